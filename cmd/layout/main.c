@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/* la-layout: print a VM's architecture and guest memory layout. */
+#include <argp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "arch.h"
+#include "jsonw.h"
+#include "size.h"
+#include "vmopts.h"
+
+struct la_layout_args {
+	struct la_vmopts vm;
+	int json;
+};
+
+enum { LA_LAYOUT_KEY_JSON = 'j' };
+
+static const struct argp_option la_layout_options[] = {
+	{ "json", LA_LAYOUT_KEY_JSON, NULL, 0, "Print one JSON object instead of tables", 0 },
+	{ 0 }
+};
+
+static error_t la_layout_parse(int key, char *arg, struct argp_state *state)
+{
+	struct la_layout_args *a = state->input;
+
+	(void)arg;
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->vm;
+		return 0;
+	case LA_LAYOUT_KEY_JSON:
+		a->json = 1;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp_child la_layout_children[] = {
+	{ &la_vmopts_argp, 0, "VM options:", 1 },
+	{ 0 }
+};
+
+const char *argp_program_version = "la-layout " LA_VERSION;
+const char *argp_program_bug_address = NULL;
+
+static const struct argp la_layout_argp = {
+	.options = la_layout_options,
+	.parser = la_layout_parse,
+	.doc = "Print the guest memory layout crosvm's LinuxArch computes for a VM: "
+	       "the memory regions, the arch layout (PCI windows, pVM firmware) and the "
+	       "fixed boot addresses.\v"
+	       "Examples:\n"
+	       "  la-layout --arch aarch64 --mem 4G\n"
+	       "  la-layout --arch x86_64 --mem 8G --json | jq .\n\n"
+	       "Exit status: 0 ok, 1 a file could not be read, 2 bad options.",
+	.children = la_layout_children,
+};
+
+static void la_print_range(const char *label, struct la_range r, const char *note)
+{
+	char sz[32];
+
+	printf("  %-22s 0x%016llx-0x%016llx %10s  %s\n", label, (unsigned long long)r.start,
+	       (unsigned long long)r.end, la_format_size(la_range_len(r), sz, sizeof(sz)),
+	       note);
+}
+
+static void la_print_text(const struct la_layout_args *a)
+{
+	const struct la_vm_config *c = &a->vm.cfg;
+	const struct la_arch_layout *l = &a->vm.layout;
+	const struct la_mem_layout *m = &a->vm.mem;
+	struct la_boot_info b = { 0 };
+	char sz[32];
+
+	printf("arch %s, memory %s, %u vCPU%s, %s\n", c->arch->name,
+	       la_format_size(c->mem_size, sz, sizeof(sz)), c->cpus, c->cpus == 1 ? "" : "s",
+	       la_protection_name(c->protection));
+
+	printf("\nguest memory regions:\n");
+	printf("  %-18s %-18s %10s  %s\n", "start", "end", "size", "purpose");
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct la_region *r = &m->r[i];
+
+		printf("  0x%016llx 0x%016llx %10s  %s", (unsigned long long)r->start,
+		       (unsigned long long)(r->start + r->size - 1),
+		       la_format_size(r->size, sz, sizeof(sz)),
+		       la_region_purpose_name(r->purpose));
+		if (r->align)
+			printf(" (host mapping aligned to %s)", la_format_size(r->align, sz, sizeof(sz)));
+		printf("\n");
+	}
+
+	printf("\narch layout:\n");
+	if (l->has_ecam)
+		la_print_range("pci ecam", l->pci_ecam, "PCIe config space (ECAM)");
+	if (l->has_cam)
+		la_print_range("pci cam", l->pci_cam, "PCI config space (CAM)");
+	if (l->has_pci_mem)
+		la_print_range(c->arch->id == LA_ARCH_X86_64 ? "pci mmio below 4G" : "pci mem",
+			       l->pci_mem, "low PCI MMIO window");
+	if (l->has_pvmfw)
+		la_print_range("pvm firmware", l->pvmfw, "protected VM firmware");
+
+	c->arch->boot_info(c, l, m, &b);
+	printf("\nboot:\n");
+	for (unsigned i = 0; i < b.n; i++) {
+		const struct la_boot_item *it = &b.item[i];
+
+		if (it->text)
+			printf("  %-28s %-18s %s\n", it->name, it->text, it->what);
+		else if (it->is_size)
+			printf("  %-28s %-18s %s\n", it->name,
+			       la_format_size(it->value, sz, sizeof(sz)), it->what);
+		else
+			printf("  %-28s 0x%-16llx %s\n", it->name,
+			       (unsigned long long)it->value, it->what);
+	}
+}
+
+static void la_print_json(const struct la_layout_args *a)
+{
+	const struct la_vm_config *c = &a->vm.cfg;
+	const struct la_arch_layout *l = &a->vm.layout;
+	const struct la_mem_layout *m = &a->vm.mem;
+	struct la_boot_info b = { 0 };
+	struct la_json j;
+
+	la_json_init(&j, stdout);
+	la_json_obj_begin(&j, NULL);
+	la_json_str(&j, "arch", c->arch->name);
+	la_json_u64(&j, "memory_size", c->mem_size);
+	la_json_u64(&j, "cpus", c->cpus);
+	la_json_str(&j, "protection", la_protection_name(c->protection));
+	la_json_arr_begin(&j, "regions");
+	for (unsigned i = 0; i < m->n; i++) {
+		la_json_obj_begin(&j, NULL);
+		la_json_u64(&j, "start", m->r[i].start);
+		la_json_u64(&j, "size", m->r[i].size);
+		la_json_str(&j, "purpose", la_region_purpose_name(m->r[i].purpose));
+		la_json_u64(&j, "align", m->r[i].align);
+		la_json_obj_end(&j);
+	}
+	la_json_arr_end(&j);
+
+	la_json_obj_begin(&j, "pci");
+	if (l->has_ecam)
+		la_json_range(&j, "ecam", l->pci_ecam.start, l->pci_ecam.end);
+	if (l->has_cam)
+		la_json_range(&j, "cam", l->pci_cam.start, l->pci_cam.end);
+	if (l->has_pci_mem)
+		la_json_range(&j, c->arch->id == LA_ARCH_X86_64 ? "mmio_before_32bit" : "mem",
+			      l->pci_mem.start, l->pci_mem.end);
+	la_json_obj_end(&j);
+	if (l->has_pvmfw)
+		la_json_range(&j, "pvm_firmware", l->pvmfw.start, l->pvmfw.end);
+	else
+		la_json_null(&j, "pvm_firmware");
+
+	c->arch->boot_info(c, l, m, &b);
+	la_json_obj_begin(&j, "boot");
+	for (unsigned i = 0; i < b.n; i++) {
+		if (b.item[i].text)
+			la_json_str(&j, b.item[i].name, b.item[i].text);
+		else
+			la_json_u64(&j, b.item[i].name, b.item[i].value);
+	}
+	la_json_obj_end(&j);
+	la_json_obj_end(&j);
+}
+
+int main(int argc, char **argv)
+{
+	struct la_layout_args a = { 0 };
+
+	argp_err_exit_status = 2;
+	argp_parse(&la_layout_argp, argc, argv, 0, NULL, &a);
+	if (a.json)
+		la_print_json(&a);
+	else
+		la_print_text(&a);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("la-layout: standard output");
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The LinuxArch contract: one ops table per architecture (one file per arch in lib/arch/),
+ * bound in exactly one place, la_arch_lookup(). Layout stages are pure
+ * functions of their inputs: they run for any arch on any host, without
+ * /dev/kvm.
+ */
+#ifndef LA_ARCH_H
+#define LA_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "range.h"
+
+enum la_arch_id {
+	LA_ARCH_X86_64,
+	LA_ARCH_AARCH64,
+	LA_ARCH_RISCV64,
+};
+
+/* crosvm's ProtectionType. */
+enum la_protection {
+	LA_PROT_UNPROTECTED,
+	LA_PROT_PROTECTED,
+	LA_PROT_PROTECTED_WITH_CUSTOM_FIRMWARE,
+	LA_PROT_UNPROTECTED_WITH_FIRMWARE,
+};
+
+enum la_fdt_position {
+	LA_FDT_POS_DEFAULT, /* arch default: aarch64 end (start for a BIOS) */
+	LA_FDT_POS_START,
+	LA_FDT_POS_END,
+	LA_FDT_POS_AFTER_PAYLOAD,
+};
+
+/* A user-given window: START[,SIZE]. */
+struct la_window_opt {
+	bool set;
+	bool has_size;
+	uint64_t start;
+	uint64_t size;
+};
+
+/* The VM options every la program shares (crosvm's VmComponents subset). */
+struct la_vm_config {
+	const struct la_arch_ops *arch;
+	uint64_t mem_size;          /* bytes */
+	unsigned cpus;
+	struct la_window_opt pci_ecam; /* x86_64 */
+	struct la_window_opt pci_cam;  /* aarch64 */
+	struct la_window_opt pci_mem;  /* x86_64, aarch64 */
+	const char *bios_path;      /* NULL: boots a kernel */
+	uint64_t bios_size;         /* bytes, the file's length */
+	enum la_protection protection;
+	bool swiotlb_set;
+	uint64_t swiotlb;           /* bytes, when swiotlb_set */
+	bool static_swiotlb;        /* hypervisor requires a static region */
+	enum la_fdt_position fdt_position;
+};
+
+/* Guest memory region purposes, in crosvm's declaration (= sort) order. */
+enum la_region_purpose {
+	LA_REGION_BIOS,
+	LA_REGION_GUEST_MEMORY,
+	LA_REGION_PROTECTED_FIRMWARE,
+	LA_REGION_RESERVED,
+	LA_REGION_STATIC_SWIOTLB,
+};
+
+struct la_region {
+	uint64_t start;  /* guest physical address */
+	uint64_t size;   /* bytes */
+	uint64_t align;  /* host mapping alignment, bytes; 0 = none */
+	enum la_region_purpose purpose;
+};
+
+#define LA_MAX_REGIONS 16
+
+/* guest_memory_layout's result, sorted by start. */
+struct la_mem_layout {
+	unsigned n;
+	struct la_region r[LA_MAX_REGIONS];
+};
+
+/* arch_memory_layout's result; each arch fills what it has. */
+struct la_arch_layout {
+	bool has_ecam;
+	struct la_range pci_ecam;     /* x86_64: PCIe ECAM (config MMIO) */
+	bool has_cam;
+	struct la_range pci_cam;      /* aarch64, riscv64: PCI CAM */
+	bool has_pci_mem;
+	struct la_range pci_mem;      /* x86_64: low PCI MMIO below 4G;
+				       * aarch64: PCI mem window */
+	bool has_pvmfw;
+	struct la_range pvmfw;        /* pVM firmware region */
+};
+
+/* One fixed boot address or limit, named for JSON and explained for
+ * people. A text value (FDT placement rule) has text != NULL. */
+struct la_boot_item {
+	const char *name;
+	uint64_t value;
+	const char *text;
+	const char *what;
+	bool is_size;  /* print as a size, not an address */
+};
+
+#define LA_MAX_BOOT_ITEMS 48
+
+struct la_boot_info {
+	unsigned n;
+	struct la_boot_item item[LA_MAX_BOOT_ITEMS];
+};
+
+/* Options an arch accepts; the shared option parser rejects the others. */
+enum la_arch_opt {
+	LA_OPT_PCI_ECAM = 1 << 0,
+	LA_OPT_PCI_CAM = 1 << 1,
+	LA_OPT_PCI_MEM = 1 << 2,
+	LA_OPT_BIOS = 1 << 3,
+	LA_OPT_STATIC_SWIOTLB = 1 << 4,
+	LA_OPT_FDT_POSITION = 1 << 5,
+	LA_OPT_SWIOTLB = 1 << 6,
+	LA_OPT_PROTECTION = 1 << 7,
+};
+
+struct la_arch_ops {
+	const char *name;          /* "x86_64", "aarch64", "riscv64" */
+	enum la_arch_id id;
+	unsigned opts;             /* enum la_arch_opt bits */
+	unsigned max_cpus;
+	uint64_t max_phys_addr;    /* exclusive top of guest RAM this arch allows */
+
+	/* arch_memory_layout - validate the PCI config and compute the arch
+	 * layout. returns: 0 or -LA_ERR_* */
+	int (*arch_memory_layout)(const struct la_vm_config *cfg,
+				  struct la_arch_layout *out);
+	/* guest_memory_layout - the guest memory regions, sorted by start.
+	 * returns: 0 or -LA_ERR_* */
+	int (*guest_memory_layout)(const struct la_vm_config *cfg,
+				   const struct la_arch_layout *layout,
+				   struct la_mem_layout *out);
+	/* boot_info - the fixed boot addresses and limits of this arch. */
+	void (*boot_info)(const struct la_vm_config *cfg,
+			  const struct la_arch_layout *layout,
+			  const struct la_mem_layout *mem,
+			  struct la_boot_info *out);
+};
+
+extern const struct la_arch_ops la_arch_x86_64;
+extern const struct la_arch_ops la_arch_aarch64;
+extern const struct la_arch_ops la_arch_riscv64;
+
+/* la_arch_lookup - the ops table for "x86_64", "aarch64" or "riscv64"
+ * (also "amd64", "arm64", "riscv").
+ * returns: the table, NULL if unknown */
+const struct la_arch_ops *la_arch_lookup(const char *name);
+
+/* la_arch_host - the ops table for the machine we run on, NULL if la has
+ * no backend for it; *machine gets uname's machine string. */
+const struct la_arch_ops *la_arch_host(const char **machine);
+
+/* la_vm_config_init - crosvm's defaults: host arch, 256 MiB, 1 vCPU. */
+void la_vm_config_init(struct la_vm_config *cfg);
+
+bool la_protection_runs_firmware(enum la_protection p);
+bool la_protection_needs_firmware_loaded(enum la_protection p);
+const char *la_protection_name(enum la_protection p);
+/* la_protection_parse - returns: 0, -LA_ERR_BADVALUE */
+int la_protection_parse(const char *s, enum la_protection *out);
+
+const char *la_fdt_position_name(enum la_fdt_position p);
+/* la_fdt_position_parse - "start", "end", "after-payload".
+ * returns: 0, -LA_ERR_BADVALUE */
+int la_fdt_position_parse(const char *s, enum la_fdt_position *out);
+
+/* la_vm_swiotlb - the effective swiotlb size in bytes: the given one, or
+ * crosvm's default (none unprotected, 64 MiB otherwise); 0 = none. */
+uint64_t la_vm_swiotlb(const struct la_vm_config *cfg);
+
+const char *la_region_purpose_name(enum la_region_purpose p);
+
+/* la_mem_layout_add - append a region. returns: 0, -LA_ERR_TOOMANY */
+int la_mem_layout_add(struct la_mem_layout *m, uint64_t start, uint64_t size,
+		      uint64_t align, enum la_region_purpose purpose);
+/* la_mem_layout_sort - sort by (start, end, purpose), as crosvm's set
+ * does; returns: 0, -LA_ERR_OVERLAP if two regions overlap */
+int la_mem_layout_sort(struct la_mem_layout *m);
+/* la_mem_layout_end - exclusive end of the region with the highest start
+ * (crosvm's GuestMemory::end_addr). */
+uint64_t la_mem_layout_end(const struct la_mem_layout *m);
+
+/* la_layout_compute - both layout stages, in crosvm's order, plus the
+ * checks every arch shares (vCPU count, memory size and alignment).
+ * returns: 0 or -LA_ERR_* */
+int la_layout_compute(const struct la_vm_config *cfg,
+		      struct la_arch_layout *layout, struct la_mem_layout *mem);
+
+/* la_boot_info_add - append an address (is_size false) or size item. */
+void la_boot_info_add(struct la_boot_info *b, const char *name, uint64_t value,
+		      bool is_size, const char *what);
+void la_boot_info_add_text(struct la_boot_info *b, const char *name,
+			   const char *text, const char *what);
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Error codes of libla, the libfdt way: functions return >= 0 on success
+ * and -LA_ERR_* on failure. The code list and the message table are one
+ * X-macro, so la_strerror() can never drift from the codes.
+ */
+#ifndef LA_ERR_H
+#define LA_ERR_H
+
+#define LA_ERRORS(X)                                                          \
+	/* input that does not parse */                                       \
+	X(BADSIZE,      "not a size (use K, M, G or T)")                      \
+	X(BADNUM,       "not a number")                                       \
+	X(RANGE,        "value out of range")                                 \
+	X(BADARCH,      "unknown architecture (use x86_64, aarch64 or riscv64)") \
+	X(BADVALUE,     "invalid value")                                      \
+	X(UNSUPPORTED,  "not supported on this architecture")                 \
+	/* layout rules */                                                    \
+	X(MEMTOOSMALL,  "memory too small for this architecture")             \
+	X(MEMTOOLARGE,  "memory does not fit the architecture's address space") \
+	X(MEMALIGN,     "memory size is not a multiple of the 4 KiB page size") \
+	X(CPUS,         "vCPU count out of range for this architecture")      \
+	X(ECAMSIZE,     "PCI ECAM size must be a non-zero multiple of 1 MiB") \
+	X(ECAMALIGN,    "PCI ECAM start must be a multiple of 1 MiB and of the window size") \
+	X(ECAMRANGE,    "PCI ECAM window must end below 4 GiB")               \
+	X(CAMSIZE,      "PCI CAM size must be exactly 16 MiB")                \
+	X(CAMRANGE,     "PCI CAM window must end below 2 GiB")                \
+	X(PCIMEM,       "PCI memory window is empty or overflows the address space") \
+	X(PCIMEMRANGE,  "PCI memory window below 4 GiB must start at or above 1 MiB and end below 4 GiB") \
+	X(PVMFWOVERLAP, "PCI memory window overlaps the pVM firmware region") \
+	X(BIOSSIZE,     "BIOS image must be a non-zero multiple of 4 KiB, at most 16 MiB") \
+	X(SWIOTLB,      "swiotlb must be a non-zero multiple of 64 KiB, smaller than memory") \
+	X(FDTPOS,       "FDT position not supported on this architecture")   \
+	X(OVERLAP,      "regions overlap")                                    \
+	/* resources */                                                       \
+	X(NOSPACE,      "out of space")                                       \
+	X(TOOMANY,      "too many entries")                                   \
+	X(IO,           "input/output error")                                 \
+	X(INTERNAL,     "internal error")
+
+enum la_err {
+	LA_OK = 0,
+#define LA_ERR_ENUM(name, msg) LA_ERR_##name,
+	LA_ERRORS(LA_ERR_ENUM)
+#undef LA_ERR_ENUM
+	LA_ERR_MAX
+};
+
+/* la_strerror - the message for an error code; accepts err or -err.
+ * returns: a static string, "unknown error" for codes outside the table. */
+const char *la_strerror(int err);
+
+/* la_strerror_name - the code's name without prefix ("NOSPACE"). */
+const char *la_strerror_name(int err);
+
+#endif

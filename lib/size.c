@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+#include "size.h"
+
+/* Digits only, no sign or space: strtoull would accept " -1". */
+static int la_parse_digits(const char *s, const char **end, uint64_t *out)
+{
+	unsigned base = 10;
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	if (!isxdigit((unsigned char)*p) || (base == 10 && !isdigit((unsigned char)*p)))
+		return -LA_ERR_BADNUM;
+	for (; *p; p++) {
+		unsigned d;
+
+		if (isdigit((unsigned char)*p))
+			d = *p - '0';
+		else if (base == 16 && isxdigit((unsigned char)*p))
+			d = (tolower((unsigned char)*p) - 'a') + 10;
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return -LA_ERR_RANGE;
+		v = v * base + d;
+	}
+	*end = p;
+	*out = v;
+	return 0;
+}
+
+int la_parse_u64(const char *s, uint64_t *out)
+{
+	const char *end;
+	int err;
+
+	if (!s)
+		return -LA_ERR_BADNUM;
+	err = la_parse_digits(s, &end, out);
+	if (err)
+		return err;
+	return *end ? -LA_ERR_BADNUM : 0;
+}
+
+int la_parse_size(const char *s, uint64_t *out)
+{
+	const char *end;
+	uint64_t v, mult = 1;
+	int err;
+
+	if (!s)
+		return -LA_ERR_BADSIZE;
+	err = la_parse_digits(s, &end, &v);
+	if (err)
+		return err == -LA_ERR_RANGE ? err : -LA_ERR_BADSIZE;
+	if (*end) {
+		switch (toupper((unsigned char)*end)) {
+		case 'K': mult = LA_KiB; break;
+		case 'M': mult = LA_MiB; break;
+		case 'G': mult = LA_GiB; break;
+		case 'T': mult = LA_TiB; break;
+		default: return -LA_ERR_BADSIZE;
+		}
+		/* "0x10G" reads badly but is unambiguous; "4GB"/"4GiB" are not ours */
+		if (end[1])
+			return -LA_ERR_BADSIZE;
+	}
+	if (v > UINT64_MAX / mult)
+		return -LA_ERR_RANGE;
+	*out = v * mult;
+	return 0;
+}
+
+int la_parse_start_size(const char *s, uint64_t *start, uint64_t *size,
+			int *has_size)
+{
+	char buf[64];
+	const char *comma = strchr(s, ',');
+	size_t n;
+	int err;
+
+	if (!comma) {
+		*has_size = 0;
+		return la_parse_size(s, start);
+	}
+	n = (size_t)(comma - s);
+	if (n >= sizeof(buf))
+		return -LA_ERR_BADSIZE;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	err = la_parse_size(buf, start);
+	if (err)
+		return err;
+	*has_size = 1;
+	return la_parse_size(comma + 1, size);
+}
+
+char *la_format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	unsigned u = 0;
+
+	while (bytes && !(bytes & 1023) && u + 1 < sizeof(units) / sizeof(units[0])) {
+		bytes >>= 10;
+		u++;
+	}
+	snprintf(buf, len, "%llu %s", (unsigned long long)bytes, units[u]);
+	return buf;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Sizes and addresses as users write them, and back. */
+#ifndef LA_SIZE_H
+#define LA_SIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LA_KiB (1ULL << 10)
+#define LA_MiB (1ULL << 20)
+#define LA_GiB (1ULL << 30)
+#define LA_TiB (1ULL << 40)
+
+/* la_parse_size - parse "4096", "0x1000", "4K", "512M", "4G", "1T" (suffix
+ * case-insensitive, binary units) into bytes. Fractions ("1.5G"), signs,
+ * spaces, junk and anything above 2^64-1 are refused.
+ * returns: 0, -LA_ERR_BADSIZE (not a size), -LA_ERR_RANGE (overflows u64) */
+int la_parse_size(const char *s, uint64_t *out);
+
+/* la_parse_u64 - a plain number, decimal or 0x hex, no suffix.
+ * returns: 0, -LA_ERR_BADNUM, -LA_ERR_RANGE */
+int la_parse_u64(const char *s, uint64_t *out);
+
+/* la_parse_start_size - "START[,SIZE]" (both sizes as la_parse_size);
+ * *has_size tells whether SIZE was given.
+ * returns: 0, -LA_ERR_BADSIZE, -LA_ERR_RANGE */
+int la_parse_start_size(const char *s, uint64_t *start, uint64_t *size,
+			int *has_size);
+
+/* la_format_size - bytes in the largest binary unit that divides them
+ * exactly ("640 KiB", "3327 MiB", "4 GiB", "17 B"); buf needs 32 bytes.
+ * returns: buf */
+char *la_format_size(uint64_t bytes, char *buf, size_t len);
+
+#endif
