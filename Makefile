@@ -39,6 +39,7 @@ DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 	device-tree-compiler bats bats-assert bats-support jq valgrind
 
 .PHONY: all deps check test demo install clean
+.SECONDARY:
 all: $(LIB) $(BINS) $(UNITS)
 
 $(BUILD)/obj/%.o: %.c

@@ -36,6 +36,7 @@
 	X(NOSPACE,      "out of space")                                       \
 	X(TOOMANY,      "too many entries")                                   \
 	X(IO,           "input/output error")                                 \
+	X(SANDBOX,      "cannot set up the sandbox")                          \
 	X(INTERNAL,     "internal error")
 
 enum la_err {
