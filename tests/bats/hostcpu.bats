@@ -469,6 +469,7 @@ load hostcpu_helpers
 
 @test "la-hostcpu: the man page documents every option" {
 	for o in sysfs-root json format clusters-by raw-capacity strict; do
-		grep -q -- "--$o\|\\\\-\\\\-$o" "$LA_TOP/man/la-hostcpu.1"
+		esc=$(printf '%s' "$o" | sed 's/-/\\-/g') # roff writes a hyphen as \-
+		grep -E '^\.BR? ' "$LA_TOP/man/la-hostcpu.1" | grep -qF -- "\\-\\-$esc"
 	done
 }
