@@ -204,7 +204,7 @@ static void la_print_text(const struct la_hostcpu *h, const struct la_hostcpu_ar
 {
 	const char *root = a->o.sysfs_root ? a->o.sysfs_root : "/sys";
 
-	printf("host CPUs below %s: %u possible, %u online (from %s)\n\n", root, h->ncpus,
+	printf("host CPUs below %s: %u CPUs, %u online (from %s)\n\n", root, h->ncpus,
 	       la_hostcpu_online_count(h),
 	       h->online_from == LA_HOSTCPU_ONLINE_FILE ? "devices/system/cpu/online"
 							: "the cpuN/online files");
