@@ -473,3 +473,12 @@ load hostcpu_helpers
 		grep -E '^\.BR? ' "$LA_TOP/man/la-hostcpu.1" | grep -qF -- "\\-\\-$esc"
 	done
 }
+
+@test "la-hostcpu: the committed fixtures are exactly what mkfixtures.sh generates" {
+	mkdir "$BATS_TEST_TMPDIR/gen"
+	cp "$HC_FIX/mkfixtures.sh" "$BATS_TEST_TMPDIR/gen/"
+	"$BATS_TEST_TMPDIR/gen/mkfixtures.sh"
+	for f in x86-nocpufreq phone phone-offline phone-nomaxfreq phone-noonline phone-malformed; do
+		diff -r --no-dereference "$HC_FIX/$f" "$BATS_TEST_TMPDIR/gen/$f"
+	done
+}
