@@ -32,6 +32,19 @@
 	X(SWIOTLB,      "swiotlb must be a non-zero multiple of 64 KiB, smaller than memory") \
 	X(FDTPOS,       "FDT position not supported on this architecture")   \
 	X(OVERLAP,      "regions overlap")                                    \
+	/* host CPU information (sysfs) */                                   \
+	X(CPULIST,      "not a CPU list (use N or A-B, comma-separated)")     \
+	X(CPURANGE,     "CPU range end is below its start")                   \
+	X(CPUID,        "CPU id above 8191, the largest the kernel allows")   \
+	X(BADFREQ,      "not a frequency in kHz (a 32-bit unsigned decimal number)") \
+	X(BADU32,       "not a 32-bit unsigned decimal number")               \
+	X(ZEROFREQ,     "maximum frequency is 0, cannot normalise capacity")  \
+	X(CAPOVERFLOW,  "normalised capacity does not fit in 32 bits")        \
+	X(NOENT,        "no such file")                                       \
+	X(HOSTREAD,     "cannot read host file")                              \
+	X(FILETOOBIG,   "file larger than 8 KiB")                             \
+	X(NOCPUS,       "no CPUs found")                                      \
+	X(NOMEM,        "out of memory")                                      \
 	/* resources */                                                       \
 	X(NOSPACE,      "out of space")                                       \
 	X(TOOMANY,      "too many entries")                                   \

@@ -24,6 +24,7 @@
 
 #include "../arch.h"
 #include "../err.h"
+#include "../hostcpu.h"
 #include "../size.h"
 
 #define LA_ARM_PHYS_MEM_START 0x80000000ULL
@@ -183,4 +184,5 @@ const struct la_arch_ops la_arch_aarch64 = {
 	.arch_memory_layout = la_arm_arch_memory_layout,
 	.guest_memory_layout = la_arm_guest_memory_layout,
 	.boot_info = la_arm_boot_info,
+	.host_cpu_read = la_hostcpu_read,
 };

@@ -90,4 +90,5 @@ const struct la_arch_ops la_arch_riscv64 = {
 	.arch_memory_layout = la_rv_arch_memory_layout,
 	.guest_memory_layout = la_rv_guest_memory_layout,
 	.boot_info = la_rv_boot_info,
+	.host_cpu_read = la_arch_host_cpu_none,
 };

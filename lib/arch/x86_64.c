@@ -275,4 +275,5 @@ const struct la_arch_ops la_arch_x86_64 = {
 	.arch_memory_layout = la_x86_arch_memory_layout,
 	.guest_memory_layout = la_x86_guest_memory_layout,
 	.boot_info = la_x86_boot_info,
+	.host_cpu_read = la_arch_host_cpu_none,
 };
