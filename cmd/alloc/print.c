@@ -22,17 +22,17 @@ static unsigned la_free_pools(const struct la_alloc_args *a, struct la_free_pool
 	unsigned n = 0;
 
 	if (a->pool_mode) {
-		out[n++] = (struct la_free_pool){ "pool", &a->pool, false, false };
+		out[n++] = (struct la_free_pool){ "pool", &a->pool, false, false, 0 };
 		return n;
 	}
 	if (a->sa.has_io)
-		out[n++] = (struct la_free_pool){ "io", &a->sa.io, false, false };
-	out[n++] = (struct la_free_pool){ "low_mmio", &a->sa.mmio[LA_MMIO_LOW], false, false };
-	out[n++] = (struct la_free_pool){ "high_mmio", &a->sa.mmio[LA_MMIO_HIGH], false, false };
+		out[n++] = (struct la_free_pool){ "io", &a->sa.io, false, false, 0 };
+	out[n++] = (struct la_free_pool){ "low_mmio", &a->sa.mmio[LA_MMIO_LOW], false, false, 0 };
+	out[n++] = (struct la_free_pool){ "high_mmio", &a->sa.mmio[LA_MMIO_HIGH], false, false, 0 };
 	if (a->sa.has_platform)
-		out[n++] = (struct la_free_pool){ "platform_mmio", &a->sa.platform, false, false };
-	out[n++] = (struct la_free_pool){ "irq", &a->sa.irq, false, true };
-	out[n++] = (struct la_free_pool){ "gpe", &a->sa.gpe, false, true };
+		out[n++] = (struct la_free_pool){ "platform_mmio", &a->sa.platform, false, false, 0 };
+	out[n++] = (struct la_free_pool){ "irq", &a->sa.irq, false, true, 0 };
+	out[n++] = (struct la_free_pool){ "gpe", &a->sa.gpe, false, true, 0 };
 	for (unsigned b = 0; b < LA_SYS_PCI_BUSES; b++) {
 		if (!a->sa.pci[b])
 			continue;
