@@ -615,6 +615,20 @@ static void test_arch_config(void)
 	T_EQ_U64(c.reserve[0].start, 0xf4000000);
 	T_EQ_U64(c.reserve[0].end, 0xf7ffffff);
 	T_CHECK(!c.has_platform_mmio);
+	{
+		struct la_sys_alloc s;
+		struct la_reserve_piece p[LA_SYS_MAX_RESERVE * LA_SYS_MAX_PIECES];
+		unsigned n;
+
+		/* build_vm step 2: the ECAM window is reserved out of low MMIO */
+		T_EQ_U64(la_sys_alloc_init(&s, &c, false, 0, NULL, 0), 0);
+		T_EQ_U64(la_sys_alloc_reserve_config(&s, &c, p, &n, NULL), 0);
+		T_EQ_U64(n, 1);
+		T_EQ_STR(p[0].name, "pci-ecam");
+		T_CHECK(p[0].pool == LA_MMIO_LOW);
+		T_EQ_U64(s.mmio[LA_MMIO_LOW].free[0].end, 0xf3ffffff);
+		la_sys_alloc_destroy(&s);
+	}
 	T_EQ_U64(cfg.arch->system_allocator_config(&cfg, &l, &m, 48, &c), 0);
 	T_EQ_U64(c.high_mmio.end, 0x3fffffffffff); /* clamped to 2^46-1 */
 	T_EQ_U64(cfg.arch->system_allocator_config(&cfg, &l, &m, 36, &c), 0);
