@@ -8,6 +8,7 @@
 #include "arch.h"
 #include "devices.h"
 #include "err.h"
+#include "host_phys.h"
 #include "size.h"
 #include "sys_alloc.h"
 #include "t.h"
@@ -777,6 +778,28 @@ static void test_devices_fixed(void)
 	la_sys_alloc_destroy(&s);
 }
 
+static void test_phys_bits(void)
+{
+	struct la_vm_config cfg;
+	const char *src = NULL;
+	unsigned bits;
+
+	la_vm_config_init(&cfg);
+	cfg.arch = la_arch_lookup("riscv64");
+	T_EQ_U64(la_vm_phys_bits(&cfg, &src), 48); /* no host query for riscv64 */
+	T_EQ_STR(src, "default");
+	cfg.phys_bits = 40;
+	T_EQ_U64(la_vm_phys_bits(&cfg, &src), 40);
+	T_EQ_STR(src, "--phys-bits");
+	cfg.arch = la_arch_lookup("x86_64");
+	cfg.phys_bits = 0;
+	bits = la_vm_phys_bits(&cfg, &src);
+	T_CHECK(bits >= 32 && bits <= 64);
+#if !defined(__x86_64__) && !defined(__i386__)
+	T_EQ_U64(bits, 36); /* not an x86 host: KVM's default */
+#endif
+}
+
 int main(void)
 {
 	test_range_helpers();
@@ -801,5 +824,6 @@ int main(void)
 	test_arch_config();
 	test_devices_intx();
 	test_devices_fixed();
+	test_phys_bits();
 	return T_DONE();
 }
