@@ -217,7 +217,7 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 @test "la-layout: --help lists every option of the man page" {
 	run la-layout --help
 	assert_success
-	for o in --arch --mem --cpus --pci-ecam --pci-cam --pci-mem --bios --protection \
+	for o in --arch --mem --cpus --pci-ecam --pci-cam --pci-mem --bios --protection --phys-bits \
 		--swiotlb --static-swiotlb --fdt-position --json; do
 		assert_output --partial -- "$o"
 		grep -q -- "${o//-/\\\\-}" "$LA_TOP/man/la-layout.1" || fail "man page lacks $o"
@@ -487,4 +487,15 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 	run --separate-stderr bash -c "la-layout --arch x86_64 >/dev/full"
 	assert_failure 1
 	assert_equal "$stderr" "la-layout: standard output: No space left on device"
+}
+
+@test "la-layout: --phys-bits refuses RAM beyond the guest physical address space" {
+	run la-layout --arch x86_64 --mem 60G --phys-bits 36
+	assert_success
+	run --separate-stderr la-layout --arch x86_64 --mem 64G --phys-bits 36
+	assert_failure 2
+	assert_equal "$stderr" "la-layout: --mem: '64G': memory does not fit the architecture's address space (x86_64)"
+	run --separate-stderr la-layout --arch aarch64 --phys-bits 31
+	assert_failure 2
+	assert_equal "$stderr" "la-layout: --phys-bits: '31' is not a number from 32 to 64"
 }
