@@ -199,10 +199,6 @@ int la_layout_compute(const struct la_vm_config *cfg,
 		return err;
 	if (la_mem_layout_end(mem) > arch->max_phys_addr)
 		return -LA_ERR_MEMTOOLARGE;
-	/* RAM cannot live above the guest's physical address space */
-	if (cfg->phys_bits && cfg->phys_bits < 64 &&
-	    la_mem_layout_end(mem) > (1ULL << cfg->phys_bits))
-		return -LA_ERR_MEMTOOLARGE;
 	return 0;
 }
 

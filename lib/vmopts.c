@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "size.h"
+#include "sys_alloc.h"
 #include "vmopts.h"
 
 #define LA_KEY_BASE 0x1000
@@ -136,6 +137,23 @@ static void la_vmopts_bios_size(struct la_vmopts *o)
 	o->cfg.bios_size = (uint64_t)st.st_size;
 }
 
+/* An explicit --phys-bits must hold RAM and the arch's MMIO windows: the
+ * allocator stage's configuration is where that shows. */
+static void la_vmopts_check_phys_bits(struct la_vmopts *o)
+{
+	struct la_sys_alloc_config config;
+	char reason[160];
+	int err;
+
+	err = o->cfg.arch->system_allocator_config(&o->cfg, &o->layout, &o->mem,
+						   o->cfg.phys_bits, &config);
+	if (err) {
+		snprintf(reason, sizeof(reason), "%s (%s, %s of memory)", la_strerror(err),
+			 o->cfg.arch->name, o->arg[LA_VMOPT_MEM] ? o->arg[LA_VMOPT_MEM] : "256M");
+		la_vmopts_fail(o, LA_VMOPT_PHYS_BITS, 2, reason);
+	}
+}
+
 /* Everything that needs all options: arch support, files, the layout. */
 static void la_vmopts_finish(struct la_vmopts *o)
 {
@@ -175,6 +193,8 @@ static void la_vmopts_finish(struct la_vmopts *o)
 			snprintf(reason, sizeof(reason), "%s (%s)", la_strerror(err), arch->name);
 		la_vmopts_fail(o, culprit, 2, reason);
 	}
+	if (o->cfg.phys_bits)
+		la_vmopts_check_phys_bits(o);
 }
 
 static error_t la_vmopts_parse(int key, char *arg, struct argp_state *state)

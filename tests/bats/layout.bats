@@ -489,12 +489,12 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 	assert_equal "$stderr" "la-layout: standard output: No space left on device"
 }
 
-@test "la-layout: --phys-bits refuses RAM beyond the guest physical address space" {
-	run la-layout --arch x86_64 --mem 60G --phys-bits 36
+@test "la-layout: --phys-bits checks the allocator's address space (aarch64: RAM + 1 GiB platform MMIO)" {
+	run la-layout --arch aarch64 --mem 1G --phys-bits 32
 	assert_success
-	run --separate-stderr la-layout --arch x86_64 --mem 64G --phys-bits 36
+	run --separate-stderr la-layout --arch aarch64 --mem 4G --phys-bits 32
 	assert_failure 2
-	assert_equal "$stderr" "la-layout: --mem: '64G': memory does not fit the architecture's address space (x86_64)"
+	assert_equal "$stderr" "la-layout: --phys-bits: '32': guest physical address space too small for memory and platform MMIO (aarch64, 4G of memory)"
 	run --separate-stderr la-layout --arch aarch64 --phys-bits 31
 	assert_failure 2
 	assert_equal "$stderr" "la-layout: --phys-bits: '31' is not a number from 32 to 64"
