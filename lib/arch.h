@@ -9,9 +9,14 @@
 #define LA_ARCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "range.h"
+
+struct la_kernel_info;
+struct la_boot_plan;
+struct la_fdt_config;
 
 enum la_arch_id {
 	LA_ARCH_X86_64,
@@ -146,6 +151,18 @@ struct la_arch_ops {
 			  const struct la_arch_layout *layout,
 			  const struct la_mem_layout *mem,
 			  struct la_boot_info *out);
+
+	/* --- device tree and boot placement (la-mkfdt, la-vmrun) --- */
+	/* fdt_max_size - bytes the guest's device tree may take. */
+	uint64_t fdt_max_size;
+	/* boot_place - where payload, initrd and tree go (see boot.h).
+	 * returns: 0 or -LA_ERR_* */
+	int (*boot_place)(const struct la_vm_config *cfg, const struct la_mem_layout *mem,
+			  const struct la_kernel_info *k, bool has_initrd,
+			  uint64_t initrd_size, struct la_boot_plan *out);
+	/* fdt_build - the arch's tree, node for node, into buf (size bytes).
+	 * returns: 0, -LA_ERR_FDTSIZE or -LA_ERR_* */
+	int (*fdt_build)(const struct la_fdt_config *fc, void *buf, size_t size);
 };
 
 extern const struct la_arch_ops la_arch_x86_64;

@@ -32,6 +32,37 @@
 	X(SWIOTLB,      "swiotlb must be a non-zero multiple of 64 KiB, smaller than memory") \
 	X(FDTPOS,       "FDT position not supported on this architecture")   \
 	X(OVERLAP,      "regions overlap")                                    \
+	/* boot placement and kernels (la-mkfdt, la-vmrun) */                 \
+	X(NOTKERNEL,    "not a kernel image for this architecture")          \
+	X(KERNELBE,     "big-endian arm64 Image is not supported")            \
+	X(KERNELTRUNC,  "kernel file is shorter than its header says")        \
+	X(MULTIBOOT,    "multiboot kernels with load addresses are not supported") \
+	X(KERNELFIT,    "kernel does not fit in guest memory")                \
+	X(INITRDFIT,    "initrd does not fit in guest memory after the kernel") \
+	X(INITRDBIOS,   "an initrd needs a kernel, not a BIOS")               \
+	X(FDTPLACE,     "not enough memory for the device tree after the payload") \
+	X(CMDLINE,      "command line is too long for this architecture")    \
+	X(CMDLINECHAR,  "command line must be printable ASCII")               \
+	/* vCPU properties */                                                 \
+	X(CPUSET,       "not a CPU list (N or A-B, comma-separated)")         \
+	X(CPUID,        "CPU id out of range")                                \
+	X(DUPCPU,       "CPU given twice")                                    \
+	X(HOSTJSON,     "not la-hostcpu JSON")                                \
+	/* device trees and overlays */                                       \
+	X(GICV2CPUS,    "GICv2 supports at most 8 vCPUs")                     \
+	X(ITSGICV2,     "the GIC ITS needs GICv3")                            \
+	X(VIRTFREQ,     "virtual cpufreq registers overflow their 64 KiB window") \
+	X(AIAIDS,       "AIA IMSIC interrupt ids must be 1 to 2047")          \
+	X(FDTSIZE,      "device tree is larger than the architecture's limit") \
+	X(FDTBAD,       "not a valid device tree blob")                       \
+	X(FDTTRUNC,     "device tree blob is truncated")                      \
+	X(OVNOSYMBOLS,  "overlay has no __symbols__ node")                    \
+	X(OVLABEL,      "filter label is not defined in the overlay")         \
+	X(OVFIXUP,      "unresolved fixup: symbol not in the base tree")      \
+	X(OVBADFIXUP,   "malformed fixup entry")                              \
+	X(OVTARGET,     "overlay targets a node the base tree lacks")         \
+	X(OVPHANDLE,    "dangling or invalid phandle reference")              \
+	X(OVSYMPATH,    "overlay symbol is not /FRAGMENT/__overlay__/NODE")   \
 	/* resources */                                                       \
 	X(NOSPACE,      "out of space")                                       \
 	X(TOOMANY,      "too many entries")                                   \
