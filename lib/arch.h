@@ -17,6 +17,7 @@
 struct la_kernel_info;
 struct la_boot_plan;
 struct la_fdt_config;
+struct la_sys_alloc_config; /* sys_alloc.h */
 
 enum la_arch_id {
 	LA_ARCH_X86_64,
@@ -62,6 +63,8 @@ struct la_vm_config {
 	uint64_t swiotlb;           /* bytes, when swiotlb_set */
 	bool static_swiotlb;        /* hypervisor requires a static region */
 	enum la_fdt_position fdt_position;
+	unsigned phys_bits;         /* guest physical address bits; 0 = ask
+				     * the host (la_vm_phys_bits) */
 };
 
 /* Guest memory region purposes, in crosvm's declaration (= sort) order. */
@@ -163,6 +166,22 @@ struct la_arch_ops {
 	/* fdt_build - the arch's tree, node for node, into buf (size bytes).
 	 * returns: 0, -LA_ERR_FDTSIZE or -LA_ERR_* */
 	int (*fdt_build)(const struct la_fdt_config *fc, void *buf, size_t size);
+	/* --- system allocator (issue 3, la-alloc; used by la-mkfdt and
+	 * la-vmrun too) --- */
+	/* default_phys_bits - guest physical address bits when the host has
+	 * nothing to say (x86_64 36, aarch64 40, riscv64 48). */
+	unsigned default_phys_bits;
+	/* pci_max_irqs - INTx IRQs generate_pci_root allocates before it
+	 * shares them (x86_64 4, aarch64 28, riscv64 2047). */
+	unsigned pci_max_irqs;
+	/* system_allocator_config - crosvm's get_system_allocator_config for a
+	 * guest with phys_bits physical address bits, plus the MMIO windows
+	 * build_vm reserves before any device (x86_64: the ECAM window).
+	 * returns: 0, -LA_ERR_PHYSBITS (RAM or platform MMIO above 2^phys_bits) */
+	int (*system_allocator_config)(const struct la_vm_config *cfg,
+				       const struct la_arch_layout *layout,
+				       const struct la_mem_layout *mem, unsigned phys_bits,
+				       struct la_sys_alloc_config *out);
 };
 
 extern const struct la_arch_ops la_arch_x86_64;

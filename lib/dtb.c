@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "dtb.h"
+#include "sys_alloc.h"
 
 /* libfdt's codes, in the words of our own list. */
 static int la_fdt_err(int fdt_err)
@@ -203,22 +204,51 @@ void la_fdt_w_initrd(struct la_fdt_w *w, const struct la_boot_plan *b)
 	la_fdt_w_u64(w, "linux,initrd-end", b->initrd_start + b->initrd_size);
 }
 
-void la_fdt_w_pci_ranges(struct la_fdt_w *w, const struct la_fdt_config *fc)
+void la_fdt_w_pci_ranges(struct la_fdt_w *w, const struct la_fdt_config *fc, uint32_t low,
+			 uint32_t high)
 {
-	uint32_t cells[7 * LA_FDT_MAX_PCI_RANGES];
+	uint32_t cells[7 * 2 * LA_FDT_MAX_PCI_RANGES];
+	unsigned n = 0;
 
-	for (unsigned i = 0; i < fc->n_pci_ranges; i++) {
-		const struct la_fdt_pci_range *r = &fc->pci_ranges[i];
-		uint32_t *c = &cells[7 * i];
+	for (unsigned p = 0; p < 2; p++)
+		for (unsigned i = 0; i < fc->n_pools[p]; i++) {
+			struct la_range r = fc->pools[p][i];
+			uint64_t size = la_range_len(r);
+			uint32_t *c = &cells[7 * n++];
 
-		/* space code: 2 = 32-bit memory, 3 = 64-bit memory */
-		c[0] = ((r->mem64 ? 3u : 2u) << 24) | (r->prefetchable ? 1u << 30 : 0);
-		c[1] = c[3] = (uint32_t)(r->start >> 32);
-		c[2] = c[4] = (uint32_t)r->start;
-		c[5] = (uint32_t)(r->size >> 32);
-		c[6] = (uint32_t)r->size;
+			c[0] = p == 0 ? low : high;
+			c[1] = c[3] = (uint32_t)(r.start >> 32);
+			c[2] = c[4] = (uint32_t)r.start;
+			c[5] = (uint32_t)(size >> 32);
+			c[6] = (uint32_t)size;
+		}
+	la_fdt_w_u32s(w, "ranges", cells, 7 * n);
+}
+
+int la_fdt_config_pci_pools(struct la_fdt_config *fc, unsigned phys_bits)
+{
+	const struct la_arch_ops *arch = fc->cfg->arch;
+	struct la_sys_alloc_config c;
+	struct la_sys_alloc s;
+	int err;
+
+	err = arch->system_allocator_config(fc->cfg, fc->layout, fc->mem, phys_bits, &c);
+	if (err)
+		return err;
+	err = la_sys_alloc_init(&s, &c, false, 0, NULL, 0);
+	if (err)
+		return err;
+	for (unsigned p = 0; p < 2 && !err; p++) {
+		const struct la_addr_alloc *a = &s.mmio[p == 0 ? LA_MMIO_LOW : LA_MMIO_HIGH];
+
+		if (a->npools > LA_FDT_MAX_PCI_RANGES)
+			err = -LA_ERR_TOOMANY;
+		fc->n_pools[p] = err ? 0 : a->npools;
+		for (unsigned i = 0; i < fc->n_pools[p]; i++)
+			fc->pools[p][i] = a->pools[i];
 	}
-	la_fdt_w_u32s(w, "ranges", cells, 7 * fc->n_pci_ranges);
+	la_sys_alloc_destroy(&s);
+	return err;
 }
 
 /* splitmix64: a tiny, well-mixed generator; only for --seed. */

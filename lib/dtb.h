@@ -33,14 +33,6 @@ extern const uint64_t la_serial_addr[LA_FDT_MAX_SERIAL];
 enum la_gic_version { LA_GIC_V3, LA_GIC_V2 };
 enum la_virt_cpufreq { LA_VIRT_CPUFREQ_NONE, LA_VIRT_CPUFREQ_V1, LA_VIRT_CPUFREQ_V2 };
 
-/* One PCI host bridge window: CPU address = PCI bus address. */
-struct la_fdt_pci_range {
-	bool mem64;         /* 64-bit memory space (else 32-bit) */
-	bool prefetchable;
-	uint64_t start;     /* guest physical address */
-	uint64_t size;      /* bytes */
-};
-
 /* Everything a tree depends on besides the VM options. */
 struct la_fdt_config {
 	const struct la_vm_config *cfg;
@@ -66,9 +58,10 @@ struct la_fdt_config {
 	/* randomness for /chosen */
 	uint64_t kaslr_seed;
 	uint8_t rng_seed[LA_FDT_RNG_SEED_SIZE];
-	/* PCI host bridge windows, in allocator pool order */
-	unsigned n_pci_ranges;
-	struct la_fdt_pci_range pci_ranges[LA_FDT_MAX_PCI_RANGES];
+	/* PCI host bridge windows: the system allocator's low and high MMIO
+	 * pools (la_fdt_config_pci_pools) */
+	unsigned n_pools[2];
+	struct la_range pools[2][LA_FDT_MAX_PCI_RANGES];
 };
 
 /* Error-accumulating sequential writer: after the first failure every call
@@ -114,8 +107,21 @@ void la_fdt_w_reserved_begin(struct la_fdt_w *w, const struct la_mem_layout *mem
 void la_fdt_w_chosen_seeds(struct la_fdt_w *w, const struct la_fdt_config *fc);
 /* la_fdt_w_initrd - linux,initrd-start/-end (u64, end exclusive) if any. */
 void la_fdt_w_initrd(struct la_fdt_w *w, const struct la_boot_plan *b);
-/* la_fdt_w_pci_ranges - the `ranges` of a PCI host bridge: 7 cells each. */
-void la_fdt_w_pci_ranges(struct la_fdt_w *w, const struct la_fdt_config *fc);
+/* PCI `ranges` space codes: (space << 24) | (prefetchable << 30). */
+#define LA_PCI_RANGE_MEM32 0x02000000u
+#define LA_PCI_RANGE_MEM64 0x03000000u
+#define LA_PCI_RANGE_PREFETCH 0x40000000u
+
+/* la_fdt_w_pci_ranges - the `ranges` of a PCI host bridge, 7 cells per
+ * pool (bus address = CPU address): the low pools with code low, then the
+ * high pools with code high. */
+void la_fdt_w_pci_ranges(struct la_fdt_w *w, const struct la_fdt_config *fc, uint32_t low,
+			 uint32_t high);
+
+/* la_fdt_config_pci_pools - fc->pools from the arch's system allocator
+ * config with phys_bits address bits (crosvm's mmio_pools()).
+ * returns: 0, -LA_ERR_PHYSBITS, -LA_ERR_NOMEM, -LA_ERR_TOOMANY */
+int la_fdt_config_pci_pools(struct la_fdt_config *fc, unsigned phys_bits);
 
 /* la_fdt_seed_fill - deterministic seeds from seed (splitmix64), so trees
  * diff and golden-test. */

@@ -63,8 +63,22 @@
 	X(OVTARGET,     "overlay targets a node the base tree lacks")         \
 	X(OVPHANDLE,    "dangling or invalid phandle reference")              \
 	X(OVSYMPATH,    "overlay symbol is not /FRAGMENT/__overlay__/NODE")   \
-	/* resources */                                                       \
+	/* resources: the address allocator (crosvm's resources::Error) */    \
 	X(NOSPACE,      "out of space")                                       \
+	X(BADALIGN,     "bad alignment (zero, not a power of two, or below the minimum)") \
+	X(EXISTINGALLOC, "existing allocation")                               \
+	X(ALLOCSIZEZERO, "allocation size is zero")                           \
+	X(BADALLOC,     "no such allocation")                                 \
+	X(REGIONOVERLAP, "released region overlaps a free region")            \
+	X(INVALIDALLOC, "not a PCI BAR allocation")                           \
+	X(OUTOFBOUNDS,  "offset and size lie outside the PCI BAR")            \
+	X(POOLOVERLAP,  "address pools overlap")                              \
+	/* resources: the system allocator and devices */                    \
+	X(IOPORTRANGE,  "IO port range ends above 0xffff")                   \
+	X(NOPOOL,       "this architecture has no such address pool")         \
+	X(PHYSBITS,     "guest physical address space too small for memory and platform MMIO") \
+	X(NAMELEN,      "name or tag too long")                               \
+	X(NOMEM,        "out of memory")                                      \
 	X(TOOMANY,      "too many entries")                                   \
 	X(IO,           "input/output error")                                 \
 	X(INTERNAL,     "internal error")

@@ -18,6 +18,7 @@
 #include "dtb.h"
 #include "dtb_overlay.h"
 #include "err.h"
+#include "host_phys.h"
 #include "hostcpu_json.h"
 #include "size.h"
 #include "vcpu.h"
@@ -614,6 +615,12 @@ int main(int argc, char **argv)
 		.aia_num_sources = a.aia_sources, .timebase_hz = a.timebase, .vcpu = props,
 		.clusters = &clusters,
 	};
+	if (a.vm.cfg.arch->id != LA_ARCH_X86_64) {
+		err = la_fdt_config_pci_pools(&fc, la_vm_phys_bits(&a.vm.cfg, NULL));
+		if (err)
+			la_mkfdt_fail("phys-bits", a.vm.arg[LA_VMOPT_PHYS_BITS], 2, "%s",
+				      la_strerror(err));
+	}
 	if (a.seed_set)
 		la_fdt_seed_fill(&fc, a.seed);
 	else if (la_fdt_seed_random(&fc))

@@ -21,12 +21,14 @@
  *   RAM end      platform MMIO (1 GiB), then high PCI MMIO to 2^ipa_bits
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "../arch.h"
 #include "../boot.h"
 #include "../err.h"
 #include "../dtb.h"
 #include "../size.h"
+#include "../sys_alloc.h"
 
 #define LA_ARM_PHYS_MEM_START 0x80000000ULL
 #define LA_ARM_FDT_MAX_SIZE 0x200000ULL
@@ -83,6 +85,12 @@
 #define LA_IRQ_EDGE_RISING 1
 #define LA_IRQ_LEVEL_HIGH 4
 #define LA_IRQ_LEVEL_LOW 8
+
+#define LA_ARM_PLATFORM_MMIO_SIZE 0x40000000ULL
+#define LA_ARM_IRQ_BASE 4
+#define LA_ARM_GIC_NR_SPIS 32
+#define LA_ARM_PCI_MAX_IRQS (LA_ARM_GIC_NR_SPIS - LA_ARM_IRQ_BASE)
+#define LA_ARM_DEFAULT_IPA_BITS 40
 
 #define LA_PVMFW_START 0x7fc00000ULL
 #define LA_PVMFW_MAX_SIZE 0x400000ULL
@@ -542,7 +550,8 @@ static void la_arm_fdt_pci(struct la_fdt_w *w, const struct la_fdt_config *fc)
 	la_fdt_w_begin_node(w, "pci");
 	la_fdt_w_str(w, "compatible", "pci-host-cam-generic");
 	la_fdt_w_str(w, "device_type", "pci");
-	la_fdt_w_pci_ranges(w, fc);
+	/* low pools 32-bit, high pools 64-bit prefetchable */
+	la_fdt_w_pci_ranges(w, fc, LA_PCI_RANGE_MEM32, LA_PCI_RANGE_MEM64 | LA_PCI_RANGE_PREFETCH);
 	la_fdt_w_u32s(w, "bus-range", (const uint32_t[]){ 0, 0 }, 2);
 	la_fdt_w_u32(w, "#address-cells", 3);
 	la_fdt_w_u32(w, "#size-cells", 2);
@@ -644,6 +653,33 @@ static int la_arm_fdt_build(const struct la_fdt_config *fc, void *buf, size_t si
 	return la_fdt_w_finish(&w);
 }
 
+/* Platform MMIO (1 GiB) right after RAM, then high PCI MMIO to the top of
+ * the IPA space. */
+static int la_arm_system_allocator_config(const struct la_vm_config *cfg,
+					  const struct la_arch_layout *layout,
+					  const struct la_mem_layout *mem, unsigned phys_bits,
+					  struct la_sys_alloc_config *out)
+{
+	uint64_t plat = la_mem_layout_end(mem);
+	uint64_t top = phys_bits >= 64 ? UINT64_MAX : (1ULL << phys_bits) - 1;
+
+	(void)cfg;
+	memset(out, 0, sizeof(*out));
+	/* crosvm panics when the high window would be negative */
+	if (plat > top || top - plat < LA_ARM_PLATFORM_MMIO_SIZE - 1)
+		return -LA_ERR_PHYSBITS;
+	out->low_mmio = layout->pci_mem;
+	out->has_platform_mmio = true;
+	out->platform_mmio = (struct la_range){ plat, plat + LA_ARM_PLATFORM_MMIO_SIZE - 1 };
+	if (top - plat == LA_ARM_PLATFORM_MMIO_SIZE - 1)
+		out->high_mmio = LA_RANGE_EMPTY;
+	else
+		out->high_mmio = (struct la_range){ plat + LA_ARM_PLATFORM_MMIO_SIZE, top };
+	out->first_irq = LA_ARM_IRQ_BASE;
+	out->phys_bits = phys_bits;
+	return 0;
+}
+
 const struct la_arch_ops la_arch_aarch64 = {
 	.name = "aarch64",
 	.id = LA_ARCH_AARCH64,
@@ -657,4 +693,7 @@ const struct la_arch_ops la_arch_aarch64 = {
 	.fdt_max_size = LA_ARM_FDT_MAX_SIZE,
 	.boot_place = la_arm_boot_place,
 	.fdt_build = la_arm_fdt_build,
+	.default_phys_bits = LA_ARM_DEFAULT_IPA_BITS,
+	.pci_max_irqs = LA_ARM_PCI_MAX_IRQS,
+	.system_allocator_config = la_arm_system_allocator_config,
 };

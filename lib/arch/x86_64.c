@@ -20,11 +20,14 @@
  *                | PCIe VCFG (2 x ECAM)       |  2 MiB aligned, >= 4 GiB
  *                | high PCI MMIO .. 2^46-1    |
  */
+#include <string.h>
+
 #include "../arch.h"
 #include "../boot.h"
 #include "../err.h"
 #include "../dtb.h"
 #include "../size.h"
+#include "../sys_alloc.h"
 
 #define LA_X86_FIRST_ADDR_PAST_32BITS 0x100000000ULL
 #define LA_X86_MEM_32BIT_GAP_SIZE (768 * LA_MiB)
@@ -74,6 +77,12 @@
 #define LA_X86_XLF_CAN_BE_LOADED_ABOVE_4G (1u << 1)
 #define LA_X86_CMDLINE_SIZE_DEFAULT 255ULL
 #define LA_X86_PAGE_SIZE 0x1000ULL
+#define LA_X86_IO_START 0xc000ULL
+#define LA_X86_IO_END 0xffffULL
+#define LA_X86_IRQ_BASE 9
+#define LA_X86_PCI_MAX_IRQS 4
+#define LA_X86_DEFAULT_PHYS_BITS 36 /* KVM without CPUID leaf 0x80000008 */
+#define LA_X86_VCFG_ALIGN (2 * LA_MiB)
 
 #define LA_PVMFW_START 0x7fc00000ULL
 #define LA_PVMFW_MAX_SIZE 0x400000ULL
@@ -391,6 +400,44 @@ static int la_x86_fdt_build(const struct la_fdt_config *fc, void *buf, size_t si
 	return la_fdt_w_finish(&w);
 }
 
+/* The PCIe virtual config window: 2 x ECAM, 2 MiB aligned after the last
+ * memory region, never below 4 GiB (get_pcie_vcfg_mmio_range). */
+static struct la_range la_x86_vcfg(const struct la_arch_layout *layout,
+				   const struct la_mem_layout *mem)
+{
+	uint64_t start = la_align_up(la_mem_layout_end(mem), LA_X86_VCFG_ALIGN, NULL);
+
+	if (start < LA_X86_FIRST_ADDR_PAST_32BITS)
+		start = LA_X86_FIRST_ADDR_PAST_32BITS;
+	return (struct la_range){ start, start + 2 * la_range_len(layout->pci_ecam) - 1 };
+}
+
+static int la_x86_system_allocator_config(const struct la_vm_config *cfg,
+					  const struct la_arch_layout *layout,
+					  const struct la_mem_layout *mem, unsigned phys_bits,
+					  struct la_sys_alloc_config *out)
+{
+	uint64_t top = phys_bits >= 64 ? UINT64_MAX : (1ULL << phys_bits) - 1;
+
+	(void)cfg;
+	memset(out, 0, sizeof(*out));
+	if (top > LA_X86_HIGH_MMIO_MAX_END)
+		top = LA_X86_HIGH_MMIO_MAX_END;
+	out->has_io = true;
+	out->io = (struct la_range){ LA_X86_IO_START, LA_X86_IO_END };
+	out->low_mmio = layout->pci_mem;
+	out->has_vcfg = true;
+	out->vcfg = la_x86_vcfg(layout, mem);
+	/* crosvm takes whatever is left; above 2^phys_bits that is nothing */
+	out->high_mmio = (struct la_range){ out->vcfg.end + 1, top };
+	out->first_irq = LA_X86_IRQ_BASE;
+	out->phys_bits = phys_bits;
+	out->nreserve = 1;
+	out->reserve[0] = layout->pci_ecam;
+	out->reserve_name[0] = "pci-ecam";
+	return 0;
+}
+
 const struct la_arch_ops la_arch_x86_64 = {
 	.name = "x86_64",
 	.id = LA_ARCH_X86_64,
@@ -403,4 +450,7 @@ const struct la_arch_ops la_arch_x86_64 = {
 	.fdt_max_size = LA_X86_FDT_MAX_SIZE,
 	.boot_place = la_x86_boot_place,
 	.fdt_build = la_x86_fdt_build,
+	.default_phys_bits = LA_X86_DEFAULT_PHYS_BITS,
+	.pci_max_irqs = LA_X86_PCI_MAX_IRQS,
+	.system_allocator_config = la_x86_system_allocator_config,
 };
