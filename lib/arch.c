@@ -7,6 +7,7 @@
 
 #include "arch.h"
 #include "err.h"
+#include "hostcpu.h"
 #include "size.h"
 
 static const struct {
@@ -38,6 +39,13 @@ const struct la_arch_ops *la_arch_host(const char **machine)
 	if (machine)
 		*machine = u.machine;
 	return la_arch_lookup(u.machine);
+}
+
+int la_arch_host_cpu_none(const struct la_hostcpu_opts *opts, struct la_hostcpu *out)
+{
+	(void)opts;
+	la_hostcpu_empty(out);
+	return 0;
 }
 
 void la_vm_config_init(struct la_vm_config *cfg)

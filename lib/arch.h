@@ -18,6 +18,8 @@ struct la_kernel_info;
 struct la_boot_plan;
 struct la_fdt_config;
 struct la_sys_alloc_config; /* sys_alloc.h */
+struct la_hostcpu;
+struct la_hostcpu_opts;
 
 enum la_arch_id {
 	LA_ARCH_X86_64,
@@ -182,6 +184,15 @@ struct la_arch_ops {
 				       const struct la_arch_layout *layout,
 				       const struct la_mem_layout *mem, unsigned phys_bits,
 				       struct la_sys_alloc_config *out);
+	/* Host CPU queries (crosvm's get_host_cpu_frequencies_khz,
+	 * get_host_cpu_max_freq_khz, get_host_cpu_capacity and
+	 * get_host_cpu_clusters; spec section 7, lib/hostcpu.h).
+	 * host_cpu_read - all four maps at once, as this arch's crosvm backend
+	 * answers them: aarch64 reads sysfs below opts->sysfs_root
+	 * (la_hostcpu_read); x86_64 and riscv64 answer empty maps
+	 * (la_arch_host_cpu_none). Release out with la_hostcpu_free().
+	 * returns: 0 or -LA_ERR_* as la_hostcpu_read */
+	int (*host_cpu_read)(const struct la_hostcpu_opts *opts, struct la_hostcpu *out);
 };
 
 extern const struct la_arch_ops la_arch_x86_64;
@@ -196,6 +207,10 @@ const struct la_arch_ops *la_arch_lookup(const char *name);
 /* la_arch_host - the ops table for the machine we run on, NULL if la has
  * no backend for it; *machine gets uname's machine string. */
 const struct la_arch_ops *la_arch_host(const char **machine);
+
+/* la_arch_host_cpu_none - host_cpu_read of the arches whose crosvm
+ * backend has no host CPU queries: empty maps. returns: 0 */
+int la_arch_host_cpu_none(const struct la_hostcpu_opts *opts, struct la_hostcpu *out);
 
 /* la_vm_config_init - crosvm's defaults: host arch, 256 MiB, 1 vCPU. */
 void la_vm_config_init(struct la_vm_config *cfg);

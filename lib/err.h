@@ -45,7 +45,7 @@
 	X(CMDLINECHAR,  "command line must be printable ASCII")               \
 	/* vCPU properties */                                                 \
 	X(CPUSET,       "not a CPU list (N or A-B, comma-separated)")         \
-	X(CPUID,        "CPU id out of range")                                \
+	X(VCPUID,       "vCPU id out of range (not below --cpus)")            \
 	X(DUPCPU,       "CPU given twice")                                    \
 	X(HOSTJSON,     "not la-hostcpu JSON")                                \
 	/* device trees and overlays */                                       \
@@ -63,6 +63,18 @@
 	X(OVTARGET,     "overlay targets a node the base tree lacks")         \
 	X(OVPHANDLE,    "dangling or invalid phandle reference")              \
 	X(OVSYMPATH,    "overlay symbol is not /FRAGMENT/__overlay__/NODE")   \
+	/* host CPU information (sysfs) */                                   \
+	X(CPULIST,      "not a CPU list (use N or A-B, comma-separated)")     \
+	X(CPURANGE,     "CPU range end is below its start")                   \
+	X(CPUID,        "CPU id above 8191, the largest the kernel allows")   \
+	X(BADFREQ,      "not a frequency in kHz (a 32-bit unsigned decimal number)") \
+	X(BADU32,       "not a 32-bit unsigned decimal number")               \
+	X(ZEROFREQ,     "maximum frequency is 0, cannot normalise capacity")  \
+	X(CAPOVERFLOW,  "normalised capacity does not fit in 32 bits")        \
+	X(NOENT,        "no such file")                                       \
+	X(HOSTREAD,     "cannot read host file")                              \
+	X(FILETOOBIG,   "file larger than 8 KiB")                             \
+	X(NOCPUS,       "no CPUs found")                                      \
 	/* resources: the address allocator (crosvm's resources::Error) */    \
 	X(NOSPACE,      "out of space")                                       \
 	X(BADALIGN,     "bad alignment (zero, not a power of two, or below the minimum)") \

@@ -106,7 +106,7 @@ int la_cpu_clusters_parse(const char *s, unsigned ncpus, struct la_cpu_clusters 
 	}
 	for (unsigned i = 0; i < c->first[c->n]; i++)
 		if (c->cpu[i] >= ncpus)
-			return -LA_ERR_CPUID;
+			return -LA_ERR_VCPUID;
 	return 0;
 }
 
@@ -128,7 +128,7 @@ static int la_vcpu_each(const char *s, unsigned ncpus, struct la_vcpu_props *pro
 		if (err)
 			return -LA_ERR_BADVALUE;
 		if (cpu >= ncpus)
-			return -LA_ERR_CPUID;
+			return -LA_ERR_VCPUID;
 		if (seen[cpu])
 			return -LA_ERR_DUPCPU;
 		seen[cpu] = true;
@@ -181,7 +181,7 @@ int la_vcpu_parse_capacity(const char *s, unsigned ncpus, struct la_vcpu_props *
 	bool seen[LA_MAX_VCPUS] = { false };
 
 	if (ncpus > LA_MAX_VCPUS)
-		return -LA_ERR_CPUID;
+		return -LA_ERR_VCPUID;
 	return la_vcpu_each(s, ncpus, props, seen, la_vcpu_capacity);
 }
 
@@ -190,6 +190,6 @@ int la_vcpu_parse_freqs(const char *s, unsigned ncpus, struct la_vcpu_props *pro
 	bool seen[LA_MAX_VCPUS] = { false };
 
 	if (ncpus > LA_MAX_VCPUS)
-		return -LA_ERR_CPUID;
+		return -LA_ERR_VCPUID;
 	return la_vcpu_each(s, ncpus, props, seen, la_vcpu_freqs);
 }

@@ -39,16 +39,16 @@ int la_cpuset_parse_append(const char *s, struct la_cpu_clusters *c);
 
 /* la_cpu_clusters_parse - "SET;SET;..." (each a CpuSet); every id must be
  * below ncpus.
- * returns: 0, -LA_ERR_CPUSET, -LA_ERR_CPUID, -LA_ERR_TOOMANY */
+ * returns: 0, -LA_ERR_CPUSET, -LA_ERR_VCPUID, -LA_ERR_TOOMANY */
 int la_cpu_clusters_parse(const char *s, unsigned ncpus, struct la_cpu_clusters *c);
 
 /* la_vcpu_parse_capacity - "CPU=CAP,..." into props[CPU].capacity.
- * returns: 0, -LA_ERR_BADVALUE (syntax), -LA_ERR_CPUID (CPU >= ncpus),
+ * returns: 0, -LA_ERR_BADVALUE (syntax), -LA_ERR_VCPUID (CPU >= ncpus),
  * -LA_ERR_RANGE (capacity > 2^32-1), -LA_ERR_DUPCPU */
 int la_vcpu_parse_capacity(const char *s, unsigned ncpus, struct la_vcpu_props *props);
 
 /* la_vcpu_parse_freqs - "CPU=KHZ:KHZ:...,..." into props[CPU].freqs_khz.
- * returns: 0, -LA_ERR_BADVALUE, -LA_ERR_CPUID, -LA_ERR_RANGE,
+ * returns: 0, -LA_ERR_BADVALUE, -LA_ERR_VCPUID, -LA_ERR_RANGE,
  * -LA_ERR_DUPCPU, -LA_ERR_TOOMANY (more than LA_MAX_FREQS) */
 int la_vcpu_parse_freqs(const char *s, unsigned ncpus, struct la_vcpu_props *props);
 

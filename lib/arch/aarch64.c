@@ -27,6 +27,7 @@
 #include "../boot.h"
 #include "../err.h"
 #include "../dtb.h"
+#include "../hostcpu.h"
 #include "../size.h"
 #include "../sys_alloc.h"
 
@@ -696,4 +697,5 @@ const struct la_arch_ops la_arch_aarch64 = {
 	.default_phys_bits = LA_ARM_DEFAULT_IPA_BITS,
 	.pci_max_irqs = LA_ARM_PCI_MAX_IRQS,
 	.system_allocator_config = la_arm_system_allocator_config,
+	.host_cpu_read = la_hostcpu_read,
 };

@@ -296,4 +296,5 @@ const struct la_arch_ops la_arch_riscv64 = {
 	.default_phys_bits = LA_RV_PHYS_BITS,
 	.pci_max_irqs = LA_RV_IMSIC_MAX_INT_IDS,
 	.system_allocator_config = la_rv_system_allocator_config,
+	.host_cpu_read = la_arch_host_cpu_none,
 };

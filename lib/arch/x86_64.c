@@ -453,4 +453,5 @@ const struct la_arch_ops la_arch_x86_64 = {
 	.default_phys_bits = LA_X86_DEFAULT_PHYS_BITS,
 	.pci_max_irqs = LA_X86_PCI_MAX_IRQS,
 	.system_allocator_config = la_x86_system_allocator_config,
+	.host_cpu_read = la_arch_host_cpu_none,
 };
