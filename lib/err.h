@@ -47,7 +47,7 @@
 	X(CPUSET,       "not a CPU list (N or A-B, comma-separated)")         \
 	X(VCPUID,       "vCPU id out of range (not below --cpus)")            \
 	X(DUPCPU,       "CPU given twice")                                    \
-	X(HOSTJSON,     "not la-hostcpu JSON")                                \
+	X(HOSTJSON,     "no usable host CPU topology")                                \
 	/* device trees and overlays */                                       \
 	X(GICV2CPUS,    "GICv2 supports at most 8 vCPUs")                     \
 	X(ITSGICV2,     "the GIC ITS needs GICv3")                            \

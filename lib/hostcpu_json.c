@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "hostcpu.h"
 #include "hostcpu_json.h"
 
 static int la_hj_fail(char *detail, size_t dlen, const char *fmt, ...)
@@ -167,12 +168,18 @@ static int la_hj_fields(const json_t *root, struct la_host_topo *t, char *d, siz
 		return err;
 	static const char *const maps[] = { "frequencies_khz", "max_freq_khz", "capacity",
 					    "clusters" };
+	const json_t *errors = json_object_get(root, "errors");
+
 	for (unsigned i = 0; i < 4; i++) {
+		const json_t *why = json_object_get(errors, maps[i]);
+
 		v = json_object_get(root, maps[i]);
 		if (!v)
 			return la_hj_fail(d, dl, "no \"%s\" member", maps[i]);
 		if (!json_is_null(v) && !json_is_object(v) && !json_is_array(v))
 			return la_hj_fail(d, dl, "\"%s\" is neither a map nor null", maps[i]);
+		snprintf(t->why[i], sizeof(t->why[i]), "%s is null (%s)", maps[i],
+			 json_is_string(why) ? json_string_value(why) : "no reason given");
 	}
 	return 0;
 }
@@ -201,8 +208,11 @@ int la_vcpu_from_host(const struct la_host_topo *t, unsigned ncpus, bool want_fr
 		      char *detail, size_t dlen)
 {
 	if (want_freqs && !t->has_freqs)
-		return la_hj_fail(detail, dlen, "the host has no frequency tables "
-				  "(frequencies_khz is null)");
+		return la_hj_fail(detail, dlen, "%s", t->why[0]);
+	if (!t->has_capacity)
+		return la_hj_fail(detail, dlen, "%s", t->why[2]);
+	if (!t->has_clusters)
+		return la_hj_fail(detail, dlen, "%s", t->why[3]);
 	for (unsigned v = 0; v < ncpus; v++) {
 		const struct la_vcpu_props *h = v < LA_HOST_MAX_CPUS ? &t->cpu[v] : NULL;
 
@@ -223,6 +233,70 @@ int la_vcpu_from_host(const struct la_host_topo *t, unsigned ncpus, bool want_fr
 		if (at == clusters->first[clusters->n])
 			continue; /* no vCPU on this cluster */
 		clusters->first[++clusters->n] = at;
+	}
+	return 0;
+}
+
+/* One host CPU's maps into t. */
+static int la_hj_from_cpu(const struct la_hostcpu *h, const struct la_hostcpu_cpu *c,
+			  struct la_host_topo *t, char *d, size_t dl)
+{
+	struct la_vcpu_props *p = &t->cpu[c->id];
+
+	if (!c->online)
+		return 0;
+	if (t->n_online < LA_HOST_MAX_CPUS)
+		t->online[t->n_online++] = c->id;
+	if (la_hostcpu_present(h, LA_HOSTCPU_FREQUENCIES)) {
+		if (c->nfreqs > LA_MAX_FREQS)
+			return la_hj_fail(d, dl, "CPU %u has more than %d frequencies", c->id,
+					  LA_MAX_FREQS);
+		p->n_freqs = c->nfreqs;
+		memcpy(p->freqs_khz, c->freqs_khz, c->nfreqs * sizeof(uint32_t));
+	}
+	if (la_hostcpu_present(h, LA_HOSTCPU_MAX_FREQ)) {
+		t->max_present[c->id] = true;
+		t->max_freq_khz[c->id] = c->max_freq_khz;
+	}
+	if (la_hostcpu_present(h, LA_HOSTCPU_CAPACITY)) {
+		p->has_capacity = true;
+		p->capacity = c->capacity;
+	}
+	return 0;
+}
+
+int la_host_topo_from_hostcpu(const struct la_hostcpu *h, struct la_host_topo *t,
+			      char *detail, size_t dlen)
+{
+	static const enum la_hostcpu_map maps[4] = { LA_HOSTCPU_FREQUENCIES, LA_HOSTCPU_MAX_FREQ,
+						     LA_HOSTCPU_CAPACITY, LA_HOSTCPU_CLUSTERS };
+	struct la_cpu_clusters *c = &t->clusters;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->has_freqs = la_hostcpu_present(h, LA_HOSTCPU_FREQUENCIES);
+	t->has_max_freq = la_hostcpu_present(h, LA_HOSTCPU_MAX_FREQ);
+	t->has_capacity = la_hostcpu_present(h, LA_HOSTCPU_CAPACITY);
+	t->has_clusters = la_hostcpu_present(h, LA_HOSTCPU_CLUSTERS);
+	for (unsigned i = 0; i < 4; i++)
+		snprintf(t->why[i], sizeof(t->why[i]), "%s: %s", la_hostcpu_map_name(maps[i]),
+			 h->status[maps[i]].msg);
+	for (unsigned i = 0; i < h->ncpus; i++) {
+		if (h->cpu[i].id >= LA_HOST_MAX_CPUS)
+			return la_hj_fail(detail, dlen, "CPU %u: more than %d host CPUs",
+					  h->cpu[i].id, LA_HOST_MAX_CPUS);
+		err = la_hj_from_cpu(h, &h->cpu[i], t, detail, dlen);
+		if (err)
+			return err;
+	}
+	for (unsigned k = 0; t->has_clusters && k < h->nclusters; k++) {
+		if (c->n >= LA_MAX_CLUSTERS ||
+		    c->first[c->n] + h->cluster[k].n > LA_MAX_CLUSTER_ENTRIES)
+			return la_hj_fail(detail, dlen, "more clusters than %d", LA_MAX_CLUSTERS);
+		memcpy(&c->cpu[c->first[c->n]], h->cluster[k].cpu,
+		       h->cluster[k].n * sizeof(unsigned));
+		c->first[c->n + 1] = c->first[c->n] + h->cluster[k].n;
+		c->n++;
 	}
 	return 0;
 }

@@ -27,7 +27,17 @@ struct la_host_topo {
 	bool max_present[LA_HOST_MAX_CPUS];
 	uint32_t max_freq_khz[LA_HOST_MAX_CPUS];
 	struct la_cpu_clusters clusters;
+	/* why a map is missing (errors member; la_hostcpu status) */
+	char why[4][256]; /* frequencies, max freq, capacity, clusters */
 };
+
+struct la_hostcpu;
+
+/* la_host_topo_from_hostcpu - the same facts from lib/hostcpu's sysfs read.
+ * returns: 0, -LA_ERR_HOSTJSON (more CPUs, frequencies or cluster
+ * members than the fixed tables hold) */
+int la_host_topo_from_hostcpu(const struct la_hostcpu *h, struct la_host_topo *t,
+			      char *detail, size_t dlen);
 
 /* la_host_topo_parse_json - parse len bytes of la-hostcpu JSON into t.
  * detail (dlen bytes) says what is wrong on failure.
@@ -39,8 +49,9 @@ int la_host_topo_parse_json(const char *json, size_t len, struct la_host_topo *t
  * affinity: vCPU v stands on host CPU v. Every vCPU gets the host
  * capacity (1024 where the host has none); clusters are the host's,
  * restricted to vCPUs, empty ones dropped. With want_freqs, vCPUs take
- * the host CPU's frequency table too.
- * returns: 0, -LA_ERR_HOSTJSON (a map the host could not read) */
+ * the host CPU's frequency table too. As in crosvm, a map the host could
+ * not read (capacity, clusters; frequencies when wanted) is an error.
+ * returns: 0, -LA_ERR_HOSTJSON (detail: which map and why) */
 int la_vcpu_from_host(const struct la_host_topo *t, unsigned ncpus, bool want_freqs,
 		      struct la_vcpu_props *props, struct la_cpu_clusters *clusters,
 		      char *detail, size_t dlen);

@@ -19,6 +19,7 @@
 #include "dtb_overlay.h"
 #include "err.h"
 #include "host_phys.h"
+#include "hostcpu.h"
 #include "hostcpu_json.h"
 #include "size.h"
 #include "vcpu.h"
@@ -428,12 +429,71 @@ static const char *la_vcpu_reason(int err)
 				       : la_strerror(err);
 }
 
+/* The host topology: sysfs (--host-cpu-topology) or la-hostcpu JSON. */
+static void la_mkfdt_read_host(const struct la_mkfdt_args *a, struct la_host_topo *t)
+{
+	const char *opt = a->hostcpu ? "hostcpu" : "host-cpu-topology";
+	const char *val = a->hostcpu ? a->hostcpu : a->sysfs_root;
+	char detail[LA_HOSTCPU_MSG_MAX + 32];
+	int err;
+
+	if (a->hostcpu) {
+		size_t len;
+		char *json = la_mkfdt_slurp(opt, val, a->hostcpu, LA_MKFDT_MAX_FILE, &len);
+
+		err = la_host_topo_parse_json(json, len, t, detail, sizeof(detail));
+		free(json);
+	} else {
+		struct la_hostcpu_opts o = { .sysfs_root = a->sysfs_root };
+		struct la_hostcpu h;
+
+		err = a->vm.cfg.arch->host_cpu_read(&o, &h);
+		if (err)
+			snprintf(detail, sizeof(detail), "%s", h.msg);
+		else
+			err = la_host_topo_from_hostcpu(&h, t, detail, sizeof(detail));
+		la_hostcpu_free(&h);
+	}
+	if (err)
+		la_mkfdt_fail(opt, val, 1, "%s: %s", la_strerror(err), detail);
+}
+
+/* crosvm's --host-cpu-topology: capacities and clusters from the host,
+ * and with --virt-cpufreq the host's frequency tables where the user gave
+ * none. */
+static void la_mkfdt_host_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_props *props,
+				struct la_cpu_clusters *clusters)
+{
+	struct la_host_topo *t = calloc(1, sizeof(*t));
+	struct la_vcpu_props *tmp = calloc(LA_MAX_VCPUS, sizeof(*tmp));
+	const char *opt = a->hostcpu ? "hostcpu" : "host-cpu-topology";
+	unsigned n = a->vm.cfg.cpus;
+	char detail[256];
+	bool want_freqs = a->virt_cpufreq != LA_VIRT_CPUFREQ_NONE && !a->cpu_freqs;
+
+	if (!t || !tmp)
+		la_mkfdt_fail(opt, NULL, 1, "out of memory");
+	la_mkfdt_read_host(a, t);
+	if (la_vcpu_from_host(t, n, want_freqs, tmp, clusters, detail, sizeof(detail)))
+		la_mkfdt_fail(opt, a->hostcpu ? a->hostcpu : a->sysfs_root, 1, "%s: %s",
+			      la_strerror(-LA_ERR_HOSTJSON), detail);
+	for (unsigned v = 0; v < n; v++) {
+		props[v].has_capacity = tmp[v].has_capacity;
+		props[v].capacity = tmp[v].capacity;
+		if (want_freqs) {
+			props[v].n_freqs = tmp[v].n_freqs;
+			memcpy(props[v].freqs_khz, tmp[v].freqs_khz, sizeof(tmp[v].freqs_khz));
+		}
+	}
+	free(tmp);
+	free(t);
+}
+
 /* vCPU properties from options or the host topology. */
 static void la_mkfdt_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_props *props,
 			   struct la_cpu_clusters *clusters)
 {
 	unsigned n = a->vm.cfg.cpus;
-	char detail[256];
 	int err;
 
 	if (a->cpu_capacity && (err = la_vcpu_parse_capacity(a->cpu_capacity, n, props)))
@@ -444,35 +504,8 @@ static void la_mkfdt_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_props *
 						      : la_strerror(err));
 	if (a->cpu_clusters && (err = la_cpu_clusters_parse(a->cpu_clusters, n, clusters)))
 		la_mkfdt_fail("cpu-clusters", a->cpu_clusters, 2, "%s", la_strerror(err));
-	if (a->hostcpu) {
-		struct la_host_topo *t = calloc(1, sizeof(*t));
-		struct la_vcpu_props *tmp = calloc(LA_MAX_VCPUS, sizeof(*tmp));
-		size_t len;
-		char *json = la_mkfdt_slurp("hostcpu", a->hostcpu, a->hostcpu,
-					    LA_MKFDT_MAX_FILE, &len);
-
-		if (!t || !tmp)
-			la_mkfdt_fail("hostcpu", a->hostcpu, 1, "out of memory");
-		err = la_host_topo_parse_json(json, len, t, detail, sizeof(detail));
-		if (!err)
-			err = la_vcpu_from_host(t, n, a->virt_cpufreq != LA_VIRT_CPUFREQ_NONE &&
-						!a->cpu_freqs, tmp, clusters, detail,
-						sizeof(detail));
-		if (err)
-			la_mkfdt_fail("hostcpu", a->hostcpu, 1, "%s: %s", la_strerror(err), detail);
-		for (unsigned v = 0; v < n; v++) {
-			props[v].has_capacity = tmp[v].has_capacity;
-			props[v].capacity = tmp[v].capacity;
-			if (!a->cpu_freqs) {
-				props[v].n_freqs = tmp[v].n_freqs;
-				memcpy(props[v].freqs_khz, tmp[v].freqs_khz,
-				       sizeof(tmp[v].freqs_khz));
-			}
-		}
-		free(json);
-		free(tmp);
-		free(t);
-	}
+	if (a->hostcpu || a->host_topo)
+		la_mkfdt_host_vcpus(a, props, clusters);
 }
 
 /* The base tree, built by the arch's builder. */
