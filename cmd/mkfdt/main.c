@@ -522,38 +522,53 @@ static void la_mkfdt_build(const struct la_mkfdt_args *a, struct la_fdt_config *
 		la_mkfdt_fail(NULL, NULL, 1, "cannot build the device tree: %s", la_strerror(err));
 }
 
-/* Apply every overlay in order; the tree stays in *tree. */
-static void la_mkfdt_overlays(const struct la_mkfdt_args *a, void *tree, size_t size)
+/* Scratch for one overlay: intermediate trees may outgrow the arch's
+ * limit by the overlay's size; the final one must not. */
+static struct la_fdt_overlay_ws *la_mkfdt_ws(size_t size)
 {
-	struct la_fdt_overlay_ws *ws;
+	struct la_fdt_overlay_ws *ws = calloc(1, sizeof(*ws));
 
-	if (!a->n_overlays)
-		return;
-	ws = calloc(1, sizeof(*ws));
 	if (!ws)
 		la_mkfdt_fail(NULL, NULL, 1, "out of memory");
 	ws->size = size;
 	for (unsigned i = 0; i < LA_OV_SCRATCH; i++)
 		if (!(ws->buf[i] = malloc(size)))
 			la_mkfdt_fail(NULL, NULL, 1, "out of memory");
+	return ws;
+}
+
+static void la_mkfdt_ws_free(struct la_fdt_overlay_ws *ws)
+{
+	for (unsigned i = 0; i < LA_OV_SCRATCH; i++)
+		free(ws->buf[i]);
+	free(ws);
+}
+
+/* Apply every overlay in order; the tree stays in tree (size bytes, the
+ * arch's limit). */
+static void la_mkfdt_overlays(const struct la_mkfdt_args *a, void *tree, size_t size)
+{
 	for (unsigned i = 0; i < a->n_overlays; i++) {
 		const struct la_mkfdt_overlay *o = &a->overlay[i];
 		size_t len;
-		char *blob = la_mkfdt_slurp("overlay", o->arg, o->path, size, &len);
+		char *blob = la_mkfdt_slurp("overlay", o->arg, o->path, LA_MKFDT_MAX_FILE, &len);
+		struct la_fdt_overlay_ws *ws = la_mkfdt_ws(size + 2 * len + 4096);
 		int err = la_fdt_check(blob, len);
 
 		/* crosvm reads every overlay, then skips one whose filter is empty */
 		if (!err && !(o->has_filter && o->n_filter == 0))
 			err = la_fdt_overlay_apply(ws, tree, blob, len, o->filter, o->n_filter,
 						   tree, size);
+		if (err == -LA_ERR_FDTSIZE)
+			la_mkfdt_fail("overlay", o->arg, 1, "%s (%llu bytes on %s)", la_strerror(err),
+				      (unsigned long long)a->vm.cfg.arch->fdt_max_size,
+				      a->vm.cfg.arch->name);
 		if (err)
 			la_mkfdt_fail("overlay", o->arg, 1, "%s%s%s", la_strerror(err),
 				      ws->detail[0] ? ": " : "", ws->detail);
+		la_mkfdt_ws_free(ws);
 		free(blob);
 	}
-	for (unsigned i = 0; i < LA_OV_SCRATCH; i++)
-		free(ws->buf[i]);
-	free(ws);
 }
 
 /* Write the blob: stdout (never a terminal) or FILE, via a temporary
