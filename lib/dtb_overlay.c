@@ -588,8 +588,11 @@ static int la_ov_external_fixups(struct la_fdt_overlay_ws *ws, const void *base,
 {
 	int err = la_ov_fixups_pass(ws, base, ov, 0);
 
-	while (err == 0 && (err = la_ov_fixups_pass(ws, base, ov, 1)) == 1)
-		;
+	if (err)
+		return err;
+	do
+		err = la_ov_fixups_pass(ws, base, ov, 1);
+	while (err == 1);
 	return err;
 }
 

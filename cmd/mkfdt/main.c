@@ -309,10 +309,13 @@ static void la_mkfdt_check_arch(const struct la_mkfdt_args *a)
 	};
 	const struct la_arch_ops *arch = a->vm.cfg.arch;
 
-	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++)
-		if (a->opt_arg[only[i].key - K_KERNEL] && !(only[i].arches & (1u << arch->id)))
-			la_mkfdt_fail(la_mkfdt_key_name(only[i].key), a->opt_arg[only[i].key - K_KERNEL],
-				      2, "not used in the %s device tree", arch->name);
+	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
+		const char *v = a->opt_arg[only[i].key - K_KERNEL];
+
+		if (v && !(only[i].arches & (1u << arch->id)))
+			la_mkfdt_fail(la_mkfdt_key_name(only[i].key), *v ? v : NULL, 2,
+				      "not used in the %s device tree", arch->name);
+	}
 }
 
 static void la_mkfdt_check_combos(const struct la_mkfdt_args *a)
