@@ -134,6 +134,8 @@ int la_hostcpu_normalise_capacity(uint32_t capacity, uint32_t max_khz,
 /* la_clusters_by_parse - "package" or "cluster".
  * returns: 0, -LA_ERR_BADVALUE */
 int la_clusters_by_parse(const char *s, enum la_hostcpu_clusters_by *out);
+/* la_clusters_by_name - the file a cluster source reads: "physical_package_id"
+ * or "cluster_cpus_list". */
 const char *la_clusters_by_name(enum la_hostcpu_clusters_by c);
 
 #endif

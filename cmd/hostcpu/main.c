@@ -204,7 +204,7 @@ static void la_print_text(const struct la_hostcpu *h, const struct la_hostcpu_ar
 {
 	const char *root = a->o.sysfs_root ? a->o.sysfs_root : "/sys";
 
-	printf("host CPUs below %s: %u possible, %u online (from %s)\n\n", root, h->ncpus,
+	printf("host CPUs below %s: %u CPUs, %u online (from %s)\n\n", root, h->ncpus,
 	       la_hostcpu_online_count(h),
 	       h->online_from == LA_HOSTCPU_ONLINE_FILE ? "devices/system/cpu/online"
 							: "the cpuN/online files");
@@ -400,8 +400,8 @@ static bool la_any_freqs(const struct la_vcpus *v)
 static void la_crosvm_warn(const struct la_hostcpu *h, enum la_hostcpu_map m, const char *flag)
 {
 	if (!la_present(h, m))
-		fprintf(stderr, "la-hostcpu: warning: %s left out: %s: %s\n", flag,
-			la_hostcpu_map_name(m), h->status[m].msg);
+		fprintf(stderr, "la-hostcpu: warning: %s unavailable, %s left out: %s\n",
+			la_hostcpu_map_name(m), flag, h->status[m].msg);
 }
 
 static int la_print_crosvm(const struct la_hostcpu *h)
@@ -423,7 +423,7 @@ static int la_print_crosvm(const struct la_hostcpu *h)
 		free(v.host);
 		return 1;
 	}
-	la_crosvm_warn(h, LA_HOSTCPU_CLUSTERS, "clusters=");
+	la_crosvm_warn(h, LA_HOSTCPU_CLUSTERS, "--cpus clusters=");
 	la_crosvm_warn(h, LA_HOSTCPU_CAPACITY, "--cpu-capacity");
 	la_crosvm_warn(h, LA_HOSTCPU_FREQUENCIES, "--cpu-frequencies-khz");
 	caps = la_present(h, LA_HOSTCPU_CAPACITY);

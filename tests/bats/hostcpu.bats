@@ -469,6 +469,16 @@ load hostcpu_helpers
 
 @test "la-hostcpu: the man page documents every option" {
 	for o in sysfs-root json format clusters-by raw-capacity strict; do
-		grep -q -- "--$o\|\\\\-\\\\-$o" "$LA_TOP/man/la-hostcpu.1"
+		esc=$(printf '%s' "$o" | sed 's/-/\\-/g') # roff writes a hyphen as \-
+		grep -E '^\.BR? ' "$LA_TOP/man/la-hostcpu.1" | grep -qF -- "\\-\\-$esc"
+	done
+}
+
+@test "la-hostcpu: the committed fixtures are exactly what mkfixtures.sh generates" {
+	mkdir "$BATS_TEST_TMPDIR/gen"
+	cp "$HC_FIX/mkfixtures.sh" "$BATS_TEST_TMPDIR/gen/"
+	"$BATS_TEST_TMPDIR/gen/mkfixtures.sh"
+	for f in x86-nocpufreq phone phone-offline phone-nomaxfreq phone-noonline phone-malformed; do
+		diff -r --no-dereference "$HC_FIX/$f" "$BATS_TEST_TMPDIR/gen/$f"
 	done
 }
