@@ -345,20 +345,25 @@ static char *la_mkfdt_slurp(const char *opt, const char *arg, const char *path, 
 			    size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	char *buf = malloc(max + 1);
+	char *buf;
 	size_t n;
+	int e;
 
 	if (!f)
 		la_mkfdt_fail(opt, arg, 1, "%s", strerror(errno));
+	buf = malloc(max + 1);
 	if (!buf)
 		la_mkfdt_fail(opt, arg, 1, "out of memory");
 	n = fread(buf, 1, max + 1, f);
-	if (ferror(f))
-		la_mkfdt_fail(opt, arg, 1, "%s", strerror(errno));
-	if (n > max)
-		la_mkfdt_fail(opt, arg, 1, "larger than %zu bytes", max);
+	e = ferror(f) ? errno : 0;
 	if (f != stdin)
 		fclose(f);
+	if (e || n > max) {
+		free(buf);
+		if (e)
+			la_mkfdt_fail(opt, arg, 1, "%s", strerror(e));
+		la_mkfdt_fail(opt, arg, 1, "larger than %zu bytes", max);
+	}
 	*len = n;
 	return buf;
 }
@@ -377,19 +382,23 @@ static uint64_t la_mkfdt_file_size(const char *opt, const char *path)
 static void la_mkfdt_probe_kernel(const struct la_mkfdt_args *a, struct la_kernel_info *k)
 {
 	uint64_t size = la_mkfdt_file_size("kernel", a->kernel);
-	uint8_t *head = malloc(LA_KERNEL_HEAD_SIZE);
 	int fd = open(a->kernel, O_RDONLY);
+	uint8_t *head;
 	ssize_t n;
 	int err;
 
-	if (!head)
-		la_mkfdt_fail("kernel", a->kernel, 1, "out of memory");
 	if (fd < 0)
 		la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(errno));
+	head = malloc(LA_KERNEL_HEAD_SIZE);
+	if (!head)
+		la_mkfdt_fail("kernel", a->kernel, 1, "out of memory");
 	n = pread(fd, head, LA_KERNEL_HEAD_SIZE, 0);
+	err = n < 0 ? errno : 0;
 	close(fd);
-	if (n < 0)
-		la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(errno));
+	if (err) {
+		free(head);
+		la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(err));
+	}
 	err = la_kernel_probe(a->vm.cfg.arch->id, head, (size_t)n, size, k);
 	free(head);
 	if (err)
@@ -467,15 +476,16 @@ static void la_mkfdt_read_host(const struct la_mkfdt_args *a, struct la_host_top
 static void la_mkfdt_host_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_props *props,
 				struct la_cpu_clusters *clusters)
 {
-	struct la_host_topo *t = calloc(1, sizeof(*t));
-	struct la_vcpu_props *tmp = calloc(LA_MAX_VCPUS, sizeof(*tmp));
+	/* static: large, and still reachable if we exit on an error */
+	static struct la_host_topo topo;
+	static struct la_vcpu_props host[LA_MAX_VCPUS];
+	struct la_host_topo *t = &topo;
+	struct la_vcpu_props *tmp = host;
 	const char *opt = a->hostcpu ? "hostcpu" : "host-cpu-topology";
 	unsigned n = a->vm.cfg.cpus;
 	char detail[256];
 	bool want_freqs = a->virt_cpufreq != LA_VIRT_CPUFREQ_NONE && !a->cpu_freqs;
 
-	if (!t || !tmp)
-		la_mkfdt_fail(opt, NULL, 1, "out of memory");
 	la_mkfdt_read_host(a, t);
 	if (la_vcpu_from_host(t, n, want_freqs, tmp, clusters, detail, sizeof(detail)))
 		la_mkfdt_fail(opt, a->hostcpu ? a->hostcpu : a->sysfs_root, 1, "%s: %s",
@@ -488,8 +498,6 @@ static void la_mkfdt_host_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_pr
 			memcpy(props[v].freqs_khz, tmp[v].freqs_khz, sizeof(tmp[v].freqs_khz));
 		}
 	}
-	free(tmp);
-	free(t);
 }
 
 /* vCPU properties from options or the host topology. */
@@ -557,20 +565,23 @@ static void la_mkfdt_overlays(const struct la_mkfdt_args *a, void *tree, size_t 
 		char *blob = la_mkfdt_slurp("overlay", o->arg, o->path, LA_MKFDT_MAX_FILE, &len);
 		struct la_fdt_overlay_ws *ws = la_mkfdt_ws(size + 2 * len + 4096);
 		int err = la_fdt_check(blob, len);
+		char why[sizeof(ws->detail) + 160];
 
 		/* crosvm reads every overlay, then skips one whose filter is empty */
 		if (!err && !(o->has_filter && o->n_filter == 0))
 			err = la_fdt_overlay_apply(ws, tree, blob, len, o->filter, o->n_filter,
 						   tree, size);
 		if (err == -LA_ERR_FDTSIZE)
-			la_mkfdt_fail("overlay", o->arg, 1, "%s (%llu bytes on %s)", la_strerror(err),
-				      (unsigned long long)a->vm.cfg.arch->fdt_max_size,
-				      a->vm.cfg.arch->name);
-		if (err)
-			la_mkfdt_fail("overlay", o->arg, 1, "%s%s%s", la_strerror(err),
-				      ws->detail[0] ? ": " : "", ws->detail);
+			snprintf(why, sizeof(why), "%s (%llu bytes on %s)", la_strerror(err),
+				 (unsigned long long)a->vm.cfg.arch->fdt_max_size,
+				 a->vm.cfg.arch->name);
+		else if (err)
+			snprintf(why, sizeof(why), "%s%s%s", la_strerror(err),
+				 ws->detail[0] ? ": " : "", ws->detail);
 		la_mkfdt_ws_free(ws);
 		free(blob);
+		if (err)
+			la_mkfdt_fail("overlay", o->arg, 1, "%s", why);
 	}
 }
 
@@ -632,7 +643,7 @@ int main(int argc, char **argv)
 	struct la_boot_plan plan;
 	char cmdline[LA_MKFDT_CMDLINE_BUF];
 	size_t size;
-	void *tree;
+	static void *tree; /* reachable if we exit on an error */
 	int err;
 
 	a.serial = LA_FDT_MAX_SERIAL;
