@@ -52,7 +52,7 @@ struct la_mkfdt_overlay {
 
 struct la_mkfdt_args {
 	struct la_vmopts vm;
-	const char *opt_arg[K_OVERLAY - K_KERNEL + 1 + 2]; /* as given, by key */
+	const char *opt_arg[K_SEED - K_KERNEL + 1]; /* as given, by key */
 	const char *kernel, *initrd, *cmdline, *output, *hostcpu, *sysfs_root;
 	unsigned serial, console, earlycon;
 	bool earlycon_set;
