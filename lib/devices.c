@@ -96,9 +96,9 @@ int la_devset_init(struct la_devset *d, const struct la_arch_ops *arch,
 	memset(d, 0, sizeof(*d));
 	d->arch = arch;
 	d->sa = sa;
+	/* the INTx pool has at most max_irqs entries (2047 on riscv64); the
+	 * (bus, dev, pin) keys grow by one per PCI device that needs a new key */
 	d->intx = calloc(arch->pci_max_irqs ? arch->pci_max_irqs : 1, sizeof(*d->intx));
-	/* one key per INTx pin of a PCI address: 256 buses x 256 functions
-	 * would be 256 KiB; keys are added per PCI device, so grow on demand */
 	return d->intx ? 0 : -LA_ERR_NOMEM;
 }
 

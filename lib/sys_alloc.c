@@ -181,12 +181,12 @@ int la_sys_alloc_reserve_mmio(struct la_sys_alloc *s, struct la_range range,
 			      struct la_reserve_piece *out, unsigned *n,
 			      struct la_alloc_id *conflict)
 {
-	struct la_pool_ref pools[2 * LA_SYS_MAX_MMIO_RANGES];
+	struct la_pool_ref pools[LA_SYS_MAX_PIECES];
 	unsigned np = 0;
 
 	*n = 0;
 	for (int p = LA_MMIO_LOW; p <= LA_MMIO_HIGH; p++)
-		for (unsigned i = 0; i < s->mmio[p].npools && np < 2 * LA_SYS_MAX_MMIO_RANGES; i++)
+		for (unsigned i = 0; i < s->mmio[p].npools && np < LA_SYS_MAX_PIECES; i++)
 			pools[np++] = (struct la_pool_ref){ s->mmio[p].pools[i],
 							    (enum la_mmio_pool)p };
 	qsort(pools, np, sizeof(pools[0]), la_pool_ref_cmp);
@@ -202,7 +202,27 @@ int la_sys_alloc_reserve_mmio(struct la_sys_alloc *s, struct la_range range,
 		err = la_sys_alloc_mmio_at(s, part, &id, "pci mmio reserve", conflict, &where);
 		if (err)
 			return err;
-		out[(*n)++] = (struct la_reserve_piece){ id, part, where };
+		out[(*n)++] = (struct la_reserve_piece){ id, part, where, NULL };
+	}
+	return 0;
+}
+
+int la_sys_alloc_reserve_config(struct la_sys_alloc *s, const struct la_sys_alloc_config *c,
+				struct la_reserve_piece *out, unsigned *n, unsigned *failed)
+{
+	*n = 0;
+	for (unsigned i = 0; i < c->nreserve && i < LA_SYS_MAX_RESERVE; i++) {
+		unsigned k;
+		int err = la_sys_alloc_reserve_mmio(s, c->reserve[i], out + *n, &k, NULL);
+
+		for (unsigned j = 0; j < k; j++)
+			out[*n + j].name = c->reserve_name[i];
+		*n += k;
+		if (err) {
+			if (failed)
+				*failed = i;
+			return err;
+		}
 	}
 	return 0;
 }

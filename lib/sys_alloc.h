@@ -105,16 +105,28 @@ struct la_reserve_piece {
 	struct la_alloc_id id;
 	struct la_range range;
 	enum la_mmio_pool pool;
+	const char *name;   /* la_sys_alloc_reserve_config: the window's name */
 };
+
+#define LA_SYS_MAX_PIECES (2 * LA_SYS_MAX_MMIO_RANGES)
 
 /* la_sys_alloc_reserve_mmio - reserve range in every MMIO pool it touches
  * (pools taken in address order), tag "pci mmio reserve"; out (room for
- * 2 * LA_SYS_MAX_MMIO_RANGES pieces) and *n list what was reserved, also
+ * LA_SYS_MAX_PIECES pieces) and *n list what was reserved, also
  * when a later piece fails.
  * returns: 0, the errors of la_addr_alloc_allocate_at */
 int la_sys_alloc_reserve_mmio(struct la_sys_alloc *s, struct la_range range,
 			      struct la_reserve_piece *out, unsigned *n,
 			      struct la_alloc_id *conflict);
+
+/* la_sys_alloc_reserve_config - reserve_mmio every window the arch config
+ * asks for, in order (x86_64: the ECAM window, build_vm step 2); out (room
+ * for LA_SYS_MAX_RESERVE * LA_SYS_MAX_PIECES pieces) and *n list what was
+ * reserved, each piece named after its window; on failure *failed (may be
+ * NULL) gets the index of the window.
+ * returns: 0, the errors of la_addr_alloc_allocate_at */
+int la_sys_alloc_reserve_config(struct la_sys_alloc *s, const struct la_sys_alloc_config *c,
+				struct la_reserve_piece *out, unsigned *n, unsigned *failed);
 
 /* la_sys_alloc_io - an IO port range from 0xc000 up (min alignment 0x400).
  * returns: 0, -LA_ERR_NOPOOL (no IO allocator on this arch), the errors of

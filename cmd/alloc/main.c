@@ -157,6 +157,8 @@ static void la_parse_keys(struct argp_state *state, struct la_req *r, const char
 
 	if (!keys)
 		return;
+	if (!*keys || *keys == ',' || strstr(keys, ",,") || keys[strlen(keys) - 1] == ',')
+		la_bad(state, r->opt, r->arg, "an empty field between commas");
 	if (strlen(keys) >= sizeof(buf))
 		la_bad(state, r->opt, r->arg, "too long");
 	strcpy(buf, keys);

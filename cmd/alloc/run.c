@@ -109,19 +109,17 @@ static void la_alloc_reserve_pieces(struct la_alloc_args *a, const char *name,
 
 static int la_alloc_arch_reservations(struct la_alloc_args *a)
 {
-	struct la_reserve_piece pieces[2 * LA_SYS_MAX_MMIO_RANGES];
+	struct la_reserve_piece pieces[LA_SYS_MAX_RESERVE * LA_SYS_MAX_PIECES];
+	unsigned n, failed = 0;
+	int err = la_sys_alloc_reserve_config(&a->sa, &a->config, pieces, &n, &failed);
 
-	for (unsigned i = 0; i < a->config.nreserve; i++) {
-		unsigned n;
-		int err = la_sys_alloc_reserve_mmio(&a->sa, a->config.reserve[i], pieces, &n, NULL);
-
-		la_alloc_reserve_pieces(a, a->config.reserve_name[i], pieces, n);
-		if (err) {
-			fprintf(stderr, "la-alloc: %s: 0x%llx-0x%llx: %s\n", a->config.reserve_name[i],
-				(unsigned long long)a->config.reserve[i].start,
-				(unsigned long long)a->config.reserve[i].end, la_strerror(err));
-			return 1;
-		}
+	for (unsigned i = 0; i < n; i++)
+		la_alloc_reserve_pieces(a, pieces[i].name, &pieces[i], 1);
+	if (err) {
+		fprintf(stderr, "la-alloc: %s: 0x%llx-0x%llx: %s\n", a->config.reserve_name[failed],
+			(unsigned long long)a->config.reserve[failed].start,
+			(unsigned long long)a->config.reserve[failed].end, la_strerror(err));
+		return 1;
 	}
 	return 0;
 }
@@ -245,6 +243,7 @@ static int la_alloc_do_at(struct la_alloc_args *a, const struct la_req *r, struc
 	struct la_alloc_id conflict;
 	int err = la_alloc_named_id(r, &g->id);
 
+	conflict = g->id; /* stays g->id unless an allocation is in the way */
 	if (!err && a->pool_mode)
 		err = la_addr_alloc_allocate_at(&a->pool, r->range, &g->id, r->name, &conflict);
 	else if (!err)
@@ -326,8 +325,8 @@ static int la_alloc_do_one(struct la_alloc_args *a, const struct la_req *r, stru
 static int la_alloc_do_reserve(struct la_alloc_args *a, const struct la_req *r,
 			       struct la_failure *f)
 {
-	struct la_reserve_piece pieces[2 * LA_SYS_MAX_MMIO_RANGES];
-	struct la_alloc_id conflict;
+	struct la_reserve_piece pieces[LA_SYS_MAX_PIECES];
+	struct la_alloc_id conflict = la_alloc_id_anon(0);
 	char name[32];
 	unsigned n;
 	int err;

@@ -398,6 +398,9 @@ NOSPACE"
 	fails 2 "la-alloc: --mmio: 'bad': not NAME=VALUE" $X86 --mmio bad
 	fails 2 "la-alloc: --mmio: 'a=4K,foo': unknown 'foo' (use align= prefetchable top-down max=)" \
 		$X86 --mmio a=4K,foo
+	fails 2 "la-alloc: --mmio: 'a=4K,': an empty field between commas" $X86 --mmio a=4K,
+	fails 2 "la-alloc: --mmio: 'a=4K,,top-down': an empty field between commas" $X86 \
+		--mmio a=4K,,top-down
 	fails 2 "la-alloc: --mmio: 'a=lots': SIZE 'lots' is not a size (use K, M, G or T)" \
 		$X86 --mmio a=lots
 	fails 2 "la-alloc: --io: '=8': missing NAME" $X86 --io =8

@@ -8,6 +8,7 @@
 #include "arch.h"
 #include "devices.h"
 #include "err.h"
+#include "host_phys.h"
 #include "size.h"
 #include "sys_alloc.h"
 #include "t.h"
@@ -615,6 +616,20 @@ static void test_arch_config(void)
 	T_EQ_U64(c.reserve[0].start, 0xf4000000);
 	T_EQ_U64(c.reserve[0].end, 0xf7ffffff);
 	T_CHECK(!c.has_platform_mmio);
+	{
+		struct la_sys_alloc s;
+		struct la_reserve_piece p[LA_SYS_MAX_RESERVE * LA_SYS_MAX_PIECES];
+		unsigned n;
+
+		/* build_vm step 2: the ECAM window is reserved out of low MMIO */
+		T_EQ_U64(la_sys_alloc_init(&s, &c, false, 0, NULL, 0), 0);
+		T_EQ_U64(la_sys_alloc_reserve_config(&s, &c, p, &n, NULL), 0);
+		T_EQ_U64(n, 1);
+		T_EQ_STR(p[0].name, "pci-ecam");
+		T_CHECK(p[0].pool == LA_MMIO_LOW);
+		T_EQ_U64(s.mmio[LA_MMIO_LOW].free[0].end, 0xf3ffffff);
+		la_sys_alloc_destroy(&s);
+	}
 	T_EQ_U64(cfg.arch->system_allocator_config(&cfg, &l, &m, 48, &c), 0);
 	T_EQ_U64(c.high_mmio.end, 0x3fffffffffff); /* clamped to 2^46-1 */
 	T_EQ_U64(cfg.arch->system_allocator_config(&cfg, &l, &m, 36, &c), 0);
@@ -763,6 +778,28 @@ static void test_devices_fixed(void)
 	la_sys_alloc_destroy(&s);
 }
 
+static void test_phys_bits(void)
+{
+	struct la_vm_config cfg;
+	const char *src = NULL;
+	unsigned bits;
+
+	la_vm_config_init(&cfg);
+	cfg.arch = la_arch_lookup("riscv64");
+	T_EQ_U64(la_vm_phys_bits(&cfg, &src), 48); /* no host query for riscv64 */
+	T_EQ_STR(src, "default");
+	cfg.phys_bits = 40;
+	T_EQ_U64(la_vm_phys_bits(&cfg, &src), 40);
+	T_EQ_STR(src, "--phys-bits");
+	cfg.arch = la_arch_lookup("x86_64");
+	cfg.phys_bits = 0;
+	bits = la_vm_phys_bits(&cfg, &src);
+	T_CHECK(bits >= 32 && bits <= 64);
+#if !defined(__x86_64__) && !defined(__i386__)
+	T_EQ_U64(bits, 36); /* not an x86 host: KVM's default */
+#endif
+}
+
 int main(void)
 {
 	test_range_helpers();
@@ -787,5 +824,6 @@ int main(void)
 	test_arch_config();
 	test_devices_intx();
 	test_devices_fixed();
+	test_phys_bits();
 	return T_DONE();
 }
