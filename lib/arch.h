@@ -9,13 +9,17 @@
 #define LA_ARCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "range.h"
 
+struct la_kernel_info;
+struct la_boot_plan;
+struct la_fdt_config;
+struct la_sys_alloc_config; /* sys_alloc.h */
 struct la_hostcpu;
 struct la_hostcpu_opts;
-struct la_sys_alloc_config; /* sys_alloc.h */
 
 enum la_arch_id {
 	LA_ARCH_X86_64,
@@ -153,15 +157,17 @@ struct la_arch_ops {
 			  const struct la_mem_layout *mem,
 			  struct la_boot_info *out);
 
-	/* Host CPU queries (crosvm's get_host_cpu_frequencies_khz,
-	 * get_host_cpu_max_freq_khz, get_host_cpu_capacity and
-	 * get_host_cpu_clusters; spec section 7, lib/hostcpu.h).
-	 * host_cpu_read - all four maps at once, as this arch's crosvm backend
-	 * answers them: aarch64 reads sysfs below opts->sysfs_root
-	 * (la_hostcpu_read); x86_64 and riscv64 answer empty maps
-	 * (la_arch_host_cpu_none). Release out with la_hostcpu_free().
-	 * returns: 0 or -LA_ERR_* as la_hostcpu_read */
-	int (*host_cpu_read)(const struct la_hostcpu_opts *opts, struct la_hostcpu *out);
+	/* --- device tree and boot placement (la-mkfdt, la-vmrun) --- */
+	/* fdt_max_size - bytes the guest's device tree may take. */
+	uint64_t fdt_max_size;
+	/* boot_place - where payload, initrd and tree go (see boot.h).
+	 * returns: 0 or -LA_ERR_* */
+	int (*boot_place)(const struct la_vm_config *cfg, const struct la_mem_layout *mem,
+			  const struct la_kernel_info *k, bool has_initrd,
+			  uint64_t initrd_size, struct la_boot_plan *out);
+	/* fdt_build - the arch's tree, node for node, into buf (size bytes).
+	 * returns: 0, -LA_ERR_FDTSIZE or -LA_ERR_* */
+	int (*fdt_build)(const struct la_fdt_config *fc, void *buf, size_t size);
 	/* --- system allocator (issue 3, la-alloc; used by la-mkfdt and
 	 * la-vmrun too) --- */
 	/* default_phys_bits - guest physical address bits when the host has
@@ -178,6 +184,15 @@ struct la_arch_ops {
 				       const struct la_arch_layout *layout,
 				       const struct la_mem_layout *mem, unsigned phys_bits,
 				       struct la_sys_alloc_config *out);
+	/* Host CPU queries (crosvm's get_host_cpu_frequencies_khz,
+	 * get_host_cpu_max_freq_khz, get_host_cpu_capacity and
+	 * get_host_cpu_clusters; spec section 7, lib/hostcpu.h).
+	 * host_cpu_read - all four maps at once, as this arch's crosvm backend
+	 * answers them: aarch64 reads sysfs below opts->sysfs_root
+	 * (la_hostcpu_read); x86_64 and riscv64 answer empty maps
+	 * (la_arch_host_cpu_none). Release out with la_hostcpu_free().
+	 * returns: 0 or -LA_ERR_* as la_hostcpu_read */
+	int (*host_cpu_read)(const struct la_hostcpu_opts *opts, struct la_hostcpu *out);
 };
 
 extern const struct la_arch_ops la_arch_x86_64;

@@ -32,6 +32,37 @@
 	X(SWIOTLB,      "swiotlb must be a non-zero multiple of 64 KiB, smaller than memory") \
 	X(FDTPOS,       "FDT position not supported on this architecture")   \
 	X(OVERLAP,      "regions overlap")                                    \
+	/* boot placement and kernels (la-mkfdt, la-vmrun) */                 \
+	X(NOTKERNEL,    "not a kernel image for this architecture")          \
+	X(KERNELBE,     "big-endian arm64 Image is not supported")            \
+	X(KERNELTRUNC,  "kernel file is shorter than its header says")        \
+	X(MULTIBOOT,    "multiboot kernels with load addresses are not supported") \
+	X(KERNELFIT,    "kernel does not fit in guest memory")                \
+	X(INITRDFIT,    "initrd does not fit in guest memory after the kernel") \
+	X(INITRDBIOS,   "an initrd needs a kernel, not a BIOS")               \
+	X(FDTPLACE,     "not enough memory for the device tree after the payload") \
+	X(CMDLINE,      "command line is too long for this architecture")    \
+	X(CMDLINECHAR,  "command line must be printable ASCII")               \
+	/* vCPU properties */                                                 \
+	X(CPUSET,       "not a CPU list (N or A-B, comma-separated)")         \
+	X(VCPUID,       "vCPU id out of range (not below --cpus)")            \
+	X(DUPCPU,       "CPU given twice")                                    \
+	X(HOSTJSON,     "no usable host CPU topology")                                \
+	/* device trees and overlays */                                       \
+	X(GICV2CPUS,    "GICv2 supports at most 8 vCPUs")                     \
+	X(ITSGICV2,     "the GIC ITS needs GICv3")                            \
+	X(VIRTFREQ,     "virtual cpufreq registers overflow their 64 KiB window") \
+	X(AIAIDS,       "AIA IMSIC interrupt ids must be 1 to 2047")          \
+	X(FDTSIZE,      "device tree is larger than the architecture's limit") \
+	X(FDTBAD,       "not a valid device tree blob")                       \
+	X(FDTTRUNC,     "device tree blob is truncated")                      \
+	X(OVNOSYMBOLS,  "overlay has no __symbols__ node")                    \
+	X(OVLABEL,      "filter label is not defined in the overlay")         \
+	X(OVFIXUP,      "unresolved fixup: symbol not in the base tree")      \
+	X(OVBADFIXUP,   "malformed fixup entry")                              \
+	X(OVTARGET,     "overlay targets a node the base tree lacks")         \
+	X(OVPHANDLE,    "dangling or invalid phandle reference")              \
+	X(OVSYMPATH,    "overlay symbol is not /FRAGMENT/__overlay__/NODE")   \
 	/* host CPU information (sysfs) */                                   \
 	X(CPULIST,      "not a CPU list (use N or A-B, comma-separated)")     \
 	X(CPURANGE,     "CPU range end is below its start")                   \
@@ -44,7 +75,6 @@
 	X(HOSTREAD,     "cannot read host file")                              \
 	X(FILETOOBIG,   "file larger than 8 KiB")                             \
 	X(NOCPUS,       "no CPUs found")                                      \
-	X(NOMEM,        "out of memory")                                      \
 	/* resources: the address allocator (crosvm's resources::Error) */    \
 	X(NOSPACE,      "out of space")                                       \
 	X(BADALIGN,     "bad alignment (zero, not a power of two, or below the minimum)") \
@@ -60,9 +90,10 @@
 	X(NOPOOL,       "this architecture has no such address pool")         \
 	X(PHYSBITS,     "guest physical address space too small for memory and platform MMIO") \
 	X(NAMELEN,      "name or tag too long")                               \
+	X(NOMEM,        "out of memory")                                      \
 	X(TOOMANY,      "too many entries")                                   \
-	X(IO,           "input/output error")                                 \
 	X(SANDBOX,      "cannot set up the sandbox")                          \
+	X(IO,           "input/output error")                                 \
 	X(INTERNAL,     "internal error")
 
 enum la_err {

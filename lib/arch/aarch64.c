@@ -24,7 +24,9 @@
 #include <string.h>
 
 #include "../arch.h"
+#include "../boot.h"
 #include "../err.h"
+#include "../dtb.h"
 #include "../hostcpu.h"
 #include "../size.h"
 #include "../sys_alloc.h"
@@ -48,6 +50,42 @@
 #define LA_ARM_GIC_ITS_BASE 0x40000000ULL
 #define LA_ARM_SWIOTLB_ALIGN (64 * LA_KiB)
 #define LA_ARM_MAX_IPA (1ULL << 48)
+#define LA_ARM_GIC_DIST_SIZE 0x10000ULL
+#define LA_ARM_GIC_CPUI_SIZE 0x20000ULL
+#define LA_ARM_GIC_ITS_SIZE 0x20000ULL
+#define LA_ARM_GICV2_MAX_CPUS 8
+#define LA_ARM_SERIAL_CLOCK 1843200
+#define LA_ARM_RTC_BASE 0x2000ULL
+#define LA_ARM_RTC_SIZE 0x1000ULL
+#define LA_ARM_RTC_SPI 1
+#define LA_ARM_RTC_PERIPH_ID 0x00041030
+#define LA_ARM_VMWDT_BASE 0x3000ULL
+#define LA_ARM_VMWDT_SIZE 0x1000ULL
+#define LA_ARM_VMWDT_PPI 15
+#define LA_ARM_VMWDT_CLOCK_HZ 2
+#define LA_ARM_VMWDT_TIMEOUT_S 10
+#define LA_ARM_VIRTFREQ_BASE 0x1040000ULL
+#define LA_ARM_VIRTFREQ_V1_SIZE 8ULL
+#define LA_ARM_VIRTFREQ_V2_SIZE 0x1000ULL
+#define LA_ARM_VIRTFREQ_MAX 0x10000ULL
+#define LA_ARM_PMU_PPI 7
+#define LA_ARM_GIC_MAINT_PPI 9
+#define LA_ARM_PCLK_HZ 3141592
+
+/* Phandles crosvm gives the fixed nodes. */
+#define LA_ARM_PHANDLE_GIC 1
+#define LA_ARM_PHANDLE_DMA_POOL 2
+#define LA_ARM_PHANDLE_ITS 3
+#define LA_ARM_PHANDLE_PCLK 24
+#define LA_ARM_PHANDLE_CPU0 0x100
+#define LA_ARM_PHANDLE_OPP0 0x1000
+
+/* Interrupt specifier cells: type, number, flags. */
+#define LA_IRQ_SPI 0
+#define LA_IRQ_PPI 1
+#define LA_IRQ_EDGE_RISING 1
+#define LA_IRQ_LEVEL_HIGH 4
+#define LA_IRQ_LEVEL_LOW 8
 
 #define LA_ARM_PLATFORM_MMIO_SIZE 0x40000000ULL
 #define LA_ARM_IRQ_BASE 4
@@ -182,6 +220,440 @@ static void la_arm_boot_info(const struct la_vm_config *cfg,
 	la_boot_info_add(b, "gic_its", LA_ARM_GIC_ITS_BASE, false, "GICv3 ITS (with --its)");
 }
 
+/* --- boot placement (§4.5 steps 2-4) --- */
+
+static enum la_fdt_position la_arm_fdt_position(const struct la_vm_config *cfg)
+{
+	if (cfg->fdt_position != LA_FDT_POS_DEFAULT)
+		return cfg->fdt_position;
+	return cfg->bios_path ? LA_FDT_POS_START : LA_FDT_POS_END;
+}
+
+/* The kernel's [start, start + size) and its /config size. */
+static int la_arm_place_kernel(const struct la_kernel_info *k, uint64_t base,
+			       uint64_t ram_end, struct la_boot_plan *b)
+{
+	uint64_t start, len;
+
+	if (k->kind == LA_KERNEL_ELF) {
+		start = k->elf_lo + LA_ARM_PHYS_MEM_START;
+		len = k->elf_hi - k->elf_lo;
+		if (k->elf_lo > ram_end || start < base)
+			return -LA_ERR_KERNELFIT;
+		b->payload_size = len;
+	} else if (k->kind == LA_KERNEL_ARM64_IMAGE) {
+		start = base + k->text_offset;
+		len = k->file_size > k->image_size ? k->file_size : k->image_size;
+		b->payload_size = k->file_size;
+	} else {
+		return -LA_ERR_NOTKERNEL;
+	}
+	if (start >= ram_end || len > ram_end - start)
+		return -LA_ERR_KERNELFIT;
+	b->payload_start = start;
+	b->payload_end = start + len - 1;
+	return 0;
+}
+
+static int la_arm_boot_place(const struct la_vm_config *cfg, const struct la_mem_layout *mem,
+			     const struct la_kernel_info *k, bool has_initrd,
+			     uint64_t initrd_size, struct la_boot_plan *b)
+{
+	uint64_t main = la_arm_main_memory(cfg);
+	uint64_t ram_end = LA_ARM_PHYS_MEM_START + main;
+	uint64_t base;
+	bool ok = true;
+	int err;
+
+	(void)mem;
+	b->fdt_position = la_arm_fdt_position(cfg);
+	b->cmdline_max = LA_ARM_CMDLINE_MAX_SIZE - 1;
+	base = b->fdt_position == LA_FDT_POS_START ? LA_ARM_PAYLOAD_AFTER_FDT
+						    : LA_ARM_PHYS_MEM_START;
+	b->payload_end = base - 1; /* no payload: nothing to stay clear of */
+	if (cfg->bios_path) {
+		if (has_initrd)
+			return -LA_ERR_INITRDBIOS;
+		if (cfg->bios_size > ram_end - base)
+			return -LA_ERR_KERNELFIT;
+		b->has_payload = b->bios = true;
+		b->payload_start = base;
+		b->payload_size = cfg->bios_size;
+		b->payload_end = base + cfg->bios_size - 1;
+	} else if (k) {
+		err = la_arm_place_kernel(k, base, ram_end, b);
+		if (err)
+			return err;
+		b->has_payload = true;
+	}
+	if (has_initrd) {
+		uint64_t addr = la_align_up(b->payload_end + 1, LA_ARM_INITRD_ALIGN, &ok);
+
+		if (!ok || addr >= ram_end || initrd_size > ram_end - addr || initrd_size == 0)
+			return -LA_ERR_INITRDFIT;
+		b->has_initrd = true;
+		b->initrd_start = addr;
+		b->initrd_size = initrd_size;
+		b->payload_end = addr + initrd_size - 1;
+	}
+	switch (b->fdt_position) {
+	case LA_FDT_POS_START:
+		b->fdt_address = LA_ARM_PHYS_MEM_START;
+		break;
+	case LA_FDT_POS_AFTER_PAYLOAD:
+		b->fdt_address = la_align_up(b->payload_end + 1, LA_ARM_FDT_ALIGN, &ok);
+		if (!ok || b->fdt_address + LA_ARM_FDT_MAX_SIZE > ram_end)
+			return -LA_ERR_FDTPLACE;
+		break;
+	default:
+		b->fdt_address = la_align_down(ram_end - LA_ARM_FDT_MAX_SIZE, LA_ARM_FDT_ALIGN);
+		if (b->fdt_address <= b->payload_end)
+			return -LA_ERR_FDTPLACE;
+		break;
+	}
+	return 0;
+}
+
+/* --- device tree (§4.7), nodes in crosvm's order --- */
+
+/* KVM's default MPIDR_EL1 affinity for vCPU id: Aff0 = id & 0xf,
+ * Aff1 = (id >> 4) & 0xff, Aff2 = (id >> 12) & 0xff. */
+static uint32_t la_arm_mpidr(unsigned id)
+{
+	return (id & 0xfu) | (((id >> 4) & 0xffu) << 8) | (((id >> 12) & 0xffu) << 16);
+}
+
+/* PPI CPU mask for the interrupt flags cell; saturates at 8 CPUs. */
+static uint32_t la_arm_ppi_mask(unsigned cpus)
+{
+	unsigned n = cpus > 8 ? 8 : cpus;
+
+	return (((1u << n) - 1) << 8) & 0xff00;
+}
+
+static void la_arm_irq(struct la_fdt_w *w, const char *name, uint32_t type, uint32_t irq,
+		       uint32_t flags)
+{
+	uint32_t c[3] = { type, irq, flags };
+
+	la_fdt_w_u32s(w, name, c, 3);
+}
+
+static void la_arm_reg(struct la_fdt_w *w, uint64_t addr, uint64_t size)
+{
+	uint64_t c[2] = { addr, size };
+
+	la_fdt_w_u64s(w, "reg", c, 2);
+}
+
+static void la_arm_fdt_chosen(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	la_fdt_w_begin_node(w, "chosen");
+	la_fdt_w_u32(w, "linux,pci-probe-only", 1);
+	la_fdt_w_str(w, "bootargs", fc->cmdline);
+	if (fc->serial_count)
+		la_fdt_w_str(w, "stdout-path", "/U6_16550A@3f8");
+	la_fdt_w_chosen_seeds(w, fc);
+	la_fdt_w_initrd(w, fc->boot);
+	la_fdt_w_end_node(w);
+
+	if (fc->boot->has_payload) {
+		la_fdt_w_begin_node(w, "config");
+		la_fdt_w_u32(w, "kernel-address", (uint32_t)fc->boot->payload_start);
+		la_fdt_w_u32(w, "kernel-size", (uint32_t)fc->boot->payload_size);
+		la_fdt_w_end_node(w);
+	}
+}
+
+static void la_arm_fdt_reserved(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	uint64_t swiotlb = la_vm_swiotlb(fc->cfg);
+
+	if (!swiotlb && !la_fdt_reserved_count(fc->mem))
+		return;
+	la_fdt_w_reserved_begin(w, fc->mem);
+	if (swiotlb) {
+		if (fc->cfg->static_swiotlb) {
+			uint64_t at = LA_ARM_PHYS_MEM_START + la_arm_main_memory(fc->cfg);
+
+			la_fdt_w_begin_nodef(w, "restricted_dma_reserved@%llx",
+					     (unsigned long long)at);
+			la_arm_reg(w, at, swiotlb);
+		} else {
+			la_fdt_w_begin_node(w, "restricted_dma_reserved");
+			la_fdt_w_u64(w, "size", swiotlb);
+		}
+		la_fdt_w_u32(w, "phandle", LA_ARM_PHANDLE_DMA_POOL);
+		la_fdt_w_str(w, "compatible", "restricted-dma-pool");
+		la_fdt_w_u64(w, "alignment", LA_ARM_SWIOTLB_ALIGN);
+		la_fdt_w_end_node(w);
+	}
+	la_fdt_w_end_node(w);
+}
+
+static void la_arm_fdt_opp_table(struct la_fdt_w *w, unsigned i, const struct la_vcpu_props *p)
+{
+	la_fdt_w_begin_nodef(w, "opp_table%u", i);
+	la_fdt_w_u32(w, "phandle", LA_ARM_PHANDLE_OPP0 + i);
+	la_fdt_w_str(w, "compatible", "operating-points-v2");
+	for (unsigned f = 0; f < p->n_freqs; f++) {
+		uint64_t hz = (uint64_t)p->freqs_khz[f] * 1000;
+
+		la_fdt_w_begin_nodef(w, "opp%llu", (unsigned long long)hz);
+		la_fdt_w_u64(w, "opp-hz", hz);
+		la_fdt_w_end_node(w);
+	}
+	la_fdt_w_end_node(w);
+}
+
+static void la_arm_fdt_cpu_map(struct la_fdt_w *w, const struct la_cpu_clusters *c)
+{
+	if (!c || !c->n)
+		return;
+	la_fdt_w_begin_node(w, "cpu-map");
+	for (unsigned k = 0; k < c->n; k++) {
+		la_fdt_w_begin_nodef(w, "cluster%u", k);
+		for (unsigned j = c->first[k]; j < c->first[k + 1]; j++) {
+			la_fdt_w_begin_nodef(w, "core%u", j - c->first[k]);
+			la_fdt_w_u32(w, "cpu", LA_ARM_PHANDLE_CPU0 + c->cpu[j]);
+			la_fdt_w_end_node(w);
+		}
+		la_fdt_w_end_node(w);
+	}
+	la_fdt_w_end_node(w);
+}
+
+static void la_arm_fdt_cpus(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	unsigned n = fc->cfg->cpus;
+
+	la_fdt_w_begin_node(w, "cpus");
+	la_fdt_w_u32(w, "#address-cells", 1);
+	la_fdt_w_u32(w, "#size-cells", 0);
+	for (unsigned i = 0; i < n; i++) {
+		const struct la_vcpu_props *p = &fc->vcpu[i];
+		uint32_t mpidr = la_arm_mpidr(i);
+
+		la_fdt_w_begin_nodef(w, "cpu@%x", mpidr);
+		la_fdt_w_str(w, "device_type", "cpu");
+		la_fdt_w_str(w, "compatible", "arm,armv8");
+		if (n > 1)
+			la_fdt_w_str(w, "enable-method", "psci");
+		la_fdt_w_u32(w, "reg", mpidr);
+		la_fdt_w_u32(w, "phandle", LA_ARM_PHANDLE_CPU0 + i);
+		if (p->has_capacity)
+			la_fdt_w_u32(w, "capacity-dmips-mhz", p->capacity);
+		if (p->n_freqs) {
+			la_fdt_w_u32(w, "operating-points-v2", LA_ARM_PHANDLE_OPP0 + i);
+			la_arm_fdt_opp_table(w, i, p);
+		}
+		la_fdt_w_end_node(w);
+	}
+	la_arm_fdt_cpu_map(w, fc->clusters);
+	la_fdt_w_end_node(w);
+}
+
+static void la_arm_fdt_gic(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	uint64_t n = fc->cfg->cpus;
+	uint64_t v3[4] = { LA_ARM_GIC_DIST_BASE, LA_ARM_GIC_DIST_SIZE,
+			   LA_ARM_GIC_DIST_BASE - LA_ARM_GIC_REDIST_SIZE * n,
+			   LA_ARM_GIC_REDIST_SIZE * n };
+	uint64_t v2[4] = { LA_ARM_GIC_DIST_BASE, LA_ARM_GIC_DIST_SIZE, LA_ARM_GIC_CPUI_BASE,
+			   LA_ARM_GIC_CPUI_SIZE };
+	bool is_v3 = fc->gic == LA_GIC_V3;
+
+	la_fdt_w_begin_node(w, "intc");
+	la_fdt_w_str(w, "compatible", is_v3 ? "arm,gic-v3" : "arm,cortex-a15-gic");
+	la_fdt_w_u32(w, "#interrupt-cells", 3);
+	la_fdt_w_empty(w, "interrupt-controller");
+	la_fdt_w_u64s(w, "reg", is_v3 ? v3 : v2, 4);
+	la_fdt_w_u32(w, "phandle", LA_ARM_PHANDLE_GIC);
+	la_fdt_w_u32(w, "#address-cells", 2);
+	la_fdt_w_u32(w, "#size-cells", 2);
+	if (fc->nested)
+		la_arm_irq(w, "interrupts", LA_IRQ_PPI, LA_ARM_GIC_MAINT_PPI, LA_IRQ_LEVEL_HIGH);
+	if (fc->its) {
+		la_fdt_w_empty(w, "ranges");
+		la_fdt_w_begin_node(w, "msic");
+		la_fdt_w_str(w, "compatible", "arm,gic-v3-its");
+		la_fdt_w_empty(w, "msi-controller");
+		la_fdt_w_u32(w, "phandle", LA_ARM_PHANDLE_ITS);
+		la_arm_reg(w, LA_ARM_GIC_ITS_BASE, LA_ARM_GIC_ITS_SIZE);
+		la_fdt_w_end_node(w);
+	}
+	la_fdt_w_end_node(w);
+
+	la_fdt_w_begin_node(w, "__symbols__");
+	la_fdt_w_str(w, "intc", "/intc");
+	la_fdt_w_end_node(w);
+}
+
+static void la_arm_fdt_timer_pmu(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	static const uint32_t ppis[4] = { 13, 14, 11, 10 };
+	uint32_t mask = la_arm_ppi_mask(fc->cfg->cpus), c[12];
+
+	for (unsigned i = 0; i < 4; i++) {
+		c[3 * i] = LA_IRQ_PPI;
+		c[3 * i + 1] = ppis[i];
+		c[3 * i + 2] = mask | LA_IRQ_LEVEL_LOW;
+	}
+	la_fdt_w_begin_node(w, "timer");
+	la_fdt_w_str(w, "compatible", "arm,armv8-timer");
+	la_fdt_w_u32s(w, "interrupts", c, 12);
+	la_fdt_w_empty(w, "always-on");
+	la_fdt_w_end_node(w);
+
+	if (!fc->pmu)
+		return;
+	la_fdt_w_begin_node(w, "pmu");
+	la_fdt_w_str(w, "compatible", "arm,armv8-pmuv3");
+	la_arm_irq(w, "interrupts", LA_IRQ_PPI, LA_ARM_PMU_PPI, mask | LA_IRQ_LEVEL_HIGH);
+	la_fdt_w_end_node(w);
+}
+
+static void la_arm_fdt_serial(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	for (unsigned i = 0; i < fc->serial_count; i++) {
+		la_fdt_w_begin_nodef(w, "U6_16550A@%llx", (unsigned long long)la_serial_addr[i]);
+		la_fdt_w_str(w, "compatible", "ns16550a");
+		la_arm_reg(w, la_serial_addr[i], LA_SERIAL_SIZE);
+		la_fdt_w_u32(w, "clock-frequency", LA_ARM_SERIAL_CLOCK);
+		/* COM1 and COM3 share SPI 0, COM2 and COM4 SPI 2 */
+		la_arm_irq(w, "interrupts", LA_IRQ_SPI, i % 2 ? 2 : 0, LA_IRQ_EDGE_RISING);
+		la_fdt_w_end_node(w);
+	}
+}
+
+static void la_arm_fdt_psci(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	static const char *const v1[] = { "arm,psci-1.0", "arm,psci-0.2" };
+	static const char *const v02[] = { "arm,psci-0.2" };
+	static const char *const v01[] = { "arm,psci" };
+	unsigned ver = fc->psci_major * 0x10000 + fc->psci_minor;
+
+	la_fdt_w_begin_node(w, "psci");
+	if (ver >= 0x10000)
+		la_fdt_w_strs(w, "compatible", v1, 2);
+	else if (ver >= 2)
+		la_fdt_w_strs(w, "compatible", v02, 1);
+	else
+		la_fdt_w_strs(w, "compatible", v01, 1);
+	la_fdt_w_str(w, "method", fc->nested ? "smc" : "hvc");
+	la_fdt_w_end_node(w);
+}
+
+static void la_arm_fdt_pci(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	static const uint32_t mask[4] = { 0xf800, 0, 0, 7 };
+
+	la_fdt_w_begin_node(w, "pci");
+	la_fdt_w_str(w, "compatible", "pci-host-cam-generic");
+	la_fdt_w_str(w, "device_type", "pci");
+	/* low pools 32-bit, high pools 64-bit prefetchable */
+	la_fdt_w_pci_ranges(w, fc, LA_PCI_RANGE_MEM32, LA_PCI_RANGE_MEM64 | LA_PCI_RANGE_PREFETCH);
+	la_fdt_w_u32s(w, "bus-range", (const uint32_t[]){ 0, 0 }, 2);
+	la_fdt_w_u32(w, "#address-cells", 3);
+	la_fdt_w_u32(w, "#size-cells", 2);
+	la_arm_reg(w, fc->layout->pci_cam.start, la_range_len(fc->layout->pci_cam));
+	la_fdt_w_u32(w, "#interrupt-cells", 1);
+	/* no PCI devices here: the map is empty, as crosvm's is without them */
+	la_fdt_w_u32s(w, "interrupt-map", NULL, 0);
+	la_fdt_w_u32s(w, "interrupt-map-mask", mask, 4);
+	la_fdt_w_empty(w, "dma-coherent");
+	if (la_vm_swiotlb(fc->cfg))
+		la_fdt_w_u32(w, "memory-region", LA_ARM_PHANDLE_DMA_POOL);
+	if (fc->its)
+		la_fdt_w_u32(w, "msi-parent", LA_ARM_PHANDLE_ITS);
+	la_fdt_w_end_node(w);
+}
+
+static void la_arm_fdt_platform(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	la_fdt_w_begin_node(w, "pclk@3M");
+	la_fdt_w_u32(w, "#clock-cells", 0);
+	la_fdt_w_str(w, "compatible", "fixed-clock");
+	la_fdt_w_u32(w, "clock-frequency", LA_ARM_PCLK_HZ);
+	la_fdt_w_u32(w, "phandle", LA_ARM_PHANDLE_PCLK);
+	la_fdt_w_end_node(w);
+
+	la_fdt_w_begin_nodef(w, "rtc@%llx", LA_ARM_RTC_BASE);
+	la_fdt_w_str(w, "compatible", "arm,primecell");
+	la_fdt_w_u32(w, "arm,primecell-periphid", LA_ARM_RTC_PERIPH_ID);
+	la_arm_reg(w, LA_ARM_RTC_BASE, LA_ARM_RTC_SIZE);
+	la_arm_irq(w, "interrupts", LA_IRQ_SPI, LA_ARM_RTC_SPI, LA_IRQ_LEVEL_HIGH);
+	la_fdt_w_u32(w, "clocks", LA_ARM_PHANDLE_PCLK);
+	la_fdt_w_str(w, "clock-names", "apb_pclk");
+	la_fdt_w_end_node(w);
+
+	la_fdt_w_begin_nodef(w, "vmwdt@%llx", LA_ARM_VMWDT_BASE);
+	la_fdt_w_str(w, "compatible", "qemu,vcpu-stall-detector");
+	la_arm_reg(w, LA_ARM_VMWDT_BASE, LA_ARM_VMWDT_SIZE);
+	la_fdt_w_u32(w, "clock-frequency", LA_ARM_VMWDT_CLOCK_HZ);
+	la_fdt_w_u32(w, "timeout-sec", LA_ARM_VMWDT_TIMEOUT_S);
+	la_arm_irq(w, "interrupts", LA_IRQ_PPI, LA_ARM_VMWDT_PPI,
+		   la_arm_ppi_mask(fc->cfg->cpus) | LA_IRQ_EDGE_RISING);
+	la_fdt_w_end_node(w);
+}
+
+/* cpufreq: always present; with frequency tables it gets the device's
+ * registers (v2: 4 KiB per vCPU and a new compatible; v1: 8 bytes). */
+static void la_arm_fdt_cpufreq(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	bool freqs = false;
+	unsigned n = fc->cfg->cpus;
+
+	for (unsigned i = 0; i < n; i++)
+		freqs |= fc->vcpu[i].n_freqs > 0;
+	la_fdt_w_begin_node(w, "cpufreq");
+	if (freqs && fc->virt_cpufreq == LA_VIRT_CPUFREQ_V2) {
+		la_fdt_w_str(w, "compatible", "qemu,virtual-cpufreq");
+		la_arm_reg(w, LA_ARM_VIRTFREQ_BASE, LA_ARM_VIRTFREQ_V2_SIZE * n);
+	} else {
+		la_fdt_w_str(w, "compatible", "virtual,kvm-cpufreq");
+		if (freqs)
+			la_arm_reg(w, LA_ARM_VIRTFREQ_BASE, LA_ARM_VIRTFREQ_V1_SIZE * n);
+	}
+	la_fdt_w_end_node(w);
+}
+
+static int la_arm_fdt_build(const struct la_fdt_config *fc, void *buf, size_t size)
+{
+	struct la_fdt_w w;
+
+	if (fc->gic == LA_GIC_V2 && fc->cfg->cpus > LA_ARM_GICV2_MAX_CPUS)
+		return -LA_ERR_GICV2CPUS;
+	if (fc->its && fc->gic != LA_GIC_V3)
+		return -LA_ERR_ITSGICV2;
+	/* crosvm checks vcpu * 8 + size against the window, even for v2 */
+	for (unsigned i = 0; i < fc->cfg->cpus; i++)
+		if (fc->vcpu[i].n_freqs &&
+		    i * LA_ARM_VIRTFREQ_V1_SIZE + (fc->virt_cpufreq == LA_VIRT_CPUFREQ_V2
+							  ? LA_ARM_VIRTFREQ_V2_SIZE
+							  : LA_ARM_VIRTFREQ_V1_SIZE) >
+			    LA_ARM_VIRTFREQ_MAX)
+			return -LA_ERR_VIRTFREQ;
+	if (la_fdt_w_create(&w, buf, size))
+		return w.err;
+	la_fdt_w_u32(&w, "interrupt-parent", LA_ARM_PHANDLE_GIC);
+	la_fdt_w_str(&w, "compatible", "linux,dummy-virt");
+	la_fdt_w_u32(&w, "#address-cells", 2);
+	la_fdt_w_u32(&w, "#size-cells", 2);
+	la_arm_fdt_chosen(&w, fc);
+	la_fdt_w_memory(&w, fc->mem);
+	la_arm_fdt_reserved(&w, fc);
+	la_arm_fdt_cpus(&w, fc);
+	la_arm_fdt_gic(&w, fc);
+	la_arm_fdt_timer_pmu(&w, fc);
+	la_arm_fdt_serial(&w, fc);
+	la_arm_fdt_psci(&w, fc);
+	la_arm_fdt_pci(&w, fc);
+	la_arm_fdt_platform(&w, fc);
+	la_arm_fdt_cpufreq(&w, fc);
+	return la_fdt_w_finish(&w);
+}
+
 /* Platform MMIO (1 GiB) right after RAM, then high PCI MMIO to the top of
  * the IPA space. */
 static int la_arm_system_allocator_config(const struct la_vm_config *cfg,
@@ -219,8 +691,11 @@ const struct la_arch_ops la_arch_aarch64 = {
 	.arch_memory_layout = la_arm_arch_memory_layout,
 	.guest_memory_layout = la_arm_guest_memory_layout,
 	.boot_info = la_arm_boot_info,
-	.host_cpu_read = la_hostcpu_read,
+	.fdt_max_size = LA_ARM_FDT_MAX_SIZE,
+	.boot_place = la_arm_boot_place,
+	.fdt_build = la_arm_fdt_build,
 	.default_phys_bits = LA_ARM_DEFAULT_IPA_BITS,
 	.pci_max_irqs = LA_ARM_PCI_MAX_IRQS,
 	.system_allocator_config = la_arm_system_allocator_config,
+	.host_cpu_read = la_hostcpu_read,
 };

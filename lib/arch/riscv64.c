@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "../arch.h"
+#include "../boot.h"
 #include "../err.h"
+#include "../dtb.h"
 #include "../size.h"
 #include "../sys_alloc.h"
 
@@ -35,6 +37,14 @@
 #define LA_RV_IMSIC_MAX_INT_IDS 2047
 #define LA_RV_PHYS_BITS 48
 #define LA_RV_GUEST_PHYS_LIMIT (1ULL << 48)
+#define LA_RV_AIA_APLIC_SIZE 0x4000ULL
+#define LA_RV_S_MODE_EXT_IRQ 9
+#define LA_RV_IMSIC_MAX_INT_IDS 2047
+#define LA_RV_PHANDLE_APLIC 2
+#define LA_RV_PHANDLE_IMSIC 3
+#define LA_RV_PHANDLE_CPU_INTC0 4
+#define LA_RV_PHANDLE_CPU0 0x100
+#define LA_RV_ISA "rv64iafdcsu_smaia_ssaia"
 /* the smallest payload (a 1-byte kernel) puts the FDT at RAM + 4 MiB */
 #define LA_RV_MIN_MEM (LA_RV_FDT_ALIGN + LA_RV_FDT_MAX_SIZE)
 
@@ -88,6 +98,165 @@ static void la_rv_boot_info(const struct la_vm_config *cfg,
 			 LA_RV_AIA_IMSIC_PER_HART * cfg->cpus, false, "AIA APLIC (16 KiB)");
 }
 
+/* --- boot placement (§5.3 steps 5 and 8) --- */
+
+static int la_rv_boot_place(const struct la_vm_config *cfg, const struct la_mem_layout *mem,
+			    const struct la_kernel_info *k, bool has_initrd,
+			    uint64_t initrd_size, struct la_boot_plan *b)
+{
+	uint64_t ram_end = LA_RV_PHYS_MEM_START + cfg->mem_size;
+	uint64_t kernel = LA_RV_PHYS_MEM_START + LA_RV_KERNEL_OFFSET;
+	uint64_t end = kernel; /* exclusive end of the payload */
+	bool ok = true;
+
+	(void)mem;
+	if (cfg->bios_path)
+		return -LA_ERR_UNSUPPORTED;
+	b->fdt_position = LA_FDT_POS_AFTER_PAYLOAD;
+	b->cmdline_max = LA_RV_CMDLINE_MAX_SIZE - 1;
+	if (k) {
+		if (k->kind != LA_KERNEL_RAW)
+			return -LA_ERR_NOTKERNEL;
+		if (k->file_size > ram_end - kernel)
+			return -LA_ERR_KERNELFIT;
+		b->has_payload = true;
+		b->payload_start = kernel;
+		b->payload_size = k->file_size;
+		end = kernel + k->file_size;
+	}
+	if (has_initrd) {
+		uint64_t addr = la_align_up(end, LA_RV_INITRD_ALIGN, &ok);
+
+		if (!ok || addr >= ram_end || initrd_size > ram_end - addr || initrd_size == 0)
+			return -LA_ERR_INITRDFIT;
+		b->has_initrd = true;
+		b->initrd_start = addr;
+		b->initrd_size = initrd_size;
+		end = addr + initrd_size;
+	}
+	b->payload_end = end - 1;
+	b->fdt_address = LA_RV_PHYS_MEM_START +
+			 la_align_up(end - LA_RV_PHYS_MEM_START, LA_RV_FDT_ALIGN, &ok);
+	if (!ok || b->fdt_address >= ram_end || ram_end - b->fdt_address < LA_RV_FDT_MAX_SIZE)
+		return -LA_ERR_FDTPLACE;
+	return 0;
+}
+
+/* --- device tree (§5.4), nodes in crosvm's order --- */
+
+static void la_rv_fdt_cpus(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	la_fdt_w_begin_node(w, "cpus");
+	la_fdt_w_u32(w, "#address-cells", 1);
+	la_fdt_w_u32(w, "#size-cells", 0);
+	la_fdt_w_u32(w, "timebase-frequency", fc->timebase_hz);
+	for (unsigned i = 0; i < fc->cfg->cpus; i++) {
+		la_fdt_w_begin_nodef(w, "cpu@%x", i);
+		la_fdt_w_str(w, "device_type", "cpu");
+		la_fdt_w_str(w, "compatible", "riscv");
+		la_fdt_w_str(w, "mmu-type", "sv48");
+		la_fdt_w_str(w, "riscv,isa", LA_RV_ISA);
+		la_fdt_w_str(w, "status", "okay");
+		la_fdt_w_u32(w, "reg", i);
+		la_fdt_w_u32(w, "phandle", LA_RV_PHANDLE_CPU0 + i);
+		la_fdt_w_begin_node(w, "interrupt-controller");
+		la_fdt_w_str(w, "compatible", "riscv,cpu-intc");
+		la_fdt_w_u32(w, "#interrupt-cells", 1);
+		la_fdt_w_empty(w, "interrupt-controller");
+		la_fdt_w_u32(w, "phandle", LA_RV_PHANDLE_CPU_INTC0 + i);
+		la_fdt_w_end_node(w);
+		la_fdt_w_end_node(w);
+	}
+	la_fdt_w_end_node(w);
+}
+
+static void la_rv_fdt_aia(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	uint32_t n = fc->cfg->cpus;
+	uint32_t imsic_reg[4] = { 0, (uint32_t)LA_RV_AIA_IMSIC_BASE, 0,
+				  (uint32_t)(LA_RV_AIA_IMSIC_PER_HART * n) };
+	uint64_t aplic = LA_RV_AIA_IMSIC_BASE + LA_RV_AIA_IMSIC_PER_HART * n;
+	uint32_t aplic_reg[4] = { 0, (uint32_t)aplic, 0, (uint32_t)LA_RV_AIA_APLIC_SIZE };
+	uint32_t ext[2 * LA_MAX_VCPUS];
+
+	for (uint32_t h = 0; h < n; h++) {
+		ext[2 * h] = LA_RV_PHANDLE_CPU_INTC0 + h;
+		ext[2 * h + 1] = LA_RV_S_MODE_EXT_IRQ;
+	}
+	/* the node names carry "0x", as crosvm's do */
+	la_fdt_w_begin_nodef(w, "imsics@0x%llx", LA_RV_AIA_IMSIC_BASE);
+	la_fdt_w_str(w, "compatible", "riscv,imsics");
+	la_fdt_w_u32s(w, "reg", imsic_reg, 4);
+	la_fdt_w_u32(w, "#interrupt-cells", 0);
+	la_fdt_w_empty(w, "interrupt-controller");
+	la_fdt_w_empty(w, "msi-controller");
+	la_fdt_w_u32(w, "riscv,num-ids", fc->aia_num_ids);
+	la_fdt_w_u32(w, "phandle", LA_RV_PHANDLE_IMSIC);
+	la_fdt_w_u32s(w, "interrupts-extended", ext, 2 * n);
+	la_fdt_w_end_node(w);
+
+	if (!fc->aia_num_sources)
+		return;
+	la_fdt_w_begin_nodef(w, "aplic@0x%llx", (unsigned long long)aplic);
+	la_fdt_w_str(w, "compatible", "riscv,aplic");
+	la_fdt_w_u32s(w, "reg", aplic_reg, 4);
+	la_fdt_w_u32(w, "#interrupt-cells", 2);
+	la_fdt_w_empty(w, "interrupt-controller");
+	la_fdt_w_u32(w, "riscv,num-sources", fc->aia_num_sources);
+	la_fdt_w_u32(w, "phandle", LA_RV_PHANDLE_APLIC);
+	la_fdt_w_u32(w, "msi-parent", LA_RV_PHANDLE_IMSIC);
+	la_fdt_w_end_node(w);
+}
+
+static void la_rv_fdt_pci(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	static const uint32_t mask[4] = { 0xf800, 0, 0, 7 };
+	uint64_t reg[2] = { fc->layout->pci_cam.start, la_range_len(fc->layout->pci_cam) };
+
+	la_fdt_w_begin_node(w, "pci");
+	la_fdt_w_str(w, "compatible", "pci-host-cam-generic");
+	la_fdt_w_str(w, "device_type", "pci");
+	/* every pool 64-bit, none prefetchable */
+	la_fdt_w_pci_ranges(w, fc, LA_PCI_RANGE_MEM64, LA_PCI_RANGE_MEM64);
+	la_fdt_w_u32s(w, "bus-range", (const uint32_t[]){ 0, 0 }, 2);
+	la_fdt_w_u32(w, "#address-cells", 3);
+	la_fdt_w_u32(w, "#size-cells", 2);
+	la_fdt_w_u64s(w, "reg", reg, 2);
+	la_fdt_w_u32(w, "#interrupt-cells", 1);
+	/* no PCI devices here: the map is empty, as crosvm's is without them */
+	la_fdt_w_u32s(w, "interrupt-map", NULL, 0);
+	la_fdt_w_u32s(w, "interrupt-map-mask", mask, 4);
+	la_fdt_w_u32(w, "msi-parent", LA_RV_PHANDLE_IMSIC);
+	la_fdt_w_empty(w, "dma-coherent");
+	la_fdt_w_end_node(w);
+}
+
+static int la_rv_fdt_build(const struct la_fdt_config *fc, void *buf, size_t size)
+{
+	struct la_fdt_w w;
+
+	if (fc->aia_num_ids == 0 || fc->aia_num_ids > LA_RV_IMSIC_MAX_INT_IDS)
+		return -LA_ERR_AIAIDS;
+	if (la_fdt_w_create(&w, buf, size))
+		return w.err;
+	la_fdt_w_str(&w, "compatible", "linux,dummy-virt");
+	la_fdt_w_u32(&w, "#address-cells", 2);
+	la_fdt_w_u32(&w, "#size-cells", 2);
+
+	la_fdt_w_begin_node(&w, "chosen");
+	la_fdt_w_u32(&w, "linux,pci-probe-only", 1);
+	la_fdt_w_str(&w, "bootargs", fc->cmdline);
+	la_fdt_w_chosen_seeds(&w, fc);
+	la_fdt_w_initrd(&w, fc->boot);
+	la_fdt_w_end_node(&w);
+
+	la_fdt_w_memory(&w, fc->mem);
+	la_rv_fdt_cpus(&w, fc);
+	la_rv_fdt_aia(&w, fc);
+	la_rv_fdt_pci(&w, fc);
+	return la_fdt_w_finish(&w);
+}
+
 /* Low PCI MMIO is a fixed 1 MiB; high PCI MMIO runs from the end of RAM to
  * the top of the guest physical address space. */
 static int la_rv_system_allocator_config(const struct la_vm_config *cfg,
@@ -121,8 +290,11 @@ const struct la_arch_ops la_arch_riscv64 = {
 	.arch_memory_layout = la_rv_arch_memory_layout,
 	.guest_memory_layout = la_rv_guest_memory_layout,
 	.boot_info = la_rv_boot_info,
-	.host_cpu_read = la_arch_host_cpu_none,
+	.fdt_max_size = LA_RV_FDT_MAX_SIZE,
+	.boot_place = la_rv_boot_place,
+	.fdt_build = la_rv_fdt_build,
 	.default_phys_bits = LA_RV_PHYS_BITS,
 	.pci_max_irqs = LA_RV_IMSIC_MAX_INT_IDS,
 	.system_allocator_config = la_rv_system_allocator_config,
+	.host_cpu_read = la_arch_host_cpu_none,
 };

@@ -23,7 +23,9 @@
 #include <string.h>
 
 #include "../arch.h"
+#include "../boot.h"
 #include "../err.h"
+#include "../dtb.h"
 #include "../size.h"
 #include "../sys_alloc.h"
 
@@ -69,6 +71,12 @@
 #define LA_X86_APIC_BASE 0xfee00000ULL
 #define LA_X86_RESET_VECTOR 0xfffffff0ULL
 
+#define LA_X86_SETUP_DATA_HDR_SIZE 16ULL
+#define LA_X86_SETUP_RNG_SEED_SIZE 256ULL
+#define LA_X86_INITRD_ADDR_MAX_DEFAULT 0x37ffffffULL
+#define LA_X86_XLF_CAN_BE_LOADED_ABOVE_4G (1u << 1)
+#define LA_X86_CMDLINE_SIZE_DEFAULT 255ULL
+#define LA_X86_PAGE_SIZE 0x1000ULL
 #define LA_X86_IO_START 0xc000ULL
 #define LA_X86_IO_END 0xffffULL
 #define LA_X86_IRQ_BASE 9
@@ -276,6 +284,122 @@ static void la_x86_boot_info(const struct la_vm_config *cfg,
 				 "BIOS entry (CS base 0xffff0000, IP 0xfff0)");
 }
 
+/* --- boot placement (§3.8) --- */
+
+/* The DTB's address in setup_data: after the 256-byte RNG seed entry,
+ * each entry a 16-byte header at an 8-byte boundary (derived: 0x20920). */
+static uint64_t la_x86_fdt_address(void)
+{
+	uint64_t rng = la_align_down(LA_X86_SETUP_DATA_START + 7, 8);
+	uint64_t dtb = la_align_down(rng + LA_X86_SETUP_DATA_HDR_SIZE +
+					     LA_X86_SETUP_RNG_SEED_SIZE + 7, 8);
+
+	return dtb + LA_X86_SETUP_DATA_HDR_SIZE;
+}
+
+static bool la_x86_in_memory(const struct la_mem_layout *mem, uint64_t start, uint64_t len)
+{
+	for (unsigned i = 0; i < mem->n; i++)
+		if (start >= mem->r[i].start && len <= mem->r[i].size &&
+		    start - mem->r[i].start <= mem->r[i].size - len)
+			return true;
+	return false;
+}
+
+/* The kernel region, the initrd's highest address and the command line
+ * limit the loader's boot_params give. */
+static int la_x86_place_kernel(const struct la_kernel_info *k, const struct la_mem_layout *mem,
+			       struct la_boot_plan *b, uint64_t *initrd_max)
+{
+	uint64_t cmdline = LA_X86_CMDLINE_MAX_SIZE - 1;
+
+	*initrd_max = LA_X86_INITRD_ADDR_MAX_DEFAULT;
+	if (k->kind == LA_KERNEL_ELF) {
+		if (k->elf_lo < LA_X86_KERNEL_START_OFFSET)
+			return -LA_ERR_KERNELFIT;
+		b->payload_start = k->elf_lo;
+		b->payload_size = k->elf_hi - k->elf_lo;
+	} else if (k->kind == LA_KERNEL_BZIMAGE) {
+		uint64_t max = k->cmdline_size ? k->cmdline_size : LA_X86_CMDLINE_SIZE_DEFAULT;
+
+		b->payload_start = LA_X86_KERNEL_START_OFFSET - k->setup_size;
+		b->payload_size = k->file_size;
+		if (k->xloadflags & LA_X86_XLF_CAN_BE_LOADED_ABOVE_4G)
+			*initrd_max = UINT64_MAX;
+		else if (k->initrd_addr_max)
+			*initrd_max = k->initrd_addr_max;
+		cmdline = max < cmdline ? max : cmdline;
+	} else {
+		return -LA_ERR_NOTKERNEL;
+	}
+	if (!la_x86_in_memory(mem, b->payload_start, b->payload_size))
+		return -LA_ERR_KERNELFIT;
+	/* /config holds u32s */
+	if (b->payload_start > UINT32_MAX || b->payload_size > UINT32_MAX)
+		return -LA_ERR_KERNELFIT;
+	b->has_payload = true;
+	b->payload_end = b->payload_start + b->payload_size - 1;
+	b->cmdline_max = cmdline;
+	return 0;
+}
+
+static int la_x86_boot_place(const struct la_vm_config *cfg, const struct la_mem_layout *mem,
+			     const struct la_kernel_info *k, bool has_initrd,
+			     uint64_t initrd_size, struct la_boot_plan *b)
+{
+	uint64_t initrd_max = LA_X86_INITRD_ADDR_MAX_DEFAULT;
+	int err;
+
+	/* crosvm hands a device tree only to kernels (setup_data) */
+	if (cfg->bios_path)
+		return -LA_ERR_UNSUPPORTED;
+	b->fdt_position = LA_FDT_POS_DEFAULT;
+	b->fdt_address = la_x86_fdt_address();
+	b->cmdline_max = LA_X86_CMDLINE_MAX_SIZE - 1;
+	b->payload_end = LA_X86_KERNEL_START_OFFSET - 1;
+	if (k) {
+		err = la_x86_place_kernel(k, mem, b, &initrd_max);
+		if (err)
+			return err;
+	}
+	if (has_initrd) {
+		err = la_load_image_high(mem, initrd_size, b->payload_end + 1, initrd_max,
+					 LA_X86_PAGE_SIZE, &b->initrd_start);
+		if (err)
+			return err;
+		b->has_initrd = true;
+		b->initrd_size = initrd_size;
+	}
+	return 0;
+}
+
+/* --- device tree for setup_data (§3.8): config precedes chosen --- */
+
+static int la_x86_fdt_build(const struct la_fdt_config *fc, void *buf, size_t size)
+{
+	struct la_fdt_w w;
+
+	if (la_fdt_w_create(&w, buf, size))
+		return w.err;
+	la_fdt_w_u32(&w, "#address-cells", 2);
+	la_fdt_w_u32(&w, "#size-cells", 2);
+	if (fc->boot->has_payload) {
+		la_fdt_w_begin_node(&w, "config");
+		la_fdt_w_u32(&w, "kernel-address", (uint32_t)fc->boot->payload_start);
+		la_fdt_w_u32(&w, "kernel-size", (uint32_t)fc->boot->payload_size);
+		la_fdt_w_end_node(&w);
+	}
+	la_fdt_w_begin_node(&w, "chosen");
+	la_fdt_w_initrd(&w, fc->boot);
+	la_fdt_w_end_node(&w);
+	la_fdt_w_memory(&w, fc->mem);
+	if (la_fdt_reserved_count(fc->mem)) {
+		la_fdt_w_reserved_begin(&w, fc->mem);
+		la_fdt_w_end_node(&w);
+	}
+	return la_fdt_w_finish(&w);
+}
+
 /* The PCIe virtual config window: 2 x ECAM, 2 MiB aligned after the last
  * memory region, never below 4 GiB (get_pcie_vcfg_mmio_range). */
 static struct la_range la_x86_vcfg(const struct la_arch_layout *layout,
@@ -323,8 +447,11 @@ const struct la_arch_ops la_arch_x86_64 = {
 	.arch_memory_layout = la_x86_arch_memory_layout,
 	.guest_memory_layout = la_x86_guest_memory_layout,
 	.boot_info = la_x86_boot_info,
-	.host_cpu_read = la_arch_host_cpu_none,
+	.fdt_max_size = LA_X86_FDT_MAX_SIZE,
+	.boot_place = la_x86_boot_place,
+	.fdt_build = la_x86_fdt_build,
 	.default_phys_bits = LA_X86_DEFAULT_PHYS_BITS,
 	.pci_max_irqs = LA_X86_PCI_MAX_IRQS,
 	.system_allocator_config = la_x86_system_allocator_config,
+	.host_cpu_read = la_arch_host_cpu_none,
 };

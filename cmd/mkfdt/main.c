@@ -1,0 +1,706 @@
+/* SPDX-License-Identifier: MIT */
+/* la-mkfdt: build the device tree blob crosvm gives a guest, and apply
+ * overlays to it. */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "boot.h"
+#include "cmdline.h"
+#include "dtb.h"
+#include "dtb_overlay.h"
+#include "err.h"
+#include "host_phys.h"
+#include "hostcpu.h"
+#include "hostcpu_json.h"
+#include "size.h"
+#include "vcpu.h"
+#include "vmopts.h"
+
+#define LA_MKFDT_MAX_OVERLAYS 32
+#define LA_MKFDT_MAX_FILTER 32
+#define LA_MKFDT_MAX_FILE (16 * LA_MiB) /* overlays and --hostcpu input */
+#define LA_MKFDT_CMDLINE_BUF 4096
+
+enum {
+	K_KERNEL = 0x2000, K_INITRD, K_CMDLINE, K_SERIAL, K_CONSOLE, K_EARLYCON, K_GIC, K_ITS,
+	K_NO_PMU, K_PSCI, K_NESTED, K_AIA_IDS, K_AIA_SOURCES, K_TIMEBASE, K_CPU_CAPACITY,
+	K_CPU_FREQS, K_CPU_CLUSTERS, K_VIRT_CPUFREQ, K_HOST_TOPO, K_SYSFS_ROOT, K_HOSTCPU,
+	K_OVERLAY, K_SEED, K_OUTPUT = 'o', K_VERBOSE = 'v',
+};
+
+/* Which arches an option means something on. */
+#define A_X86 (1u << LA_ARCH_X86_64)
+#define A_ARM (1u << LA_ARCH_AARCH64)
+#define A_RV (1u << LA_ARCH_RISCV64)
+
+struct la_mkfdt_overlay {
+	const char *arg;      /* as given */
+	char *path;
+	bool has_filter;
+	unsigned n_filter;
+	const char *filter[LA_MKFDT_MAX_FILTER];
+};
+
+struct la_mkfdt_args {
+	struct la_vmopts vm;
+	const char *opt_arg[K_SEED - K_KERNEL + 1]; /* as given, by key */
+	const char *kernel, *initrd, *cmdline, *output, *hostcpu, *sysfs_root;
+	unsigned serial, console, earlycon;
+	bool earlycon_set;
+	enum la_gic_version gic;
+	bool its, no_pmu, nested, host_topo, verbose, seed_set;
+	unsigned psci_major, psci_minor;
+	uint32_t aia_ids, aia_sources, timebase;
+	const char *cpu_capacity, *cpu_freqs, *cpu_clusters;
+	enum la_virt_cpufreq virt_cpufreq;
+	uint64_t seed;
+	unsigned n_overlays;
+	struct la_mkfdt_overlay overlay[LA_MKFDT_MAX_OVERLAYS];
+};
+
+static const struct argp_option la_mkfdt_options[] = {
+	{ NULL, 0, NULL, 0, "Payload and command line:", 1 },
+	{ "kernel", K_KERNEL, "FILE", 0,
+	  "Kernel image, for /config and the placement (aarch64: arm64 Image or ELF; "
+	  "riscv64: raw image; x86_64: bzImage or ELF)", 0 },
+	{ "initrd", K_INITRD, "FILE", 0, "Initial ramdisk: /chosen linux,initrd-start/-end", 0 },
+	{ "cmdline", K_CMDLINE, "STRING", 0,
+	  "Kernel parameters appended after crosvm's (panic=-1, console, earlycon)", 0 },
+	{ "serial", K_SERIAL, "N", 0, "COM1..COMN present, 0 to 4 (default 4, as crosvm)", 0 },
+	{ "console", K_CONSOLE, "N", 0, "COM port that is the console, 0 for none (default 1)",
+	  0 },
+	{ "earlycon", K_EARLYCON, "N", 0, "COM port with earlycon (default none)", 0 },
+	{ NULL, 0, NULL, 0, "aarch64:", 2 },
+	{ "gic", K_GIC, "v2|v3", 0, "Interrupt controller (default v3)", 0 },
+	{ "its", K_ITS, NULL, 0, "GICv3 ITS: /intc/msic and the PCI msi-parent", 0 },
+	{ "no-pmu", K_NO_PMU, NULL, 0, "No /pmu node", 0 },
+	{ "psci", K_PSCI, "VERSION", 0, "PSCI version KVM reports, e.g. 0.2 (default 1.0)", 0 },
+	{ "nested", K_NESTED, NULL, 0,
+	  "EL2 guest: PSCI via smc and the GIC maintenance interrupt (needs GICv3)", 0 },
+	{ "cpu-capacity", K_CPU_CAPACITY, "CPU=CAP,...", 0,
+	  "capacity-dmips-mhz per vCPU, e.g. 0=512,1=1024", 0 },
+	{ "cpu-frequencies-khz", K_CPU_FREQS, "CPU=F:F...,...", 0,
+	  "Frequency table per vCPU in kHz: an OPP table each, e.g. 0=500000:1000000", 0 },
+	{ "cpu-clusters", K_CPU_CLUSTERS, "SET;SET...", 0,
+	  "vCPU clusters for /cpus/cpu-map, each a CPU list, e.g. '0-1;2-3'", 0 },
+	{ "virt-cpufreq", K_VIRT_CPUFREQ, "v1|v2", OPTION_ARG_OPTIONAL,
+	  "Virtual cpufreq device (default v1); vCPUs without --cpu-frequencies-khz take "
+	  "their host CPU's table (with --host-cpu-topology or --hostcpu)", 0 },
+	{ "host-cpu-topology", K_HOST_TOPO, NULL, 0,
+	  "Capacities and clusters from this host's sysfs (vCPU N on host CPU N)", 0 },
+	{ "sysfs-root", K_SYSFS_ROOT, "DIR", 0, "Read the host topology below DIR, not /sys", 0 },
+	{ "hostcpu", K_HOSTCPU, "FILE|-", 0,
+	  "Host topology from `la-hostcpu --json` output instead of sysfs", 0 },
+	{ NULL, 0, NULL, 0, "riscv64 (values KVM reports at run time):", 3 },
+	{ "aia-ids", K_AIA_IDS, "N", 0, "IMSIC interrupt ids, riscv,num-ids (default 255)", 0 },
+	{ "aia-sources", K_AIA_SOURCES, "N", 0,
+	  "APLIC wired sources, riscv,num-sources; 0 drops the APLIC (default 1023)", 0 },
+	{ "timebase-frequency", K_TIMEBASE, "HZ", 0,
+	  "Timer frequency of vCPU 0 (default 10000000)", 0 },
+	{ NULL, 0, NULL, 0, "Overlays and output:", 4 },
+	{ "overlay", K_OVERLAY, "FILE[,filter=L[:L...]]", 0,
+	  "Apply a `dtc -@` overlay; repeatable, in order. filter= keeps only the labelled "
+	  "nodes and what they reference; an empty filter skips the overlay", 0 },
+	{ "seed", K_SEED, "N", 0,
+	  "Derive kaslr-seed and rng-seed from N (default: fresh random bytes)", 0 },
+	{ "output", K_OUTPUT, "FILE", 0, "Write the blob to FILE (default standard output)", 0 },
+	{ "verbose", K_VERBOSE, NULL, 0, "Print the placement (FDT address...) on stderr", 0 },
+	{ 0 }
+};
+
+static const char *la_mkfdt_key_name(int key)
+{
+	for (const struct argp_option *o = la_mkfdt_options; o->name || o->doc; o++)
+		if (o->key == key && o->name)
+			return o->name;
+	return "?";
+}
+
+/* One line "la-mkfdt: --OPT: 'VALUE': reason", then exit. */
+static void la_mkfdt_fail(const char *opt, const char *value, int status, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 4, 5)));
+
+static void la_mkfdt_fail(const char *opt, const char *value, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "la-mkfdt: ");
+	if (opt)
+		fprintf(stderr, "--%s: ", opt);
+	if (value)
+		fprintf(stderr, "'%s': ", value);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static uint64_t la_mkfdt_num(int key, const char *arg, uint64_t max)
+{
+	uint64_t v;
+
+	if (la_parse_u64(arg, &v) || v > max)
+		la_mkfdt_fail(la_mkfdt_key_name(key), arg, 2, "not a whole number from 0 to %llu",
+			      (unsigned long long)max);
+	return v;
+}
+
+static void la_mkfdt_psci(struct la_mkfdt_args *a, const char *arg)
+{
+	unsigned maj, min;
+	int n = 0;
+
+	if (sscanf(arg, "%u.%u%n", &maj, &min, &n) != 2 || arg[n] || maj > 0xffff ||
+	    min > 0xffff)
+		la_mkfdt_fail("psci", arg, 2, "not a version MAJOR.MINOR, e.g. 1.0 or 0.2");
+	a->psci_major = maj;
+	a->psci_minor = min;
+}
+
+/* FILE[,filter=L[:L...]] */
+static void la_mkfdt_overlay_opt(struct la_mkfdt_args *a, char *arg)
+{
+	struct la_mkfdt_overlay *o;
+	char *comma, *labels;
+
+	if (a->n_overlays >= LA_MKFDT_MAX_OVERLAYS)
+		la_mkfdt_fail("overlay", arg, 2, "at most %d overlays", LA_MKFDT_MAX_OVERLAYS);
+	o = &a->overlay[a->n_overlays++];
+	o->arg = strdup(arg);
+	o->path = arg;
+	comma = strchr(arg, ',');
+	if (!o->arg)
+		la_mkfdt_fail("overlay", arg, 1, "out of memory");
+	if (!comma)
+		return;
+	*comma = 0;
+	if (strncmp(comma + 1, "filter=", 7))
+		la_mkfdt_fail("overlay", o->arg, 2, "unknown parameter '%s' (use filter=L[:L...])",
+			      comma + 1);
+	o->has_filter = true;
+	labels = comma + 8;
+	while (*labels) {
+		char *colon = strchr(labels, ':');
+
+		if (colon)
+			*colon = 0;
+		if (!*labels)
+			la_mkfdt_fail("overlay", o->arg, 2, "empty label in the filter");
+		if (o->n_filter >= LA_MKFDT_MAX_FILTER)
+			la_mkfdt_fail("overlay", o->arg, 2, "at most %d filter labels",
+				      LA_MKFDT_MAX_FILTER);
+		o->filter[o->n_filter++] = labels;
+		if (!colon)
+			break;
+		labels = colon + 1;
+	}
+	if (!*o->path)
+		la_mkfdt_fail("overlay", o->arg, 2, "needs a file name");
+}
+
+static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
+{
+	struct la_mkfdt_args *a = state->input;
+
+	if (key >= K_KERNEL && key <= K_SEED)
+		a->opt_arg[key - K_KERNEL] = arg ? arg : "";
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->vm;
+		return 0;
+	case K_KERNEL: a->kernel = arg; return 0;
+	case K_INITRD: a->initrd = arg; return 0;
+	case K_CMDLINE: a->cmdline = arg; return 0;
+	case K_SERIAL: a->serial = (unsigned)la_mkfdt_num(key, arg, LA_FDT_MAX_SERIAL); return 0;
+	case K_CONSOLE: a->console = (unsigned)la_mkfdt_num(key, arg, LA_FDT_MAX_SERIAL); return 0;
+	case K_EARLYCON:
+		a->earlycon = (unsigned)la_mkfdt_num(key, arg, LA_FDT_MAX_SERIAL);
+		a->earlycon_set = true;
+		return 0;
+	case K_GIC:
+		if (strcmp(arg, "v2") && strcmp(arg, "v3"))
+			la_mkfdt_fail("gic", arg, 2, "not v2 or v3");
+		a->gic = arg[1] == '2' ? LA_GIC_V2 : LA_GIC_V3;
+		return 0;
+	case K_ITS: a->its = true; return 0;
+	case K_NO_PMU: a->no_pmu = true; return 0;
+	case K_PSCI: la_mkfdt_psci(a, arg); return 0;
+	case K_NESTED: a->nested = true; return 0;
+	case K_AIA_IDS: a->aia_ids = (uint32_t)la_mkfdt_num(key, arg, 2047); return 0;
+	case K_AIA_SOURCES: a->aia_sources = (uint32_t)la_mkfdt_num(key, arg, 1023); return 0;
+	case K_TIMEBASE: a->timebase = (uint32_t)la_mkfdt_num(key, arg, UINT32_MAX); return 0;
+	case K_CPU_CAPACITY: a->cpu_capacity = arg; return 0;
+	case K_CPU_FREQS: a->cpu_freqs = arg; return 0;
+	case K_CPU_CLUSTERS: a->cpu_clusters = arg; return 0;
+	case K_VIRT_CPUFREQ:
+		if (arg && strcmp(arg, "v1") && strcmp(arg, "v2"))
+			la_mkfdt_fail("virt-cpufreq", arg, 2, "not v1 or v2");
+		a->virt_cpufreq = arg && !strcmp(arg, "v2") ? LA_VIRT_CPUFREQ_V2
+							     : LA_VIRT_CPUFREQ_V1;
+		return 0;
+	case K_HOST_TOPO: a->host_topo = true; return 0;
+	case K_SYSFS_ROOT: a->sysfs_root = arg; return 0;
+	case K_HOSTCPU: a->hostcpu = arg; return 0;
+	case K_OVERLAY: la_mkfdt_overlay_opt(a, arg); return 0;
+	case K_SEED:
+		if (la_parse_u64(arg, &a->seed))
+			la_mkfdt_fail("seed", arg, 2, "not a whole number from 0 to 2^64-1");
+		a->seed_set = true;
+		return 0;
+	case K_OUTPUT:
+		if (!*arg)
+			la_mkfdt_fail("output", arg, 2, "needs a file name");
+		a->output = arg;
+		return 0;
+	case K_VERBOSE: a->verbose = true; return 0;
+	case ARGP_KEY_ARG:
+		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp_child la_mkfdt_children[] = {
+	{ &la_vmopts_argp, 0, "VM options:", 5 },
+	{ 0 }
+};
+
+const char *argp_program_version = "la-mkfdt " LA_VERSION;
+const char *argp_program_bug_address = NULL;
+
+static const struct argp la_mkfdt_argp = {
+	.options = la_mkfdt_options,
+	.parser = la_mkfdt_parse,
+	.doc = "Build the device tree blob crosvm's build_vm gives a guest (aarch64, riscv64; "
+	       "x86_64: the one it passes in setup_data), node for node, and apply overlays "
+	       "to it with crosvm's semantics.\v"
+	       "Examples:\n"
+	       "  la-mkfdt --arch aarch64 --mem 1G --cpus 4 --seed 0 | dtc -I dtb -O dts\n"
+	       "  la-mkfdt --arch riscv64 --kernel Image --initrd initrd.img -o guest.dtb\n"
+	       "  la-hostcpu --json | la-mkfdt --arch aarch64 --cpus 8 --hostcpu - -o vm.dtb\n"
+	       "  la-mkfdt --arch aarch64 --overlay extra.dtbo,filter=dev0 -o vm.dtb\n\n"
+	       "Exit status: 0 ok, 1 a file could not be read or a tree could not be built, "
+	       "2 bad options.",
+	.children = la_mkfdt_children,
+};
+
+/* Options that mean nothing on the chosen arch are refused. */
+static void la_mkfdt_check_arch(const struct la_mkfdt_args *a)
+{
+	static const struct { int key; unsigned arches; } only[] = {
+		{ K_CMDLINE, A_ARM | A_RV }, { K_SERIAL, A_ARM | A_RV },
+		{ K_CONSOLE, A_ARM | A_RV }, { K_EARLYCON, A_ARM | A_RV },
+		{ K_GIC, A_ARM }, { K_ITS, A_ARM }, { K_NO_PMU, A_ARM }, { K_PSCI, A_ARM },
+		{ K_NESTED, A_ARM }, { K_CPU_CAPACITY, A_ARM }, { K_CPU_FREQS, A_ARM },
+		{ K_CPU_CLUSTERS, A_ARM }, { K_VIRT_CPUFREQ, A_ARM }, { K_HOST_TOPO, A_ARM },
+		{ K_HOSTCPU, A_ARM }, { K_SYSFS_ROOT, A_ARM }, { K_AIA_IDS, A_RV },
+		{ K_AIA_SOURCES, A_RV }, { K_TIMEBASE, A_RV },
+	};
+	const struct la_arch_ops *arch = a->vm.cfg.arch;
+
+	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
+		const char *v = a->opt_arg[only[i].key - K_KERNEL];
+
+		if (v && !(only[i].arches & (1u << arch->id)))
+			la_mkfdt_fail(la_mkfdt_key_name(only[i].key), *v ? v : NULL, 2,
+				      "not used in the %s device tree", arch->name);
+	}
+}
+
+static void la_mkfdt_check_combos(const struct la_mkfdt_args *a)
+{
+	if (a->console > a->serial)
+		la_mkfdt_fail("console", a->opt_arg[K_CONSOLE - K_KERNEL], 2,
+			      "COM%u is not present (--serial %u)", a->console, a->serial);
+	if (a->nested && a->gic != LA_GIC_V3)
+		la_mkfdt_fail("nested", NULL, 2, "needs --gic v3");
+	if (a->its && a->gic != LA_GIC_V3)
+		la_mkfdt_fail("its", NULL, 2, "%s", la_strerror(-LA_ERR_ITSGICV2));
+	if (a->gic == LA_GIC_V2 && a->vm.cfg.cpus > 8)
+		la_mkfdt_fail("gic", "v2", 2, "%s", la_strerror(-LA_ERR_GICV2CPUS));
+	if (a->host_topo && a->hostcpu)
+		la_mkfdt_fail("hostcpu", a->hostcpu, 2, "give --host-cpu-topology or --hostcpu, "
+			      "not both");
+	if (a->sysfs_root && !a->host_topo)
+		la_mkfdt_fail("sysfs-root", a->sysfs_root, 2, "needs --host-cpu-topology");
+	if ((a->host_topo || a->hostcpu) && (a->cpu_capacity || a->cpu_clusters))
+		la_mkfdt_fail(a->cpu_capacity ? "cpu-capacity" : "cpu-clusters",
+			      a->cpu_capacity ? a->cpu_capacity : a->cpu_clusters, 2,
+			      "the host topology gives capacities and clusters");
+}
+
+/* Read up to max bytes of path ("-" = stdin) into a new buffer. */
+static char *la_mkfdt_slurp(const char *opt, const char *arg, const char *path, size_t max,
+			    size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char *buf;
+	size_t n;
+	int e;
+
+	if (!f)
+		la_mkfdt_fail(opt, arg, 1, "%s", strerror(errno));
+	buf = malloc(max + 1);
+	if (!buf)
+		la_mkfdt_fail(opt, arg, 1, "out of memory");
+	n = fread(buf, 1, max + 1, f);
+	e = ferror(f) ? errno : 0;
+	if (f != stdin)
+		fclose(f);
+	if (e || n > max) {
+		free(buf);
+		if (e)
+			la_mkfdt_fail(opt, arg, 1, "%s", strerror(e));
+		la_mkfdt_fail(opt, arg, 1, "larger than %zu bytes", max);
+	}
+	*len = n;
+	return buf;
+}
+
+static uint64_t la_mkfdt_file_size(const char *opt, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		la_mkfdt_fail(opt, path, 1, "%s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		la_mkfdt_fail(opt, path, 1, "not a regular file");
+	return (uint64_t)st.st_size;
+}
+
+static void la_mkfdt_probe_kernel(const struct la_mkfdt_args *a, struct la_kernel_info *k)
+{
+	uint64_t size = la_mkfdt_file_size("kernel", a->kernel);
+	int fd = open(a->kernel, O_RDONLY);
+	uint8_t *head;
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(errno));
+	head = malloc(LA_KERNEL_HEAD_SIZE);
+	if (!head)
+		la_mkfdt_fail("kernel", a->kernel, 1, "out of memory");
+	n = pread(fd, head, LA_KERNEL_HEAD_SIZE, 0);
+	err = n < 0 ? errno : 0;
+	close(fd);
+	if (err) {
+		free(head);
+		la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(err));
+	}
+	err = la_kernel_probe(a->vm.cfg.arch->id, head, (size_t)n, size, k);
+	free(head);
+	if (err)
+		la_mkfdt_fail("kernel", a->kernel, 1, "%s (%s)", la_strerror(err),
+			      a->vm.cfg.arch->name);
+}
+
+static void la_mkfdt_place(const struct la_mkfdt_args *a, struct la_boot_plan *plan)
+{
+	struct la_kernel_info k;
+	uint64_t initrd_size = 0;
+	int err;
+
+	if (a->kernel)
+		la_mkfdt_probe_kernel(a, &k);
+	if (a->initrd)
+		initrd_size = la_mkfdt_file_size("initrd", a->initrd);
+	err = la_boot_place(&a->vm.cfg, &a->vm.mem, a->kernel ? &k : NULL, a->initrd != NULL,
+			    initrd_size, plan);
+	if (!err)
+		return;
+	switch (-err) {
+	case LA_ERR_INITRDFIT:
+	case LA_ERR_INITRDBIOS:
+		la_mkfdt_fail("initrd", a->initrd, 1, "%s", la_strerror(err));
+	case LA_ERR_KERNELFIT:
+	case LA_ERR_NOTKERNEL:
+		la_mkfdt_fail("kernel", a->kernel, 1, "%s", la_strerror(err));
+	case LA_ERR_UNSUPPORTED:
+		la_mkfdt_fail("bios", a->vm.cfg.bios_path, 2, "%s has no device tree for a BIOS",
+			      a->vm.cfg.arch->name);
+	default:
+		la_mkfdt_fail("mem", a->vm.arg[LA_VMOPT_MEM], 1, "%s", la_strerror(err));
+	}
+}
+
+static const char *la_vcpu_reason(int err)
+{
+	return err == -LA_ERR_BADVALUE ? "expected CPU=VALUE, comma-separated, decimal"
+				       : la_strerror(err);
+}
+
+/* The host topology: sysfs (--host-cpu-topology) or la-hostcpu JSON. */
+static void la_mkfdt_read_host(const struct la_mkfdt_args *a, struct la_host_topo *t)
+{
+	const char *opt = a->hostcpu ? "hostcpu" : "host-cpu-topology";
+	const char *val = a->hostcpu ? a->hostcpu : a->sysfs_root;
+	char detail[LA_HOSTCPU_MSG_MAX + 32];
+	int err;
+
+	if (a->hostcpu) {
+		size_t len;
+		char *json = la_mkfdt_slurp(opt, val, a->hostcpu, LA_MKFDT_MAX_FILE, &len);
+
+		err = la_host_topo_parse_json(json, len, t, detail, sizeof(detail));
+		free(json);
+	} else {
+		struct la_hostcpu_opts o = { .sysfs_root = a->sysfs_root };
+		struct la_hostcpu h;
+
+		err = a->vm.cfg.arch->host_cpu_read(&o, &h);
+		if (err)
+			snprintf(detail, sizeof(detail), "%s", h.msg);
+		else
+			err = la_host_topo_from_hostcpu(&h, t, detail, sizeof(detail));
+		la_hostcpu_free(&h);
+	}
+	if (err)
+		la_mkfdt_fail(opt, val, 1, "%s: %s", la_strerror(err), detail);
+}
+
+/* crosvm's --host-cpu-topology: capacities and clusters from the host,
+ * and with --virt-cpufreq the host's frequency tables where the user gave
+ * none. */
+static void la_mkfdt_host_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_props *props,
+				struct la_cpu_clusters *clusters)
+{
+	/* static: large, and still reachable if we exit on an error */
+	static struct la_host_topo topo;
+	static struct la_vcpu_props host[LA_MAX_VCPUS];
+	struct la_host_topo *t = &topo;
+	struct la_vcpu_props *tmp = host;
+	const char *opt = a->hostcpu ? "hostcpu" : "host-cpu-topology";
+	unsigned n = a->vm.cfg.cpus;
+	char detail[256];
+	bool want_freqs = a->virt_cpufreq != LA_VIRT_CPUFREQ_NONE && !a->cpu_freqs;
+
+	la_mkfdt_read_host(a, t);
+	if (la_vcpu_from_host(t, n, want_freqs, tmp, clusters, detail, sizeof(detail)))
+		la_mkfdt_fail(opt, a->hostcpu ? a->hostcpu : a->sysfs_root, 1, "%s: %s",
+			      la_strerror(-LA_ERR_HOSTJSON), detail);
+	for (unsigned v = 0; v < n; v++) {
+		props[v].has_capacity = tmp[v].has_capacity;
+		props[v].capacity = tmp[v].capacity;
+		if (want_freqs) {
+			props[v].n_freqs = tmp[v].n_freqs;
+			memcpy(props[v].freqs_khz, tmp[v].freqs_khz, sizeof(tmp[v].freqs_khz));
+		}
+	}
+}
+
+/* vCPU properties from options or the host topology. */
+static void la_mkfdt_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_props *props,
+			   struct la_cpu_clusters *clusters)
+{
+	unsigned n = a->vm.cfg.cpus;
+	int err;
+
+	if (a->cpu_capacity && (err = la_vcpu_parse_capacity(a->cpu_capacity, n, props)))
+		la_mkfdt_fail("cpu-capacity", a->cpu_capacity, 2, "%s", la_vcpu_reason(err));
+	if (a->cpu_freqs && (err = la_vcpu_parse_freqs(a->cpu_freqs, n, props)))
+		la_mkfdt_fail("cpu-frequencies-khz", a->cpu_freqs, 2, "%s",
+			      err == -LA_ERR_BADVALUE ? "expected CPU=KHZ:KHZ..., comma-separated"
+						      : la_strerror(err));
+	if (a->cpu_clusters && (err = la_cpu_clusters_parse(a->cpu_clusters, n, clusters)))
+		la_mkfdt_fail("cpu-clusters", a->cpu_clusters, 2, "%s", la_strerror(err));
+	if (a->hostcpu || a->host_topo)
+		la_mkfdt_host_vcpus(a, props, clusters);
+}
+
+/* The base tree, built by the arch's builder. */
+static void la_mkfdt_build(const struct la_mkfdt_args *a, struct la_fdt_config *fc,
+			   void *buf, size_t size)
+{
+	int err = la_fdt_build(fc, buf, size);
+
+	if (err == -LA_ERR_FDTSIZE)
+		la_mkfdt_fail(NULL, NULL, 1, "%s: the %s tree exceeds %llu bytes", la_strerror(err),
+			      a->vm.cfg.arch->name,
+			      (unsigned long long)a->vm.cfg.arch->fdt_max_size);
+	if (err)
+		la_mkfdt_fail(NULL, NULL, 1, "cannot build the device tree: %s", la_strerror(err));
+}
+
+/* Scratch for one overlay: intermediate trees may outgrow the arch's
+ * limit by the overlay's size; the final one must not. */
+static struct la_fdt_overlay_ws *la_mkfdt_ws(size_t size)
+{
+	struct la_fdt_overlay_ws *ws = calloc(1, sizeof(*ws));
+
+	if (!ws)
+		la_mkfdt_fail(NULL, NULL, 1, "out of memory");
+	ws->size = size;
+	for (unsigned i = 0; i < LA_OV_SCRATCH; i++)
+		if (!(ws->buf[i] = malloc(size)))
+			la_mkfdt_fail(NULL, NULL, 1, "out of memory");
+	return ws;
+}
+
+static void la_mkfdt_ws_free(struct la_fdt_overlay_ws *ws)
+{
+	for (unsigned i = 0; i < LA_OV_SCRATCH; i++)
+		free(ws->buf[i]);
+	free(ws);
+}
+
+/* Apply every overlay in order; the tree stays in tree (size bytes, the
+ * arch's limit). */
+static void la_mkfdt_overlays(const struct la_mkfdt_args *a, void *tree, size_t size)
+{
+	for (unsigned i = 0; i < a->n_overlays; i++) {
+		const struct la_mkfdt_overlay *o = &a->overlay[i];
+		size_t len;
+		char *blob = la_mkfdt_slurp("overlay", o->arg, o->path, LA_MKFDT_MAX_FILE, &len);
+		struct la_fdt_overlay_ws *ws = la_mkfdt_ws(size + 2 * len + 4096);
+		int err = la_fdt_check(blob, len);
+		char why[sizeof(ws->detail) + 160];
+
+		/* crosvm reads every overlay, then skips one whose filter is empty */
+		if (!err && !(o->has_filter && o->n_filter == 0))
+			err = la_fdt_overlay_apply(ws, tree, blob, len, o->filter, o->n_filter,
+						   tree, size);
+		if (err == -LA_ERR_FDTSIZE)
+			snprintf(why, sizeof(why), "%s (%llu bytes on %s)", la_strerror(err),
+				 (unsigned long long)a->vm.cfg.arch->fdt_max_size,
+				 a->vm.cfg.arch->name);
+		else if (err)
+			snprintf(why, sizeof(why), "%s%s%s", la_strerror(err),
+				 ws->detail[0] ? ": " : "", ws->detail);
+		la_mkfdt_ws_free(ws);
+		free(blob);
+		if (err)
+			la_mkfdt_fail("overlay", o->arg, 1, "%s", why);
+	}
+}
+
+/* Write the blob: stdout (never a terminal) or FILE, via a temporary
+ * file renamed into place, so a failure leaves nothing half-written. */
+static void la_mkfdt_write(const struct la_mkfdt_args *a, const void *blob, size_t len)
+{
+	char *tmp;
+	int fd;
+	FILE *f;
+
+	if (!a->output) {
+		if (isatty(STDOUT_FILENO))
+			la_mkfdt_fail(NULL, NULL, 2, "refusing to write a binary device tree to a "
+				      "terminal; use -o FILE or pipe it into dtc -I dtb -O dts");
+		if (fwrite(blob, 1, len, stdout) != len || fflush(stdout) != 0)
+			la_mkfdt_fail(NULL, NULL, 1, "standard output: %s", strerror(errno));
+		return;
+	}
+	if (asprintf(&tmp, "%s.XXXXXX", a->output) < 0)
+		la_mkfdt_fail("output", a->output, 1, "out of memory");
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		la_mkfdt_fail("output", a->output, 1, "%s", strerror(errno));
+	f = fdopen(fd, "wb");
+	if (!f || fwrite(blob, 1, len, f) != len || fclose(f) != 0 || chmod(tmp, 0644) != 0 ||
+	    rename(tmp, a->output) != 0) {
+		int e = errno;
+
+		unlink(tmp);
+		la_mkfdt_fail("output", a->output, 1, "%s", strerror(e));
+	}
+	free(tmp);
+}
+
+static void la_mkfdt_verbose(const struct la_mkfdt_args *a, const struct la_boot_plan *p,
+			     size_t len)
+{
+	fprintf(stderr, "la-mkfdt: %s, fdt %s at 0x%llx (%zu bytes, limit %llu)",
+		a->vm.cfg.arch->name, la_fdt_position_name(p->fdt_position),
+		(unsigned long long)p->fdt_address, len,
+		(unsigned long long)a->vm.cfg.arch->fdt_max_size);
+	if (p->has_payload)
+		fprintf(stderr, ", %s 0x%llx+0x%llx", p->bios ? "bios" : "kernel",
+			(unsigned long long)p->payload_start, (unsigned long long)p->payload_size);
+	if (p->has_initrd)
+		fprintf(stderr, ", initrd 0x%llx+0x%llx", (unsigned long long)p->initrd_start,
+			(unsigned long long)p->initrd_size);
+	fprintf(stderr, ", payload end 0x%llx\n", (unsigned long long)p->payload_end);
+}
+
+int main(int argc, char **argv)
+{
+	static struct la_mkfdt_args a;
+	static struct la_vcpu_props props[LA_MAX_VCPUS];
+	static struct la_cpu_clusters clusters;
+	static struct la_fdt_config fc;
+	struct la_serial_opts serial;
+	struct la_boot_plan plan;
+	char cmdline[LA_MKFDT_CMDLINE_BUF];
+	size_t size;
+	static void *tree; /* reachable if we exit on an error */
+	int err;
+
+	a.serial = LA_FDT_MAX_SERIAL;
+	a.console = 1;
+	a.psci_major = 1;
+	a.aia_ids = 255;
+	a.aia_sources = 1023;
+	a.timebase = 10000000;
+	argp_err_exit_status = 2;
+	argp_parse(&la_mkfdt_argp, argc, argv, 0, NULL, &a);
+	la_mkfdt_check_arch(&a);
+	la_mkfdt_check_combos(&a);
+	if (a.vm.cfg.cpus > LA_MAX_VCPUS)
+		la_mkfdt_fail("cpus", a.vm.arg[LA_VMOPT_CPUS], 2, "at most %d", LA_MAX_VCPUS);
+
+	la_mkfdt_place(&a, &plan);
+	serial = (struct la_serial_opts){ a.serial, a.console, a.earlycon };
+	err = la_cmdline_build(a.vm.cfg.arch->id, &serial, a.cmdline, plan.cmdline_max, cmdline,
+			       sizeof(cmdline));
+	if (err)
+		la_mkfdt_fail("cmdline", a.cmdline, 2, "%s (at most %llu characters on %s)",
+			      la_strerror(err), (unsigned long long)plan.cmdline_max,
+			      a.vm.cfg.arch->name);
+	la_mkfdt_vcpus(&a, props, &clusters);
+
+	fc = (struct la_fdt_config){
+		.cfg = &a.vm.cfg, .layout = &a.vm.layout, .mem = &a.vm.mem, .boot = &plan,
+		.cmdline = cmdline, .serial_count = a.serial, .gic = a.gic, .its = a.its,
+		.pmu = !a.no_pmu, .psci_major = a.psci_major, .psci_minor = a.psci_minor,
+		.nested = a.nested, .virt_cpufreq = a.virt_cpufreq, .aia_num_ids = a.aia_ids,
+		.aia_num_sources = a.aia_sources, .timebase_hz = a.timebase, .vcpu = props,
+		.clusters = &clusters,
+	};
+	if (a.vm.cfg.arch->id != LA_ARCH_X86_64) {
+		err = la_fdt_config_pci_pools(&fc, la_vm_phys_bits(&a.vm.cfg, NULL));
+		if (err)
+			la_mkfdt_fail("phys-bits", a.vm.arg[LA_VMOPT_PHYS_BITS], 2, "%s",
+				      la_strerror(err));
+	}
+	if (a.seed_set)
+		la_fdt_seed_fill(&fc, a.seed);
+	else if (la_fdt_seed_random(&fc))
+		la_mkfdt_fail(NULL, NULL, 1, "cannot read random bytes: %s", strerror(errno));
+
+	size = (size_t)a.vm.cfg.arch->fdt_max_size;
+	tree = malloc(size);
+	if (!tree)
+		la_mkfdt_fail(NULL, NULL, 1, "out of memory");
+	la_mkfdt_build(&a, &fc, tree, size);
+	la_mkfdt_overlays(&a, tree, size);
+	err = la_fdt_check(tree, fdt_totalsize(tree));
+	if (err)
+		la_mkfdt_fail(NULL, NULL, 1, "the final tree fails fdt_check_full: %s",
+			      la_strerror(err));
+	if (a.verbose)
+		la_mkfdt_verbose(&a, &plan, fdt_totalsize(tree));
+	la_mkfdt_write(&a, tree, fdt_totalsize(tree));
+	free(tree);
+	return 0;
+}

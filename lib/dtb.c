@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT */
+/* What every arch's device tree builder shares; see dtb.h. */
+#include <errno.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "err.h"
+#include "dtb.h"
+#include "sys_alloc.h"
+
+/* libfdt's codes, in the words of our own list. */
+static int la_fdt_err(int fdt_err)
+{
+	switch (-fdt_err) {
+	case FDT_ERR_NOSPACE:
+		return -LA_ERR_FDTSIZE;
+	case FDT_ERR_TRUNCATED:
+		return -LA_ERR_FDTTRUNC;
+	default:
+		return -LA_ERR_FDTBAD;
+	}
+}
+
+static void la_fdt_w_check(struct la_fdt_w *w, int ret)
+{
+	if (ret < 0 && !w->err)
+		w->err = la_fdt_err(ret);
+}
+
+void la_fdt_w_begin_node(struct la_fdt_w *w, const char *name)
+{
+	if (!w->err)
+		la_fdt_w_check(w, fdt_begin_node(w->fdt, name));
+}
+
+void la_fdt_w_begin_nodef(struct la_fdt_w *w, const char *fmt, ...)
+{
+	char name[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	la_fdt_w_begin_node(w, name);
+}
+
+void la_fdt_w_end_node(struct la_fdt_w *w)
+{
+	if (!w->err)
+		la_fdt_w_check(w, fdt_end_node(w->fdt));
+}
+
+void la_fdt_w_bytes(struct la_fdt_w *w, const char *name, const void *p, unsigned len)
+{
+	if (!w->err)
+		la_fdt_w_check(w, fdt_property(w->fdt, name, p, (int)len));
+}
+
+void la_fdt_w_empty(struct la_fdt_w *w, const char *name)
+{
+	la_fdt_w_bytes(w, name, NULL, 0);
+}
+
+void la_fdt_w_u32(struct la_fdt_w *w, const char *name, uint32_t v)
+{
+	la_fdt_w_u32s(w, name, &v, 1);
+}
+
+void la_fdt_w_u64(struct la_fdt_w *w, const char *name, uint64_t v)
+{
+	la_fdt_w_u64s(w, name, &v, 1);
+}
+
+void la_fdt_w_str(struct la_fdt_w *w, const char *name, const char *s)
+{
+	la_fdt_w_bytes(w, name, s, (unsigned)strlen(s) + 1);
+}
+
+void la_fdt_w_strs(struct la_fdt_w *w, const char *name, const char *const *s, unsigned n)
+{
+	char buf[256];
+	size_t len = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		size_t l = strlen(s[i]) + 1;
+
+		if (len + l > sizeof(buf)) {
+			w->err = w->err ? w->err : -LA_ERR_INTERNAL;
+			return;
+		}
+		memcpy(buf + len, s[i], l);
+		len += l;
+	}
+	la_fdt_w_bytes(w, name, buf, (unsigned)len);
+}
+
+void la_fdt_w_u32s(struct la_fdt_w *w, const char *name, const uint32_t *v, unsigned n)
+{
+	void *p;
+
+	if (w->err)
+		return;
+	la_fdt_w_check(w, fdt_property_placeholder(w->fdt, name, (int)(4 * n), &p));
+	if (w->err)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		fdt32_t be = cpu_to_fdt32(v[i]);
+
+		memcpy((char *)p + 4 * i, &be, 4);
+	}
+}
+
+void la_fdt_w_u64s(struct la_fdt_w *w, const char *name, const uint64_t *v, unsigned n)
+{
+	void *p;
+
+	if (w->err)
+		return;
+	la_fdt_w_check(w, fdt_property_placeholder(w->fdt, name, (int)(8 * n), &p));
+	if (w->err)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		fdt64_t be = cpu_to_fdt64(v[i]);
+
+		memcpy((char *)p + 8 * i, &be, 8);
+	}
+}
+
+int la_fdt_w_create(struct la_fdt_w *w, void *buf, size_t size)
+{
+	w->fdt = buf;
+	w->err = 0;
+	if (size > INT32_MAX)
+		size = INT32_MAX;
+	la_fdt_w_check(w, fdt_create(buf, (int)size));
+	if (!w->err)
+		la_fdt_w_check(w, fdt_finish_reservemap(buf));
+	la_fdt_w_begin_node(w, "");
+	return w->err;
+}
+
+int la_fdt_w_finish(struct la_fdt_w *w)
+{
+	la_fdt_w_end_node(w);
+	if (!w->err)
+		la_fdt_w_check(w, fdt_finish(w->fdt));
+	if (w->err)
+		return w->err;
+	return la_fdt_check(w->fdt, fdt_totalsize(w->fdt));
+}
+
+int la_fdt_check(const void *blob, size_t len)
+{
+	if (len < sizeof(struct fdt_header))
+		return fdt_magic(blob) == FDT_MAGIC || len < 4 ? -LA_ERR_FDTTRUNC
+							       : -LA_ERR_FDTBAD;
+	if (fdt_magic(blob) != FDT_MAGIC)
+		return -LA_ERR_FDTBAD;
+	if (fdt_totalsize(blob) > len)
+		return -LA_ERR_FDTTRUNC;
+	if (fdt_check_full(blob, len) != 0)
+		return -LA_ERR_FDTBAD;
+	return 0;
+}
+
+void la_fdt_w_memory(struct la_fdt_w *w, const struct la_mem_layout *mem)
+{
+	uint64_t cells[2 * LA_MAX_REGIONS];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < mem->n; i++) {
+		const struct la_region *r = &mem->r[i];
+
+		if (r->purpose == LA_REGION_BIOS)
+			continue;
+		if (n && cells[2 * (n - 1)] + cells[2 * (n - 1) + 1] == r->start) {
+			cells[2 * (n - 1) + 1] += r->size;
+			continue;
+		}
+		cells[2 * n] = r->start;
+		cells[2 * n + 1] = r->size;
+		n++;
+	}
+	la_fdt_w_begin_node(w, "memory");
+	la_fdt_w_str(w, "device_type", "memory");
+	la_fdt_w_u64s(w, "reg", cells, 2 * n);
+	la_fdt_w_end_node(w);
+}
+
+void la_fdt_w_chosen_seeds(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	la_fdt_w_u64(w, "kaslr-seed", fc->kaslr_seed);
+	la_fdt_w_bytes(w, "rng-seed", fc->rng_seed, sizeof(fc->rng_seed));
+}
+
+void la_fdt_w_initrd(struct la_fdt_w *w, const struct la_boot_plan *b)
+{
+	if (!b->has_initrd)
+		return;
+	la_fdt_w_u64(w, "linux,initrd-start", b->initrd_start);
+	la_fdt_w_u64(w, "linux,initrd-end", b->initrd_start + b->initrd_size);
+}
+
+void la_fdt_w_pci_ranges(struct la_fdt_w *w, const struct la_fdt_config *fc, uint32_t low,
+			 uint32_t high)
+{
+	uint32_t cells[7 * 2 * LA_FDT_MAX_PCI_RANGES];
+	unsigned n = 0;
+
+	for (unsigned p = 0; p < 2; p++)
+		for (unsigned i = 0; i < fc->n_pools[p]; i++) {
+			struct la_range r = fc->pools[p][i];
+			uint64_t size = la_range_len(r);
+			uint32_t *c = &cells[7 * n++];
+
+			c[0] = p == 0 ? low : high;
+			c[1] = c[3] = (uint32_t)(r.start >> 32);
+			c[2] = c[4] = (uint32_t)r.start;
+			c[5] = (uint32_t)(size >> 32);
+			c[6] = (uint32_t)size;
+		}
+	la_fdt_w_u32s(w, "ranges", cells, 7 * n);
+}
+
+int la_fdt_config_pci_pools(struct la_fdt_config *fc, unsigned phys_bits)
+{
+	const struct la_arch_ops *arch = fc->cfg->arch;
+	struct la_sys_alloc_config c;
+	struct la_sys_alloc s;
+	int err;
+
+	err = arch->system_allocator_config(fc->cfg, fc->layout, fc->mem, phys_bits, &c);
+	if (err)
+		return err;
+	err = la_sys_alloc_init(&s, &c, false, 0, NULL, 0);
+	if (err)
+		return err;
+	for (unsigned p = 0; p < 2 && !err; p++) {
+		const struct la_addr_alloc *a = &s.mmio[p == 0 ? LA_MMIO_LOW : LA_MMIO_HIGH];
+
+		if (a->npools > LA_FDT_MAX_PCI_RANGES)
+			err = -LA_ERR_TOOMANY;
+		fc->n_pools[p] = err ? 0 : a->npools;
+		for (unsigned i = 0; i < fc->n_pools[p]; i++)
+			fc->pools[p][i] = a->pools[i];
+	}
+	la_sys_alloc_destroy(&s);
+	return err;
+}
+
+/* splitmix64: a tiny, well-mixed generator; only for --seed. */
+static uint64_t la_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void la_fdt_seed_fill(struct la_fdt_config *fc, uint64_t seed)
+{
+	uint64_t st = seed;
+
+	fc->kaslr_seed = la_splitmix64(&st);
+	for (size_t i = 0; i < sizeof(fc->rng_seed); i += 8) {
+		uint64_t v = la_splitmix64(&st);
+
+		memcpy(&fc->rng_seed[i], &v, 8);
+	}
+}
+
+int la_fdt_seed_random(struct la_fdt_config *fc)
+{
+	uint8_t buf[8 + LA_FDT_RNG_SEED_SIZE];
+	size_t got = 0;
+
+	while (got < sizeof(buf)) {
+		ssize_t n = getrandom(buf + got, sizeof(buf) - got, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -LA_ERR_IO;
+		}
+		got += (size_t)n;
+	}
+	memcpy(&fc->kaslr_seed, buf, 8);
+	memcpy(fc->rng_seed, buf + 8, LA_FDT_RNG_SEED_SIZE);
+	return 0;
+}
+
+int la_fdt_build(const struct la_fdt_config *fc, void *buf, size_t size)
+{
+	return fc->cfg->arch->fdt_build(fc, buf, size);
+}
+
+unsigned la_fdt_reserved_count(const struct la_mem_layout *mem)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < mem->n; i++)
+		n += mem->r[i].purpose == LA_REGION_RESERVED;
+	return n;
+}
+
+void la_fdt_w_reserved_begin(struct la_fdt_w *w, const struct la_mem_layout *mem)
+{
+	la_fdt_w_begin_node(w, "reserved-memory");
+	la_fdt_w_u32(w, "#address-cells", 2);
+	la_fdt_w_u32(w, "#size-cells", 2);
+	la_fdt_w_empty(w, "ranges");
+	for (unsigned i = 0; i < mem->n; i++) {
+		const struct la_region *r = &mem->r[i];
+		uint64_t reg[2] = { r->start, r->size };
+
+		if (r->purpose != LA_REGION_RESERVED)
+			continue;
+		la_fdt_w_begin_nodef(w, "reserved@%llx", (unsigned long long)r->start);
+		la_fdt_w_u64s(w, "reg", reg, 2);
+		la_fdt_w_empty(w, "no-map");
+		la_fdt_w_end_node(w);
+	}
+}
+
+const uint64_t la_serial_addr[LA_FDT_MAX_SERIAL] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of la-mkfdt's library parts: kernel probing, boot placement,
+ * command lines, vCPU option parsing, and the overlay engine on blobs made
+ * here with libfdt. */
+#include <libfdt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "boot.h"
+#include "cmdline.h"
+#include "dtb.h"
+#include "dtb_overlay.h"
+#include "err.h"
+#include "size.h"
+#include "t.h"
+#include "vcpu.h"
+
+static uint8_t head[LA_KERNEL_HEAD_SIZE];
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void arm64_image(uint64_t text_offset, uint64_t image_size, uint64_t flags)
+{
+	memset(head, 0, sizeof(head));
+	put64(head + 8, text_offset);
+	put64(head + 16, image_size);
+	put64(head + 24, flags);
+	memcpy(head + 56, "ARM\x64", 4);
+}
+
+static void layout(struct la_vm_config *cfg, const char *arch, uint64_t mem,
+		   struct la_arch_layout *l, struct la_mem_layout *m)
+{
+	la_vm_config_init(cfg);
+	cfg->arch = la_arch_lookup(arch);
+	cfg->mem_size = mem;
+	memset(l, 0, sizeof(*l));
+	memset(m, 0, sizeof(*m));
+	T_CHECK(la_layout_compute(cfg, l, m) == 0);
+}
+
+static void test_probe(void)
+{
+	struct la_kernel_info k;
+
+	arm64_image(0x80000, 0x1400000, 0);
+	T_CHECK(la_kernel_probe(LA_ARCH_AARCH64, head, 64, 0x1000000, &k) == 0);
+	T_CHECK(k.kind == LA_KERNEL_ARM64_IMAGE);
+	T_EQ_U64(k.text_offset, 0x80000);
+	arm64_image(0x1234, 0, 0);
+	T_CHECK(la_kernel_probe(LA_ARCH_AARCH64, head, 64, 4096, &k) == 0);
+	T_EQ_U64(k.text_offset, 0x80000); /* image_size 0: text_offset forced */
+	arm64_image(0, 0, 1);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_AARCH64, head, 64, 4096, &k), -LA_ERR_KERNELBE);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 64, 4096, &k), -LA_ERR_NOTKERNEL);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_RISCV64, head, 64, 4096, &k), -LA_ERR_NOTKERNEL);
+
+	memset(head, 0, sizeof(head));
+	T_CHECK(la_kernel_probe(LA_ARCH_RISCV64, head, 64, 4096, &k) == 0);
+	T_CHECK(k.kind == LA_KERNEL_RAW);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_RISCV64, head, 0, 0, &k), -LA_ERR_NOTKERNEL);
+
+	/* bzImage: setup_sects 0 means 4; fields past the header end read 0 */
+	memset(head, 0, sizeof(head));
+	head[0x201] = 0x2a; /* header ends at 0x22c: no initrd_addr_max */
+	memcpy(head + 0x202, "HdrS", 4);
+	head[0x1f4] = 0x10; /* syssize 16 paragraphs */
+	put64(head + 0x22c, 0x7fffffff);
+	T_CHECK(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0x1000, &k) == 0);
+	T_EQ_U64(k.setup_size, 5 * 512);
+	T_EQ_U64(k.initrd_addr_max, 0);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0xa00, &k), -LA_ERR_KERNELTRUNC);
+
+	/* ELF64 aarch64 with two PT_LOADs: range first paddr .. last end */
+	memset(head, 0, sizeof(head));
+	memcpy(head, "\x7f" "ELF\x02\x01", 6);
+	head[18] = 183;
+	put64(head + 32, 64);   /* e_phoff */
+	head[54] = 56;          /* e_phentsize */
+	head[56] = 2;           /* e_phnum */
+	for (int i = 0; i < 2; i++) {
+		uint8_t *ph = head + 64 + 56 * i;
+
+		ph[0] = 1;
+		put64(ph + 24, 0x200000 + 0x100000 * (uint64_t)i);
+		put64(ph + 40, 0x1000);
+	}
+	T_CHECK(la_kernel_probe(LA_ARCH_AARCH64, head, 256, 0x4000, &k) == 0);
+	T_CHECK(k.kind == LA_KERNEL_ELF);
+	T_EQ_U64(k.elf_lo, 0x200000);
+	T_EQ_U64(k.elf_hi, 0x301000);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 256, 0x4000, &k), -LA_ERR_NOTKERNEL);
+
+	/* a multiboot header with load addresses is named, not mistaken */
+	memset(head, 0, sizeof(head));
+	put64(head + 16, 0x1badb002u | (uint64_t)0x00010000u << 32);
+	put64(head + 24, (uint32_t)-(0x1badb002u + 0x00010000u));
+	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 64, 4096, &k), -LA_ERR_MULTIBOOT);
+}
+
+static void test_place_arm(void)
+{
+	struct la_vm_config cfg;
+	struct la_arch_layout l;
+	struct la_mem_layout m;
+	struct la_kernel_info k;
+	struct la_boot_plan b;
+
+	layout(&cfg, "aarch64", LA_GiB, &l, &m);
+	T_CHECK(la_boot_place(&cfg, &m, NULL, false, 0, &b) == 0);
+	T_EQ_U64(b.fdt_address, 0xbfe00000);
+	T_CHECK(b.fdt_position == LA_FDT_POS_END);
+	arm64_image(0x80000, 0x1400000, 0);
+	la_kernel_probe(LA_ARCH_AARCH64, head, 64, 0x1000000, &k);
+	T_CHECK(la_boot_place(&cfg, &m, &k, true, 0x300000, &b) == 0);
+	T_EQ_U64(b.payload_start, 0x80080000);
+	T_EQ_U64(b.payload_size, 0x1000000);  /* the file, not image_size */
+	T_EQ_U64(b.initrd_start, 0x82000000); /* 16 MiB after the image end */
+	T_EQ_U64(b.payload_end, 0x822fffff);
+	cfg.fdt_position = LA_FDT_POS_AFTER_PAYLOAD;
+	T_CHECK(la_boot_place(&cfg, &m, &k, true, 0x300000, &b) == 0);
+	T_EQ_U64(b.fdt_address, 0x82400000);
+	cfg.fdt_position = LA_FDT_POS_START;
+	T_CHECK(la_boot_place(&cfg, &m, &k, false, 0, &b) == 0);
+	T_EQ_U64(b.fdt_address, 0x80000000);
+	T_EQ_U64(b.payload_start, 0x80280000);
+	cfg.fdt_position = LA_FDT_POS_DEFAULT;
+	T_EQ_U64(la_boot_place(&cfg, &m, &k, true, LA_GiB, &b), -LA_ERR_INITRDFIT);
+	T_EQ_U64(la_boot_place(&cfg, &m, &k, true, 0x3df00000, &b), -LA_ERR_FDTPLACE);
+}
+
+static void test_place_rv_x86(void)
+{
+	struct la_vm_config cfg;
+	struct la_arch_layout l;
+	struct la_mem_layout m;
+	struct la_kernel_info k = { .kind = LA_KERNEL_RAW, .file_size = 0x123456 };
+	struct la_boot_plan b;
+	uint64_t at;
+
+	layout(&cfg, "riscv64", 512 * LA_MiB, &l, &m);
+	T_CHECK(la_boot_place(&cfg, &m, &k, true, 0x300000, &b) == 0);
+	T_EQ_U64(b.initrd_start, 0x80323458);
+	T_EQ_U64(b.fdt_address, 0x80800000);
+	T_CHECK(la_boot_place(&cfg, &m, NULL, false, 0, &b) == 0);
+	T_EQ_U64(b.fdt_address, 0x80400000);
+
+	layout(&cfg, "x86_64", LA_GiB, &l, &m);
+	/* highest page-aligned fit below the limit, above the kernel */
+	T_CHECK(la_load_image_high(&m, 0x300000, 0x400000, UINT64_MAX, 4096, &at) == 0);
+	T_EQ_U64(at, 0x3fd00000);
+	T_CHECK(la_load_image_high(&m, 0x300000, 0x400000, 0x37ffffff, 4096, &at) == 0);
+	T_EQ_U64(at, 0x37d00000);
+	T_EQ_U64(la_load_image_high(&m, 0x300000, 0x3ff00000, UINT64_MAX, 4096, &at),
+		 -LA_ERR_INITRDFIT);
+	T_CHECK(la_boot_place(&cfg, &m, NULL, false, 0, &b) == 0);
+	T_EQ_U64(b.fdt_address, 0x20920); /* after the RNG seed in setup_data */
+}
+
+static void test_cmdline(void)
+{
+	struct la_serial_opts s = { 4, 1, 3 };
+	char buf[64];
+
+	T_CHECK(la_cmdline_build(LA_ARCH_AARCH64, &s, "ro", 63, buf, sizeof(buf)) == 0);
+	T_EQ_STR(buf, "panic=-1 console=ttyS0 earlycon=uart8250,mmio,0x3e8 ro");
+	s = (struct la_serial_opts){ 1, 0, 2 }; /* earlycon on a missing port: skipped */
+	T_CHECK(la_cmdline_build(LA_ARCH_X86_64, &s, NULL, 63, buf, sizeof(buf)) == 0);
+	T_EQ_STR(buf, "panic=-1");
+	T_EQ_U64(la_cmdline_build(LA_ARCH_AARCH64, &s, "0123456789", 12, buf, sizeof(buf)),
+		 -LA_ERR_CMDLINE);
+	T_EQ_U64(la_cmdline_build(LA_ARCH_AARCH64, &s, "\x01", 63, buf, sizeof(buf)),
+		 -LA_ERR_CMDLINECHAR);
+}
+
+static void test_vcpu(void)
+{
+	static struct la_vcpu_props p[4];
+	static struct la_cpu_clusters c;
+
+	T_CHECK(la_cpu_clusters_parse("2,0-1;3", 4, &c) == 0);
+	T_EQ_U64(c.n, 2);
+	T_EQ_U64(c.first[1], 3);
+	T_EQ_U64(c.cpu[0], 2); /* crosvm's CpuSet keeps the given order */
+	T_EQ_U64(la_cpu_clusters_parse("1-0", 4, &c), -LA_ERR_CPUSET);
+	T_EQ_U64(la_cpu_clusters_parse("0,", 4, &c), -LA_ERR_CPUSET);
+	T_CHECK(la_vcpu_parse_freqs("1=100:200:300", 4, p) == 0);
+	T_EQ_U64(p[1].n_freqs, 3);
+	T_EQ_U64(p[1].freqs_khz[2], 300);
+	T_EQ_U64(la_vcpu_parse_freqs("1=", 4, p), -LA_ERR_BADVALUE);
+	T_CHECK(la_vcpu_parse_capacity("3=77", 4, p) == 0);
+	T_CHECK(p[3].has_capacity && p[3].capacity == 77);
+	T_EQ_U64(la_vcpu_parse_capacity("=1", 4, p), -LA_ERR_BADVALUE);
+}
+
+/* Base: / { a { phandle = <5>; x = <1>; }; b { }; __symbols__ { a = "/a"; }; } */
+static void make_base(void *buf)
+{
+	fdt_create(buf, 4096);
+	fdt_add_reservemap_entry(buf, 0x1000, 0x1000);
+	fdt_finish_reservemap(buf);
+	fdt_begin_node(buf, "");
+	fdt_begin_node(buf, "a");
+	fdt_property_u32(buf, "phandle", 5);
+	fdt_property_u32(buf, "x", 1);
+	fdt_end_node(buf);
+	fdt_begin_node(buf, "b");
+	fdt_end_node(buf);
+	fdt_begin_node(buf, "__symbols__");
+	fdt_property_string(buf, "a", "/a");
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	fdt_finish(buf);
+}
+
+/* Overlay: fragment@0 targets /a: x = <2>, y = <&a> (external fixup),
+ * child n { phandle = <1>; self = <1> (local fixup) }. */
+static void make_overlay(void *buf)
+{
+	fdt_create(buf, 4096);
+	fdt_add_reservemap_entry(buf, 0x1800, 0x1000);
+	fdt_finish_reservemap(buf);
+	fdt_begin_node(buf, "");
+	fdt_begin_node(buf, "fragment@0");
+	fdt_property_string(buf, "target-path", "/a");
+	fdt_begin_node(buf, "__overlay__");
+	fdt_property_u32(buf, "y", 0xffffffff);
+	fdt_property_u32(buf, "x", 2);
+	fdt_begin_node(buf, "n");
+	fdt_property_u32(buf, "phandle", 1);
+	fdt_property_u32(buf, "self", 1);
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	fdt_begin_node(buf, "__symbols__");
+	fdt_property_string(buf, "n", "/fragment@0/__overlay__/n");
+	fdt_end_node(buf);
+	fdt_begin_node(buf, "__fixups__");
+	fdt_property_string(buf, "a", "/fragment@0/__overlay__:y:0");
+	fdt_end_node(buf);
+	fdt_begin_node(buf, "__local_fixups__");
+	fdt_begin_node(buf, "fragment@0");
+	fdt_begin_node(buf, "__overlay__");
+	fdt_begin_node(buf, "n");
+	fdt_property_u32(buf, "self", 0);
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	fdt_finish(buf);
+}
+
+static void test_overlay(void)
+{
+	static struct la_fdt_overlay_ws ws;
+	static char base[4096], ov[4096], out[8192], scratch[4][8192];
+	const fdt32_t *v;
+	uint64_t addr, size;
+	int a, p, len;
+	const char *name;
+
+	for (int i = 0; i < 4; i++)
+		ws.buf[i] = scratch[i];
+	ws.size = sizeof(scratch[0]);
+	make_base(base);
+	make_overlay(ov);
+	T_CHECK(la_fdt_overlay_apply(&ws, base, ov, fdt_totalsize(ov), NULL, 0, out,
+				     sizeof(out)) == 0);
+	T_CHECK(fdt_check_full(out, sizeof(out)) == 0);
+	a = fdt_path_offset(out, "/a");
+	/* x keeps its place with the new value; y is appended after it */
+	p = fdt_first_property_offset(out, a);
+	fdt_getprop_by_offset(out, p, &name, &len);
+	T_EQ_STR(name, "phandle");
+	p = fdt_next_property_offset(out, p);
+	v = fdt_getprop_by_offset(out, p, &name, &len);
+	T_EQ_STR(name, "x");
+	T_EQ_U64(fdt32_to_cpu(*v), 2);
+	p = fdt_next_property_offset(out, p);
+	v = fdt_getprop_by_offset(out, p, &name, &len);
+	T_EQ_STR(name, "y");
+	T_EQ_U64(fdt32_to_cpu(*v), 5); /* the base's phandle of label a */
+	/* local phandle 1 + base max 5 */
+	v = fdt_getprop(out, fdt_path_offset(out, "/a/n"), "self", &len);
+	T_EQ_U64(fdt32_to_cpu(*v), 6);
+	T_EQ_STR(fdt_getprop(out, fdt_path_offset(out, "/__symbols__"), "n", NULL), "/a/n");
+	/* reservations sorted and coalesced */
+	T_EQ_U64(fdt_num_mem_rsv(out), 1);
+	fdt_get_mem_rsv(out, 0, &addr, &size);
+	T_EQ_U64(addr, 0x1000);
+	T_EQ_U64(size, 0x1800);
+
+	/* a filter label the overlay lacks */
+	const char *bad[] = { "nope" };
+	T_EQ_U64(la_fdt_overlay_apply(&ws, base, ov, fdt_totalsize(ov), bad, 1, out, sizeof(out)),
+		 -LA_ERR_OVLABEL);
+	T_EQ_STR(ws.detail, "nope");
+	/* the output does not fit */
+	T_EQ_U64(la_fdt_overlay_apply(&ws, base, ov, fdt_totalsize(ov), NULL, 0, out, 200),
+		 -LA_ERR_FDTSIZE);
+	/* every truncation of the overlay is refused cleanly */
+	for (size_t n = 0; n < fdt_totalsize(ov); n += 7)
+		T_CHECK(la_fdt_overlay_apply(&ws, base, ov, n, NULL, 0, out, sizeof(out)) < 0);
+	/* flipped bytes: refused or applied, never a crash */
+	for (size_t n = 0; n < fdt_totalsize(ov); n++) {
+		static char bent[4096];
+
+		memcpy(bent, ov, sizeof(bent));
+		bent[n] ^= 0x5a;
+		(void)la_fdt_overlay_apply(&ws, base, bent, fdt_totalsize(ov), NULL, 0, out,
+					   sizeof(out));
+	}
+	T_CHECK(1);
+}
+
+int main(void)
+{
+	test_probe();
+	test_place_arm();
+	test_place_rv_x86();
+	test_cmdline();
+	test_vcpu();
+	test_overlay();
+	return T_DONE();
+}
