@@ -12,24 +12,24 @@ RV="la-alloc --arch riscv64 --phys-bits 48"
 # --- golden outputs: the 'Done when' commands, text and JSON ---------------
 
 @test "la-alloc: x86_64 8G golden: low MMIO with the ECAM window reserved, high MMIO after VCFG" {
-	alloc_golden alloc/x86_64-8G.json la-alloc --arch x86_64 --mem 8G --phys-bits 46 --json
-	alloc_golden alloc/x86_64-8G.txt la-alloc --arch x86_64 --mem 8G --phys-bits 46
+	golden alloc/x86_64-8G.json la-alloc --arch x86_64 --mem 8G --phys-bits 46 --json
+	golden alloc/x86_64-8G.txt la-alloc --arch x86_64 --mem 8G --phys-bits 46
 }
 
 @test "la-alloc: aarch64 2G golden with virtio-blk and virtio-net" {
-	alloc_golden alloc/aarch64-2G-blk-net.txt la-alloc --arch aarch64 --mem 2G --phys-bits 40 \
+	golden alloc/aarch64-2G-blk-net.txt la-alloc --arch aarch64 --mem 2G --phys-bits 40 \
 		--device virtio-blk --device virtio-net
-	alloc_golden alloc/aarch64-2G-blk-net.json la-alloc --arch aarch64 --mem 2G --phys-bits 40 \
+	golden alloc/aarch64-2G-blk-net.json la-alloc --arch aarch64 --mem 2G --phys-bits 40 \
 		--device virtio-blk --device virtio-net --json
 }
 
 @test "la-alloc: riscv64 1G golden with a serial port and virtio-rng" {
-	alloc_golden alloc/riscv64-1G-serial-rng.json la-alloc --arch riscv64 --mem 1G \
+	golden alloc/riscv64-1G-serial-rng.json la-alloc --arch riscv64 --mem 1G \
 		--phys-bits 48 --device serial --device virtio-rng --json
 }
 
 @test "la-alloc: x86_64 golden with every device preset and pstore" {
-	alloc_golden alloc/x86_64-2G-devices.txt $X86 --mem 2G --device serial --device serial \
+	golden alloc/x86_64-2G-devices.txt $X86 --mem 2G --device serial --device serial \
 		--device rtc --device i8042 --device debugcon --pstore 1M --device virtio-blk \
 		--device virtio-net --device virtio-rng --device virtio-console --device virtio-vsock
 }
@@ -492,7 +492,7 @@ $((0x1300))-$((0x1fff))"
 }
 
 @test "la-alloc: --pool text output shows the pools, grants and free ranges" {
-	alloc_golden alloc/pool.txt la-alloc --pool 0x1000-0x1fff --pool 0x3000-0x3fff \
+	golden alloc/pool.txt la-alloc --pool 0x1000-0x1fff --pool 0x3000-0x3fff \
 		--min-align 0x100 --alloc a=0x80 --alloc b=0x100,reverse --at c=0x3800-0x38ff
 }
 

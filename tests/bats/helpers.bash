@@ -33,3 +33,13 @@ require() {
 	fi
 	skip "$1 is missing ($2)"
 }
+
+# fails STATUS MESSAGE CMD...: CMD exits with STATUS and prints exactly one
+# line on stderr, MESSAGE.
+fails() {
+	local want=$1 msg=$2
+	shift 2
+	run --separate-stderr "$@"
+	[ "$status" -eq "$want" ] || fail "exit status $status, want $want (stderr: $stderr)"
+	[ "$stderr" = "$msg" ] || fail "stderr: '$stderr'; want '$msg'"
+}

@@ -1,8 +1,6 @@
 # Helpers for tests/bats/hostcpu.bats.
-load /usr/lib/bats/bats-support/load
-load /usr/lib/bats/bats-assert/load
+load helpers
 
-PATH="$LA_BIN:$PATH"
 HC_FIX=$LA_TOP/tests/fixtures/hostcpu
 HC_GOLD=$LA_TOP/tests/golden/hostcpu
 

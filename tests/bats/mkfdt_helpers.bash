@@ -1,8 +1,6 @@
 # Helpers for tests/bats/mkfdt.bats.
-load /usr/lib/bats/bats-support/load
-load /usr/lib/bats/bats-assert/load
+load helpers
 
-PATH="$LA_BIN:$PATH"
 MK_GOLD=$LA_TOP/tests/golden/mkfdt
 MK_FIX=$LA_TOP/tests/fixtures/mkfdt
 HC_FIX=$LA_TOP/tests/fixtures/hostcpu
