@@ -13,7 +13,8 @@
 
 #include "range.h"
 
-struct la_vm_image;
+struct la_sys_alloc_config; /* sys_alloc.h */
+struct la_vm_image;        /* vm.h */
 struct la_vm_boot;
 struct la_gmem;
 struct la_kvm;
@@ -63,6 +64,8 @@ struct la_vm_config {
 	uint64_t swiotlb;           /* bytes, when swiotlb_set */
 	bool static_swiotlb;        /* hypervisor requires a static region */
 	enum la_fdt_position fdt_position;
+	unsigned phys_bits;         /* guest physical address bits; 0 = ask
+				     * the host (la_vm_phys_bits) */
 };
 
 /* Guest memory region purposes, in crosvm's declaration (= sort) order. */
@@ -152,6 +155,23 @@ struct la_arch_ops {
 			  const struct la_arch_layout *layout,
 			  const struct la_mem_layout *mem,
 			  struct la_boot_info *out);
+
+	/* --- system allocator (issue 3, la-alloc; used by la-mkfdt and
+	 * la-vmrun too) --- */
+	/* default_phys_bits - guest physical address bits when the host has
+	 * nothing to say (x86_64 36, aarch64 40, riscv64 48). */
+	unsigned default_phys_bits;
+	/* pci_max_irqs - INTx IRQs generate_pci_root allocates before it
+	 * shares them (x86_64 4, aarch64 28, riscv64 2047). */
+	unsigned pci_max_irqs;
+	/* system_allocator_config - crosvm's get_system_allocator_config for a
+	 * guest with phys_bits physical address bits, plus the MMIO windows
+	 * build_vm reserves before any device (x86_64: the ECAM window).
+	 * returns: 0, -LA_ERR_PHYSBITS (RAM or platform MMIO above 2^phys_bits) */
+	int (*system_allocator_config)(const struct la_vm_config *cfg,
+				       const struct la_arch_layout *layout,
+				       const struct la_mem_layout *mem, unsigned phys_bits,
+				       struct la_sys_alloc_config *out);
 
 	/* --- building and running a VM (la-vmrun, issue 6); NULL where la
 	 * cannot run this arch's guests yet. Types in lib/vm.h. --- */

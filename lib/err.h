@@ -32,13 +32,27 @@
 	X(SWIOTLB,      "swiotlb must be a non-zero multiple of 64 KiB, smaller than memory") \
 	X(FDTPOS,       "FDT position not supported on this architecture")   \
 	X(OVERLAP,      "regions overlap")                                    \
-	/* resources */                                                       \
+	/* resources: the address allocator (crosvm's resources::Error) */    \
 	X(NOSPACE,      "out of space")                                       \
+	X(BADALIGN,     "bad alignment (zero, not a power of two, or below the minimum)") \
+	X(EXISTINGALLOC, "existing allocation")                               \
+	X(ALLOCSIZEZERO, "allocation size is zero")                           \
+	X(BADALLOC,     "no such allocation")                                 \
+	X(REGIONOVERLAP, "released region overlaps a free region")            \
+	X(INVALIDALLOC, "not a PCI BAR allocation")                           \
+	X(OUTOFBOUNDS,  "offset and size lie outside the PCI BAR")            \
+	X(POOLOVERLAP,  "address pools overlap")                              \
+	/* resources: the system allocator and devices */                    \
+	X(IOPORTRANGE,  "IO port range ends above 0xffff")                   \
+	X(NOPOOL,       "this architecture has no such address pool")         \
+	X(PHYSBITS,     "guest physical address space too small for memory and platform MMIO") \
+	X(NAMELEN,      "name or tag too long")                               \
+	X(NOMEM,        "out of memory")                                      \
 	X(TOOMANY,      "too many entries")                                   \
 	X(IO,           "input/output error")                                 \
 	X(INTERNAL,     "internal error")                                     \
 	/* building a VM (la-vmrun) */                                        \
-	X(NOMEM,        "cannot map guest memory")                            \
+	X(GUESTMEM,     "cannot map guest memory")                            \
 	X(GPA,          "guest address range is not backed by guest memory")  \
 	X(NOTKERNEL,    "not a kernel (no bzImage header, ELF or Multiboot header)") \
 	X(BZSIZE,       "bzImage: setup and system size exceed the file")      \

@@ -14,7 +14,7 @@ int la_gmem_map(struct la_gmem *g, const struct la_mem_layout *m)
 
 		if (p == MAP_FAILED) {
 			la_gmem_unmap(g);
-			return -LA_ERR_NOMEM;
+			return -LA_ERR_GUESTMEM;
 		}
 		g->s[g->n++] = (struct la_gmem_slot){
 			.gpa = m->r[i].start, .size = m->r[i].size,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "range.h"
 #include "size.h"
 
 /* Digits only, no sign or space: strtoull would accept " -1". */
@@ -101,6 +102,28 @@ int la_parse_start_size(const char *s, uint64_t *start, uint64_t *size,
 		return err;
 	*has_size = 1;
 	return la_parse_size(comma + 1, size);
+}
+
+int la_parse_range(const char *s, struct la_range *out)
+{
+	const char *dash = strchr(s, '-');
+	char buf[64];
+	size_t n;
+	int err;
+
+	if (!dash || strchr(dash + 1, '-'))
+		return -LA_ERR_BADSIZE;
+	n = (size_t)(dash - s);
+	if (n >= sizeof(buf))
+		return -LA_ERR_BADSIZE;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	err = la_parse_size(buf, &out->start);
+	if (!err)
+		err = la_parse_size(dash + 1, &out->end);
+	if (!err && out->start > out->end)
+		err = -LA_ERR_BADVALUE;
+	return err;
 }
 
 char *la_format_size(uint64_t bytes, char *buf, size_t len)

@@ -27,6 +27,13 @@ int la_parse_u64(const char *s, uint64_t *out);
 int la_parse_start_size(const char *s, uint64_t *start, uint64_t *size,
 			int *has_size);
 
+/* la_parse_range - "START-END", an inclusive range; both ends as
+ * la_parse_size ("0xd0000000-0xf7ffffff", "0-0xffffffffffffffff").
+ * returns: 0, -LA_ERR_BADSIZE (not START-END), -LA_ERR_RANGE (a value above
+ * 2^64-1), -LA_ERR_BADVALUE (START above END) */
+struct la_range;
+int la_parse_range(const char *s, struct la_range *out);
+
 /* la_format_size - bytes in the largest binary unit that divides them
  * exactly ("640 KiB", "3327 MiB", "4 GiB", "17 B"); buf needs 32 bytes.
  * returns: buf */

@@ -26,6 +26,7 @@ static const struct {
 	[LA_VMOPT_SWIOTLB] = { "--swiotlb", LA_OPT_SWIOTLB },
 	[LA_VMOPT_STATIC_SWIOTLB] = { "--static-swiotlb", LA_OPT_STATIC_SWIOTLB },
 	[LA_VMOPT_FDT_POSITION] = { "--fdt-position", LA_OPT_FDT_POSITION },
+	[LA_VMOPT_PHYS_BITS] = { "--phys-bits", 0 },
 };
 
 static const struct argp_option la_vmopts_options[] = {
@@ -55,6 +56,9 @@ static const struct argp_option la_vmopts_options[] = {
 	{ "fdt-position", LA_KEY_BASE + LA_VMOPT_FDT_POSITION, "WHERE", 0,
 	  "aarch64: start, end (default for kernels) or after-payload; riscv64: "
 	  "after-payload only", 0 },
+	{ "phys-bits", LA_KEY_BASE + LA_VMOPT_PHYS_BITS, "N", 0,
+	  "Guest physical address bits, 32 to 64 (default: the host's: x86_64 CPUID "
+	  "0x80000008 or 36, aarch64 KVM's IPA size or 40, riscv64 48)", 0 },
 	{ 0 }
 };
 
@@ -239,6 +243,15 @@ static error_t la_vmopts_parse(int key, char *arg, struct argp_state *state)
 			argp_failure(state, 2, 0,
 				     "--fdt-position: '%s' is not start, end or after-payload", arg);
 		return 0;
+	case LA_KEY_BASE + LA_VMOPT_PHYS_BITS: {
+		uint64_t n;
+
+		if (la_parse_u64(arg, &n) || n < 32 || n > 64)
+			argp_failure(state, 2, 0, "--phys-bits: '%s' is not a number from 32 to 64",
+				     arg);
+		o->cfg.phys_bits = (unsigned)n;
+		return 0;
+	}
 	case ARGP_KEY_END:
 		la_vmopts_finish(o);
 		return 0;

@@ -2,7 +2,7 @@
 /*
  * The VM options every la program shares, as one argp child parser:
  * --arch, --mem, --cpus, --pci-ecam, --pci-cam, --pci-mem, --bios,
- * --protection, --swiotlb, --static-swiotlb, --fdt-position.
+ * --protection, --swiotlb, --static-swiotlb, --fdt-position, --phys-bits.
  *
  * Use: put la_vmopts_argp in the program's argp children and hand it a
  * struct la_vmopts through state->child_inputs in ARGP_KEY_INIT. When
@@ -31,6 +31,7 @@ enum la_vmopt {
 	LA_VMOPT_SWIOTLB,
 	LA_VMOPT_STATIC_SWIOTLB,
 	LA_VMOPT_FDT_POSITION,
+	LA_VMOPT_PHYS_BITS,
 	LA_VMOPT_COUNT
 };
 

@@ -21,10 +21,12 @@
  *   RAM end      platform MMIO (1 GiB), then high PCI MMIO to 2^ipa_bits
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "../arch.h"
 #include "../err.h"
 #include "../size.h"
+#include "../sys_alloc.h"
 
 #define LA_ARM_PHYS_MEM_START 0x80000000ULL
 #define LA_ARM_FDT_MAX_SIZE 0x200000ULL
@@ -45,6 +47,12 @@
 #define LA_ARM_GIC_ITS_BASE 0x40000000ULL
 #define LA_ARM_SWIOTLB_ALIGN (64 * LA_KiB)
 #define LA_ARM_MAX_IPA (1ULL << 48)
+
+#define LA_ARM_PLATFORM_MMIO_SIZE 0x40000000ULL
+#define LA_ARM_IRQ_BASE 4
+#define LA_ARM_GIC_NR_SPIS 32
+#define LA_ARM_PCI_MAX_IRQS (LA_ARM_GIC_NR_SPIS - LA_ARM_IRQ_BASE)
+#define LA_ARM_DEFAULT_IPA_BITS 40
 
 #define LA_PVMFW_START 0x7fc00000ULL
 #define LA_PVMFW_MAX_SIZE 0x400000ULL
@@ -173,6 +181,33 @@ static void la_arm_boot_info(const struct la_vm_config *cfg,
 	la_boot_info_add(b, "gic_its", LA_ARM_GIC_ITS_BASE, false, "GICv3 ITS (with --its)");
 }
 
+/* Platform MMIO (1 GiB) right after RAM, then high PCI MMIO to the top of
+ * the IPA space. */
+static int la_arm_system_allocator_config(const struct la_vm_config *cfg,
+					  const struct la_arch_layout *layout,
+					  const struct la_mem_layout *mem, unsigned phys_bits,
+					  struct la_sys_alloc_config *out)
+{
+	uint64_t plat = la_mem_layout_end(mem);
+	uint64_t top = phys_bits >= 64 ? UINT64_MAX : (1ULL << phys_bits) - 1;
+
+	(void)cfg;
+	memset(out, 0, sizeof(*out));
+	/* crosvm panics when the high window would be negative */
+	if (plat > top || top - plat < LA_ARM_PLATFORM_MMIO_SIZE - 1)
+		return -LA_ERR_PHYSBITS;
+	out->low_mmio = layout->pci_mem;
+	out->has_platform_mmio = true;
+	out->platform_mmio = (struct la_range){ plat, plat + LA_ARM_PLATFORM_MMIO_SIZE - 1 };
+	if (top - plat == LA_ARM_PLATFORM_MMIO_SIZE - 1)
+		out->high_mmio = LA_RANGE_EMPTY;
+	else
+		out->high_mmio = (struct la_range){ plat + LA_ARM_PLATFORM_MMIO_SIZE, top };
+	out->first_irq = LA_ARM_IRQ_BASE;
+	out->phys_bits = phys_bits;
+	return 0;
+}
+
 const struct la_arch_ops la_arch_aarch64 = {
 	.name = "aarch64",
 	.id = LA_ARCH_AARCH64,
@@ -183,4 +218,7 @@ const struct la_arch_ops la_arch_aarch64 = {
 	.arch_memory_layout = la_arm_arch_memory_layout,
 	.guest_memory_layout = la_arm_guest_memory_layout,
 	.boot_info = la_arm_boot_info,
+	.default_phys_bits = LA_ARM_DEFAULT_IPA_BITS,
+	.pci_max_irqs = LA_ARM_PCI_MAX_IRQS,
+	.system_allocator_config = la_arm_system_allocator_config,
 };

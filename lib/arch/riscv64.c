@@ -12,9 +12,12 @@
  *                the FDT at the next 4 MiB boundary after the payload
  *   RAM end      high PCI MMIO to 2^48
  */
+#include <string.h>
+
 #include "../arch.h"
 #include "../err.h"
 #include "../size.h"
+#include "../sys_alloc.h"
 
 #define LA_RV_PHYS_MEM_START 0x80000000ULL
 #define LA_RV_KERNEL_OFFSET 0x200000ULL
@@ -26,6 +29,11 @@
 #define LA_RV_PCI_CAM_SIZE 0x1000000ULL
 #define LA_RV_AIA_IMSIC_BASE 0x8000000ULL
 #define LA_RV_AIA_IMSIC_PER_HART 0x1000ULL
+#define LA_RV_LOW_MMIO_START 0x3000000ULL
+#define LA_RV_LOW_MMIO_SIZE 0x100000ULL
+#define LA_RV_IRQ_BASE 1
+#define LA_RV_IMSIC_MAX_INT_IDS 2047
+#define LA_RV_PHYS_BITS 48
 #define LA_RV_GUEST_PHYS_LIMIT (1ULL << 48)
 /* the smallest payload (a 1-byte kernel) puts the FDT at RAM + 4 MiB */
 #define LA_RV_MIN_MEM (LA_RV_FDT_ALIGN + LA_RV_FDT_MAX_SIZE)
@@ -80,6 +88,29 @@ static void la_rv_boot_info(const struct la_vm_config *cfg,
 			 LA_RV_AIA_IMSIC_PER_HART * cfg->cpus, false, "AIA APLIC (16 KiB)");
 }
 
+/* Low PCI MMIO is a fixed 1 MiB; high PCI MMIO runs from the end of RAM to
+ * the top of the guest physical address space. */
+static int la_rv_system_allocator_config(const struct la_vm_config *cfg,
+					 const struct la_arch_layout *layout,
+					 const struct la_mem_layout *mem, unsigned phys_bits,
+					 struct la_sys_alloc_config *out)
+{
+	uint64_t start = la_mem_layout_end(mem);
+	uint64_t top = phys_bits >= 64 ? UINT64_MAX : (1ULL << phys_bits) - 1;
+
+	(void)cfg;
+	(void)layout;
+	memset(out, 0, sizeof(*out));
+	if (start - 1 > top)
+		return -LA_ERR_PHYSBITS;
+	out->low_mmio = (struct la_range){ LA_RV_LOW_MMIO_START,
+					   LA_RV_LOW_MMIO_START + LA_RV_LOW_MMIO_SIZE - 1 };
+	out->high_mmio = start - 1 == top ? LA_RANGE_EMPTY : (struct la_range){ start, top };
+	out->first_irq = LA_RV_IRQ_BASE;
+	out->phys_bits = phys_bits;
+	return 0;
+}
+
 const struct la_arch_ops la_arch_riscv64 = {
 	.name = "riscv64",
 	.id = LA_ARCH_RISCV64,
@@ -90,4 +121,7 @@ const struct la_arch_ops la_arch_riscv64 = {
 	.arch_memory_layout = la_rv_arch_memory_layout,
 	.guest_memory_layout = la_rv_guest_memory_layout,
 	.boot_info = la_rv_boot_info,
+	.default_phys_bits = LA_RV_PHYS_BITS,
+	.pci_max_irqs = LA_RV_IMSIC_MAX_INT_IDS,
+	.system_allocator_config = la_rv_system_allocator_config,
 };

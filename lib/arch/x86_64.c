@@ -20,11 +20,17 @@
  *                | PCIe VCFG (2 x ECAM)       |  2 MiB aligned, >= 4 GiB
  *                | high PCI MMIO .. 2^46-1    |
  */
+#include <string.h>
+
 #include "../arch.h"
 #include "../err.h"
 #include "../size.h"
+#include "../sys_alloc.h"
 #include "x86_64.h"
 
+#define LA_X86_PCI_MAX_IRQS 4
+#define LA_X86_DEFAULT_PHYS_BITS 36 /* KVM without CPUID leaf 0x80000008 */
+#define LA_X86_VCFG_ALIGN (2 * LA_MiB)
 
 static int la_x86_ecam(const struct la_vm_config *cfg, struct la_range *out)
 {
@@ -223,6 +229,44 @@ static void la_x86_boot_info(const struct la_vm_config *cfg,
 				 "BIOS entry (CS base 0xffff0000, IP 0xfff0)");
 }
 
+/* The PCIe virtual config window: 2 x ECAM, 2 MiB aligned after the last
+ * memory region, never below 4 GiB (get_pcie_vcfg_mmio_range). */
+static struct la_range la_x86_vcfg(const struct la_arch_layout *layout,
+				   const struct la_mem_layout *mem)
+{
+	uint64_t start = la_align_up(la_mem_layout_end(mem), LA_X86_VCFG_ALIGN, NULL);
+
+	if (start < LA_X86_FIRST_ADDR_PAST_32BITS)
+		start = LA_X86_FIRST_ADDR_PAST_32BITS;
+	return (struct la_range){ start, start + 2 * la_range_len(layout->pci_ecam) - 1 };
+}
+
+static int la_x86_system_allocator_config(const struct la_vm_config *cfg,
+					  const struct la_arch_layout *layout,
+					  const struct la_mem_layout *mem, unsigned phys_bits,
+					  struct la_sys_alloc_config *out)
+{
+	uint64_t top = phys_bits >= 64 ? UINT64_MAX : (1ULL << phys_bits) - 1;
+
+	(void)cfg;
+	memset(out, 0, sizeof(*out));
+	if (top > LA_X86_HIGH_MMIO_MAX_END)
+		top = LA_X86_HIGH_MMIO_MAX_END;
+	out->has_io = true;
+	out->io = (struct la_range){ LA_X86_IO_START, LA_X86_IO_END };
+	out->low_mmio = layout->pci_mem;
+	out->has_vcfg = true;
+	out->vcfg = la_x86_vcfg(layout, mem);
+	/* crosvm takes whatever is left; above 2^phys_bits that is nothing */
+	out->high_mmio = (struct la_range){ out->vcfg.end + 1, top };
+	out->first_irq = LA_X86_IRQ_BASE;
+	out->phys_bits = phys_bits;
+	out->nreserve = 1;
+	out->reserve[0] = layout->pci_ecam;
+	out->reserve_name[0] = "pci-ecam";
+	return 0;
+}
+
 const struct la_arch_ops la_arch_x86_64 = {
 	.name = "x86_64",
 	.id = LA_ARCH_X86_64,
@@ -232,6 +276,9 @@ const struct la_arch_ops la_arch_x86_64 = {
 	.arch_memory_layout = la_x86_arch_memory_layout,
 	.guest_memory_layout = la_x86_guest_memory_layout,
 	.boot_info = la_x86_boot_info,
+	.default_phys_bits = LA_X86_DEFAULT_PHYS_BITS,
+	.pci_max_irqs = LA_X86_PCI_MAX_IRQS,
+	.system_allocator_config = la_x86_system_allocator_config,
 	/* la-vmrun (lib/arch/x86_64_vm.c) */
 	.build_vm = la_x86_build_vm,
 	.configure_vcpu = la_x86_configure_vcpu,
