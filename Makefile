@@ -88,6 +88,7 @@ $(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.
 
 # the probe's table walkers also run natively, in a unit test
 $(BUILD)/tests/test_probe: $(BUILD)/obj/tests/guest/report.o
+$(BUILD)/tests/test_x86boot: $(BUILD)/obj/tests/guest/report.o
 
 # bench: VMM start-up, boot and memory, side by side with QEMU (bench/boot.sh)
 bench: all

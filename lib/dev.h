@@ -90,7 +90,6 @@ struct la_legacy {
 	uint8_t cmos[128];
 	int debugcon_fd;      /* -1: none */
 	uint8_t post;
-	uint8_t cf9;
 	time_t epoch;         /* host time the guest clock started at */
 	struct timespec started;
 };
@@ -102,16 +101,19 @@ void la_i8042_io_dev(struct la_legacy *l, struct la_io_dev *d);
 void la_cmos_io_dev(struct la_legacy *l, struct la_io_dev *d);
 void la_debugcon_io_dev(struct la_legacy *l, struct la_io_dev *d);
 void la_post_io_dev(struct la_legacy *l, struct la_io_dev *d);
-void la_reset_io_dev(struct la_legacy *l, struct la_io_dev *d);
 
-/* ---- PCI host bridge: 0xcf8/0xcfc and the ECAM window ---- */
+/* ---- PCI host bridge: 0xcf8/0xcfc and the ECAM window; a byte access
+ * to 0xcf9 is the reset control register (RST_CPU, bit 2, resets) ---- */
 struct la_pci {
+	const struct la_machine *m;
 	uint32_t addr;        /* CONFIG_ADDRESS */
+	uint8_t cf9;          /* reset control */
 	uint8_t cfg[256];     /* 00:00.0 */
 	uint64_t ecam_base, ecam_size;
 };
 
-void la_pci_init(struct la_pci *p, uint64_t ecam_base, uint64_t ecam_size);
+void la_pci_init(struct la_pci *p, const struct la_machine *m, uint64_t ecam_base,
+		 uint64_t ecam_size);
 void la_pci_io_dev(struct la_pci *p, struct la_io_dev *d);
 /* la_pci_mmio - an access inside the ECAM window. returns: true if it was */
 bool la_pci_mmio(struct la_pci *p, uint64_t gpa, bool write, uint8_t *data, unsigned size);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Legacy PC devices: i8042 (reset line only), CMOS RTC with the memory-size
- * bytes, debugcon (0x402), POST codes (0x80) and the reset register 0xcf9.
+ * bytes, debugcon (0x402) and POST codes (0x80).
  */
 #include <errno.h>
 #include <string.h>
@@ -161,30 +161,4 @@ static void la_post_write(void *ctx, uint16_t off, const uint8_t *data, unsigned
 void la_post_io_dev(struct la_legacy *l, struct la_io_dev *d)
 {
 	*d = (struct la_io_dev){ "post", 0x80, 1, l, la_post_read, la_post_write };
-}
-
-/* ---- reset control register 0xcf9: RST_CPU (bit 2) resets ---- */
-
-static void la_reset_read(void *ctx, uint16_t off, uint8_t *data, unsigned size)
-{
-	struct la_legacy *l = ctx;
-
-	(void)off;
-	memset(data, 0, size);
-	data[0] = l->cf9;
-}
-
-static void la_reset_write(void *ctx, uint16_t off, const uint8_t *data, unsigned size)
-{
-	struct la_legacy *l = ctx;
-
-	(void)off, (void)size;
-	l->cf9 = data[0] & 0x0a;
-	if (data[0] & 0x04)
-		l->m->request_exit(l->m->vm, LA_FATE_RESET, "reset register 0xcf9");
-}
-
-void la_reset_io_dev(struct la_legacy *l, struct la_io_dev *d)
-{
-	*d = (struct la_io_dev){ "reset", 0xcf9, 1, l, la_reset_read, la_reset_write };
 }

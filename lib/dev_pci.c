@@ -12,9 +12,11 @@
 #define LA_PCI_VENDOR_INTEL 0x8086
 #define LA_PCI_HOST_BRIDGE_ID 0x0d57
 
-void la_pci_init(struct la_pci *p, uint64_t ecam_base, uint64_t ecam_size)
+void la_pci_init(struct la_pci *p, const struct la_machine *m, uint64_t ecam_base,
+		 uint64_t ecam_size)
 {
 	memset(p, 0, sizeof(*p));
+	p->m = m;
 	p->ecam_base = ecam_base;
 	p->ecam_size = ecam_size;
 	la_put16(p->cfg + 0x00, LA_PCI_VENDOR_INTEL);
@@ -46,6 +48,16 @@ static void la_pci_io(struct la_pci *p, uint16_t off, bool write, uint8_t *data,
 {
 	uint32_t a = p->addr;
 
+	if (off == 1 && size == 1) { /* 0xcf9: reset control */
+		if (!write) {
+			data[0] = p->cf9;
+		} else {
+			p->cf9 = data[0] & 0x0a;
+			if ((data[0] & 0x04) && p->m)
+				p->m->request_exit(p->m->vm, LA_FATE_RESET, "reset register 0xcf9");
+		}
+		return;
+	}
 	if (off < 4) { /* CONFIG_ADDRESS: dword access only */
 		if (size != 4) {
 			if (!write)

@@ -18,9 +18,6 @@
 #define LA_VM_MAX_VCPUS 255
 #define LA_VM_GSIS 24
 
-static const uint16_t la_com_port[4] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
-static const unsigned la_com_irq[4] = { 4, 3, 4, 3 };
-
 struct la_vm {
 	struct la_kvm kvm;
 	const struct la_vm_setup *setup;
@@ -100,8 +97,21 @@ static void la_vm_note(void *p, enum la_note what, unsigned value)
 
 /* ---- devices ---- */
 
+/* Add a device at the IO base its grant names; a device without a grant
+ * (not built on this VM) is skipped. */
+static int la_vm_add_at(struct la_vm *vm, const char *name, struct la_io_dev *d)
+{
+	int base = la_vm_res_io(vm->setup->res, name);
+
+	if (base < 0)
+		return 0;
+	d->base = (uint16_t)base;
+	return la_iobus_add(&vm->io, d);
+}
+
 static int la_vm_devices(struct la_vm *vm)
 {
+	static const char *const com[4] = { "com1", "com2", "com3", "com4" };
 	const struct la_vm_setup *s = vm->setup;
 	const struct la_vm_boot *b = s->boot;
 	struct la_io_dev d;
@@ -109,25 +119,25 @@ static int la_vm_devices(struct la_vm *vm)
 
 	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note };
 	la_iobus_init(&vm->io);
-	la_pci_init(&vm->pci, b->ecam.start, la_range_len(b->ecam));
+	la_pci_init(&vm->pci, &vm->machine, b->ecam.start, la_range_len(b->ecam));
 	la_pci_io_dev(&vm->pci, &d);
 	err |= la_iobus_add(&vm->io, &d);
 	la_legacy_init(&vm->legacy, &vm->machine, b->cmos_below, b->cmos_above, s->debugcon_fd);
 	la_i8042_io_dev(&vm->legacy, &d);
-	err |= la_iobus_add(&vm->io, &d);
+	err |= la_vm_add_at(vm, "i8042", &d);
 	la_cmos_io_dev(&vm->legacy, &d);
-	err |= la_iobus_add(&vm->io, &d);
+	err |= la_vm_add_at(vm, "rtc", &d);
 	for (unsigned i = 0; i < 4; i++) {
-		la_serial_init(&vm->com[i], &vm->machine, la_com_irq[i], 1u << (i / 2),
-			       s->serial_fd[i], i == 0);
-		la_serial_io_dev(&vm->com[i], la_com_port[i], &d);
-		err |= la_iobus_add(&vm->io, &d);
+		int irq = la_vm_res_irq(s->res, com[i]);
+
+		la_serial_init(&vm->com[i], &vm->machine, irq < 0 ? 0 : (unsigned)irq,
+			       1u << i, s->serial_fd[i], i == 0);
+		la_serial_io_dev(&vm->com[i], 0, &d);
+		err |= la_vm_add_at(vm, com[i], &d);
 	}
 	la_debugcon_io_dev(&vm->legacy, &d);
-	err |= la_iobus_add(&vm->io, &d);
+	err |= la_vm_add_at(vm, "debugcon", &d);
 	la_post_io_dev(&vm->legacy, &d);
-	err |= la_iobus_add(&vm->io, &d);
-	la_reset_io_dev(&vm->legacy, &d);
 	err |= la_iobus_add(&vm->io, &d);
 	if (b->has_acpi) {
 		la_pm_init(&vm->pm, &vm->machine);
@@ -167,8 +177,11 @@ static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 		err = la_kvm_x86_vm_setup(&vm->kvm);
 	if (!err)
 		err = la_kvm_set_memory(&vm->kvm, s->g);
-	if (!err)
-		err = la_vm_devices(vm);
+	if (!err && la_vm_devices(vm)) {
+		vm->kvm.what = "IO bus (two devices claim one port)";
+		vm->kvm.sys_errno = 0;
+		err = -LA_ERR_INTERNAL;
+	}
 	for (unsigned i = 0; !err && i < vm->ncpus; i++) {
 		err = la_kvm_vcpu_create(&vm->kvm, i, &vm->vcpu[i]);
 		if (!err)

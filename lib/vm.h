@@ -14,6 +14,7 @@
 #include "dev.h"
 #include "guestmem.h"
 #include "kvm.h"
+#include "vm_res.h"
 #include "x86boot.h"
 
 /* What to boot (inputs of build_vm beyond struct la_vm_config). */
@@ -31,6 +32,7 @@ struct la_vm_image {
 	bool no_acpi;             /* boot on the MP table alone */
 	uint8_t rng_seed[256];
 	unsigned phys_bits;       /* guest physical address bits (MTRR masks, high MMIO) */
+	uint16_t pm_iobase;       /* ACPI PM block, from the allocator (lib/vm_res.h) */
 };
 
 /* What build_vm produced (x86_64). */
@@ -51,11 +53,6 @@ struct la_vm_boot {
 	unsigned ncpus;
 };
 
-/* la_x86_pm_iobase - IO port of the ACPI PM block: the system allocator's
- * first IO grant (pool 0xc000-0xffff, 0x400-aligned); the PM block is the
- * only IO-pool device la-vmrun builds. */
-uint16_t la_x86_pm_iobase(void);
-
 /* ---- running ---- */
 struct la_vm;
 
@@ -64,6 +61,7 @@ struct la_vm_setup {
 	const struct la_vm_config *cfg;
 	const struct la_gmem *g;
 	const struct la_vm_boot *boot;
+	const struct la_vm_res *res;        /* device ports and IRQs */
 	int serial_fd[4];                   /* COM1-4 output, -1: discarded */
 	int debugcon_fd;                    /* -1: discarded */
 	/* boot-timing notes; NULL: none. Called with a device lock held. */

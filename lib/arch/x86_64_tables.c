@@ -147,6 +147,9 @@ int la_x86_mptable_write(uint8_t *buf, size_t len, unsigned ncpus)
 	buf[6] = 4;
 	memcpy(buf + 8, "CROSVM  ", 8);
 	memcpy(buf + 16, "000000000000", 12);
+	/* the entry count, which crosvm leaves 0 (MP spec 1.4 wants it;
+	 * walkers that trust it would otherwise see no CPUs) */
+	la_put16(buf + 34, (uint16_t)(ncpus + 1 + 2 + 1 + 6 + 1 + (16 - LA_X86_IRQ_BASE) + 2));
 	la_put32(buf + 36, (uint32_t)LA_X86_APIC_BASE);
 	buf[7] = la_checksum8(buf, (size_t)(end - buf));
 	return 0;

@@ -14,11 +14,6 @@
 #include "../x86boot.h"
 #include "x86_64.h"
 
-uint16_t la_x86_pm_iobase(void)
-{
-	return (uint16_t)LA_X86_IO_START;
-}
-
 static int la_x86_tables(const struct la_vm_config *cfg, const struct la_arch_layout *l,
 			 const struct la_vm_image *img, const struct la_gmem *g,
 			 struct la_vm_boot *b)
@@ -146,7 +141,7 @@ int la_x86_build_vm(const struct la_vm_config *cfg, const struct la_arch_layout 
 	memset(b, 0, sizeof(*b));
 	b->ncpus = cfg->cpus;
 	b->phys_bits = img->phys_bits;
-	b->pm_iobase = la_x86_pm_iobase();
+	b->pm_iobase = img->pm_iobase;
 	b->ecam = l->pci_ecam;
 	b->vcfg = la_x86_vcfg_range(l, m);
 	b->high_mmio = la_x86_high_mmio(l, m, img->phys_bits);
