@@ -25,8 +25,9 @@ struct la_vm_image {
 	int initrd_fd;            /* -1: no initrd */
 	uint64_t initrd_size;     /* bytes */
 	const char *cmdline;      /* user's, appended after ours; NULL: none */
-	bool console;             /* COM1 is the console: console=ttyS0 */
-	bool earlycon;            /* earlycon=uart8250,io,0x3f8 */
+	int console;              /* COM port index of the console (console=ttyS<n>), -1: none */
+	uint16_t console_port;    /* its IO port, for earlycon */
+	bool earlycon;            /* earlycon=uart8250,io,<port> */
 	const uint8_t *dtb;       /* NULL: no DTB in setup_data */
 	size_t dtb_len;
 	bool no_acpi;             /* boot on the MP table alone */

@@ -5,6 +5,7 @@
  */
 #include <libfdt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "size.h"
 #include "vmrun.h"
@@ -39,34 +40,43 @@ static void la_explain_regions(const struct la_vmrun *a)
 	}
 }
 
+static void la_explain_row(const char *name, const char *kind, uint64_t start, uint64_t end,
+			   const char *what)
+{
+	char range[48];
+
+	if (!strcmp(kind, "irq"))
+		snprintf(range, sizeof(range), "%llu", (unsigned long long)start);
+	else
+		snprintf(range, sizeof(range), "0x%016llx-0x%016llx", (unsigned long long)start,
+			 (unsigned long long)end);
+	printf("  %-20s %-8s %-37s %s\n", name, kind, range, what);
+}
+
 static void la_explain_grants(const struct la_vmrun *a)
 {
 	const struct la_vm_res *r = &a->res;
 	const struct la_vm_boot *b = &a->boot;
 
-	printf("\ngrants (system allocator, phys bits %u from %s):\n", r->phys_bits,
-	       r->phys_bits_source);
-	printf("  %-16s %-6s %-29s %s\n", "name", "kind", "range", "what");
+	printf("\ngrants (system allocator, %u physical address bits from %s):\n",
+	       r->phys_bits, r->phys_bits_source);
+	la_explain_row("pci-ecam", "reserve", b->ecam.start, b->ecam.end,
+		       "PCIe config space (ECAM, in MCFG)");
 	for (unsigned i = 0; i < r->n; i++) {
 		const struct la_grant *g = &r->g[i];
-		char range[40];
 
 		if (g->kind == LA_RES_IRQ)
-			snprintf(range, sizeof(range), "%u", g->value);
+			la_explain_row(g->name, "irq", g->value, g->value, g->tag);
 		else
-			snprintf(range, sizeof(range), "0x%llx-0x%llx", (unsigned long long)g->range.start,
-				 (unsigned long long)g->range.end);
-		printf("  %-16s %-6s %-29s %s\n", g->name, la_res_kind_name(g->kind), range, g->tag);
+			la_explain_row(g->name, la_res_kind_name(g->kind), g->range.start,
+				       g->range.end, g->tag);
 	}
-	printf("  %-16s %-6s 0x%llx-0x%llx %s\n", "pci-ecam", "mmio",
-	       (unsigned long long)b->ecam.start, (unsigned long long)b->ecam.end,
-	       "reserved: PCIe config (MCFG)");
-	printf("  %-16s %-6s 0x%llx-0x%llx %s\n", "pci-vcfg", "mmio",
-	       (unsigned long long)b->vcfg.start, (unsigned long long)b->vcfg.end,
-	       "PCIe virtual config window");
-	printf("  %-16s %-6s 0xcf8-0xcff %19s %s\n", "pci-config", "io", "", "PCI host bridge 00:00.0");
-	printf("  %-16s %-6s 0x80 %26s %s\n", "post", "io", "", "POST codes (--boot-timing)");
-	printf("  %-16s %-6s 0xcf9 %25s %s\n", "reset", "io", "", "reset control (FADT reset register)");
+	printf("\nother devices:\n");
+	la_explain_row("pci-config", "io", 0xcf8, 0xcff, "PCI host bridge 00:00.0; 0xcf9 resets");
+	la_explain_row("post", "io", 0x80, 0x80, "POST codes (--boot-timing)");
+	la_explain_row("pcie-vcfg", "mmio", b->vcfg.start, b->vcfg.end, "PCIe virtual config window");
+	la_explain_row("high-mmio", "mmio", b->high_mmio.start, b->high_mmio.end,
+		       "PCI MMIO above 4 GiB (in PC00._CRS)");
 }
 
 static void la_explain_image(const struct la_vmrun *a)

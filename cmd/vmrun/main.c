@@ -253,6 +253,16 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 
 /* ---- building ---- */
 
+/* The console: the COM port on standard output (COM1 unless --serial moves
+ * it), else COM1 as the kernel's console even if it goes to a file. */
+static int la_vmrun_console(const struct la_vmrun *a)
+{
+	for (int i = 0; i < 4; i++)
+		if (a->serial[i].kind == LA_SERIAL_STDOUT)
+			return i;
+	return 0;
+}
+
 /* The option or file a build error is about. */
 static void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 {
@@ -303,12 +313,19 @@ static void la_vmrun_build(struct la_vmrun *a)
 	err = la_vm_resources(c, &a->vm.layout, &a->vm.mem, !a->no_acpi, &a->res);
 	if (err)
 		la_vmrun_die("resources", NULL, la_strerror(err));
+	if (la_vmrun_console(a) >= 0) {
+		char com[8];
+
+		snprintf(com, sizeof(com), "com%d", la_vmrun_console(a) + 1);
+		a->img.console_port = (uint16_t)la_vm_res_io(&a->res, com);
+	}
 	a->img = (struct la_vm_image){
 		.image = a->image, .image_len = a->image_len, .is_bios = c->bios_path != NULL,
 		.initrd_fd = a->initrd_fd, .initrd_size = a->img.initrd_size,
-		.cmdline = a->cmdline, .console = true, .earlycon = true,
+		.cmdline = a->cmdline, .console = la_vmrun_console(a), .earlycon = true,
 		.dtb = a->dtb, .dtb_len = a->dtb_len, .no_acpi = a->no_acpi,
 		.phys_bits = a->res.phys_bits, .pm_iobase = a->res.pm_iobase,
+		.console_port = a->img.console_port,
 	};
 	if (getrandom(a->img.rng_seed, sizeof(a->img.rng_seed), 0) != sizeof(a->img.rng_seed))
 		la_vmrun_die("getrandom", NULL, strerror(errno));

@@ -67,6 +67,7 @@ static void la_tty_make_raw(void)
 
 struct la_input {
 	struct la_vm *vm;
+	unsigned com;    /* the COM port standard input feeds */
 	int stop_fd;     /* read end of a pipe: readable when la-vmrun ends */
 	bool escape;     /* Ctrl-A seen */
 };
@@ -76,7 +77,7 @@ static void la_input_feed(struct la_input *in, const uint8_t *buf, unsigned len)
 	unsigned done = 0;
 
 	while (done < len) {
-		unsigned n = la_vm_serial_input(in->vm, 0, buf + done, len - done);
+		unsigned n = la_vm_serial_input(in->vm, in->com, buf + done, len - done);
 
 		done += n;
 		if (done < len) /* the FIFO is full: let the guest read */
@@ -202,6 +203,8 @@ static int la_kvm_fail(const struct la_vmrun *a, const struct la_kvm *k, int err
 			a->kvm_path, e);
 	else if (err == -LA_ERR_KVMOPEN)
 		fprintf(stderr, "la-vmrun: %s: %s\n", a->kvm_path, e);
+	else if (err == -LA_ERR_KVMAPI)
+		fprintf(stderr, "la-vmrun: %s: %s\n", a->kvm_path, la_strerror(err));
 	else if (err == -LA_ERR_KVMCAP)
 		fprintf(stderr, "la-vmrun: %s: %s: %s\n", a->kvm_path, la_strerror(err), k->what);
 	else if (err == -LA_ERR_CPUS)
@@ -245,8 +248,8 @@ int la_vmrun_run(struct la_vmrun *a)
 	err = la_vm_create(&s, &vm, &kvm);
 	if (err)
 		return la_kvm_fail(a, &kvm, err);
-	if (com_stdin == 0 && pipe2(stop, O_CLOEXEC) == 0) {
-		in = (struct la_input){ .vm = vm, .stop_fd = stop[0] };
+	if (com_stdin >= 0 && pipe2(stop, O_CLOEXEC) == 0) {
+		in = (struct la_input){ .vm = vm, .com = (unsigned)com_stdin, .stop_fd = stop[0] };
 		la_tty_make_raw();
 		has_input = pthread_create(&input, NULL, la_input_thread, &in) == 0;
 	}

@@ -5,6 +5,7 @@
  * pure; configure_vcpu hands the result to KVM through lib/kvm_x86.c.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,12 +49,17 @@ static int la_x86_tables(const struct la_vm_config *cfg, const struct la_arch_la
 
 static int la_x86_cmdline(const struct la_vm_image *img, struct la_cmdline *c)
 {
+	char tok[64];
 	int err = la_cmdline_add(c, "panic=-1");
 
-	if (!err && img->console)
-		err = la_cmdline_add(c, "console=ttyS0");
-	if (!err && img->earlycon)
-		err = la_cmdline_add(c, "earlycon=uart8250,io,0x3f8");
+	if (!err && img->console >= 0) {
+		snprintf(tok, sizeof(tok), "console=ttyS%d", img->console);
+		err = la_cmdline_add(c, tok);
+	}
+	if (!err && img->console >= 0 && img->earlycon) {
+		snprintf(tok, sizeof(tok), "earlycon=uart8250,io,0x%x", img->console_port);
+		err = la_cmdline_add(c, tok);
+	}
 	if (!err && img->cmdline)
 		err = la_cmdline_add(c, img->cmdline);
 	return err;

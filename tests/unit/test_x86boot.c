@@ -232,7 +232,8 @@ static void test_build_vm(unsigned cpus, bool acpi)
 	struct la_gmem g;
 	struct la_vm_image img = {
 		.image = probe_bz, .image_len = probe_bz_len, .initrd_fd = -1,
-		.cmdline = "probe.mode=reboot", .console = true, .earlycon = true,
+		.cmdline = "probe.mode=reboot", .console = 0, .console_port = 0x3f8,
+		.earlycon = true,
 		.no_acpi = !acpi, .phys_bits = 46,
 	};
 	struct probe p = { .putc = buf_putc, .slp_typ_s5 = -1, .memsize = MEM };
