@@ -40,7 +40,8 @@ DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 	binutils qemu-system-x86 linux-image-amd64 linux-image-cloud-amd64 \
 	busybox-static cpio kmod
 
-.PHONY: all deps check test demo install clean guest bench
+.PHONY: all deps check test demo install clean guest bench run
+.SECONDARY:
 all: $(LIB) $(BINS) $(UNITS) guest
 
 # The probe guest (tests/guest): freestanding x86_64 code that VMMs boot
@@ -89,6 +90,17 @@ $(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.
 # the probe's table walkers also run natively, in a unit test
 $(BUILD)/tests/test_probe: $(BUILD)/obj/tests/guest/report.o
 $(BUILD)/tests/test_x86boot: $(BUILD)/obj/tests/guest/report.o
+
+# run: boot Debian's cloud kernel with the busybox initramfs to a shell on
+# this terminal (Ctrl-A x quits), on this machine's /dev/kvm
+RUN_KERNEL ?= $(lastword $(sort $(wildcard /boot/vmlinuz-*-cloud-amd64)))
+RUN_MEM    ?= 1G
+RUN_CPUS   ?= 2
+run: $(BUILD)/bin/la-vmrun $(BUILD)/vm/guest.cpio
+	@test -n "$(RUN_KERNEL)" || { echo "make run: no /boot/vmlinuz-*-cloud-amd64" \
+		"(make deps installs linux-image-cloud-amd64)" >&2; exit 1; }
+	$(BUILD)/bin/la-vmrun --mem $(RUN_MEM) --cpus $(RUN_CPUS) --initrd $(BUILD)/vm/guest.cpio \
+		--cmdline "quiet la.fate=shell" $(RUN_KERNEL)
 
 # bench: VMM start-up, boot and memory, side by side with QEMU (bench/boot.sh)
 bench: all

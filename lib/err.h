@@ -50,6 +50,7 @@
 	X(NOMEM,        "out of memory")                                      \
 	X(TOOMANY,      "too many entries")                                   \
 	X(IO,           "input/output error")                                 \
+	X(SANDBOX,      "cannot set up the sandbox")                          \
 	X(INTERNAL,     "internal error")                                     \
 	/* building a VM (la-vmrun) */                                        \
 	X(GUESTMEM,     "cannot map guest memory")                            \

@@ -24,6 +24,8 @@ la-case linux-5g 300 la-vmrun --mem 5G --initrd $I --cmdline quiet $K
 la-case linux-reboot 300 la-vmrun --initrd $I --cmdline "quiet la.fate=reboot" $K
 la-case linux-noacpi 300 la-vmrun --no-acpi --cpus 2 --initrd $I --cmdline "quiet la.fate=reboot" $K
 la-case linux-fdt 300 sh -c "la-vmrun --fdt - --initrd $I --cmdline quiet $K < $P/test.dtb"
+la-case linux-shell 300 sh -c "for i in \$(seq 120); do echo 'echo typed-\$((6*7)); poweroff -f'; sleep 2; done | la-vmrun --initrd $I --cmdline 'quiet la.fate=shell' $K"
+la-case ctrl-a-x 120 sh -c "(sleep 8; printf '\\001x'; sleep 100) | la-vmrun --initrd $I --cmdline 'quiet la.fate=shell' $K"
 CASES
 }
 
@@ -169,4 +171,17 @@ case_result() {
 	case_result linux-fdt
 	assert_equal "$status" 0
 	assert_output --partial "la-guest: fate poweroff"
+}
+
+@test "la-vmrun: standard input reaches the guest's shell through COM1 (RX interrupts)" {
+	case_result linux-shell
+	assert_equal "$status" 0
+	assert_output --partial "la-guest: fate shell"
+	assert_output --partial "typed-42"
+}
+
+@test "la-vmrun: Ctrl-A x on standard input ends the VM with 0" {
+	case_result ctrl-a-x
+	assert_equal "$status" 0
+	refute_output --partial "reboot: Power down"
 }

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Seccomp modes and the jail (lib/sandbox.c), each in a forked child so the
+ * filters do not bind the test itself. Children leave with _exit() so no
+ * exit-time machinery (e.g. LeakSanitizer) runs under a filter.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "sandbox.h"
+#include "t.h"
+
+/* leave without a sanitizer's exit-time checks, which a filter forbids */
+#define _exit(n) syscall(SYS_exit_group, (n))
+
+struct child {
+	int status;
+	char err[1024];
+};
+
+/* Run fn in a child with stderr captured. */
+static void run(void (*fn)(void), struct child *c)
+{
+	int p[2];
+	pid_t pid;
+	ssize_t n, total = 0;
+
+	if (pipe(p) != 0)
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], STDERR_FILENO);
+		close(p[0]);
+		fn();
+		_exit(0);
+	}
+	close(p[1]);
+	while ((n = read(p[0], c->err + total, sizeof(c->err) - 1 - total)) > 0)
+		total += n;
+	c->err[total] = 0;
+	close(p[0]);
+	waitpid(pid, &c->status, 0);
+}
+
+static void install(enum la_thread_kind k, enum la_seccomp_mode m)
+{
+	if (la_sandbox_filter_install("test", k, m) != 0)
+		_exit(99);
+}
+
+static void forbidden_open_trap(void)
+{
+	la_sandbox_set_thread(LA_THREAD_PARSER, 3);
+	install(LA_THREAD_PARSER, LA_SECCOMP_TRAP);
+	openat(AT_FDCWD, "/dev/null", O_RDONLY);
+	_exit(0);
+}
+
+static void forbidden_open_errno(void)
+{
+	install(LA_THREAD_PARSER, LA_SECCOMP_ERRNO);
+	int fd = openat(AT_FDCWD, "/dev/null", O_RDONLY);
+	_exit(fd < 0 && errno == EPERM ? 7 : 8);
+}
+
+static void forbidden_open_log(void)
+{
+	install(LA_THREAD_PARSER, LA_SECCOMP_LOG);
+	int fd = openat(AT_FDCWD, "/dev/null", O_RDONLY);
+	_exit(fd >= 0 ? 7 : 8);
+}
+
+static void forbidden_open_kill(void)
+{
+	install(LA_THREAD_PARSER, LA_SECCOMP_KILL);
+	openat(AT_FDCWD, "/dev/null", O_RDONLY);
+	_exit(0);
+}
+
+static void allowed_calls(void)
+{
+	char buf[4];
+	int fd = open("/dev/zero", O_RDONLY);
+
+	install(LA_THREAD_PARSER, LA_SECCOMP_TRAP);
+	if (read(fd, buf, sizeof(buf)) != 4)
+		_exit(8);
+	void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	_exit(m != MAP_FAILED ? 7 : 9);
+}
+
+static void exec_mapping(void)
+{
+	install(LA_THREAD_PARSER, LA_SECCOMP_TRAP);
+	mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	_exit(0);
+}
+
+static void seccomp_status(void)
+{
+	char buf[4096];
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n;
+
+	install(LA_THREAD_PARSER, LA_SECCOMP_TRAP);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		_exit(8);
+	buf[n] = 0;
+	_exit(strstr(buf, "\nSeccomp:\t2\n") ? 7 : 9);
+}
+
+static void jail(void)
+{
+	int status = open("/proc/self/status", O_RDONLY);
+	char buf[4096];
+	ssize_t n;
+
+	if (la_sandbox_jail() != 0)
+		_exit(errno == EPERM ? 5 : 6);
+	/* no new files: the root is empty and read-only */
+	if (open("/etc/passwd", O_RDONLY) >= 0 || errno != ENOENT)
+		_exit(8);
+	if (open("/new", O_WRONLY | O_CREAT, 0600) >= 0)
+		_exit(9);
+	/* what was open stays usable; capabilities are gone */
+	n = pread(status, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		_exit(10);
+	buf[n] = 0;
+	if (!strstr(buf, "CapEff:\t0000000000000000") || !strstr(buf, "NoNewPrivs:\t1"))
+		_exit(11);
+	_exit(7);
+}
+
+int main(void)
+{
+	struct child c;
+
+	run(forbidden_open_trap, &c);
+	T_CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == LA_EXIT_SECCOMP);
+	T_CHECK(strstr(c.err, "test: seccomp: parser thread 3 made a forbidden system call: openat (257) args 0xffffff9c, ") != NULL);
+	T_CHECK(strchr(c.err, '\n') == c.err + strlen(c.err) - 1); /* one line */
+
+	run(forbidden_open_errno, &c);
+	T_CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 7);
+	run(forbidden_open_log, &c);
+	T_CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 7);
+	run(forbidden_open_kill, &c);
+	T_CHECK(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGSYS);
+
+	run(allowed_calls, &c);
+	T_CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 7);
+	run(exec_mapping, &c);
+	T_CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == LA_EXIT_SECCOMP);
+	T_CHECK(strstr(c.err, "forbidden system call: mmap (9)") != NULL);
+	run(seccomp_status, &c);
+	T_CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 7);
+
+	run(jail, &c);
+	if (WIFEXITED(c.status) && WEXITSTATUS(c.status) == 5 && getenv("CI") == NULL)
+		T_SKIP("the jail needs root or unprivileged user namespaces");
+	else
+		T_CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 7);
+
+	/* tables name real calls and print as a list */
+	for (int k = 0; k < LA_THREAD_KIND_COUNT; k++) {
+		const struct la_sys_table *t = la_sys_table_get((enum la_thread_kind)k);
+		T_CHECK(t->n > 0 && !strcmp(t->name, la_thread_kind_name((enum la_thread_kind)k)));
+	}
+	enum la_seccomp_mode m;
+	T_CHECK(la_seccomp_mode_parse("errno", &m) == 0 && m == LA_SECCOMP_ERRNO);
+	T_CHECK(la_seccomp_mode_parse("loud", &m) == -LA_ERR_BADVALUE);
+	return T_DONE();
+}

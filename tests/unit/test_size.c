@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* Size parsing and formatting (lib/size.c). */
+#include "err.h"
+#include "size.h"
+#include "t.h"
+
+static uint64_t parse(const char *s, int *err)
+{
+	uint64_t v = 0xdead;
+
+	*err = la_parse_size(s, &v);
+	return v;
+}
+
+int main(void)
+{
+	int err;
+	char buf[32];
+	uint64_t v;
+
+	T_EQ_U64(parse("0", &err), 0);
+	T_CHECK(err == 0);
+	T_EQ_U64(parse("4096", &err), 4096);
+	T_EQ_U64(parse("0x1000", &err), 4096);
+	T_EQ_U64(parse("0X1000", &err), 4096);
+	T_EQ_U64(parse("0xffffffffffffffff", &err), UINT64_MAX);
+	T_CHECK(err == 0);
+	T_EQ_U64(parse("18446744073709551615", &err), UINT64_MAX);
+	T_CHECK(err == 0);
+	T_EQ_U64(parse("4K", &err), 4096);
+	T_EQ_U64(parse("4k", &err), 4096);
+	T_EQ_U64(parse("512M", &err), 512ULL << 20);
+	T_EQ_U64(parse("4G", &err), 4ULL << 30);
+	T_EQ_U64(parse("1T", &err), 1ULL << 40);
+	T_EQ_U64(parse("0x10G", &err), 16ULL << 30);
+	T_EQ_U64(parse("16777215T", &err), 16777215ULL << 40);
+	T_CHECK(err == 0);
+
+	/* refused */
+	parse("1.5G", &err);
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("4Q", &err);
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("4GB", &err);
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("", &err);
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("-1", &err);
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse(" 1", &err);
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("0x", &err);
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("G", &err);
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	T_CHECK(la_parse_size(NULL, &v) == -LA_ERR_BADSIZE);
+	parse("18446744073709551616", &err);
+	T_CHECK(err == -LA_ERR_RANGE);
+	parse("0x10000000000000000", &err);
+	T_CHECK(err == -LA_ERR_RANGE);
+	parse("16777216T", &err);
+	T_CHECK(err == -LA_ERR_RANGE);
+
+	/* plain numbers take no suffix */
+	T_CHECK(la_parse_u64("42", &v) == 0 && v == 42);
+	T_CHECK(la_parse_u64("0x2a", &v) == 0 && v == 42);
+	T_CHECK(la_parse_u64("4K", &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_u64("", &v) == -LA_ERR_BADNUM);
+
+	/* START[,SIZE] */
+	{
+		uint64_t s, z;
+		int has;
+
+		T_CHECK(la_parse_start_size("0xf4000000,64M", &s, &z, &has) == 0);
+		T_EQ_U64(s, 0xf4000000);
+		T_EQ_U64(z, 64ULL << 20);
+		T_CHECK(has == 1);
+		T_CHECK(la_parse_start_size("3G", &s, &z, &has) == 0);
+		T_EQ_U64(s, 3ULL << 30);
+		T_CHECK(has == 0);
+		T_CHECK(la_parse_start_size("3G,", &s, &z, &has) == -LA_ERR_BADSIZE);
+		T_CHECK(la_parse_start_size(",1M", &s, &z, &has) == -LA_ERR_BADSIZE);
+		T_CHECK(la_parse_start_size("1M,2M,3M", &s, &z, &has) == -LA_ERR_BADSIZE);
+	}
+
+	/* formatting: the largest unit that divides exactly */
+	T_EQ_STR(la_format_size(0, buf, sizeof(buf)), "0 B");
+	T_EQ_STR(la_format_size(17, buf, sizeof(buf)), "17 B");
+	T_EQ_STR(la_format_size(640 << 10, buf, sizeof(buf)), "640 KiB");
+	T_EQ_STR(la_format_size(0xcff00000, buf, sizeof(buf)), "3327 MiB");
+	T_EQ_STR(la_format_size(4ULL << 30, buf, sizeof(buf)), "4 GiB");
+	T_EQ_STR(la_format_size(1ULL << 40, buf, sizeof(buf)), "1 TiB");
+	T_EQ_STR(la_format_size(UINT64_MAX, buf, sizeof(buf)), "18446744073709551615 B");
+	T_EQ_STR(la_format_size(1ULL << 63, buf, sizeof(buf)), "8 EiB");
+
+	/* error table */
+	T_EQ_STR(la_strerror(-LA_ERR_BADSIZE), "not a size (use K, M, G or T)");
+	T_EQ_STR(la_strerror(LA_ERR_BADSIZE), "not a size (use K, M, G or T)");
+	T_EQ_STR(la_strerror(0), "success");
+	T_EQ_STR(la_strerror(-9999), "unknown error");
+	T_EQ_STR(la_strerror_name(-LA_ERR_NOSPACE), "NOSPACE");
+	return T_DONE();
+}
