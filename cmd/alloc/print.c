@@ -14,6 +14,7 @@ struct la_free_pool {
 	const struct la_addr_alloc *a;
 	bool pci;           /* values are dev << 3 | func */
 	bool numbers;       /* IRQs, GPEs: decimal */
+	unsigned bus;       /* pci */
 };
 
 static unsigned la_free_pools(const struct la_alloc_args *a, struct la_free_pool *out)
@@ -21,21 +22,21 @@ static unsigned la_free_pools(const struct la_alloc_args *a, struct la_free_pool
 	unsigned n = 0;
 
 	if (a->pool_mode) {
-		out[n++] = (struct la_free_pool){ "pool", &a->pool, false, false };
+		out[n++] = (struct la_free_pool){ "pool", &a->pool, false, false, 0 };
 		return n;
 	}
 	if (a->sa.has_io)
-		out[n++] = (struct la_free_pool){ "io", &a->sa.io, false, false };
-	out[n++] = (struct la_free_pool){ "low_mmio", &a->sa.mmio[LA_MMIO_LOW], false, false };
-	out[n++] = (struct la_free_pool){ "high_mmio", &a->sa.mmio[LA_MMIO_HIGH], false, false };
+		out[n++] = (struct la_free_pool){ "io", &a->sa.io, false, false, 0 };
+	out[n++] = (struct la_free_pool){ "low_mmio", &a->sa.mmio[LA_MMIO_LOW], false, false, 0 };
+	out[n++] = (struct la_free_pool){ "high_mmio", &a->sa.mmio[LA_MMIO_HIGH], false, false, 0 };
 	if (a->sa.has_platform)
-		out[n++] = (struct la_free_pool){ "platform_mmio", &a->sa.platform, false, false };
-	out[n++] = (struct la_free_pool){ "irq", &a->sa.irq, false, true };
-	out[n++] = (struct la_free_pool){ "gpe", &a->sa.gpe, false, true };
+		out[n++] = (struct la_free_pool){ "platform_mmio", &a->sa.platform, false, false, 0 };
+	out[n++] = (struct la_free_pool){ "irq", &a->sa.irq, false, true, 0 };
+	out[n++] = (struct la_free_pool){ "gpe", &a->sa.gpe, false, true, 0 };
 	for (unsigned b = 0; b < LA_SYS_PCI_BUSES; b++) {
 		if (!a->sa.pci[b])
 			continue;
-		out[n] = (struct la_free_pool){ "", a->sa.pci[b], true, false };
+		out[n] = (struct la_free_pool){ "", a->sa.pci[b], true, false, b };
 		snprintf(out[n].name, sizeof(out[n].name), "pci_bus%u", b);
 		n++;
 	}
@@ -135,8 +136,9 @@ static void la_print_free_text(const struct la_alloc_args *a)
 			struct la_range r = al->free[i];
 
 			if (pools[p].pci)
-				printf("  %-16s %02llx.%llx-%02llx.%llx\n", pools[p].name,
-				       (unsigned long long)(r.start >> 3), (unsigned long long)(r.start & 7),
+				printf("  %-16s %02x:%02llx.%llx-%02x:%02llx.%llx\n", pools[p].name,
+				       pools[p].bus, (unsigned long long)(r.start >> 3),
+				       (unsigned long long)(r.start & 7), pools[p].bus,
 				       (unsigned long long)(r.end >> 3), (unsigned long long)(r.end & 7));
 			else if (pools[p].numbers)
 				printf("  %-16s %llu-%llu\n", pools[p].name, (unsigned long long)r.start,
