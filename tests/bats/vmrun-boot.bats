@@ -25,7 +25,7 @@ la-case linux-reboot 300 la-vmrun --initrd $I --cmdline "quiet la.fate=reboot" $
 la-case linux-noacpi 300 la-vmrun --no-acpi --cpus 2 --initrd $I --cmdline "quiet la.fate=reboot" $K
 la-case linux-fdt 300 sh -c "la-vmrun --fdt - --initrd $I --cmdline quiet $K < $P/test.dtb"
 la-case linux-shell 300 sh -c "for i in \$(seq 120); do echo 'echo typed-\$((6*7)); poweroff -f'; sleep 2; done | la-vmrun --initrd $I --cmdline 'quiet la.fate=shell' $K"
-la-case ctrl-a-x 120 sh -c "(sleep 8; printf '\\001x'; sleep 100) | la-vmrun --initrd $I --cmdline 'quiet la.fate=shell' $K"
+la-case ctrl-a-x 120 sh -c "(sleep 8; printf '\\001x') | la-vmrun --initrd $I --cmdline 'quiet la.fate=shell' $K"
 CASES
 }
 
