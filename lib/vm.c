@@ -23,6 +23,10 @@ struct la_vm {
 	const struct la_vm_setup *setup;
 	unsigned ncpus;
 	struct la_kvm_vcpu vcpu[LA_VM_MAX_VCPUS];
+	struct la_vm_thread {
+		struct la_vm *vm;
+		struct la_kvm_vcpu *vcpu;
+	} tctx[LA_VM_MAX_VCPUS];
 	pthread_t thread[LA_VM_MAX_VCPUS];
 	unsigned started;
 
@@ -295,8 +299,9 @@ static bool la_vm_exit(struct la_vm *vm, struct la_kvm_vcpu *v)
 
 static void *la_vm_vcpu_thread(void *p)
 {
-	struct la_kvm_vcpu *v = p;
-	struct la_vm *vm = (struct la_vm *)((char *)(v - v->id) - offsetof(struct la_vm, vcpu));
+	struct la_vm_thread *t = p;
+	struct la_vm *vm = t->vm;
+	struct la_kvm_vcpu *v = t->vcpu;
 	sigset_t set;
 
 	la_vm_tls_run = v->run;
@@ -341,7 +346,8 @@ enum la_fate la_vm_run(struct la_vm *vm)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	for (unsigned i = 0; i < vm->ncpus; i++) {
-		if (pthread_create(&vm->thread[i], NULL, la_vm_vcpu_thread, &vm->vcpu[i])) {
+		vm->tctx[i] = (struct la_vm_thread){ vm, &vm->vcpu[i] };
+		if (pthread_create(&vm->thread[i], NULL, la_vm_vcpu_thread, &vm->tctx[i])) {
 			la_vm_dev_exit(vm, LA_FATE_VMM, "cannot start a vCPU thread");
 			break;
 		}

@@ -350,6 +350,7 @@ int main(int argc, char **argv)
 	struct la_vmrun a = { 0 };
 	int status;
 
+	clock_gettime(CLOCK_MONOTONIC, &a.t0);
 	argp_err_exit_status = 2;
 	argp_parse(&la_vmrun_argp, argc, argv, 0, NULL, &a);
 	la_vmrun_load_files(&a);

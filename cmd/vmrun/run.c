@@ -231,7 +231,7 @@ int la_vmrun_run(struct la_vmrun *a)
 	bool has_input = false;
 	int stop[2] = { -1, -1 }, err, com_stdin = -1;
 
-	clock_gettime(CLOCK_MONOTONIC, &timing.t0);
+	timing.t0 = a->t0;
 	for (int i = 0; i < 4; i++) {
 		s.serial_fd[i] = a->serial[i].kind == LA_SERIAL_STDOUT ? 1 :
 				 a->serial[i].kind == LA_SERIAL_FILE ?

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "guestmem.h"
 #include "vm.h"
@@ -31,6 +32,7 @@ struct la_vmrun {
 	bool no_acpi;
 	bool explain;
 	bool boot_timing;
+	struct timespec t0;              /* when la-vmrun started */
 
 	/* built */
 	uint8_t *image;

@@ -320,6 +320,70 @@ static void test_load_errors(void)
 	munmap(mem, MEM);
 }
 
+/* A 32-bit ELF and a Multiboot kernel with load addresses. */
+static void test_load_32(void)
+{
+	struct la_vm_config c;
+	struct la_arch_layout l;
+	struct la_mem_layout m;
+	struct la_x86_kernel k;
+	struct la_x86_boot_cpu cpu;
+	struct la_gmem g;
+	uint8_t img[1024] = { 0 };
+	Elf32_Ehdr eh = { .e_ident = { 0x7f, 'E', 'L', 'F', ELFCLASS32, ELFDATA2LSB, 1 },
+			  .e_machine = EM_386, .e_entry = 0x300004, .e_phoff = 52,
+			  .e_phentsize = sizeof(Elf32_Phdr), .e_phnum = 1 };
+	Elf32_Phdr ph = { .p_type = PT_LOAD, .p_offset = 0, .p_paddr = 0x300000,
+			  .p_filesz = 128, .p_memsz = 4096 };
+	uint8_t *mem;
+
+	vm_layout(MEM, 1, &c, &l, &m);
+	mem = flat_gmem(&m, &g);
+	memcpy(img, &eh, sizeof(eh));
+	memcpy(img + 52, &ph, sizeof(ph));
+	T_EQ_U64(la_x86_kernel_load(&g, img, sizeof(img), &k), 0);
+	T_EQ_U64(k.kind, LA_X86_IMG_ELF32);
+	T_EQ_U64(k.mode, LA_X86_MODE_FLAT32);
+	T_EQ_U64(k.start, 0x300000);
+	T_EQ_U64(k.end, 0x301000);
+	T_EQ_U64(mem[0x300000], 0x7f);
+	T_EQ_U64(la_x86_boot_cpu_setup(&g, &k, 0xd0000000, 46, &cpu), 0);
+	T_EQ_U64(cpu.cr0, 0x40000011);
+	T_EQ_U64(cpu.efer, 0);
+	T_EQ_U64(cpu.gdt_limit, 39);
+	T_EQ_U64(cpu.cs.db, 1);
+	T_EQ_U64(cpu.cs.l, 0);
+	T_EQ_U64(la_get64(mem + 0x1510), 0x00cf9b000000ffff);
+
+	/* Multiboot: header at 0x40 says load the file at 0x400000, bss to
+	 * 0x402000, entry 0x400100 */
+	memset(img, 0, sizeof(img));
+	memset(mem + 0x400000, 0x55, 0x3000);
+	la_put32(img + 0x40, 0x1badb002);
+	la_put32(img + 0x44, 0x10003);
+	la_put32(img + 0x48, (uint32_t)(0u - 0x1badb002u - 0x10003u));
+	la_put32(img + 0x4c, 0x400040);  /* header_addr */
+	la_put32(img + 0x50, 0x400000);  /* load_addr */
+	la_put32(img + 0x54, 0x400400);  /* load_end_addr */
+	la_put32(img + 0x58, 0x402000);  /* bss_end_addr */
+	la_put32(img + 0x5c, 0x400100);  /* entry */
+	img[0x3ff] = 0xee;
+	T_EQ_U64(la_x86_kernel_load(&g, img, sizeof(img), &k), 0);
+	T_EQ_U64(k.kind, LA_X86_IMG_MULTIBOOT);
+	T_EQ_U64(k.entry, 0x400100);
+	T_EQ_U64(mem[0x4003ff], 0xee);
+	T_EQ_U64(mem[0x400400], 0);      /* bss zeroed */
+	T_EQ_U64(mem[0x402000], 0x55);   /* and no further */
+	T_EQ_U64(la_x86_boot_cpu_setup(&g, &k, 0xd0000000, 46, &cpu), 0);
+	T_EQ_U64(cpu.rax, 0x2badb002);
+	T_EQ_U64(cpu.rbx, 0x6000);
+	/* unknown required flags are refused */
+	la_put32(img + 0x44, 0x10013);
+	la_put32(img + 0x48, (uint32_t)(0u - 0x1badb002u - 0x10013u));
+	T_EQ_U64(la_x86_kernel_load(&g, img, sizeof(img), &k), (uint64_t)-LA_ERR_MULTIBOOT);
+	munmap(mem, MEM);
+}
+
 /* ---- devices ---- */
 
 static int exits, last_fate, irq_level;
@@ -488,6 +552,7 @@ int main(void)
 		test_build_vm(2, false);
 		test_load_errors();
 	}
+	test_load_32();
 	test_devices();
 	test_cmos();
 	return T_DONE();
