@@ -158,7 +158,8 @@ void probe_main(uint64_t boot_params, unsigned entry_bits)
 	};
 	enum probe_mode mode = PROBE_MODE_POWEROFF;
 
-	probe_printf(&p, "probe: start entry %u boot_params %lx\n", entry_bits,
+	/* a fresh line: firmware may have left one unfinished */
+	probe_printf(&p, "\nprobe: start entry %u boot_params %lx\n", entry_bits,
 		     (unsigned long)boot_params);
 	probe_report_boot_params(&p, boot_params);
 	probe_report_mptable(&p);
