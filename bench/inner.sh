@@ -70,7 +70,7 @@ guest_uptime() {
 
 linux() {
 	append="quiet la.fate=poweroff la.sleep=2"
-	echo "(b) Linux (${KERNEL_NAME:-vmlinuz}), 1 vCPU, $GMEM) kernel start -> init marker, and (c) VMM memory while it runs"
+	echo "(b) Linux ${KERNEL_NAME:-vmlinuz}, 1 vCPU, $GMEM: kernel start -> init marker, and (c) VMM memory while it runs"
 	echo "    median of $RUNS_LINUX boots; guest_init_s = guest uptime at /init; vmm_kib = RSS minus guest RAM mappings (smaps, 1 s after the marker)"
 	printf '    %-16s %12s %16s %10s %10s %14s %8s\n' VMM guest_init_s exec_to_init_ms vmm_kib rss_kib peak_rss_kib status
 	for vmm in la-vmrun qemu-microvm; do
