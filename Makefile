@@ -90,6 +90,10 @@ $(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.
 	@mkdir -p $(@D)
 	tests/vm/mkguest.sh $@
 
+# keep unit-test objects (make would delete them as intermediate files and
+# rebuild them on the next run)
+.SECONDARY: $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/guest/report.o
+
 # the probe's table walkers also run natively, in a unit test
 $(BUILD)/tests/test_probe: $(BUILD)/obj/tests/guest/report.o
 

@@ -430,7 +430,8 @@ $stderr"
 		fail "RAM: got $(grep '^la-guest: ram ' <<<"$output"); want $(vm_ram_lines 512M)"
 	local kib
 	kib=$(sed -n 's/^la-guest: memtotal_kib //p' <<<"$output")
-	[ "$kib" -gt $((512 * 1024 / 2)) ] && [ "$kib" -le $((512 * 1024)) ]
+	[ "$kib" -gt $((512 * 1024 / 2)) ]
+	[ "$kib" -le $((512 * 1024)) ]
 	assert_line 'la-guest: fate poweroff'
 }
 

@@ -126,6 +126,9 @@ fi
 payload_key=$(la_vm_hash "$stage")
 payload=$cache/l1-payload-$payload_key.cpio
 [ -s "$payload" ] || la_vm_cpio "$stage" "$payload" || harness_fail "cpio of the payload failed"
+touch "$payload" "$base"
+la_vm_prune "$cache/l1-payload-*.cpio" 6
+la_vm_prune "$cache/l1-base-*.cpio" 2
 
 # --- the command --------------------------------------------------------------
 rm -rf "$stage"
