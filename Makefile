@@ -60,7 +60,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx
 GUEST         := $(BUILD)/guest
 GUEST_OBJS    := $(GUEST)/entry.o $(GUEST)/main.o $(GUEST)/report.o
 GUEST_OUT     := $(GUEST)/probe.bzImage $(GUEST)/probe.elf $(BUILD)/bench/fw.bin \
-	$(BUILD)/vm/guest.cpio
+	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec
 guest: $(GUEST_OUT)
 
 $(GUEST)/%.o: tests/guest/%.c tests/guest/probe.h
@@ -83,9 +83,17 @@ $(BUILD)/bench/fw.bin: bench/fw.S
 	$(GUEST_CC) -c -o $(BUILD)/bench/fw.o $<
 	$(GUEST_LD) -m elf_x86_64 -Ttext=0 -e 0 -o $(BUILD)/bench/fw.elf $(BUILD)/bench/fw.o
 	$(GUEST_OBJCOPY) -O binary $(BUILD)/bench/fw.elf $@
+# the bench's exec timer: static, so it runs in the emulated host as is
+$(BUILD)/bench/la-bench-exec: bench/exec.c
+	@mkdir -p $(@D)
+	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
 $(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.sh
 	@mkdir -p $(@D)
 	tests/vm/mkguest.sh $@
+
+# keep unit-test objects (make would delete them as intermediate files and
+# rebuild them on the next run)
+.SECONDARY: $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/guest/report.o
 
 # the probe's table walkers also run natively, in a unit test
 $(BUILD)/tests/test_probe: $(BUILD)/obj/tests/guest/report.o

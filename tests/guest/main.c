@@ -108,12 +108,22 @@ static void probe_report_cpuid(struct probe *p)
 	}
 }
 
-/* probe_settle: give a VMM that stops the VM asynchronously (QEMU) time to
- * act before the probe calls the request a failure */
+/* probe_settle: give a VMM that stops the VM asynchronously (QEMU) about
+ * 2^29 TSC ticks (a fraction of a second) before the probe calls the request
+ * a failure. No PAUSE: under nested virtualization each one can exit. */
 static void probe_settle(void)
 {
-	for (unsigned long i = 0; i < 50000000ul; i++)
-		__asm__ volatile("pause");
+	uint32_t lo, hi;
+	uint64_t t0, t;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	t0 = (uint64_t)hi << 32 | lo;
+	for (unsigned long i = 0; i < 1000000000ul; i++) {
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		t = (uint64_t)hi << 32 | lo;
+		if (t - t0 > (1ull << 29))
+			return;
+	}
 }
 
 static void probe_poweroff(struct probe *p)
@@ -158,7 +168,8 @@ void probe_main(uint64_t boot_params, unsigned entry_bits)
 	};
 	enum probe_mode mode = PROBE_MODE_POWEROFF;
 
-	probe_printf(&p, "probe: start entry %u boot_params %lx\n", entry_bits,
+	/* a fresh line: firmware may have left one unfinished */
+	probe_printf(&p, "\nprobe: start entry %u boot_params %lx\n", entry_bits,
 		     (unsigned long)boot_params);
 	probe_report_boot_params(&p, boot_params);
 	probe_report_mptable(&p);

@@ -89,11 +89,14 @@ start_of_setup:
 	jc 2f
 	cmpl $0x534d4150, %eax
 	jne 2f
+	movl 8(%di), %eax                /* keep only non-empty entries */
+	orl 12(%di), %eax
+	jz 3f
 	incb (ZP + 0x1e8)                /* e820_entries */
 	addw $20, %di
 	cmpb $128, (ZP + 0x1e8)
 	jae 2f
-	testl %ebx, %ebx
+3:	testl %ebx, %ebx
 	jnz 1b
 2:	movl %ebp, %eax                  /* GDT and far pointer need linear addresses */
 	addl $gdt32, %eax

@@ -5,6 +5,8 @@
 #   la.fate=poweroff (default)  poweroff -f (ACPI S5: la-vmrun exits 0)
 #   la.fate=reboot              reboot -f   (la-vmrun exits 32)
 #   la.fate=shell               an interactive shell on the console
+# la.sleep=SECONDS waits that long first (the bench samples the VMM's memory
+# while the guest runs).
 /bin/busybox mkdir -p /proc /sys /dev /bin /sbin /usr/bin /usr/sbin /tmp
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -18,9 +20,14 @@ echo "la-guest: memtotal_kib $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
 echo "la-guest: cmdline $(cat /proc/cmdline)"
 grep 'System RAM' /proc/iomem | sed 's/^ *\([0-9a-f]*-[0-9a-f]*\) : .*/la-guest: ram \1/'
 fate=poweroff
+pause=0
 for w in $(cat /proc/cmdline); do
-	case $w in la.fate=*) fate=${w#la.fate=} ;; esac
+	case $w in
+	la.fate=*) fate=${w#la.fate=} ;;
+	la.sleep=*) pause=${w#la.sleep=} ;;
+	esac
 done
+[ "$pause" = 0 ] || sleep "$pause"
 echo "la-guest: fate $fate"
 case $fate in
 reboot) reboot -f ;;

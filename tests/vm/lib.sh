@@ -110,7 +110,7 @@ la_vm_copy_binary() {
 # unpacks it without decompressing, which is the fast path under TCG).
 la_vm_cpio() {
 	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio -o -H newc --quiet -R 0:0) >"$2.tmp" && mv "$2.tmp" "$2"
+		cpio -o -H newc --quiet -R 0:0) >"$2.tmp.$$" && mv "$2.tmp.$$" "$2"
 }
 
 # la_vm_hash FILE...: one hash over the names and contents of FILEs
@@ -129,4 +129,13 @@ la_vm_hash() {
 			sha256sum <"$f"
 		fi
 	done | sha256sum | cut -c1-16
+}
+
+# la_vm_prune GLOB KEEP: remove all but the KEEP newest files matching GLOB
+# (the cache keeps a few payloads, not one per build)
+la_vm_prune() {
+	# shellcheck disable=SC2086
+	ls -1t $1 2>/dev/null | tail -n +$(($2 + 1)) | while read -r f; do
+		rm -f "$f"
+	done
 }

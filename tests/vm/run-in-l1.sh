@@ -77,7 +77,7 @@ kver=$(la_vm_kver "$kernel")
 modules=$(la_vm_modules_in_order "$kver" kvm-amd) || harness_fail "cannot list the KVM modules of $kver"
 busybox=$(la_vm_busybox)
 # shellcheck disable=SC2086
-base_key=$(la_vm_hash "$busybox" "$here/l1-init.sh" "$here/la-case.sh" "$here/lib.sh" $modules)
+base_key=$(la_vm_hash "$busybox" "$here/l1-init.sh" "$here/la-case.sh" $modules)
 base=$cache/l1-base-$base_key.cpio
 if [ ! -s "$base" ]; then
 	stage=$(mktemp -d "$cache/stage.XXXXXX") || harness_fail "mktemp"
@@ -126,6 +126,9 @@ fi
 payload_key=$(la_vm_hash "$stage")
 payload=$cache/l1-payload-$payload_key.cpio
 [ -s "$payload" ] || la_vm_cpio "$stage" "$payload" || harness_fail "cpio of the payload failed"
+touch "$payload" "$base"
+la_vm_prune "$cache/l1-payload-*.cpio" 6
+la_vm_prune "$cache/l1-base-*.cpio" 2
 
 # --- the command --------------------------------------------------------------
 rm -rf "$stage"
@@ -166,18 +169,7 @@ rm -f "$out/l1.cpio"
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }' >"$out/wall-seconds"
 
 # split the output: harness markers, the command's output, la-case blocks
-tr -d '\r' <"$out/output.log" | awk -v dir="$out" '
-	/^@@la-l1 / { print > (dir "/markers"); next }
-	/^@@case [^ ]+ start$/ { name = $2; next }
-	/^@@case [^ ]+ status / {
-		print $4 > (dir "/" $2 ".status"); print $6 > (dir "/" $2 ".seconds")
-		printf "" >> (dir "/" $2 ".out"); printf "" >> (dir "/" $2 ".err")
-		name = ""; next
-	}
-	name != "" && /^o\|/ { print substr($0, 3) >> (dir "/" name ".out"); next }
-	name != "" && /^e\|/ { print substr($0, 3) >> (dir "/" name ".err"); next }
-	{ print > (dir "/command.log") }
-'
+tr -d '\r' <"$out/output.log" | awk -v dir="$out" -f "$here/split.awk"
 touch "$out/markers" "$out/command.log"
 [ "$quiet" = 1 ] || cat "$out/command.log"
 
