@@ -87,8 +87,12 @@ static void la_vm_irq(void *p, unsigned gsi, unsigned source, int level)
 	before = vm->irq_src[gsi];
 	after = level ? before | source : before & ~source;
 	vm->irq_src[gsi] = after;
-	if (!before != !after && la_kvm_irq_line(&vm->kvm, gsi, after != 0))
-		la_vm_dev_exit(vm, LA_FATE_VMM, "KVM_IRQ_LINE failed");
+	if (!before != !after && la_kvm_irq_line(&vm->kvm, gsi, after != 0)) {
+		struct la_vm_end e = { .fate = LA_FATE_VMM, .why = "KVM_IRQ_LINE",
+				       .vcpu = -1, .sys_errno = vm->kvm.sys_errno };
+
+		la_vm_end_with(vm, &e);
+	}
 }
 
 static void la_vm_note(void *p, enum la_note what, unsigned value)

@@ -426,8 +426,8 @@ $stderr"
 	need_vmrun l-1cpu
 	vm_case_status l-1cpu 0
 	assert_line 'la-guest: nproc 1'
-	[ "$(grep '^la-guest: ram ' <<<"$output")" = "$(vm_ram_lines 512M)" ] ||
-		fail "RAM: got $(grep '^la-guest: ram ' <<<"$output"); want $(vm_ram_lines 512M)"
+	[ "$(vm_guest_ram)" = "$(vm_ram_lines 512M)" ] ||
+		fail "RAM: got $(vm_guest_ram); want $(vm_ram_lines 512M)"
 	local kib
 	kib=$(sed -n 's/^la-guest: memtotal_kib //p' <<<"$output")
 	[ "$kib" -gt $((512 * 1024 / 2)) ]
@@ -450,8 +450,8 @@ $stderr"
 @test "la-vmrun: Linux with --mem 5G sees RAM above 4 GiB" {
 	need_vmrun l-5g
 	vm_case_status l-5g 0
-	[ "$(grep '^la-guest: ram ' <<<"$output")" = "$(vm_ram_lines 5G)" ] ||
-		fail "RAM: got $(grep '^la-guest: ram ' <<<"$output"); want $(vm_ram_lines 5G)"
+	[ "$(vm_guest_ram)" = "$(vm_ram_lines 5G)" ] ||
+		fail "RAM: got $(vm_guest_ram); want $(vm_ram_lines 5G)"
 	assert_line --regexp '^la-guest: ram 100000000-'
 }
 

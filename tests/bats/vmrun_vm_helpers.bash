@@ -151,3 +151,21 @@ vm_fnv1a() {
 	done
 	vm_hex "$h"
 }
+
+# vm_guest_ram: the guest's "la-guest: ram" lines from $output with adjacent
+# ranges merged: Linux splits System RAM around the setup_data it keeps
+# reserved (00020800-0002080f after la-vmrun's RNG seed header), so the
+# pieces only add up to la-layout's regions
+vm_guest_ram() {
+	local a e ps="" pe=""
+	while read -r a e; do
+		a=$((16#$a)) e=$((16#$e))
+		if [ -n "$pe" ] && [ "$a" = $((pe + 1)) ]; then
+			pe=$e
+			continue
+		fi
+		[ -z "$pe" ] || printf 'la-guest: ram %08x-%08x\n' "$ps" "$pe"
+		ps=$a pe=$e
+	done < <(sed -n 's/^la-guest: ram \([0-9a-f]*\)-\([0-9a-f]*\)$/\1 \2/p' <<<"$output")
+	[ -z "$pe" ] || printf 'la-guest: ram %08x-%08x\n' "$ps" "$pe"
+}
