@@ -357,6 +357,11 @@ int main(int argc, char **argv)
 	la_vmrun_build(&a);
 	if (a.dump_fdt_path)
 		la_vmrun_dump_fdt(&a);
+	/* the image is in guest memory now: do not keep a second copy
+	 * while the guest runs */
+	free(a.image);
+	a.image = NULL;
+	a.img.image = NULL;
 	if (a.explain) {
 		la_vmrun_explain(&a);
 		status = fflush(stdout) || ferror(stdout) ? 1 : 0;
