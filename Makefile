@@ -36,11 +36,83 @@ MANS      := $(sort $(wildcard man/*.1))
 
 # Debian packages for building and testing (make deps)
 DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
-	device-tree-compiler bats bats-assert bats-support jq valgrind
+	device-tree-compiler bats bats-assert bats-support jq valgrind \
+	binutils qemu-system-x86 linux-image-amd64 linux-image-cloud-amd64 \
+	busybox-static cpio kmod
 
-.PHONY: all deps check test demo install clean
+.PHONY: all deps check test demo install clean guest bench run
 .SECONDARY:
-all: $(LIB) $(BINS) $(UNITS)
+all: $(LIB) $(BINS) $(UNITS) guest
+
+# The probe guest (tests/guest): freestanding x86_64 code that VMMs boot
+# through the Linux boot protocol, as a bzImage and as an ELF; the bench
+# firmware (bench/fw.S); the L2 test guest's initramfs (tests/vm). Built with
+# their own flags: never sanitized, never PIE.
+GUEST_CROSS   ?= $(if $(filter x86_64,$(shell uname -m)),,x86_64-linux-gnu-)
+GUEST_CC      := $(GUEST_CROSS)gcc
+GUEST_LD      := $(GUEST_CROSS)ld
+GUEST_OBJCOPY := $(GUEST_CROSS)objcopy
+GUEST_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-pic \
+	-fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-delete-null-pointer-checks -mno-red-zone -mgeneral-regs-only \
+	-march=x86-64 -mcmodel=small
+GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segments
+GUEST         := $(BUILD)/guest
+GUEST_OBJS    := $(GUEST)/entry.o $(GUEST)/main.o $(GUEST)/report.o
+GUEST_OUT     := $(GUEST)/probe.bzImage $(GUEST)/probe.elf $(BUILD)/bench/fw.bin \
+	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec
+guest: $(GUEST_OUT)
+
+$(GUEST)/%.o: tests/guest/%.c tests/guest/probe.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(GUEST)/%.o: tests/guest/%.S
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(GUEST)/probe.elf: $(GUEST_OBJS) tests/guest/probe.ld
+	$(GUEST_LD) $(GUEST_LDFLAGS) -T tests/guest/probe.ld -o $@ $(GUEST_OBJS)
+$(GUEST)/probe.bin: $(GUEST)/probe.elf
+	$(GUEST_OBJCOPY) -O binary $< $@
+$(GUEST)/probe.bzImage: tests/guest/setup.S $(GUEST)/probe.bin
+	$(GUEST_CC) -c -Wa,-I$(GUEST) \
+		-Wa,--defsym,PAYLOAD_SIZE=$$(stat -c %s $(GUEST)/probe.bin) -o $(GUEST)/setup.o $<
+	$(GUEST_LD) -m elf_x86_64 -Ttext=0 -e 0 -o $(GUEST)/setup.elf $(GUEST)/setup.o
+	$(GUEST_OBJCOPY) -O binary $(GUEST)/setup.elf $@
+$(BUILD)/bench/fw.bin: bench/fw.S
+	@mkdir -p $(@D)
+	$(GUEST_CC) -c -o $(BUILD)/bench/fw.o $<
+	$(GUEST_LD) -m elf_x86_64 -Ttext=0 -e 0 -o $(BUILD)/bench/fw.elf $(BUILD)/bench/fw.o
+	$(GUEST_OBJCOPY) -O binary $(BUILD)/bench/fw.elf $@
+# the bench's exec timer: static, so it runs in the emulated host as is
+$(BUILD)/bench/la-bench-exec: bench/exec.c
+	@mkdir -p $(@D)
+	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+$(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.sh
+	@mkdir -p $(@D)
+	tests/vm/mkguest.sh $@
+
+# keep unit-test objects (make would delete them as intermediate files and
+# rebuild them on the next run)
+.SECONDARY: $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/guest/report.o
+
+# the probe's table walkers also run natively, in a unit test
+$(BUILD)/tests/test_probe: $(BUILD)/obj/tests/guest/report.o
+$(BUILD)/tests/test_x86boot: $(BUILD)/obj/tests/guest/report.o
+
+# run: boot Debian's cloud kernel with the busybox initramfs to a shell on
+# this terminal (Ctrl-A x quits), on this machine's /dev/kvm
+RUN_KERNEL ?= $(lastword $(sort $(wildcard /boot/vmlinuz-*-cloud-amd64)))
+RUN_MEM    ?= 1G
+RUN_CPUS   ?= 2
+run: $(BUILD)/bin/la-vmrun $(BUILD)/vm/guest.cpio
+	@test -n "$(RUN_KERNEL)" || { echo "make run: no /boot/vmlinuz-*-cloud-amd64" \
+		"(make deps installs linux-image-cloud-amd64)" >&2; exit 1; }
+	$(BUILD)/bin/la-vmrun --mem $(RUN_MEM) --cpus $(RUN_CPUS) --initrd $(BUILD)/vm/guest.cpio \
+		--cmdline "quiet la.fate=shell" $(RUN_KERNEL)
+
+# bench: VMM start-up, boot and memory, side by side with QEMU (bench/boot.sh)
+bench: all
+	bench/boot.sh $(BUILD)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)

@@ -20,6 +20,11 @@ struct la_fdt_config;
 struct la_sys_alloc_config; /* sys_alloc.h */
 struct la_hostcpu;
 struct la_hostcpu_opts;
+struct la_vm_image;        /* vm.h */
+struct la_vm_boot;
+struct la_gmem;
+struct la_kvm;
+struct la_kvm_vcpu;
 
 enum la_arch_id {
 	LA_ARCH_X86_64,
@@ -193,6 +198,20 @@ struct la_arch_ops {
 	 * (la_arch_host_cpu_none). Release out with la_hostcpu_free().
 	 * returns: 0 or -LA_ERR_* as la_hostcpu_read */
 	int (*host_cpu_read)(const struct la_hostcpu_opts *opts, struct la_hostcpu *out);
+
+	/* --- building and running a VM (la-vmrun, issue 6); NULL where la
+	 * cannot run this arch's guests yet. Types in lib/vm.h. --- */
+	/* build_vm - everything guest memory holds at reset: the image,
+	 * initrd, cmdline, boot_params, setup_data and firmware tables, plus
+	 * the boot vCPU state. Pure: needs no /dev/kvm.
+	 * returns: 0 or -LA_ERR_* */
+	int (*build_vm)(const struct la_vm_config *cfg, const struct la_arch_layout *layout,
+			const struct la_mem_layout *mem, const struct la_vm_image *img,
+			const struct la_gmem *g, struct la_vm_boot *out);
+	/* configure_vcpu - hand vCPU id (of ncpus) its CPUID, registers, MSRs
+	 * and LAPIC setup. returns: 0 or -LA_ERR_KVM* */
+	int (*configure_vcpu)(struct la_kvm *kvm, struct la_kvm_vcpu *vcpu, unsigned ncpus,
+			      const struct la_vm_boot *boot);
 };
 
 extern const struct la_arch_ops la_arch_x86_64;

@@ -94,7 +94,29 @@
 	X(TOOMANY,      "too many entries")                                   \
 	X(SANDBOX,      "cannot set up the sandbox")                          \
 	X(IO,           "input/output error")                                 \
-	X(INTERNAL,     "internal error")
+	X(INTERNAL,     "internal error")                                     \
+	/* building a VM (la-vmrun) */                                        \
+	X(GUESTMEM,     "cannot map guest memory")                            \
+	X(GPA,          "guest address range is not backed by guest memory")  \
+	X(BZSIZE,       "bzImage: setup and system size exceed the file")      \
+	X(ELFLOAD,      "ELF kernel: a segment is below 0x200000 or outside guest memory") \
+	X(ELFENTRY,     "ELF kernel: entry point outside the loaded segments") \
+	X(KERNELSIZE,   "kernel does not fit in guest memory")                \
+	X(INITRD,       "initrd does not fit in guest memory below the kernel's limit") \
+	X(INITRDEMPTY,  "initrd is empty")                                    \
+	X(DTBSIZE,      "device tree larger than the 16 KiB setup_data limit") \
+	X(BADDTB,       "not a flattened device tree")                        \
+	X(SETUPDATA,    "setup_data does not fit below the MP table")         \
+	X(E820,         "too many e820 entries")                              \
+	X(MPTABLE,      "MP table does not fit its window")                   \
+	X(ACPISPACE,    "ACPI tables do not fit their window")                \
+	X(BIOSPROT,     "a BIOS cannot boot a VM that runs protected firmware") \
+	/* KVM */                                                             \
+	X(KVMOPEN,      "cannot open the KVM device")                         \
+	X(KVMAPI,       "KVM API version is not 12")                          \
+	X(KVMCAP,       "KVM lacks a capability la-vmrun needs")              \
+	X(KVMIOCTL,     "a KVM ioctl failed")                                 \
+	X(THREAD,       "cannot start a thread")
 
 enum la_err {
 	LA_OK = 0,

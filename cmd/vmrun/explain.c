@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * la-vmrun --explain: what build_vm put where, from the same structures the
+ * run uses. The memory regions print as la-layout prints them.
+ */
+#include <libfdt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "size.h"
+#include "vmrun.h"
+
+static const char *const la_kind_names[] = {
+	[LA_X86_IMG_BZIMAGE] = "bzImage", [LA_X86_IMG_ELF64] = "ELF64 vmlinux",
+	[LA_X86_IMG_ELF32] = "ELF32 vmlinux", [LA_X86_IMG_MULTIBOOT] = "Multiboot",
+	[LA_X86_IMG_BIOS] = "BIOS",
+};
+static const char *const la_mode_names[] = {
+	[LA_X86_MODE_RESET] = "real mode at the reset vector",
+	[LA_X86_MODE_FLAT32] = "flat 32-bit protected mode",
+	[LA_X86_MODE_LONG] = "64-bit long mode",
+};
+
+static void la_explain_regions(const struct la_vmrun *a)
+{
+	const struct la_mem_layout *m = &a->vm.mem;
+	char sz[32];
+
+	printf("guest memory regions:\n");
+	printf("  %-18s %-18s %10s  %s\n", "start", "end", "size", "purpose");
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct la_region *r = &m->r[i];
+
+		printf("  0x%016llx 0x%016llx %10s  %s", (unsigned long long)r->start,
+		       (unsigned long long)(r->start + r->size - 1),
+		       la_format_size(r->size, sz, sizeof(sz)), la_region_purpose_name(r->purpose));
+		if (r->align)
+			printf(" (host mapping aligned to %s)", la_format_size(r->align, sz, sizeof(sz)));
+		printf("\n");
+	}
+}
+
+static void la_explain_row(const char *name, const char *kind, uint64_t start, uint64_t end,
+			   const char *what)
+{
+	char range[48];
+
+	if (!strcmp(kind, "irq"))
+		snprintf(range, sizeof(range), "%llu", (unsigned long long)start);
+	else
+		snprintf(range, sizeof(range), "0x%016llx-0x%016llx", (unsigned long long)start,
+			 (unsigned long long)end);
+	printf("  %-20s %-8s %-37s %s\n", name, kind, range, what);
+}
+
+static void la_explain_grants(const struct la_vmrun *a)
+{
+	const struct la_vm_res *r = &a->res;
+	const struct la_vm_boot *b = &a->boot;
+
+	printf("\ngrants (system allocator, %u physical address bits from %s):\n",
+	       r->phys_bits, r->phys_bits_source);
+	la_explain_row("pci-ecam", "reserve", b->ecam.start, b->ecam.end,
+		       "PCIe config space (ECAM, in MCFG)");
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct la_grant *g = &r->g[i];
+
+		if (g->kind == LA_RES_IRQ)
+			la_explain_row(g->name, "irq", g->value, g->value, g->tag);
+		else
+			la_explain_row(g->name, la_res_kind_name(g->kind), g->range.start,
+				       g->range.end, g->tag);
+	}
+	printf("\nother devices:\n");
+	la_explain_row("pci-config", "io", 0xcf8, 0xcff, "PCI host bridge 00:00.0; 0xcf9 resets");
+	la_explain_row("post", "io", 0x80, 0x80, "POST codes (--boot-timing)");
+	la_explain_row("pcie-vcfg", "mmio", b->vcfg.start, b->vcfg.end, "PCIe virtual config window");
+	la_explain_row("high-mmio", "mmio", b->high_mmio.start, b->high_mmio.end,
+		       "PCI MMIO above 4 GiB (in PC00._CRS)");
+}
+
+static void la_explain_image(const struct la_vmrun *a)
+{
+	const struct la_vm_boot *b = &a->boot;
+	const struct la_x86_kernel *k = &b->kernel;
+
+	printf("\nimage: %s '%s', loaded at 0x%llx-0x%llx, entry 0x%llx in %s\n",
+	       la_kind_names[k->kind], a->kernel_path ? a->kernel_path : a->vm.cfg.bios_path,
+	       (unsigned long long)k->start, (unsigned long long)k->end - 1,
+	       (unsigned long long)k->entry, la_mode_names[k->mode]);
+	if (b->initrd_size)
+		printf("initrd: '%s' at 0x%llx-0x%llx (%llu bytes)\n", a->initrd_path,
+		       (unsigned long long)b->initrd_addr,
+		       (unsigned long long)(b->initrd_addr + b->initrd_size - 1),
+		       (unsigned long long)b->initrd_size);
+	printf("cmdline (at 0x20000, %zu characters): %s\n", b->cmdline.len, b->cmdline.s);
+}
+
+static void la_explain_tables(const struct la_vmrun *a)
+{
+	const struct la_vm_boot *b = &a->boot;
+
+	if (b->kernel.kind == LA_X86_IMG_BIOS)
+		return;
+	printf("\ne820 (%u entries):\n", b->e820.n);
+	for (unsigned i = 0; i < b->e820.n; i++)
+		printf("  0x%016llx-0x%016llx %s\n", (unsigned long long)b->e820.e[i].addr,
+		       (unsigned long long)(b->e820.e[i].addr + b->e820.e[i].size - 1),
+		       b->e820.e[i].type == 1 ? "RAM" : "reserved");
+	printf("\nsetup_data:\n");
+	for (unsigned i = 0; i < b->setup.n; i++)
+		printf("  0x%llx type %u (%s) %u bytes\n", (unsigned long long)b->setup.e[i].addr,
+		       b->setup.e[i].type, b->setup.e[i].type == 9 ? "RNG seed" : "DTB",
+		       b->setup.e[i].len);
+}
+
+static void la_explain_firmware(const struct la_vmrun *a)
+{
+	const struct la_vm_boot *b = &a->boot;
+
+	printf("\nfirmware tables:\n");
+	printf("  MP floating pointer 0x9fff0, MP table 0x9e800 (%u CPUs)\n", b->ncpus);
+	printf("  SMBIOS 3.0 entry point 0xf0000\n");
+	if (!b->has_acpi)
+		printf("  no ACPI (--no-acpi)\n");
+	for (unsigned i = 0; i < b->acpi.n; i++)
+		printf("  ACPI %-4s 0x%llx %u bytes\n", b->acpi.t[i].sig,
+		       (unsigned long long)b->acpi.t[i].addr, b->acpi.t[i].len);
+}
+
+static void la_explain_node(const void *fdt, int node, int depth)
+{
+	const char *name = fdt_get_name(fdt, node, NULL);
+	int prop, child;
+
+	printf("  %*s%s\n", 2 * depth, "", depth ? name : "/");
+	fdt_for_each_property_offset(prop, fdt, node) {
+		const char *pname;
+		int len;
+
+		fdt_getprop_by_offset(fdt, prop, &pname, &len);
+		printf("  %*s  %s (%d bytes)\n", 2 * depth, "", pname, len);
+	}
+	fdt_for_each_subnode(child, fdt, node)
+		la_explain_node(fdt, child, depth + 1);
+}
+
+void la_vmrun_explain(const struct la_vmrun *a)
+{
+	la_explain_regions(a);
+	la_explain_grants(a);
+	la_explain_image(a);
+	la_explain_tables(a);
+	la_explain_firmware(a);
+	if (a->dtb) {
+		printf("\ndevice tree ('%s', %zu bytes, in setup_data padded to 16 KiB):\n",
+		       a->fdt_path, a->dtb_len);
+		la_explain_node(a->dtb, 0, 0);
+	}
+}

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * la-vmrun: boot a kernel (or a BIOS) in a KVM virtual machine with the
+ * layout, allocations and tables the other la programs print.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "vmrun.h"
+
+enum {
+	K_INITRD = 'i',
+	K_CMDLINE = 'c',
+	K_FDT = 0x2000,
+	K_DUMP_FDT,
+	K_SERIAL,
+	K_DEBUGCON,
+	K_BOOT_TIMING,
+	K_NO_ACPI,
+	K_EXPLAIN,
+	K_KVM_DEVICE,
+};
+
+static const struct argp_option la_vmrun_options[] = {
+	{ "initrd", K_INITRD, "FILE", 0, "Initial ramdisk, placed as high in guest RAM as the "
+	  "kernel allows", 0 },
+	{ "cmdline", K_CMDLINE, "STRING", 0, "Appended to the kernel command line la-vmrun "
+	  "builds (panic=-1 console=ttyS0 earlycon=...); repeatable", 0 },
+	{ "fdt", K_FDT, "FILE|-", 0, "A device tree blob (- reads standard input) passed to the "
+	  "kernel in setup_data, zero-padded to 16 KiB", 0 },
+	{ "dump-fdt", K_DUMP_FDT, "FILE", 0, "Write the device tree blob the guest gets (as "
+	  "crosvm's --dump-device-tree-blob)", 0 },
+	{ "serial", K_SERIAL, "N=KIND", 0, "COM port N (1-4): file:PATH, null or stdout "
+	  "(default: COM1 stdout with standard input, COM2-4 null)", 0 },
+	{ "debugcon", K_DEBUGCON, "FILE", 0, "Write what the guest sends to port 0x402 to FILE", 0 },
+	{ "boot-timing", K_BOOT_TIMING, NULL, 0, "Print to standard error the time since start "
+	  "of each POST code (port 0x80), the first console output and power-off", 0 },
+	{ "no-acpi", K_NO_ACPI, NULL, 0, "No ACPI tables: the guest sees the MP table only "
+	  "(and cannot power off; reboot ends the VM)", 0 },
+	{ "explain", K_EXPLAIN, NULL, 0, "Print what would be built (layout, grants, e820, "
+	  "cmdline, setup_data, tables) and exit without running", 0 },
+	{ "kvm-device", K_KVM_DEVICE, "PATH", 0, "The KVM device (default /dev/kvm)", 0 },
+	{ 0 }
+};
+
+static void la_vmrun_add_cmdline(struct argp_state *state, struct la_vmrun *a, const char *s)
+{
+	size_t old = a->cmdline ? strlen(a->cmdline) : 0;
+	char *n = realloc(a->cmdline, old + strlen(s) + 2);
+
+	if (!n)
+		argp_failure(state, 1, ENOMEM, "--cmdline");
+	if (old)
+		n[old++] = ' ';
+	strcpy(n + old, s);
+	a->cmdline = n;
+}
+
+static void la_vmrun_serial(struct argp_state *state, struct la_vmrun *a, const char *arg)
+{
+	char *end;
+	unsigned long n = strtoul(arg, &end, 10);
+	const char *kind = end + 1;
+
+	if (end == arg || *end != '=' || n < 1 || n > 4)
+		argp_failure(state, 2, 0, "--serial: '%s': not N=KIND with N from 1 to 4", arg);
+	a->serial[n - 1].arg = arg;
+	if (!strcmp(kind, "null"))
+		a->serial[n - 1].kind = LA_SERIAL_SINK;
+	else if (!strcmp(kind, "stdout"))
+		a->serial[n - 1].kind = LA_SERIAL_STDOUT;
+	else if (!strncmp(kind, "file:", 5) && kind[5])
+		a->serial[n - 1].kind = LA_SERIAL_FILE, a->serial[n - 1].path = kind + 5;
+	else
+		argp_failure(state, 2, 0, "--serial: '%s': KIND is file:PATH, null or stdout", arg);
+}
+
+static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
+{
+	const struct la_vm_config *c = &a->vm.cfg;
+	unsigned stdouts = 0;
+
+	if (!c->arch->build_vm || !c->arch->configure_vcpu)
+		argp_failure(state, 2, 0, "--arch: '%s': la-vmrun boots x86_64 guests only",
+			     c->arch->name);
+	if (!a->kernel_path && !c->bios_path)
+		argp_failure(state, 2, 0, "no kernel given (KERNEL or --bios FILE)");
+	if (a->kernel_path && c->bios_path)
+		argp_failure(state, 2, 0, "--bios: '%s': cannot boot both a BIOS and KERNEL '%s'",
+			     c->bios_path, a->kernel_path);
+	if (c->bios_path && a->initrd_path)
+		argp_failure(state, 2, 0, "--initrd: '%s': a BIOS boot takes no initrd",
+			     a->initrd_path);
+	if (c->bios_path && a->fdt_path)
+		argp_failure(state, 2, 0, "--fdt: '%s': a BIOS boot takes no device tree",
+			     a->fdt_path);
+	for (int i = 0; i < 4; i++)
+		stdouts += a->serial[i].kind == LA_SERIAL_STDOUT;
+	if (stdouts > 1)
+		argp_failure(state, 2, 0, "--serial: only one COM port can be stdout");
+	if (a->dump_fdt_path && !a->fdt_path)
+		argp_failure(state, 2, 0, "--dump-fdt: '%s': x86_64 guests get a device tree only "
+			     "from --fdt", a->dump_fdt_path);
+}
+
+static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
+{
+	struct la_vmrun *a = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->vm;
+		a->serial[0].kind = LA_SERIAL_STDOUT;
+		a->kvm_path = "/dev/kvm";
+		return 0;
+	case K_INITRD: a->initrd_path = arg; return 0;
+	case K_CMDLINE: la_vmrun_add_cmdline(state, a, arg); return 0;
+	case K_FDT: a->fdt_path = arg; return 0;
+	case K_DUMP_FDT: a->dump_fdt_path = arg; return 0;
+	case K_SERIAL: la_vmrun_serial(state, a, arg); return 0;
+	case K_DEBUGCON: a->debugcon_path = arg; return 0;
+	case K_BOOT_TIMING: a->boot_timing = true; return 0;
+	case K_NO_ACPI: a->no_acpi = true; return 0;
+	case K_EXPLAIN: a->explain = true; return 0;
+	case K_KVM_DEVICE: a->kvm_path = arg; return 0;
+	case ARGP_KEY_ARG:
+		if (a->kernel_path)
+			argp_failure(state, 2, 0, "unexpected argument '%s' (one KERNEL only)", arg);
+		a->kernel_path = arg;
+		return 0;
+	case ARGP_KEY_SUCCESS:
+		la_vmrun_check(state, a);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp_child la_vmrun_children[] = {
+	{ &la_vmopts_argp, 0, "VM options:", 1 },
+	{ 0 }
+};
+
+const char *argp_program_version = "la-vmrun " LA_VERSION;
+const char *argp_program_bug_address = NULL;
+
+static const struct argp la_vmrun_argp = {
+	.options = la_vmrun_options,
+	.parser = la_vmrun_parse,
+	.args_doc = "KERNEL",
+	.doc = "Boot KERNEL (bzImage, ELF vmlinux or Multiboot) or a --bios image in a KVM "
+	       "virtual machine, x86_64, with COM1 on standard input and output.\v"
+	       "Ctrl-A x on the console ends the VM (exit 0); Ctrl-A Ctrl-A sends Ctrl-A.\n\n"
+	       "Examples:\n"
+	       "  la-vmrun --mem 512M --initrd rootfs.cpio.gz /boot/vmlinuz\n"
+	       "  la-vmrun --cpus 2 --cmdline quiet --explain /boot/vmlinuz\n\n"
+	       "Exit status: 0 the guest powered off, 32 it reset (rebooted), 33 it crashed "
+	       "(triple fault, KVM internal error, failed entry), 1 la-vmrun failed, 2 bad "
+	       "options.",
+	.children = la_vmrun_children,
+};
+
+/* ---- files ---- */
+
+static void la_vmrun_die(const char *what, const char *path, const char *reason)
+{
+	if (path)
+		fprintf(stderr, "la-vmrun: %s: '%s': %s\n", what, path, reason);
+	else
+		fprintf(stderr, "la-vmrun: %s: %s\n", what, reason);
+	exit(1);
+}
+
+/* Read a whole file (or standard input for "-"); max in bytes. */
+static uint8_t *la_vmrun_slurp(const char *what, const char *path, size_t max, size_t *len)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *buf = NULL;
+	struct stat st;
+
+	if (fd < 0)
+		la_vmrun_die(what, path, strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		la_vmrun_die(what, path, "is a directory");
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		cap = (size_t)st.st_size + 1;
+	for (;;) {
+		ssize_t r;
+
+		if (!buf || n == cap) {
+			uint8_t *nb;
+
+			cap = buf ? cap * 2 : cap;
+			nb = realloc(buf, cap);
+			if (!nb)
+				la_vmrun_die(what, path, "out of memory");
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			la_vmrun_die(what, path, strerror(errno));
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max)
+			la_vmrun_die(what, path, "file too large");
+	}
+	if (fd != 0)
+		close(fd);
+	*len = n;
+	return buf;
+}
+
+static void la_vmrun_load_files(struct la_vmrun *a)
+{
+	const char *img = a->kernel_path ? a->kernel_path : a->vm.cfg.bios_path;
+	const char *what = a->kernel_path ? "KERNEL" : "--bios";
+	struct stat st;
+
+	a->image = la_vmrun_slurp(what, img, 1ULL << 32, &a->image_len);
+	if (a->image_len == 0)
+		la_vmrun_die(what, img, "empty file");
+	a->initrd_fd = -1;
+	if (a->initrd_path) {
+		a->initrd_fd = open(a->initrd_path, O_RDONLY | O_CLOEXEC);
+		if (a->initrd_fd < 0)
+			la_vmrun_die("--initrd", a->initrd_path, strerror(errno));
+		if (fstat(a->initrd_fd, &st) || !S_ISREG(st.st_mode))
+			la_vmrun_die("--initrd", a->initrd_path, "not a regular file");
+		if (st.st_size == 0)
+			la_vmrun_die("--initrd", a->initrd_path, la_strerror(-LA_ERR_INITRDEMPTY));
+		a->img.initrd_size = (uint64_t)st.st_size;
+	}
+	if (a->fdt_path) {
+		a->dtb = la_vmrun_slurp("--fdt", a->fdt_path, 1 << 24, &a->dtb_len);
+		if (a->dtb_len < sizeof(struct fdt_header) || fdt_check_header(a->dtb) ||
+		    fdt_totalsize(a->dtb) != a->dtb_len)
+			la_vmrun_die("--fdt", a->fdt_path, la_strerror(-LA_ERR_BADDTB));
+	}
+}
+
+/* ---- building ---- */
+
+/* The console: the COM port on standard output (COM1 unless --serial moves
+ * it), else COM1 as the kernel's console even if it goes to a file. */
+static int la_vmrun_console(const struct la_vmrun *a)
+{
+	for (int i = 0; i < 4; i++)
+		if (a->serial[i].kind == LA_SERIAL_STDOUT)
+			return i;
+	return 0;
+}
+
+/* The option or file a build error is about. */
+static void la_vmrun_build_fail(const struct la_vmrun *a, int err)
+{
+	const char *what = "build", *path = NULL;
+	char reason[200];
+
+	switch (-err) {
+	case LA_ERR_NOTKERNEL: case LA_ERR_BZSIZE: case LA_ERR_ELFLOAD: case LA_ERR_ELFENTRY:
+	case LA_ERR_MULTIBOOT: case LA_ERR_KERNELSIZE:
+		what = "KERNEL", path = a->kernel_path;
+		break;
+	case LA_ERR_CMDLINE: case LA_ERR_CMDLINECHAR:
+		what = "--cmdline";
+		break;
+	case LA_ERR_INITRD: case LA_ERR_INITRDEMPTY:
+		what = "--initrd", path = a->initrd_path;
+		break;
+	case LA_ERR_DTBSIZE:
+		what = "--fdt", path = a->fdt_path;
+		break;
+	case LA_ERR_BIOSPROT:
+		what = "--bios", path = a->vm.cfg.bios_path;
+		break;
+	case LA_ERR_CPUS:
+		what = "--cpus";
+		break;
+	default:
+		break;
+	}
+	if (err == -LA_ERR_CMDLINE)
+		snprintf(reason, sizeof(reason), "%s (%zu characters; this kernel takes %zu)",
+			 la_strerror(err), a->boot.cmdline.len,
+			 la_x86_cmdline_max(a->boot.kernel.params));
+	else if (err == -LA_ERR_INITRD)
+		snprintf(reason, sizeof(reason), "%s (%llu bytes, %s of guest memory)",
+			 la_strerror(err), (unsigned long long)a->img.initrd_size,
+			 a->vm.arg[LA_VMOPT_MEM] ? a->vm.arg[LA_VMOPT_MEM] : "256M");
+	else
+		snprintf(reason, sizeof(reason), "%s", la_strerror(err));
+	la_vmrun_die(what, path, reason);
+}
+
+static void la_vmrun_build(struct la_vmrun *a)
+{
+	const struct la_vm_config *c = &a->vm.cfg;
+	int err;
+
+	err = la_vm_resources(c, &a->vm.layout, &a->vm.mem, !a->no_acpi, &a->res);
+	if (err)
+		la_vmrun_die("resources", NULL, la_strerror(err));
+	if (la_vmrun_console(a) >= 0) {
+		char com[8];
+
+		snprintf(com, sizeof(com), "com%d", la_vmrun_console(a) + 1);
+		a->img.console_port = (uint16_t)la_vm_res_io(&a->res, com);
+	}
+	a->img = (struct la_vm_image){
+		.image = a->image, .image_len = a->image_len, .is_bios = c->bios_path != NULL,
+		.initrd_fd = a->initrd_fd, .initrd_size = a->img.initrd_size,
+		.cmdline = a->cmdline, .console = la_vmrun_console(a), .earlycon = true,
+		.dtb = a->dtb, .dtb_len = a->dtb_len, .no_acpi = a->no_acpi,
+		.phys_bits = a->res.phys_bits, .pm_iobase = a->res.pm_iobase,
+		.console_port = a->img.console_port,
+	};
+	if (getrandom(a->img.rng_seed, sizeof(a->img.rng_seed), 0) != sizeof(a->img.rng_seed))
+		la_vmrun_die("getrandom", NULL, strerror(errno));
+	err = la_gmem_map(&a->g, &a->vm.mem);
+	if (err)
+		la_vmrun_die("--mem", a->vm.arg[LA_VMOPT_MEM], la_strerror(err));
+	err = c->arch->build_vm(c, &a->vm.layout, &a->vm.mem, &a->img, &a->g, &a->boot);
+	if (err)
+		la_vmrun_build_fail(a, err);
+}
+
+static void la_vmrun_dump_fdt(const struct la_vmrun *a)
+{
+	FILE *f = fopen(a->dump_fdt_path, "wb");
+
+	if (!f || fwrite(a->dtb, 1, a->dtb_len, f) != a->dtb_len || fclose(f))
+		la_vmrun_die("--dump-fdt", a->dump_fdt_path, strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	struct la_vmrun a = { 0 };
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &a.t0);
+	argp_err_exit_status = 2;
+	argp_parse(&la_vmrun_argp, argc, argv, 0, NULL, &a);
+	la_vmrun_load_files(&a);
+	la_vmrun_build(&a);
+	if (a.dump_fdt_path)
+		la_vmrun_dump_fdt(&a);
+	/* the image is in guest memory now: do not keep a second copy
+	 * while the guest runs */
+	free(a.image);
+	a.image = NULL;
+	a.img.image = NULL;
+	if (a.explain) {
+		la_vmrun_explain(&a);
+		status = fflush(stdout) || ferror(stdout) ? 1 : 0;
+		if (status)
+			perror("la-vmrun: standard output");
+	} else {
+		status = la_vmrun_run(&a);
+	}
+	la_gmem_unmap(&a.g);
+	if (a.initrd_fd >= 0)
+		close(a.initrd_fd);
+	free(a.image);
+	free(a.dtb);
+	free(a.cmdline);
+	return status;
+}

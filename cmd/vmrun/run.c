@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running the VM: COM1 on the terminal (raw while the VM runs, restored on
+ * every exit path), Ctrl-A x, boot timing, and the guest's fate as the
+ * exit status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "vmrun.h"
+
+#define LA_CTRL_A 0x01
+
+/* ---- the terminal ---- */
+
+static struct termios la_tty_saved;
+static volatile sig_atomic_t la_tty_raw;
+
+static void la_tty_restore(void)
+{
+	if (la_tty_raw) {
+		tcsetattr(0, TCSANOW, &la_tty_saved);
+		la_tty_raw = 0;
+	}
+}
+
+static void la_tty_signal(int sig)
+{
+	la_tty_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void la_tty_make_raw(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV };
+	struct termios t;
+
+	if (!isatty(0) || tcgetattr(0, &la_tty_saved))
+		return;
+	t = la_tty_saved;
+	t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+	t.c_oflag &= ~(tcflag_t)OPOST;
+	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+	t.c_cflag |= CS8;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	atexit(la_tty_restore);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], la_tty_signal);
+	if (tcsetattr(0, TCSANOW, &t) == 0)
+		la_tty_raw = 1;
+}
+
+/* ---- standard input to COM1 ---- */
+
+struct la_input {
+	struct la_vm *vm;
+	unsigned com;    /* the COM port standard input feeds */
+	int stop_fd;     /* read end of a pipe: readable when la-vmrun ends */
+	bool escape;     /* Ctrl-A seen */
+};
+
+static void la_input_feed(struct la_input *in, const uint8_t *buf, unsigned len)
+{
+	unsigned done = 0;
+
+	while (done < len) {
+		unsigned n = la_vm_serial_input(in->vm, in->com, buf + done, len - done);
+
+		done += n;
+		if (done < len) /* the FIFO is full: let the guest read */
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	}
+}
+
+/* Bytes typed; Ctrl-A x ends the VM, Ctrl-A Ctrl-A sends one Ctrl-A. */
+static bool la_input_bytes(struct la_input *in, const uint8_t *buf, unsigned len)
+{
+	uint8_t out[256];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < len; i++) {
+		uint8_t c = buf[i];
+
+		if (in->escape) {
+			in->escape = false;
+			if (c == 'x' || c == 'X') {
+				la_vm_request_exit(in->vm, LA_FATE_POWEROFF, "Ctrl-A x");
+				return false;
+			}
+			if (c != LA_CTRL_A)
+				out[n++] = LA_CTRL_A;
+		} else if (c == LA_CTRL_A) {
+			in->escape = true;
+			continue;
+		}
+		out[n++] = c;
+	}
+	la_input_feed(in, out, n);
+	return true;
+}
+
+static void *la_input_thread(void *p)
+{
+	struct la_input *in = p;
+	struct pollfd fds[2] = { { .fd = 0, .events = POLLIN }, { .fd = in->stop_fd, .events = POLLIN } };
+	uint8_t buf[128];
+
+	for (;;) {
+		ssize_t r;
+
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return NULL;
+		}
+		if (fds[1].revents)
+			return NULL;
+		r = read(0, buf, sizeof(buf));
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0) /* end of input: the guest keeps running */
+			return NULL;
+		if (!la_input_bytes(in, buf, (unsigned)r))
+			return NULL;
+	}
+}
+
+/* ---- boot timing ---- */
+
+struct la_timing {
+	struct timespec t0;
+};
+
+static void la_timing_note(void *ctx, enum la_note what, unsigned value)
+{
+	struct la_timing *t = ctx;
+	struct timespec now;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - t->t0.tv_sec) * 1e3 + (double)(now.tv_nsec - t->t0.tv_nsec) / 1e6;
+	if (what == LA_NOTE_POST)
+		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms POST 0x%02x\r\n", ms, value);
+	else if (what == LA_NOTE_FIRST_OUTPUT)
+		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms first console output\r\n", ms);
+	else
+		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms power-off\r\n", ms);
+}
+
+/* ---- the run ---- */
+
+static int la_open_out(const char *what, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		fprintf(stderr, "la-vmrun: %s: '%s': %s\n", what, path, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static void la_print_crash(const struct la_vm_end *e)
+{
+	static const char *const names[18] = {
+		"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "r8", "r9",
+		"r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags",
+	};
+	const struct la_x86_regs_dump *r = &e->regs;
+
+	fprintf(stderr, "la-vmrun: guest crashed: %s on vCPU %d (exit reason %u, detail 0x%llx)\n",
+		e->why, e->vcpu, e->exit_reason, (unsigned long long)e->detail);
+	if (!e->has_regs)
+		return;
+	for (int i = 0; i < 18; i++)
+		fprintf(stderr, "  %-6s 0x%016llx%s", names[i], (unsigned long long)r->gpr[i],
+			i % 3 == 2 ? "\n" : "");
+	fprintf(stderr, "  cr0    0x%016llx  cr2    0x%016llx  cr3    0x%016llx\n"
+		"  cr4    0x%016llx  efer   0x%016llx  cs 0x%04x ss 0x%04x\n",
+		(unsigned long long)r->cr0, (unsigned long long)r->cr2, (unsigned long long)r->cr3,
+		(unsigned long long)r->cr4, (unsigned long long)r->efer, r->cs, r->ss);
+}
+
+static int la_kvm_fail(const struct la_vmrun *a, const struct la_kvm *k, int err)
+{
+	const char *e = k->sys_errno ? strerror(k->sys_errno) : la_strerror(err);
+
+	if (err == -LA_ERR_KVMOPEN && k->sys_errno == ENOENT)
+		fprintf(stderr, "la-vmrun: %s: %s (no KVM on this host; see man la-vmrun)\n",
+			a->kvm_path, e);
+	else if (err == -LA_ERR_KVMOPEN)
+		fprintf(stderr, "la-vmrun: %s: %s\n", a->kvm_path, e);
+	else if (err == -LA_ERR_KVMAPI)
+		fprintf(stderr, "la-vmrun: %s: %s\n", a->kvm_path, la_strerror(err));
+	else if (err == -LA_ERR_KVMCAP)
+		fprintf(stderr, "la-vmrun: %s: %s: %s\n", a->kvm_path, la_strerror(err), k->what);
+	else if (err == -LA_ERR_CPUS)
+		fprintf(stderr, "la-vmrun: --cpus: '%u': this KVM runs at most %u vCPUs\n",
+			a->vm.cfg.cpus, k->max_vcpus);
+	else
+		fprintf(stderr, "la-vmrun: %s: %s: %s\n", k->what ? k->what : a->kvm_path,
+			la_strerror(err), e);
+	return 1;
+}
+
+int la_vmrun_run(struct la_vmrun *a)
+{
+	struct la_timing timing;
+	struct la_vm_setup s = {
+		.kvm_path = a->kvm_path, .cfg = &a->vm.cfg, .g = &a->g, .boot = &a->boot,
+		.res = &a->res, .debugcon_fd = -1,
+	};
+	struct la_input in = { 0 };
+	struct la_vm_end end;
+	struct la_kvm kvm;
+	struct la_vm *vm;
+	pthread_t input;
+	bool has_input = false;
+	int stop[2] = { -1, -1 }, err, com_stdin = -1;
+
+	timing.t0 = a->t0;
+	for (int i = 0; i < 4; i++) {
+		s.serial_fd[i] = a->serial[i].kind == LA_SERIAL_STDOUT ? 1 :
+				 a->serial[i].kind == LA_SERIAL_FILE ?
+				 la_open_out("--serial", a->serial[i].path) : -1;
+		if (a->serial[i].kind == LA_SERIAL_STDOUT)
+			com_stdin = i;
+	}
+	if (a->debugcon_path)
+		s.debugcon_fd = la_open_out("--debugcon", a->debugcon_path);
+	if (a->boot_timing) {
+		s.note = la_timing_note;
+		s.note_ctx = &timing;
+	}
+	err = la_vm_create(&s, &vm, &kvm);
+	if (err)
+		return la_kvm_fail(a, &kvm, err);
+	if (com_stdin >= 0 && pipe2(stop, O_CLOEXEC) == 0) {
+		in = (struct la_input){ .vm = vm, .com = (unsigned)com_stdin, .stop_fd = stop[0] };
+		la_tty_make_raw();
+		has_input = pthread_create(&input, NULL, la_input_thread, &in) == 0;
+	}
+	la_vm_run(vm);
+	la_vm_end_info(vm, &end);
+	if (has_input) {
+		if (write(stop[1], "", 1) < 0)
+			pthread_cancel(input);
+		pthread_join(input, NULL);
+	}
+	la_tty_restore();
+	if (stop[0] >= 0)
+		close(stop[0]), close(stop[1]);
+	la_vm_destroy(vm);
+	if (end.fate == LA_FATE_CRASH)
+		la_print_crash(&end);
+	else if (end.fate == LA_FATE_VMM)
+		fprintf(stderr, "la-vmrun: %s: %s\n", end.why, strerror(end.sys_errno));
+	return end.fate;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* la-vmrun's parts: options and files (main.c), --explain (explain.c),
+ * the console and the run (run.c). */
+#ifndef LA_VMRUN_H
+#define LA_VMRUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "guestmem.h"
+#include "vm.h"
+#include "vm_res.h"
+#include "vmopts.h"
+
+enum la_serial_kind { LA_SERIAL_SINK, LA_SERIAL_STDOUT, LA_SERIAL_FILE };
+
+struct la_vmrun {
+	struct la_vmopts vm;
+	const char *kernel_path;
+	const char *initrd_path;
+	char *cmdline;                   /* --cmdline values joined; malloc'd */
+	const char *fdt_path;            /* "-" = standard input */
+	const char *dump_fdt_path;
+	const char *debugcon_path;
+	const char *kvm_path;
+	struct {
+		enum la_serial_kind kind;
+		const char *path;
+		const char *arg;
+	} serial[4];
+	bool no_acpi;
+	bool explain;
+	bool boot_timing;
+	struct timespec t0;              /* when la-vmrun started */
+
+	/* built */
+	uint8_t *image;
+	size_t image_len;
+	uint8_t *dtb;
+	size_t dtb_len;
+	int initrd_fd;
+	struct la_vm_image img;
+	struct la_vm_res res;
+	struct la_gmem g;
+	struct la_vm_boot boot;
+};
+
+/* explain.c */
+void la_vmrun_explain(const struct la_vmrun *a);
+
+/* run.c: run the VM on KVM; returns the exit status */
+int la_vmrun_run(struct la_vmrun *a);
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ACPI fixed hardware: PM1a event block (status, enable), PM1a control and
+ * GPE0 (32 status + 32 enable bytes), 72 IO ports. Writing SLP_EN with our
+ * \_S5_ sleep type powers the machine off.
+ */
+#include <string.h>
+
+#include "bytes.h"
+#include "dev.h"
+#include "x86boot.h"
+
+#define LA_PM1_SCI_EN 0x0001
+#define LA_PM1_SLP_EN 0x2000
+
+void la_pm_init(struct la_pm *p, const struct la_machine *m)
+{
+	memset(p, 0, sizeof(*p));
+	p->m = m;
+	p->cnt = LA_PM1_SCI_EN; /* ACPI mode from the start (no SMI_CMD) */
+}
+
+static uint8_t la_pm_readb(struct la_pm *p, unsigned off)
+{
+	switch (off) {
+	case 0: return (uint8_t)p->sts;
+	case 1: return (uint8_t)(p->sts >> 8);
+	case 2: return (uint8_t)p->en;
+	case 3: return (uint8_t)(p->en >> 8);
+	case 4: return (uint8_t)p->cnt;
+	case 5: return (uint8_t)(p->cnt >> 8);
+	default: return off >= 8 && off < 72 ? p->gpe[off - 8] : 0;
+	}
+}
+
+static void la_pm_read(void *ctx, uint16_t off, uint8_t *data, unsigned size)
+{
+	for (unsigned i = 0; i < size; i++)
+		data[i] = la_pm_readb(ctx, off + i);
+}
+
+static void la_pm_cnt(struct la_pm *p, uint16_t v)
+{
+	p->cnt = (uint16_t)((v & ~LA_PM1_SLP_EN) | LA_PM1_SCI_EN);
+	if ((v & LA_PM1_SLP_EN) && ((v >> 10) & 7) == LA_X86_S5_SLP_TYP) {
+		if (p->m->note)
+			p->m->note(p->m->vm, LA_NOTE_POWEROFF, 0);
+		p->m->request_exit(p->m->vm, LA_FATE_POWEROFF, "ACPI S5");
+	}
+}
+
+static void la_pm_write(void *ctx, uint16_t off, const uint8_t *data, unsigned size)
+{
+	struct la_pm *p = ctx;
+	uint8_t b[8] = { 0 };
+	uint16_t v;
+
+	memcpy(b, data, size > 8 ? 8 : size);
+	if (off < 2) {           /* PM1 status: write 1 to clear */
+		v = off == 0 ? la_get16(b) : (uint16_t)(b[0] << 8);
+		p->sts &= (uint16_t)~v;
+	} else if (off < 4) {
+		v = off == 2 ? la_get16(b) : (uint16_t)((p->en & 0xff) | b[0] << 8);
+		p->en = size == 1 && off == 2 ? (uint16_t)((p->en & 0xff00) | b[0]) : v;
+	} else if (off < 6) {
+		v = off == 4 ? (size == 1 ? (uint16_t)((p->cnt & 0xff00) | b[0]) : la_get16(b))
+			     : (uint16_t)((p->cnt & 0xff) | b[0] << 8);
+		la_pm_cnt(p, v);
+	} else if (off >= 8) {
+		for (unsigned i = 0; i < size && off + i < 72; i++) {
+			unsigned g = off + i - 8;
+
+			if (g < 32)
+				p->gpe[g] &= (uint8_t)~b[i]; /* status: write 1 to clear */
+			else
+				p->gpe[g] = b[i];
+		}
+	}
+}
+
+void la_pm_io_dev(struct la_pm *p, uint16_t base, struct la_io_dev *d)
+{
+	*d = (struct la_io_dev){ "acpi-pm", base, 72, p, la_pm_read, la_pm_write };
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest RAM as the VMM sees it: one anonymous host mapping per region of
+ * the arch layout (crosvm's GuestMemory). Needs no /dev/kvm: la-vmrun
+ * --explain and the unit tests build a whole VM image in it.
+ */
+#ifndef LA_GUESTMEM_H
+#define LA_GUESTMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch.h"
+
+struct la_gmem_slot {
+	uint64_t gpa;    /* guest physical start */
+	uint64_t size;   /* bytes */
+	uint8_t *host;   /* host mapping */
+	enum la_region_purpose purpose;
+};
+
+struct la_gmem {
+	unsigned n;
+	struct la_gmem_slot s[LA_MAX_REGIONS];
+};
+
+/* la_gmem_map - map every region of m anonymously (zeroed, reserved
+ * lazily). returns: 0, -LA_ERR_GUESTMEM (nothing stays mapped) */
+int la_gmem_map(struct la_gmem *g, const struct la_mem_layout *m);
+
+/* la_gmem_unmap - undo la_gmem_map; safe on a zeroed struct. */
+void la_gmem_unmap(struct la_gmem *g);
+
+/* la_gmem_ptr - host address of guest bytes [gpa, gpa+len), which must
+ * lie inside one region. returns: the pointer, NULL if not backed */
+uint8_t *la_gmem_ptr(const struct la_gmem *g, uint64_t gpa, uint64_t len);
+
+/* la_gmem_write - copy len bytes to guest address gpa.
+ * returns: 0, -LA_ERR_GPA */
+int la_gmem_write(const struct la_gmem *g, uint64_t gpa, const void *buf, uint64_t len);
+
+/* la_gmem_mapped_bytes - total bytes of guest RAM mappings. */
+uint64_t la_gmem_mapped_bytes(const struct la_gmem *g);
+
+#endif

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "kvm.h"
+
+static int la_kvm_fail(struct la_kvm *k, const char *what, int code)
+{
+	k->what = what;
+	k->sys_errno = errno;
+	return code;
+}
+
+int la_kvm_open(struct la_kvm *k, const char *path)
+{
+	int v;
+
+	memset(k, 0, sizeof(*k));
+	k->vm_fd = -1;
+	k->sys_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (k->sys_fd < 0)
+		return la_kvm_fail(k, path, -LA_ERR_KVMOPEN);
+	v = ioctl(k->sys_fd, KVM_GET_API_VERSION, 0);
+	if (v != KVM_API_VERSION)
+		return la_kvm_fail(k, path, -LA_ERR_KVMAPI);
+	return 0;
+}
+
+static const struct {
+	int cap;
+	const char *name;
+} la_kvm_caps[] = {
+	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
+	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
+	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
+	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
+	{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
+	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+	{ KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE" },
+	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+};
+
+int la_kvm_check_caps(struct la_kvm *k)
+{
+	int n;
+
+	for (size_t i = 0; i < sizeof(la_kvm_caps) / sizeof(la_kvm_caps[0]); i++) {
+		errno = 0;
+		if (ioctl(k->sys_fd, KVM_CHECK_EXTENSION, la_kvm_caps[i].cap) <= 0)
+			return la_kvm_fail(k, la_kvm_caps[i].name, -LA_ERR_KVMCAP);
+	}
+	k->tsc_deadline = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	n = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (n <= 0)
+		n = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	k->max_vcpus = n > 0 ? (unsigned)n : 4; /* the API's documented fallback */
+	n = ioctl(k->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (n <= 0)
+		return la_kvm_fail(k, "KVM_GET_VCPU_MMAP_SIZE", -LA_ERR_KVMIOCTL);
+	k->run_size = (size_t)n;
+	return 0;
+}
+
+int la_kvm_create_vm(struct la_kvm *k)
+{
+	k->vm_fd = ioctl(k->sys_fd, KVM_CREATE_VM, 0);
+	if (k->vm_fd < 0)
+		return la_kvm_fail(k, "KVM_CREATE_VM", -LA_ERR_KVMIOCTL);
+	return 0;
+}
+
+int la_kvm_set_memory(struct la_kvm *k, const struct la_gmem *g)
+{
+	for (unsigned i = 0; i < g->n; i++) {
+		struct kvm_userspace_memory_region r = {
+			.slot = i,
+			.guest_phys_addr = g->s[i].gpa,
+			.memory_size = g->s[i].size,
+			.userspace_addr = (uint64_t)(uintptr_t)g->s[i].host,
+		};
+
+		if (ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+			return la_kvm_fail(k, "KVM_SET_USER_MEMORY_REGION", -LA_ERR_KVMIOCTL);
+	}
+	return 0;
+}
+
+int la_kvm_vcpu_create(struct la_kvm *k, unsigned id, struct la_kvm_vcpu *v)
+{
+	void *run;
+
+	v->id = id;
+	v->run = NULL;
+	v->fd = ioctl(k->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (v->fd < 0)
+		return la_kvm_fail(k, "KVM_CREATE_VCPU", -LA_ERR_KVMIOCTL);
+	run = mmap(NULL, k->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (run == MAP_FAILED) {
+		close(v->fd);
+		v->fd = -1;
+		return la_kvm_fail(k, "mmap(kvm_run)", -LA_ERR_KVMIOCTL);
+	}
+	v->run = run;
+	return 0;
+}
+
+void la_kvm_vcpu_close(struct la_kvm *k, struct la_kvm_vcpu *v)
+{
+	if (v->run)
+		munmap(v->run, k->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	v->run = NULL;
+	v->fd = -1;
+}
+
+int la_kvm_irq_line(struct la_kvm *k, unsigned gsi, int level)
+{
+	struct kvm_irq_level l = { .irq = gsi, .level = (uint32_t)level };
+
+	if (ioctl(k->vm_fd, KVM_IRQ_LINE, &l) < 0)
+		return la_kvm_fail(k, "KVM_IRQ_LINE", -LA_ERR_KVMIOCTL);
+	return 0;
+}
+
+void la_kvm_close(struct la_kvm *k)
+{
+	if (k->vm_fd >= 0)
+		close(k->vm_fd);
+	if (k->sys_fd >= 0)
+		close(k->sys_fd);
+	k->vm_fd = k->sys_fd = -1;
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The x86 KVM ioctls: VM setup (identity map, TSS, irqchip, PIT) and vCPU
+ * configuration from the pure boot state of lib/arch/x86_64_cpu.c.
+ * Compiled to stubs on other hosts (the ioctls do not exist there).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "kvm.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+
+#include "arch/x86_64.h"
+#include "bytes.h"
+
+static int la_kvmx_fail(struct la_kvm *k, const char *what)
+{
+	k->what = what;
+	k->sys_errno = errno;
+	return -LA_ERR_KVMIOCTL;
+}
+
+void la_x86_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	__cpuid_count(leaf, sub, out[0], out[1], out[2], out[3]);
+}
+
+unsigned la_x86_host_phys_bits(void)
+{
+	uint32_t r[4];
+
+	la_x86_host_cpuid(0x80000000, 0, r);
+	if (r[0] < 0x80000008)
+		return 36;
+	la_x86_host_cpuid(0x80000008, 0, r);
+	return r[0] & 0xff;
+}
+
+int la_kvm_x86_vm_setup(struct la_kvm *k)
+{
+	uint64_t idmap = LA_X86_IDENTITY_MAP_ADDR;
+	struct kvm_pit_config pit = { .flags = 0 };
+
+	if (ioctl(k->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0)
+		return la_kvmx_fail(k, "KVM_SET_IDENTITY_MAP_ADDR");
+	if (ioctl(k->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)LA_X86_TSS_ADDR) < 0)
+		return la_kvmx_fail(k, "KVM_SET_TSS_ADDR");
+	if (ioctl(k->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return la_kvmx_fail(k, "KVM_CREATE_IRQCHIP");
+	if (ioctl(k->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		return la_kvmx_fail(k, "KVM_CREATE_PIT2");
+	return 0;
+}
+
+/* KVM's supported CPUID, grown until it fits. Caller frees. */
+static struct kvm_cpuid2 *la_kvm_supported_cpuid(struct la_kvm *k)
+{
+	for (unsigned n = 64; n <= 4096; n *= 2) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+
+		if (!c)
+			return NULL;
+		c->nent = n;
+		if (ioctl(k->sys_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			return c;
+		free(c);
+		if (errno != E2BIG)
+			return NULL;
+	}
+	return NULL;
+}
+
+static int la_kvm_x86_cpuid(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus)
+{
+	struct kvm_cpuid2 *c = la_kvm_supported_cpuid(k);
+	struct la_cpuid_entry *t;
+	struct la_x86_cpuid_cfg cfg = {
+		.vcpu_id = v->id, .ncpus = ncpus, .x2apic = true,
+		.tsc_deadline = k->tsc_deadline, .host = la_x86_host_cpuid,
+	};
+	int rc = 0;
+
+	if (!c)
+		return la_kvmx_fail(k, "KVM_GET_SUPPORTED_CPUID");
+	t = calloc(c->nent ? c->nent : 1, sizeof(*t));
+	if (!t) {
+		free(c);
+		return la_kvmx_fail(k, "KVM_GET_SUPPORTED_CPUID");
+	}
+	for (unsigned i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		t[i] = (struct la_cpuid_entry){ e->function, e->index, e->flags,
+						e->eax, e->ebx, e->ecx, e->edx };
+	}
+	la_x86_cpuid_adjust(t, c->nent, &cfg);
+	for (unsigned i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		e->eax = t[i].eax, e->ebx = t[i].ebx, e->ecx = t[i].ecx, e->edx = t[i].edx;
+	}
+	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
+		rc = la_kvmx_fail(k, "KVM_SET_CPUID2");
+	free(t);
+	free(c);
+	return rc;
+}
+
+static void la_kvm_seg(struct kvm_segment *d, const struct la_x86_segment *s)
+{
+	*d = (struct kvm_segment){
+		.base = s->base, .limit = s->limit, .selector = s->selector, .type = s->type,
+		.present = s->present, .dpl = s->dpl, .db = s->db, .s = s->s, .l = s->l,
+		.g = s->g, .avl = s->avl,
+	};
+}
+
+static int la_kvm_x86_boot_regs(struct la_kvm *k, struct la_kvm_vcpu *v,
+				const struct la_x86_boot_cpu *c)
+{
+	struct kvm_regs r = {
+		.rip = c->rip, .rsp = c->rsp, .rsi = c->rsi, .rax = c->rax, .rbx = c->rbx,
+		.rflags = c->rflags,
+	};
+	struct kvm_sregs s;
+
+	if (c->mode == LA_X86_MODE_RESET)
+		return 0; /* the reset state KVM gives is the BIOS entry */
+	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return la_kvmx_fail(k, "KVM_GET_SREGS");
+	la_kvm_seg(&s.cs, &c->cs);
+	la_kvm_seg(&s.ds, &c->data);
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	la_kvm_seg(&s.tr, &c->tr);
+	s.gdt.base = c->gdt_base;
+	s.gdt.limit = c->gdt_limit;
+	s.idt.base = c->idt_base;
+	s.idt.limit = c->idt_limit;
+	s.cr0 = c->cr0;
+	s.cr3 = c->cr3;
+	s.cr4 = c->cr4;
+	s.efer = c->efer;
+	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0)
+		return la_kvmx_fail(k, "KVM_SET_SREGS");
+	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
+		return la_kvmx_fail(k, "KVM_SET_REGS");
+	return 0;
+}
+
+static int la_msr_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct kvm_msr_entry *)a)->index;
+	uint32_t y = ((const struct kvm_msr_entry *)b)->index;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool la_msr_is_mtrr(uint32_t i)
+{
+	return (i >= 0x200 && i <= 0x2fe) || i == 0x2ff;
+}
+
+/* Variable MTRRs the vCPU has: MTRRcap[7:0], 0 if unreadable. */
+static unsigned la_kvm_mtrr_vcnt(struct la_kvm_vcpu *v)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e[1];
+	} m = { .h.nmsrs = 1, .e[0].index = 0xfe };
+
+	if (ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
+		return 0;
+	return (unsigned)(m.e[0].data & 0xff);
+}
+
+static int la_kvm_x86_msrs(struct la_kvm *k, struct la_kvm_vcpu *v,
+			   const struct la_x86_boot_cpu *c)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e[LA_X86_MAX_BOOT_MSRS];
+	} m;
+	unsigned mtrrs = 0, n = 0;
+	bool skip_mtrr;
+
+	for (unsigned i = 0; i < c->nmsrs; i++)
+		mtrrs += la_msr_is_mtrr(c->msrs[i].index);
+	skip_mtrr = mtrrs / 2 > la_kvm_mtrr_vcnt(v);
+	memset(&m, 0, sizeof(m));
+	for (unsigned i = 0; i < c->nmsrs; i++) {
+		if (skip_mtrr && la_msr_is_mtrr(c->msrs[i].index))
+			continue;
+		m.e[n].index = c->msrs[i].index;
+		m.e[n].data = c->msrs[i].value;
+		n++;
+	}
+	qsort(m.e, n, sizeof(m.e[0]), la_msr_cmp);
+	m.h.nmsrs = n;
+	if (ioctl(v->fd, KVM_SET_MSRS, &m) != (int)n)
+		return la_kvmx_fail(k, "KVM_SET_MSRS");
+	return 0;
+}
+
+static int la_kvm_x86_fpu_lint(struct la_kvm *k, struct la_kvm_vcpu *v)
+{
+	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
+	struct kvm_lapic_state l;
+	uint8_t *lvt0 = (uint8_t *)l.regs + 0x350, *lvt1 = (uint8_t *)l.regs + 0x360;
+
+	if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0)
+		return la_kvmx_fail(k, "KVM_SET_FPU");
+	if (ioctl(v->fd, KVM_GET_LAPIC, &l) < 0)
+		return la_kvmx_fail(k, "KVM_GET_LAPIC");
+	la_put32(lvt0, (la_get32(lvt0) & ~0x700u) | (7u << 8)); /* ExtINT */
+	la_put32(lvt1, (la_get32(lvt1) & ~0x700u) | (4u << 8)); /* NMI */
+	if (ioctl(v->fd, KVM_SET_LAPIC, &l) < 0)
+		return la_kvmx_fail(k, "KVM_SET_LAPIC");
+	return 0;
+}
+
+int la_kvm_x86_vcpu_configure(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus,
+			      const struct la_x86_boot_cpu *cpu, bool boot)
+{
+	int err = la_kvm_x86_cpuid(k, v, ncpus);
+
+	if (!err && boot)
+		err = la_kvm_x86_boot_regs(k, v, cpu);
+	if (!err)
+		err = la_kvm_x86_fpu_lint(k, v);
+	if (!err)
+		err = la_kvm_x86_msrs(k, v, cpu);
+	return err;
+}
+
+int la_kvm_x86_vcpu_regs(struct la_kvm_vcpu *v, struct la_x86_regs_dump *o)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return -LA_ERR_KVMIOCTL;
+	uint64_t g[18] = { r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rsp, r.rbp, r.r8, r.r9,
+			   r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags };
+	memcpy(o->gpr, g, sizeof(g));
+	o->cr0 = s.cr0, o->cr2 = s.cr2, o->cr3 = s.cr3, o->cr4 = s.cr4, o->efer = s.efer;
+	o->cs = s.cs.selector, o->ss = s.ss.selector;
+	return 0;
+}
+
+#else /* not an x86 host: no x86 KVM */
+
+void la_x86_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	(void)leaf, (void)sub;
+	memset(out, 0, 4 * sizeof(out[0]));
+}
+
+unsigned la_x86_host_phys_bits(void) { return 36; }
+
+int la_kvm_x86_vm_setup(struct la_kvm *k)
+{
+	k->what = "x86 KVM on a non-x86 host";
+	return -LA_ERR_UNSUPPORTED;
+}
+
+int la_kvm_x86_vcpu_configure(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus,
+			      const struct la_x86_boot_cpu *cpu, bool boot)
+{
+	(void)v, (void)ncpus, (void)cpu, (void)boot;
+	k->what = "x86 KVM on a non-x86 host";
+	return -LA_ERR_UNSUPPORTED;
+}
+
+int la_kvm_x86_vcpu_regs(struct la_kvm_vcpu *v, struct la_x86_regs_dump *o)
+{
+	(void)v, (void)o;
+	return -LA_ERR_UNSUPPORTED;
+}
+#endif

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The running VM: KVM objects, devices on the IO bus, one thread per vCPU
+ * and the fate that ends it (first request wins). vCPU threads are kicked
+ * out of KVM_RUN with SIGUSR1 and run->immediate_exit.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "err.h"
+#include "vm.h"
+
+#define LA_VM_MAX_VCPUS 255
+#define LA_VM_GSIS 24
+
+struct la_vm {
+	struct la_kvm kvm;
+	const struct la_vm_setup *setup;
+	unsigned ncpus;
+	struct la_kvm_vcpu vcpu[LA_VM_MAX_VCPUS];
+	struct la_vm_thread {
+		struct la_vm *vm;
+		struct la_kvm_vcpu *vcpu;
+	} tctx[LA_VM_MAX_VCPUS];
+	pthread_t thread[LA_VM_MAX_VCPUS];
+	unsigned started;
+
+	struct la_machine machine;
+	struct la_iobus io;
+	struct la_serial com[4];
+	struct la_legacy legacy;
+	struct la_pci pci;
+	struct la_pm pm;
+	unsigned irq_src[LA_VM_GSIS]; /* asserted sources per line (bus lock) */
+
+	pthread_mutex_t lock;         /* fate and end */
+	pthread_cond_t cond;
+	volatile int stop;
+	struct la_vm_end end;
+};
+
+static __thread struct kvm_run *la_vm_tls_run;
+
+static void la_vm_kick(int sig)
+{
+	(void)sig;
+	if (la_vm_tls_run)
+		la_vm_tls_run->immediate_exit = 1;
+}
+
+/* ---- what devices ask of the machine ---- */
+
+static void la_vm_end_with(struct la_vm *vm, const struct la_vm_end *e)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (vm->end.fate == LA_FATE_RUNNING) {
+		vm->end = *e;
+		pthread_cond_broadcast(&vm->cond);
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static void la_vm_dev_exit(void *p, enum la_fate fate, const char *why)
+{
+	struct la_vm_end e = { .fate = fate, .why = why, .vcpu = -1 };
+
+	la_vm_end_with(p, &e);
+}
+
+void la_vm_request_exit(struct la_vm *vm, enum la_fate fate, const char *why)
+{
+	la_vm_dev_exit(vm, fate, why);
+}
+
+static void la_vm_irq(void *p, unsigned gsi, unsigned source, int level)
+{
+	struct la_vm *vm = p;
+	unsigned before, after;
+
+	if (gsi >= LA_VM_GSIS)
+		return;
+	before = vm->irq_src[gsi];
+	after = level ? before | source : before & ~source;
+	vm->irq_src[gsi] = after;
+	if (!before != !after && la_kvm_irq_line(&vm->kvm, gsi, after != 0)) {
+		struct la_vm_end e = { .fate = LA_FATE_VMM, .why = "KVM_IRQ_LINE",
+				       .vcpu = -1, .sys_errno = vm->kvm.sys_errno };
+
+		la_vm_end_with(vm, &e);
+	}
+}
+
+static void la_vm_note(void *p, enum la_note what, unsigned value)
+{
+	struct la_vm *vm = p;
+
+	if (vm->setup->note)
+		vm->setup->note(vm->setup->note_ctx, what, value);
+}
+
+/* ---- devices ---- */
+
+/* Add a device at the IO base its grant names; a device without a grant
+ * (not built on this VM) is skipped. */
+static int la_vm_add_at(struct la_vm *vm, const char *name, struct la_io_dev *d)
+{
+	int base = la_vm_res_io(vm->setup->res, name);
+
+	if (base < 0)
+		return 0;
+	d->base = (uint16_t)base;
+	return la_iobus_add(&vm->io, d);
+}
+
+static int la_vm_devices(struct la_vm *vm)
+{
+	static const char *const com[4] = { "com1", "com2", "com3", "com4" };
+	const struct la_vm_setup *s = vm->setup;
+	const struct la_vm_boot *b = s->boot;
+	struct la_io_dev d;
+	int err = 0;
+
+	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note };
+	la_iobus_init(&vm->io);
+	la_pci_init(&vm->pci, &vm->machine, b->ecam.start, la_range_len(b->ecam));
+	la_pci_io_dev(&vm->pci, &d);
+	err |= la_iobus_add(&vm->io, &d);
+	la_legacy_init(&vm->legacy, &vm->machine, b->cmos_below, b->cmos_above, s->debugcon_fd);
+	la_i8042_io_dev(&vm->legacy, &d);
+	err |= la_vm_add_at(vm, "i8042", &d);
+	la_cmos_io_dev(&vm->legacy, &d);
+	err |= la_vm_add_at(vm, "rtc", &d);
+	for (unsigned i = 0; i < 4; i++) {
+		int irq = la_vm_res_irq(s->res, com[i]);
+
+		la_serial_init(&vm->com[i], &vm->machine, irq < 0 ? 0 : (unsigned)irq,
+			       1u << i, s->serial_fd[i], i == 0);
+		la_serial_io_dev(&vm->com[i], 0, &d);
+		err |= la_vm_add_at(vm, com[i], &d);
+	}
+	la_debugcon_io_dev(&vm->legacy, &d);
+	err |= la_vm_add_at(vm, "debugcon", &d);
+	la_post_io_dev(&vm->legacy, &d);
+	err |= la_iobus_add(&vm->io, &d);
+	if (b->has_acpi) {
+		la_pm_init(&vm->pm, &vm->machine);
+		la_pm_io_dev(&vm->pm, b->pm_iobase, &d);
+		err |= la_iobus_add(&vm->io, &d);
+	}
+	return err ? -LA_ERR_INTERNAL : 0;
+}
+
+unsigned la_vm_serial_input(struct la_vm *vm, unsigned n, const uint8_t *buf, unsigned len)
+{
+	unsigned took;
+
+	if (n >= 4)
+		return 0;
+	pthread_mutex_lock(&vm->io.lock);
+	took = la_serial_input(&vm->com[n], buf, len);
+	pthread_mutex_unlock(&vm->io.lock);
+	return took;
+}
+
+/* ---- creation ---- */
+
+static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
+{
+	const struct la_arch_ops *arch = s->cfg->arch;
+	int err;
+
+	err = la_kvm_open(&vm->kvm, s->kvm_path);
+	if (!err)
+		err = la_kvm_check_caps(&vm->kvm);
+	if (!err && vm->ncpus > vm->kvm.max_vcpus)
+		return -LA_ERR_CPUS;
+	if (!err)
+		err = la_kvm_create_vm(&vm->kvm);
+	if (!err)
+		err = la_kvm_x86_vm_setup(&vm->kvm);
+	if (!err)
+		err = la_kvm_set_memory(&vm->kvm, s->g);
+	if (!err && la_vm_devices(vm)) {
+		vm->kvm.what = "IO bus (two devices claim one port)";
+		vm->kvm.sys_errno = 0;
+		err = -LA_ERR_INTERNAL;
+	}
+	for (unsigned i = 0; !err && i < vm->ncpus; i++) {
+		err = la_kvm_vcpu_create(&vm->kvm, i, &vm->vcpu[i]);
+		if (!err)
+			err = arch->configure_vcpu(&vm->kvm, &vm->vcpu[i], vm->ncpus, s->boot);
+	}
+	return err;
+}
+
+int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm *kvm)
+{
+	struct la_vm *vm = calloc(1, sizeof(*vm));
+	int err;
+
+	*vmp = NULL;
+	if (!vm)
+		return -LA_ERR_NOMEM;
+	vm->setup = s;
+	vm->ncpus = s->cfg->cpus;
+	vm->end.fate = LA_FATE_RUNNING;
+	for (unsigned i = 0; i < LA_VM_MAX_VCPUS; i++)
+		vm->vcpu[i].fd = -1;
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->cond, NULL);
+	err = vm->ncpus == 0 || vm->ncpus > LA_VM_MAX_VCPUS || !s->cfg->arch->configure_vcpu ?
+	      -LA_ERR_CPUS : la_vm_kvm(vm, s);
+	if (kvm)
+		*kvm = vm->kvm;
+	if (err) {
+		la_vm_destroy(vm);
+		return err;
+	}
+	*vmp = vm;
+	return 0;
+}
+
+/* ---- vCPU threads ---- */
+
+static void la_vm_vcpu_end(struct la_vm *vm, struct la_kvm_vcpu *v, enum la_fate fate,
+			   const char *why, uint64_t detail)
+{
+	struct la_vm_end e = {
+		.fate = fate, .why = why, .vcpu = (int)v->id,
+		.exit_reason = v->run->exit_reason, .detail = detail, .sys_errno = errno,
+	};
+
+	if (fate == LA_FATE_CRASH)
+		e.has_regs = la_kvm_x86_vcpu_regs(v, &e.regs) == 0;
+	la_vm_end_with(vm, &e);
+}
+
+static void la_vm_io_exit(struct la_vm *vm, struct kvm_run *r)
+{
+	uint8_t *data = (uint8_t *)r + r->io.data_offset;
+	bool write = r->io.direction == KVM_EXIT_IO_OUT;
+
+	for (uint32_t i = 0; i < r->io.count; i++, data += r->io.size)
+		la_iobus_io(&vm->io, r->io.port, write, data, r->io.size);
+}
+
+static void la_vm_mmio_exit(struct la_vm *vm, struct kvm_run *r)
+{
+	unsigned len = r->mmio.len > 8 ? 8 : r->mmio.len;
+	bool done;
+
+	pthread_mutex_lock(&vm->io.lock);
+	done = la_pci_mmio(&vm->pci, r->mmio.phys_addr, r->mmio.is_write, r->mmio.data, len);
+	pthread_mutex_unlock(&vm->io.lock);
+	if (!done && !r->mmio.is_write)
+		memset(r->mmio.data, 0xff, len); /* nothing there */
+}
+
+/* One exit; returns false when the vCPU must stop. */
+static bool la_vm_exit(struct la_vm *vm, struct la_kvm_vcpu *v)
+{
+	struct kvm_run *r = v->run;
+
+	switch (r->exit_reason) {
+	case KVM_EXIT_IO:
+		la_vm_io_exit(vm, r);
+		return true;
+	case KVM_EXIT_MMIO:
+		la_vm_mmio_exit(vm, r);
+		return true;
+	case KVM_EXIT_INTR:
+		return true;
+	case KVM_EXIT_SHUTDOWN:
+		la_vm_vcpu_end(vm, v, LA_FATE_CRASH, "triple fault (KVM_EXIT_SHUTDOWN)", 0);
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		la_vm_vcpu_end(vm, v, LA_FATE_CRASH, "failed entry (KVM_EXIT_FAIL_ENTRY)",
+			       r->fail_entry.hardware_entry_failure_reason);
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		la_vm_vcpu_end(vm, v, LA_FATE_CRASH, "KVM internal error",
+			       r->internal.suberror);
+		return false;
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (r->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
+			la_vm_vcpu_end(vm, v, LA_FATE_POWEROFF, "system event: shutdown", 0);
+		else if (r->system_event.type == KVM_SYSTEM_EVENT_RESET)
+			la_vm_vcpu_end(vm, v, LA_FATE_RESET, "system event: reset", 0);
+		else
+			la_vm_vcpu_end(vm, v, LA_FATE_CRASH, "system event: crash",
+				       r->system_event.type);
+		return false;
+	default:
+		la_vm_vcpu_end(vm, v, LA_FATE_CRASH, "unexpected KVM exit", r->exit_reason);
+		return false;
+	}
+}
+
+static void *la_vm_vcpu_thread(void *p)
+{
+	struct la_vm_thread *t = p;
+	struct la_vm *vm = t->vm;
+	struct la_kvm_vcpu *v = t->vcpu;
+	sigset_t set;
+
+	la_vm_tls_run = v->run;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	while (!vm->stop) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				v->run->immediate_exit = 0;
+				continue;
+			}
+			la_vm_vcpu_end(vm, v, LA_FATE_VMM, "KVM_RUN failed", 0);
+			break;
+		}
+		if (!la_vm_exit(vm, v))
+			break;
+	}
+	return NULL;
+}
+
+static void la_vm_stop_threads(struct la_vm *vm)
+{
+	vm->stop = 1;
+	for (unsigned i = 0; i < vm->started; i++)
+		pthread_kill(vm->thread[i], SIGUSR1);
+	for (unsigned i = 0; i < vm->started; i++)
+		pthread_join(vm->thread[i], NULL);
+	vm->started = 0;
+}
+
+enum la_fate la_vm_run(struct la_vm *vm)
+{
+	struct sigaction sa = { .sa_handler = la_vm_kick };
+	sigset_t set, old;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART: KVM_RUN returns EINTR */
+	/* threads start with SIGUSR1 blocked and unblock it once their
+	 * kvm_run pointer is set */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		vm->tctx[i] = (struct la_vm_thread){ vm, &vm->vcpu[i] };
+		if (pthread_create(&vm->thread[i], NULL, la_vm_vcpu_thread, &vm->tctx[i])) {
+			la_vm_dev_exit(vm, LA_FATE_VMM, "cannot start a vCPU thread");
+			break;
+		}
+		vm->started++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_mutex_lock(&vm->lock);
+	while (vm->end.fate == LA_FATE_RUNNING)
+		pthread_cond_wait(&vm->cond, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+	la_vm_stop_threads(vm);
+	return vm->end.fate;
+}
+
+void la_vm_end_info(const struct la_vm *vm, struct la_vm_end *out)
+{
+	*out = vm->end;
+}
+
+void la_vm_destroy(struct la_vm *vm)
+{
+	if (!vm)
+		return;
+	la_vm_stop_threads(vm);
+	for (unsigned i = 0; i < LA_VM_MAX_VCPUS; i++)
+		if (vm->vcpu[i].fd >= 0)
+			la_kvm_vcpu_close(&vm->kvm, &vm->vcpu[i]);
+	la_kvm_close(&vm->kvm);
+	pthread_mutex_destroy(&vm->io.lock);
+	pthread_mutex_destroy(&vm->lock);
+	pthread_cond_destroy(&vm->cond);
+	free(vm);
+}

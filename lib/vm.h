@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A running VM: build_vm's result handed to KVM, the devices, one thread
+ * per vCPU and the guest's fate (la-vmrun's exit status).
+ */
+#ifndef LA_VM_H
+#define LA_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch.h"
+#include "dev.h"
+#include "guestmem.h"
+#include "kvm.h"
+#include "vm_res.h"
+#include "x86boot.h"
+
+/* What to boot (inputs of build_vm beyond struct la_vm_config). */
+struct la_vm_image {
+	const uint8_t *image;     /* kernel or BIOS file contents */
+	size_t image_len;
+	bool is_bios;
+	int initrd_fd;            /* -1: no initrd */
+	uint64_t initrd_size;     /* bytes */
+	const char *cmdline;      /* user's, appended after ours; NULL: none */
+	int console;              /* COM port index of the console (console=ttyS<n>), -1: none */
+	uint16_t console_port;    /* its IO port, for earlycon */
+	bool earlycon;            /* earlycon=uart8250,io,<port> */
+	const uint8_t *dtb;       /* NULL: no DTB in setup_data */
+	size_t dtb_len;
+	bool no_acpi;             /* boot on the MP table alone */
+	uint8_t rng_seed[256];
+	unsigned phys_bits;       /* guest physical address bits (MTRR masks, high MMIO) */
+	uint16_t pm_iobase;       /* ACPI PM block, from the allocator (lib/vm_res.h) */
+};
+
+/* What build_vm produced (x86_64). */
+struct la_vm_boot {
+	struct la_x86_kernel kernel;
+	struct la_cmdline cmdline;
+	struct la_e820 e820;
+	struct la_x86_setup setup;
+	uint64_t initrd_addr, initrd_size;
+	bool has_acpi;
+	struct la_x86_acpi_info acpi;
+	struct la_x86_boot_cpu cpu;
+	uint16_t pm_iobase;
+	uint16_t cmos_below;
+	uint32_t cmos_above;
+	struct la_range ecam, vcfg, high_mmio;
+	unsigned phys_bits;
+	unsigned ncpus;
+};
+
+/* ---- running ---- */
+struct la_vm;
+
+struct la_vm_setup {
+	const char *kvm_path;               /* "/dev/kvm" */
+	const struct la_vm_config *cfg;
+	const struct la_gmem *g;
+	const struct la_vm_boot *boot;
+	const struct la_vm_res *res;        /* device ports and IRQs */
+	int serial_fd[4];                   /* COM1-4 output, -1: discarded */
+	int debugcon_fd;                    /* -1: discarded */
+	/* boot-timing notes; NULL: none. Called with a device lock held. */
+	void (*note)(void *ctx, enum la_note what, unsigned value);
+	void *note_ctx;
+};
+
+/* la_vm_create - open KVM, create the VM, its memory, irqchip, devices and
+ * configured vCPUs. On failure *vmp is NULL and kvm (if not NULL) tells
+ * what failed. returns: 0, -LA_ERR_KVM*, -LA_ERR_NOMEM, -LA_ERR_CPUS */
+int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm *kvm);
+
+/* la_vm_run - run every vCPU until the guest's fate is decided. Uses
+ * SIGUSR1 to kick vCPU threads out of KVM_RUN.
+ * returns: the fate (enum la_fate) */
+enum la_fate la_vm_run(struct la_vm *vm);
+
+/* la_vm_serial_input - bytes typed for COM n (0-3).
+ * returns: bytes taken (the FIFO may be full) */
+unsigned la_vm_serial_input(struct la_vm *vm, unsigned n, const uint8_t *buf, unsigned len);
+
+/* la_vm_request_exit - end the VM from outside (Ctrl-A x, a signal). */
+void la_vm_request_exit(struct la_vm *vm, enum la_fate fate, const char *why);
+
+/* Why the VM ended, for the crash report. */
+struct la_vm_end {
+	enum la_fate fate;
+	const char *why;          /* static text */
+	int vcpu;                 /* the vCPU that ended it, -1: a device/outside */
+	uint32_t exit_reason;     /* KVM exit reason */
+	uint64_t detail;          /* suberror / hardware entry failure reason */
+	int sys_errno;            /* for LA_FATE_VMM */
+	bool has_regs;
+	struct la_x86_regs_dump regs;
+};
+
+void la_vm_end_info(const struct la_vm *vm, struct la_vm_end *out);
+
+void la_vm_destroy(struct la_vm *vm);
+
+#endif

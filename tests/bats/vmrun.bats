@@ -1,0 +1,289 @@
+#!/usr/bin/env bats
+# la-vmrun without KVM: options, files, limits and --explain. Booting is
+# tested in vmrun-boot.bats (an emulated host with nested KVM).
+
+load vmrun_helpers
+
+setup() {
+	tmp=$(mktemp -d)
+}
+
+teardown() {
+	rm -rf "$tmp"
+}
+
+@test "la-vmrun: --help names every option" {
+	run la-vmrun --help
+	assert_success
+	for o in --initrd --cmdline --fdt --dump-fdt --serial --debugcon --boot-timing \
+		--no-acpi --explain --kvm-device --mem --cpus --bios --pci-ecam --pci-mem; do
+		assert_output --partial -- "$o"
+	done
+	assert_output --partial "Exit status: 0 the guest powered off, 32 it reset"
+}
+
+@test "la-vmrun: no kernel is a usage error" {
+	run la-vmrun
+	assert_failure 2
+	assert_output "la-vmrun: no kernel given (KERNEL or --bios FILE)"
+}
+
+@test "la-vmrun: a KERNEL and --bios together are a usage error" {
+	run la-vmrun --bios "$FW" "$PROBE"
+	assert_failure 2
+	assert_output --partial "la-vmrun: --bios: '$FW': cannot boot both a BIOS and KERNEL"
+}
+
+@test "la-vmrun: a BIOS boot takes no --initrd and no --fdt" {
+	run la-vmrun --bios "$FW" --initrd "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --initrd: '$PROBE': a BIOS boot takes no initrd"
+	run la-vmrun --bios "$FW" --fdt "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --fdt: '$PROBE': a BIOS boot takes no device tree"
+}
+
+@test "la-vmrun: a second KERNEL argument is a usage error" {
+	run la-vmrun "$PROBE" "$PROBE"
+	assert_failure 2
+	assert_output --partial "unexpected argument '$PROBE' (one KERNEL only)"
+}
+
+@test "la-vmrun: --serial takes N=file:PATH, null or stdout for COM1-4" {
+	run la-vmrun --serial 5=null "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --serial: '5=null': not N=KIND with N from 1 to 4"
+	run la-vmrun --serial 2=tty "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --serial: '2=tty': KIND is file:PATH, null or stdout"
+	run la-vmrun --serial 2=file: "$PROBE"
+	assert_failure 2
+	run la-vmrun --serial 2=stdout "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --serial: only one COM port can be stdout"
+}
+
+@test "la-vmrun: --serial N=stdout moves the console and earlycon to that port" {
+	run la-vmrun --explain --serial 1=null --serial 2=stdout "$PROBE"
+	assert_success
+	assert_output --partial "panic=-1 console=ttyS1 earlycon=uart8250,io,0x2f8"
+}
+
+@test "la-vmrun: --dump-fdt needs --fdt on x86_64" {
+	run la-vmrun --dump-fdt "$tmp/x.dtb" "$PROBE"
+	assert_failure 2
+	assert_output --partial "--dump-fdt: '$tmp/x.dtb': x86_64 guests get a device tree only from --fdt"
+}
+
+@test "la-vmrun: other architectures are refused" {
+	run la-vmrun --arch aarch64 "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --arch: 'aarch64': la-vmrun boots x86_64 guests only"
+}
+
+@test "la-vmrun: VM options are checked as la-layout checks them" {
+	run la-vmrun --mem 1.5G "$PROBE"
+	assert_failure 2
+	assert_output --partial "--mem: '1.5G'"
+	run la-vmrun --cpus 255 "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --cpus: '255': x86_64 has 1 to 254 vCPUs"
+}
+
+@test "la-vmrun: a kernel that cannot be read fails with one line" {
+	run la-vmrun "$tmp/nothing"
+	assert_failure 1
+	assert_output "la-vmrun: KERNEL: '$tmp/nothing': No such file or directory"
+	run la-vmrun "$tmp"
+	assert_failure 1
+	assert_output "la-vmrun: KERNEL: '$tmp': is a directory"
+	: >"$tmp/empty"
+	run la-vmrun "$tmp/empty"
+	assert_failure 1
+	assert_output "la-vmrun: KERNEL: '$tmp/empty': empty file"
+}
+
+@test "la-vmrun: a file that is not a kernel fails with one line" {
+	head -c 8192 /dev/urandom >"$tmp/junk"
+	printf 'plain text, no kernel here\n' >"$tmp/text"
+	run la-vmrun --explain "$tmp/text"
+	assert_failure 1
+	assert_output "la-vmrun: KERNEL: '$tmp/text': not a kernel image for this architecture"
+	run la-vmrun "$tmp/junk"
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "la-vmrun: a bzImage shorter than its header says fails" {
+	head -c 4096 "$PROBE" >"$tmp/short"
+	run la-vmrun --explain "$tmp/short"
+	assert_failure 1
+	assert_output "la-vmrun: KERNEL: '$tmp/short': bzImage: setup and system size exceed the file"
+}
+
+@test "la-vmrun: a command line over the kernel's limit fails" {
+	long=$(printf 'x%.0s' $(seq 1 3000))
+	run la-vmrun --explain --cmdline "$long" "$PROBE"
+	assert_failure 1
+	assert_output --regexp "^la-vmrun: --cmdline: command line is too long for this architecture \(3050 characters; this kernel takes [0-9]+\)$"
+}
+
+@test "la-vmrun: a command line character that is not printable ASCII fails" {
+	run la-vmrun --explain --cmdline $'a\tb' "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --cmdline: command line must be printable ASCII"
+}
+
+@test "la-vmrun: --cmdline values are appended after panic=-1, console and earlycon" {
+	run la-vmrun --explain --cmdline quiet --cmdline "la.x=1 y" "$PROBE"
+	assert_success
+	assert_output --partial "cmdline (at 0x20000, 64 characters): panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 quiet la.x=1 y"
+}
+
+@test "la-vmrun: an initrd that does not fit guest memory fails" {
+	truncate -s 300M "$tmp/big.cpio"
+	run la-vmrun --explain --mem 256M --initrd "$tmp/big.cpio" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --initrd: '$tmp/big.cpio': initrd does not fit in guest memory below the kernel's limit (314572800 bytes, 256M of guest memory)"
+}
+
+@test "la-vmrun: an empty or missing initrd fails" {
+	: >"$tmp/empty.cpio"
+	run la-vmrun --explain --initrd "$tmp/empty.cpio" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --initrd: '$tmp/empty.cpio': initrd is empty"
+	run la-vmrun --explain --initrd "$tmp/none.cpio" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --initrd: '$tmp/none.cpio': No such file or directory"
+}
+
+@test "la-vmrun: the initrd goes as high as the kernel allows, page-aligned" {
+	head -c 12345 /dev/urandom >"$tmp/i.cpio"
+	run la-vmrun --explain --mem 512M --initrd "$tmp/i.cpio" "$PROBE"
+	assert_success
+	# probe.bzImage allows initrds anywhere below 4 GiB: the top of RAM
+	assert_output --partial "initrd: '$tmp/i.cpio' at 0x1fffc000-0x1ffff038 (12345 bytes)"
+}
+
+@test "la-vmrun: missing /dev/kvm is one clear line, exit 1" {
+	run la-vmrun --kvm-device "$tmp/kvm" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: $tmp/kvm: No such file or directory (no KVM on this host; see man la-vmrun)"
+	if [ ! -e /dev/kvm ]; then
+		run la-vmrun "$PROBE"
+		assert_failure 1
+		assert_output "la-vmrun: /dev/kvm: No such file or directory (no KVM on this host; see man la-vmrun)"
+	fi
+}
+
+@test "la-vmrun: a device that is not KVM fails the API check" {
+	run la-vmrun --kvm-device /dev/null "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: /dev/null: KVM API version is not 12"
+}
+
+@test "la-vmrun: --explain prints the memory regions exactly as la-layout does" {
+	for mem in 256M 8G; do
+		la-layout --arch x86_64 --mem $mem | regions >"$tmp/layout"
+		la-vmrun --explain --mem $mem "$PROBE" | regions >"$tmp/explain"
+		run diff "$tmp/layout" "$tmp/explain"
+		assert_success
+		[ -s "$tmp/explain" ]
+	done
+}
+
+@test "la-vmrun: --explain grants agree with la-alloc for the same devices" {
+	la-alloc --arch x86_64 --mem 1G --phys-bits 40 --device i8042 --device rtc \
+		--device com1 --device com2 --device com3 --device com4 --device debugcon \
+		--io acpi-pm.io=72,align=4 | grant_pairs >"$tmp/alloc"
+	la-vmrun --explain --mem 1G --phys-bits 40 "$PROBE" | grant_pairs |
+		grep -v '^acpi-pm.sci' >"$tmp/explain"
+	run diff "$tmp/alloc" "$tmp/explain"
+	assert_success
+	run grep -c . "$tmp/explain"
+	assert_output 13
+}
+
+@test "la-vmrun: --explain shows the e820 map crosvm builds for 512M" {
+	run la-vmrun --explain --mem 512M "$PROBE"
+	assert_success
+	assert_output --partial "e820 (6 entries):
+  0x0000000000000000-0x000000000009ffff RAM
+  0x00000000000a0000-0x00000000000fffff reserved
+  0x0000000000100000-0x000000001fffffff RAM
+  0x00000000f4000000-0x00000000f7ffffff reserved
+  0x0000000100000000-0x0000000107ffffff reserved
+  0x00000000feffc000-0x00000000feffffff reserved"
+}
+
+@test "la-vmrun: 8G of memory puts RAM above the PCI hole in e820" {
+	run la-vmrun --explain --mem 8G "$PROBE"
+	assert_success
+	assert_output --partial "0x0000000100000000-0x000000022fffffff RAM"
+	assert_output --partial "0x0000000230000000-0x0000000237ffffff reserved"
+}
+
+@test "la-vmrun: --explain names the image kind, entry and CPU mode" {
+	run la-vmrun --explain "$PROBE"
+	assert_output --partial "image: bzImage '$PROBE', loaded at 0x1ffc00-"
+	assert_output --partial "entry 0x200200 in 64-bit long mode"
+	run la-vmrun --explain "$PROBE_ELF"
+	assert_success
+	assert_output --regexp "image: ELF64 vmlinux '.*probe.elf', loaded at 0x[0-9a-f]+-0x[0-9a-f]+, entry 0x[0-9a-f]+ in 64-bit long mode"
+	run la-vmrun --explain --bios "$FW"
+	assert_success
+	assert_output --partial "image: BIOS '$FW', loaded at 0xffff0000-0xffffffff, entry 0xfffffff0 in real mode at the reset vector"
+	refute_output --partial "e820"
+}
+
+@test "la-vmrun: --explain lists the ACPI tables, and --no-acpi drops them" {
+	run la-vmrun --explain --cpus 3 "$PROBE"
+	assert_output --partial "MP floating pointer 0x9fff0, MP table 0x9e800 (3 CPUs)"
+	assert_output --partial "ACPI RSDP 0xe0000 36 bytes"
+	assert_output --partial "ACPI FACP 0xe01c0 276 bytes"
+	assert_output --partial "ACPI APIC 0xe0300 80 bytes"
+	assert_output --partial "ACPI MCFG 0xe0380 60 bytes"
+	# crosvm's quirk: the table after MCFG is placed by the MADT's length
+	assert_output --partial "ACPI XSDT 0xe0400 60 bytes"
+	assert_output --partial "acpi-pm.io           io       0x000000000000c000-0x000000000000c047"
+	run la-vmrun --explain --no-acpi "$PROBE"
+	assert_success
+	assert_output --partial "no ACPI (--no-acpi)"
+	refute_output --partial "acpi-pm"
+}
+
+@test "la-vmrun: --fdt - reads the DTB from standard input into setup_data" {
+	printf '/dts-v1/;\n/ { #address-cells = <2>; chosen { x = <1>; }; };\n' |
+		dtc -I dts -O dtb -o "$tmp/t.dtb"
+	run sh -c "la-vmrun --explain --fdt - '$PROBE' <'$tmp/t.dtb'"
+	assert_success
+	assert_output --partial "0x20800 type 9 (RNG seed) 256 bytes
+  0x20910 type 2 (DTB) 16384 bytes"
+	assert_output --partial "device tree ('-', "
+	assert_output --partial "    chosen"
+}
+
+@test "la-vmrun: --dump-fdt writes the DTB the guest gets" {
+	printf '/dts-v1/;\n/ { model = "la"; };\n' | dtc -I dts -O dtb -o "$tmp/t.dtb"
+	run la-vmrun --explain --fdt "$tmp/t.dtb" --dump-fdt "$tmp/out.dtb" "$PROBE"
+	assert_success
+	cmp "$tmp/t.dtb" "$tmp/out.dtb"
+}
+
+@test "la-vmrun: a --fdt that is not a DTB, or over 16 KiB, fails" {
+	printf 'nope' >"$tmp/bad.dtb"
+	run la-vmrun --explain --fdt "$tmp/bad.dtb" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --fdt: '$tmp/bad.dtb': not a flattened device tree"
+	{ printf '/dts-v1/;\n/ { big = [' ; head -c 20000 /dev/zero | od -An -tx1 -v | tr -d '\n'; printf '];\n};\n'; } |
+		dtc -I dts -O dtb -o "$tmp/big.dtb"
+	run la-vmrun --explain --fdt "$tmp/big.dtb" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --fdt: '$tmp/big.dtb': device tree larger than the 16 KiB setup_data limit"
+}
+
+@test "la-vmrun: --explain needs no /dev/kvm and exits 0" {
+	run la-vmrun --explain --kvm-device "$tmp/none" --cpus 2 --mem 5G "$PROBE"
+	assert_success
+	assert_output --partial "ACPI APIC"
+}

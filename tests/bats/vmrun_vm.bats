@@ -1,0 +1,469 @@
+#!/usr/bin/env bats
+# la-vmrun's VM cases: the probe guest (tests/guest) and Debian's cloud
+# kernel with a busybox initramfs (tests/vm/guest-init.sh), each checked
+# against la-layout, la-alloc and la-mkfdt. Where /dev/kvm cannot run them
+# (no /dev/kvm, or kvm_pvm for stock Linux), they run inside an emulated
+# x86_64 host (tests/vm/run-in-l1.sh), all in ONE boot of it: setup_file runs
+# the batch, each @test checks one case's saved results.
+#
+# Cases that need la-vmrun cannot run until build/bin/la-vmrun exists (the
+# vmrun branch); like any case that cannot run, they fail when CI=true and
+# skip with a reason elsewhere. LA_VM_FORCE_L1=1 runs every case in the
+# emulated host even where /dev/kvm exists.
+
+load vmrun_vm_helpers
+
+VM_PROBE_TIMEOUT=60
+VM_LINUX_TIMEOUT=300
+
+# the cases of each group, one la-case line each, $P = the payload folder
+vm_cases_harness() {
+	cat <<'EOF'
+la-case h-kvm 30 sh -c 'ls -l /dev/kvm && cat /proc/modules'
+la-case h-status 10 sh -c 'echo out; echo err >&2; exit 7'
+la-case h-timeout 2 sleep 30
+la-case h-qemu-l2 300 qemu-system-x86_64 -accel kvm -M microvm,x-option-roms=off,rtc=on \
+	-cpu host -smp 2 -m 256M -nographic -no-reboot -nodefaults -serial stdio \
+	-kernel "$P/vmlinuz" -initrd "$P/guest.cpio" \
+	-append 'console=ttyS0 quiet panic=-1 la.fate=poweroff'
+EOF
+}
+
+vm_cases_probe() {
+	local t=$VM_PROBE_TIMEOUT
+	cat <<EOF
+la-case p-512m-1 $t la-vmrun --mem 512M --cpus 1 --initrd "\$P/initrd.bin" --cmdline probe.mode=poweroff "\$P/probe.bzImage"
+la-case p-4g-2 $t la-vmrun --mem 4G --cpus 2 --cmdline probe.mode=poweroff "\$P/probe.bzImage"
+la-case p-5g-2 $t la-vmrun --mem 5G --cpus 2 --cmdline probe.mode=poweroff "\$P/probe.bzImage"
+la-case p-elf $t la-vmrun --mem 256M --cmdline probe.mode=poweroff "\$P/probe.elf"
+la-case p-reboot $t la-vmrun --mem 256M --cmdline probe.mode=reboot "\$P/probe.bzImage"
+la-case p-triplefault $t la-vmrun --mem 256M --cmdline probe.mode=triplefault "\$P/probe.bzImage"
+la-case p-post $t la-vmrun --mem 256M --boot-timing --cmdline probe.mode=post "\$P/probe.bzImage"
+la-case p-no-acpi $t la-vmrun --mem 256M --no-acpi --cmdline probe.mode=poweroff "\$P/probe.bzImage"
+EOF
+	vm_have_mkfdt && cat <<EOF
+la-case p-fdt $t sh -c 'la-vmrun --mem 512M --fdt - --cmdline probe.mode=poweroff "\$1" <"\$2"' sh "\$P/probe.bzImage" "\$P/x86.dtb"
+EOF
+	return 0
+}
+
+vm_cases_linux() {
+	local t=$VM_LINUX_TIMEOUT
+	cat <<EOF
+la-case l-1cpu $t la-vmrun --mem 512M --cpus 1 --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
+la-case l-2cpu $t la-vmrun --mem 512M --cpus 2 --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
+la-case l-5g $t la-vmrun --mem 5G --cpus 1 --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
+la-case l-reboot $t la-vmrun --mem 512M --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=reboot' "\$P/vmlinuz"
+EOF
+	vm_have_mkfdt && cat <<EOF
+la-case l-fdt $t sh -c 'la-vmrun --mem 512M --fdt - --initrd "\$1" --cmdline "quiet la.fate=poweroff" "\$2" <"\$3"' sh "\$P/guest.cpio" "\$P/vmlinuz" "\$P/x86.dtb"
+EOF
+	return 0
+}
+
+# vm_script WHERE: the case script for the groups that run in WHERE
+vm_script() {
+	echo 'P=${P:-/payload}'
+	vm_sanitizer_env
+	[ "$1" = l1 ] && vm_cases_harness
+	[ "$(vm_where_probe)" = "$1" ] && vm_cases_probe
+	[ "$(vm_where_linux)" = "$1" ] && vm_cases_linux
+	return 0
+}
+
+setup_file() {
+	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc
+	mkdir -p "$p" "$t/native" "$t/bin"
+	cp "$VM_BUILD/guest/probe.bzImage" "$VM_BUILD/guest/probe.elf" "$VM_BUILD/vm/guest.cpio" "$p/" || return 1
+	printf 'la-probe-initrd\n' >"$p/initrd.bin"
+	if vm_have_mkfdt; then
+		"$VM_BIN/la-mkfdt" --arch x86_64 >"$p/x86.dtb" || return 1
+	fi
+
+	if [ -n "$(la_vm_missing)" ]; then
+		la_vm_missing | head -n 1 >"$t/harness-error"
+	else
+		cp "$(la_vm_l2_kernel)" "$p/vmlinuz" || return 1
+		vm_script l1 >"$t/l1.sh"
+		local bins=()
+		vm_have_vmrun && bins=(--bin "$VM_BIN/la-vmrun")
+		"$VM_TOP/tests/vm/run-in-l1.sh" --qemu --quiet --timeout 2400 --payload "$p" \
+			"${bins[@]}" --out "$t/l1" --script "$t/l1.sh" 2>"$t/l1.stderr"
+		rc=$?
+		echo "$rc" >"$t/l1.rc"
+		[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+	fi
+
+	vm_script native >"$t/native.sh"
+	if grep -q '^la-case' "$t/native.sh"; then
+		ln -sf "$VM_TOP/tests/vm/la-case.sh" "$t/bin/la-case"
+		cp "$(la_vm_l2_kernel)" "$p/vmlinuz" 2>/dev/null
+		(cd "$t/native" && P=$p PATH=$t/bin:$VM_BIN:$PATH sh "$t/native.sh" 2>&1) |
+			tr -d '\r' | awk -v dir="$t/native" -f "$VM_TOP/tests/vm/split.awk"
+	fi
+}
+
+# each test that needs la-vmrun, and a folder where its case ran
+need_vmrun() {
+	vm_have_vmrun ||
+		vm_cannot_run "la-vmrun is not built yet ($VM_BIN/la-vmrun; it comes from cmd/vmrun)"
+	[ ! -s "$BATS_FILE_TMPDIR/harness-error" ] || [ -n "$(vm_case_dir "$1")" ] ||
+		vm_cannot_run "emulated host: $(cat "$BATS_FILE_TMPDIR/harness-error")"
+}
+
+need_mkfdt() {
+	vm_have_mkfdt ||
+		vm_cannot_run "la-mkfdt is not built yet ($VM_BIN/la-mkfdt; it comes from cmd/mkfdt)"
+}
+
+need_l1() {
+	local m
+	m=$(la_vm_missing | head -n 1)
+	[ -z "$m" ] || vm_cannot_run "emulated host: $m"
+}
+
+# ---- the emulated host itself ------------------------------------------------
+
+@test "emulated host: L1 boots Debian's kernel, loads kvm-amd and has /dev/kvm" {
+	need_l1
+	vm_case_status h-kvm 0
+	assert_output --regexp '^c.* /dev/kvm'
+	assert_output --partial 'kvm_amd '
+	assert_output --partial 'irqbypass '
+}
+
+@test "emulated host: a case's output, error output and status come back apart" {
+	need_l1
+	vm_case_status h-status 7
+	assert_output out
+	[ "$stderr" = err ]
+}
+
+@test "emulated host: a case that outlives its timeout is killed (status 137)" {
+	need_l1
+	vm_case_status h-timeout 137
+}
+
+@test "emulated host: nested KVM boots the cloud kernel with 2 vCPUs (QEMU microvm in L1)" {
+	need_l1
+	vm_case_status h-qemu-l2 0
+	assert_line 'la-guest: nproc 2'
+	assert_line 'la-guest: fate poweroff'
+	assert_output --regexp 'la-guest: memtotal_kib [0-9]+'
+}
+
+@test "emulated host: run-in-l1.sh exits 1 with the status when the command fails" {
+	need_l1
+	run "$VM_TOP/tests/vm/run-in-l1.sh" --smp 1 --mem 512M --timeout 300 -- sh -c 'echo bye; exit 5'
+	assert_failure 1
+	assert_line bye
+	assert_line 'run-in-l1: command failed with status 5'
+}
+
+@test "emulated host: run-in-l1.sh exits 3 (harness failed) when L1 cannot boot" {
+	need_l1
+	echo 'not a kernel' >"$BATS_TEST_TMPDIR/vmlinuz"
+	run env LA_L1_KERNEL="$BATS_TEST_TMPDIR/vmlinuz" "$VM_TOP/tests/vm/run-in-l1.sh" --timeout 60 -- true
+	assert_failure 3
+	assert_output --partial 'run-in-l1: harness failed:'
+}
+
+@test "emulated host: run-in-l1.sh exits 2 on a usage error" {
+	run "$VM_TOP/tests/vm/run-in-l1.sh" --smp x -- true
+	assert_failure 2
+	assert_line --index 0 "run-in-l1: --smp: 'x': not a number"
+	run "$VM_TOP/tests/vm/run-in-l1.sh"
+	assert_failure 2
+	assert_line --index 0 'run-in-l1: no command given'
+}
+
+# ---- the probe guest, without la-vmrun -----------------------------------------
+
+@test "probe guest: the bzImage header asks for the 64-bit boot protocol" {
+	local f=$VM_BUILD/guest/probe.bzImage
+	[ "$(dd if="$f" bs=1 skip=$((0x202)) count=4 2>/dev/null)" = HdrS ]
+	[ "$(od -An -tu1 -j $((0x1f1)) -N1 "$f" | tr -d ' ')" = 1 ]          # setup_sects
+	[ $(($(od -An -tu2 -j $((0x236)) -N2 "$f") & 1)) = 1 ]                # XLF_KERNEL_64
+	[ "$(od -An -tx2 -j $((0x1fe)) -N2 "$f" | tr -d ' ')" = aa55 ]       # boot_flag
+	local syssize
+	syssize=$(od -An -tu4 -j $((0x1f4)) -N4 "$f" | tr -d ' ')
+	[ $((1024 + syssize * 16)) -le "$(stat -c %s "$f")" ]
+	# the payload (at 0x200000 once loaded) starts with startup_32 and has
+	# startup_64 0x200 bytes in, at the 64-bit entry point
+	run nm "$VM_BUILD/guest/probe.elf"
+	assert_line --regexp '^0000000000200000 T startup_32$'
+	assert_line --regexp '^0000000000200200 T startup_64$'
+	cmp <(tail -c +1025 "$f" | head -c 4096) <(head -c 4096 "$VM_BUILD/guest/probe.bin")
+}
+
+@test "probe guest: the ELF variant enters at 0x200200 from one segment at 0x200000" {
+	run readelf -lh "$VM_BUILD/guest/probe.elf"
+	assert_output --regexp 'Class: +ELF64'
+	assert_output --regexp 'Entry point address: +0x200200'
+	assert_output --regexp 'LOAD +0x[0-9a-f]+ 0x0+200000 0x0+200000'
+	[ "$(grep -c ' LOAD ' <<<"$output")" = 1 ]
+}
+
+@test "probe guest: no xrstor, cmpxchg16b or SSE, which KVM's emulator cannot run" {
+	run objdump -d "$VM_BUILD/guest/probe.elf"
+	assert_success
+	refute_output --regexp 'xrstor|cmpxchg16b|%xmm'
+}
+
+# run the probe under QEMU TCG (no KVM): its setup code and 32-bit entry,
+# against QEMU's and SeaBIOS's tables
+qemu_probe() {
+	command -v qemu-system-x86_64 >/dev/null || vm_cannot_run "qemu-system-x86_64 not found (Debian package qemu-system-x86)"
+	run timeout 120 qemu-system-x86_64 -accel tcg -M q35 -smp 2 -m 512M -nographic \
+		-no-reboot -nodefaults -serial stdio -d cpu_reset -D "$BATS_TEST_TMPDIR/qemu.log" \
+		-kernel "$VM_BUILD/guest/probe.bzImage" -initrd "$BATS_TEST_TMPDIR/initrd" \
+		-append "probe.mode=$1 console=ttyS0" </dev/null
+	output=$(tr -d '\r' <<<"$output")
+}
+
+@test "probe guest: under QEMU's -kernel (32-bit entry) it reports e820, MP, ACPI and CPUID" {
+	printf 'la-probe-initrd\n' >"$BATS_TEST_TMPDIR/initrd"
+	qemu_probe poweroff
+	assert_success
+	assert_line --regexp '^probe: start entry 32 boot_params 0x[0-9a-f]+$'
+	assert_line 'probe: cmdline probe.mode=poweroff console=ttyS0'
+	assert_line --regexp '^probe: e820 0x100000 0x[0-9a-f]+ 1$'
+	assert_line --regexp "^probe: initrd 0x[0-9a-f]+ 0x10 fnv1a $(vm_fnv1a "$BATS_TEST_TMPDIR/initrd")\$"
+	assert_line --regexp '^probe: mp fp 0x[0-9a-f]+ table 0x[0-9a-f]+ length 1 spec 4 checksum ok'
+	assert_line --regexp '^probe: acpi rsdp 0x[0-9a-f]+ rev [0-9]+ oem BOCHS'
+	assert_line 'probe: acpi cpus 2'
+	assert_line --regexp '^probe: acpi mcfg 0x[0-9a-f]+ segment 0 bus 0-255$'
+	assert_line --regexp '^probe: acpi fadt sci [0-9]+ .* pm1a_cnt 0x[0-9a-f]+ '
+	assert_line --regexp '^probe: cpuid .* hypervisor 1 '
+	assert_line 'probe: mode poweroff'
+	assert_line 'probe: errors 0'
+	refute_line --regexp '^probe: error '
+}
+
+@test "probe guest: probe.mode=reboot resets through the i8042 under QEMU" {
+	printf 'x' >"$BATS_TEST_TMPDIR/initrd"
+	qemu_probe reboot
+	assert_success
+	assert_line 'probe: mode reboot'
+	assert_line 'probe: errors 0'
+	refute_output --partial 'did not stop the VM'
+}
+
+@test "probe guest: probe.mode=triplefault triple-faults under QEMU" {
+	printf 'x' >"$BATS_TEST_TMPDIR/initrd"
+	qemu_probe triplefault
+	assert_success
+	assert_line 'probe: mode triplefault'
+	refute_output --partial 'did not stop the VM'
+	grep -q 'Triple fault' "$BATS_TEST_TMPDIR/qemu.log"
+}
+
+@test "probe guest: an unknown probe.mode is an error, then the probe powers off" {
+	printf 'x' >"$BATS_TEST_TMPDIR/initrd"
+	qemu_probe sideways
+	assert_success
+	assert_line 'probe: mode unknown'
+	assert_line 'probe: error unknown probe.mode; powering off'
+	assert_line 'probe: errors 1'
+}
+
+# ---- la-vmrun boots the probe ----------------------------------------------------
+
+@test "la-vmrun: probe, --mem 512M --cpus 1: e820 is la-layout's regions, ECAM, la-alloc's VCFG, identity map" {
+	need_vmrun p-512m-1
+	vm_case_status p-512m-1 0
+	[ "$(grep '^probe: e820 ' <<<"$output")" = "$(vm_expected_e820 512M)" ] ||
+		fail "e820: got
+$(grep '^probe: e820 ' <<<"$output")
+want
+$(vm_expected_e820 512M)"
+	assert_line 'probe: errors 0'
+}
+
+@test "la-vmrun: probe, --mem 4G --cpus 2: e820 splits RAM around the PCI hole" {
+	need_vmrun p-4g-2
+	vm_case_status p-4g-2 0
+	[ "$(grep '^probe: e820 ' <<<"$output")" = "$(vm_expected_e820 4G)" ] ||
+		fail "e820: got $(grep '^probe: e820 ' <<<"$output"); want $(vm_expected_e820 4G)"
+	assert_line 'probe: errors 0'
+}
+
+@test "la-vmrun: probe, --mem 5G --cpus 2: RAM above 4 GiB in e820" {
+	need_vmrun p-5g-2
+	vm_case_status p-5g-2 0
+	[ "$(grep '^probe: e820 ' <<<"$output")" = "$(vm_expected_e820 5G)" ] ||
+		fail "e820: got $(grep '^probe: e820 ' <<<"$output"); want $(vm_expected_e820 5G)"
+	assert_line --regexp '^probe: e820 0x100000000 0x[0-9a-f]+ 1$'
+	assert_line 'probe: errors 0'
+}
+
+@test "la-vmrun: probe gets boot_params at 0x7000, the cmdline at 0x20000 and the RNG seed at 0x20800" {
+	need_vmrun p-512m-1
+	vm_case_status p-512m-1 0
+	assert_line 'probe: start entry 64 boot_params 0x7000'
+	assert_line --regexp '^probe: boot_params 0x7000 header ok version 0x20f loader 0xff boot_flag 0xaa55 kernel_alignment 0x1000000 setup_data 0x20800$'
+	assert_line --regexp '^probe: cmdline-ptr 0x20000 len [0-9]+$'
+	# la-vmrun's own parameters first, then --cmdline
+	assert_line --regexp '^probe: cmdline panic=-1 .*probe\.mode=poweroff$'
+	assert_line --regexp '^probe: setup_data 0x20800 type 9 len 256 zero-bytes [0-9]+$'
+	assert_line 'probe: setup_data-entries 1'
+}
+
+@test "la-vmrun: probe's initrd is intact and as high as allowed (page-aligned, below RAM's end)" {
+	need_vmrun p-512m-1
+	vm_case_status p-512m-1 0
+	# 16 bytes; RAM below 4 GiB ends at 512M = 0x20000000
+	assert_line "probe: initrd 0x1ffff000 0x10 fnv1a $(vm_fnv1a "$BATS_FILE_TMPDIR/payload/initrd.bin")"
+}
+
+@test "la-vmrun: probe finds the MP table at 0x9e800 with one processor per vCPU and the IOAPIC after them" {
+	need_vmrun p-4g-2
+	vm_case_status p-4g-2 0
+	assert_line 'probe: mp fp 0x9fff0 table 0x9e800 length 1 spec 4 checksum ok features 0x0'
+	assert_line --regexp '^probe: mp table 0x9e800 length [0-9]+ spec 4 checksum ok '
+	assert_line 'probe: mp cpu apic 0 ver 0x14 flags 0x3 signature 0x600 features 0x201'
+	assert_line 'probe: mp cpu apic 1 ver 0x14 flags 0x1 signature 0x600 features 0x201'
+	assert_line 'probe: mp ioapic 3 ver 0x14 flags 0x1 addr 0xfec00000'
+	assert_line 'probe: mp cpus 2'
+}
+
+@test "la-vmrun: probe finds ACPI at 0xe0000: checksums, a MADT entry per vCPU, MCFG on la-layout's ECAM" {
+	need_vmrun p-4g-2
+	vm_case_status p-4g-2 0
+	local ecam
+	ecam=$("$VM_BIN/la-layout" --arch x86_64 --mem 4G --json | jq -r '.pci.ecam | "\(.start) \((.end - .start + 1) / 1048576 - 1)"')
+	assert_line --regexp '^probe: acpi rsdp 0xe0000 rev 2 oem .* xchecksum ok xsdt 0x[0-9a-f]+$'
+	assert_line --regexp '^probe: acpi table XSDT '
+	assert_line --regexp '^probe: acpi table FACP 0x[0-9a-f]+ length 276 rev 6 checksum ok'
+	assert_line --regexp '^probe: acpi table DSDT 0x[0-9a-f]+ length [0-9]+ rev 6 checksum ok'
+	assert_line --regexp '^probe: acpi table APIC 0x[0-9a-f]+ length [0-9]+ rev 5 checksum ok'
+	assert_line --regexp '^probe: acpi table MCFG 0x[0-9a-f]+ length 60 rev [0-9]+ checksum ok'
+	assert_line 'probe: acpi madt cpu uid 0 apic 0 flags 0x1'
+	assert_line 'probe: acpi madt cpu uid 1 apic 1 flags 0x1'
+	assert_line 'probe: acpi madt ioapic 0 addr 0xfec00000 gsi_base 0'
+	assert_line 'probe: acpi cpus 2'
+	assert_line "probe: acpi mcfg $(vm_hex "${ecam% *}") segment 0 bus 0-${ecam#* }"
+	refute_output --partial 'checksum bad'
+	assert_line 'probe: errors 0'
+}
+
+@test "la-vmrun: the FADT's PM1 block is la-alloc's first I/O grant; SCI 5; reset through 0xcf9" {
+	need_vmrun p-512m-1
+	vm_case_status p-512m-1 0
+	local pm
+	pm=$("$VM_BIN/la-alloc" --arch x86_64 --mem 512M --io pm=72 --json | jq -r '.grants[] | select(.name == "pm") | .start')
+	assert_line --regexp "^probe: acpi fadt sci 5 smi_cmd 0x0 pm1a_evt $(vm_hex "$pm") pm1a_cnt $(vm_hex $((pm + 4))) gpe0 $(vm_hex $((pm + 8))) pm1_evt_len 4 pm1_cnt_len 2 gpe0_len 64 .* reset 1:0xcf9:0x6 "
+}
+
+@test "la-vmrun: probe's CPUID has the hypervisor bit, KVM's signature and each vCPU count" {
+	need_vmrun p-4g-2
+	vm_case_status p-4g-2 0
+	assert_line --regexp '^probe: cpuid vendor .* apic 0 logical 2 htt 1 hypervisor 1 '
+	assert_line --regexp '^probe: cpuid hypervisor-id KVMKVMKVM'
+}
+
+@test "la-vmrun: probe booted as a 64-bit ELF gets the same boot_params" {
+	need_vmrun p-elf
+	vm_case_status p-elf 0
+	assert_line 'probe: start entry 64 boot_params 0x7000'
+	[ "$(grep '^probe: e820 ' <<<"$output")" = "$(vm_expected_e820 256M)" ]
+	assert_line 'probe: errors 0'
+}
+
+@test "la-vmrun: the guest's ACPI poweroff exits 0" {
+	need_vmrun p-512m-1
+	vm_case_status p-512m-1 0
+	assert_line 'probe: mode poweroff'
+	refute_output --partial 'did not stop the VM'
+}
+
+@test "la-vmrun: a reset through the i8042 exits 32" {
+	need_vmrun p-reboot
+	vm_case_status p-reboot 32
+	assert_line 'probe: mode reboot'
+	refute_output --partial 'did not stop the VM'
+}
+
+@test "la-vmrun: a triple fault exits 33 and prints the vCPU registers on standard error" {
+	need_vmrun p-triplefault
+	vm_case_status p-triplefault 33
+	assert_line 'probe: mode triplefault'
+	grep -qi 'rip' <<<"$stderr" || fail "no registers on stderr: $stderr"
+}
+
+@test "la-vmrun: --boot-timing prints each POST code the guest writes to port 0x80" {
+	need_vmrun p-post
+	vm_case_status p-post 0
+	assert_line 'probe: post 0x10-0x1f'
+	local c all="$output
+$stderr"
+	for c in 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f; do
+		grep -qiE "(0x)?$c\\b" <<<"$all" || fail "POST code 0x$c not in the --boot-timing output"
+	done
+}
+
+@test "la-vmrun: --no-acpi leaves only the MP table; the probe cannot power off and resets (32)" {
+	need_vmrun p-no-acpi
+	vm_case_status p-no-acpi 32
+	assert_line 'probe: acpi none'
+	assert_line 'probe: mp cpus 1'
+	assert_line --regexp '^probe: error poweroff through PM1a_CNT 0x0 did not stop the VM'
+}
+
+@test "la-vmrun: --fdt - puts la-mkfdt's DTB in setup_data after the RNG seed, padded to 16 KiB" {
+	need_mkfdt
+	need_vmrun p-fdt
+	vm_case_status p-fdt 0
+	assert_line --regexp '^probe: setup_data 0x20800 type 9 len 256 '
+	assert_line "probe: setup_data 0x20910 type 2 len 16384 fdt-magic ok fdt-size $(stat -c %s "$BATS_FILE_TMPDIR/payload/x86.dtb")"
+	assert_line 'probe: setup_data-entries 2'
+	assert_line 'probe: errors 0'
+}
+
+# ---- la-vmrun boots Linux (Debian's cloud kernel) ------------------------------
+
+@test "la-vmrun: Linux, 1 vCPU, 512M: init sees la-layout's RAM and powers off (exit 0)" {
+	need_vmrun l-1cpu
+	vm_case_status l-1cpu 0
+	assert_line 'la-guest: nproc 1'
+	[ "$(vm_guest_ram)" = "$(vm_ram_lines 512M)" ] ||
+		fail "RAM: got $(vm_guest_ram); want $(vm_ram_lines 512M)"
+	local kib
+	kib=$(sed -n 's/^la-guest: memtotal_kib //p' <<<"$output")
+	[ "$kib" -gt $((512 * 1024 / 2)) ]
+	[ "$kib" -le $((512 * 1024)) ]
+	assert_line 'la-guest: fate poweroff'
+}
+
+@test "la-vmrun: Linux's command line is la-vmrun's own parameters, then --cmdline" {
+	need_vmrun l-1cpu
+	vm_case_status l-1cpu 0
+	assert_line --regexp '^la-guest: cmdline .*panic=-1 .*console=ttyS0.* quiet la\.fate=poweroff$'
+}
+
+@test "la-vmrun: Linux with 2 vCPUs sees 2 CPUs (ACPI MADT: the cloud kernel has no MP-table parser)" {
+	need_vmrun l-2cpu
+	vm_case_status l-2cpu 0
+	assert_line 'la-guest: nproc 2'
+}
+
+@test "la-vmrun: Linux with --mem 5G sees RAM above 4 GiB" {
+	need_vmrun l-5g
+	vm_case_status l-5g 0
+	[ "$(vm_guest_ram)" = "$(vm_ram_lines 5G)" ] ||
+		fail "RAM: got $(vm_guest_ram); want $(vm_ram_lines 5G)"
+	assert_line --regexp '^la-guest: ram 100000000-'
+}
+
+@test "la-vmrun: Linux's reboot exits 32" {
+	need_vmrun l-reboot
+	vm_case_status l-reboot 32
+	assert_line 'la-guest: fate reboot'
+}
+
+@test "la-vmrun: Linux boots with --fdt - from la-mkfdt --arch x86_64 (kernel without OF ignores it)" {
+	need_mkfdt
+	need_vmrun l-fdt
+	vm_case_status l-fdt 0
+	assert_line 'la-guest: fate poweroff'
+}

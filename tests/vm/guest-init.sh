@@ -1,0 +1,41 @@
+#!/bin/busybox sh
+# /init of the L2 test guest (Debian's cloud kernel booted by la-vmrun or
+# QEMU). Prints what the guest sees, one "la-guest: KEY VALUE" line each,
+# then ends as the kernel command line asks:
+#   la.fate=poweroff (default)  poweroff -f (ACPI S5: la-vmrun exits 0)
+#   la.fate=reboot              reboot -f   (la-vmrun exits 32)
+#   la.fate=shell               an interactive shell on the console
+# la.sleep=SECONDS waits that long first (the bench samples the VMM's memory
+# while the guest runs).
+/bin/busybox mkdir -p /proc /sys /dev /bin /sbin /usr/bin /usr/sbin /tmp
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+
+echo "la-guest: init $(cut -d' ' -f1 /proc/uptime)"
+echo "la-guest: nproc $(nproc)"
+echo "la-guest: memtotal_kib $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+echo "la-guest: cmdline $(cat /proc/cmdline)"
+grep 'System RAM' /proc/iomem | sed 's/^ *\([0-9a-f]*-[0-9a-f]*\) : .*/la-guest: ram \1/'
+fate=poweroff
+pause=0
+for w in $(cat /proc/cmdline); do
+	case $w in
+	la.fate=*) fate=${w#la.fate=} ;;
+	la.sleep=*) pause=${w#la.sleep=} ;;
+	esac
+done
+[ "$pause" = 0 ] || sleep "$pause"
+echo "la-guest: fate $fate"
+case $fate in
+reboot) reboot -f ;;
+shell)
+	echo "la-guest: shell (poweroff -f or reboot -f to leave)"
+	setsid cttyhack sh -l
+	poweroff -f
+	;;
+*) poweroff -f ;;
+esac
+sleep 10

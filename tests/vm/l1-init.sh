@@ -1,0 +1,45 @@
+#!/bin/busybox sh
+# /init of the emulated host (L1), put there by tests/vm/run-in-l1.sh.
+# Loads the KVM modules listed in /lib/la-modules/order, runs /la/cmd.sh with
+# its output on the second serial port (the runner's capture), then powers
+# off. Lines starting with "@@la-l1 " are the harness's own markers:
+#   @@la-l1 init UPTIME            /init started
+#   @@la-l1 harness-error REASON   the emulated host could not be set up
+#   @@la-l1 begin UPTIME           the command starts
+#   @@la-l1 exit STATUS UPTIME     the command ended with STATUS
+/bin/busybox mkdir -p /proc /sys /dev /tmp /bin /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+export PATH=/payload/bin:/bin:/sbin:/usr/bin:/usr/sbin
+export HOME=/tmp
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+
+out=/dev/ttyS1
+stty -F "$out" raw -echo 2>/dev/null
+up() { cut -d' ' -f1 /proc/uptime; }
+mark() { echo "@@la-l1 $*" >"$out"; }
+die() {
+	mark "harness-error $*"
+	poweroff -f
+	sleep 5
+}
+
+mark "init $(up)"
+while read -r m; do
+	[ -n "$m" ] || continue
+	insmod "/lib/la-modules/$m" 2>/tmp/insmod.err ||
+		die "insmod $m failed: $(head -n1 /tmp/insmod.err)"
+done </lib/la-modules/order
+[ -c /dev/kvm ] || die "no /dev/kvm after loading the KVM modules"
+# guests take anonymous mappings bigger than L1's RAM (--mem 5G in a 2G
+# host); they touch little of it, so let the kernel overcommit
+echo 1 >/proc/sys/vm/overcommit_memory
+cd /tmp || die "no /tmp"
+mark "begin $(up)"
+sh /la/cmd.sh >"$out" 2>&1 </dev/null
+st=$?
+mark "exit $st $(up)"
+poweroff -f
+sleep 5

@@ -1,0 +1,141 @@
+# shellcheck shell=bash
+# tests/vm/lib.sh: shared pieces of the emulated-host harness (sourced).
+# The emulated host (L1) is a QEMU TCG x86_64 machine with SVM that boots a
+# stock Debian kernel with kvm-amd; see shared/spec/emulated-hosts.md.
+
+# la_vm_l1_kernel: print the path of the kernel L1 boots. LA_L1_KERNEL wins;
+# otherwise the newest Debian cloud kernel (LZ4: boots faster under TCG),
+# else the newest generic one. Prints nothing when there is none.
+la_vm_l1_kernel() {
+	if [ -n "${LA_L1_KERNEL:-}" ]; then
+		echo "$LA_L1_KERNEL"
+		return
+	fi
+	local k
+	k=$(ls -1v /boot/vmlinuz-*-cloud-amd64 2>/dev/null | tail -n 1)
+	[ -n "$k" ] || k=$(ls -1v /boot/vmlinuz-*-amd64 2>/dev/null | tail -n 1)
+	echo "$k"
+}
+
+# la_vm_l2_kernel: the kernel la-vmrun boots inside L1 (LA_L2_KERNEL or the
+# newest Debian cloud kernel: no MP-table parsing, so SMP needs ACPI's MADT).
+la_vm_l2_kernel() {
+	if [ -n "${LA_L2_KERNEL:-}" ]; then
+		echo "$LA_L2_KERNEL"
+		return
+	fi
+	ls -1v /boot/vmlinuz-*-cloud-amd64 2>/dev/null | tail -n 1
+}
+
+# la_vm_kver KERNEL: the module directory name of /boot/vmlinuz-VERSION.
+la_vm_kver() {
+	basename "$1" | sed 's/^vmlinuz-//'
+}
+
+# la_vm_busybox: the static busybox binary (the package also ships a
+# non-executable file named busybox elsewhere: take the one under bin/).
+la_vm_busybox() {
+	local b
+	for b in /bin/busybox /usr/bin/busybox; do
+		# a static binary: ldd refuses it
+		if [ -x "$b" ] && ! ldd "$b" >/dev/null 2>&1; then
+			echo "$b"
+			return
+		fi
+	done
+}
+
+# la_vm_missing: print what the emulated host needs and this machine lacks
+# (one reason per line); nothing when everything is there.
+la_vm_missing() {
+	command -v qemu-system-x86_64 >/dev/null 2>&1 ||
+		echo "qemu-system-x86_64 not found (Debian package qemu-system-x86)"
+	command -v cpio >/dev/null 2>&1 || echo "cpio not found (Debian package cpio)"
+	[ -n "$(la_vm_busybox)" ] || echo "no static busybox (Debian package busybox-static)"
+	local k
+	k=$(la_vm_l1_kernel)
+	if [ -z "$k" ] || [ ! -r "$k" ]; then
+		echo "no readable L1 kernel /boot/vmlinuz-*-amd64 (Debian package linux-image-cloud-amd64)"
+	elif ! modinfo -k "$(la_vm_kver "$k")" kvm-amd >/dev/null 2>&1; then
+		echo "kernel $k has no kvm-amd module"
+	fi
+}
+
+# la_vm_modules_in_order KVER MOD...: print the .ko paths of MOD and every
+# module it depends on (modinfo -F depends), dependencies first, no repeats.
+la_vm_modules_in_order() {
+	local kver=$1
+	shift
+	local -A seen=()
+	local -a order=()
+	_la_vm_visit() {
+		local m=$1 d deps path
+		m=${m//-/_}
+		[ -n "${seen[$m]:-}" ] && return 0
+		seen[$m]=1
+		path=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || {
+			echo "module $m not found for kernel $kver" >&2
+			return 1
+		}
+		case $path in
+		/*) ;;
+		*) return 0 ;; # built in
+		esac
+		deps=$(modinfo -k "$kver" -F depends "$m" 2>/dev/null | tr ',' ' ')
+		for d in $deps; do
+			_la_vm_visit "$d" || return 1
+		done
+		order+=("$path")
+	}
+	local m
+	for m in "$@"; do
+		_la_vm_visit "$m" || return 1
+	done
+	printf '%s\n' "${order[@]}"
+}
+
+# la_vm_copy_binary ROOT PATH [DEST]: copy an executable into the initramfs
+# tree ROOT (at DEST, default its own path) with the shared libraries and
+# dynamic loader that ldd lists, so dynamically linked programs (including
+# sanitizer builds) run in the emulated host.
+la_vm_copy_binary() {
+	local root=$1 src=$2 dest=${3:-$2} lib
+	install -D -m 755 "$src" "$root$dest"
+	ldd "$src" 2>/dev/null | grep -oE '/[^ ]+' | while read -r lib; do
+		[ -e "$root$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$root$lib"
+	done
+}
+
+# la_vm_cpio DIR OUT: pack DIR as an uncompressed newc cpio (the kernel
+# unpacks it without decompressing, which is the fast path under TCG).
+la_vm_cpio() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc --quiet -R 0:0) >"$2.tmp.$$" && mv "$2.tmp.$$" "$2"
+}
+
+# la_vm_hash FILE...: one hash over the names and contents of FILEs
+# (directories are walked), for cache keys.
+la_vm_hash() {
+	local f
+	for f in "$@"; do
+		if [ -d "$f" ]; then
+			(cd "$f" && find . -type f -o -type l | LC_ALL=C sort |
+				while read -r p; do
+					echo "$p"
+					if [ -L "$p" ]; then readlink "$p"; else sha256sum <"$p"; fi
+				done)
+		else
+			echo "$f"
+			sha256sum <"$f"
+		fi
+	done | sha256sum | cut -c1-16
+}
+
+# la_vm_prune GLOB KEEP: remove all but the KEEP newest files matching GLOB
+# (the cache keeps a few payloads, not one per build)
+la_vm_prune() {
+	# shellcheck disable=SC2086
+	ls -1t $1 2>/dev/null | tail -n +$(($2 + 1)) | while read -r f; do
+		rm -f "$f"
+	done
+}

@@ -1,0 +1,16 @@
+#!/bin/bash
+# tests/vm/mkguest.sh OUT: build the L2 test guest's initramfs (uncompressed
+# newc cpio): Debian's static busybox and tests/vm/guest-init.sh as /init.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/vm/lib.sh
+. "$here/lib.sh"
+out=$1
+busybox=$(la_vm_busybox)
+[ -n "$busybox" ] || { echo "mkguest: no static busybox (Debian package busybox-static)" >&2; exit 1; }
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+install -D -m 755 "$busybox" "$stage/bin/busybox"
+install -D -m 755 "$here/guest-init.sh" "$stage/init"
+mkdir -p "$stage/dev"
+la_vm_cpio "$stage" "$out"

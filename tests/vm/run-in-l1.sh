@@ -1,0 +1,193 @@
+#!/bin/bash
+# tests/vm/run-in-l1.sh: run a command inside an emulated x86_64 host (L1)
+# that has a real /dev/kvm: QEMU in TCG mode emulates an EPYC CPU with SVM and
+# NPT, boots a stock Debian kernel, loads kvm-amd and runs the command.
+#
+# usage: run-in-l1.sh [options] -- CMD [ARG...]
+#        run-in-l1.sh [options] --script FILE
+#   --smp N          L1 vCPUs (default 2)
+#   --mem SIZE       L1 RAM, QEMU syntax (default 2G)
+#   --timeout SECS   whole run, boot included (default 600)
+#   --bin PATH       copy an executable and the libraries ldd lists; it is
+#                    on L1's PATH as /payload/bin/NAME (repeatable)
+#   --file SRC[:DEST] copy a file to /payload/DEST (default: its name)
+#   --payload DIR    copy DIR's contents under /payload (repeatable)
+#   --qemu           also copy qemu-system-x86_64 and its firmware into L1
+#   --out DIR        keep console.log, output.log, status and the la-case
+#                    results (NAME.out, NAME.err, NAME.status, NAME.seconds)
+#                    in DIR (default: a temporary folder, removed)
+#   --quiet          do not copy the command's output to standard output
+#
+# The command runs as root in L1 under busybox sh, in /tmp, with /payload/bin
+# first on PATH; `la-case NAME SECS CMD...` runs one case with a timeout.
+# The L1 initramfs is cached in $LA_VM_CACHE (default <top>/build/vm) and
+# rebuilt when its inputs change.
+#
+# Exit status: 0 the command succeeded; 1 it failed (its status is printed
+# and written to DIR/status); 3 the harness failed (no QEMU, no kernel, L1 did
+# not boot, KVM modules did not load, timeout); 2 usage.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/vm
+# shellcheck source=tests/vm/lib.sh
+. "$here/lib.sh"
+
+prog=run-in-l1
+harness_fail() {
+	echo "$prog: harness failed: $*" >&2
+	exit 3
+}
+usage() {
+	echo "$prog: $*" >&2
+	echo "usage: $prog [--smp N] [--mem SIZE] [--timeout SECS] [--bin PATH] [--file SRC[:DEST]] [--payload DIR] [--qemu] [--out DIR] [--quiet] (-- CMD... | --script FILE)" >&2
+	exit 2
+}
+
+smp=2 mem=2G timeout=600 out="" quiet=0 with_qemu=0 script=""
+bins=() files=() payloads=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--smp) smp=${2:?}; shift 2 ;;
+	--mem) mem=${2:?}; shift 2 ;;
+	--timeout) timeout=${2:?}; shift 2 ;;
+	--bin) bins+=("${2:?}"); shift 2 ;;
+	--file) files+=("${2:?}"); shift 2 ;;
+	--payload) payloads+=("${2:?}"); shift 2 ;;
+	--qemu) with_qemu=1; shift ;;
+	--out) out=${2:?}; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	--script) script=${2:?}; shift 2 ;;
+	--) shift; break ;;
+	*) usage "unknown option '$1'" ;;
+	esac
+done
+[ -n "$script" ] || [ $# -gt 0 ] || usage "no command given"
+case $smp in '' | *[!0-9]*) usage "--smp: '$smp': not a number" ;; esac
+case $timeout in '' | *[!0-9]*) usage "--timeout: '$timeout': not a number" ;; esac
+
+missing=$(la_vm_missing)
+[ -z "$missing" ] || harness_fail "$(echo "$missing" | head -n1)"
+
+cache=${LA_VM_CACHE:-$top/build/vm}
+mkdir -p "$cache" || harness_fail "cannot create $cache"
+kernel=$(la_vm_l1_kernel)
+kver=$(la_vm_kver "$kernel")
+
+# --- the base initramfs: busybox, KVM modules, /init (cached) --------------
+modules=$(la_vm_modules_in_order "$kver" kvm-amd) || harness_fail "cannot list the KVM modules of $kver"
+busybox=$(la_vm_busybox)
+# shellcheck disable=SC2086
+base_key=$(la_vm_hash "$busybox" "$here/l1-init.sh" "$here/la-case.sh" $modules)
+base=$cache/l1-base-$base_key.cpio
+if [ ! -s "$base" ]; then
+	stage=$(mktemp -d "$cache/stage.XXXXXX") || harness_fail "mktemp"
+	install -D -m 755 "$busybox" "$stage/bin/busybox"
+	install -D -m 755 "$here/l1-init.sh" "$stage/init"
+	install -D -m 755 "$here/la-case.sh" "$stage/bin/la-case"
+	mkdir -p "$stage/lib/la-modules"
+	for m in $modules; do
+		cp "$m" "$stage/lib/la-modules/" || harness_fail "cannot copy $m"
+		basename "$m" >>"$stage/lib/la-modules/order"
+	done
+	la_vm_cpio "$stage" "$base" || harness_fail "cpio of the base initramfs failed"
+	rm -rf "$stage"
+fi
+
+# --- the payload (cached by content) ----------------------------------------
+stage=$(mktemp -d "$cache/stage.XXXXXX") || harness_fail "mktemp"
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/payload/bin"
+for b in "${bins[@]}"; do
+	p=$(command -v "$b") || harness_fail "--bin: '$b': not found"
+	la_vm_copy_binary "$stage" "$p" "/payload/bin/$(basename "$p")" ||
+		harness_fail "--bin: '$b': cannot copy"
+done
+for f in "${files[@]}"; do
+	src=${f%%:*} dest=${f#*:}
+	[ "$dest" != "$f" ] || dest=$(basename "$src")
+	install -D -m 644 "$src" "$stage/payload/$dest" 2>/dev/null ||
+		harness_fail "--file: '$src': cannot copy"
+done
+for d in "${payloads[@]}"; do
+	[ -d "$d" ] || harness_fail "--payload: '$d': not a directory"
+	cp -a "$d/." "$stage/payload/" || harness_fail "--payload: '$d': cannot copy"
+done
+if [ "$with_qemu" = 1 ]; then
+	la_vm_copy_binary "$stage" "$(command -v qemu-system-x86_64)" /usr/bin/qemu-system-x86_64
+	mkdir -p "$stage/usr/share/qemu" "$stage/usr/share/seabios"
+	for f in qboot.rom bios-microvm.bin linuxboot_dma.bin kvmvapic.bin pvh.bin multiboot_dma.bin; do
+		cp -a "/usr/share/qemu/$f" "$stage/usr/share/qemu/" 2>/dev/null
+	done
+	cp -a /usr/share/seabios/. "$stage/usr/share/seabios/" 2>/dev/null
+	# the pc machine's ROMs are symlinks into seabios/ipxe: keep what resolves
+	cp -aL /usr/share/qemu/bios-256k.bin /usr/share/qemu/vgabios-stdvga.bin \
+		"$stage/usr/share/qemu/" 2>/dev/null
+fi
+payload_key=$(la_vm_hash "$stage")
+payload=$cache/l1-payload-$payload_key.cpio
+[ -s "$payload" ] || la_vm_cpio "$stage" "$payload" || harness_fail "cpio of the payload failed"
+touch "$payload" "$base"
+la_vm_prune "$cache/l1-payload-*.cpio" 6
+la_vm_prune "$cache/l1-base-*.cpio" 2
+
+# --- the command --------------------------------------------------------------
+rm -rf "$stage"
+mkdir -p "$stage/la"
+if [ -n "$script" ]; then
+	cp "$script" "$stage/la/cmd.sh" || harness_fail "--script: '$script': cannot read"
+else
+	{
+		printf '%q ' "$@"
+		echo
+	} >"$stage/la/cmd.sh"
+fi
+la_vm_cpio "$stage" "$stage.cpio" || harness_fail "cpio of the command failed"
+
+# --- run ------------------------------------------------------------------
+keep=1
+if [ -z "$out" ]; then
+	out=$(mktemp -d) || harness_fail "mktemp"
+	keep=0
+fi
+mkdir -p "$out" || harness_fail "--out: '$out': cannot create"
+trap 'rm -rf "$stage" "$stage.cpio"; [ $keep = 1 ] || rm -rf "$out"' EXIT
+rm -f "$out"/*.out "$out"/*.err "$out"/*.status "$out"/*.seconds "$out/status"
+# one initrd: the kernel unpacks concatenated cpio archives in turn
+cat "$base" "$payload" "$stage.cpio" >"$out/l1.cpio" || harness_fail "cannot write $out/l1.cpio"
+
+t0=$(date +%s.%N)
+timeout -k 5 "$timeout" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp "$smp" -m "$mem" \
+	-nographic -no-reboot -nodefaults -vga none \
+	-serial "file:$out/console.log" -serial "file:$out/output.log" \
+	-kernel "$kernel" -initrd "$out/l1.cpio" \
+	-append "console=ttyS0 quiet panic=-1 rdinit=/init" \
+	>"$out/qemu.log" 2>&1 </dev/null
+qst=$?
+t1=$(date +%s.%N)
+rm -f "$out/l1.cpio"
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }' >"$out/wall-seconds"
+
+# split the output: harness markers, the command's output, la-case blocks
+tr -d '\r' <"$out/output.log" | awk -v dir="$out" -f "$here/split.awk"
+touch "$out/markers" "$out/command.log"
+[ "$quiet" = 1 ] || cat "$out/command.log"
+
+err=$(sed -n 's/^@@la-l1 harness-error //p' "$out/markers")
+[ -z "$err" ] || harness_fail "$err (see $out/console.log)"
+exit_line=$(grep '^@@la-l1 exit ' "$out/markers")
+if [ -z "$exit_line" ]; then
+	if [ "$qst" = 124 ] || [ "$qst" = 137 ]; then
+		harness_fail "timed out after ${timeout}s (console: $(tail -n 3 "$out/console.log" | tr '\n' ' '))"
+	fi
+	grep -q '^@@la-l1 init' "$out/markers" ||
+		harness_fail "L1 did not reach /init (qemu status $qst: $(tail -n 3 "$out/qemu.log" "$out/console.log" 2>/dev/null | tr '\n' ' '))"
+	harness_fail "L1 stopped before the command ended (qemu status $qst; console: $(tail -n 3 "$out/console.log" | tr '\n' ' '))"
+fi
+read -r _ _ st _ <<<"$exit_line"
+echo "$st" >"$out/status"
+if [ "$st" != 0 ]; then
+	echo "$prog: command failed with status $st" >&2
+	exit 1
+fi
+exit 0
