@@ -30,6 +30,10 @@ LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/lib/libla.a
 TOOLS     := $(sort $(notdir $(wildcard cmd/*)))
 BINS      := $(TOOLS:%=$(BUILD)/bin/la-%)
+# the test builds: each program with tests/hooks/ (never installed)
+HOOK_OBJ  := $(BUILD)/obj/tests/hooks/sandbox_hook.o
+HOOK_TOOLS := hostcpu mkfdt vmrun
+HOOK_BINS := $(HOOK_TOOLS:%=$(BUILD)/tests/hooks/la-%)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 MANS      := $(sort $(wildcard man/*.1))
@@ -42,7 +46,7 @@ DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 
 .PHONY: all deps check test demo install clean guest bench run
 .SECONDARY:
-all: $(LIB) $(BINS) $(UNITS) guest
+all: $(LIB) $(BINS) $(HOOK_BINS) $(UNITS) guest
 
 # The probe guest (tests/guest): freestanding x86_64 code that VMMs boot
 # through the Linux boot protocol, as a bzImage and as an ELF; the bench
@@ -93,7 +97,7 @@ $(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.
 
 # keep unit-test objects (make would delete them as intermediate files and
 # rebuild them on the next run)
-.SECONDARY: $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/guest/report.o
+.SECONDARY: $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/guest/report.o $(HOOK_OBJ)
 
 # the probe's table walkers also run natively, in a unit test
 $(BUILD)/tests/test_probe: $(BUILD)/obj/tests/guest/report.o
@@ -129,6 +133,15 @@ $(BUILD)/bin/la-$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard cmd/$(1)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+# the hook object comes first: its la_sandbox_test_hook() wins over the
+# library's weak one
+define hook_rule
+$(BUILD)/tests/hooks/la-$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard cmd/$(1)/*.c))) $(HOOK_OBJ) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach t,$(HOOK_TOOLS),$(eval $(call hook_rule,$(t))))
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)

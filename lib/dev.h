@@ -99,6 +99,11 @@ void la_legacy_init(struct la_legacy *l, const struct la_machine *m, uint16_t me
 		    uint32_t mem_above, int debugcon_fd);
 void la_i8042_io_dev(struct la_legacy *l, struct la_io_dev *d);
 void la_cmos_io_dev(struct la_legacy *l, struct la_io_dev *d);
+
+/* la_cmos_utc - t (seconds since 1970, UTC) as a calendar time, as
+ * gmtime_r() would give it but without libc's time-zone machinery (which
+ * opens files: a vCPU thread's filter forbids that). */
+void la_cmos_utc(int64_t t, struct tm *tm);
 void la_debugcon_io_dev(struct la_legacy *l, struct la_io_dev *d);
 void la_post_io_dev(struct la_legacy *l, struct la_io_dev *d);
 

@@ -57,15 +57,38 @@ static uint8_t la_bcd(const struct la_legacy *l, int v)
 	return (uint8_t)((v / 10) << 4 | v % 10);
 }
 
+/* UTC calendar time of t, computed here: glibc's gmtime_r() loads the time
+ * zone file on first use, which a vCPU thread's seccomp filter forbids
+ * (and the jail has no /etc). Days to a civil date by 400-year eras
+ * (146097 days each) of years starting on 1 March. */
+void la_cmos_utc(int64_t t, struct tm *tm)
+{
+	int64_t days = t / 86400, secs = t % 86400, era, doe, yoe, doy, mp;
+
+	if (secs < 0)
+		secs += 86400, days--;
+	tm->tm_hour = (int)(secs / 3600);
+	tm->tm_min = (int)(secs / 60 % 60);
+	tm->tm_sec = (int)(secs % 60);
+	tm->tm_wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
+	days += 719468; /* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	tm->tm_mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	tm->tm_mon = (int)(mp < 10 ? mp + 2 : mp - 10);
+	tm->tm_year = (int)(yoe + era * 400 + (tm->tm_mon < 2)) - 1900;
+}
+
 static uint8_t la_cmos_time(const struct la_legacy *l, uint8_t idx)
 {
 	struct timespec now;
 	struct tm tm;
-	time_t t;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	t = l->epoch + (now.tv_sec - l->started.tv_sec);
-	gmtime_r(&t, &tm);
+	la_cmos_utc((int64_t)l->epoch + (now.tv_sec - l->started.tv_sec), &tm);
 	switch (idx) {
 	case 0x00: return la_bcd(l, tm.tm_sec);
 	case 0x02: return la_bcd(l, tm.tm_min);

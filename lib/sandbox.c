@@ -213,8 +213,11 @@ static int la_seccomp_add_rule(scmp_filter_ctx ctx, const struct la_sys_rule *r)
 		return -LA_ERR_BADVALUE;
 	if (nr < 0)
 		return 0; /* a call this host arch does not have (e.g. open on arm64) */
-	if (r->nalt == 0)
-		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) ? -LA_ERR_SANDBOX : 0;
+	if (r->nalt == 0) {
+		int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+
+		return rc && rc != -EEXIST ? -LA_ERR_SANDBOX : 0;
+	}
 	for (unsigned i = 0; i < r->nalt; i++) {
 		const struct la_sys_arg *a = &r->alt[i];
 		struct scmp_arg_cmp cmp = a->mask ?
@@ -230,7 +233,7 @@ static int la_seccomp_add_rule(scmp_filter_ctx ctx, const struct la_sys_rule *r)
 int la_sandbox_filter_install(const char *prog, enum la_thread_kind kind,
 			      enum la_seccomp_mode mode)
 {
-	const struct la_sys_table *t = la_sys_table_get(kind);
+	const struct la_sys_table *t = la_sys_table_get(kind), *extra = la_sandbox_extra_table();
 	scmp_filter_ctx ctx;
 	int err = 0;
 
@@ -250,13 +253,30 @@ int la_sandbox_filter_install(const char *prog, enum la_thread_kind kind,
 		return -LA_ERR_SANDBOX;
 	for (unsigned i = 0; i < t->n && !err; i++)
 		err = la_seccomp_add_rule(ctx, &t->rules[i]);
+	for (unsigned i = 0; extra && i < extra->n && !err; i++)
+		err = la_seccomp_add_rule(ctx, &extra->rules[i]);
 	if (!err && seccomp_load(ctx) != 0)
 		err = -LA_ERR_SANDBOX;
 	seccomp_release(ctx);
 	return err;
 }
 
+/* Test builds link a strong definition (tests/hooks/sandbox_hook.c). */
+__attribute__((weak)) void la_sandbox_test_hook(const char *where)
+{
+	(void)where;
+}
+
 /* --- the jail ----------------------------------------------------------- */
+
+static const char *la_jail_step;
+
+static int la_jail_do(const char *step, int rc)
+{
+	if (rc != 0)
+		la_jail_step = step;
+	return rc;
+}
 
 static int la_jail_root(void)
 {
@@ -266,21 +286,29 @@ static int la_jail_root(void)
 	if (stat(mnt, &st) != 0 || !S_ISDIR(st.st_mode))
 		mnt = "/mnt";
 	/* keep our mounts out of the parent namespace */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+	if (la_jail_do("make / private", mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)))
 		return -1;
-	if (mount("la-jail", mnt, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16k,mode=0555") != 0)
+	if (la_jail_do("mount an empty tmpfs", mount("la-jail", mnt, "tmpfs",
+			MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16k,mode=0555")))
 		return -1;
-	if (chdir(mnt) != 0)
+	if (la_jail_do("chdir", chdir(mnt)))
 		return -1;
 	/* pivot_root(".", "."): the old root stacks under the new one */
-	if (syscall(SYS_pivot_root, ".", ".") != 0)
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		if (la_jail_do("unmount the old root", umount2(".", MNT_DETACH)))
+			return -1;
+	} else if (errno == EINVAL) {
+		/* the root is an initramfs (rootfs), which cannot be moved:
+		 * chroot instead; without capabilities there is no way out */
+		if (la_jail_do("chroot", chroot(".")))
+			return -1;
+	} else {
+		return la_jail_do("pivot_root", -1);
+	}
+	if (la_jail_do("chdir", chdir("/")))
 		return -1;
-	if (umount2(".", MNT_DETACH) != 0)
-		return -1;
-	if (chdir("/") != 0)
-		return -1;
-	return mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     NULL);
+	return la_jail_do("remount / read-only", mount(NULL, "/", NULL,
+			  MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
 }
 
 static int la_jail_drop_caps(void)
@@ -296,18 +324,22 @@ static int la_jail_drop_caps(void)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
-int la_sandbox_jail(void)
+int la_sandbox_jail(const char **step)
 {
-	int flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+	int flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS, err = 0;
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		return -LA_ERR_SANDBOX;
-	if (unshare(flags) != 0) {
-		/* unprivileged: a user namespace gives us the right to mount */
-		if (errno != EPERM || unshare(flags | CLONE_NEWUSER) != 0)
-			return -LA_ERR_SANDBOX;
-	}
-	if (la_jail_root() != 0 || la_jail_drop_caps() != 0)
-		return -LA_ERR_SANDBOX;
-	return 0;
+	la_jail_step = NULL;
+	if (la_jail_do("no_new_privs", prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)))
+		err = -LA_ERR_SANDBOX;
+	/* unprivileged: a user namespace gives us the right to mount */
+	if (!err && unshare(flags) != 0 &&
+	    (errno != EPERM || la_jail_do("unshare", unshare(flags | CLONE_NEWUSER))))
+		err = -LA_ERR_SANDBOX;
+	if (!err && la_jail_root() != 0)
+		err = -LA_ERR_SANDBOX;
+	if (!err && la_jail_do("drop capabilities", la_jail_drop_caps()))
+		err = -LA_ERR_SANDBOX;
+	if (err && step)
+		*step = la_jail_step ? la_jail_step : "unshare";
+	return err;
 }

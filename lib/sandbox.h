@@ -92,9 +92,23 @@ int la_sandbox_filter_install(const char *prog, enum la_thread_kind kind,
 
 /* la_sandbox_jail - after setup, before threads exist: no new privileges,
  * new mount, IPC and UTS namespaces, an empty read-only root (pivot_root),
- * every capability dropped. Open file descriptors stay usable.
+ * every capability dropped. Open file descriptors stay usable. On failure
+ * *step (if step is not NULL) names the step that failed ("unshare", ...);
+ * the process may then be half-jailed (e.g. in new namespaces).
  * returns: 0, -LA_ERR_SANDBOX with errno set (e.g. EPERM unprivileged,
  *          EINVAL when threads already exist) */
-int la_sandbox_jail(void);
+int la_sandbox_jail(const char **step);
+
+/* la_sandbox_test_hook - a point a test build can make misbehave ("main",
+ * "vcpu", "device", "parser" once that thread's filter is in; "jailed"
+ * after the jail). A no-op in the library (a weak symbol); the test builds
+ * of the programs (build/tests/hooks/, tests/hooks/sandbox_hook.c) override
+ * it. Never linked into the installed programs. */
+void la_sandbox_test_hook(const char *where);
+
+/* la_sandbox_extra_table - calls allowed on top of every table in this
+ * build: what a sanitizer's exit-time leak check needs (ASan builds only);
+ * NULL in a normal build. */
+const struct la_sys_table *la_sandbox_extra_table(void);
 
 #endif

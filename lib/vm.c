@@ -309,6 +309,12 @@ static void *la_vm_vcpu_thread(void *p)
 	sigset_t set;
 
 	la_vm_tls_run = v->run;
+	la_sandbox_set_thread(LA_THREAD_VCPU, v->id);
+	if (la_sandbox_filter_install(vm->setup->prog, LA_THREAD_VCPU, vm->setup->seccomp)) {
+		la_vm_vcpu_end(vm, v, LA_FATE_VMM, "seccomp filter of a vCPU thread", 0);
+		return NULL;
+	}
+	la_sandbox_test_hook("vcpu");
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -358,6 +364,15 @@ enum la_fate la_vm_run(struct la_vm *vm)
 		vm->started++;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	la_sandbox_set_thread(LA_THREAD_MAIN, 0);
+	if (la_sandbox_filter_install(vm->setup->prog, LA_THREAD_MAIN, vm->setup->seccomp)) {
+		struct la_vm_end e = { .fate = LA_FATE_VMM, .vcpu = -1, .sys_errno = errno,
+				       .why = "seccomp filter of the main thread" };
+
+		la_vm_end_with(vm, &e);
+	} else {
+		la_sandbox_test_hook("main");
+	}
 	pthread_mutex_lock(&vm->lock);
 	while (vm->end.fate == LA_FATE_RUNNING)
 		pthread_cond_wait(&vm->cond, &vm->lock);

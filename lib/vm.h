@@ -14,6 +14,7 @@
 #include "dev.h"
 #include "guestmem.h"
 #include "kvm.h"
+#include "sandbox.h"
 #include "vm_res.h"
 #include "x86boot.h"
 
@@ -68,6 +69,11 @@ struct la_vm_setup {
 	/* boot-timing notes; NULL: none. Called with a device lock held. */
 	void (*note)(void *ctx, enum la_note what, unsigned value);
 	void *note_ctx;
+	/* seccomp: each vCPU thread installs its filter before its first
+	 * KVM_RUN, the thread calling la_vm_run() the main filter once every
+	 * vCPU thread is started (lib/sandbox.h) */
+	enum la_seccomp_mode seccomp;
+	const char *prog;                   /* for seccomp messages */
 };
 
 /* la_vm_create - open KVM, create the VM, its memory, irqchip, devices and
@@ -76,7 +82,9 @@ struct la_vm_setup {
 int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm *kvm);
 
 /* la_vm_run - run every vCPU until the guest's fate is decided. Uses
- * SIGUSR1 to kick vCPU threads out of KVM_RUN.
+ * SIGUSR1 to kick vCPU threads out of KVM_RUN. Unless setup->seccomp is
+ * LA_SECCOMP_OFF, the calling thread leaves under the main filter: start
+ * every other thread before.
  * returns: the fate (enum la_fate) */
 enum la_fate la_vm_run(struct la_vm *vm);
 

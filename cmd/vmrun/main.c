@@ -28,6 +28,10 @@ enum {
 	K_NO_ACPI,
 	K_EXPLAIN,
 	K_KVM_DEVICE,
+	K_SECCOMP,
+	K_PRINT_SECCOMP,
+	K_JAIL,
+	K_NO_JAIL,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -49,6 +53,16 @@ static const struct argp_option la_vmrun_options[] = {
 	{ "explain", K_EXPLAIN, NULL, 0, "Print what would be built (layout, grants, e820, "
 	  "cmdline, setup_data, tables) and exit without running", 0 },
 	{ "kvm-device", K_KVM_DEVICE, "PATH", 0, "The KVM device (default /dev/kvm)", 0 },
+	{ NULL, 0, NULL, 0, "Sandbox:", 2 },
+	{ "seccomp", K_SECCOMP, "MODE", 0, "What a system call outside a thread's allowlist "
+	  "does: trap (default: one line naming it, exit 34), kill, log (allow, kernel log), "
+	  "errno (fails with EPERM) or off", 2 },
+	{ "print-seccomp", K_PRINT_SECCOMP, "KIND", OPTION_ARG_OPTIONAL, "Print the allowlist "
+	  "of each thread kind (main, vcpu, device, parser), or of KIND, and exit", 2 },
+	{ "jail", K_JAIL, NULL, 0, "After setup: new mount, IPC and UTS namespaces, an empty "
+	  "read-only root, no capabilities, no new privileges; fail if that cannot be done "
+	  "(default: jail where it works, say why not elsewhere)", 2 },
+	{ "no-jail", K_NO_JAIL, NULL, 0, "Do not jail", 2 },
 	{ 0 }
 };
 
@@ -84,11 +98,30 @@ static void la_vmrun_serial(struct argp_state *state, struct la_vmrun *a, const 
 		argp_failure(state, 2, 0, "--serial: '%s': KIND is file:PATH, null or stdout", arg);
 }
 
+/* --print-seccomp [KIND]: KIND may follow as the one argument. */
+static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
+{
+	enum la_thread_kind k;
+
+	if (a->kernel_path && a->print_seccomp_kind)
+		argp_failure(state, 2, 0, "unexpected argument '%s' (--print-seccomp takes one "
+			     "KIND)", a->kernel_path);
+	if (a->kernel_path)
+		a->print_seccomp_kind = a->kernel_path, a->kernel_path = NULL;
+	if (a->print_seccomp_kind && la_thread_kind_parse(a->print_seccomp_kind, &k))
+		argp_failure(state, 2, 0, "--print-seccomp: '%s': not a thread kind (main, vcpu, "
+			     "device or parser)", a->print_seccomp_kind);
+}
+
 static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
 	unsigned stdouts = 0;
 
+	if (a->print_seccomp) {
+		la_vmrun_check_print(state, a);
+		return;
+	}
 	if (!c->arch->build_vm || !c->arch->configure_vcpu)
 		argp_failure(state, 2, 0, "--arch: '%s': la-vmrun boots x86_64 guests only",
 			     c->arch->name);
@@ -121,6 +154,8 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 		state->child_inputs[0] = &a->vm;
 		a->serial[0].kind = LA_SERIAL_STDOUT;
 		a->kvm_path = "/dev/kvm";
+		a->seccomp = LA_SECCOMP_TRAP;
+		a->jail = -1;
 		return 0;
 	case K_INITRD: a->initrd_path = arg; return 0;
 	case K_CMDLINE: la_vmrun_add_cmdline(state, a, arg); return 0;
@@ -132,6 +167,14 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_NO_ACPI: a->no_acpi = true; return 0;
 	case K_EXPLAIN: a->explain = true; return 0;
 	case K_KVM_DEVICE: a->kvm_path = arg; return 0;
+	case K_SECCOMP:
+		if (la_seccomp_mode_parse(arg, &a->seccomp))
+			argp_failure(state, 2, 0, "--seccomp: '%s': not a mode (trap, kill, log, "
+				     "errno or off)", arg);
+		return 0;
+	case K_PRINT_SECCOMP: a->print_seccomp = true, a->print_seccomp_kind = arg; return 0;
+	case K_JAIL: a->jail = 1; return 0;
+	case K_NO_JAIL: a->jail = 0; return 0;
 	case ARGP_KEY_ARG:
 		if (a->kernel_path)
 			argp_failure(state, 2, 0, "unexpected argument '%s' (one KERNEL only)", arg);
@@ -164,8 +207,8 @@ static const struct argp la_vmrun_argp = {
 	       "  la-vmrun --mem 512M --initrd rootfs.cpio.gz /boot/vmlinuz\n"
 	       "  la-vmrun --cpus 2 --cmdline quiet --explain /boot/vmlinuz\n\n"
 	       "Exit status: 0 the guest powered off, 32 it reset (rebooted), 33 it crashed "
-	       "(triple fault, KVM internal error, failed entry), 1 la-vmrun failed, 2 bad "
-	       "options.",
+	       "(triple fault, KVM internal error, failed entry), 34 a la-vmrun thread made a "
+	       "system call its seccomp allowlist forbids, 1 la-vmrun failed, 2 bad options.",
 	.children = la_vmrun_children,
 };
 
@@ -345,6 +388,34 @@ static void la_vmrun_dump_fdt(const struct la_vmrun *a)
 		la_vmrun_die("--dump-fdt", a->dump_fdt_path, strerror(errno));
 }
 
+/* --print-seccomp [KIND] */
+static int la_vmrun_print_seccomp(const struct la_vmrun *a)
+{
+	const struct la_sys_table *extra = la_sandbox_extra_table();
+	enum la_thread_kind only;
+	bool first = true;
+
+	if (a->print_seccomp_kind)
+		la_thread_kind_parse(a->print_seccomp_kind, &only);
+	for (int k = 0; k < LA_THREAD_KIND_COUNT; k++) {
+		if (a->print_seccomp_kind && (enum la_thread_kind)k != only)
+			continue;
+		if (!first)
+			putchar('\n');
+		first = false;
+		la_sys_table_print(stdout, la_sys_table_get((enum la_thread_kind)k));
+	}
+	if (extra) {
+		putchar('\n');
+		la_sys_table_print(stdout, extra);
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		perror("la-vmrun: standard output");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct la_vmrun a = { 0 };
@@ -353,6 +424,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &a.t0);
 	argp_err_exit_status = 2;
 	argp_parse(&la_vmrun_argp, argc, argv, 0, NULL, &a);
+	if (a.print_seccomp)
+		return la_vmrun_print_seccomp(&a);
 	la_vmrun_load_files(&a);
 	la_vmrun_build(&a);
 	if (a.dump_fdt_path)

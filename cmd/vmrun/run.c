@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,16 +35,19 @@ static void la_tty_restore(void)
 	}
 }
 
+/* A fatal signal, in whichever thread takes it: SA_RESETHAND has put the
+ * default action back, so raising it again ends la-vmrun as it would have
+ * (no rt_sigaction here: the seccomp filters do not allow it). */
 static void la_tty_signal(int sig)
 {
 	la_tty_restore();
-	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 static void la_tty_make_raw(void)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV };
+	struct sigaction sa = { .sa_handler = la_tty_signal, .sa_flags = SA_RESETHAND };
 	struct termios t;
 
 	if (!isatty(0) || tcgetattr(0, &la_tty_saved))
@@ -57,8 +61,9 @@ static void la_tty_make_raw(void)
 	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;
 	atexit(la_tty_restore);
+	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		signal(sigs[i], la_tty_signal);
+		sigaction(sigs[i], &sa, NULL);
 	if (tcsetattr(0, TCSANOW, &t) == 0)
 		la_tty_raw = 1;
 }
@@ -70,6 +75,10 @@ struct la_input {
 	unsigned com;    /* the COM port standard input feeds */
 	int stop_fd;     /* read end of a pipe: readable when la-vmrun ends */
 	bool escape;     /* Ctrl-A seen */
+	enum la_seccomp_mode seccomp;
+	sem_t ready;     /* posted once the thread's filter is in (or failed) */
+	int filter_err;
+	int filter_errno;
 };
 
 static void la_input_feed(struct la_input *in, const uint8_t *buf, unsigned len)
@@ -118,6 +127,13 @@ static void *la_input_thread(void *p)
 	struct pollfd fds[2] = { { .fd = 0, .events = POLLIN }, { .fd = in->stop_fd, .events = POLLIN } };
 	uint8_t buf[128];
 
+	la_sandbox_set_thread(LA_THREAD_DEVICE, 0);
+	in->filter_err = la_sandbox_filter_install("la-vmrun", LA_THREAD_DEVICE, in->seccomp);
+	in->filter_errno = errno;
+	sem_post(&in->ready);
+	if (in->filter_err)
+		return NULL;
+	la_sandbox_test_hook("device");
 	for (;;) {
 		ssize_t r;
 
@@ -216,12 +232,52 @@ static int la_kvm_fail(const struct la_vmrun *a, const struct la_kvm *k, int err
 	return 1;
 }
 
+/* The jail, before any thread exists: --jail must work, the default
+ * (where it works) says once why it did not. returns: 0 or 1 (failed) */
+static int la_vmrun_jail(const struct la_vmrun *a)
+{
+	const char *step = NULL;
+
+	if (a->jail == 0)
+		return 0;
+	if (la_sandbox_jail(&step) == 0) {
+		la_sandbox_test_hook("jailed");
+		return 0;
+	}
+	if (a->jail > 0) {
+		fprintf(stderr, "la-vmrun: --jail: %s: %s\n", step, strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "la-vmrun: jail: not available here (%s: %s); running without it "
+		"(--no-jail: do not try)\n", step, strerror(errno));
+	return 0;
+}
+
+/* Start the thread that feeds standard input to COM n; returns once its
+ * filter is in. returns: 0, 1 (its filter failed; the thread ended) */
+static int la_vmrun_input_start(const struct la_vmrun *a, struct la_vm *vm, unsigned com,
+				int stop_fd, struct la_input *in, pthread_t *t, bool *started)
+{
+	*in = (struct la_input){ .vm = vm, .com = com, .stop_fd = stop_fd, .seccomp = a->seccomp };
+	sem_init(&in->ready, 0, 0);
+	*started = pthread_create(t, NULL, la_input_thread, in) == 0;
+	if (!*started)
+		return 0; /* the VM runs without console input */
+	while (sem_wait(&in->ready) != 0 && errno == EINTR)
+		;
+	if (!in->filter_err)
+		return 0;
+	fprintf(stderr, "la-vmrun: seccomp filter of the device thread: %s\n",
+		in->filter_errno ? strerror(in->filter_errno) : la_strerror(in->filter_err));
+	return 1;
+}
+
 int la_vmrun_run(struct la_vmrun *a)
 {
 	struct la_timing timing;
 	struct la_vm_setup s = {
 		.kvm_path = a->kvm_path, .cfg = &a->vm.cfg, .g = &a->g, .boot = &a->boot,
-		.res = &a->res, .debugcon_fd = -1,
+		.res = &a->res, .debugcon_fd = -1, .seccomp = a->seccomp, .prog = "la-vmrun",
 	};
 	struct la_input in = { 0 };
 	struct la_vm_end end;
@@ -248,18 +304,29 @@ int la_vmrun_run(struct la_vmrun *a)
 	err = la_vm_create(&s, &vm, &kvm);
 	if (err)
 		return la_kvm_fail(a, &kvm, err);
-	if (com_stdin >= 0 && pipe2(stop, O_CLOEXEC) == 0) {
-		in = (struct la_input){ .vm = vm, .com = (unsigned)com_stdin, .stop_fd = stop[0] };
+	if (com_stdin >= 0 && pipe2(stop, O_CLOEXEC) != 0)
+		com_stdin = -1;
+	if (la_vmrun_jail(a)) {
+		la_vm_destroy(vm);
+		return 1;
+	}
+	la_sandbox_on_trap(la_tty_restore);
+	if (com_stdin >= 0) {
 		la_tty_make_raw();
-		has_input = pthread_create(&input, NULL, la_input_thread, &in) == 0;
+		if (la_vmrun_input_start(a, vm, (unsigned)com_stdin, stop[0], &in, &input,
+					 &has_input)) {
+			pthread_join(input, NULL);
+			la_tty_restore();
+			la_vm_destroy(vm);
+			return 1;
+		}
 	}
 	la_vm_run(vm);
 	la_vm_end_info(vm, &end);
-	if (has_input) {
-		if (write(stop[1], "", 1) < 0)
-			pthread_cancel(input);
+	/* the input thread leaves when the stop pipe is readable (no
+	 * pthread_cancel: it would load libgcc_s, under the main filter) */
+	if (has_input && write(stop[1], "", 1) == 1)
 		pthread_join(input, NULL);
-	}
 	la_tty_restore();
 	if (stop[0] >= 0)
 		close(stop[0]), close(stop[1]);
@@ -267,6 +334,7 @@ int la_vmrun_run(struct la_vmrun *a)
 	if (end.fate == LA_FATE_CRASH)
 		la_print_crash(&end);
 	else if (end.fate == LA_FATE_VMM)
-		fprintf(stderr, "la-vmrun: %s: %s\n", end.why, strerror(end.sys_errno));
+		fprintf(stderr, "la-vmrun: %s: %s\n", end.why,
+			end.sys_errno ? strerror(end.sys_errno) : "failed");
 	return end.fate;
 }

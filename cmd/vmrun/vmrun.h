@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "guestmem.h"
+#include "sandbox.h"
 #include "vm.h"
 #include "vm_res.h"
 #include "vmopts.h"
@@ -31,6 +32,10 @@ struct la_vmrun {
 	} serial[4];
 	bool no_acpi;
 	bool explain;
+	enum la_seccomp_mode seccomp;    /* --seccomp, default trap */
+	int jail;                        /* --jail 1, --no-jail 0, default -1: where it works */
+	bool print_seccomp;
+	const char *print_seccomp_kind;  /* NULL: every kind */
 	bool boot_timing;
 	struct timespec t0;              /* when la-vmrun started */
 

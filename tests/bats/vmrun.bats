@@ -287,3 +287,84 @@ teardown() {
 	assert_success
 	assert_output --partial "ACPI APIC"
 }
+
+# ---- the sandbox options (the filters at work: vmrun_vm.bats) ----
+
+@test "la-vmrun: --help describes --seccomp, --print-seccomp, --jail and --no-jail and exit 34" {
+	run la-vmrun --help
+	assert_success
+	for o in --seccomp=MODE --print-seccomp --jail --no-jail; do
+		assert_output --partial -- "$o"
+	done
+	assert_output --partial "34 a la-vmrun thread made a"
+}
+
+@test "la-vmrun: --print-seccomp prints the allowlist of every thread kind and exits 0" {
+	run la-vmrun --print-seccomp
+	assert_success
+	for k in main vcpu device parser; do
+		assert_line --regexp "^$k thread: [0-9]+ system calls$"
+	done
+	# calls are one a line, two spaces in; ioctl only with its requests
+	assert_line --regexp '^  ioctl if arg1 == 0xae80 \(KVM_RUN\) \| '
+	assert_line '  exit_group'
+	refute_line --regexp '^  (socket|connect|execve|open|openat|ptrace)$'
+}
+
+@test "la-vmrun: --print-seccomp KIND prints one allowlist; --print-seccomp=KIND too" {
+	run la-vmrun --print-seccomp vcpu
+	assert_success
+	assert_line --index 0 --regexp '^vcpu thread: [0-9]+ system calls$'
+	refute_line --regexp '^(main|device|parser) thread'
+	assert_line --regexp '^  ioctl if .*KVM_RUN.*KVM_IRQ_LINE'
+	run la-vmrun --print-seccomp=device
+	assert_success
+	assert_line --index 0 --regexp '^device thread: [0-9]+ system calls$'
+	assert_line '  read'
+	refute_line '  mmap'
+}
+
+@test "la-vmrun: no thread of la-vmrun may map memory, open files or start programs" {
+	run la-vmrun --print-seccomp main
+	assert_success
+	refute_line --regexp '^  (mmap|mprotect|open|openat|execve|socket|clone|clone3)( |$)'
+	run la-vmrun --print-seccomp vcpu
+	refute_line --regexp '^  (mmap|mprotect|open|openat|execve|socket|clone|clone3)( |$)'
+	run la-vmrun --print-seccomp device
+	refute_line --regexp '^  (mmap|mprotect|open|openat|execve|socket|clone|clone3)( |$)'
+}
+
+@test "la-vmrun: the parser allowlist maps memory only without PROT_EXEC" {
+	run la-vmrun --print-seccomp parser
+	assert_success
+	assert_line '  mmap if arg2 & 0x4 == 0x0 (prot without PROT_EXEC)'
+	assert_line '  mprotect if arg2 & 0x4 == 0x0 (prot without PROT_EXEC)'
+}
+
+@test "la-vmrun: --print-seccomp with an unknown kind, or two kinds, is a usage error" {
+	run la-vmrun --print-seccomp gpu
+	assert_failure 2
+	assert_output "la-vmrun: --print-seccomp: 'gpu': not a thread kind (main, vcpu, device or parser)"
+	run la-vmrun --print-seccomp=vcpu main
+	assert_failure 2
+	assert_output --partial "la-vmrun: unexpected argument 'main' (--print-seccomp takes one KIND)"
+}
+
+@test "la-vmrun: --seccomp takes trap, kill, log, errno or off" {
+	run la-vmrun --seccomp loud "$PROBE"
+	assert_failure 2
+	assert_output --partial "la-vmrun: --seccomp: 'loud': not a mode (trap, kill, log, errno or off)"
+	for m in trap kill log errno off; do
+		run la-vmrun --seccomp "$m" --explain "$PROBE"
+		assert_success
+	done
+}
+
+@test "la-vmrun: --jail and --no-jail are accepted; without /dev/kvm la-vmrun fails before jailing" {
+	run la-vmrun --jail --kvm-device "$tmp/none" "$PROBE"
+	assert_failure 1
+	assert_output --partial "la-vmrun: $tmp/none: No such file or directory"
+	refute_output --partial jail
+	run la-vmrun --no-jail --explain "$PROBE"
+	assert_success
+}

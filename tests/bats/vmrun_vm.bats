@@ -47,6 +47,27 @@ EOF
 	return 0
 }
 
+# the sandbox (issue 7): la-vmrun-hooks is the test build (tests/hooks/),
+# where LA_TEST_FORBIDDEN=KIND makes that thread kind call socket(2)
+vm_cases_sandbox() {
+	local t=$VM_PROBE_TIMEOUT k
+	local boot='--mem 256M --cmdline probe.mode=poweroff "$P/probe.bzImage"'
+	cat <<EOF
+la-case s-live $t "\$P/seccomp-live.sh" la-vmrun --mem 256M --cpus 2 --cmdline probe.mode=wait "\$P/probe.bzImage"
+la-case s-live-nojail $t "\$P/seccomp-live.sh" la-vmrun --no-jail --seccomp off --mem 256M --cmdline probe.mode=wait "\$P/probe.bzImage"
+la-case s-jail-open $t env LA_TEST_OPEN="\$P/probe.bzImage" la-vmrun-hooks --jail --seccomp off $boot
+la-case s-log-vcpu $t sh -c 'LA_TEST_FORBIDDEN=vcpu la-vmrun-hooks --seccomp log $boot; s=\$?; dmesg | grep "type=1326" | grep "syscall=41 " | tail -n 1; exit \$s'
+la-case s-kill-vcpu $t env LA_TEST_FORBIDDEN=vcpu la-vmrun-hooks --seccomp kill $boot
+la-case s-off-vcpu $t env LA_TEST_FORBIDDEN=vcpu la-vmrun-hooks --seccomp off $boot
+EOF
+	for k in main vcpu device; do
+		cat <<EOF
+la-case s-trap-$k $t env LA_TEST_FORBIDDEN=$k la-vmrun-hooks $boot
+la-case s-errno-$k $t env LA_TEST_FORBIDDEN=$k la-vmrun-hooks --seccomp errno $boot
+EOF
+	done
+}
+
 vm_cases_linux() {
 	local t=$VM_LINUX_TIMEOUT
 	cat <<EOF
@@ -63,10 +84,10 @@ EOF
 
 # vm_script WHERE: the case script for the groups that run in WHERE
 vm_script() {
-	echo 'P=${P:-/payload}'
+	echo 'P=${P:-/payload}; export P'
 	vm_sanitizer_env
 	[ "$1" = l1 ] && vm_cases_harness
-	[ "$(vm_where_probe)" = "$1" ] && vm_cases_probe
+	[ "$(vm_where_probe)" = "$1" ] && vm_cases_probe && vm_cases_sandbox
 	[ "$(vm_where_linux)" = "$1" ] && vm_cases_linux
 	return 0
 }
@@ -76,6 +97,11 @@ setup_file() {
 	mkdir -p "$p" "$t/native" "$t/bin"
 	cp "$VM_BUILD/guest/probe.bzImage" "$VM_BUILD/guest/probe.elf" "$VM_BUILD/vm/guest.cpio" "$p/" || return 1
 	printf 'la-probe-initrd\n' >"$p/initrd.bin"
+	cp "$VM_TOP/tests/vm/seccomp-live.sh" "$p/" || return 1
+	if vm_have_vmrun; then
+		cp "$VM_BUILD/tests/hooks/la-vmrun" "$t/bin/la-vmrun-hooks" || return 1
+		ln -sf "$VM_TOP/tests/vm/seccomp-live.sh" "$t/bin/seccomp-live.sh"
+	fi
 	if vm_have_mkfdt; then
 		"$VM_BIN/la-mkfdt" --arch x86_64 >"$p/x86.dtb" || return 1
 	fi
@@ -86,7 +112,7 @@ setup_file() {
 		cp "$(la_vm_l2_kernel)" "$p/vmlinuz" || return 1
 		vm_script l1 >"$t/l1.sh"
 		local bins=()
-		vm_have_vmrun && bins=(--bin "$VM_BIN/la-vmrun")
+		vm_have_vmrun && bins=(--bin "$VM_BIN/la-vmrun" --bin "$t/bin/la-vmrun-hooks")
 		"$VM_TOP/tests/vm/run-in-l1.sh" --qemu --quiet --timeout 2400 --payload "$p" \
 			"${bins[@]}" --out "$t/l1" --script "$t/l1.sh" 2>"$t/l1.stderr"
 		rc=$?
@@ -466,4 +492,96 @@ $stderr"
 	need_vmrun l-fdt
 	vm_case_status l-fdt 0
 	assert_line 'la-guest: fate poweroff'
+}
+
+# ---- the sandbox (seccomp filters and the jail) --------------------------------
+# Every case above ran under the default sandbox: --seccomp trap and the jail.
+
+@test "la-vmrun: while a guest runs, every thread has a seccomp filter (Seccomp: 2)" {
+	need_vmrun s-live
+	vm_case_status s-live 0
+	assert_line 'probe: got byte 0x78'
+	# main, the device (console input) thread and 2 vCPUs
+	[ "$(grep -c '^live: task Seccomp: 2$' <<<"$output")" = 4 ] ||
+		fail "threads: $(grep '^live: task' <<<"$output")"
+	refute_line --regexp '^live: task Seccomp: [^2]'
+}
+
+@test "la-vmrun: the default jail: no new privileges, no capabilities, new namespaces, empty root" {
+	need_vmrun s-live
+	vm_case_status s-live 0
+	assert_line 'live: NoNewPrivs: 1'
+	assert_line 'live: CapEff: 0000000000000000'
+	assert_line 'live: mnt namespace new'
+	assert_line 'live: ipc namespace new'
+	assert_line 'live: uts namespace new'
+	assert_line 'live: root entries 0'
+	[ -z "$stderr" ] || fail "stderr: $stderr"
+}
+
+@test "la-vmrun: --no-jail --seccomp off leaves the process as it was" {
+	need_vmrun s-live-nojail
+	vm_case_status s-live-nojail 0
+	[ "$(grep -c '^live: task Seccomp: 0$' <<<"$output")" = 3 ] ||
+		fail "threads: $(grep '^live: task' <<<"$output")"
+	assert_line 'live: NoNewPrivs: 0'
+	assert_line 'live: mnt namespace shared'
+	refute_line 'live: root entries 0'
+}
+
+@test "la-vmrun: --jail leaves the process unable to open a file it had not opened" {
+	need_vmrun s-jail-open
+	vm_case_status s-jail-open 0
+	assert_line 'probe: errors 0'
+	grep -qx 'la-test-hook: jailed: /payload/probe.bzImage failed: No such file or directory' \
+		<<<"$stderr" || fail "stderr: $stderr"
+	grep -qx 'la-test-hook: jailed: create /la-jail-test failed: Read-only file system' \
+		<<<"$stderr" || fail "stderr: $stderr"
+}
+
+@test "la-vmrun: a forbidden call in each thread kind ends the VM with 34 and one line naming it" {
+	local k
+	for k in main vcpu device; do
+		need_vmrun "s-trap-$k"
+		vm_case_status "s-trap-$k" 34
+		[ "$(wc -l <<<"$stderr")" = 1 ] || fail "$k: stderr: $stderr"
+		grep -qE "^la-vmrun: seccomp: $k thread 0 made a forbidden system call: socket \\(41\\) args 0x1, 0x1, 0x0, " \
+			<<<"$stderr" || fail "$k: stderr: $stderr"
+		# the main thread's filter comes last, once the vCPUs run
+		[ "$k" = main ] || refute_line 'probe: errors 0'
+	done
+}
+
+@test "la-vmrun: --seccomp errno fails a forbidden call with EPERM, in each thread kind" {
+	local k
+	for k in main vcpu device; do
+		need_vmrun "s-errno-$k"
+		vm_case_status "s-errno-$k" 0
+		assert_line 'probe: errors 0'
+		grep -qx "la-test-hook: $k: socket(AF_UNIX, SOCK_STREAM, 0) failed: Operation not permitted" \
+			<<<"$stderr" || fail "$k: stderr: $stderr"
+	done
+}
+
+@test "la-vmrun: --seccomp log lets a forbidden call through and the kernel logs it" {
+	need_vmrun s-log-vcpu
+	vm_case_status s-log-vcpu 0
+	assert_line 'probe: errors 0'
+	grep -qE '^la-test-hook: vcpu: socket\(AF_UNIX, SOCK_STREAM, 0\) returned [0-9]+$' \
+		<<<"$stderr" || fail "stderr: $stderr"
+	# the audit record: SECCOMP_RET_LOG is code 0x7ffc0000
+	assert_line --regexp 'type=1326 .*comm="la-vmrun-hooks".* syscall=41 .*code=0x7ffc0000'
+}
+
+@test "la-vmrun: --seccomp kill kills the process (SIGSYS)" {
+	need_vmrun s-kill-vcpu
+	vm_case_status s-kill-vcpu $((128 + 31))
+	refute_line 'probe: errors 0'
+}
+
+@test "la-vmrun: --seccomp off lets the call through" {
+	need_vmrun s-off-vcpu
+	vm_case_status s-off-vcpu 0
+	grep -qE '^la-test-hook: vcpu: socket\(AF_UNIX, SOCK_STREAM, 0\) returned [0-9]+$' \
+		<<<"$stderr" || fail "stderr: $stderr"
 }

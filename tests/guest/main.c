@@ -10,6 +10,7 @@
 
 #define PROBE_COM1      0x3f8
 #define PROBE_COM1_LSR  (PROBE_COM1 + 5)
+#define PROBE_LSR_DR    0x01
 #define PROBE_LSR_THRE  0x20
 #define PROBE_I8042_CMD 0x64
 #define PROBE_I8042_RESET 0xfe
@@ -126,6 +127,34 @@ static void probe_settle(void)
 	}
 }
 
+static uint64_t probe_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* probe_wait: poll COM1 for a byte every 2^24 TSC ticks (each poll is a VM
+ * exit), for about 2^36 ticks at most; say what came. */
+static void probe_wait(struct probe *p)
+{
+	uint64_t t0 = probe_rdtsc(), t = t0;
+
+	probe_printf(p, "probe: waiting for a byte on COM1\n");
+	while (t - t0 < (1ull << 36)) {
+		uint64_t next = t + (1ull << 24);
+
+		if (probe_inb(PROBE_COM1_LSR) & PROBE_LSR_DR) {
+			probe_printf(p, "probe: got byte %x\n", probe_inb(PROBE_COM1));
+			return;
+		}
+		while ((t = probe_rdtsc()) < next)
+			;
+	}
+	probe_error(p, "no byte on COM1");
+}
+
 static void probe_poweroff(struct probe *p)
 {
 	unsigned typ = p->slp_typ_s5 >= 0 ? (unsigned)p->slp_typ_s5 : 0;
@@ -182,6 +211,8 @@ void probe_main(uint64_t boot_params, unsigned entry_bits)
 		probe_error(&p, "unknown probe.mode; powering off");
 	if (mode == PROBE_MODE_POST)
 		probe_post(&p);
+	if (mode == PROBE_MODE_WAIT)
+		probe_wait(&p);
 	probe_printf(&p, "probe: errors %u\n", p.errors);
 	switch (mode) {
 	case PROBE_MODE_TRIPLEFAULT:

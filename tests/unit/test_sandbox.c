@@ -123,7 +123,7 @@ static void jail(void)
 	char buf[4096];
 	ssize_t n;
 
-	if (la_sandbox_jail() != 0)
+	if (la_sandbox_jail(NULL) != 0)
 		_exit(errno == EPERM ? 5 : 6);
 	/* no new files: the root is empty and read-only */
 	if (open("/etc/passwd", O_RDONLY) >= 0 || errno != ENOENT)
