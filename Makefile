@@ -32,7 +32,7 @@ TOOLS     := $(sort $(notdir $(wildcard cmd/*)))
 BINS      := $(TOOLS:%=$(BUILD)/bin/la-%)
 # the test builds: each program with tests/hooks/ (never installed)
 HOOK_OBJ  := $(BUILD)/obj/tests/hooks/sandbox_hook.o
-HOOK_TOOLS := hostcpu mkfdt vmrun
+HOOK_TOOLS := mkfdt vmrun
 HOOK_BINS := $(HOOK_TOOLS:%=$(BUILD)/tests/hooks/la-%)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)

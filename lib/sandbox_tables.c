@@ -18,13 +18,6 @@
 #define ARGMASK(i, m, v, w) { .index = i, .mask = (m), .value = (v), .what = w }
 #define NOEXEC(i) ARGMASK(i, PROT_EXEC, 0, "prot without PROT_EXEC")
 
-/* LeakSanitizer's calls (filled in below) */
-#define LA_SANITIZER_CALLS                                                     \
-	ALLOW("clone"), ALLOW("ptrace"), ALLOW("wait4"), ALLOW("openat"),      \
-	ALLOW("getdents64"), ALLOW("read"), ALLOW("close"), ALLOW("prctl"),    \
-	ALLOW("sigaltstack"), ALLOW("munmap"), ALLOW("mmap"), ALLOW("getppid"), \
-	ALLOW("sched_getaffinity"), ALLOW("rt_sigaction"), ALLOW("kill")
-
 /* What any thread may do: exit, block and take signals (SIGUSR1 kicks a
  * vCPU out of KVM_RUN; la-vmrun re-raises a fatal signal after restoring
  * the terminal: tgkill on itself), lock, tell the time, write (the console,
@@ -89,6 +82,7 @@ static const struct la_sys_rule la_sys_parser[] = {
 	ALLOW("brk"),
 	ALLOW("munmap"),
 	ALLOW("mremap"),
+	ALLOW("getrandom"),
 	{ .name = "mmap", .nalt = 1, .alt = { NOEXEC(2) } },
 	{ .name = "mprotect", .nalt = 1, .alt = { NOEXEC(2) } },
 	{ .name = "ioctl", .nalt = 1, .alt = { ARG(1, TCGETS, "TCGETS (isatty)") } },
@@ -114,7 +108,7 @@ const struct la_sys_table *la_sys_table_get(enum la_thread_kind k)
  * `make check` tests; an installed la-vmrun never has it. */
 #if defined(__SANITIZE_ADDRESS__)
 static const struct la_sys_rule la_sys_sanitizer[] = {
-	LA_SANITIZER_CALLS
+	ALLOW("open"), ALLOW("getdents"), ALLOW("sched_yield"), ALLOW("getppid"), ALLOW("rt_sigaction"), ALLOW("sigaltstack"), ALLOW("prctl"), ALLOW("clone"), ALLOW("ptrace"), ALLOW("wait4"),
 };
 
 static const struct la_sys_table la_sys_extra = {

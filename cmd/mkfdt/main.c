@@ -2,6 +2,7 @@
 /* la-mkfdt: build the device tree blob crosvm gives a guest, and apply
  * overlays to it. */
 #include <argp.h>
+#include <jansson.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libfdt.h>
@@ -9,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -21,6 +24,7 @@
 #include "host_phys.h"
 #include "hostcpu.h"
 #include "hostcpu_json.h"
+#include "sandbox.h"
 #include "size.h"
 #include "vcpu.h"
 #include "vmopts.h"
@@ -34,7 +38,7 @@ enum {
 	K_KERNEL = 0x2000, K_INITRD, K_CMDLINE, K_SERIAL, K_CONSOLE, K_EARLYCON, K_GIC, K_ITS,
 	K_NO_PMU, K_PSCI, K_NESTED, K_AIA_IDS, K_AIA_SOURCES, K_TIMEBASE, K_CPU_CAPACITY,
 	K_CPU_FREQS, K_CPU_CLUSTERS, K_VIRT_CPUFREQ, K_HOST_TOPO, K_SYSFS_ROOT, K_HOSTCPU,
-	K_OVERLAY, K_SEED, K_OUTPUT = 'o', K_VERBOSE = 'v',
+	K_OVERLAY, K_SEED, K_OUTPUT = 'o', K_VERBOSE = 'v', K_SECCOMP = 0x3000,
 };
 
 /* Which arches an option means something on. */
@@ -48,6 +52,8 @@ struct la_mkfdt_overlay {
 	bool has_filter;
 	unsigned n_filter;
 	const char *filter[LA_MKFDT_MAX_FILTER];
+	char *blob;           /* the file, read before the sandbox */
+	size_t len;
 };
 
 struct la_mkfdt_args {
@@ -65,6 +71,13 @@ struct la_mkfdt_args {
 	uint64_t seed;
 	unsigned n_overlays;
 	struct la_mkfdt_overlay overlay[LA_MKFDT_MAX_OVERLAYS];
+	enum la_seccomp_mode seccomp;
+	/* the inputs, read before the sandbox; parsed inside it */
+	uint8_t *kernel_head;
+	size_t kernel_head_len;
+	uint64_t kernel_size, initrd_size;
+	char *hostcpu_json;
+	size_t hostcpu_json_len;
 };
 
 static const struct argp_option la_mkfdt_options[] = {
@@ -114,6 +127,9 @@ static const struct argp_option la_mkfdt_options[] = {
 	  "Derive kaslr-seed and rng-seed from N (default: fresh random bytes)", 0 },
 	{ "output", K_OUTPUT, "FILE", 0, "Write the blob to FILE (default standard output)", 0 },
 	{ "verbose", K_VERBOSE, NULL, 0, "Print the placement (FDT address...) on stderr", 0 },
+	{ "seccomp", K_SECCOMP, "MODE", 0, "The input files are parsed in a child process under "
+	  "a seccomp filter; a forbidden call there does: trap (default: one line, exit 34), "
+	  "kill, log, errno or off (no child, no filter)", 0 },
 	{ 0 }
 };
 
@@ -263,6 +279,10 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 		a->output = arg;
 		return 0;
 	case K_VERBOSE: a->verbose = true; return 0;
+	case K_SECCOMP:
+		if (la_seccomp_mode_parse(arg, &a->seccomp))
+			la_mkfdt_fail("seccomp", arg, 2, "not a mode (trap, kill, log, errno or off)");
+		return 0;
 	case ARGP_KEY_ARG:
 		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
 		return 0;
@@ -379,28 +399,31 @@ static uint64_t la_mkfdt_file_size(const char *opt, const char *path)
 	return (uint64_t)st.st_size;
 }
 
-static void la_mkfdt_probe_kernel(const struct la_mkfdt_args *a, struct la_kernel_info *k)
+/* Read what the parser will need of the kernel: its size and first bytes. */
+static void la_mkfdt_read_kernel(struct la_mkfdt_args *a)
 {
-	uint64_t size = la_mkfdt_file_size("kernel", a->kernel);
-	int fd = open(a->kernel, O_RDONLY);
-	uint8_t *head;
+	int fd;
 	ssize_t n;
-	int err;
 
+	a->kernel_size = la_mkfdt_file_size("kernel", a->kernel);
+	fd = open(a->kernel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(errno));
-	head = malloc(LA_KERNEL_HEAD_SIZE);
-	if (!head)
+	a->kernel_head = malloc(LA_KERNEL_HEAD_SIZE);
+	if (!a->kernel_head)
 		la_mkfdt_fail("kernel", a->kernel, 1, "out of memory");
-	n = pread(fd, head, LA_KERNEL_HEAD_SIZE, 0);
-	err = n < 0 ? errno : 0;
+	n = pread(fd, a->kernel_head, LA_KERNEL_HEAD_SIZE, 0);
+	if (n < 0)
+		la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(errno));
 	close(fd);
-	if (err) {
-		free(head);
-		la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(err));
-	}
-	err = la_kernel_probe(a->vm.cfg.arch->id, head, (size_t)n, size, k);
-	free(head);
+	a->kernel_head_len = (size_t)n;
+}
+
+static void la_mkfdt_probe_kernel(const struct la_mkfdt_args *a, struct la_kernel_info *k)
+{
+	int err = la_kernel_probe(a->vm.cfg.arch->id, a->kernel_head, a->kernel_head_len,
+				  a->kernel_size, k);
+
 	if (err)
 		la_mkfdt_fail("kernel", a->kernel, 1, "%s (%s)", la_strerror(err),
 			      a->vm.cfg.arch->name);
@@ -415,7 +438,7 @@ static void la_mkfdt_place(const struct la_mkfdt_args *a, struct la_boot_plan *p
 	if (a->kernel)
 		la_mkfdt_probe_kernel(a, &k);
 	if (a->initrd)
-		initrd_size = la_mkfdt_file_size("initrd", a->initrd);
+		initrd_size = a->initrd_size;
 	err = la_boot_place(&a->vm.cfg, &a->vm.mem, a->kernel ? &k : NULL, a->initrd != NULL,
 			    initrd_size, plan);
 	if (!err)
@@ -441,6 +464,11 @@ static const char *la_vcpu_reason(int err)
 				       : la_strerror(err);
 }
 
+/* static: large, and still reachable if we exit on an error. Read from
+ * sysfs before the sandbox, or parsed from JSON inside it. */
+static struct la_host_topo la_mkfdt_topo;
+static bool la_mkfdt_topo_read;
+
 /* The host topology: sysfs (--host-cpu-topology) or la-hostcpu JSON. */
 static void la_mkfdt_read_host(const struct la_mkfdt_args *a, struct la_host_topo *t)
 {
@@ -450,11 +478,8 @@ static void la_mkfdt_read_host(const struct la_mkfdt_args *a, struct la_host_top
 	int err;
 
 	if (a->hostcpu) {
-		size_t len;
-		char *json = la_mkfdt_slurp(opt, val, a->hostcpu, LA_MKFDT_MAX_FILE, &len);
-
-		err = la_host_topo_parse_json(json, len, t, detail, sizeof(detail));
-		free(json);
+		err = la_host_topo_parse_json(a->hostcpu_json, a->hostcpu_json_len, t, detail,
+					      sizeof(detail));
 	} else {
 		struct la_hostcpu_opts o = { .sysfs_root = a->sysfs_root };
 		struct la_hostcpu h;
@@ -476,17 +501,16 @@ static void la_mkfdt_read_host(const struct la_mkfdt_args *a, struct la_host_top
 static void la_mkfdt_host_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_props *props,
 				struct la_cpu_clusters *clusters)
 {
-	/* static: large, and still reachable if we exit on an error */
-	static struct la_host_topo topo;
 	static struct la_vcpu_props host[LA_MAX_VCPUS];
-	struct la_host_topo *t = &topo;
+	struct la_host_topo *t = &la_mkfdt_topo;
 	struct la_vcpu_props *tmp = host;
 	const char *opt = a->hostcpu ? "hostcpu" : "host-cpu-topology";
 	unsigned n = a->vm.cfg.cpus;
 	char detail[256];
 	bool want_freqs = a->virt_cpufreq != LA_VIRT_CPUFREQ_NONE && !a->cpu_freqs;
 
-	la_mkfdt_read_host(a, t);
+	if (!la_mkfdt_topo_read)
+		la_mkfdt_read_host(a, t);
 	if (la_vcpu_from_host(t, n, want_freqs, tmp, clusters, detail, sizeof(detail)))
 		la_mkfdt_fail(opt, a->hostcpu ? a->hostcpu : a->sysfs_root, 1, "%s: %s",
 			      la_strerror(-LA_ERR_HOSTJSON), detail);
@@ -561,8 +585,8 @@ static void la_mkfdt_overlays(const struct la_mkfdt_args *a, void *tree, size_t 
 {
 	for (unsigned i = 0; i < a->n_overlays; i++) {
 		const struct la_mkfdt_overlay *o = &a->overlay[i];
-		size_t len;
-		char *blob = la_mkfdt_slurp("overlay", o->arg, o->path, LA_MKFDT_MAX_FILE, &len);
+		size_t len = o->len;
+		const char *blob = o->blob;
 		struct la_fdt_overlay_ws *ws = la_mkfdt_ws(size + 2 * len + 4096);
 		int err = la_fdt_check(blob, len);
 		char why[sizeof(ws->detail) + 160];
@@ -579,7 +603,6 @@ static void la_mkfdt_overlays(const struct la_mkfdt_args *a, void *tree, size_t 
 			snprintf(why, sizeof(why), "%s%s%s", la_strerror(err),
 				 ws->detail[0] ? ": " : "", ws->detail);
 		la_mkfdt_ws_free(ws);
-		free(blob);
 		if (err)
 			la_mkfdt_fail("overlay", o->arg, 1, "%s", why);
 	}
@@ -633,18 +656,130 @@ static void la_mkfdt_verbose(const struct la_mkfdt_args *a, const struct la_boot
 	fprintf(stderr, ", payload end 0x%llx\n", (unsigned long long)p->payload_end);
 }
 
-int main(int argc, char **argv)
+/* Everything that reads files, before the sandbox: the kernel's first
+ * bytes, sizes, the --hostcpu JSON, the overlays, the sysfs topology. */
+static void la_mkfdt_read_inputs(struct la_mkfdt_args *a)
 {
-	static struct la_mkfdt_args a;
+	if (a->kernel)
+		la_mkfdt_read_kernel(a);
+	if (a->initrd)
+		a->initrd_size = la_mkfdt_file_size("initrd", a->initrd);
+	if (a->hostcpu) {
+		a->hostcpu_json = la_mkfdt_slurp("hostcpu", a->hostcpu, a->hostcpu,
+						 LA_MKFDT_MAX_FILE, &a->hostcpu_json_len);
+		/* jansson seeds its hash tables from /dev/urandom on first use:
+		 * now, not in the sandbox */
+		json_object_seed(0);
+	} else if (a->host_topo) {
+		la_mkfdt_read_host(a, &la_mkfdt_topo);
+		la_mkfdt_topo_read = true;
+	}
+	for (unsigned i = 0; i < a->n_overlays; i++) {
+		struct la_mkfdt_overlay *o = &a->overlay[i];
+
+		o->blob = la_mkfdt_slurp("overlay", o->arg, o->path, LA_MKFDT_MAX_FILE, &o->len);
+	}
+}
+
+static void la_mkfdt_free_inputs(struct la_mkfdt_args *a)
+{
+	free(a->kernel_head);
+	free(a->hostcpu_json);
+	for (unsigned i = 0; i < a->n_overlays; i++)
+		free(a->overlay[i].blob);
+}
+
+/* Parse the inputs and build the tree into tree (size bytes). */
+static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
+{
 	static struct la_vcpu_props props[LA_MAX_VCPUS];
 	static struct la_cpu_clusters clusters;
 	static struct la_fdt_config fc;
 	struct la_serial_opts serial;
 	struct la_boot_plan plan;
 	char cmdline[LA_MKFDT_CMDLINE_BUF];
-	size_t size;
-	static void *tree; /* reachable if we exit on an error */
 	int err;
+
+	la_mkfdt_place(a, &plan);
+	serial = (struct la_serial_opts){ a->serial, a->console, a->earlycon };
+	err = la_cmdline_build(a->vm.cfg.arch->id, &serial, a->cmdline, plan.cmdline_max, cmdline,
+			       sizeof(cmdline));
+	if (err)
+		la_mkfdt_fail("cmdline", a->cmdline, 2, "%s (at most %llu characters on %s)",
+			      la_strerror(err), (unsigned long long)plan.cmdline_max,
+			      a->vm.cfg.arch->name);
+	la_mkfdt_vcpus(a, props, &clusters);
+
+	fc = (struct la_fdt_config){
+		.cfg = &a->vm.cfg, .layout = &a->vm.layout, .mem = &a->vm.mem, .boot = &plan,
+		.cmdline = cmdline, .serial_count = a->serial, .gic = a->gic, .its = a->its,
+		.pmu = !a->no_pmu, .psci_major = a->psci_major, .psci_minor = a->psci_minor,
+		.nested = a->nested, .virt_cpufreq = a->virt_cpufreq, .aia_num_ids = a->aia_ids,
+		.aia_num_sources = a->aia_sources, .timebase_hz = a->timebase, .vcpu = props,
+		.clusters = &clusters,
+	};
+	if (a->vm.cfg.arch->id != LA_ARCH_X86_64) {
+		err = la_fdt_config_pci_pools(&fc, la_vm_phys_bits(&a->vm.cfg, NULL));
+		if (err)
+			la_mkfdt_fail("phys-bits", a->vm.arg[LA_VMOPT_PHYS_BITS], 2, "%s",
+				      la_strerror(err));
+	}
+	if (a->seed_set)
+		la_fdt_seed_fill(&fc, a->seed);
+	else if (la_fdt_seed_random(&fc))
+		la_mkfdt_fail(NULL, NULL, 1, "cannot read random bytes: %s", strerror(errno));
+	la_mkfdt_build(a, &fc, tree, size);
+	la_mkfdt_overlays(a, tree, size);
+	err = la_fdt_check(tree, fdt_totalsize(tree));
+	if (err)
+		la_mkfdt_fail(NULL, NULL, 1, "the final tree fails fdt_check_full: %s",
+			      la_strerror(err));
+	if (a->verbose)
+		la_mkfdt_verbose(a, &plan, fdt_totalsize(tree));
+}
+
+/* Build the tree in a child process under the parser's seccomp filter
+ * (the inputs are already in memory), into tree, memory shared with it.
+ * Returns in the parent once the child built it; a child that failed
+ * (it said why) ends la-mkfdt with its status. */
+static void la_mkfdt_make_sandboxed(struct la_mkfdt_args *a, void *tree, size_t size)
+{
+	int status, err;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		la_mkfdt_fail(NULL, NULL, 1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		la_sandbox_set_thread(LA_THREAD_PARSER, 0);
+		err = la_sandbox_filter_install("la-mkfdt", LA_THREAD_PARSER, a->seccomp);
+		if (err)
+			la_mkfdt_fail("seccomp", la_seccomp_mode_name(a->seccomp), 1, "%s: %s",
+				      la_strerror(err), strerror(errno));
+		la_sandbox_test_hook("parser");
+		la_mkfdt_make(a, tree, size);
+		la_mkfdt_free_inputs(a);
+		exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			la_mkfdt_fail(NULL, NULL, 1, "waitpid: %s", strerror(errno));
+	if (WIFSIGNALED(status))
+		la_mkfdt_fail(NULL, NULL, 1, "the parser process was killed by signal %d (%s)",
+			      WTERMSIG(status), strsignal(WTERMSIG(status)));
+	if (WEXITSTATUS(status))
+		exit(WEXITSTATUS(status));
+	/* what the child made is checked again: it parsed untrusted input */
+	if (fdt_totalsize(tree) > size || la_fdt_check(tree, fdt_totalsize(tree)))
+		la_mkfdt_fail(NULL, NULL, 1, "the parser process returned a malformed tree");
+}
+
+int main(int argc, char **argv)
+{
+	static struct la_mkfdt_args a;
+	static void *tree; /* reachable if we exit on an error */
+	size_t size;
 
 	a.serial = LA_FDT_MAX_SERIAL;
 	a.console = 1;
@@ -652,55 +787,33 @@ int main(int argc, char **argv)
 	a.aia_ids = 255;
 	a.aia_sources = 1023;
 	a.timebase = 10000000;
+	a.seccomp = LA_SECCOMP_TRAP;
 	argp_err_exit_status = 2;
 	argp_parse(&la_mkfdt_argp, argc, argv, 0, NULL, &a);
 	la_mkfdt_check_arch(&a);
 	la_mkfdt_check_combos(&a);
 	if (a.vm.cfg.cpus > LA_MAX_VCPUS)
 		la_mkfdt_fail("cpus", a.vm.arg[LA_VMOPT_CPUS], 2, "at most %d", LA_MAX_VCPUS);
-
-	la_mkfdt_place(&a, &plan);
-	serial = (struct la_serial_opts){ a.serial, a.console, a.earlycon };
-	err = la_cmdline_build(a.vm.cfg.arch->id, &serial, a.cmdline, plan.cmdline_max, cmdline,
-			       sizeof(cmdline));
-	if (err)
-		la_mkfdt_fail("cmdline", a.cmdline, 2, "%s (at most %llu characters on %s)",
-			      la_strerror(err), (unsigned long long)plan.cmdline_max,
-			      a.vm.cfg.arch->name);
-	la_mkfdt_vcpus(&a, props, &clusters);
-
-	fc = (struct la_fdt_config){
-		.cfg = &a.vm.cfg, .layout = &a.vm.layout, .mem = &a.vm.mem, .boot = &plan,
-		.cmdline = cmdline, .serial_count = a.serial, .gic = a.gic, .its = a.its,
-		.pmu = !a.no_pmu, .psci_major = a.psci_major, .psci_minor = a.psci_minor,
-		.nested = a.nested, .virt_cpufreq = a.virt_cpufreq, .aia_num_ids = a.aia_ids,
-		.aia_num_sources = a.aia_sources, .timebase_hz = a.timebase, .vcpu = props,
-		.clusters = &clusters,
-	};
-	if (a.vm.cfg.arch->id != LA_ARCH_X86_64) {
-		err = la_fdt_config_pci_pools(&fc, la_vm_phys_bits(&a.vm.cfg, NULL));
-		if (err)
-			la_mkfdt_fail("phys-bits", a.vm.arg[LA_VMOPT_PHYS_BITS], 2, "%s",
-				      la_strerror(err));
-	}
-	if (a.seed_set)
-		la_fdt_seed_fill(&fc, a.seed);
-	else if (la_fdt_seed_random(&fc))
-		la_mkfdt_fail(NULL, NULL, 1, "cannot read random bytes: %s", strerror(errno));
+	la_mkfdt_read_inputs(&a);
 
 	size = (size_t)a.vm.cfg.arch->fdt_max_size;
-	tree = malloc(size);
-	if (!tree)
-		la_mkfdt_fail(NULL, NULL, 1, "out of memory");
-	la_mkfdt_build(&a, &fc, tree, size);
-	la_mkfdt_overlays(&a, tree, size);
-	err = la_fdt_check(tree, fdt_totalsize(tree));
-	if (err)
-		la_mkfdt_fail(NULL, NULL, 1, "the final tree fails fdt_check_full: %s",
-			      la_strerror(err));
-	if (a.verbose)
-		la_mkfdt_verbose(&a, &plan, fdt_totalsize(tree));
+	if (a.seccomp == LA_SECCOMP_OFF) {
+		tree = malloc(size);
+		if (!tree)
+			la_mkfdt_fail(NULL, NULL, 1, "out of memory");
+		la_sandbox_test_hook("parser");
+		la_mkfdt_make(&a, tree, size);
+	} else {
+		tree = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (tree == MAP_FAILED)
+			la_mkfdt_fail(NULL, NULL, 1, "out of memory");
+		la_mkfdt_make_sandboxed(&a, tree, size);
+	}
 	la_mkfdt_write(&a, tree, fdt_totalsize(tree));
-	free(tree);
+	if (a.seccomp == LA_SECCOMP_OFF)
+		free(tree);
+	else
+		munmap(tree, size);
+	la_mkfdt_free_inputs(&a);
 	return 0;
 }

@@ -431,3 +431,52 @@ mk_usage() { # EXPECTED-LINE ARGS...
 	run la-mkfdt --arch aarch64 --mem 1X
 	assert_failure 2
 }
+
+# ---- the parser sandbox: the inputs are parsed in a child process under the
+# "parser" seccomp filter. build/tests/hooks/la-mkfdt is the test build,
+# where LA_TEST_FORBIDDEN=parser makes the child call socket(2).
+
+MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
+
+@test "la-mkfdt: a forbidden call while parsing ends la-mkfdt with 34, one line naming it, no output" {
+	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --arch x86_64 --seed 1 -o "$T/out.dtb"
+	assert_failure 34
+	assert_output --regexp '^la-mkfdt: seccomp: parser thread 0 made a forbidden system call: socket \(41\) args 0x1, 0x1, 0x0, '
+	[ "${#lines[@]}" = 1 ]
+	[ ! -e "$T/out.dtb" ]
+}
+
+@test "la-mkfdt: --seccomp errno fails the call with EPERM; the tree is the same" {
+	mk_ov refs
+	la-mkfdt --arch aarch64 --cpus 2 --seed 3 --overlay "$T/refs.dtbo" -o "$T/plain.dtb"
+	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp errno --arch aarch64 --cpus 2 \
+		--seed 3 --overlay "$T/refs.dtbo" -o "$T/errno.dtb"
+	assert_success
+	assert_output 'la-test-hook: parser: socket(AF_UNIX, SOCK_STREAM, 0) failed: Operation not permitted'
+	cmp "$T/plain.dtb" "$T/errno.dtb"
+}
+
+@test "la-mkfdt: --seccomp off parses in-process with no filter; log lets the call through" {
+	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp off --arch x86_64 --seed 1 -o "$T/o.dtb"
+	assert_success
+	assert_output --regexp '^la-test-hook: parser: socket\(AF_UNIX, SOCK_STREAM, 0\) returned [0-9]+$'
+	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp log --arch x86_64 --seed 1 -o "$T/l.dtb"
+	assert_success
+	assert_output --regexp '^la-test-hook: parser: socket\(AF_UNIX, SOCK_STREAM, 0\) returned [0-9]+$'
+	cmp "$T/o.dtb" "$T/l.dtb"
+}
+
+@test "la-mkfdt: --seccomp kill: the parser dies of SIGSYS and la-mkfdt says so (exit 1)" {
+	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp kill --arch x86_64 --seed 1 -o "$T/k.dtb"
+	assert_failure 1
+	assert_output 'la-mkfdt: the parser process was killed by signal 31 (Bad system call)'
+	[ ! -e "$T/k.dtb" ]
+}
+
+@test "la-mkfdt: --seccomp takes trap, kill, log, errno or off" {
+	run la-mkfdt --arch x86_64 --seccomp loud
+	assert_failure 2
+	assert_output "la-mkfdt: --seccomp: 'loud': not a mode (trap, kill, log, errno or off)"
+	run la-mkfdt --help
+	assert_output --partial -- '--seccomp=MODE'
+}

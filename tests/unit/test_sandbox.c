@@ -117,6 +117,15 @@ static void seccomp_status(void)
 	_exit(strstr(buf, "\nSeccomp:\t2\n") ? 7 : 9);
 }
 
+/* every kind's table loads (each name is a real call here) */
+static enum la_thread_kind each_kind;
+
+static void kind_loads(void)
+{
+	install(each_kind, LA_SECCOMP_TRAP);
+	_exit(7);
+}
+
 static void jail(void)
 {
 	int status = open("/proc/self/status", O_RDONLY);
@@ -174,6 +183,9 @@ int main(void)
 	for (int k = 0; k < LA_THREAD_KIND_COUNT; k++) {
 		const struct la_sys_table *t = la_sys_table_get((enum la_thread_kind)k);
 		T_CHECK(t->n > 0 && !strcmp(t->name, la_thread_kind_name((enum la_thread_kind)k)));
+		each_kind = (enum la_thread_kind)k;
+		run(kind_loads, &c);
+		T_CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 7);
 	}
 	enum la_seccomp_mode m;
 	T_CHECK(la_seccomp_mode_parse("errno", &m) == 0 && m == LA_SECCOMP_ERRNO);
