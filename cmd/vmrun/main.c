@@ -271,13 +271,13 @@ static void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 
 	switch (-err) {
 	case LA_ERR_NOTKERNEL: case LA_ERR_BZSIZE: case LA_ERR_ELFLOAD: case LA_ERR_ELFENTRY:
-	case LA_ERR_MULTIBOOT: case LA_ERR_KERNELSIZE:
+	case LA_ERR_MULTIBOOT: case LA_ERR_KERNELSIZE: case LA_ERR_KERNELTRUNC:
 		what = "KERNEL", path = a->kernel_path;
 		break;
 	case LA_ERR_CMDLINE: case LA_ERR_CMDLINECHAR:
 		what = "--cmdline";
 		break;
-	case LA_ERR_INITRD: case LA_ERR_INITRDEMPTY:
+	case LA_ERR_INITRDFIT: case LA_ERR_INITRDEMPTY:
 		what = "--initrd", path = a->initrd_path;
 		break;
 	case LA_ERR_DTBSIZE:
@@ -295,8 +295,8 @@ static void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 	if (err == -LA_ERR_CMDLINE)
 		snprintf(reason, sizeof(reason), "%s (%zu characters; this kernel takes %zu)",
 			 la_strerror(err), a->boot.cmdline.len,
-			 la_x86_cmdline_max(a->boot.kernel.params));
-	else if (err == -LA_ERR_INITRD)
+			 (size_t)la_x86_kernel_cmdline_max(&a->boot.kernel.info));
+	else if (err == -LA_ERR_INITRDFIT)
 		snprintf(reason, sizeof(reason), "%s (%llu bytes, %s of guest memory)",
 			 la_strerror(err), (unsigned long long)a->img.initrd_size,
 			 a->vm.arg[LA_VMOPT_MEM] ? a->vm.arg[LA_VMOPT_MEM] : "256M");

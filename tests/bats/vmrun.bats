@@ -144,7 +144,7 @@ teardown() {
 	truncate -s 300M "$tmp/big.cpio"
 	run la-vmrun --explain --mem 256M --initrd "$tmp/big.cpio" "$PROBE"
 	assert_failure 1
-	assert_output "la-vmrun: --initrd: '$tmp/big.cpio': initrd does not fit in guest memory below the kernel's limit (314572800 bytes, 256M of guest memory)"
+	assert_output "la-vmrun: --initrd: '$tmp/big.cpio': initrd does not fit in guest memory after the kernel (314572800 bytes, 256M of guest memory)"
 }
 
 @test "la-vmrun: an empty or missing initrd fails" {
