@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "boot.h"
+#include "bytes.h"
 #include "err.h"
 #include "range.h"
 
@@ -17,22 +18,6 @@
 #define LA_EM_AARCH64 183
 #define LA_EM_RISCV 243
 #define LA_BZ_HDR_END_MAX 0x2d0         /* boot_params e820_table */
-
-static uint16_t la_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t la_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t la_le64(const uint8_t *p)
-{
-	return la_le32(p) | (uint64_t)la_le32(p + 4) << 32;
-}
 
 const char *la_kernel_kind_name(enum la_kernel_kind k)
 {
@@ -53,12 +38,12 @@ static bool la_is_elf(const uint8_t *h, size_t len)
 
 static bool la_is_arm64_image(const uint8_t *h, size_t len)
 {
-	return len >= 64 && la_le32(h + 56) == LA_ARM64_IMAGE_MAGIC;
+	return len >= 64 && la_get32(h + 56) == LA_ARM64_IMAGE_MAGIC;
 }
 
 static bool la_is_bzimage(const uint8_t *h, size_t len)
 {
-	return len >= 0x206 && la_le32(h + 0x202) == LA_BZ_HDRS_MAGIC;
+	return len >= 0x206 && la_get32(h + 0x202) == LA_BZ_HDRS_MAGIC;
 }
 
 void la_kernel_elf_phdr(const uint8_t *head, const struct la_kernel_info *k, unsigned i,
@@ -66,17 +51,17 @@ void la_kernel_elf_phdr(const uint8_t *head, const struct la_kernel_info *k, uns
 {
 	const uint8_t *h = head + k->elf_phoff + (uint64_t)i * k->elf_phentsize;
 
-	p->type = la_le32(h);
+	p->type = la_get32(h);
 	if (k->elf64) {
-		p->offset = la_le64(h + 8);
-		p->paddr = la_le64(h + 24);
-		p->filesz = la_le64(h + 32);
-		p->memsz = la_le64(h + 40);
+		p->offset = la_get64(h + 8);
+		p->paddr = la_get64(h + 24);
+		p->filesz = la_get64(h + 32);
+		p->memsz = la_get64(h + 40);
 	} else {
-		p->offset = la_le32(h + 4);
-		p->paddr = la_le32(h + 12);
-		p->filesz = la_le32(h + 16);
-		p->memsz = la_le32(h + 20);
+		p->offset = la_get32(h + 4);
+		p->paddr = la_get32(h + 12);
+		p->filesz = la_get32(h + 16);
+		p->memsz = la_get32(h + 20);
 	}
 }
 
@@ -87,17 +72,17 @@ static int la_probe_elf(const uint8_t *h, size_t len, uint16_t want64, uint16_t 
 			struct la_kernel_info *k)
 {
 	bool elf64 = h[4] == 2, first = true;
-	uint16_t machine = la_le16(h + 18);
+	uint16_t machine = la_get16(h + 18);
 
 	if ((h[4] != 1 && h[4] != 2) || h[5] != 1 || machine != (elf64 ? want64 : want32))
 		return -LA_ERR_NOTKERNEL;
 	if (elf64 && len < 0x40)
 		return -LA_ERR_NOTKERNEL;
 	k->elf64 = elf64;
-	k->elf_phoff = elf64 ? la_le64(h + 32) : la_le32(h + 28);
-	k->elf_phentsize = la_le16(h + (elf64 ? 54 : 42));
-	k->elf_phnum = la_le16(h + (elf64 ? 56 : 44));
-	k->elf_entry = elf64 ? la_le64(h + 24) : la_le32(h + 24);
+	k->elf_phoff = elf64 ? la_get64(h + 32) : la_get32(h + 28);
+	k->elf_phentsize = la_get16(h + (elf64 ? 54 : 42));
+	k->elf_phnum = la_get16(h + (elf64 ? 56 : 44));
+	k->elf_entry = elf64 ? la_get64(h + 24) : la_get32(h + 24);
 	if (k->elf_phentsize < (elf64 ? 56u : 32u))
 		return -LA_ERR_NOTKERNEL;
 	if (k->elf_phoff > len || (uint64_t)k->elf_phnum * k->elf_phentsize > len - k->elf_phoff)
@@ -123,12 +108,12 @@ static int la_probe_elf(const uint8_t *h, size_t len, uint16_t want64, uint16_t 
 
 static int la_probe_arm64_image(const uint8_t *h, struct la_kernel_info *k)
 {
-	uint64_t flags = la_le64(h + 24);
+	uint64_t flags = la_get64(h + 24);
 
 	if (flags & 1)
 		return -LA_ERR_KERNELBE;
-	k->text_offset = la_le64(h + 8);
-	k->image_size = la_le64(h + 16);
+	k->text_offset = la_get64(h + 8);
+	k->image_size = la_get64(h + 16);
 	if (k->image_size == 0)
 		k->text_offset = LA_ARM64_TEXT_OFFSET_DEFAULT;
 	k->kind = LA_KERNEL_ARM64_IMAGE;
@@ -141,7 +126,7 @@ static uint32_t la_bz_field(const uint8_t *h, size_t hdr_end, size_t off, size_t
 {
 	if (off + size > hdr_end)
 		return 0;
-	return size == 1 ? h[off] : size == 2 ? la_le16(h + off) : la_le32(h + off);
+	return size == 1 ? h[off] : size == 2 ? la_get16(h + off) : la_get32(h + off);
 }
 
 static int la_probe_bzimage(const uint8_t *h, size_t len, struct la_kernel_info *k)
@@ -181,10 +166,10 @@ static int la_probe_multiboot_load(const uint8_t *h, size_t len, size_t off,
 
 	if (off + 32 > len)
 		return -LA_ERR_MULTIBOOT;
-	hdr_addr = la_le32(h + off + 12);
-	load = la_le32(h + off + 16);
-	load_end = la_le32(h + off + 20);
-	bss_end = la_le32(h + off + 24);
+	hdr_addr = la_get32(h + off + 12);
+	load = la_get32(h + off + 16);
+	load_end = la_get32(h + off + 20);
+	bss_end = la_get32(h + off + 24);
 	if (hdr_addr < load || hdr_addr - load > off || (load_end && load_end < load))
 		return -LA_ERR_MULTIBOOT;
 	file_off = off - (hdr_addr - load);
@@ -196,7 +181,7 @@ static int la_probe_multiboot_load(const uint8_t *h, size_t len, size_t off,
 	k->mb_load_size = size;
 	k->mb_load = load;
 	k->mb_end = bss_end ? bss_end : (uint32_t)(load + size);
-	k->mb_entry = la_le32(h + off + 28);
+	k->mb_entry = la_get32(h + off + 28);
 	k->kind = LA_KERNEL_MULTIBOOT;
 	return 0;
 }
@@ -209,10 +194,10 @@ static int la_probe_multiboot(const uint8_t *h, size_t len, struct la_kernel_inf
 	size_t end = len < LA_MULTIBOOT_SEARCH ? len : LA_MULTIBOOT_SEARCH;
 
 	for (size_t off = 0; off + 12 <= end; off += 4) {
-		uint32_t magic = la_le32(h + off), flags = la_le32(h + off + 4);
+		uint32_t magic = la_get32(h + off), flags = la_get32(h + off + 4);
 
 		if (magic != LA_MULTIBOOT_MAGIC ||
-		    (uint32_t)(magic + flags + la_le32(h + off + 8)) != 0)
+		    (uint32_t)(magic + flags + la_get32(h + off + 8)) != 0)
 			continue;
 		if (flags & ~LA_MULTIBOOT_KNOWN_FLAGS)
 			return -LA_ERR_MULTIBOOT;
@@ -256,7 +241,7 @@ int la_kernel_probe(enum la_arch_id arch, const uint8_t *head, size_t len,
 	case LA_ARCH_RISCV64:
 		/* crosvm copies the file as is; we only refuse what is
 		 * recognisably another arch's kernel */
-		if ((la_is_elf(head, len) && la_le16(head + 18) != LA_EM_RISCV) ||
+		if ((la_is_elf(head, len) && la_get16(head + 18) != LA_EM_RISCV) ||
 		    la_is_arm64_image(head, len) || la_is_bzimage(head, len))
 			return -LA_ERR_NOTKERNEL;
 		k->kind = LA_KERNEL_RAW;
