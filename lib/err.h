@@ -102,7 +102,6 @@
 	X(ELFLOAD,      "ELF kernel: a segment is below 0x200000 or outside guest memory") \
 	X(ELFENTRY,     "ELF kernel: entry point outside the loaded segments") \
 	X(KERNELSIZE,   "kernel does not fit in guest memory")                \
-	X(INITRD,       "initrd does not fit in guest memory below the kernel's limit") \
 	X(INITRDEMPTY,  "initrd is empty")                                    \
 	X(DTBSIZE,      "device tree larger than the 16 KiB setup_data limit") \
 	X(BADDTB,       "not a flattened device tree")                        \

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "boot.h"
 #include "guestmem.h"
 
 /* ---- e820 (§3.5) ---- */
@@ -116,6 +117,7 @@ struct la_x86_kernel {
 	uint64_t start;  /* loaded image [start, end) */
 	uint64_t end;
 	uint8_t params[LA_X86_BOOT_PARAMS_SIZE]; /* boot_params the loader starts */
+	struct la_kernel_info info; /* what la_kernel_probe read (kind NONE: BIOS) */
 };
 
 /* Offsets in boot_params (Linux's Documentation/arch/x86/zero-page.rst). */
@@ -141,14 +143,14 @@ enum {
 	LA_BP_SETUP_DATA = 0x250,
 	LA_BP_E820_TABLE = 0x2d0,
 };
-#define LA_BZ_HDRS 0x53726448u /* "HdrS" */
 #define LA_XLF_KERNEL_64 (1u << 0)
 #define LA_XLF_CAN_BE_LOADED_ABOVE_4G (1u << 1)
 
-/* la_x86_kernel_load - recognise and load a Multiboot (with load
- * addresses), ELF (64/32) or bzImage kernel from img into guest memory.
- * returns: 0, -LA_ERR_NOTKERNEL, -LA_ERR_BZSIZE, -LA_ERR_ELFLOAD,
- * -LA_ERR_ELFENTRY, -LA_ERR_MULTIBOOT, -LA_ERR_KERNELSIZE */
+/* la_x86_kernel_load - load the Multiboot (with load addresses), ELF
+ * (64/32) or bzImage kernel img (len bytes) that la_kernel_probe
+ * recognises into guest memory.
+ * returns: 0, la_kernel_probe's codes, -LA_ERR_ELFLOAD, -LA_ERR_ELFENTRY,
+ * -LA_ERR_KERNELSIZE */
 int la_x86_kernel_load(const struct la_gmem *g, const uint8_t *img, size_t len,
 		       struct la_x86_kernel *k);
 
@@ -157,16 +159,15 @@ int la_x86_kernel_load(const struct la_gmem *g, const uint8_t *img, size_t len,
 int la_x86_bios_load(const struct la_gmem *g, const uint8_t *img, size_t len,
 		     struct la_x86_kernel *k);
 
-/* la_x86_image_high - crosvm's load_image_high placement: the highest
- * address in [min, max] where size bytes fit in one region (protected
- * firmware excluded), aligned to align (a power of two).
- * returns: 0, -LA_ERR_INITRDEMPTY, -LA_ERR_INITRD */
-int la_x86_image_high(const struct la_gmem *g, uint64_t size, uint64_t min, uint64_t max,
-		      uint64_t align, uint64_t *addr);
+/* la_x86_kernel_initrd_max - highest guest address an initrd may use for
+ * kernel k: unlimited with XLF_CAN_BE_LOADED_ABOVE_4G, else the bzImage's
+ * initrd_addr_max, 0x37ffffff when it gives none (and for other kernels). */
+uint64_t la_x86_kernel_initrd_max(const struct la_kernel_info *k);
 
-/* la_x86_initrd_max - highest initrd byte the kernel accepts, from its
- * boot_params header. */
-uint64_t la_x86_initrd_max(const uint8_t *bp);
+/* la_x86_kernel_cmdline_max - characters (without the NUL) the kernel
+ * accepts: a bzImage's cmdline_size (255 if 0), at most 0x7ff; 0x7ff for
+ * other kernels and a BIOS. */
+uint64_t la_x86_kernel_cmdline_max(const struct la_kernel_info *k);
 
 /* ---- command line ---- */
 struct la_cmdline {
@@ -177,10 +178,6 @@ struct la_cmdline {
 /* la_cmdline_add - append a space-separated token (any printable ASCII).
  * returns: 0, -LA_ERR_CMDLINECHAR, -LA_ERR_CMDLINE (over 4095 bytes) */
 int la_cmdline_add(struct la_cmdline *c, const char *tok);
-
-/* la_x86_cmdline_max - characters the kernel accepts: hdr.cmdline_size
- * (255 if 0) and at most 0x7ff. */
-size_t la_x86_cmdline_max(const uint8_t *bp);
 
 /* ---- setup_data ---- */
 struct la_x86_setup {

@@ -19,19 +19,17 @@
 #include "boot.h"
 #include "cmdline.h"
 #include "dtb.h"
-#include "dtb_overlay.h"
 #include "err.h"
 #include "host_phys.h"
 #include "hostcpu.h"
 #include "hostcpu_json.h"
+#include "overlays.h"
 #include "sandbox.h"
 #include "size.h"
 #include "vcpu.h"
 #include "vmopts.h"
 
-#define LA_MKFDT_MAX_OVERLAYS 32
-#define LA_MKFDT_MAX_FILTER 32
-#define LA_MKFDT_MAX_FILE (16 * LA_MiB) /* overlays and --hostcpu input */
+#define LA_MKFDT_MAX_FILE (16 * LA_MiB) /* --hostcpu input */
 #define LA_MKFDT_CMDLINE_BUF 4096
 
 enum {
@@ -46,16 +44,6 @@ enum {
 #define A_ARM (1u << LA_ARCH_AARCH64)
 #define A_RV (1u << LA_ARCH_RISCV64)
 
-struct la_mkfdt_overlay {
-	const char *arg;      /* as given */
-	char *path;
-	bool has_filter;
-	unsigned n_filter;
-	const char *filter[LA_MKFDT_MAX_FILTER];
-	char *blob;           /* the file, read before the sandbox */
-	size_t len;
-};
-
 struct la_mkfdt_args {
 	struct la_vmopts vm;
 	const char *opt_arg[K_SEED - K_KERNEL + 1]; /* as given, by key */
@@ -69,8 +57,7 @@ struct la_mkfdt_args {
 	const char *cpu_capacity, *cpu_freqs, *cpu_clusters;
 	enum la_virt_cpufreq virt_cpufreq;
 	uint64_t seed;
-	unsigned n_overlays;
-	struct la_mkfdt_overlay overlay[LA_MKFDT_MAX_OVERLAYS];
+	struct la_overlay_list overlays;
 	enum la_seccomp_mode seccomp;
 	/* the inputs, read before the sandbox; parsed inside it */
 	uint8_t *kernel_head;
@@ -184,44 +171,13 @@ static void la_mkfdt_psci(struct la_mkfdt_args *a, const char *arg)
 }
 
 /* FILE[,filter=L[:L...]] */
-static void la_mkfdt_overlay_opt(struct la_mkfdt_args *a, char *arg)
+static void la_mkfdt_overlay_opt(struct la_mkfdt_args *a, const char *arg)
 {
-	struct la_mkfdt_overlay *o;
-	char *comma, *labels;
+	char why[LA_OV_WHY_MAX];
+	int err = la_overlay_list_add(&a->overlays, arg, why);
 
-	if (a->n_overlays >= LA_MKFDT_MAX_OVERLAYS)
-		la_mkfdt_fail("overlay", arg, 2, "at most %d overlays", LA_MKFDT_MAX_OVERLAYS);
-	o = &a->overlay[a->n_overlays++];
-	o->arg = strdup(arg);
-	o->path = arg;
-	comma = strchr(arg, ',');
-	if (!o->arg)
-		la_mkfdt_fail("overlay", arg, 1, "out of memory");
-	if (!comma)
-		return;
-	*comma = 0;
-	if (strncmp(comma + 1, "filter=", 7))
-		la_mkfdt_fail("overlay", o->arg, 2, "unknown parameter '%s' (use filter=L[:L...])",
-			      comma + 1);
-	o->has_filter = true;
-	labels = comma + 8;
-	while (*labels) {
-		char *colon = strchr(labels, ':');
-
-		if (colon)
-			*colon = 0;
-		if (!*labels)
-			la_mkfdt_fail("overlay", o->arg, 2, "empty label in the filter");
-		if (o->n_filter >= LA_MKFDT_MAX_FILTER)
-			la_mkfdt_fail("overlay", o->arg, 2, "at most %d filter labels",
-				      LA_MKFDT_MAX_FILTER);
-		o->filter[o->n_filter++] = labels;
-		if (!colon)
-			break;
-		labels = colon + 1;
-	}
-	if (!*o->path)
-		la_mkfdt_fail("overlay", o->arg, 2, "needs a file name");
+	if (err)
+		la_mkfdt_fail("overlay", arg, err == -LA_ERR_NOMEM ? 1 : 2, "%s", why);
 }
 
 static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
@@ -557,55 +513,15 @@ static void la_mkfdt_build(const struct la_mkfdt_args *a, struct la_fdt_config *
 		la_mkfdt_fail(NULL, NULL, 1, "cannot build the device tree: %s", la_strerror(err));
 }
 
-/* Scratch for one overlay: intermediate trees may outgrow the arch's
- * limit by the overlay's size; the final one must not. */
-static struct la_fdt_overlay_ws *la_mkfdt_ws(size_t size)
+/* Apply every overlay in order (read before the sandbox); the tree stays
+ * in tree (the arch's limit). */
+static void la_mkfdt_overlays(const struct la_mkfdt_args *a, void *tree)
 {
-	struct la_fdt_overlay_ws *ws = calloc(1, sizeof(*ws));
+	char why[LA_OV_WHY_MAX];
+	unsigned i;
 
-	if (!ws)
-		la_mkfdt_fail(NULL, NULL, 1, "out of memory");
-	ws->size = size;
-	for (unsigned i = 0; i < LA_OV_SCRATCH; i++)
-		if (!(ws->buf[i] = malloc(size)))
-			la_mkfdt_fail(NULL, NULL, 1, "out of memory");
-	return ws;
-}
-
-static void la_mkfdt_ws_free(struct la_fdt_overlay_ws *ws)
-{
-	for (unsigned i = 0; i < LA_OV_SCRATCH; i++)
-		free(ws->buf[i]);
-	free(ws);
-}
-
-/* Apply every overlay in order; the tree stays in tree (size bytes, the
- * arch's limit). */
-static void la_mkfdt_overlays(const struct la_mkfdt_args *a, void *tree, size_t size)
-{
-	for (unsigned i = 0; i < a->n_overlays; i++) {
-		const struct la_mkfdt_overlay *o = &a->overlay[i];
-		size_t len = o->len;
-		const char *blob = o->blob;
-		struct la_fdt_overlay_ws *ws = la_mkfdt_ws(size + 2 * len + 4096);
-		int err = la_fdt_check(blob, len);
-		char why[sizeof(ws->detail) + 160];
-
-		/* crosvm reads every overlay, then skips one whose filter is empty */
-		if (!err && !(o->has_filter && o->n_filter == 0))
-			err = la_fdt_overlay_apply(ws, tree, blob, len, o->filter, o->n_filter,
-						   tree, size);
-		if (err == -LA_ERR_FDTSIZE)
-			snprintf(why, sizeof(why), "%s (%llu bytes on %s)", la_strerror(err),
-				 (unsigned long long)a->vm.cfg.arch->fdt_max_size,
-				 a->vm.cfg.arch->name);
-		else if (err)
-			snprintf(why, sizeof(why), "%s%s%s", la_strerror(err),
-				 ws->detail[0] ? ": " : "", ws->detail);
-		la_mkfdt_ws_free(ws);
-		if (err)
-			la_mkfdt_fail("overlay", o->arg, 1, "%s", why);
-	}
+	if (la_overlay_list_apply(&a->overlays, a->vm.cfg.arch, tree, &i, why))
+		la_mkfdt_fail("overlay", a->overlays.o[i].arg, 1, "%s", why);
 }
 
 /* Write the blob: stdout (never a terminal) or FILE, via a temporary
@@ -674,10 +590,12 @@ static void la_mkfdt_read_inputs(struct la_mkfdt_args *a)
 		la_mkfdt_read_host(a, &la_mkfdt_topo);
 		la_mkfdt_topo_read = true;
 	}
-	for (unsigned i = 0; i < a->n_overlays; i++) {
-		struct la_mkfdt_overlay *o = &a->overlay[i];
+	if (a->overlays.n) {
+		char why[LA_OV_WHY_MAX];
+		unsigned i;
 
-		o->blob = la_mkfdt_slurp("overlay", o->arg, o->path, LA_MKFDT_MAX_FILE, &o->len);
+		if (la_overlay_list_read(&a->overlays, &i, why))
+			la_mkfdt_fail("overlay", a->overlays.o[i].arg, 1, "%s", why);
 	}
 }
 
@@ -685,8 +603,7 @@ static void la_mkfdt_free_inputs(struct la_mkfdt_args *a)
 {
 	free(a->kernel_head);
 	free(a->hostcpu_json);
-	for (unsigned i = 0; i < a->n_overlays; i++)
-		free(a->overlay[i].blob);
+	la_overlay_list_free(&a->overlays);
 }
 
 /* Parse the inputs and build the tree into tree (size bytes). */
@@ -729,7 +646,7 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 	else if (la_fdt_seed_random(&fc))
 		la_mkfdt_fail(NULL, NULL, 1, "cannot read random bytes: %s", strerror(errno));
 	la_mkfdt_build(a, &fc, tree, size);
-	la_mkfdt_overlays(a, tree, size);
+	la_mkfdt_overlays(a, tree);
 	err = la_fdt_check(tree, fdt_totalsize(tree));
 	if (err)
 		la_mkfdt_fail(NULL, NULL, 1, "the final tree fails fdt_check_full: %s",

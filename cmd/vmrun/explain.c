@@ -152,9 +152,13 @@ void la_vmrun_explain(const struct la_vmrun *a)
 	la_explain_image(a);
 	la_explain_tables(a);
 	la_explain_firmware(a);
-	if (a->dtb) {
+	if (a->dtb && a->fdt_path)
 		printf("\ndevice tree ('%s', %zu bytes, in setup_data padded to 16 KiB):\n",
 		       a->fdt_path, a->dtb_len);
+	else if (a->dtb)
+		printf("\ndevice tree (la-mkfdt's x86_64 tree with %u overlay%s, %zu bytes, in "
+		       "setup_data padded to 16 KiB):\n", a->overlays.n,
+		       a->overlays.n == 1 ? "" : "s", a->dtb_len);
+	if (a->dtb)
 		la_explain_node(a->dtb, 0, 0);
-	}
 }

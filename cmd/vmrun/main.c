@@ -28,6 +28,7 @@ enum {
 	K_NO_ACPI,
 	K_EXPLAIN,
 	K_KVM_DEVICE,
+	K_OVERLAY,
 	K_SECCOMP,
 	K_PRINT_SECCOMP,
 	K_JAIL,
@@ -53,6 +54,10 @@ static const struct argp_option la_vmrun_options[] = {
 	{ "explain", K_EXPLAIN, NULL, 0, "Print what would be built (layout, grants, e820, "
 	  "cmdline, setup_data, tables) and exit without running", 0 },
 	{ "kvm-device", K_KVM_DEVICE, "PATH", 0, "The KVM device (default /dev/kvm)", 0 },
+	{ "overlay", K_OVERLAY, "FILE[,filter=L[:L...]]", 0, "Give the kernel the x86_64 "
+	  "device tree la-mkfdt builds, with this `dtc -@` overlay applied (as la-mkfdt "
+	  "--overlay); repeatable, in order. filter= keeps only the labelled nodes and what "
+	  "they reference; an empty filter skips the overlay", 0 },
 	{ NULL, 0, NULL, 0, "Sandbox:", 2 },
 	{ "seccomp", K_SECCOMP, "MODE", 0, "What a system call outside a thread's allowlist "
 	  "does: trap (default: one line naming it, exit 34), kill, log (allow, kernel log), "
@@ -140,9 +145,7 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 		stdouts += a->serial[i].kind == LA_SERIAL_STDOUT;
 	if (stdouts > 1)
 		argp_failure(state, 2, 0, "--serial: only one COM port can be stdout");
-	if (a->dump_fdt_path && !a->fdt_path)
-		argp_failure(state, 2, 0, "--dump-fdt: '%s': x86_64 guests get a device tree only "
-			     "from --fdt", a->dump_fdt_path);
+	la_vmrun_fdt_check(state, a);
 }
 
 static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
@@ -167,6 +170,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_NO_ACPI: a->no_acpi = true; return 0;
 	case K_EXPLAIN: a->explain = true; return 0;
 	case K_KVM_DEVICE: a->kvm_path = arg; return 0;
+	case K_OVERLAY: la_vmrun_overlay_opt(state, a, arg); return 0;
 	case K_SECCOMP:
 		if (la_seccomp_mode_parse(arg, &a->seccomp))
 			argp_failure(state, 2, 0, "--seccomp: '%s': not a mode (trap, kill, log, "
@@ -214,7 +218,7 @@ static const struct argp la_vmrun_argp = {
 
 /* ---- files ---- */
 
-static void la_vmrun_die(const char *what, const char *path, const char *reason)
+void la_vmrun_die(const char *what, const char *path, const char *reason)
 {
 	if (path)
 		fprintf(stderr, "la-vmrun: %s: '%s': %s\n", what, path, reason);
@@ -307,20 +311,21 @@ static int la_vmrun_console(const struct la_vmrun *a)
 }
 
 /* The option or file a build error is about. */
-static void la_vmrun_build_fail(const struct la_vmrun *a, int err)
+void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 {
 	const char *what = "build", *path = NULL;
 	char reason[200];
 
 	switch (-err) {
 	case LA_ERR_NOTKERNEL: case LA_ERR_BZSIZE: case LA_ERR_ELFLOAD: case LA_ERR_ELFENTRY:
-	case LA_ERR_MULTIBOOT: case LA_ERR_KERNELSIZE:
+	case LA_ERR_MULTIBOOT: case LA_ERR_KERNELSIZE: case LA_ERR_KERNELTRUNC:
+	case LA_ERR_KERNELFIT:
 		what = "KERNEL", path = a->kernel_path;
 		break;
 	case LA_ERR_CMDLINE: case LA_ERR_CMDLINECHAR:
 		what = "--cmdline";
 		break;
-	case LA_ERR_INITRD: case LA_ERR_INITRDEMPTY:
+	case LA_ERR_INITRDFIT: case LA_ERR_INITRDEMPTY:
 		what = "--initrd", path = a->initrd_path;
 		break;
 	case LA_ERR_DTBSIZE:
@@ -338,8 +343,8 @@ static void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 	if (err == -LA_ERR_CMDLINE)
 		snprintf(reason, sizeof(reason), "%s (%zu characters; this kernel takes %zu)",
 			 la_strerror(err), a->boot.cmdline.len,
-			 la_x86_cmdline_max(a->boot.kernel.params));
-	else if (err == -LA_ERR_INITRD)
+			 (size_t)la_x86_kernel_cmdline_max(&a->boot.kernel.info));
+	else if (err == -LA_ERR_INITRDFIT)
 		snprintf(reason, sizeof(reason), "%s (%llu bytes, %s of guest memory)",
 			 la_strerror(err), (unsigned long long)a->img.initrd_size,
 			 a->vm.arg[LA_VMOPT_MEM] ? a->vm.arg[LA_VMOPT_MEM] : "256M");
@@ -427,6 +432,7 @@ int main(int argc, char **argv)
 	if (a.print_seccomp)
 		return la_vmrun_print_seccomp(&a);
 	la_vmrun_load_files(&a);
+	la_vmrun_fdt_build(&a);
 	la_vmrun_build(&a);
 	if (a.dump_fdt_path)
 		la_vmrun_dump_fdt(&a);
@@ -449,5 +455,6 @@ int main(int argc, char **argv)
 	free(a.image);
 	free(a.dtb);
 	free(a.cmdline);
+	la_overlay_list_free(&a.overlays);
 	return status;
 }

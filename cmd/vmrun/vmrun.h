@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "guestmem.h"
+#include "overlays.h"
 #include "sandbox.h"
 #include "vm.h"
 #include "vm_res.h"
@@ -23,6 +24,7 @@ struct la_vmrun {
 	char *cmdline;                   /* --cmdline values joined; malloc'd */
 	const char *fdt_path;            /* "-" = standard input */
 	const char *dump_fdt_path;
+	struct la_overlay_list overlays; /* --overlay, in order */
 	const char *debugcon_path;
 	const char *kvm_path;
 	struct {
@@ -50,6 +52,19 @@ struct la_vmrun {
 	struct la_gmem g;
 	struct la_vm_boot boot;
 };
+
+/* main.c: one line "la-vmrun: WHAT: 'PATH': REASON" (no PATH: NULL),
+ * exit 1; la_vmrun_build_fail names the option or file err is about. */
+void la_vmrun_die(const char *what, const char *path, const char *reason)
+	__attribute__((noreturn));
+void la_vmrun_build_fail(const struct la_vmrun *a, int err) __attribute__((noreturn));
+
+/* fdt.c: --overlay (parsing, option checks) and the tree it builds into
+ * a->dtb; la_vmrun_fdt_build does nothing without overlays. */
+struct argp_state;
+void la_vmrun_overlay_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
+void la_vmrun_fdt_check(struct argp_state *state, const struct la_vmrun *a);
+void la_vmrun_fdt_build(struct la_vmrun *a);
 
 /* explain.c */
 void la_vmrun_explain(const struct la_vmrun *a);

@@ -28,15 +28,12 @@
 #include "../dtb.h"
 #include "../size.h"
 #include "../sys_alloc.h"
+#include "../x86boot.h"
 #include "x86_64.h"
 
 /* placement constants (lib/arch/x86_64.h has the address map) */
 #define LA_X86_SETUP_DATA_HDR_SIZE 16ULL
 #define LA_X86_SETUP_RNG_SEED_SIZE 256ULL
-#define LA_X86_INITRD_ADDR_MAX_DEFAULT 0x37ffffffULL
-#define LA_X86_XLF_CAN_BE_LOADED_ABOVE_4G (1u << 1)
-#define LA_X86_CMDLINE_SIZE_DEFAULT 255ULL
-#define LA_X86_PAGE_SIZE 0x1000ULL
 #define LA_X86_PCI_MAX_IRQS 4
 #define LA_X86_DEFAULT_PHYS_BITS 36 /* KVM without CPUID leaf 0x80000008 */
 #define LA_X86_VCFG_ALIGN (2 * LA_MiB)
@@ -260,29 +257,22 @@ static bool la_x86_in_memory(const struct la_mem_layout *mem, uint64_t start, ui
 	return false;
 }
 
-/* The kernel region, the initrd's highest address and the command line
- * limit the loader's boot_params give. */
+/* The kernel region (§3.8: what the loader in x86_64_boot.c copies) and
+ * the command line limit its header gives. */
 static int la_x86_place_kernel(const struct la_kernel_info *k, const struct la_mem_layout *mem,
-			       struct la_boot_plan *b, uint64_t *initrd_max)
+			       struct la_boot_plan *b)
 {
-	uint64_t cmdline = LA_X86_CMDLINE_MAX_SIZE - 1;
-
-	*initrd_max = LA_X86_INITRD_ADDR_MAX_DEFAULT;
-	if (k->kind == LA_KERNEL_ELF) {
+	if (k->kind == LA_KERNEL_MULTIBOOT) {
+		b->payload_start = k->mb_load;
+		b->payload_size = (uint64_t)k->mb_end - k->mb_load;
+	} else if (k->kind == LA_KERNEL_ELF) {
 		if (k->elf_lo < LA_X86_KERNEL_START_OFFSET)
 			return -LA_ERR_KERNELFIT;
 		b->payload_start = k->elf_lo;
 		b->payload_size = k->elf_hi - k->elf_lo;
 	} else if (k->kind == LA_KERNEL_BZIMAGE) {
-		uint64_t max = k->cmdline_size ? k->cmdline_size : LA_X86_CMDLINE_SIZE_DEFAULT;
-
 		b->payload_start = LA_X86_KERNEL_START_OFFSET - k->setup_size;
 		b->payload_size = k->file_size;
-		if (k->xloadflags & LA_X86_XLF_CAN_BE_LOADED_ABOVE_4G)
-			*initrd_max = UINT64_MAX;
-		else if (k->initrd_addr_max)
-			*initrd_max = k->initrd_addr_max;
-		cmdline = max < cmdline ? max : cmdline;
 	} else {
 		return -LA_ERR_NOTKERNEL;
 	}
@@ -293,7 +283,7 @@ static int la_x86_place_kernel(const struct la_kernel_info *k, const struct la_m
 		return -LA_ERR_KERNELFIT;
 	b->has_payload = true;
 	b->payload_end = b->payload_start + b->payload_size - 1;
-	b->cmdline_max = cmdline;
+	b->cmdline_max = la_x86_kernel_cmdline_max(k);
 	return 0;
 }
 
@@ -312,9 +302,10 @@ static int la_x86_boot_place(const struct la_vm_config *cfg, const struct la_mem
 	b->cmdline_max = LA_X86_CMDLINE_MAX_SIZE - 1;
 	b->payload_end = LA_X86_KERNEL_START_OFFSET - 1;
 	if (k) {
-		err = la_x86_place_kernel(k, mem, b, &initrd_max);
+		err = la_x86_place_kernel(k, mem, b);
 		if (err)
 			return err;
+		initrd_max = la_x86_kernel_initrd_max(k);
 	}
 	if (has_initrd) {
 		err = la_load_image_high(mem, initrd_size, b->payload_end + 1, initrd_max,

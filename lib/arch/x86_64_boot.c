@@ -4,143 +4,58 @@
  * kernels, BIOS images, initrd placement, command line, setup_data,
  * boot_params and Multiboot information.
  */
-#include <elf.h>
 #include <string.h>
 
+#include "../boot.h"
 #include "../bytes.h"
 #include "../err.h"
 #include "../x86boot.h"
 #include "x86_64.h"
 
-#define LA_MB_MAGIC 0x1badb002u
-#define LA_MB_SEARCH 8192
-#define LA_MB_FLAG_AOUT_KLUDGE (1u << 16)
-#define LA_MB_KNOWN_FLAGS (0x7u | LA_MB_FLAG_AOUT_KLUDGE)
+/* Where la_kernel_probe found what to copy; this file only copies it
+ * into guest memory and sets the entry state (§3.8 steps 1-3). */
 
-/* ----------------------------------------------------------- Multiboot */
-
-/* Offset of a Multiboot header in the first 8 KiB, or -1. */
-static long la_mb_find(const uint8_t *img, size_t len)
+/* A kernel without a setup header loaded at [start, end): its entry
+ * state, and boot_params with cmdline_size 0x7ff. */
+static void la_x86_headerless(struct la_x86_kernel *k, enum la_x86_image_kind kind,
+			      enum la_x86_cpu_mode mode, uint64_t entry, uint64_t start,
+			      uint64_t end)
 {
-	size_t lim = len < LA_MB_SEARCH ? len : LA_MB_SEARCH;
-
-	for (size_t off = 0; off + 12 <= lim; off += 4) {
-		uint32_t magic = la_get32(img + off), flags = la_get32(img + off + 4);
-
-		if (magic == LA_MB_MAGIC && (uint32_t)(magic + flags + la_get32(img + off + 8)) == 0)
-			return (long)off;
-	}
-	return -1;
-}
-
-static int la_mb_load(const struct la_gmem *g, const uint8_t *img, size_t len, size_t off,
-		      struct la_x86_kernel *k)
-{
-	const uint8_t *h = img + off;
-	uint32_t hdr_addr, load, load_end, bss_end, entry;
-	uint64_t file_off, size;
-	uint8_t *dst;
-
-	if (off + 32 > len)
-		return -LA_ERR_MULTIBOOT;
-	hdr_addr = la_get32(h + 12);
-	load = la_get32(h + 16);
-	load_end = la_get32(h + 20);
-	bss_end = la_get32(h + 24);
-	entry = la_get32(h + 28);
-	if (hdr_addr < load || hdr_addr - load > off)
-		return -LA_ERR_MULTIBOOT;
-	file_off = off - (hdr_addr - load);
-	size = load_end ? (uint64_t)load_end - load : len - file_off;
-	if (load_end && load_end < load)
-		return -LA_ERR_MULTIBOOT;
-	if (file_off + size > len)
-		return -LA_ERR_MULTIBOOT;
-	if (bss_end && bss_end < load + size)
-		return -LA_ERR_MULTIBOOT;
-	dst = la_gmem_ptr(g, load, bss_end ? (uint64_t)bss_end - load : size);
-	if (!dst)
-		return -LA_ERR_KERNELSIZE;
-	memcpy(dst, img + file_off, size);
-	if (bss_end)
-		memset(dst + size, 0, bss_end - load - size);
-	k->kind = LA_X86_IMG_MULTIBOOT;
-	k->mode = LA_X86_MODE_FLAT32;
+	k->kind = kind;
+	k->mode = mode;
 	k->entry = entry;
-	k->start = load;
-	k->end = bss_end ? bss_end : load + size;
+	k->start = start;
+	k->end = end;
 	memset(k->params, 0, sizeof(k->params));
 	la_put32(k->params + LA_BP_CMDLINE_SIZE, LA_X86_CMDLINE_MAX_SIZE - 1);
-	return 0;
 }
 
-/* ------------------------------------------------------------------ ELF */
-
-struct la_phdr {
-	uint32_t type;
-	uint64_t offset, paddr, filesz, memsz;
-};
-
-static int la_elf_phdr(const uint8_t *img, size_t len, bool is64, uint64_t phoff,
-		       unsigned i, unsigned phentsize, struct la_phdr *p)
+static int la_mb_load(const struct la_gmem *g, const uint8_t *img, struct la_x86_kernel *k)
 {
-	uint64_t at = phoff + (uint64_t)i * phentsize;
+	const struct la_kernel_info *i = &k->info;
+	uint8_t *dst = la_gmem_ptr(g, i->mb_load, (uint64_t)i->mb_end - i->mb_load);
 
-	if (phoff > len || at + (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)) > len)
-		return -LA_ERR_ELFLOAD;
-	if (is64) {
-		Elf64_Phdr ph;
-
-		memcpy(&ph, img + at, sizeof(ph));
-		*p = (struct la_phdr){ ph.p_type, ph.p_offset, ph.p_paddr, ph.p_filesz, ph.p_memsz };
-	} else {
-		Elf32_Phdr ph;
-
-		memcpy(&ph, img + at, sizeof(ph));
-		*p = (struct la_phdr){ ph.p_type, ph.p_offset, ph.p_paddr, ph.p_filesz, ph.p_memsz };
-	}
+	if (!dst)
+		return -LA_ERR_KERNELSIZE;
+	memcpy(dst, img + i->mb_file_offset, i->mb_load_size);
+	memset(dst + i->mb_load_size, 0, i->mb_end - i->mb_load - i->mb_load_size);
+	la_x86_headerless(k, LA_X86_IMG_MULTIBOOT, LA_X86_MODE_FLAT32, i->mb_entry, i->mb_load,
+			  i->mb_end);
 	return 0;
 }
 
+/* Every PT_LOAD at its p_paddr (>= 2 MiB), p_filesz bytes from the file. */
 static int la_elf_load(const struct la_gmem *g, const uint8_t *img, size_t len,
 		       struct la_x86_kernel *k)
 {
-	bool is64 = img[EI_CLASS] == ELFCLASS64;
-	uint64_t phoff, entry, first = 0, last = 0;
-	unsigned phnum, phentsize, loads = 0;
-	int err;
+	const struct la_kernel_info *i = &k->info;
 
-	if (is64) {
-		Elf64_Ehdr eh;
-
-		if (len < sizeof(eh))
-			return -LA_ERR_NOTKERNEL;
-		memcpy(&eh, img, sizeof(eh));
-		if (eh.e_machine != EM_X86_64)
-			return -LA_ERR_NOTKERNEL;
-		phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize, entry = eh.e_entry;
-	} else if (img[EI_CLASS] == ELFCLASS32) {
-		Elf32_Ehdr eh;
-
-		if (len < sizeof(eh))
-			return -LA_ERR_NOTKERNEL;
-		memcpy(&eh, img, sizeof(eh));
-		if (eh.e_machine != EM_386)
-			return -LA_ERR_NOTKERNEL;
-		phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize, entry = eh.e_entry;
-	} else {
-		return -LA_ERR_NOTKERNEL;
-	}
-	if (img[EI_DATA] != ELFDATA2LSB || phentsize < (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
-		return -LA_ERR_NOTKERNEL;
-	for (unsigned i = 0; i < phnum; i++) {
-		struct la_phdr p;
+	for (unsigned n = 0; n < i->elf_phnum; n++) {
+		struct la_elf_phdr p;
 		uint8_t *dst;
 
-		err = la_elf_phdr(img, len, is64, phoff, i, phentsize, &p);
-		if (err)
-			return err;
-		if (p.type != PT_LOAD)
+		la_kernel_elf_phdr(img, i, n, &p);
+		if (p.type != LA_ELF_PT_LOAD)
 			continue;
 		if (p.paddr < LA_X86_KERNEL_START_OFFSET || p.offset > len || p.filesz > len - p.offset ||
 		    p.memsz < p.filesz)
@@ -149,58 +64,37 @@ static int la_elf_load(const struct la_gmem *g, const uint8_t *img, size_t len,
 		if (!dst)
 			return -LA_ERR_ELFLOAD;
 		memcpy(dst, img + p.offset, p.filesz);
-		if (!loads++)
-			first = p.paddr;
-		last = p.paddr + p.memsz;
 	}
-	if (!loads)
-		return -LA_ERR_ELFLOAD;
-	if (entry < first || entry >= last)
+	if (i->elf_entry < i->elf_lo || i->elf_entry >= i->elf_hi)
 		return -LA_ERR_ELFENTRY;
-	k->kind = is64 ? LA_X86_IMG_ELF64 : LA_X86_IMG_ELF32;
-	k->mode = is64 ? LA_X86_MODE_LONG : LA_X86_MODE_FLAT32;
-	k->entry = entry;
-	k->start = first;
-	k->end = last;
-	memset(k->params, 0, sizeof(k->params));
-	la_put32(k->params + LA_BP_CMDLINE_SIZE, LA_X86_CMDLINE_MAX_SIZE - 1);
+	/* a Multiboot kernel without load addresses loads through its ELF
+	 * headers and is entered as Multiboot */
+	la_x86_headerless(k, i->multiboot ? LA_X86_IMG_MULTIBOOT
+					  : i->elf64 ? LA_X86_IMG_ELF64 : LA_X86_IMG_ELF32,
+			  i->elf64 && !i->multiboot ? LA_X86_MODE_LONG : LA_X86_MODE_FLAT32,
+			  i->elf_entry, i->elf_lo, i->elf_hi);
 	return 0;
 }
 
-/* -------------------------------------------------------------- bzImage */
-
+/* The whole file at 0x200000 - setup size; boot_params start from its
+ * setup header. */
 static int la_bzimage_load(const struct la_gmem *g, const uint8_t *img, size_t len,
 			   struct la_x86_kernel *k)
 {
-	uint8_t *bp = k->params;
-	size_t hdr_end;
-	uint64_t setup_size, sys_size, load;
-	unsigned setup_sects;
-	uint8_t *dst;
+	const struct la_kernel_info *i = &k->info;
+	uint64_t load = LA_X86_KERNEL_START_OFFSET - i->setup_size;
+	uint8_t *dst = la_gmem_ptr(g, load, len);
 
-	if (len < 0x202 + 4)
-		return -LA_ERR_NOTKERNEL;
-	hdr_end = 0x202 + (size_t)img[0x201];
-	if (hdr_end > len || hdr_end > LA_BP_E820_TABLE)
-		return -LA_ERR_NOTKERNEL;
-	memset(bp, 0, LA_X86_BOOT_PARAMS_SIZE);
-	memcpy(bp + LA_BP_SETUP_SECTS, img + LA_BP_SETUP_SECTS, hdr_end - LA_BP_SETUP_SECTS);
-	if (hdr_end < LA_BP_HEADER + 4 || la_get32(bp + LA_BP_HEADER) != LA_BZ_HDRS)
-		return -LA_ERR_NOTKERNEL;
-	setup_sects = bp[LA_BP_SETUP_SECTS] ? bp[LA_BP_SETUP_SECTS] : 4;
-	setup_size = (setup_sects + 1ULL) * 512;
-	sys_size = (uint64_t)la_get32(bp + LA_BP_SYSSIZE) * 16;
-	if (setup_size + sys_size > len)
-		return -LA_ERR_BZSIZE;
-	load = LA_X86_KERNEL_START_OFFSET - setup_size;
-	dst = la_gmem_ptr(g, load, len);
 	if (!dst)
 		return -LA_ERR_KERNELSIZE;
 	memcpy(dst, img, len);
+	memset(k->params, 0, sizeof(k->params));
+	memcpy(k->params + LA_BP_SETUP_SECTS, img + LA_BP_SETUP_SECTS,
+	       i->hdr_end - LA_BP_SETUP_SECTS);
 	k->kind = LA_X86_IMG_BZIMAGE;
 	k->start = load;
 	k->end = load + len;
-	if (la_get16(bp + LA_BP_XLOADFLAGS) & LA_XLF_KERNEL_64) {
+	if (i->xloadflags & LA_XLF_KERNEL_64) {
 		k->mode = LA_X86_MODE_LONG;
 		k->entry = LA_X86_KERNEL_START_OFFSET + LA_X86_KERNEL_64BIT_ENTRY_OFFSET;
 	} else {
@@ -213,26 +107,16 @@ static int la_bzimage_load(const struct la_gmem *g, const uint8_t *img, size_t l
 int la_x86_kernel_load(const struct la_gmem *g, const uint8_t *img, size_t len,
 		       struct la_x86_kernel *k)
 {
-	long mb = la_mb_find(img, len);
+	int err = la_kernel_probe(LA_ARCH_X86_64, img, len, len, &k->info);
 
-	if (mb >= 0) {
-		uint32_t flags = la_get32(img + mb + 4);
-
-		if (flags & ~LA_MB_KNOWN_FLAGS)
-			return -LA_ERR_MULTIBOOT;
-		if (flags & LA_MB_FLAG_AOUT_KLUDGE)
-			return la_mb_load(g, img, len, (size_t)mb, k);
-	}
-	if (len >= SELFMAG && !memcmp(img, ELFMAG, SELFMAG)) {
-		int err = la_elf_load(g, img, len, k);
-
-		if (!err && mb >= 0) { /* Multiboot kernel loaded through its ELF headers */
-			k->kind = LA_X86_IMG_MULTIBOOT;
-			k->mode = LA_X86_MODE_FLAT32;
-		}
+	if (err)
 		return err;
+	switch (k->info.kind) {
+	case LA_KERNEL_MULTIBOOT: return la_mb_load(g, img, k);
+	case LA_KERNEL_ELF: return la_elf_load(g, img, len, k);
+	case LA_KERNEL_BZIMAGE: return la_bzimage_load(g, img, len, k);
+	default: return -LA_ERR_NOTKERNEL;
 	}
-	return la_bzimage_load(g, img, len, k);
 }
 
 int la_x86_bios_load(const struct la_gmem *g, const uint8_t *img, size_t len,
@@ -254,46 +138,24 @@ int la_x86_bios_load(const struct la_gmem *g, const uint8_t *img, size_t len,
 	return 0;
 }
 
-/* --------------------------------------------------------------- initrd */
+/* ------------------------------------------------- header-given limits */
 
-int la_x86_image_high(const struct la_gmem *g, uint64_t size, uint64_t min, uint64_t max,
-		      uint64_t align, uint64_t *addr)
+uint64_t la_x86_kernel_initrd_max(const struct la_kernel_info *k)
 {
-	uint64_t max_size;
-
-	if (size == 0)
-		return -LA_ERR_INITRDEMPTY;
-	if (align == 0 || (align & (align - 1)) || max < min)
-		return -LA_ERR_INTERNAL;
-	max_size = (max - min) & ~(align - 1);
-	if (size > 0xffffffffULL || size > max_size)
-		return -LA_ERR_INITRD;
-	for (unsigned i = g->n; i-- > 0;) { /* slots are sorted: highest first */
-		const struct la_gmem_slot *s = &g->s[i];
-		uint64_t last = s->gpa + s->size - 1, top, cand, lo;
-
-		if (s->purpose == LA_REGION_PROTECTED_FIRMWARE)
-			continue;
-		top = last < max ? last : max;
-		if (top < size - 1)
-			continue;
-		cand = (top - (size - 1)) & ~(align - 1);
-		lo = (s->gpa + align - 1) & ~(align - 1);
-		if (cand >= lo && cand >= min) {
-			*addr = cand;
-			return 0;
-		}
-	}
-	return -LA_ERR_INITRD;
+	if (k->kind != LA_KERNEL_BZIMAGE)
+		return LA_X86_INITRD_ADDR_MAX_DEFAULT;
+	if (k->xloadflags & LA_XLF_CAN_BE_LOADED_ABOVE_4G)
+		return UINT64_MAX;
+	return k->initrd_addr_max ? k->initrd_addr_max : LA_X86_INITRD_ADDR_MAX_DEFAULT;
 }
 
-uint64_t la_x86_initrd_max(const uint8_t *bp)
+uint64_t la_x86_kernel_cmdline_max(const struct la_kernel_info *k)
 {
-	uint32_t m = la_get32(bp + LA_BP_INITRD_ADDR_MAX);
+	uint64_t m = k->cmdline_size ? k->cmdline_size : LA_X86_CMDLINE_SIZE_DEFAULT;
 
-	if (la_get16(bp + LA_BP_XLOADFLAGS) & LA_XLF_CAN_BE_LOADED_ABOVE_4G)
-		return ~0ULL;
-	return m ? m : 0x37ffffff;
+	if (k->kind != LA_KERNEL_BZIMAGE || m > LA_X86_CMDLINE_MAX_SIZE - 1)
+		return LA_X86_CMDLINE_MAX_SIZE - 1;
+	return m;
 }
 
 /* -------------------------------------------------------------- cmdline */
@@ -314,15 +176,6 @@ int la_cmdline_add(struct la_cmdline *c, const char *tok)
 	memcpy(c->s + c->len, tok, l + 1);
 	c->len += l;
 	return 0;
-}
-
-size_t la_x86_cmdline_max(const uint8_t *bp)
-{
-	uint32_t m = la_get32(bp + LA_BP_CMDLINE_SIZE);
-
-	if (m == 0)
-		m = 255;
-	return m < LA_X86_CMDLINE_MAX_SIZE - 1 ? m : LA_X86_CMDLINE_MAX_SIZE - 1;
 }
 
 /* ----------------------------------------------------------- setup_data */
@@ -384,7 +237,7 @@ int la_x86_boot_params_fill(uint8_t *bp, const struct la_e820 *e, uint64_t setup
 		return -LA_ERR_E820;
 	bp[LA_BP_TYPE_OF_LOADER] = 0xff;
 	la_put16(bp + LA_BP_BOOT_FLAG, 0xaa55);
-	la_put32(bp + LA_BP_HEADER, LA_BZ_HDRS);
+	la_put32(bp + LA_BP_HEADER, LA_BZ_HDRS_MAGIC);
 	la_put32(bp + LA_BP_CMD_LINE_PTR, (uint32_t)LA_X86_CMDLINE_OFFSET);
 	la_put32(bp + LA_BP_EXT_CMD_LINE_PTR, 0);
 	la_put32(bp + LA_BP_KERNEL_ALIGNMENT, 0x1000000);

@@ -94,15 +94,15 @@ static int la_x86_read_initrd(const struct la_gmem *g, int fd, uint64_t addr, ui
 	return 0;
 }
 
-static int la_x86_initrd(const struct la_gmem *g, const struct la_vm_image *img,
-			 struct la_vm_boot *b)
+/* The initrd as high as the kernel allows after the kernel (§3.8 step 3),
+ * placed by the same la_load_image_high la-mkfdt's plan uses. */
+static int la_x86_initrd(const struct la_mem_layout *m, const struct la_gmem *g,
+			 const struct la_vm_image *img, struct la_vm_boot *b)
 {
-	uint64_t max = la_x86_initrd_max(b->kernel.params);
-	long page = sysconf(_SC_PAGESIZE);
-	int err;
+	int err = la_load_image_high(m, img->initrd_size, b->kernel.end,
+				     la_x86_kernel_initrd_max(&b->kernel.info), LA_X86_PAGE_SIZE,
+				     &b->initrd_addr);
 
-	err = la_x86_image_high(g, img->initrd_size, b->kernel.end, max,
-				page > 0 ? (uint64_t)page : 4096, &b->initrd_addr);
 	if (err)
 		return err;
 	b->initrd_size = img->initrd_size;
@@ -120,9 +120,10 @@ static int la_x86_system_memory(const struct la_arch_layout *l, const struct la_
 
 	err = la_x86_e820_build(l, m, &b->e820);
 	if (!err)
-		err = la_x86_write_cmdline(g, &b->cmdline, la_x86_cmdline_max(b->kernel.params));
+		err = la_x86_write_cmdline(g, &b->cmdline,
+					   la_x86_kernel_cmdline_max(&b->kernel.info));
 	if (!err && img->initrd_fd >= 0)
-		err = la_x86_initrd(g, img, b);
+		err = la_x86_initrd(m, g, img, b);
 	if (!err)
 		err = la_x86_setup_data_write(g, img->rng_seed, img->dtb, img->dtb_len, &b->setup);
 	if (!err)

@@ -310,12 +310,12 @@ mk_ov_err() { # EXPECTED-LINE ARGS...
 	assert_failure 1
 	assert_output "la-mkfdt: --kernel: '$T/Image': big-endian arm64 Image is not supported (aarch64)"
 }
-@test "la-mkfdt: a bzImage shorter than its header says is refused" {
+@test "la-mkfdt: a bzImage shorter than its setup and system size is refused (as la-vmrun)" {
 	mk_bzimage "$T/bz" 0x10000 0 1
 	truncate -s 4096 "$T/bz"
 	run la-mkfdt --arch x86_64 --kernel "$T/bz" -o "$T/x"
 	assert_failure 1
-	assert_output "la-mkfdt: --kernel: '$T/bz': kernel file is shorter than its header says (x86_64)"
+	assert_output "la-mkfdt: --kernel: '$T/bz': bzImage: setup and system size exceed the file (x86_64)"
 }
 @test "la-mkfdt: an initrd that does not fit after the kernel is refused" {
 	mk_arm64_image "$T/Image" 0x80000 0 0x1000

@@ -16,7 +16,7 @@ teardown() {
 	run la-vmrun --help
 	assert_success
 	for o in --initrd --cmdline --fdt --dump-fdt --serial --debugcon --boot-timing \
-		--no-acpi --explain --kvm-device --mem --cpus --bios --pci-ecam --pci-mem; do
+		--no-acpi --explain --kvm-device --overlay --mem --cpus --bios --pci-ecam --pci-mem; do
 		assert_output --partial -- "$o"
 	done
 	assert_output --partial "Exit status: 0 the guest powered off, 32 it reset"
@@ -69,10 +69,10 @@ teardown() {
 	assert_output --partial "panic=-1 console=ttyS1 earlycon=uart8250,io,0x2f8"
 }
 
-@test "la-vmrun: --dump-fdt needs --fdt on x86_64" {
+@test "la-vmrun: --dump-fdt needs --fdt or --overlay on x86_64" {
 	run la-vmrun --dump-fdt "$tmp/x.dtb" "$PROBE"
 	assert_failure 2
-	assert_output --partial "--dump-fdt: '$tmp/x.dtb': x86_64 guests get a device tree only from --fdt"
+	assert_output --partial "--dump-fdt: '$tmp/x.dtb': x86_64 guests get a device tree only from --fdt or --overlay"
 }
 
 @test "la-vmrun: other architectures are refused" {
@@ -144,7 +144,7 @@ teardown() {
 	truncate -s 300M "$tmp/big.cpio"
 	run la-vmrun --explain --mem 256M --initrd "$tmp/big.cpio" "$PROBE"
 	assert_failure 1
-	assert_output "la-vmrun: --initrd: '$tmp/big.cpio': initrd does not fit in guest memory below the kernel's limit (314572800 bytes, 256M of guest memory)"
+	assert_output "la-vmrun: --initrd: '$tmp/big.cpio': initrd does not fit in guest memory after the kernel (314572800 bytes, 256M of guest memory)"
 }
 
 @test "la-vmrun: an empty or missing initrd fails" {
@@ -388,4 +388,99 @@ seccomp_list() {
 		refute_output --partial 'sanitizer'
 		refute_line '  ptrace'
 	fi
+}
+
+# ---- --overlay: la-mkfdt's x86_64 tree with overlays, in setup_data ------------
+
+@test "la-vmrun: --overlay gives the guest la-mkfdt's x86_64 tree with the overlay, byte for byte" {
+	ov plain
+	printf 'initrd' >"$tmp/initrd"
+	run la-vmrun --explain --mem 512M --initrd "$tmp/initrd" --overlay "$tmp/plain.dtbo" \
+		--dump-fdt "$tmp/v.dtb" "$PROBE"
+	assert_success
+	la-mkfdt --arch x86_64 --mem 512M --kernel "$PROBE" --initrd "$tmp/initrd" \
+		--overlay "$tmp/plain.dtbo" -o "$tmp/m.dtb"
+	cmp "$tmp/v.dtb" "$tmp/m.dtb"
+	# an ELF kernel, more memory, no initrd
+	la-vmrun --explain --mem 5G --overlay "$tmp/plain.dtbo" --dump-fdt "$tmp/v.dtb" "$PROBE_ELF" >/dev/null
+	la-mkfdt --arch x86_64 --mem 5G --kernel "$PROBE_ELF" --overlay "$tmp/plain.dtbo" -o "$tmp/m.dtb"
+	cmp "$tmp/v.dtb" "$tmp/m.dtb"
+}
+
+@test "la-vmrun: --overlay is repeatable, in order, with filter= as in la-mkfdt" {
+	ov plain
+	ov chain
+	la-vmrun --explain --overlay "$tmp/plain.dtbo,filter=extra" --overlay "$tmp/chain.dtbo" \
+		--dump-fdt "$tmp/v.dtb" "$PROBE" >/dev/null
+	la-mkfdt --arch x86_64 --kernel "$PROBE" --overlay "$tmp/plain.dtbo,filter=extra" \
+		--overlay "$tmp/chain.dtbo" -o "$tmp/m.dtb"
+	cmp "$tmp/v.dtb" "$tmp/m.dtb"
+	run fdtget "$tmp/v.dtb" /user compatible
+	assert_output "la,user"
+	# an empty filter skips the overlay, but the tree is still built
+	la-vmrun --explain --overlay "$tmp/plain.dtbo,filter=" --dump-fdt "$tmp/v.dtb" "$PROBE" >/dev/null
+	la-mkfdt --arch x86_64 --kernel "$PROBE" -o "$tmp/m.dtb"
+	cmp "$tmp/v.dtb" "$tmp/m.dtb"
+}
+
+@test "la-vmrun: the overlaid tree's /config and /chosen are where the kernel and initrd load" {
+	ov plain
+	head -c 70000 /dev/zero >"$tmp/initrd"
+	run la-vmrun --explain --mem 1G --initrd "$tmp/initrd" --overlay "$tmp/plain.dtbo" \
+		--dump-fdt "$tmp/v.dtb" "$PROBE"
+	assert_success
+	assert_output --partial "image: bzImage '$PROBE', loaded at 0x$(fdtget -t x "$tmp/v.dtb" /config kernel-address)-"
+	assert_output --partial "initrd: '$tmp/initrd' at 0x$(fdtget -t x "$tmp/v.dtb" /chosen linux,initrd-start | cut -d' ' -f2)-"
+	assert_output --partial "0x20910 type 2 (DTB) 16384 bytes"
+	assert_output --partial "device tree (la-mkfdt's x86_64 tree with 1 overlay, $(stat -c %s "$tmp/v.dtb") bytes, in setup_data padded to 16 KiB):"
+	assert_output --partial "
+    extra-node
+      compatible (9 bytes)"
+}
+
+@test "la-vmrun: a malformed overlay is one line naming it, exit 1, as la-mkfdt says it" {
+	ov notarget
+	ov unresolved
+	printf 'nope' >"$tmp/bad.dtbo"
+	for f in bad.dtbo notarget.dtbo unresolved.dtbo none.dtbo; do
+		same_error la-vmrun --explain --overlay "$tmp/$f" "$PROBE" -- \
+			la-mkfdt --arch x86_64 --overlay "$tmp/$f" -o "$tmp/never.dtb"
+	done
+	run la-vmrun --explain --overlay "$tmp/bad.dtbo" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --overlay: '$tmp/bad.dtbo': not a valid device tree blob"
+	run la-vmrun --explain --overlay "$tmp/notarget.dtbo" "$PROBE"
+	assert_output "la-vmrun: --overlay: '$tmp/notarget.dtbo': overlay targets a node the base tree lacks: /no-such-node"
+}
+
+@test "la-vmrun: a bad --overlay argument is a usage error, as in la-mkfdt" {
+	for arg in "x.dtbo,bogus=1" "x.dtbo,filter=a::b" ",filter=a"; do
+		same_error la-vmrun --explain --overlay "$arg" "$PROBE" -- \
+			la-mkfdt --arch x86_64 --overlay "$arg"
+	done
+	run la-vmrun --overlay "x.dtbo,bogus=1" "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --overlay: 'x.dtbo,bogus=1': unknown parameter 'bogus=1' (use filter=L[:L...])"
+}
+
+@test "la-vmrun: --overlay takes no --fdt blob and no BIOS" {
+	ov plain
+	run la-vmrun --overlay "$tmp/plain.dtbo" --fdt "$tmp/plain.dtbo" "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --overlay: '$tmp/plain.dtbo': overlays apply to the tree la-vmrun builds, not to a --fdt blob (give --fdt or --overlay)"
+	run la-vmrun --overlay "$tmp/plain.dtbo" --bios "$FW"
+	assert_failure 2
+	assert_output "la-vmrun: --overlay: '$tmp/plain.dtbo': a BIOS boot takes no device tree"
+}
+
+@test "la-vmrun: with --overlay, a kernel or initrd that cannot be placed fails as without it" {
+	ov plain
+	truncate -s 300M "$tmp/big.cpio"
+	run la-vmrun --explain --mem 256M --initrd "$tmp/big.cpio" --overlay "$tmp/plain.dtbo" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --initrd: '$tmp/big.cpio': initrd does not fit in guest memory after the kernel (314572800 bytes, 256M of guest memory)"
+	printf 'not a kernel' >"$tmp/text"
+	run la-vmrun --explain --overlay "$tmp/plain.dtbo" "$tmp/text"
+	assert_failure 1
+	assert_output "la-vmrun: KERNEL: '$tmp/text': not a kernel image for this architecture"
 }

@@ -16,3 +16,25 @@ regions() {
 grant_pairs() {
 	awk '/^grants/ { on = 1; next } on && /^$/ { exit } on && $1 ~ /\./ { print $1, $3 }'
 }
+
+# ov NAME: compile tests/fixtures/mkfdt/NAME.dts with dtc -@ into $tmp/NAME.dtbo
+# (the overlays la-mkfdt's tests use)
+ov() {
+	dtc -q -@ -I dts -O dtb -o "$tmp/$1.dtbo" "$LA_TOP/tests/fixtures/mkfdt/$1.dts"
+}
+
+# same_error CMD1... -- CMD2...: both fail with the same status and, after
+# the program name, the same one line
+same_error() {
+	local a=() b=() sa sb oa ob
+	while [ "$1" != -- ]; do a+=("$1"); shift; done
+	shift
+	b=("$@")
+	oa=$("${a[@]}" 2>&1) && return 1
+	sa=$?
+	ob=$("${b[@]}" 2>&1) && return 1
+	sb=$?
+	[ "$sa" = "$sb" ] || { echo "status $sa vs $sb"; return 1; }
+	[ "$(wc -l <<<"$oa")" = 1 ] || { echo "not one line: $oa"; return 1; }
+	[ "${oa#*: }" = "${ob#*: }" ] || { echo "'$oa' vs '$ob'"; return 1; }
+}

@@ -43,6 +43,7 @@ la-case p-no-acpi $t la-vmrun --mem 256M --no-acpi --cmdline probe.mode=poweroff
 EOF
 	vm_have_mkfdt && cat <<EOF
 la-case p-fdt $t sh -c 'la-vmrun --mem 512M --fdt - --cmdline probe.mode=poweroff "\$1" <"\$2"' sh "\$P/probe.bzImage" "\$P/x86.dtb"
+la-case p-overlay $t la-vmrun --mem 512M --initrd "\$P/initrd.bin" --overlay "\$P/plain.dtbo" --cmdline probe.mode=poweroff "\$P/probe.bzImage"
 EOF
 	return 0
 }
@@ -104,6 +105,7 @@ setup_file() {
 	fi
 	if vm_have_mkfdt; then
 		"$VM_BIN/la-mkfdt" --arch x86_64 >"$p/x86.dtb" || return 1
+		dtc -q -@ -I dts -O dtb -o "$p/plain.dtbo" "$VM_TOP/tests/fixtures/mkfdt/plain.dts" || return 1
 	fi
 
 	if [ -n "$(la_vm_missing)" ]; then
@@ -442,6 +444,21 @@ $stderr"
 	vm_case_status p-fdt 0
 	assert_line --regexp '^probe: setup_data 0x20800 type 9 len 256 '
 	assert_line "probe: setup_data 0x20910 type 2 len 16384 fdt-magic ok fdt-size $(stat -c %s "$BATS_FILE_TMPDIR/payload/x86.dtb")"
+	assert_line 'probe: setup_data-entries 2'
+	assert_line 'probe: errors 0'
+}
+
+@test "la-vmrun: --overlay puts la-mkfdt's x86_64 tree with the overlay in setup_data" {
+	local p=$BATS_FILE_TMPDIR/payload size
+	need_mkfdt
+	need_vmrun p-overlay
+	vm_case_status p-overlay 0
+	size=$("$VM_BIN/la-mkfdt" --arch x86_64 --mem 512M --kernel "$p/probe.bzImage" \
+		--initrd "$p/initrd.bin" --overlay "$p/plain.dtbo" | wc -c)
+	# the overlaid tree, not the plain one of p-fdt
+	[ "$size" -gt "$(stat -c %s "$p/x86.dtb")" ]
+	assert_line --regexp '^probe: setup_data 0x20800 type 9 len 256 '
+	assert_line "probe: setup_data 0x20910 type 2 len 16384 fdt-magic ok fdt-size $size"
 	assert_line 'probe: setup_data-entries 2'
 	assert_line 'probe: errors 0'
 }

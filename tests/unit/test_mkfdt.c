@@ -74,7 +74,9 @@ static void test_probe(void)
 	T_CHECK(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0x1000, &k) == 0);
 	T_EQ_U64(k.setup_size, 5 * 512);
 	T_EQ_U64(k.initrd_addr_max, 0);
-	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0xa00, &k), -LA_ERR_KERNELTRUNC);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0xa00, &k), -LA_ERR_BZSIZE);
+	head[0x201] = 0xcf;
+	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0x1000, &k), -LA_ERR_NOTKERNEL);
 
 	/* ELF64 aarch64 with two PT_LOADs: range first paddr .. last end */
 	memset(head, 0, sizeof(head));
@@ -96,10 +98,26 @@ static void test_probe(void)
 	T_EQ_U64(k.elf_hi, 0x301000);
 	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 256, 0x4000, &k), -LA_ERR_NOTKERNEL);
 
-	/* a multiboot header with load addresses is named, not mistaken */
+	/* a multiboot header with load addresses: the file from 0 goes to
+	 * 0x400000, bss up to 0x500000 */
 	memset(head, 0, sizeof(head));
 	put64(head + 16, 0x1badb002u | (uint64_t)0x00010000u << 32);
-	put64(head + 24, (uint32_t)-(0x1badb002u + 0x00010000u));
+	put64(head + 24, (uint32_t)-(0x1badb002u + 0x00010000u) | (uint64_t)0x400010 << 32);
+	put64(head + 32, 0x400000);            /* load_addr; load_end_addr 0: whole file */
+	put64(head + 40, 0x500000 | (uint64_t)0x400100 << 32); /* bss_end_addr, entry */
+	T_CHECK(la_kernel_probe(LA_ARCH_X86_64, head, 64, 4096, &k) == 0);
+	T_CHECK(k.kind == LA_KERNEL_MULTIBOOT);
+	T_EQ_U64(k.mb_file_offset, 0);
+	T_EQ_U64(k.mb_load, 0x400000);
+	T_EQ_U64(k.mb_load_size, 4096);
+	T_EQ_U64(k.mb_end, 0x500000);
+	T_EQ_U64(k.mb_entry, 0x400100);
+	/* bss ending before the loaded bytes */
+	put64(head + 40, 0x400800 | (uint64_t)0x400100 << 32);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 64, 4096, &k), -LA_ERR_MULTIBOOT);
+	/* unknown required flags */
+	put64(head + 16, 0x1badb002u | (uint64_t)0x00010010u << 32);
+	put64(head + 24, (uint32_t)-(0x1badb002u + 0x00010010u) | (uint64_t)0x400010 << 32);
 	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 64, 4096, &k), -LA_ERR_MULTIBOOT);
 }
 
@@ -160,6 +178,15 @@ static void test_place_rv_x86(void)
 		 -LA_ERR_INITRDFIT);
 	T_CHECK(la_boot_place(&cfg, &m, NULL, false, 0, &b) == 0);
 	T_EQ_U64(b.fdt_address, 0x20920); /* after the RNG seed in setup_data */
+	/* a Multiboot kernel: its load range through bss, the initrd after it */
+	k = (struct la_kernel_info){ .kind = LA_KERNEL_MULTIBOOT, .file_size = 0x1000,
+				     .mb_load = 0x400000, .mb_load_size = 0x1000,
+				     .mb_end = 0x500000 };
+	T_CHECK(la_boot_place(&cfg, &m, &k, true, 0x1000, &b) == 0);
+	T_EQ_U64(b.payload_start, 0x400000);
+	T_EQ_U64(b.payload_size, 0x100000);
+	T_EQ_U64(b.cmdline_max, 0x7ff);
+	T_EQ_U64(b.initrd_start, 0x37fff000);
 }
 
 static void test_cmdline(void)

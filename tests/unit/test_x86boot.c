@@ -146,9 +146,28 @@ static void test_cmdline(void)
 	T_EQ_U64(la_cmdline_add(&c, "a b"), 0);
 	T_EQ_STR(c.s, "panic=-1 a b");
 	T_EQ_U64(la_cmdline_add(&c, "tab\there"), (uint64_t)-LA_ERR_CMDLINECHAR);
-	T_EQ_U64(la_x86_cmdline_max(bp), 255);
-	la_put32(bp + LA_BP_CMDLINE_SIZE, 0x100000);
-	T_EQ_U64(la_x86_cmdline_max(bp), 0x7ff);
+	(void)bp;
+}
+
+/* The limits a kernel's header gives (one reading for la-mkfdt's plan and
+ * la-vmrun's loader). */
+static void test_header_limits(void)
+{
+	struct la_kernel_info k = { .kind = LA_KERNEL_BZIMAGE };
+
+	T_EQ_U64(la_x86_kernel_cmdline_max(&k), 255);
+	T_EQ_U64(la_x86_kernel_initrd_max(&k), 0x37ffffff);
+	k.cmdline_size = 0x100000;
+	k.initrd_addr_max = 0x7fffffff;
+	T_EQ_U64(la_x86_kernel_cmdline_max(&k), 0x7ff);
+	T_EQ_U64(la_x86_kernel_initrd_max(&k), 0x7fffffff);
+	k.xloadflags = LA_XLF_CAN_BE_LOADED_ABOVE_4G;
+	T_EQ_U64(la_x86_kernel_initrd_max(&k), ~0ULL);
+	k.kind = LA_KERNEL_ELF;
+	T_EQ_U64(la_x86_kernel_cmdline_max(&k), 0x7ff);
+	T_EQ_U64(la_x86_kernel_initrd_max(&k), 0x37ffffff);
+	k = (struct la_kernel_info){ 0 }; /* a BIOS */
+	T_EQ_U64(la_x86_kernel_cmdline_max(&k), 0x7ff);
 }
 
 static void test_aml(void)
@@ -174,19 +193,22 @@ static void test_image_high(void)
 	struct la_vm_config c;
 	struct la_arch_layout l;
 	struct la_mem_layout m;
-	struct la_gmem g;
 	uint64_t a = 0;
 
 	vm_layout(8ULL << 30, 1, &c, &l, &m);
-	T_EQ_U64(la_gmem_map(&g, &m), 0);
-	T_EQ_U64(la_x86_image_high(&g, 0x1234, 0x300000, ~0ULL, 4096, &a), 0);
+	T_EQ_U64(la_load_image_high(&m, 0x1234, 0x300000, ~0ULL, 4096, &a), 0);
 	T_EQ_U64(a, 0x230000000 - 0x2000);
-	T_EQ_U64(la_x86_image_high(&g, 0x1000, 0x300000, 0x7fffffff, 4096, &a), 0);
+	T_EQ_U64(la_load_image_high(&m, 0x1000, 0x300000, 0x7fffffff, 4096, &a), 0);
 	T_EQ_U64(a, 0x7ffff000);
-	T_EQ_U64(la_x86_image_high(&g, 0, 0x300000, ~0ULL, 4096, &a), (uint64_t)-LA_ERR_INITRDEMPTY);
-	T_EQ_U64(la_x86_image_high(&g, 0xd0000000, 0x300000, 0x7fffffff, 4096, &a),
-		 (uint64_t)-LA_ERR_INITRD);
-	la_gmem_unmap(&g);
+	T_EQ_U64(la_load_image_high(&m, 0, 0x300000, ~0ULL, 4096, &a),
+		 (uint64_t)-LA_ERR_INITRDEMPTY);
+	T_EQ_U64(la_load_image_high(&m, 0xd0000000, 0x300000, 0x7fffffff, 4096, &a),
+		 (uint64_t)-LA_ERR_INITRDFIT);
+	/* the kernel ends above the kernel's initrd limit */
+	T_EQ_U64(la_load_image_high(&m, 0x1000, 0x40000000, 0x37ffffff, 4096, &a),
+		 (uint64_t)-LA_ERR_INITRDFIT);
+	T_EQ_U64(la_load_image_high(&m, 0x1000, 0x300000, ~0ULL, 3000, &a),
+		 (uint64_t)-LA_ERR_INTERNAL);
 }
 
 static void test_setup_data(void)
@@ -542,6 +564,7 @@ int main(void)
 	test_cpu_state();
 	test_cpuid();
 	test_cmdline();
+	test_header_limits();
 	test_aml();
 	test_image_high();
 	test_setup_data();
