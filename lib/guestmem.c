@@ -21,8 +21,10 @@ static void *la_gmem_mmap(size_t size)
 
 /* Zeroed anonymous memory for guest bytes [gpa, gpa+size). Regions of at
  * least 2 MiB get a host address congruent to gpa modulo 2 MiB (map 2 MiB
- * more, trim both ends) and ask for transparent huge pages, as QEMU does
- * for guest RAM. */
+ * more, trim both ends), as QEMU aligns guest RAM. No MADV_HUGEPAGE: with
+ * the usual defrag=madvise it makes faults compact memory synchronously
+ * (a suspect, not proven, in emulated-host freezes seen with it); where THP
+ * is "always" (Debian's default) aligned memory gets huge pages anyway. */
 static void *la_gmem_map_region(uint64_t gpa, uint64_t size)
 {
 	uint8_t *p;
@@ -40,8 +42,6 @@ static void *la_gmem_map_region(uint64_t gpa, uint64_t size)
 		munmap(p, head);
 	if (LA_GMEM_HUGE - head)
 		munmap(p + head + size, LA_GMEM_HUGE - head);
-	/* a hint: fails harmlessly where THP is off or not built */
-	madvise(p + head, size, MADV_HUGEPAGE);
 	return p + head;
 }
 
