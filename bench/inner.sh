@@ -70,6 +70,10 @@ guest_uptime() {
 
 linux() {
 	append="quiet la.fate=poweroff la.sleep=2"
+	# what la-vmrun puts before --cmdline (crosvm's order), so both kernels
+	# see the same command line: earlycon prints the first lines before
+	# "quiet" is parsed, one port exit per byte
+	base="panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8"
 	echo "(b) Linux ${KERNEL_NAME:-vmlinuz}, 1 vCPU, $GMEM: kernel start -> init marker, and (c) VMM memory while it runs"
 	echo "    median of $RUNS_LINUX boots; guest_init_s = guest uptime at /init; vmm_kib = RSS minus guest RAM mappings (smaps, 1 s after the marker)"
 	printf '    %-16s %12s %16s %10s %10s %14s %8s\n' VMM guest_init_s exec_to_init_ms vmm_kib rss_kib peak_rss_kib status
@@ -89,7 +93,7 @@ linux() {
 				$X --marker 'la-guest: init' --smaps-delay 1000 --log "$f.log.$i" -- \
 					$QEMU -M microvm,x-option-roms=off,rtc=on -cpu host -smp 1 -m "$GMEM" \
 					-serial stdio -kernel "$B/vmlinuz" -initrd "$B/guest.cpio" \
-					-append "console=ttyS0 panic=-1 $append" >>"$f" 2>>"$f.err" ;;
+					-append "$base $append" >>"$f" 2>>"$f.err" ;;
 			esac
 			i=$((i + 1))
 		done

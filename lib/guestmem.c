@@ -1,18 +1,57 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "err.h"
 #include "guestmem.h"
 
+/* KVM maps guest memory with 2 MiB (nested) page-table entries only where
+ * the host address and the guest address agree modulo 2 MiB; otherwise every
+ * 4 KiB page the guest touches costs its own fault. */
+#define LA_GMEM_HUGE 0x200000ULL
+
+static void *la_gmem_mmap(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Zeroed anonymous memory for guest bytes [gpa, gpa+size). Regions of at
+ * least 2 MiB get a host address congruent to gpa modulo 2 MiB (map 2 MiB
+ * more, trim both ends), as QEMU aligns guest RAM. No MADV_HUGEPAGE: with
+ * the usual defrag=madvise it makes faults compact memory synchronously
+ * (a suspect, not proven, in emulated-host freezes seen with it); where THP
+ * is "always" (Debian's default) aligned memory gets huge pages anyway. */
+static void *la_gmem_map_region(uint64_t gpa, uint64_t size)
+{
+	uint8_t *p;
+	size_t head;
+
+	if (size > SIZE_MAX - LA_GMEM_HUGE)
+		return NULL;
+	if (size < LA_GMEM_HUGE)
+		return la_gmem_mmap(size);
+	p = la_gmem_mmap(size + LA_GMEM_HUGE);
+	if (!p)
+		return NULL;
+	head = (size_t)((gpa - (uintptr_t)p) % LA_GMEM_HUGE);
+	if (head)
+		munmap(p, head);
+	if (LA_GMEM_HUGE - head)
+		munmap(p + head + size, LA_GMEM_HUGE - head);
+	return p + head;
+}
+
 int la_gmem_map(struct la_gmem *g, const struct la_mem_layout *m)
 {
 	memset(g, 0, sizeof(*g));
 	for (unsigned i = 0; i < m->n; i++) {
-		void *p = mmap(NULL, m->r[i].size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		void *p = la_gmem_map_region(m->r[i].start, m->r[i].size);
 
-		if (p == MAP_FAILED) {
+		if (!p) {
 			la_gmem_unmap(g);
 			return -LA_ERR_GUESTMEM;
 		}

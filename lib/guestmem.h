@@ -25,7 +25,10 @@ struct la_gmem {
 };
 
 /* la_gmem_map - map every region of m anonymously (zeroed, reserved
- * lazily). returns: 0, -LA_ERR_GUESTMEM (nothing stays mapped) */
+ * lazily). Regions of 2 MiB or more sit at host addresses congruent to
+ * their guest address modulo 2 MiB, so KVM can use 2 MiB mappings where
+ * the host has transparent huge pages. returns: 0, -LA_ERR_GUESTMEM
+ * (nothing stays mapped) */
 int la_gmem_map(struct la_gmem *g, const struct la_mem_layout *m);
 
 /* la_gmem_unmap - undo la_gmem_map; safe on a zeroed struct. */

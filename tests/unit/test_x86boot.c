@@ -211,6 +211,35 @@ static void test_image_high(void)
 		 (uint64_t)-LA_ERR_INTERNAL);
 }
 
+/* Guest RAM of 2 MiB or more sits at a host address congruent to its guest
+ * address modulo 2 MiB (KVM's condition for 2 MiB mappings); smaller
+ * regions are mapped as they are. Every byte is usable and zero. */
+static void test_gmem_alignment(void)
+{
+	struct la_vm_config c;
+	struct la_arch_layout l;
+	struct la_mem_layout m;
+	struct la_gmem g;
+	unsigned big = 0;
+
+	vm_layout(8ULL << 30, 1, &c, &l, &m);
+	T_EQ_U64(la_gmem_map(&g, &m), 0);
+	T_EQ_U64(g.n, m.n);
+	for (unsigned i = 0; i < g.n; i++) {
+		const struct la_gmem_slot *s = &g.s[i];
+
+		if (s->size >= 0x200000) {
+			big++;
+			T_EQ_U64(((uintptr_t)s->host - s->gpa) % 0x200000, 0);
+		}
+		T_EQ_U64(s->host[0] | s->host[s->size - 1], 0);
+		s->host[0] = s->host[s->size - 1] = 0xa5;
+	}
+	T_EQ_U64(big, 2); /* [1 MiB, 0xd0000000) and the RAM above 4 GiB */
+	T_EQ_U64(*la_gmem_ptr(&g, 0x100000, 1), 0xa5);
+	la_gmem_unmap(&g);
+}
+
 static void test_setup_data(void)
 {
 	struct la_vm_config c;
@@ -567,6 +596,7 @@ int main(void)
 	test_header_limits();
 	test_aml();
 	test_image_high();
+	test_gmem_alignment();
 	test_setup_data();
 	load_probe();
 	if (probe_bz) {
