@@ -64,7 +64,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx
 GUEST         := $(BUILD)/guest
 GUEST_OBJS    := $(GUEST)/entry.o $(GUEST)/main.o $(GUEST)/report.o
 GUEST_OUT     := $(GUEST)/probe.bzImage $(GUEST)/probe.elf $(BUILD)/bench/fw.bin \
-	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec
+	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec $(BUILD)/tests/la-pty
 guest: $(GUEST_OUT)
 
 $(GUEST)/%.o: tests/guest/%.c tests/guest/probe.h
@@ -89,6 +89,10 @@ $(BUILD)/bench/fw.bin: bench/fw.S
 	$(GUEST_OBJCOPY) -O binary $(BUILD)/bench/fw.elf $@
 # the bench's exec timer: static, so it runs in the emulated host as is
 $(BUILD)/bench/la-bench-exec: bench/exec.c
+	@mkdir -p $(@D)
+	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# a terminal for la-vmrun in the emulated host (tests/vm/pty.c): static too
+$(BUILD)/tests/la-pty: tests/vm/pty.c
 	@mkdir -p $(@D)
 	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
 $(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.sh

@@ -28,16 +28,17 @@
 	ALLOW("clock_gettime"), ALLOW("gettid"), ALLOW("getpid"),              \
 	ALLOW("tgkill"), ALLOW("write"), ALLOW("madvise")
 
-/* The terminal: restored (TCSETS) by the trap handler and on a fatal
- * signal, in whichever thread takes it. */
-#define LA_SYS_TTY ARG(1, TCSETS, "TCSETS")
+/* The terminal: restored by the trap handler and on a fatal signal, in
+ * whichever thread takes it; glibc's tcsetattr() reads the settings
+ * (TCGETS) before it writes them (TCSETS). */
+#define LA_SYS_TTY ARG(1, TCGETS, "TCGETS"), ARG(1, TCSETS, "TCSETS")
 
 /* A vCPU thread: KVM_RUN and the exits it handles (port IO and MMIO on the
  * devices, interrupts through the in-kernel irqchip, console output); the
  * registers for the crash report. */
 static const struct la_sys_rule la_sys_vcpu[] = {
 	LA_SYS_COMMON,
-	{ .name = "ioctl", .nalt = 5, .alt = {
+	{ .name = "ioctl", .nalt = 6, .alt = {
 		ARG(1, KVM_RUN, "KVM_RUN"),
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
 		ARG(1, KVM_GET_REGS, "KVM_GET_REGS"),
@@ -54,7 +55,7 @@ static const struct la_sys_rule la_sys_device[] = {
 	ALLOW("poll"),
 	ALLOW("ppoll"),
 	ALLOW("clock_nanosleep"),
-	{ .name = "ioctl", .nalt = 2, .alt = {
+	{ .name = "ioctl", .nalt = 3, .alt = {
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
 		LA_SYS_TTY,
 	} },
@@ -67,7 +68,7 @@ static const struct la_sys_rule la_sys_main[] = {
 	ALLOW("close"),
 	ALLOW("munmap"),
 	ALLOW("brk"),
-	{ .name = "ioctl", .nalt = 1, .alt = { LA_SYS_TTY } },
+	{ .name = "ioctl", .nalt = 2, .alt = { LA_SYS_TTY } },
 };
 
 /* a program parsing untrusted input once it is open: read, compute, write */

@@ -60,6 +60,9 @@ la-case s-jail-open $t env LA_TEST_OPEN="\$P/probe.bzImage" la-vmrun-hooks --jai
 la-case s-log-vcpu $t sh -c 'LA_TEST_FORBIDDEN=vcpu la-vmrun-hooks --seccomp log $boot; s=\$?; dmesg | grep "type=1326" | grep "syscall=41 " | tail -n 1; exit \$s'
 la-case s-kill-vcpu $t env LA_TEST_FORBIDDEN=vcpu la-vmrun-hooks --seccomp kill $boot
 la-case s-off-vcpu $t env LA_TEST_FORBIDDEN=vcpu la-vmrun-hooks --seccomp off $boot
+la-case s-tty-ok $t la-pty la-vmrun $boot
+la-case s-tty-trap $t la-pty env LA_TEST_FORBIDDEN=vcpu la-vmrun-hooks $boot
+la-case s-tty-kill $t la-pty env LA_TEST_FORBIDDEN=vcpu la-vmrun-hooks --seccomp kill $boot
 EOF
 	for k in main vcpu device; do
 		cat <<EOF
@@ -101,6 +104,7 @@ setup_file() {
 	cp "$VM_TOP/tests/vm/seccomp-live.sh" "$p/" || return 1
 	if vm_have_vmrun; then
 		cp "$VM_BUILD/tests/hooks/la-vmrun" "$t/bin/la-vmrun-hooks" || return 1
+		cp "$VM_BUILD/tests/la-pty" "$t/bin/la-pty" || return 1
 		ln -sf "$VM_TOP/tests/vm/seccomp-live.sh" "$t/bin/seccomp-live.sh"
 	fi
 	if vm_have_mkfdt; then
@@ -114,7 +118,8 @@ setup_file() {
 		cp "$(la_vm_l2_kernel)" "$p/vmlinuz" || return 1
 		vm_script l1 >"$t/l1.sh"
 		local bins=()
-		vm_have_vmrun && bins=(--bin "$VM_BIN/la-vmrun" --bin "$t/bin/la-vmrun-hooks")
+		vm_have_vmrun && bins=(--bin "$VM_BIN/la-vmrun" --bin "$t/bin/la-vmrun-hooks" \
+			--bin "$t/bin/la-pty")
 		"$VM_TOP/tests/vm/run-in-l1.sh" --qemu --quiet --timeout 2400 --payload "$p" \
 			"${bins[@]}" --out "$t/l1" --script "$t/l1.sh" 2>"$t/l1.stderr"
 		rc=$?
@@ -601,4 +606,24 @@ $stderr"
 	vm_case_status s-off-vcpu 0
 	grep -qE '^la-test-hook: vcpu: socket\(AF_UNIX, SOCK_STREAM, 0\) returned [0-9]+$' \
 		<<<"$stderr" || fail "stderr: $stderr"
+}
+
+@test "la-vmrun: on a terminal, la-vmrun makes it raw and leaves it as it found it" {
+	need_vmrun s-tty-ok
+	vm_case_status s-tty-ok 0
+	assert_line --partial 'probe: errors 0'
+	assert_line 'la-pty: status 0 icanon 1 echo 1'
+}
+
+@test "la-vmrun: a forbidden call (trap) restores the terminal before exiting 34" {
+	need_vmrun s-tty-trap
+	vm_case_status s-tty-trap 0
+	assert_line --regexp '^la-vmrun: seccomp: vcpu thread 0 made a forbidden system call: socket \(41\) '
+	assert_line 'la-pty: status 34 icanon 1 echo 1'
+}
+
+@test "la-vmrun: --seccomp kill cannot restore the terminal (as the man page says)" {
+	need_vmrun s-tty-kill
+	vm_case_status s-tty-kill 0
+	assert_line 'la-pty: status 159 icanon 0 echo 0'
 }
