@@ -120,9 +120,22 @@ setup_file() {
 		local bins=()
 		vm_have_vmrun && bins=(--bin "$VM_BIN/la-vmrun" --bin "$t/bin/la-vmrun-hooks" \
 			--bin "$t/bin/la-pty")
-		"$VM_TOP/tests/vm/run-in-l1.sh" --qemu --quiet --timeout 2400 --payload "$p" \
-			"${bins[@]}" --out "$t/l1" --script "$t/l1.sh" 2>"$t/l1.stderr"
+		"$VM_TOP/tests/vm/run-in-l1.sh" --qemu --quiet --timeout 2400 --stall 420 \
+			--payload "$p" "${bins[@]}" --out "$t/l1" --script "$t/l1.sh" 2>"$t/l1.stderr"
 		rc=$?
+		# the emulated host froze (seen now and then under nested SVM in
+		# TCG, on any case): once, run the cases it did not finish in a
+		# fresh one. Their results join the others in $t/l1.
+		if [ "$rc" = 3 ] && [ -e "$t/l1/stalled" ]; then
+			vm_unfinished "$t/l1.sh" "$t/l1" >"$t/l1-again.sh"
+			cp "$t/l1.stderr" "$t/l1-stall.stderr"
+			"$VM_TOP/tests/vm/run-in-l1.sh" --qemu --quiet --timeout 2400 --stall 420 \
+				--payload "$p" "${bins[@]}" --out "$t/l1-again" \
+				--script "$t/l1-again.sh" 2>"$t/l1.stderr"
+			rc=$?
+			cp "$t/l1-again"/*.out "$t/l1-again"/*.err "$t/l1-again"/*.status \
+				"$t/l1-again"/*.seconds "$t/l1/" 2>/dev/null
+		fi
 		echo "$rc" >"$t/l1.rc"
 		[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
 	fi
@@ -201,10 +214,24 @@ need_l1() {
 	assert_output --partial 'run-in-l1: harness failed:'
 }
 
+@test "emulated host: run-in-l1.sh --stall gives up on an L1 that prints nothing (exit 3)" {
+	need_l1
+	run "$VM_TOP/tests/vm/run-in-l1.sh" --smp 1 --mem 512M --timeout 300 --stall 15 \
+		--out "$BATS_TEST_TMPDIR/out" -- sh -c 'echo before; sleep 200; echo after'
+	assert_failure 3
+	assert_line before
+	refute_line after
+	assert_output --partial 'run-in-l1: harness failed: stalled: no output for 15s'
+	[ -e "$BATS_TEST_TMPDIR/out/stalled" ]
+}
+
 @test "emulated host: run-in-l1.sh exits 2 on a usage error" {
 	run "$VM_TOP/tests/vm/run-in-l1.sh" --smp x -- true
 	assert_failure 2
 	assert_line --index 0 "run-in-l1: --smp: 'x': not a number"
+	run "$VM_TOP/tests/vm/run-in-l1.sh" --stall soon -- true
+	assert_failure 2
+	assert_line --index 0 "run-in-l1: --stall: 'soon': not a number"
 	run "$VM_TOP/tests/vm/run-in-l1.sh"
 	assert_failure 2
 	assert_line --index 0 'run-in-l1: no command given'

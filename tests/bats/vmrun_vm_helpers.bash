@@ -169,3 +169,25 @@ vm_guest_ram() {
 	done < <(sed -n 's/^la-guest: ram \([0-9a-f]*\)-\([0-9a-f]*\)$/\1 \2/p' <<<"$output")
 	[ -z "$pe" ] || printf 'la-guest: ram %08x-%08x\n' "$ps" "$pe"
 }
+
+# vm_unfinished SCRIPT DIR: SCRIPT without the la-case lines whose results
+# are in DIR (the cases a stalled emulated host did not finish)
+vm_unfinished() {
+	local line name skip=0
+	while IFS= read -r line; do
+		if [ "$skip" = 1 ]; then
+			# a continuation line of a case left out
+			[[ $line == *\\ ]] || skip=0
+			continue
+		fi
+		if [[ $line == la-case\ * ]]; then
+			name=${line#la-case }
+			name=${name%% *}
+			if [ -e "$2/$name.status" ]; then
+				[[ $line == *\\ ]] && skip=1
+				continue
+			fi
+		fi
+		printf '%s\n' "$line"
+	done <"$1"
+}

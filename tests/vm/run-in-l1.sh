@@ -8,6 +8,11 @@
 #   --smp N          L1 vCPUs (default 2)
 #   --mem SIZE       L1 RAM, QEMU syntax (default 2G)
 #   --timeout SECS   whole run, boot included (default 600)
+#   --stall SECS     give up when L1 prints nothing for SECS seconds (default
+#                    0: never); the emulated host has been seen to freeze
+#                    under nested virtualization, where no timeout inside it
+#                    can fire. A stall is a harness failure (exit 3) and
+#                    leaves the file "stalled" in --out.
 #   --bin PATH       copy an executable and the libraries ldd lists; it is
 #                    on L1's PATH as /payload/bin/NAME (repeatable)
 #   --file SRC[:DEST] copy a file to /payload/DEST (default: its name)
@@ -39,17 +44,18 @@ harness_fail() {
 }
 usage() {
 	echo "$prog: $*" >&2
-	echo "usage: $prog [--smp N] [--mem SIZE] [--timeout SECS] [--bin PATH] [--file SRC[:DEST]] [--payload DIR] [--qemu] [--out DIR] [--quiet] (-- CMD... | --script FILE)" >&2
+	echo "usage: $prog [--smp N] [--mem SIZE] [--timeout SECS] [--stall SECS] [--bin PATH] [--file SRC[:DEST]] [--payload DIR] [--qemu] [--out DIR] [--quiet] (-- CMD... | --script FILE)" >&2
 	exit 2
 }
 
-smp=2 mem=2G timeout=600 out="" quiet=0 with_qemu=0 script=""
+stall=0 smp=2 mem=2G timeout=600 out="" quiet=0 with_qemu=0 script=""
 bins=() files=() payloads=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smp) smp=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
+	--stall) stall=${2:?}; shift 2 ;;
 	--bin) bins+=("${2:?}"); shift 2 ;;
 	--file) files+=("${2:?}"); shift 2 ;;
 	--payload) payloads+=("${2:?}"); shift 2 ;;
@@ -64,6 +70,7 @@ done
 [ -n "$script" ] || [ $# -gt 0 ] || usage "no command given"
 case $smp in '' | *[!0-9]*) usage "--smp: '$smp': not a number" ;; esac
 case $timeout in '' | *[!0-9]*) usage "--timeout: '$timeout': not a number" ;; esac
+case $stall in '' | *[!0-9]*) usage "--stall: '$stall': not a number" ;; esac
 
 missing=$(la_vm_missing)
 [ -z "$missing" ] || harness_fail "$(echo "$missing" | head -n1)"
@@ -151,10 +158,27 @@ if [ -z "$out" ]; then
 fi
 mkdir -p "$out" || harness_fail "--out: '$out': cannot create"
 trap 'rm -rf "$stage" "$stage.cpio"; [ $keep = 1 ] || rm -rf "$out"' EXIT
-rm -f "$out"/*.out "$out"/*.err "$out"/*.status "$out"/*.seconds "$out/status"
+rm -f "$out"/*.out "$out"/*.err "$out"/*.status "$out"/*.seconds "$out/status" "$out/stalled"
 # one initrd: the kernel unpacks concatenated cpio archives in turn
 cat "$base" "$payload" "$stage.cpio" >"$out/l1.cpio" || harness_fail "cannot write $out/l1.cpio"
 
+# the stall watch: no new output for $stall seconds ends QEMU
+watch=""
+if [ "$stall" -gt 0 ]; then
+	(
+		last=-1 idle=0
+		while sleep 5; do
+			size=$(stat -c %s "$out/output.log" 2>/dev/null || echo 0)
+			if [ "$size" = "$last" ]; then idle=$((idle + 5)); else idle=0 last=$size; fi
+			if [ "$idle" -ge "$stall" ]; then
+				echo "$idle" >"$out/stalled"
+				pkill -KILL -f -- "^qemu-system-x86_64 .*-initrd $out/l1.cpio"
+				exit 0
+			fi
+		done
+	) &
+	watch=$!
+fi
 t0=$(date +%s.%N)
 timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp "$smp" -m "$mem" \
@@ -165,6 +189,8 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	>"$out/qemu.log" 2>&1 </dev/null
 qst=$?
 t1=$(date +%s.%N)
+[ -z "$watch" ] || kill "$watch" 2>/dev/null
+[ -z "$watch" ] || wait "$watch" 2>/dev/null
 rm -f "$out/l1.cpio"
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }' >"$out/wall-seconds"
 
@@ -176,6 +202,9 @@ touch "$out/markers" "$out/command.log"
 err=$(sed -n 's/^@@la-l1 harness-error //p' "$out/markers")
 [ -z "$err" ] || harness_fail "$err (see $out/console.log)"
 exit_line=$(grep '^@@la-l1 exit ' "$out/markers")
+if [ -z "$exit_line" ] && [ -e "$out/stalled" ]; then
+	harness_fail "stalled: no output for ${stall}s (console: $(tail -n 3 "$out/console.log" | tr '\n' ' '))"
+fi
 if [ -z "$exit_line" ]; then
 	if [ "$qst" = 124 ] || [ "$qst" = 137 ]; then
 		harness_fail "timed out after ${timeout}s (console: $(tail -n 3 "$out/console.log" | tr '\n' ' '))"
