@@ -129,6 +129,33 @@ static uint32_t la_bz_field(const uint8_t *h, size_t hdr_end, size_t off, size_t
 	return size == 1 ? h[off] : size == 2 ? la_get16(h + off) : la_get32(h + off);
 }
 
+/* The first word of the kernel_version string (0x20e: its offset from
+ * 0x200, protocol 2.00+) when it lies in the head and is printable: Linux
+ * has one, other bzImages (our probe guest) leave the field 0. */
+static void la_bz_version(const uint8_t *h, size_t len, size_t hdr_end, struct la_kernel_info *k)
+{
+	size_t off = la_bz_field(h, hdr_end, 0x20e, 2), n = 0;
+
+	k->version[0] = '\0';
+	if (off == 0 || la_bz_field(h, hdr_end, 0x206, 2) < 0x200)
+		return;
+	off += 0x200;
+	if (off >= len)
+		return;
+	for (; off + n < len && n + 1 < sizeof(k->version); n++) {
+		uint8_t c = h[off + n];
+
+		if (c == 0 || c == ' ')
+			break;
+		if (c < 0x21 || c > 0x7e) {
+			n = 0;
+			break;
+		}
+	}
+	memcpy(k->version, h + off, n);
+	k->version[n] = '\0';
+}
+
 static int la_probe_bzimage(const uint8_t *h, size_t len, struct la_kernel_info *k)
 {
 	size_t hdr_end = 0x202 + (size_t)h[0x201];
@@ -150,6 +177,7 @@ static int la_probe_bzimage(const uint8_t *h, size_t len, struct la_kernel_info 
 	k->initrd_addr_max = la_bz_field(h, hdr_end, 0x22c, 4);
 	k->xloadflags = (uint16_t)la_bz_field(h, hdr_end, 0x236, 2);
 	k->cmdline_size = la_bz_field(h, hdr_end, 0x238, 4);
+	la_bz_version(h, len, hdr_end, k);
 	k->kind = LA_KERNEL_BZIMAGE;
 	return 0;
 }

@@ -59,6 +59,9 @@ struct la_kernel_info {
 	uint16_t xloadflags;
 	uint32_t initrd_addr_max;  /* 0: not in the header */
 	uint32_t cmdline_size;     /* 0: not in the header */
+	char version[64];          /* Linux's release from the header's kernel_version
+				    * string (first word, e.g. "6.1.0-57-cloud-amd64");
+				    * "": none (not a Linux kernel, or too old to say) */
 };
 
 /* la_kernel_probe - recognise a kernel for arch from its first len bytes

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -136,4 +138,20 @@ void la_kvm_close(struct la_kvm *k)
 	if (k->sys_fd >= 0)
 		close(k->sys_fd);
 	k->vm_fd = k->sys_fd = -1;
+}
+
+const char *la_kvm_software_in_dir(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+	int n = snprintf(path, sizeof(path), "%s/kvm_pvm", dir);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return NULL;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? "kvm_pvm" : NULL;
+}
+
+__attribute__((weak)) const char *la_kvm_sys_module_dir(void)
+{
+	return "/sys/module";
 }

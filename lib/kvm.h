@@ -60,6 +60,16 @@ int la_kvm_irq_line(struct la_kvm *k, unsigned gsi, int level);
 /* la_kvm_close - close the VM and the device; safe to call twice. */
 void la_kvm_close(struct la_kvm *k);
 
+/* la_kvm_software_in_dir - the software KVM that serves /dev/kvm, as the
+ * sysfs module folder dir ("/sys/module") shows it: "kvm_pvm" when that
+ * module is loaded (no VMX/SVM: guest ring-0 code that is not PVM-aware
+ * runs in KVM's instruction emulator), NULL otherwise. */
+const char *la_kvm_software_in_dir(const char *dir);
+
+/* la_kvm_sys_module_dir - "/sys/module"; test builds (tests/hooks) may
+ * point it at a canned tree. */
+const char *la_kvm_sys_module_dir(void);
+
 /* ---- x86 (lib/kvm_x86.c) ---- */
 
 /* la_kvm_x86_vm_setup - identity map and TSS addresses, in-kernel irqchip

@@ -306,8 +306,12 @@ static void *la_vm_vcpu_thread(void *p)
 	struct la_vm_thread *t = p;
 	struct la_vm *vm = t->vm;
 	struct la_kvm_vcpu *v = t->vcpu;
+	char name[16];
 	sigset_t set;
 
+	/* before the filter: naming oneself is prctl(PR_SET_NAME) */
+	snprintf(name, sizeof(name), "la-vcpu%u", v->id);
+	pthread_setname_np(pthread_self(), name);
 	la_vm_tls_run = v->run;
 	la_sandbox_set_thread(LA_THREAD_VCPU, v->id);
 	if (la_sandbox_filter_install(vm->setup->prog, LA_THREAD_VCPU, vm->setup->seccomp)) {

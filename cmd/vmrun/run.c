@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "kvm.h"
 #include "vmrun.h"
 
 #define LA_CTRL_A 0x01
@@ -127,6 +128,7 @@ static void *la_input_thread(void *p)
 	struct pollfd fds[2] = { { .fd = 0, .events = POLLIN }, { .fd = in->stop_fd, .events = POLLIN } };
 	uint8_t buf[128];
 
+	pthread_setname_np(pthread_self(), "la-console");
 	la_sandbox_set_thread(LA_THREAD_DEVICE, 0);
 	in->filter_err = la_sandbox_filter_install("la-vmrun", LA_THREAD_DEVICE, in->seccomp);
 	in->filter_errno = errno;
@@ -272,6 +274,25 @@ static int la_vmrun_input_start(const struct la_vmrun *a, struct la_vm *vm, unsi
 	return 1;
 }
 
+/* Once, before KVM is opened: a stock Linux kernel on a software KVM
+ * (kvm_pvm) runs its ring-0 code in KVM's instruction emulator, which
+ * cannot take it far (shared/spec/emulated-hosts.md). Say what will
+ * happen rather than leave a user staring at a silent console. */
+static void la_vmrun_software_kvm_note(const struct la_vmrun *a)
+{
+	const struct la_kernel_info *k = &a->boot.kernel.info;
+	const char *soft;
+
+	if (k->kind != LA_KERNEL_BZIMAGE || !k->version[0])
+		return;
+	soft = la_kvm_software_in_dir(la_kvm_sys_module_dir());
+	if (!soft)
+		return;
+	fprintf(stderr, "la-vmrun: note: %s is %s, a software KVM: Linux %s will run its "
+		"kernel code in KVM's instruction emulator, very slowly, and most likely stop "
+		"with a KVM internal error (exit 33); see KVM HOSTS in la-vmrun(1)\n", a->kvm_path, soft, k->version);
+}
+
 int la_vmrun_run(struct la_vmrun *a)
 {
 	struct la_timing timing;
@@ -288,6 +309,10 @@ int la_vmrun_run(struct la_vmrun *a)
 	int stop[2] = { -1, -1 }, err, com_stdin = -1;
 
 	timing.t0 = a->t0;
+	/* every thread has a name (ps -L, top -H, /proc/PID/task/TID/comm):
+	 * la-vmrun, la-vcpuN, la-console; the test builds too */
+	pthread_setname_np(pthread_self(), "la-vmrun");
+	la_vmrun_software_kvm_note(a);
 	for (int i = 0; i < 4; i++) {
 		s.serial_fd[i] = a->serial[i].kind == LA_SERIAL_STDOUT ? 1 :
 				 a->serial[i].kind == LA_SERIAL_FILE ?

@@ -484,3 +484,42 @@ seccomp_list() {
 	assert_failure 1
 	assert_output "la-vmrun: KERNEL: '$tmp/text': not a kernel image for this architecture"
 }
+
+# ---- KVM hosts -----------------------------------------------------------------
+# build/tests/hooks/la-vmrun reads LA_TEST_SYS_MODULE instead of /sys/module,
+# so these run on any machine; --kvm-device makes the run stop right after.
+
+# linux_bz FILE: the probe bzImage with a Linux kernel_version string
+linux_bz() {
+	cp "$PROBE" "$1"
+	printf '\000\001' | dd of="$1" bs=1 seek=$((0x20e)) conv=notrunc 2>/dev/null
+	printf '6.1.0-99-test (la@tests) #1 SMP\000' |
+		dd of="$1" bs=1 seek=$((0x300)) conv=notrunc 2>/dev/null
+}
+
+@test "la-vmrun: on kvm_pvm it says once, before KVM, what a Linux kernel will do there" {
+	local hooked=$LA_BUILD/tests/hooks/la-vmrun
+	mkdir -p "$tmp/module/kvm_pvm" "$tmp/module/kvm"
+	linux_bz "$tmp/linux.bz"
+	run env LA_TEST_SYS_MODULE="$tmp/module" "$hooked" --kvm-device "$tmp/none" "$tmp/linux.bz"
+	assert_failure 1
+	assert_line --index 0 "la-vmrun: note: $tmp/none is kvm_pvm, a software KVM: Linux 6.1.0-99-test will run its kernel code in KVM's instruction emulator, very slowly, and most likely stop with a KVM internal error (exit 33); see KVM HOSTS in la-vmrun(1)"
+	assert_line --index 1 "la-vmrun: $tmp/none: No such file or directory (no KVM on this host; see man la-vmrun)"
+	[ "${#lines[@]}" = 2 ]
+}
+
+@test "la-vmrun: no kvm_pvm note for hardware KVM, for a bzImage that is not Linux, or for --explain" {
+	local hooked=$LA_BUILD/tests/hooks/la-vmrun
+	mkdir -p "$tmp/hw/kvm" "$tmp/pvm/kvm_pvm"
+	linux_bz "$tmp/linux.bz"
+	run env LA_TEST_SYS_MODULE="$tmp/hw" "$hooked" --kvm-device "$tmp/none" "$tmp/linux.bz"
+	assert_failure 1
+	refute_output --partial 'note:'
+	# the probe guest's header has no kernel_version
+	run env LA_TEST_SYS_MODULE="$tmp/pvm" "$hooked" --kvm-device "$tmp/none" "$PROBE"
+	assert_failure 1
+	refute_output --partial 'note:'
+	run env LA_TEST_SYS_MODULE="$tmp/pvm" "$hooked" --explain "$tmp/linux.bz"
+	assert_success
+	refute_output --partial 'note:'
+}

@@ -10,6 +10,8 @@
  *                            what came back (if anything did)
  *   LA_TEST_OPEN=PATH        once jailed, open PATH and create a file in /,
  *                            and report both outcomes
+ *   LA_TEST_SYS_MODULE=DIR   read DIR instead of /sys/module (which KVM
+ *                            module serves /dev/kvm)
  *
  * Reports are one line on standard error: "la-test-hook: WHERE: ...".
  */
@@ -22,6 +24,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "kvm.h"
 #include "sandbox.h"
 
 static void hook_say(const char *where, const char *what, long rc, int err)
@@ -56,4 +59,11 @@ void la_sandbox_test_hook(const char *where)
 		rc = open("/la-jail-test", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		hook_say(where, "create /la-jail-test", rc, errno);
 	}
+}
+
+const char *la_kvm_sys_module_dir(void)
+{
+	const char *dir = getenv("LA_TEST_SYS_MODULE");
+
+	return dir ? dir : "/sys/module";
 }

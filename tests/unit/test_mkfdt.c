@@ -78,6 +78,38 @@ static void test_probe(void)
 	head[0x201] = 0xcf;
 	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0x1000, &k), -LA_ERR_NOTKERNEL);
 
+	/* Linux's release: the first word of the kernel_version string at
+	 * 0x200 + the field at 0x20e (protocol 2.00+), printable, within
+	 * the head; otherwise none */
+	memset(head, 0, sizeof(head));
+	head[0x201] = 0x6a; /* header ends at 0x26c */
+	memcpy(head + 0x202, "HdrS", 4);
+	head[0x206] = 0x0f, head[0x207] = 0x02; /* protocol 2.15 */
+	head[0x20e] = 0x00, head[0x20f] = 0x01; /* string at 0x300 */
+	head[0x1f4] = 0x10;
+	strcpy((char *)head + 0x300, "6.1.0-57-cloud-amd64 (debian-kernel@lists.debian.org) #1");
+	T_CHECK(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0x1000, &k) == 0);
+	T_EQ_STR(k.version, "6.1.0-57-cloud-amd64");
+	T_CHECK(la_kernel_probe(LA_ARCH_X86_64, head, 0x310, 0x1000, &k) == 0);
+	T_EQ_STR(k.version, "6.1.0-57-cloud-a"); /* cut where the head ends */
+	T_CHECK(la_kernel_probe(LA_ARCH_X86_64, head, 0x300, 0x1000, &k) == 0);
+	T_EQ_STR(k.version, ""); /* the string is past the head */
+	head[0x303] = 0x07;
+	T_CHECK(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0x1000, &k) == 0);
+	T_EQ_STR(k.version, ""); /* not printable: not a version */
+	head[0x303] = '0';
+	head[0x206] = 0x05, head[0x207] = 0x01; /* protocol 1.05: no kernel_version */
+	T_CHECK(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0x1000, &k) == 0);
+	T_EQ_STR(k.version, "");
+	head[0x207] = 0x02;
+	head[0x20e] = 0, head[0x20f] = 0; /* field 0: our probe guest */
+	T_CHECK(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0x1000, &k) == 0);
+	T_EQ_STR(k.version, "");
+	memset(head + 0x300, 'x', 200); /* no end within 63 bytes: cut */
+	head[0x20f] = 0x01;
+	T_CHECK(la_kernel_probe(LA_ARCH_X86_64, head, 0x1000, 0x1000, &k) == 0);
+	T_EQ_U64(strlen(k.version), 63);
+
 	/* ELF64 aarch64 with two PT_LOADs: range first paddr .. last end */
 	memset(head, 0, sizeof(head));
 	memcpy(head, "\x7f" "ELF\x02\x01", 6);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # seccomp-live.sh CMD...: start la-vmrun (CMD, booting the probe guest in
 # probe.mode=wait) with standard input from a pipe; while the guest waits,
-# print what /proc says about la-vmrun's sandbox: each thread's Seccomp
-# line, NoNewPrivs, CapEff, which namespaces are new, the jail's root. Then
+# print what /proc says about la-vmrun's sandbox: each task's name and
+# Seccomp line ("live: task NAME Seccomp: N"), NoNewPrivs, CapEff, which namespaces are new, the jail's root. Then
 # send the byte the guest waits for, and exit with la-vmrun's status.
 fifo=/tmp/live.fifo out=/tmp/live.out
 rm -f "$fifo" "$out"
@@ -22,7 +22,7 @@ until grep -q 'waiting for a byte' "$out" 2>/dev/null; do
 	sleep 0.1
 done
 for t in /proc/"$pid"/task/*; do
-	echo "live: task $(grep -E '^Seccomp:' "$t/status" | tr -s '\t ' ' ')"
+	echo "live: task $(cat "$t/comm") $(grep -E '^Seccomp:' "$t/status" | tr -s '\t ' ' ')"
 done
 grep -E '^(NoNewPrivs|CapEff):' /proc/"$pid"/status | tr -s '\t ' ' ' | sed 's/^/live: /'
 for ns in mnt ipc uts; do
