@@ -25,7 +25,9 @@ done
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 cp "$build/bench/fw.bin" "$build/vm/guest.cpio" "$stage/"
-cp "$(la_vm_l2_kernel)" "$stage/vmlinuz" || { echo "bench: no Debian cloud kernel in /boot" >&2; exit 1; }
+l2=$(la_vm_l2_kernel)
+[ -n "$l2" ] || { echo "bench: no Debian cloud kernel in $(la_vm_kernels_dir) (make kernels)" >&2; exit 1; }
+cp "$l2" "$stage/vmlinuz" || { echo "bench: cannot copy $l2" >&2; exit 1; }
 
 echo "bench: $(date -u +%FT%TZ) on $(uname -m), $(nproc) CPUs; la-vmrun: ${vmrun:-not built}"
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
@@ -44,13 +46,13 @@ if [ -n "$missing" ]; then
 fi
 {
 	echo "B=/payload VMRUN=${vmrun:+/payload/bin/la-vmrun} RUNS_FW=${RUNS_FW:-10} RUNS_LINUX=${RUNS_LINUX:-2}"
-	echo "KERNEL_NAME=$(basename "$(la_vm_l2_kernel)")"
+	echo "KERNEL_NAME=vmlinuz-$(la_vm_kver "$l2")"
 	echo "export B VMRUN RUNS_FW RUNS_LINUX KERNEL_NAME"
 	cat "$top/bench/inner.sh"
 } >"$stage/inner.sh"
 bins=(--bin "$build/bench/la-bench-exec")
 [ -n "$vmrun" ] && bins+=(--bin "$vmrun")
-echo "== emulated host: QEMU TCG -cpu EPYC,+svm,+npt, $(basename "$(la_vm_l1_kernel)"), kvm-amd; L1 /dev/kvm"
+echo "== emulated host: QEMU TCG -cpu EPYC,+svm,+npt, vmlinuz-$(la_vm_kver "$(la_vm_l1_kernel)"), kvm-amd; L1 /dev/kvm"
 "$top/tests/vm/run-in-l1.sh" --qemu --smp 2 --mem 2G --timeout 1800 "${bins[@]}" \
 	--file "$stage/fw.bin:fw.bin" --file "$stage/guest.cpio:guest.cpio" \
 	--file "$stage/vmlinuz:vmlinuz" --script "$stage/inner.sh"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian packages given as arguments, if any is missing.
 # Quiet and instant when all are present; apt-get update only when needed.
+# Not root: names the missing packages and how to get them, exit 1.
 set -eu
 missing=""
 for p in "$@"; do
@@ -8,11 +9,12 @@ for p in "$@"; do
 	[ "$s" = installed ] || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
-echo "make deps: installing:$missing"
 if [ "$(id -u)" != 0 ]; then
-	echo "make deps: need root to install packages (try: sudo make deps)" >&2
+	echo "make deps: missing Debian packages:$missing" >&2
+	echo "make deps: install them as root (sudo make deps, or sudo apt-get install$missing), then run this again" >&2
 	exit 1
 fi
+echo "make deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
