@@ -3,8 +3,9 @@
 #
 #   make            build everything (into $(BUILD), default build/)
 #   make deps       install the Debian packages the build and tests need
-#   make check      deps, build, unit + bats tests, then all again under
-#                   ASan+UBSan (in build/san)
+#   make kernels    fetch the guest kernels as files (into build/kernels)
+#   make check      deps, kernels, build, unit + bats tests, then all again
+#                   under ASan+UBSan (in build/san)
 #   make demo       print the default layout of each arch
 #   make install    PREFIX=/usr/local DESTDIR=...
 
@@ -37,14 +38,19 @@ HOOK_BINS := $(HOOK_TOOLS:%=$(BUILD)/tests/hooks/la-%)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 MANS      := $(sort $(wildcard man/*.1))
+# The kernels the VM tests and make run boot: Debian's cloud kernel package,
+# unpacked (tests/vm/kernels.sh), never installed. One cache for all builds:
+# the sanitizer pass (BUILD=build/san) and the tests find it in $LA_KERNELS.
+KERNELS   ?= $(or $(LA_KERNELS),$(BUILD)/kernels)
+export LA_KERNELS := $(abspath $(KERNELS))
+KERNEL_X86 := $(KERNELS)/x86_64-cloud/vmlinuz
 
 # Debian packages for building and testing (make deps)
 DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 	device-tree-compiler bats bats-assert bats-support jq valgrind \
-	binutils qemu-system-x86 linux-image-amd64 linux-image-cloud-amd64 \
-	busybox-static cpio kmod
+	binutils qemu-system-x86 busybox-static cpio kmod
 
-.PHONY: all deps check test demo install clean guest bench run
+.PHONY: all deps kernels check test demo install clean guest bench run
 .SECONDARY:
 all: $(LIB) $(BINS) $(HOOK_BINS) $(UNITS) guest
 
@@ -107,16 +113,21 @@ $(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.
 $(BUILD)/tests/test_probe: $(BUILD)/obj/tests/guest/report.o
 $(BUILD)/tests/test_x86boot: $(BUILD)/obj/tests/guest/report.o
 
+# kernels: fetch Debian's x86_64 cloud kernel into $(KERNELS) (once: does
+# nothing when the cache is complete)
+kernels:
+	@tests/vm/kernels.sh $(KERNELS) x86_64-cloud
+
 # run: boot Debian's cloud kernel with the busybox initramfs to a shell on
-# this terminal (Ctrl-A x quits), on this machine's /dev/kvm
-RUN_KERNEL ?= $(lastword $(sort $(wildcard /boot/vmlinuz-*-cloud-amd64)))
+# this terminal (Ctrl-A x quits): on this machine's /dev/kvm where it is
+# hardware KVM, else inside an emulated host with nested KVM, after a line
+# saying so (tests/vm/make-run.sh). The kernel is fetched first unless
+# RUN_KERNEL names another one.
+RUN_KERNEL ?= $(KERNEL_X86)
 RUN_MEM    ?= 1G
 RUN_CPUS   ?= 2
-run: $(BUILD)/bin/la-vmrun $(BUILD)/vm/guest.cpio
-	@test -n "$(RUN_KERNEL)" || { echo "make run: no /boot/vmlinuz-*-cloud-amd64" \
-		"(make deps installs linux-image-cloud-amd64)" >&2; exit 1; }
-	$(BUILD)/bin/la-vmrun --mem $(RUN_MEM) --cpus $(RUN_CPUS) --initrd $(BUILD)/vm/guest.cpio \
-		--cmdline "quiet la.fate=shell" $(RUN_KERNEL)
+run: $(BUILD)/bin/la-vmrun $(BUILD)/vm/guest.cpio $(if $(filter $(KERNEL_X86),$(RUN_KERNEL)),kernels)
+	@tests/vm/make-run.sh $(BUILD) $(RUN_KERNEL) $(RUN_MEM) $(RUN_CPUS)
 
 # bench: VMM start-up, boot and memory, side by side with QEMU (bench/boot.sh)
 bench: all
@@ -167,6 +178,7 @@ test: all
 	@tests/run.sh $(BUILD) $(if $(filter 1,$(SAN)),san,plain)
 
 check: deps
+	@$(MAKE) --no-print-directory kernels
 	@$(MAKE) --no-print-directory all >/dev/null
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all >/dev/null

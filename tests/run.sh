@@ -1,7 +1,9 @@
 #!/bin/bash
 # tests/run.sh BUILD LABEL: run the C unit tests and the bats suites against
 # the programs in BUILD/bin, count the TAP results, write them to
-# BUILD/results-LABEL and print one line "LABEL: N passed, N failed".
+# BUILD/results-LABEL and print one line "LABEL: N passed, N failed". Each
+# suite (a unit-test program, a bats file) says in one line, as it ends,
+# its tests, failures and seconds; the TAP of all is in BUILD/test-LABEL.tap.
 # Under sanitizers (LABEL san) any ASan/UBSan report also fails the run.
 set -u
 build=$1
@@ -21,27 +23,48 @@ if [ "$label" = san ]; then
 	export LA_SANITIZED=1
 fi
 
+# run_suite NAME CMD...: run one suite, append its TAP to the log and say
+# how it went in one line as soon as it ends (make check is long; this is
+# its progress)
 status=0
+run_suite() {
+	local name=$1 t0 t1 out n f s st
+	shift
+	out=$build/suite.tap
+	t0=$(date +%s.%N)
+	"$@" >"$out" 2>&1
+	st=$?
+	t1=$(date +%s.%N)
+	n=$(grep -cE '^(not )?ok ' "$out")
+	f=$(grep -cE '^not ok ' "$out")
+	s=$(grep -cE '^ok .* # skip' "$out")
+	echo "# suite: $name" >>"$log"
+	cat "$out" >>"$log"
+	rm -f "$out"
+	if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "# $name: exited $st without a failed test" >>"$log"
+		f=1
+	fi
+	[ "$st" -eq 0 ] || status=1
+	printf '%s: %-22s %4d tests, %d failed%s, %ss\n' "$label" "$name" "$n" "$f" \
+		"$([ "$s" -gt 0 ] && echo ", $s skipped")" \
+		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')"
+}
+
+echo "$label: TAP log: $log"
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
-	echo "# unit: $(basename "$t")" >>"$log"
-	"$t" >>"$log" 2>&1 || status=1
+	run_suite "unit/$(basename "$t")" "$t"
 done
 
-jobs=$(nproc 2>/dev/null || echo 1)
-bats_args=(--tap)
-# bats runs files in parallel only with GNU parallel; use it when present
-if command -v parallel >/dev/null 2>&1; then bats_args+=(--jobs "$jobs"); fi
 # The emulated-host suites boot QEMU TCG hosts and guests: minutes each. They
 # run once, in the plain pass; the sanitizer pass runs everything else.
-suites=()
 for f in "$top"/tests/bats/*.bats; do
 	case "$label:$(basename "$f")" in
 	san:vmrun_vm.bats | san:vmrun-boot.bats) continue ;;
 	esac
-	suites+=("$f")
+	run_suite "bats/$(basename "$f")" bats --tap "$f"
 done
-bats "${bats_args[@]}" "${suites[@]}" >>"$log" 2>&1 || status=1
 
 passed=$(grep -cE '^ok ' "$log" | tr -d ' ')
 skipped=$(grep -cE '^ok .* # skip' "$log" | tr -d ' ')

@@ -20,7 +20,7 @@ CASES
 }
 
 hardware_kvm() {
-	[ -c /dev/kvm ] && [ ! -e /sys/module/kvm_pvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo
+	[ "$(la_vm_kvm_kind)" = hardware ]
 }
 
 setup_file() {
@@ -28,9 +28,9 @@ setup_file() {
 	out=$BATS_FILE_TMPDIR/out
 	pay=$BATS_FILE_TMPDIR/payload
 	mkdir -p "$out" "$pay"
-	l2=$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -n1)
+	l2=$(la_vm_l2_kernel)
 	missing=$(la_vm_missing)
-	[ -n "$l2" ] || missing="no /boot/vmlinuz-*-cloud-amd64 (Debian package linux-image-cloud-amd64)"
+	[ -n "$l2" ] || missing="no Debian cloud kernel in $(la_vm_kernels_dir) (make kernels)"
 	if ! hardware_kvm && [ -n "$missing" ]; then
 		echo "$missing" >"$BATS_FILE_TMPDIR/skip"
 		return 0
@@ -40,11 +40,11 @@ setup_file() {
 	if hardware_kvm; then
 		mkdir -p "$BATS_FILE_TMPDIR/bin"
 		ln -sf "$LA_TOP/tests/vm/la-case.sh" "$BATS_FILE_TMPDIR/bin/la-case"
-		{ echo "P=$pay"; cases; } >"$BATS_FILE_TMPDIR/cases.sh"
+		{ echo "P=$pay"; cases | la_vm_drop_cases la_vm_not_selected; } >"$BATS_FILE_TMPDIR/cases.sh"
 		(cd "$BATS_FILE_TMPDIR" && PATH="$BATS_FILE_TMPDIR/bin:$LA_BIN:$PATH" \
-			sh cases.sh) | tr -d '\r' | la_split_cases "$out"
+			sh cases.sh) | tr -d '\r' | awk -v dir="$out" -f "$LA_TOP/tests/vm/split.awk"
 	else
-		{ echo "P=/payload"; cases; } >"$BATS_FILE_TMPDIR/cases.sh"
+		{ echo "P=/payload"; cases | la_vm_drop_cases la_vm_not_selected; } >"$BATS_FILE_TMPDIR/cases.sh"
 		# a frozen emulated host (run-in-l1.sh --stall) gets one more try
 		for try in 1 2; do
 			rm -f "$BATS_FILE_TMPDIR/l1.status"
@@ -57,18 +57,10 @@ setup_file() {
 	fi
 }
 
-# la_split_cases DIR: the la-case blocks on stdin into DIR/NAME.{out,err,status}
-la_split_cases() {
-	awk -v dir="$1" '
-		/^@@case [^ ]+ start$/ { name = $2; next }
-		/^@@case [^ ]+ status / { print $4 > (dir "/" $2 ".status"); name = ""; next }
-		name != "" && /^o\|/ { print substr($0, 3) >> (dir "/" name ".out"); next }
-		name != "" && /^e\|/ { print substr($0, 3) >> (dir "/" name ".err"); next }'
-}
-
 # case NAME: load its status and output into $status, $output (stdout+stderr)
 case_result() {
 	local out=$BATS_FILE_TMPDIR/out
+	[[ -z ${LA_VM_ONLY:-} || " $LA_VM_ONLY " == *" $1 "* ]] || skip "case $1 is not in LA_VM_ONLY"
 	if [ -s "$BATS_FILE_TMPDIR/skip" ]; then
 		[ -z "${CI:-}" ] || fail "cannot boot guests: $(cat "$BATS_FILE_TMPDIR/skip")"
 		skip "cannot boot guests here: $(cat "$BATS_FILE_TMPDIR/skip")"
@@ -94,4 +86,39 @@ case_result() {
 	case_result ctrl-a-x
 	assert_equal "$status" 0
 	refute_output --partial "reboot: Power down"
+}
+
+# make run (tests/vm/make-run.sh) with its terminal replaced by a pipe that
+# types the same line every 3 s until the shell runs it
+@test "make run: boots a shell, natively on hardware KVM, else in an emulated host after one line saying why" {
+	[[ -z ${LA_VM_ONLY:-} ]] || skip "not in an LA_VM_ONLY run"
+	. "$LA_TOP/tests/vm/lib.sh"
+	local kind missing
+	kind=$(la_vm_kvm_kind)
+	missing=$(la_vm_missing | head -n 1)
+	if [ "$kind" != hardware ] && [ -n "$missing" ]; then
+		[ -z "${CI:-}" ] || fail "cannot boot guests: $missing"
+		skip "cannot boot guests here: $missing"
+	fi
+	run bash -c 'for i in $(seq 100); do echo "echo typed-\$((6*7)); poweroff -f"; sleep 3; done |
+		timeout 600 "$1/tests/vm/make-run.sh" "$2" "$3" 512M 1' sh "$LA_TOP" "$LA_BUILD" "$(la_vm_l2_kernel)"
+	assert_success
+	output=$(tr -d '\r' <<<"$output")
+	mapfile -t lines <<<"$output"
+	assert_line 'la-guest: fate shell'
+	assert_line --partial 'typed-42'
+	if [ "$kind" = hardware ]; then
+		refute_line --partial 'make run: '
+	else
+		assert_line --index 0 --regexp "^make run: (this machine has no usable /dev/kvm|/dev/kvm is kvm_pvm, a software KVM that cannot boot a stock Linux kernel); booting it inside an emulated host with nested KVM \(QEMU TCG\), which is slower: about a minute to the shell\. Ctrl-A x ends the VM\.$"
+	fi
+}
+
+@test "make run: a kernel that is not there is one line and exit 1" {
+	run "$LA_TOP/tests/vm/make-run.sh" "$LA_BUILD" /nonexistent/vmlinuz 512M 1
+	assert_failure 1
+	assert_output "make run: '/nonexistent/vmlinuz': no such kernel (make kernels fetches Debian's cloud kernel)"
+	run "$LA_TOP/tests/vm/make-run.sh" "$LA_BUILD"
+	assert_failure 2
+	assert_output 'usage: make-run.sh BUILD KERNEL MEM CPUS'
 }

@@ -23,8 +23,7 @@ vm_cannot_run() {
 # vm_hw_kvm: true when /dev/kvm is hardware KVM (vmx/svm, no kvm_pvm), where
 # stock Linux guests boot natively
 vm_hw_kvm() {
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] && [ ! -d /sys/module/kvm_pvm ] &&
-		grep -qwE 'vmx|svm' /proc/cpuinfo
+	[ "$(la_vm_kvm_kind)" = hardware ]
 }
 
 # vm_any_kvm: true when /dev/kvm can run the probe guest natively (hardware
@@ -170,24 +169,13 @@ vm_guest_ram() {
 	[ -z "$pe" ] || printf 'la-guest: ram %08x-%08x\n' "$ps" "$pe"
 }
 
-# vm_unfinished SCRIPT DIR: SCRIPT without the la-case lines whose results
-# are in DIR (the cases a stalled emulated host did not finish)
+# vm_case_done DIR NAME: DIR holds NAME's results
+vm_case_done() {
+	[ -e "$1/$2.status" ]
+}
+
+# vm_unfinished SCRIPT DIR: SCRIPT without the cases whose results are in
+# DIR (the cases a stalled emulated host did not finish)
 vm_unfinished() {
-	local line name skip=0
-	while IFS= read -r line; do
-		if [ "$skip" = 1 ]; then
-			# a continuation line of a case left out
-			[[ $line == *\\ ]] || skip=0
-			continue
-		fi
-		if [[ $line == la-case\ * ]]; then
-			name=${line#la-case }
-			name=${name%% *}
-			if [ -e "$2/$name.status" ]; then
-				[[ $line == *\\ ]] && skip=1
-				continue
-			fi
-		fi
-		printf '%s\n' "$line"
-	done <"$1"
+	la_vm_drop_cases vm_case_done "$2" <"$1"
 }

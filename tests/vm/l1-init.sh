@@ -2,7 +2,8 @@
 # /init of the emulated host (L1), put there by tests/vm/run-in-l1.sh.
 # Loads the KVM modules listed in /lib/la-modules/order, runs /la/cmd.sh with
 # its output on the second serial port (the runner's capture), then powers
-# off. Lines starting with "@@la-l1 " are the harness's own markers:
+# off. With /la/interactive (run-in-l1.sh --interactive) the command has the
+# third serial port, the user's terminal, as its standard input and output. Lines starting with "@@la-l1 " are the harness's own markers:
 #   @@la-l1 init UPTIME            /init started
 #   @@la-l1 harness-error REASON   the emulated host could not be set up
 #   @@la-l1 begin UPTIME           the command starts
@@ -14,6 +15,8 @@ export HOME=/tmp
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# bash's process substitution (bats uses it) needs /dev/fd
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts && { [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx; }
 mount -t tmpfs tmp /tmp
 
@@ -39,7 +42,11 @@ done </lib/la-modules/order
 echo 1 >/proc/sys/vm/overcommit_memory
 cd /tmp || die "no /tmp"
 mark "begin $(up)"
-sh /la/cmd.sh >"$out" 2>&1 </dev/null
+if [ -e /la/interactive ]; then
+	sh /la/cmd.sh </dev/ttyS2 >/dev/ttyS2 2>&1
+else
+	sh /la/cmd.sh >"$out" 2>&1 </dev/null
+fi
 st=$?
 mark "exit $st $(up)"
 poweroff -f

@@ -3,33 +3,71 @@
 # The emulated host (L1) is a QEMU TCG x86_64 machine with SVM that boots a
 # stock Debian kernel with kvm-amd; see shared/spec/emulated-hosts.md.
 
+# The kernels come from tests/vm/kernels.sh (make kernels): Debian's cloud
+# kernel package unpacked into $LA_KERNELS/x86_64-cloud (default
+# <top>/build/kernels), never from this machine's /boot or /lib/modules.
+_la_vm_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# la_vm_kernels_dir: the cache folder of the x86_64 cloud kernel
+la_vm_kernels_dir() {
+	echo "${LA_KERNELS:-$_la_vm_top/build/kernels}/x86_64-cloud"
+}
+
 # la_vm_l1_kernel: print the path of the kernel L1 boots. LA_L1_KERNEL wins;
-# otherwise the newest Debian cloud kernel (LZ4: boots faster under TCG),
-# else the newest generic one. Prints nothing when there is none.
+# otherwise the cached Debian cloud kernel (LZ4: boots faster under TCG).
+# Prints nothing when there is none.
 la_vm_l1_kernel() {
 	if [ -n "${LA_L1_KERNEL:-}" ]; then
 		echo "$LA_L1_KERNEL"
 		return
 	fi
 	local k
-	k=$(ls -1v /boot/vmlinuz-*-cloud-amd64 2>/dev/null | tail -n 1)
-	[ -n "$k" ] || k=$(ls -1v /boot/vmlinuz-*-amd64 2>/dev/null | tail -n 1)
-	echo "$k"
+	k=$(la_vm_kernels_dir)/vmlinuz
+	[ ! -e "$k" ] || echo "$k"
 }
 
 # la_vm_l2_kernel: the kernel la-vmrun boots inside L1 (LA_L2_KERNEL or the
-# newest Debian cloud kernel: no MP-table parsing, so SMP needs ACPI's MADT).
+# cached Debian cloud kernel: no MP-table parsing, so SMP needs ACPI's MADT).
 la_vm_l2_kernel() {
 	if [ -n "${LA_L2_KERNEL:-}" ]; then
 		echo "$LA_L2_KERNEL"
 		return
 	fi
-	ls -1v /boot/vmlinuz-*-cloud-amd64 2>/dev/null | tail -n 1
+	local k
+	k=$(la_vm_kernels_dir)/vmlinuz
+	[ ! -e "$k" ] || echo "$k"
 }
 
-# la_vm_kver KERNEL: the module directory name of /boot/vmlinuz-VERSION.
+# la_vm_kver KERNEL: its module directory name: the kver file beside a cached
+# kernel, else the name of a vmlinuz-VERSION file.
 la_vm_kver() {
-	basename "$1" | sed 's/^vmlinuz-//'
+	local d
+	d=$(dirname "$1")
+	if [ -s "$d/kver" ]; then
+		cat "$d/kver"
+	else
+		basename "$1" | sed 's/^vmlinuz-//'
+	fi
+}
+
+# la_vm_modules_base KVER: the folder whose lib/modules/KVER holds KVER's
+# modules (modinfo -b): the cache when it has KVER; for an LA_L1_KERNEL
+# elsewhere, its folder if that has lib/modules/KVER, else the one above
+# (an unpacked package's boot/vmlinuz-KVER).
+la_vm_modules_base() {
+	local c d
+	c=$(la_vm_kernels_dir)
+	if [ ! -d "$c/lib/modules/$1" ] && [ -n "${LA_L1_KERNEL:-}" ]; then
+		d=$(dirname "$LA_L1_KERNEL")
+		[ -d "$d/lib/modules/$1" ] || d=$(dirname "$d")
+		c=$d
+	fi
+	echo "$c"
+}
+
+# _la_vm_modinfo ARGS...: modinfo, also where /usr/sbin is not on PATH
+_la_vm_modinfo() {
+	PATH=$PATH:/usr/sbin:/sbin modinfo "$@"
 }
 
 # la_vm_busybox: the static busybox binary (the package also ships a
@@ -52,20 +90,26 @@ la_vm_missing() {
 		echo "qemu-system-x86_64 not found (Debian package qemu-system-x86)"
 	command -v cpio >/dev/null 2>&1 || echo "cpio not found (Debian package cpio)"
 	[ -n "$(la_vm_busybox)" ] || echo "no static busybox (Debian package busybox-static)"
-	local k
+	local k kver
 	k=$(la_vm_l1_kernel)
-	if [ -z "$k" ] || [ ! -r "$k" ]; then
-		echo "no readable L1 kernel /boot/vmlinuz-*-amd64 (Debian package linux-image-cloud-amd64)"
-	elif ! modinfo -k "$(la_vm_kver "$k")" kvm-amd >/dev/null 2>&1; then
-		echo "kernel $k has no kvm-amd module"
+	if [ -n "${LA_L1_KERNEL:-}" ] && [ ! -r "$k" ]; then
+		echo "LA_L1_KERNEL: '$k': cannot read it"
+	elif [ -z "$k" ] || [ ! -r "$k" ]; then
+		echo "no L1 kernel in $(la_vm_kernels_dir) (run make kernels, or tests/vm/kernels.sh $(dirname "$(la_vm_kernels_dir)") x86_64-cloud)"
+	else
+		kver=$(la_vm_kver "$k")
+		_la_vm_modinfo -b "$(la_vm_modules_base "$kver")" -k "$kver" kvm-amd >/dev/null 2>&1 ||
+			echo "kernel $k has no kvm-amd module"
 	fi
 }
 
 # la_vm_modules_in_order KVER MOD...: print the .ko paths of MOD and every
-# module it depends on (modinfo -F depends), dependencies first, no repeats.
+# module it depends on (modinfo -F depends), dependencies first, no repeats;
+# the modules are looked up under la_vm_modules_base KVER.
 la_vm_modules_in_order() {
-	local kver=$1
+	local kver=$1 base
 	shift
+	base=$(la_vm_modules_base "$kver")
 	local -A seen=()
 	local -a order=()
 	_la_vm_visit() {
@@ -73,7 +117,7 @@ la_vm_modules_in_order() {
 		m=${m//-/_}
 		[ -n "${seen[$m]:-}" ] && return 0
 		seen[$m]=1
-		path=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || {
+		path=$(_la_vm_modinfo -b "$base" -k "$kver" -n "$m" 2>/dev/null) || {
 			echo "module $m not found for kernel $kver" >&2
 			return 1
 		}
@@ -81,7 +125,7 @@ la_vm_modules_in_order() {
 		/*) ;;
 		*) return 0 ;; # built in
 		esac
-		deps=$(modinfo -k "$kver" -F depends "$m" 2>/dev/null | tr ',' ' ')
+		deps=$(_la_vm_modinfo -b "$base" -k "$kver" -F depends "$m" 2>/dev/null | tr ',' ' ')
 		for d in $deps; do
 			_la_vm_visit "$d" || return 1
 		done
@@ -137,5 +181,52 @@ la_vm_prune() {
 	# shellcheck disable=SC2086
 	ls -1t $1 2>/dev/null | tail -n +$(($2 + 1)) | while read -r f; do
 		rm -f "$f"
+	done
+}
+
+# la_vm_kvm_kind: what this machine's /dev/kvm is: "hardware" (vmx/svm, no
+# kvm_pvm: stock Linux boots natively), "kvm_pvm" (a software KVM: small
+# guests only; see shared/spec/emulated-hosts.md) or "none" (missing, or
+# not readable and writable)
+la_vm_kvm_kind() {
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		echo none
+	elif [ -d /sys/module/kvm_pvm ]; then
+		echo kvm_pvm
+	elif grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		echo hardware
+	else
+		echo none
+	fi
+}
+
+# la_vm_selected NAME: LA_VM_ONLY="NAME..." is unset or names NAME (a run of
+# a few cases: the native-branch run inside the emulated host)
+la_vm_selected() {
+	[ -z "${LA_VM_ONLY:-}" ] || [[ " $LA_VM_ONLY " == *" $1 "* ]]
+}
+la_vm_not_selected() {
+	! la_vm_selected "$1"
+}
+
+# la_vm_drop_cases CMD...: the case script on stdin without the la-case lines
+# (and their continuation lines) for whose NAME `CMD... NAME` succeeds
+la_vm_drop_cases() {
+	local line name skip=0
+	while IFS= read -r line; do
+		if [ "$skip" = 1 ]; then
+			# a continuation line of a case left out
+			[[ $line == *\\ ]] || skip=0
+			continue
+		fi
+		if [[ $line == la-case\ * ]]; then
+			name=${line#la-case }
+			name=${name%% *}
+			if "$@" "$name"; then
+				[[ $line == *\\ ]] && skip=1
+				continue
+			fi
+		fi
+		printf '%s\n' "$line"
 	done
 }

@@ -22,6 +22,9 @@
 #                    results (NAME.out, NAME.err, NAME.status, NAME.seconds)
 #                    in DIR (default: a temporary folder, removed)
 #   --quiet          do not copy the command's output to standard output
+#   --interactive    the command's standard input and output are this
+#                    terminal (L1's third serial port; QEMU passes every
+#                    byte, Ctrl-A and Ctrl-C too); no --timeout, no --stall
 #
 # The command runs as root in L1 under busybox sh, in /tmp, with /payload/bin
 # first on PATH; `la-case NAME SECS CMD...` runs one case with a timeout.
@@ -44,11 +47,11 @@ harness_fail() {
 }
 usage() {
 	echo "$prog: $*" >&2
-	echo "usage: $prog [--smp N] [--mem SIZE] [--timeout SECS] [--stall SECS] [--bin PATH] [--file SRC[:DEST]] [--payload DIR] [--qemu] [--out DIR] [--quiet] (-- CMD... | --script FILE)" >&2
+	echo "usage: $prog [--smp N] [--mem SIZE] [--timeout SECS] [--stall SECS] [--bin PATH] [--file SRC[:DEST]] [--payload DIR] [--qemu] [--out DIR] [--quiet] [--interactive] (-- CMD... | --script FILE)" >&2
 	exit 2
 }
 
-stall=0 smp=2 mem=2G timeout=600 out="" quiet=0 with_qemu=0 script=""
+stall=0 smp=2 mem=2G timeout=600 out="" quiet=0 with_qemu=0 script="" interactive=0
 bins=() files=() payloads=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
 	--qemu) with_qemu=1; shift ;;
 	--out) out=${2:?}; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--interactive) interactive=1; shift ;;
 	--script) script=${2:?}; shift 2 ;;
 	--) shift; break ;;
 	*) usage "unknown option '$1'" ;;
@@ -148,6 +152,7 @@ else
 		echo
 	} >"$stage/la/cmd.sh"
 fi
+[ "$interactive" = 0 ] || : >"$stage/la/interactive"
 la_vm_cpio "$stage" "$stage.cpio" || harness_fail "cpio of the command failed"
 
 # --- run ------------------------------------------------------------------
@@ -164,7 +169,7 @@ cat "$base" "$payload" "$stage.cpio" >"$out/l1.cpio" || harness_fail "cannot wri
 
 # the stall watch: no new output for $stall seconds ends QEMU
 watch=""
-if [ "$stall" -gt 0 ]; then
+if [ "$stall" -gt 0 ] && [ "$interactive" = 0 ]; then
 	(
 		last=-1 idle=0
 		while sleep 5; do
@@ -179,14 +184,21 @@ if [ "$stall" -gt 0 ]; then
 	) &
 	watch=$!
 fi
+qemu=(qemu-system-x86_64
+	-accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp "$smp" -m "$mem"
+	-nographic -no-reboot -nodefaults -vga none
+	-serial "file:$out/console.log" -serial "file:$out/output.log"
+	-kernel "$kernel" -initrd "$out/l1.cpio"
+	-append "console=ttyS0 quiet panic=-1 rdinit=/init")
 t0=$(date +%s.%N)
-timeout -k 5 "$timeout" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp "$smp" -m "$mem" \
-	-nographic -no-reboot -nodefaults -vga none \
-	-serial "file:$out/console.log" -serial "file:$out/output.log" \
-	-kernel "$kernel" -initrd "$out/l1.cpio" \
-	-append "console=ttyS0 quiet panic=-1 rdinit=/init" \
-	>"$out/qemu.log" 2>&1 </dev/null
+if [ "$interactive" = 1 ]; then
+	# ttyS2 is this terminal, raw (QEMU sets it so and restores it); no
+	# mux, no signals: Ctrl-A x and Ctrl-C reach the command in L1
+	"${qemu[@]}" -chardev stdio,id=la-term,signal=off,mux=off -serial chardev:la-term \
+		2>"$out/qemu.log"
+else
+	timeout -k 5 "$timeout" "${qemu[@]}" >"$out/qemu.log" 2>&1 </dev/null
+fi
 qst=$?
 t1=$(date +%s.%N)
 [ -z "$watch" ] || kill "$watch" 2>/dev/null
