@@ -98,9 +98,11 @@ vm_script() {
 	echo 'P=${P:-/payload}; export P'
 	vm_sanitizer_env
 	{
-		[ "$1" = l1 ] && vm_cases_harness && vm_cases_native_in_l1
+		[ "$1" = l1 ] && vm_cases_harness
 		[ "$(vm_where_probe)" = "$1" ] && vm_cases_probe && vm_cases_sandbox
 		[ "$(vm_where_linux)" = "$1" ] && vm_cases_linux
+		# last: it boots several guests of its own in this emulated host
+		[ "$1" = l1 ] && vm_cases_native_in_l1
 	} | la_vm_drop_cases la_vm_not_selected
 	return 0
 }
@@ -162,7 +164,7 @@ setup_file() {
 		fi
 		# (setup_file runs under set -e: a failure is a status here)
 		rc=0
-		"$VM_TOP/tests/vm/run-in-l1.sh" --qemu --quiet --timeout 2400 --stall 420 \
+		"$VM_TOP/tests/vm/run-in-l1.sh" --qemu --quiet --timeout 2400 --stall 240 \
 			--payload "$p" "${bins[@]}" --out "$t/l1" --script "$t/l1.sh" 2>"$t/l1.stderr" ||
 			rc=$?
 		# the emulated host froze (seen now and then under nested SVM in
@@ -172,7 +174,7 @@ setup_file() {
 			vm_unfinished "$t/l1.sh" "$t/l1" >"$t/l1-again.sh"
 			cp "$t/l1.stderr" "$t/l1-stall.stderr"
 			rc=0
-			"$VM_TOP/tests/vm/run-in-l1.sh" --qemu --quiet --timeout 2400 --stall 420 \
+			"$VM_TOP/tests/vm/run-in-l1.sh" --qemu --quiet --timeout 2400 --stall 240 \
 				--payload "$p" "${bins[@]}" --out "$t/l1-again" \
 				--script "$t/l1-again.sh" 2>"$t/l1.stderr" || rc=$?
 			cp "$t/l1-again"/*.out "$t/l1-again"/*.err "$t/l1-again"/*.status \
