@@ -18,7 +18,7 @@
 #include <stdio.h>
 
 /* Exit status when a forbidden system call ends the process (trap mode). */
-#define LA_EXIT_SECCOMP 34
+#define LA_EXIT_SECCOMP 40
 
 enum la_thread_kind {
 	LA_THREAD_MAIN,   /* la-vmrun's main thread: waits, tears down */
@@ -29,7 +29,7 @@ enum la_thread_kind {
 };
 
 enum la_seccomp_mode {
-	LA_SECCOMP_TRAP,  /* SIGSYS: one line, restore terminal, exit 34 */
+	LA_SECCOMP_TRAP,  /* SIGSYS: one line, restore terminal, exit 40 */
 	LA_SECCOMP_KILL,  /* kill the process */
 	LA_SECCOMP_LOG,   /* allow and log (kernel audit log) */
 	LA_SECCOMP_ERRNO, /* fail the call with EPERM */

@@ -70,13 +70,28 @@ int la_parse_size(const char *s, uint64_t *out)
 		case 'T': mult = LA_TiB; break;
 		default: return -LA_ERR_BADSIZE;
 		}
-		/* "0x10G" reads badly but is unambiguous; "4GB"/"4GiB" are not ours */
-		if (end[1])
+		/* "0x10G" reads badly but is unambiguous; "4GiB" says the same
+		 * as "4G"; "4GB" (decimal or binary?) is not ours */
+		if (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "ib"))
 			return -LA_ERR_BADSIZE;
 	}
 	if (v > UINT64_MAX / mult)
 		return -LA_ERR_RANGE;
 	*out = v * mult;
+	return 0;
+}
+
+int la_parse_mem_size(const char *s, uint64_t *out)
+{
+	int err = la_parse_size(s, out);
+
+	if (err)
+		return err;
+	if (strspn(s, "0123456789") != strlen(s))
+		return 0; /* a unit, or 0x hex: as written */
+	if (*out > UINT64_MAX / LA_MiB)
+		return -LA_ERR_RANGE;
+	*out *= LA_MiB;
 	return 0;
 }
 

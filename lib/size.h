@@ -11,11 +11,17 @@
 #define LA_GiB (1ULL << 30)
 #define LA_TiB (1ULL << 40)
 
-/* la_parse_size - parse "4096", "0x1000", "4K", "512M", "4G", "1T" (suffix
- * case-insensitive, binary units) into bytes. Fractions ("1.5G"), signs,
+/* la_parse_size - parse "4096", "0x1000", "4K", "512M", "4G", "4GiB", "1T"
+ * (suffix case-insensitive, binary units, "iB" may follow) into bytes. Fractions ("1.5G"), signs,
  * spaces, junk and anything above 2^64-1 are refused.
  * returns: 0, -LA_ERR_BADSIZE (not a size), -LA_ERR_RANGE (overflows u64) */
 int la_parse_size(const char *s, uint64_t *out);
+
+/* la_parse_mem_size - a memory size as QEMU, lkvm, crosvm and Firecracker
+ * take it: a bare decimal number is MiB ("512" is 512 MiB); with a unit
+ * (or as 0x hex, bytes) as la_parse_size.
+ * returns: 0, -LA_ERR_BADSIZE, -LA_ERR_RANGE */
+int la_parse_mem_size(const char *s, uint64_t *out);
 
 /* la_parse_u64 - a plain number, decimal or 0x hex, no suffix.
  * returns: 0, -LA_ERR_BADNUM, -LA_ERR_RANGE */

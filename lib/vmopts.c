@@ -34,8 +34,12 @@ static const struct argp_option la_vmopts_options[] = {
 	{ "arch", LA_KEY_BASE + LA_VMOPT_ARCH, "ARCH", 0,
 	  "Guest architecture: x86_64, aarch64 or riscv64 (default: the host's)", 0 },
 	{ "mem", LA_KEY_BASE + LA_VMOPT_MEM, "SIZE", 0,
-	  "Guest memory: bytes, 0x hex, or a K/M/G/T suffix (default 256M)", 0 },
+	  "Guest memory: a K/M/G/T suffix (4G, 4GiB), a bare number in MiB as QEMU, "
+	  "lkvm, crosvm and Firecracker read it (512 is 512M), or 0x hex bytes "
+	  "(default 256M)", 0 },
+	{ NULL, 'm', NULL, OPTION_ALIAS, NULL, 0 },
 	{ "cpus", LA_KEY_BASE + LA_VMOPT_CPUS, "N", 0, "Number of vCPUs (default 1)", 0 },
+	{ NULL, 'c', NULL, OPTION_ALIAS, NULL, 0 },
 	{ "pci-ecam", LA_KEY_BASE + LA_VMOPT_PCI_ECAM, "START[,SIZE]", 0,
 	  "x86_64: PCIe ECAM window (default 0xf4000000,64M; at most 256M)", 0 },
 	{ "pci-cam", LA_KEY_BASE + LA_VMOPT_PCI_CAM, "START[,SIZE]", 0,
@@ -202,6 +206,11 @@ static error_t la_vmopts_parse(int key, char *arg, struct argp_state *state)
 	struct la_vmopts *o = state->input;
 	int err;
 
+	/* the peers' short options: -m memory, -c vCPUs */
+	if (key == 'm')
+		key = LA_KEY_BASE + LA_VMOPT_MEM;
+	else if (key == 'c')
+		key = LA_KEY_BASE + LA_VMOPT_CPUS;
 	if (key >= LA_KEY_BASE && key < LA_KEY_BASE + LA_VMOPT_COUNT)
 		o->arg[key - LA_KEY_BASE] = arg ? arg : "";
 
@@ -217,7 +226,7 @@ static error_t la_vmopts_parse(int key, char *arg, struct argp_state *state)
 				     la_strerror(-LA_ERR_BADARCH));
 		return 0;
 	case LA_KEY_BASE + LA_VMOPT_MEM:
-		err = la_parse_size(arg, &o->cfg.mem_size);
+		err = la_parse_mem_size(arg, &o->cfg.mem_size);
 		if (err)
 			la_vmopts_bad_size(state, "--mem", arg, err);
 		return 0;

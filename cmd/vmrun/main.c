@@ -19,8 +19,9 @@
 
 enum {
 	K_INITRD = 'i',
-	K_CMDLINE = 'c',
+	K_CMDLINE = 'p',
 	K_FDT = 0x2000,
+	K_KERNEL,
 	K_DUMP_FDT,
 	K_SERIAL,
 	K_DEBUGCON,
@@ -38,8 +39,11 @@ enum {
 static const struct argp_option la_vmrun_options[] = {
 	{ "initrd", K_INITRD, "FILE", 0, "Initial ramdisk, placed as high in guest RAM as the "
 	  "kernel allows", 0 },
-	{ "cmdline", K_CMDLINE, "STRING", 0, "Appended to the kernel command line la-vmrun "
-	  "builds (panic=-1 console=ttyS0 earlycon=...); repeatable", 0 },
+	{ "kernel", K_KERNEL, "FILE", 0, "The kernel (as the KERNEL argument; as la-mkfdt "
+	  "--kernel)", 0 },
+	{ "params", K_CMDLINE, "STRING", 0, "Appended to the kernel command line la-vmrun "
+	  "builds (panic=-1 console=ttyS0 earlycon=...); repeatable (crosvm and lkvm -p)", 0 },
+	{ "cmdline", 0, NULL, OPTION_ALIAS, NULL, 0 },
 	{ "fdt", K_FDT, "FILE|-", 0, "A device tree blob (- reads standard input) passed to the "
 	  "kernel in setup_data, zero-padded to 16 KiB", 0 },
 	{ "dump-fdt", K_DUMP_FDT, "FILE", 0, "Write the device tree blob the guest gets (as "
@@ -60,7 +64,7 @@ static const struct argp_option la_vmrun_options[] = {
 	  "they reference; an empty filter skips the overlay", 0 },
 	{ NULL, 0, NULL, 0, "Sandbox:", 2 },
 	{ "seccomp", K_SECCOMP, "MODE", 0, "What a system call outside a thread's allowlist "
-	  "does: trap (default: one line naming it, exit 34), kill, log (allow, kernel log), "
+	  "does: trap (default: one line naming it, exit 40), kill, log (allow, kernel log), "
 	  "errno (fails with EPERM) or off", 2 },
 	{ "print-seccomp", K_PRINT_SECCOMP, "KIND", OPTION_ARG_OPTIONAL, "Print the allowlist "
 	  "of each thread kind (main, vcpu, device, parser), or of KIND, and exit", 2 },
@@ -95,8 +99,15 @@ static void la_vmrun_serial(struct argp_state *state, struct la_vmrun *a, const 
 	a->serial[n - 1].arg = arg;
 	if (!strcmp(kind, "null"))
 		a->serial[n - 1].kind = LA_SERIAL_SINK;
-	else if (!strcmp(kind, "stdout"))
+	else if (!strcmp(kind, "stdout")) {
 		a->serial[n - 1].kind = LA_SERIAL_STDOUT;
+		/* the console moves: a port that is stdout only by default
+		 * (COM1) becomes null */
+		for (int i = 0; i < 4; i++)
+			if (i != (int)n - 1 && !a->serial[i].arg &&
+			    a->serial[i].kind == LA_SERIAL_STDOUT)
+				a->serial[i].kind = LA_SERIAL_SINK;
+	}
 	else if (!strncmp(kind, "file:", 5) && kind[5])
 		a->serial[n - 1].kind = LA_SERIAL_FILE, a->serial[n - 1].path = kind + 5;
 	else
@@ -161,6 +172,12 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 		a->jail = -1;
 		return 0;
 	case K_INITRD: a->initrd_path = arg; return 0;
+	case K_KERNEL:
+		if (a->kernel_path)
+			argp_failure(state, 2, 0, "--kernel: '%s': KERNEL given twice ('%s')", arg,
+				     a->kernel_path);
+		a->kernel_path = arg;
+		return 0;
 	case K_CMDLINE: la_vmrun_add_cmdline(state, a, arg); return 0;
 	case K_FDT: a->fdt_path = arg; return 0;
 	case K_DUMP_FDT: a->dump_fdt_path = arg; return 0;
@@ -181,7 +198,8 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_NO_JAIL: a->jail = 0; return 0;
 	case ARGP_KEY_ARG:
 		if (a->kernel_path)
-			argp_failure(state, 2, 0, "unexpected argument '%s' (one KERNEL only)", arg);
+			argp_failure(state, 2, 0, "unexpected argument '%s' (one KERNEL only: '%s')",
+				     arg, a->kernel_path);
 		a->kernel_path = arg;
 		return 0;
 	case ARGP_KEY_SUCCESS:
@@ -211,7 +229,7 @@ static const struct argp la_vmrun_argp = {
 	       "  la-vmrun --mem 512M --initrd rootfs.cpio.gz /boot/vmlinuz\n"
 	       "  la-vmrun --cpus 2 --cmdline quiet --explain /boot/vmlinuz\n\n"
 	       "Exit status: 0 the guest powered off, 32 it reset (rebooted), 33 it crashed "
-	       "(triple fault, KVM internal error, failed entry), 34 a la-vmrun thread made a "
+	       "(triple fault, KVM internal error, failed entry), 40 a la-vmrun thread made a "
 	       "system call its seccomp allowlist forbids, 1 la-vmrun failed, 2 bad options.",
 	.children = la_vmrun_children,
 };

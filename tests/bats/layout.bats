@@ -199,13 +199,25 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 	assert_output "[\"$host\",268435456,1]"
 }
 
-@test "la-layout: sizes take plain bytes, 0x hex and K/M/G/T suffixes" {
-	for m in 1073741824 0x40000000 1048576K 1024M 1G; do
+@test "la-layout: --mem takes a bare number as MiB (as QEMU, lkvm, crosvm), 0x hex bytes and K/M/G/T(iB)" {
+	for m in 1024 0x40000000 1048576K 1024M 1G 1GiB 1gib 1024MiB; do
 		run bash -c "la-layout --arch riscv64 --mem $m --json | jq .memory_size"
 		assert_output 1073741824
 	done
 	run bash -c "la-layout --arch riscv64 --mem 1T --json | jq .memory_size"
 	assert_output $((1 << 40))
+	# -m is --mem, -c is --cpus (the peers' short options)
+	run bash -c "la-layout --arch riscv64 -m 512 -c 3 --json | jq -c '[.memory_size, .cpus]'"
+	assert_output "[$((512 << 20)),3]"
+	# a bare number past 2^64 once in MiB is out of range, not wrapped
+	run --separate-stderr la-layout --arch riscv64 --mem 17592186044416
+	assert_failure 2
+	assert_equal "$stderr" "la-layout: --mem: '17592186044416' is too large (more than 2^64-1)"
+}
+
+@test "la-layout: other sizes than --mem stay bytes when bare" {
+	run bash -c "la-layout --arch aarch64 --pci-mem 33554432,33554432 --json | jq -c .pci.mem"
+	assert_output '{"start":33554432,"end":67108863}'
 }
 
 @test "la-layout: --json regions are sorted by start and numbers are integers" {
@@ -241,7 +253,7 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 }
 
 @test "la-layout: fractions, signs, spaces, units like GB and empty sizes are refused" {
-	for m in 1.5G -1 " 1G" 4GB 4GiB "" 0x G 12abc; do
+	for m in 1.5G -1 " 1G" 4GB 4GiBB 4Gi "" 0x G 12abc; do
 		run --separate-stderr la-layout --arch riscv64 --mem "$m"
 		assert_failure 2
 		assert_equal "$stderr" "la-layout: --mem: '$m' is not a size (use K, M, G or T)"

@@ -438,9 +438,9 @@ mk_usage() { # EXPECTED-LINE ARGS...
 
 MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
 
-@test "la-mkfdt: a forbidden call while parsing ends la-mkfdt with 34, one line naming it, no output" {
+@test "la-mkfdt: a forbidden call while parsing ends la-mkfdt with 40, one line naming it, no output" {
 	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --arch x86_64 --seed 1 -o "$T/out.dtb"
-	assert_failure 34
+	assert_failure 40
 	assert_output --regexp '^la-mkfdt: seccomp: parser thread 0 made a forbidden system call: socket \(41\) args 0x1, 0x1, 0x0, '
 	[ "${#lines[@]}" = 1 ]
 	[ ! -e "$T/out.dtb" ]

@@ -46,7 +46,31 @@ teardown() {
 @test "la-vmrun: a second KERNEL argument is a usage error" {
 	run la-vmrun "$PROBE" "$PROBE"
 	assert_failure 2
-	assert_output --partial "unexpected argument '$PROBE' (one KERNEL only)"
+	assert_output "la-vmrun: unexpected argument '$PROBE' (one KERNEL only: '$PROBE')"
+	run la-vmrun --kernel "$PROBE" "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: unexpected argument '$PROBE' (one KERNEL only: '$PROBE')"
+	run la-vmrun --kernel "$PROBE_ELF" --kernel "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --kernel: '$PROBE': KERNEL given twice ('$PROBE_ELF')"
+}
+
+@test "la-vmrun: the peers' short options: -c vCPUs, -m memory (bare MiB), -p command line; --kernel" {
+	run la-vmrun -c 2 -m 512 -p quiet -p la.x=1 --explain --kernel "$PROBE"
+	assert_success
+	assert_line --partial '(2 CPUs)'
+	assert_line --partial '0x000000001fffffff    511 MiB  guest-memory'
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 quiet la\.x=1$'
+	# --cmdline is --params' other name; --kernel is KERNEL
+	[ "$(la-vmrun --params quiet --explain "$PROBE")" = "$(la-vmrun --cmdline quiet --explain --kernel "$PROBE")" ]
+	run la-vmrun --help
+	assert_output --regexp '-p, --params=STRING, --cmdline=STRING'
+	assert_output --regexp '-c, --cpus=N'
+	assert_output --regexp '-m, --mem=SIZE'
+	assert_output --partial '--kernel=FILE'
+	for o in '\-c ' '\-m ' '\-p ' '\-\-params' '\-\-kernel'; do
+		grep -qF -- "$o" "$LA_TOP/man/la-vmrun.1" || fail "man page lacks $o"
+	done
 }
 
 @test "la-vmrun: --serial takes N=file:PATH, null or stdout for COM1-4" {
@@ -58,9 +82,19 @@ teardown() {
 	assert_output "la-vmrun: --serial: '2=tty': KIND is file:PATH, null or stdout"
 	run la-vmrun --serial 2=file: "$PROBE"
 	assert_failure 2
-	run la-vmrun --serial 2=stdout "$PROBE"
+	run la-vmrun --serial 1=stdout --serial 2=stdout "$PROBE"
 	assert_failure 2
 	assert_output "la-vmrun: --serial: only one COM port can be stdout"
+}
+
+@test "la-vmrun: --serial 2=stdout alone moves the console there (COM1 becomes null)" {
+	run la-vmrun --explain --serial 2=stdout "$PROBE"
+	assert_success
+	assert_output --partial "panic=-1 console=ttyS1 earlycon=uart8250,io,0x2f8"
+	[ "$output" = "$(la-vmrun --explain --serial 1=null --serial 2=stdout "$PROBE")" ]
+	# an explicit COM1 stays as said
+	run la-vmrun --explain --serial 1=file:"$tmp/com1" --serial 2=stdout "$PROBE"
+	assert_success
 }
 
 @test "la-vmrun: --serial N=stdout moves the console and earlycon to that port" {
@@ -299,13 +333,13 @@ seccomp_list() {
 	mapfile -t lines <<<"$output"
 }
 
-@test "la-vmrun: --help describes --seccomp, --print-seccomp, --jail and --no-jail and exit 34" {
+@test "la-vmrun: --help describes --seccomp, --print-seccomp, --jail and --no-jail and exit 40" {
 	run la-vmrun --help
 	assert_success
 	for o in --seccomp=MODE --print-seccomp --jail --no-jail; do
 		assert_output --partial -- "$o"
 	done
-	assert_output --partial "34 a la-vmrun thread made a"
+	assert_output --partial "40 a la-vmrun thread made a"
 }
 
 @test "la-vmrun: --print-seccomp prints the allowlist of every thread kind and exits 0" {

@@ -666,11 +666,11 @@ live: task la-vmrun Seccomp: 0" ] || fail "threads: $(grep '^live: task' <<<"$ou
 		<<<"$stderr" || fail "stderr: $stderr"
 }
 
-@test "la-vmrun: a forbidden call in each thread kind ends the VM with 34 and one line naming it" {
+@test "la-vmrun: a forbidden call in each thread kind ends the VM with 40 and one line naming it" {
 	local k
 	for k in main vcpu device; do
 		need_vmrun "s-trap-$k"
-		vm_case_status "s-trap-$k" 34
+		vm_case_status "s-trap-$k" 40
 		[ "$(wc -l <<<"$stderr")" = 1 ] || fail "$k: stderr: $stderr"
 		grep -qE "^la-vmrun: seccomp: $k thread 0 made a forbidden system call: socket \\(41\\) args 0x1, 0x1, 0x0, " \
 			<<<"$stderr" || fail "$k: stderr: $stderr"
@@ -720,11 +720,11 @@ live: task la-vmrun Seccomp: 0" ] || fail "threads: $(grep '^live: task' <<<"$ou
 	assert_line 'la-pty: status 0 icanon 1 echo 1'
 }
 
-@test "la-vmrun: a forbidden call (trap) restores the terminal before exiting 34" {
+@test "la-vmrun: a forbidden call (trap) restores the terminal before exiting 40" {
 	need_vmrun s-tty-trap
 	vm_case_status s-tty-trap 0
 	assert_line --regexp '^la-vmrun: seccomp: vcpu thread 0 made a forbidden system call: socket \(41\) '
-	assert_line 'la-pty: status 34 icanon 1 echo 1'
+	assert_line 'la-pty: status 40 icanon 1 echo 1'
 }
 
 @test "la-vmrun: --seccomp kill cannot restore the terminal (as the man page says)" {
