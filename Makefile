@@ -7,7 +7,7 @@
 #   make check      deps, kernels, build, unit + bats tests, then all again
 #                   under ASan+UBSan (in build/san)
 #   make demo       print the default layout of each arch
-#   make install    PREFIX=/usr/local DESTDIR=...
+#   make install    PREFIX=/usr/local DESTDIR=... (install-strip, uninstall)
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -16,7 +16,13 @@ SAN     ?=
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 VERSION := 0.1.0
-WFLAGS  := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DLA_VERSION=\"$(VERSION)\"
+# --version names the commit it was built from (and "-dirty" for a work tree
+# with changes); build/version holds it, and the programs' main.o depend on
+# it, so a new commit rebuilds just those
+GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+GIT_DIRTY := $(if $(GIT_REV),$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty))
+FULL_VERSION := $(VERSION)$(if $(GIT_REV), (git $(GIT_REV)$(GIT_DIRTY)))
+WFLAGS  := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS += -Ilib -MMD -MP
 LDLIBS  := -Wl,--as-needed -lfdt -ljansson -lseccomp -lpthread
 
@@ -50,7 +56,7 @@ DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 	device-tree-compiler bats bats-assert bats-support jq valgrind \
 	binutils qemu-system-x86 busybox-static cpio kmod
 
-.PHONY: all deps kernels check test demo install clean guest bench run
+.PHONY: all deps kernels check test demo install install-strip uninstall clean guest bench run
 .SECONDARY:
 all: $(LIB) $(BINS) $(HOOK_BINS) $(UNITS) guest
 
@@ -137,6 +143,13 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# only the programs' main.c print the version
+VERSION_FILE := $(BUILD)/version
+$(shell mkdir -p $(BUILD) && { echo '$(FULL_VERSION)' | cmp -s - $(VERSION_FILE) || \
+	echo '$(FULL_VERSION)' >$(VERSION_FILE); })
+$(TOOLS:%=$(BUILD)/obj/cmd/%/main.o): $(VERSION_FILE)
+$(TOOLS:%=$(BUILD)/obj/cmd/%/main.o): CPPFLAGS += '-DLA_VERSION="$(FULL_VERSION)"'
+
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@
@@ -193,8 +206,17 @@ demo: $(BINS)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(INSTALL_STRIP) $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/
+
+# install-strip: the same, without debug symbols (as GNU's targets)
+install-strip:
+	@$(MAKE) --no-print-directory install INSTALL_STRIP=-s
+
+# uninstall: what install put there, nothing else
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/la-%) \
+		$(MANS:man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
 
 clean:
 	rm -rf $(BUILD)

@@ -28,6 +28,7 @@ int la_kvm_open(struct la_kvm *k, const char *path)
 	k->sys_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (k->sys_fd < 0)
 		return la_kvm_fail(k, path, -LA_ERR_KVMOPEN);
+	errno = 0; /* stays 0 when the ioctl answers another version */
 	v = ioctl(k->sys_fd, KVM_GET_API_VERSION, 0);
 	if (v != KVM_API_VERSION)
 		return la_kvm_fail(k, path, -LA_ERR_KVMAPI);

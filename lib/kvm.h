@@ -33,7 +33,8 @@ struct la_kvm_vcpu {
 };
 
 /* la_kvm_open - open the KVM device at path and check the API version.
- * returns: 0, -LA_ERR_KVMOPEN, -LA_ERR_KVMAPI */
+ * returns: 0, -LA_ERR_KVMOPEN, -LA_ERR_KVMAPI (k->sys_errno set: the
+ * ioctl failed, so path is no KVM device; 0: another API version) */
 int la_kvm_open(struct la_kvm *k, const char *path);
 
 /* la_kvm_check_caps - check every capability la-vmrun relies on; the

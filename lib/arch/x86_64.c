@@ -57,10 +57,14 @@ static int la_x86_ecam(const struct la_vm_config *cfg, struct la_range *out)
 			return -LA_ERR_ECAMRANGE;
 		r = (struct la_range){ start, LA_X86_PCIE_CFG_MMIO_END };
 	}
+	/* a misaligned START is the start's fault, also where the size
+	 * follows from it (START alone: the window runs to its end) */
+	if (start % LA_MiB)
+		return -LA_ERR_ECAMALIGN;
 	len = la_range_len(r);
 	if (len % LA_MiB)
 		return -LA_ERR_ECAMSIZE;
-	if (start % LA_MiB || start % len)
+	if (start % len)
 		return -LA_ERR_ECAMALIGN;
 	if (r.end >= LA_X86_FIRST_ADDR_PAST_32BITS)
 		return -LA_ERR_ECAMRANGE;

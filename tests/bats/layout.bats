@@ -343,6 +343,12 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 	assert_equal "$stderr" "la-layout: --pci-ecam: '0xf4100000,64M': PCI ECAM start must be a multiple of 1 MiB and of the window size (x86_64)"
 	run --separate-stderr la-layout --arch x86_64 --pci-ecam 0xf0080000
 	assert_failure 2
+	# START alone: a misaligned start is blamed, not the size that follows from it
+	for a in 0xf0080000 0xf4000001; do
+		run --separate-stderr la-layout --arch x86_64 --pci-ecam $a
+		assert_failure 2
+		assert_equal "$stderr" "la-layout: --pci-ecam: '$a': PCI ECAM start must be a multiple of 1 MiB and of the window size (x86_64)"
+	done
 }
 
 @test "la-layout: --pci-ecam size must be a non-zero multiple of 1 MiB" {
