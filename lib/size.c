@@ -51,10 +51,28 @@ int la_parse_u64(const char *s, uint64_t *out)
 	return *end ? -LA_ERR_BADNUM : 0;
 }
 
+/* ".5" after decimal digits: up to 9 digits, as frac / 10^*scale */
+static int la_parse_fraction(const char **end, uint64_t *frac, uint64_t *scale)
+{
+	const char *p = *end + 1;
+
+	*frac = 0, *scale = 1;
+	if (!isdigit((unsigned char)*p))
+		return -LA_ERR_BADSIZE;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (*scale == 1000000000)
+			return -LA_ERR_BADSIZE;
+		*frac = *frac * 10 + (uint64_t)(*p - '0');
+		*scale *= 10;
+	}
+	*end = p;
+	return 0;
+}
+
 int la_parse_size(const char *s, uint64_t *out)
 {
 	const char *end;
-	uint64_t v, mult = 1;
+	uint64_t v, mult = 1, frac = 0, scale = 1;
 	int err;
 
 	if (!s)
@@ -62,6 +80,14 @@ int la_parse_size(const char *s, uint64_t *out)
 	err = la_parse_digits(s, &end, &v);
 	if (err)
 		return err == -LA_ERR_RANGE ? err : -LA_ERR_BADSIZE;
+	/* "1.5G": a decimal fraction of a unit, when it is whole bytes */
+	if (*end == '.') {
+		if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+			return -LA_ERR_BADSIZE;
+		err = la_parse_fraction(&end, &frac, &scale);
+		if (err || !*end)
+			return -LA_ERR_BADSIZE;
+	}
 	if (*end) {
 		switch (toupper((unsigned char)*end)) {
 		case 'K': mult = LA_KiB; break;
@@ -77,6 +103,16 @@ int la_parse_size(const char *s, uint64_t *out)
 	}
 	if (v > UINT64_MAX / mult)
 		return -LA_ERR_RANGE;
+	if (frac) {
+		unsigned __int128 f = (unsigned __int128)frac * mult;
+
+		if (f % scale)
+			return -LA_ERR_BADSIZE; /* not whole bytes: 1.3K */
+		if (v * mult > UINT64_MAX - (uint64_t)(f / scale))
+			return -LA_ERR_RANGE;
+		*out = v * mult + (uint64_t)(f / scale);
+		return 0;
+	}
 	*out = v * mult;
 	return 0;
 }
@@ -144,12 +180,25 @@ int la_parse_range(const char *s, struct la_range *out)
 char *la_format_size(uint64_t bytes, char *buf, size_t len)
 {
 	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	unsigned u = 0;
+	const unsigned n = sizeof(units) / sizeof(units[0]);
+	uint64_t v = bytes;
+	unsigned u = 0, big = 0;
 
-	while (bytes && !(bytes & 1023) && u + 1 < sizeof(units) / sizeof(units[0])) {
-		bytes >>= 10;
+	while (v && !(v & 1023) && u + 1 < n) {
+		v >>= 10;
 		u++;
 	}
-	snprintf(buf, len, "%llu %s", (unsigned long long)bytes, units[u]);
+	if (v < 10000) {
+		snprintf(buf, len, "%llu %s", (unsigned long long)v, units[u]);
+		return buf;
+	}
+	/* not a round number of any unit below 10000: about so much of the
+	 * largest unit (64 TiB less 2 GiB is ~63.99 TiB, not 67106816 MiB) */
+	while (big + 1 < n && bytes >> (10 * (big + 1)))
+		big++;
+	/* hundredths, cut (not rounded up past the size) */
+	v = (uint64_t)((unsigned __int128)bytes * 100 >> (10 * big));
+	snprintf(buf, len, "~%llu.%02llu %s", (unsigned long long)(v / 100),
+		 (unsigned long long)(v % 100), units[big]);
 	return buf;
 }

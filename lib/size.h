@@ -11,9 +11,10 @@
 #define LA_GiB (1ULL << 30)
 #define LA_TiB (1ULL << 40)
 
-/* la_parse_size - parse "4096", "0x1000", "4K", "512M", "4G", "4GiB", "1T"
- * (suffix case-insensitive, binary units, "iB" may follow) into bytes. Fractions ("1.5G"), signs,
- * spaces, junk and anything above 2^64-1 are refused.
+/* la_parse_size - parse "4096", "0x1000", "4K", "512M", "1.5G", "4GiB",
+ * "1T" (suffix case-insensitive, binary units, "iB" may follow) into bytes.
+ * A decimal fraction needs a unit and must come to whole bytes ("1.3K" is
+ * refused). Signs, spaces, junk and anything above 2^64-1 are refused.
  * returns: 0, -LA_ERR_BADSIZE (not a size), -LA_ERR_RANGE (overflows u64) */
 int la_parse_size(const char *s, uint64_t *out);
 
@@ -41,7 +42,9 @@ struct la_range;
 int la_parse_range(const char *s, struct la_range *out);
 
 /* la_format_size - bytes in the largest binary unit that divides them
- * exactly ("640 KiB", "3327 MiB", "4 GiB", "17 B"); buf needs 32 bytes.
+ * exactly ("640 KiB", "3327 MiB", "4 GiB", "17 B") when that is below
+ * 10000 of it, else about so much of the largest unit ("~63.99 TiB");
+ * buf needs 32 bytes.
  * returns: buf */
 char *la_format_size(uint64_t bytes, char *buf, size_t len);
 

@@ -464,7 +464,7 @@ load hostcpu_helpers
 	done
 	run la-hostcpu --version
 	assert_success
-	assert_output --regexp '^la-hostcpu [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_output --regexp '^la-hostcpu [0-9]+\.[0-9]+\.[0-9]+( \(git [0-9a-f]+(-dirty)?\))?$'
 }
 
 @test "la-hostcpu: the man page documents every option" {

@@ -200,7 +200,7 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 }
 
 @test "la-layout: --mem takes a bare number as MiB (as QEMU, lkvm, crosvm), 0x hex bytes and K/M/G/T(iB)" {
-	for m in 1024 0x40000000 1048576K 1024M 1G 1GiB 1gib 1024MiB; do
+	for m in 1024 0x40000000 1048576K 1024M 1G 1GiB 1gib 1024MiB 1.0G 1.000G; do
 		run bash -c "la-layout --arch riscv64 --mem $m --json | jq .memory_size"
 		assert_output 1073741824
 	done
@@ -213,6 +213,15 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 	run --separate-stderr la-layout --arch riscv64 --mem 17592186044416
 	assert_failure 2
 	assert_equal "$stderr" "la-layout: --mem: '17592186044416' is too large (more than 2^64-1)"
+}
+
+@test "la-layout: a decimal fraction of a unit is taken when it is whole bytes (1.5G)" {
+	local m want
+	for m in 1.5G:1610612736 0.25t:274877906944 4.5M:4718592 1.125g:1207959552; do
+		want=${m#*:} m=${m%%:*}
+		run bash -c "la-layout --arch riscv64 --mem $m --json | jq .memory_size"
+		assert_output "$want"
+	done
 }
 
 @test "la-layout: other sizes than --mem stay bytes when bare" {
@@ -252,8 +261,8 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 	assert_output ""
 }
 
-@test "la-layout: fractions, signs, spaces, units like GB and empty sizes are refused" {
-	for m in 1.5G -1 " 1G" 4GB 4GiBB 4Gi "" 0x G 12abc; do
+@test "la-layout: sizes that are not whole bytes, signs, spaces, units like GB and empty sizes are refused" {
+	for m in 1.3K 1.5 0x1.5G 1.G .5G 1.0000000001G -1 " 1G" 4GB 4GiBB 4Gi "" 0x G 12abc; do
 		run --separate-stderr la-layout --arch riscv64 --mem "$m"
 		assert_failure 2
 		assert_equal "$stderr" "la-layout: --mem: '$m' is not a size (use K, M, G or T)"

@@ -116,9 +116,9 @@ teardown() {
 }
 
 @test "la-vmrun: VM options are checked as la-layout checks them" {
-	run la-vmrun --mem 1.5G "$PROBE"
+	run la-vmrun --mem 1.3K "$PROBE"
 	assert_failure 2
-	assert_output --partial "--mem: '1.5G'"
+	assert_output --partial "--mem: '1.3K'"
 	run la-vmrun --cpus 255 "$PROBE"
 	assert_failure 2
 	assert_output "la-vmrun: --cpus: '255': x86_64 has 1 to 254 vCPUs"
@@ -130,7 +130,7 @@ teardown() {
 	assert_output "la-vmrun: KERNEL: '$tmp/nothing': No such file or directory"
 	run la-vmrun "$tmp"
 	assert_failure 1
-	assert_output "la-vmrun: KERNEL: '$tmp': is a directory"
+	assert_output "la-vmrun: KERNEL: '$tmp': not a regular file"
 	: >"$tmp/empty"
 	run la-vmrun "$tmp/empty"
 	assert_failure 1
@@ -213,7 +213,7 @@ teardown() {
 @test "la-vmrun: a device that is not KVM fails the API check" {
 	run la-vmrun --kvm-device /dev/null "$PROBE"
 	assert_failure 1
-	assert_output "la-vmrun: /dev/null: KVM API version is not 12"
+	assert_output "la-vmrun: /dev/null: not a KVM device (KVM_GET_API_VERSION: Inappropriate ioctl for device)"
 }
 
 @test "la-vmrun: --explain prints the memory regions exactly as la-layout does" {
@@ -556,4 +556,16 @@ linux_bz() {
 	run env LA_TEST_SYS_MODULE="$tmp/pvm" "$hooked" --explain "$tmp/linux.bz"
 	assert_success
 	refute_output --partial 'note:'
+}
+
+@test "la-vmrun: a KVM device it may not open: Permission denied names the group to join" {
+	[ "$(id -u)" = 0 ] || skip "needs root to make a device node and run as nobody"
+	# a node of our own in the scratch folder, group daemon, not for nobody
+	chmod 755 "$tmp"
+	mknod "$tmp/kvm" c 10 232
+	chgrp daemon "$tmp/kvm"
+	chmod 660 "$tmp/kvm"
+	run su -s /bin/sh nobody -c "'$LA_BIN/la-vmrun' --kvm-device '$tmp/kvm' '$PROBE'"
+	assert_failure 1
+	assert_output "la-vmrun: $tmp/kvm: Permission denied (it is for group daemon: sudo usermod -aG daemon \$USER, then log in again)"
 }

@@ -36,9 +36,27 @@ int main(void)
 	T_EQ_U64(parse("16777215T", &err), 16777215ULL << 40);
 	T_CHECK(err == 0);
 
+	/* a decimal fraction of a unit, when it is whole bytes */
+	T_EQ_U64(parse("1.5G", &err), 3ULL << 29);
+	T_EQ_U64(parse("0.001953125K", &err), 2);
+	T_EQ_U64(parse("16777215.5T", &err), (16777215ULL << 40) + (1ULL << 39));
+	T_CHECK(err == 0);
+
 	/* refused */
-	parse("1.5G", &err);
+	parse("1.3K", &err); /* 1331.2 bytes */
 	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("1.5", &err); /* a fraction of a byte? no unit */
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("0x1.8G", &err);
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("1.G", &err);
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("1.0000000001G", &err); /* more than 9 fraction digits */
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("16777215.99999999T", &err); /* not whole bytes either */
+	T_CHECK(err == -LA_ERR_BADSIZE);
+	parse("16777216.5T", &err);
+	T_CHECK(err == -LA_ERR_RANGE);
 	parse("4Q", &err);
 	T_CHECK(err == -LA_ERR_BADSIZE);
 	parse("4GB", &err);
@@ -91,7 +109,10 @@ int main(void)
 	T_EQ_STR(la_format_size(0xcff00000, buf, sizeof(buf)), "3327 MiB");
 	T_EQ_STR(la_format_size(4ULL << 30, buf, sizeof(buf)), "4 GiB");
 	T_EQ_STR(la_format_size(1ULL << 40, buf, sizeof(buf)), "1 TiB");
-	T_EQ_STR(la_format_size(UINT64_MAX, buf, sizeof(buf)), "18446744073709551615 B");
+	T_EQ_STR(la_format_size(UINT64_MAX, buf, sizeof(buf)), "~15.99 EiB");
+	T_EQ_STR(la_format_size(9999ULL << 20, buf, sizeof(buf)), "9999 MiB");
+	/* 64 TiB less the 8 GiB and change below it: no round unit */
+	T_EQ_STR(la_format_size(0x3ffdc8000000ULL, buf, sizeof(buf)), "~63.99 TiB");
 	T_EQ_STR(la_format_size(1ULL << 63, buf, sizeof(buf)), "8 EiB");
 
 	/* error table */
