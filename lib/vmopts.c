@@ -293,3 +293,21 @@ const struct argp la_vmopts_argp = {
 	.options = la_vmopts_options,
 	.parser = la_vmopts_parse,
 };
+
+const struct argp *la_vmopts_argp_for(const struct la_arch_ops *arch)
+{
+	static struct argp_option opts[sizeof(la_vmopts_options) / sizeof(la_vmopts_options[0])];
+	static struct argp a;
+
+	memcpy(opts, la_vmopts_options, sizeof(opts));
+	for (size_t i = 0; opts[i].name || opts[i].key; i++) {
+		int k = opts[i].key - LA_KEY_BASE;
+
+		if (k >= 0 && k < LA_VMOPT_COUNT && la_vmopt_info[k].arch_opt &&
+		    !(arch->opts & la_vmopt_info[k].arch_opt))
+			opts[i].flags |= OPTION_HIDDEN;
+	}
+	a = la_vmopts_argp;
+	a.options = opts;
+	return &a;
+}

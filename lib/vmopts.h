@@ -44,6 +44,11 @@ struct la_vmopts {
 
 extern const struct argp la_vmopts_argp;
 
+/* la_vmopts_argp_for - the same parser, with the options arch does not take
+ * left out of --help (still parsed, and refused as for any arch that lacks
+ * them), for a program that builds one arch. Not reentrant: one table. */
+const struct argp *la_vmopts_argp_for(const struct la_arch_ops *arch);
+
 /* la_vmopt_name - "--mem" etc. */
 const char *la_vmopt_name(enum la_vmopt opt);
 

@@ -383,8 +383,7 @@ static const struct argp la_alloc_argp = {
 	       "Examples:\n"
 	       "  la-alloc --arch x86_64 --mem 8G --phys-bits 46 --json\n"
 	       "  la-alloc --arch aarch64 --mem 2G --device virtio-blk --device virtio-net\n"
-	       "  la-alloc --pool 0x1000-0x1fff --min-align 0x100 --alloc a=0x80 --alloc "
-	       "b=0x100,reverse\n\n"
+	       "  la-alloc --pool 0x1000-0x1fff --alloc a=0x80 --alloc b=0x100,reverse\n\n"
 	       "Exit status: 0 every request granted, 1 a request could not be met (or a "
 	       "file could not be read), 2 bad options or a malformed request.",
 	.children = la_alloc_children,

@@ -516,3 +516,14 @@ $((0x1300))-$((0x1fff))"
 	assert_line --index 1 "first_irq,high_mmio,io,low_mmio,pci_max_irqs,pcie_vcfg,phys_bits,phys_bits_source,platform_mmio,reserved"
 	assert_line --index 2 "gpe,io,irq,mmio,pci,reserve"
 }
+
+@test "la-alloc: --help's examples are whole lines a user can paste, and they run" {
+	local ex
+	ex=$(la-alloc --help | sed -n '/^Examples:/,/^$/p' | sed -n 's/^  la-alloc //p')
+	[ "$(wc -l <<<"$ex")" = 3 ] || fail "examples: $ex"
+	while read -r line; do
+		# shellcheck disable=SC2086
+		run la-alloc $line
+		assert_success
+	done <<<"$ex"
+}

@@ -569,3 +569,17 @@ linux_bz() {
 	assert_failure 1
 	assert_output "la-vmrun: $tmp/kvm: Permission denied (it is for group daemon: sudo usermod -aG daemon \$USER, then log in again)"
 }
+
+@test "la-vmrun: --help lists only the VM options its arch takes; the others are still refused by name" {
+	run la-vmrun --help
+	assert_success
+	for o in --pci-ecam --pci-mem --bios --protection --phys-bits; do
+		assert_output --partial -- "$o"
+	done
+	for o in --pci-cam --swiotlb --static-swiotlb --fdt-position; do
+		refute_output --partial -- "$o"
+	done
+	run la-vmrun --swiotlb 4M "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --swiotlb: '4M': not supported on x86_64"
+}
