@@ -109,11 +109,36 @@ void la_json_null(struct la_json *j, const char *key)
 	fputs("null", j->f);
 }
 
-void la_json_range(struct la_json *j, const char *key, uint64_t start,
-		   uint64_t end)
+void la_json_hex(struct la_json *j, const char *key, uint64_t v)
 {
-	la_json_obj_begin(j, key);
+	la_json_member(j, key);
+	fprintf(j->f, "\"0x%" PRIx64 "\"", v);
+}
+
+void la_json_range_fields(struct la_json *j, uint64_t start, uint64_t end)
+{
 	la_json_u64(j, "start", start);
 	la_json_u64(j, "end", end);
+	if (start == 0 && end == UINT64_MAX) {
+		/* 2^64: one more than a u64 holds, still a JSON number */
+		la_json_member(j, "size");
+		fputs("18446744073709551616", j->f);
+	} else {
+		la_json_u64(j, "size", end - start + 1);
+	}
+	la_json_hex(j, "start_hex", start);
+	la_json_hex(j, "end_hex", end);
+	if (start == 0 && end == UINT64_MAX) {
+		la_json_member(j, "size_hex");
+		fputs("\"0x10000000000000000\"", j->f);
+	} else {
+		la_json_hex(j, "size_hex", end - start + 1);
+	}
+}
+
+void la_json_range(struct la_json *j, const char *key, uint64_t start, uint64_t end)
+{
+	la_json_obj_begin(j, key);
+	la_json_range_fields(j, start, end);
 	la_json_obj_end(j);
 }

@@ -34,8 +34,20 @@ void la_json_i64(struct la_json *j, const char *key, int64_t v);
 void la_json_str(struct la_json *j, const char *key, const char *s);
 void la_json_bool(struct la_json *j, const char *key, bool v);
 void la_json_null(struct la_json *j, const char *key);
-/* la_json_range - {"start": start, "end": end} (inclusive end) */
-void la_json_range(struct la_json *j, const char *key, uint64_t start,
-		   uint64_t end);
+/* la_json_hex - v as a "0x..." string */
+void la_json_hex(struct la_json *j, const char *key, uint64_t v);
+
+/* The one range shape of every la document: start, end (inclusive) and
+ * size as numbers, and each again as a "0x..." string (start_hex, end_hex,
+ * size_hex), which readers that hold numbers as doubles (jq 1.6,
+ * JavaScript) cannot round. The size of [0, 2^64-1] is 2^64.
+ * la_json_range_fields writes those members into the current object,
+ * la_json_range an object of its own. */
+void la_json_range_fields(struct la_json *j, uint64_t start, uint64_t end);
+void la_json_range(struct la_json *j, const char *key, uint64_t start, uint64_t end);
+
+/* Every document's first member: "schema": "la-PROGRAM/VERSION", which
+ * changes when a key's meaning does. */
+#define LA_JSON_SCHEMA_VERSION "1"
 
 #endif

@@ -222,8 +222,7 @@ static void la_print_grant_json(struct la_json *j, const struct la_grant *g)
 		la_json_u64(j, "dev", g->dev);
 		la_json_u64(j, "func", g->func);
 	} else {
-		la_json_u64(j, "start", g->range.start);
-		la_json_u64(j, "end", g->range.end);
+		la_json_range_fields(j, g->range.start, g->range.end);
 	}
 	la_json_str(j, "tag", tag);
 	la_json_obj_end(j);
@@ -250,6 +249,7 @@ void la_alloc_print_json(const struct la_alloc_args *a)
 
 	la_json_init(&j, stdout);
 	la_json_obj_begin(&j, NULL);
+	la_json_str(&j, "schema", "la-alloc/" LA_JSON_SCHEMA_VERSION);
 	if (a->pool_mode)
 		la_print_pool_config_json(&j, a);
 	else

@@ -306,6 +306,7 @@ static void la_print_json(const struct la_hostcpu *h)
 
 	la_json_init(&j, stdout);
 	la_json_obj_begin(&j, NULL);
+	la_json_str(&j, "schema", "la-hostcpu/" LA_JSON_SCHEMA_VERSION);
 	la_json_arr_begin(&j, "online");
 	for (unsigned i = 0; i < h->ncpus; i++)
 		if (h->cpu[i].online)

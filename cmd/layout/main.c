@@ -134,6 +134,7 @@ static void la_print_json(const struct la_layout_args *a)
 
 	la_json_init(&j, stdout);
 	la_json_obj_begin(&j, NULL);
+	la_json_str(&j, "schema", "la-layout/" LA_JSON_SCHEMA_VERSION);
 	la_json_str(&j, "arch", c->arch->name);
 	la_json_u64(&j, "memory_size", c->mem_size);
 	la_json_u64(&j, "cpus", c->cpus);
@@ -141,22 +142,27 @@ static void la_print_json(const struct la_layout_args *a)
 	la_json_arr_begin(&j, "regions");
 	for (unsigned i = 0; i < m->n; i++) {
 		la_json_obj_begin(&j, NULL);
-		la_json_u64(&j, "start", m->r[i].start);
-		la_json_u64(&j, "size", m->r[i].size);
+		la_json_range_fields(&j, m->r[i].start, m->r[i].start + m->r[i].size - 1);
 		la_json_str(&j, "purpose", la_region_purpose_name(m->r[i].purpose));
 		la_json_u64(&j, "align", m->r[i].align);
 		la_json_obj_end(&j);
 	}
 	la_json_arr_end(&j);
 
+	/* the same keys on every arch: "config" is the configuration-space
+	 * window (x86_64's ECAM, aarch64's CAM), "low_mmio" the PCI MMIO
+	 * window below 4 GiB (la-alloc's config.low_mmio) */
 	la_json_obj_begin(&j, "pci");
-	if (l->has_ecam)
-		la_json_range(&j, "ecam", l->pci_ecam.start, l->pci_ecam.end);
-	if (l->has_cam)
-		la_json_range(&j, "cam", l->pci_cam.start, l->pci_cam.end);
+	if (l->has_ecam || l->has_cam) {
+		struct la_range r = l->has_ecam ? l->pci_ecam : l->pci_cam;
+
+		la_json_obj_begin(&j, "config");
+		la_json_str(&j, "kind", l->has_ecam ? "ecam" : "cam");
+		la_json_range_fields(&j, r.start, r.end);
+		la_json_obj_end(&j);
+	}
 	if (l->has_pci_mem)
-		la_json_range(&j, c->arch->id == LA_ARCH_X86_64 ? "mmio_before_32bit" : "mem",
-			      l->pci_mem.start, l->pci_mem.end);
+		la_json_range(&j, "low_mmio", l->pci_mem.start, l->pci_mem.end);
 	la_json_obj_end(&j);
 	if (l->has_pvmfw)
 		la_json_range(&j, "pvm_firmware", l->pvmfw.start, l->pvmfw.end);

@@ -512,7 +512,7 @@ $((0x1300))-$((0x1fff))"
 	run jqa '[(keys | sort | join(",")), (.config | keys | sort | join(",")),
 		(.grants | map(.kind) | unique | join(","))] | .[]' $X86 --mmio a=4K --io b=8 --irq c \
 		--gpe d --pci e --reserve-mmio 0xe0000000-0xe0000fff
-	assert_line --index 0 "arch,config,failures,free,grants,memory_size,mode"
+	assert_line --index 0 "arch,config,failures,free,grants,memory_size,mode,schema"
 	assert_line --index 1 "first_irq,high_mmio,io,low_mmio,pci_max_irqs,pcie_vcfg,phys_bits,phys_bits_source,platform_mmio,reserved"
 	assert_line --index 2 "gpe,io,irq,mmio,pci,reserve"
 }

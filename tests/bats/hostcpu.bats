@@ -127,10 +127,10 @@ load hostcpu_helpers
 	assert_output "$(cat "$HC_GOLD/phone.json")"
 }
 
-@test "la-hostcpu: every JSON golden file is valid JSON with exactly the six keys" {
+@test "la-hostcpu: every JSON golden file is valid JSON with the schema and exactly the six keys" {
 	for f in "$HC_GOLD"/*.json; do
 		run jq -c 'keys_unsorted' "$f"
-		assert_output '["online","frequencies_khz","max_freq_khz","capacity","clusters","errors"]'
+		assert_output '["schema","online","frequencies_khz","max_freq_khz","capacity","clusters","errors"]'
 	done
 }
 

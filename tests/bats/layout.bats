@@ -62,8 +62,8 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 }
 
 @test "la-layout: x86_64 default PCI windows: ECAM 0xf4000000-0xf7ffffff inside low MMIO 0xd0000000-0xf7ffffff" {
-	run bash -c "la-layout --arch x86_64 --json | jq -c '.pci'"
-	assert_output '{"ecam":{"start":4093640704,"end":4160749567},"mmio_before_32bit":{"start":3489660928,"end":4160749567}}'
+	run bash -c "la-layout --arch x86_64 --json | jq -c '.pci | map_values(del(.kind, .size, .start_hex, .end_hex, .size_hex))'"
+	assert_output '{"config":{"start":4093640704,"end":4160749567},"low_mmio":{"start":3489660928,"end":4160749567}}'
 }
 
 @test "la-layout: x86_64 memory counts the first MiB (guest RAM = mem - 384 KiB)" {
@@ -72,30 +72,30 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 }
 
 @test "la-layout: --bios adds a BIOS region ending at 4 GiB" {
-	run bash -c "la-layout --arch x86_64 --bios '$BIOS' --json | jq -c '.regions[] | select(.purpose == \"bios\")'"
+	run bash -c "la-layout --arch x86_64 --bios '$BIOS' --json | jq -c '.regions[] | select(.purpose == \"bios\") | del(.end, .start_hex, .end_hex, .size_hex)'"
 	assert_output '{"start":4294901760,"size":65536,"purpose":"bios","align":0}'
 	run la-layout --arch x86_64 --bios "$BIOS"
 	assert_line --partial "reset_vector                 0xfffffff0"
 }
 
 @test "la-layout: --pci-ecam START,SIZE moves ECAM and the low MMIO window with it" {
-	run bash -c "la-layout --arch x86_64 --pci-ecam 0xc0000000,256M --json | jq -c '.pci'"
+	run bash -c "la-layout --arch x86_64 --pci-ecam 0xc0000000,256M --json | jq -c '.pci | map_values(del(.kind, .size, .start_hex, .end_hex, .size_hex))'"
 	assert_success
-	assert_output '{"ecam":{"start":3221225472,"end":3489660927},"mmio_before_32bit":{"start":3221225472,"end":4160749567}}'
+	assert_output '{"config":{"start":3221225472,"end":3489660927},"low_mmio":{"start":3221225472,"end":4160749567}}'
 }
 
 @test "la-layout: --pci-ecam caps the size at 256 MiB" {
-	run bash -c "la-layout --arch x86_64 --pci-ecam 0xe0000000,1G --json | jq -c '.pci.ecam'"
+	run bash -c "la-layout --arch x86_64 --pci-ecam 0xe0000000,1G --json | jq -c '.pci.config | del(.kind, .size, .start_hex, .end_hex, .size_hex)'"
 	assert_output '{"start":3758096384,"end":4026531839}'
 }
 
 @test "la-layout: --pci-ecam START alone runs to 0xf7ffffff" {
-	run bash -c "la-layout --arch x86_64 --pci-ecam 0xf0000000 --json | jq -c '.pci.ecam'"
+	run bash -c "la-layout --arch x86_64 --pci-ecam 0xf0000000 --json | jq -c '.pci.config | del(.kind, .size, .start_hex, .end_hex, .size_hex)'"
 	assert_output '{"start":4026531840,"end":4160749567}'
 }
 
 @test "la-layout: --pci-mem START,SIZE sets the low MMIO window and where RAM below 4G stops" {
-	run bash -c "la-layout --arch x86_64 --mem 4G --pci-mem 0xc0000000,512M --json | jq -c '.pci.mmio_before_32bit, .regions[2], .regions[3]'"
+	run bash -c "la-layout --arch x86_64 --mem 4G --pci-mem 0xc0000000,512M --json | jq -c '(.pci.low_mmio | del(.kind, .size, .start_hex, .end_hex, .size_hex)), (.regions[2], .regions[3] | del(.end, .start_hex, .end_hex, .size_hex))'"
 	assert_success
 	assert_line --index 0 '{"start":3221225472,"end":3758096383}'
 	assert_line --index 1 '{"start":1048576,"size":3220176896,"purpose":"guest-memory","align":0}'
@@ -109,7 +109,7 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 }
 
 @test "la-layout: unprotected-with-firmware also adds the pVM firmware window" {
-	run bash -c "la-layout --arch x86_64 --protection unprotected-with-firmware --json | jq -c '.pvm_firmware'"
+	run bash -c "la-layout --arch x86_64 --protection unprotected-with-firmware --json | jq -c '.pvm_firmware | del(.kind, .size, .start_hex, .end_hex, .size_hex)'"
 	assert_output '{"start":2143289344,"end":2147483647}'
 }
 
@@ -145,8 +145,8 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 }
 
 @test "la-layout: aarch64 --pci-cam and --pci-mem move the windows" {
-	run bash -c "la-layout --arch aarch64 --pci-cam 0x20000000,16M --pci-mem 0x30000000 --json | jq -c '.pci'"
-	assert_output '{"cam":{"start":536870912,"end":553648127},"mem":{"start":805306368,"end":838860799}}'
+	run bash -c "la-layout --arch aarch64 --pci-cam 0x20000000,16M --pci-mem 0x30000000 --json | jq -c '.pci | map_values(del(.kind, .size, .start_hex, .end_hex, .size_hex))'"
+	assert_output '{"config":{"start":536870912,"end":553648127},"low_mmio":{"start":805306368,"end":838860799}}'
 }
 
 @test "la-layout: aarch64 pVM firmware sits below RAM, sorted first" {
@@ -166,14 +166,14 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 }
 
 @test "la-layout: a protected aarch64 VM has a 64M swiotlb by default" {
-	run bash -c "la-layout --arch aarch64 --mem 1G --protection protected --static-swiotlb --json | jq -c '.regions[-1]'"
+	run bash -c "la-layout --arch aarch64 --mem 1G --protection protected --static-swiotlb --json | jq -c '.regions[-1] | del(.end, .start_hex, .end_hex, .size_hex)'"
 	assert_output '{"start":3154116608,"size":67108864,"purpose":"static-swiotlb","align":0}'
 }
 
 @test "la-layout: riscv64: one RAM region at 2 GiB, kernel at 0x80200000, CAM fixed" {
 	run bash -c "la-layout --arch riscv64 --mem 1G --json | jq -c '.regions, .pci, .boot.kernel, .boot.fdt_max_size, .boot.cmdline_max_size'"
-	assert_line --index 0 '[{"start":2147483648,"size":1073741824,"purpose":"guest-memory","align":0}]'
-	assert_line --index 1 '{"cam":{"start":65536,"end":16842751}}'
+	assert_line --index 0 '[{"start":2147483648,"end":3221225471,"size":1073741824,"start_hex":"0x80000000","end_hex":"0xbfffffff","size_hex":"0x40000000","purpose":"guest-memory","align":0}]'
+	assert_line --index 1 '{"config":{"kind":"cam","start":65536,"end":16842751,"size":16777216,"start_hex":"0x10000","end_hex":"0x100ffff","size_hex":"0x1000000"}}'
 	assert_line --index 2 2149580800
 	assert_line --index 3 65536
 	assert_line --index 4 1024
@@ -225,8 +225,23 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 }
 
 @test "la-layout: other sizes than --mem stay bytes when bare" {
-	run bash -c "la-layout --arch aarch64 --pci-mem 33554432,33554432 --json | jq -c .pci.mem"
+	run bash -c "la-layout --arch aarch64 --pci-mem 33554432,33554432 --json | jq -c '.pci.low_mmio | del(.kind, .size, .start_hex, .end_hex, .size_hex)'"
 	assert_output '{"start":33554432,"end":67108863}'
+}
+
+@test "la-layout: --json: one range shape (start, end, size, and each as 0x strings), a schema, the same keys on every arch" {
+	local a
+	for a in x86_64 aarch64 riscv64; do
+		run bash -c "la-layout --arch $a --mem 4G --json | jq -c '[.schema, (.pci | keys), ([.regions[], .pci[] | (.end - .start + 1 == .size) and (.start_hex | ltrimstr(\"0x\")) != .start_hex] | all), ([.regions[], .pci[]] | map(keys - [\"kind\", \"purpose\", \"align\"]) | unique)]'"
+		assert_success
+		case $a in
+		riscv64) assert_output '["la-layout/1",["config"],true,[["end","end_hex","size","size_hex","start","start_hex"]]]' ;;
+		*) assert_output '["la-layout/1",["config","low_mmio"],true,[["end","end_hex","size","size_hex","start","start_hex"]]]' ;;
+		esac
+	done
+	# the hex strings are exact where a double is not: 2^64 - 4096
+	run bash -c "la-alloc --pool 0-0xffffffffffffffff --alloc a=0x1000,reverse --json | jq -r '.grants[0].start_hex, .grants[0].end_hex, .config.pools[0].size_hex'"
+	assert_output $'0xfffffffffffff000\n0xffffffffffffffff\n0x10000000000000000'
 }
 
 @test "la-layout: --json regions are sorted by start and numbers are integers" {

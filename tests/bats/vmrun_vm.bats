@@ -452,7 +452,7 @@ $(vm_expected_e820 512M)"
 	need_vmrun p-4g-2
 	vm_case_status p-4g-2 0
 	local ecam
-	ecam=$("$VM_BIN/la-layout" --arch x86_64 --mem 4G --json | jq -r '.pci.ecam | "\(.start) \((.end - .start + 1) / 1048576 - 1)"')
+	ecam=$("$VM_BIN/la-layout" --arch x86_64 --mem 4G --json | jq -r '.pci.config | "\(.start) \(.size / 1048576 - 1)"')
 	assert_line --regexp '^probe: acpi rsdp 0xe0000 rev 2 oem .* xchecksum ok xsdt 0x[0-9a-f]+$'
 	assert_line --regexp '^probe: acpi table XSDT '
 	assert_line --regexp '^probe: acpi table FACP 0x[0-9a-f]+ length 276 rev 6 checksum ok'

@@ -121,7 +121,7 @@ vm_expected_e820() {
 	{
 		jq -r '.regions[] | "\(.start) \(.size) \(if .purpose == "guest-memory" or
 			.purpose == "protected-firmware" then 1 else 2 end)"' <<<"$layout"
-		jq -r '.pci.ecam | "\(.start) \(.end - .start + 1) 2"' <<<"$layout"
+		jq -r '.pci.config | "\(.start) \(.size) 2"' <<<"$layout"
 		jq -r '.config.pcie_vcfg | "\(.start) \(.end - .start + 1) 2"' <<<"$alloc"
 		jq -r '.boot | "\(.identity_map) \(.tss + 12288 - .identity_map) 2"' <<<"$layout"
 	} | while read -r a s t; do
