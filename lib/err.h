@@ -115,7 +115,12 @@
 	X(KVMAPI,       "KVM API version is not 12")                          \
 	X(KVMCAP,       "KVM lacks a capability la-vmrun needs")              \
 	X(KVMIOCTL,     "a KVM ioctl failed")                                 \
-	X(THREAD,       "cannot start a thread")
+	X(THREAD,       "cannot start a thread")                              \
+	/* files: inputs checked before they are read (lib/fileio.c) */      \
+	X(NOTREG,       "not a regular file")                                 \
+	X(PIPE,         "a pipe, not a regular file")                         \
+	X(TOOLARGE,     "larger than the limit for this input")               \
+	X(CHANGED,      "changed size while being read")
 
 enum la_err {
 	LA_OK = 0,

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* --overlay FILE[,filter=L[:L...]]: parsing and applying; see overlays.h. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "dtb.h"
 #include "dtb_overlay.h"
 #include "err.h"
+#include "fileio.h"
 #include "overlays.h"
 
 static int la_ov_bad(char *why, const char *fmt, const char *s)
@@ -80,36 +80,19 @@ void la_overlay_list_free(struct la_overlay_list *l)
 	l->n = 0;
 }
 
-/* The whole file (standard input for "-"), at most LA_OV_MAX_FILE bytes. */
+/* The whole file (standard input for "-", a pipe too), at most
+ * LA_OV_MAX_FILE bytes, by lib/fileio's rule. */
 static int la_ov_read(const char *path, char **buf, size_t *len, char *why)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	int e;
+	char reason[LA_FILE_WHY_MAX];
+	void *data;
+	int err = la_file_read(path, LA_FILE_STDIN | LA_FILE_PIPE, LA_OV_MAX_FILE, &data, len,
+			       reason);
 
-	if (!f) {
-		snprintf(why, LA_OV_WHY_MAX, "%s", strerror(errno));
-		return -LA_ERR_IO;
-	}
-	*buf = malloc(LA_OV_MAX_FILE + 1);
-	if (!*buf) {
-		if (f != stdin)
-			fclose(f);
-		snprintf(why, LA_OV_WHY_MAX, "%s", la_strerror(-LA_ERR_NOMEM));
-		return -LA_ERR_NOMEM;
-	}
-	*len = fread(*buf, 1, LA_OV_MAX_FILE + 1, f);
-	e = ferror(f) ? errno : 0;
-	if (f != stdin)
-		fclose(f);
-	if (!e && *len <= LA_OV_MAX_FILE)
-		return 0;
-	free(*buf);
-	*buf = NULL;
-	if (e)
-		snprintf(why, LA_OV_WHY_MAX, "%s", strerror(e));
-	else
-		snprintf(why, LA_OV_WHY_MAX, "larger than %llu bytes", LA_OV_MAX_FILE);
-	return -LA_ERR_IO;
+	if (err)
+		snprintf(why, LA_OV_WHY_MAX, "%s", reason);
+	*buf = data;
+	return err;
 }
 
 /* Scratch for one overlay: intermediate trees may outgrow the arch's

@@ -22,7 +22,7 @@
 struct la_overlay_arg {
 	const char *arg;          /* as given, for messages */
 	char *buf;                /* malloc'd copy of arg, split in place */
-	const char *path;         /* FILE; "-" reads standard input */
+	const char *path;         /* FILE; "-" reads standard input, a pipe may too */
 	bool has_filter;          /* filter= given: with no labels, skip the overlay */
 	unsigned n_filter;
 	const char *filter[LA_OV_MAX_FILTER];
@@ -44,7 +44,8 @@ int la_overlay_list_add(struct la_overlay_list *l, const char *arg, char *why);
 /* la_overlay_list_read - read every overlay file now (a program that
  * parses them under a seccomp filter reads them before). On failure
  * *failed is the overlay's index and why the reason.
- * returns: 0, -LA_ERR_IO, -LA_ERR_NOMEM */
+ * returns: 0, la_file_read's codes (-LA_ERR_IO, -LA_ERR_NOTREG,
+ * -LA_ERR_TOOLARGE, -LA_ERR_CHANGED, -LA_ERR_NOMEM) */
 int la_overlay_list_read(struct la_overlay_list *l, unsigned *failed, char *why);
 
 /* la_overlay_list_apply - read every overlay file not read yet, in order,
@@ -52,8 +53,8 @@ int la_overlay_list_read(struct la_overlay_list *l, unsigned *failed, char *why)
  * tree, a buffer of arch->fdt_max_size bytes holding the arch's base tree
  * (the result must fit it). On failure *failed is the overlay's index and
  * why (LA_OV_WHY_MAX bytes) the reason.
- * returns: 0, -LA_ERR_IO (the file cannot be read: why has the system's
- * reason), -LA_ERR_NOMEM, la_fdt_check's and la_fdt_overlay_apply's codes */
+ * returns: 0, la_file_read's codes (the file cannot be read: why says
+ * why), -LA_ERR_NOMEM, la_fdt_check's and la_fdt_overlay_apply's codes */
 int la_overlay_list_apply(const struct la_overlay_list *l, const struct la_arch_ops *arch,
 			  void *tree, unsigned *failed, char *why);
 

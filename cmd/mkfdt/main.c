@@ -4,14 +4,12 @@
 #include <argp.h>
 #include <jansson.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libfdt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +18,7 @@
 #include "cmdline.h"
 #include "dtb.h"
 #include "err.h"
+#include "fileio.h"
 #include "host_phys.h"
 #include "hostcpu.h"
 #include "hostcpu_json.h"
@@ -112,10 +111,12 @@ static const struct argp_option la_mkfdt_options[] = {
 	  "nodes and what they reference; an empty filter skips the overlay", 0 },
 	{ "seed", K_SEED, "N", 0,
 	  "Derive kaslr-seed and rng-seed from N (default: fresh random bytes)", 0 },
-	{ "output", K_OUTPUT, "FILE", 0, "Write the blob to FILE (default standard output)", 0 },
+	{ "output", K_OUTPUT, "FILE|-", 0, "Write the blob to FILE; - (the default) is standard "
+	  "output. A regular FILE is replaced whole, keeping its mode; a device or FIFO is "
+	  "written through", 0 },
 	{ "verbose", K_VERBOSE, NULL, 0, "Print the placement (FDT address...) on stderr", 0 },
 	{ "seccomp", K_SECCOMP, "MODE", 0, "The input files are parsed in a child process under "
-	  "a seccomp filter; a forbidden call there does: trap (default: one line, exit 34), "
+	  "a seccomp filter; a forbidden call there does: trap (default: one line, exit 40), "
 	  "kill, log, errno or off (no child, no filter)", 0 },
 	{ 0 }
 };
@@ -294,6 +295,21 @@ static void la_mkfdt_check_arch(const struct la_mkfdt_args *a)
 	}
 }
 
+/* Standard input can be read once: one "-" among --hostcpu and --overlay. */
+static void la_mkfdt_check_stdin(const struct la_mkfdt_args *a)
+{
+	const char *first = a->hostcpu && !strcmp(a->hostcpu, "-") ? "--hostcpu" : NULL;
+
+	for (unsigned i = 0; i < a->overlays.n; i++) {
+		if (strcmp(a->overlays.o[i].path, "-"))
+			continue;
+		if (first)
+			la_mkfdt_fail("overlay", a->overlays.o[i].arg, 2, "standard input is read by "
+				      "%s already; only one input can be -", first);
+		first = "an earlier --overlay";
+	}
+}
+
 static void la_mkfdt_check_combos(const struct la_mkfdt_args *a)
 {
 	if (a->console > a->serial)
@@ -314,65 +330,56 @@ static void la_mkfdt_check_combos(const struct la_mkfdt_args *a)
 		la_mkfdt_fail(a->cpu_capacity ? "cpu-capacity" : "cpu-clusters",
 			      a->cpu_capacity ? a->cpu_capacity : a->cpu_clusters, 2,
 			      "the host topology gives capacities and clusters");
+	la_mkfdt_check_stdin(a);
 }
 
-/* Read up to max bytes of path ("-" = stdin) into a new buffer. */
-static char *la_mkfdt_slurp(const char *opt, const char *arg, const char *path, size_t max,
-			    size_t *len)
+/* Read path ("-" = stdin; a pipe too) into a new buffer, at most max bytes. */
+static char *la_mkfdt_slurp(const char *opt, const char *path, size_t max, size_t *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	char *buf;
-	size_t n;
-	int e;
+	char why[LA_FILE_WHY_MAX];
+	void *buf;
 
-	if (!f)
-		la_mkfdt_fail(opt, arg, 1, "%s", strerror(errno));
-	buf = malloc(max + 1);
-	if (!buf)
-		la_mkfdt_fail(opt, arg, 1, "out of memory");
-	n = fread(buf, 1, max + 1, f);
-	e = ferror(f) ? errno : 0;
-	if (f != stdin)
-		fclose(f);
-	if (e || n > max) {
-		free(buf);
-		if (e)
-			la_mkfdt_fail(opt, arg, 1, "%s", strerror(e));
-		la_mkfdt_fail(opt, arg, 1, "larger than %zu bytes", max);
-	}
-	*len = n;
+	if (la_file_read(path, LA_FILE_STDIN | LA_FILE_PIPE, max, &buf, len, why))
+		la_mkfdt_fail(opt, path, 1, "%s", why);
 	return buf;
 }
 
-static uint64_t la_mkfdt_file_size(const char *opt, const char *path)
+/* A regular file, opened: the placement needs its size before anything
+ * reads it, so a pipe will not do. */
+static int la_mkfdt_open_sized(const char *opt, const char *path, uint64_t *size)
 {
-	struct stat st;
+	char why[LA_FILE_WHY_MAX];
+	int fd, err = la_file_open_regular(path, &fd, size, why);
 
-	if (stat(path, &st) != 0)
-		la_mkfdt_fail(opt, path, 1, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		la_mkfdt_fail(opt, path, 1, "not a regular file");
-	return (uint64_t)st.st_size;
+	if (err == -LA_ERR_PIPE)
+		la_mkfdt_fail(opt, path, 1, "%s (its size must be known before it is placed)", why);
+	if (err)
+		la_mkfdt_fail(opt, path, 1, "%s", why);
+	return fd;
 }
 
 /* Read what the parser will need of the kernel: its size and first bytes. */
 static void la_mkfdt_read_kernel(struct la_mkfdt_args *a)
 {
-	int fd;
-	ssize_t n;
+	int fd = la_mkfdt_open_sized("kernel", a->kernel, &a->kernel_size);
+	size_t n = 0;
 
-	a->kernel_size = la_mkfdt_file_size("kernel", a->kernel);
-	fd = open(a->kernel, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(errno));
 	a->kernel_head = malloc(LA_KERNEL_HEAD_SIZE);
 	if (!a->kernel_head)
 		la_mkfdt_fail("kernel", a->kernel, 1, "out of memory");
-	n = pread(fd, a->kernel_head, LA_KERNEL_HEAD_SIZE, 0);
-	if (n < 0)
-		la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(errno));
+	while (n < LA_KERNEL_HEAD_SIZE && n < a->kernel_size) {
+		ssize_t r = pread(fd, a->kernel_head + n, LA_KERNEL_HEAD_SIZE - n, (off_t)n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(errno));
+		if (r == 0)
+			la_mkfdt_fail("kernel", a->kernel, 1, "%s", la_strerror(-LA_ERR_CHANGED));
+		n += (size_t)r;
+	}
 	close(fd);
-	a->kernel_head_len = (size_t)n;
+	a->kernel_head_len = n;
 }
 
 static void la_mkfdt_probe_kernel(const struct la_mkfdt_args *a, struct la_kernel_info *k)
@@ -524,36 +531,22 @@ static void la_mkfdt_overlays(const struct la_mkfdt_args *a, void *tree)
 		la_mkfdt_fail("overlay", a->overlays.o[i].arg, 1, "%s", why);
 }
 
-/* Write the blob: stdout (never a terminal) or FILE, via a temporary
- * file renamed into place, so a failure leaves nothing half-written. */
+/* Write the blob: stdout ("-" or no -o; never a terminal) or FILE, by
+ * lib/fileio's rule (a regular file is replaced whole, under a temporary
+ * name; a device or FIFO is written through). */
 static void la_mkfdt_write(const struct la_mkfdt_args *a, const void *blob, size_t len)
 {
-	char *tmp;
-	int fd;
-	FILE *f;
+	const char *out = a->output ? a->output : "-";
+	char why[LA_FILE_WHY_MAX];
 
-	if (!a->output) {
-		if (isatty(STDOUT_FILENO))
-			la_mkfdt_fail(NULL, NULL, 2, "refusing to write a binary device tree to a "
-				      "terminal; use -o FILE or pipe it into dtc -I dtb -O dts");
-		if (fwrite(blob, 1, len, stdout) != len || fflush(stdout) != 0)
-			la_mkfdt_fail(NULL, NULL, 1, "standard output: %s", strerror(errno));
-		return;
+	if (!strcmp(out, "-") && isatty(STDOUT_FILENO))
+		la_mkfdt_fail(NULL, NULL, 2, "refusing to write a binary device tree to a "
+			      "terminal; use -o FILE or pipe it into dtc -I dtb -O dts");
+	if (la_file_write(out, LA_OUT_STDOUT, blob, len, why)) {
+		if (!strcmp(out, "-"))
+			la_mkfdt_fail(NULL, NULL, 1, "standard output: %s", why);
+		la_mkfdt_fail("output", out, 1, "%s", why);
 	}
-	if (asprintf(&tmp, "%s.XXXXXX", a->output) < 0)
-		la_mkfdt_fail("output", a->output, 1, "out of memory");
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		la_mkfdt_fail("output", a->output, 1, "%s", strerror(errno));
-	f = fdopen(fd, "wb");
-	if (!f || fwrite(blob, 1, len, f) != len || fclose(f) != 0 || chmod(tmp, 0644) != 0 ||
-	    rename(tmp, a->output) != 0) {
-		int e = errno;
-
-		unlink(tmp);
-		la_mkfdt_fail("output", a->output, 1, "%s", strerror(e));
-	}
-	free(tmp);
 }
 
 static void la_mkfdt_verbose(const struct la_mkfdt_args *a, const struct la_boot_plan *p,
@@ -579,10 +572,10 @@ static void la_mkfdt_read_inputs(struct la_mkfdt_args *a)
 	if (a->kernel)
 		la_mkfdt_read_kernel(a);
 	if (a->initrd)
-		a->initrd_size = la_mkfdt_file_size("initrd", a->initrd);
+		close(la_mkfdt_open_sized("initrd", a->initrd, &a->initrd_size));
 	if (a->hostcpu) {
-		a->hostcpu_json = la_mkfdt_slurp("hostcpu", a->hostcpu, a->hostcpu,
-						 LA_MKFDT_MAX_FILE, &a->hostcpu_json_len);
+		a->hostcpu_json = la_mkfdt_slurp("hostcpu", a->hostcpu, LA_MKFDT_MAX_FILE,
+						 &a->hostcpu_json_len);
 		/* jansson seeds its hash tables from /dev/urandom on first use:
 		 * now, not in the sandbox */
 		json_object_seed(0);

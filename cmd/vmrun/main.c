@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "vmrun.h"
 
 enum {
@@ -210,8 +211,9 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	}
 }
 
-static const struct argp_child la_vmrun_children[] = {
-	{ &la_vmopts_argp, 0, "VM options:", 1 },
+/* the VM options x86_64 takes (main() fills in the parser) */
+static struct argp_child la_vmrun_children[] = {
+	{ NULL, 0, "VM options:", 1 },
 	{ 0 }
 };
 
@@ -245,71 +247,135 @@ void la_vmrun_die(const char *what, const char *path, const char *reason)
 	exit(1);
 }
 
-/* Read a whole file (or standard input for "-"); max in bytes. */
-static uint8_t *la_vmrun_slurp(const char *what, const char *path, size_t max, size_t *len)
+/* One line naming the input, exit 2: inputs that are each fine but not
+ * together. */
+static void la_vmrun_usage(const char *what, const char *path, const char *reason)
+	__attribute__((noreturn));
+static void la_vmrun_usage(const char *what, const char *path, const char *reason)
 {
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
-	size_t cap = 1 << 16, n = 0;
-	uint8_t *buf = NULL;
-	struct stat st;
+	fprintf(stderr, "la-vmrun: %s: '%s': %s\n", what, path, reason);
+	exit(2);
+}
 
-	if (fd < 0)
-		la_vmrun_die(what, path, strerror(errno));
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
-		la_vmrun_die(what, path, "is a directory");
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		cap = (size_t)st.st_size + 1;
-	for (;;) {
-		ssize_t r;
+/* Exit 1 with lib/fileio's reason for err, and note after it when err is
+ * note_err (what the limit or the refusal means here). */
+static void la_vmrun_file_die(const char *what, const char *path, int err, const char *why,
+			      int note_err, const char *note)
+	__attribute__((noreturn));
+static void la_vmrun_file_die(const char *what, const char *path, int err, const char *why,
+			      int note_err, const char *note)
+{
+	char reason[LA_FILE_WHY_MAX + 96];
 
-		if (!buf || n == cap) {
-			uint8_t *nb;
+	snprintf(reason, sizeof(reason), "%s%s", why, err == note_err && note ? note : "");
+	la_vmrun_die(what, path, reason);
+}
 
-			cap = buf ? cap * 2 : cap;
-			nb = realloc(buf, cap);
-			if (!nb)
-				la_vmrun_die(what, path, "out of memory");
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			la_vmrun_die(what, path, strerror(errno));
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max)
-			la_vmrun_die(what, path, "file too large");
-	}
-	if (fd != 0)
-		close(fd);
-	*len = n;
+/* Read a whole file (flags: lib/fileio's; "-" standard input, a pipe),
+ * at most max bytes; note follows "larger than max bytes". */
+static uint8_t *la_vmrun_slurp(const char *what, const char *path, unsigned flags, size_t max,
+			       const char *note, size_t *len)
+{
+	char why[LA_FILE_WHY_MAX];
+	void *buf;
+	int err = la_file_read(path, flags, max, &buf, len, why);
+
+	if (err)
+		la_vmrun_file_die(what, path, err, why, -LA_ERR_TOOLARGE, note);
 	return buf;
+}
+
+/* Standard input can be read once: one "-" among KERNEL, --fdt and the
+ * overlays. */
+static void la_vmrun_check_stdin(const struct la_vmrun *a)
+{
+	struct { const char *what, *path, *arg; } in[2 + LA_OV_MAX_OVERLAYS] = {
+		{ "KERNEL", a->kernel_path, a->kernel_path },
+		{ "--fdt", a->fdt_path, a->fdt_path },
+	};
+	unsigned n = 2;
+	const char *first = NULL;
+	char reason[96];
+
+	for (unsigned i = 0; i < a->overlays.n; i++, n++)
+		in[n].what = "--overlay", in[n].path = a->overlays.o[i].path,
+		in[n].arg = a->overlays.o[i].arg;
+	for (unsigned i = 0; i < n; i++) {
+		if (!in[i].path || strcmp(in[i].path, "-"))
+			continue;
+		if (first) {
+			snprintf(reason, sizeof(reason), "standard input is read by %s already; "
+				 "only one input can be -", first);
+			la_vmrun_usage(in[i].what, in[i].arg, reason);
+		}
+		first = in[i].what;
+	}
+}
+
+/* --dump-fdt -: the blob alone on standard output, never on a terminal. */
+static void la_vmrun_check_dump(const struct la_vmrun *a)
+{
+	char reason[160];
+
+	if (!a->dump_fdt_path || strcmp(a->dump_fdt_path, "-"))
+		return;
+	if (a->explain)
+		la_vmrun_usage("--dump-fdt", "-", "standard output carries --explain's text; "
+			       "give --dump-fdt FILE");
+	for (int i = 0; i < 4; i++) {
+		if (a->serial[i].kind != LA_SERIAL_STDOUT)
+			continue;
+		snprintf(reason, sizeof(reason), "standard output is COM%d, the console; give "
+			 "--serial %d=null or %d=file:PATH, or --dump-fdt FILE", i + 1, i + 1, i + 1);
+		la_vmrun_usage("--dump-fdt", "-", reason);
+	}
+	if (isatty(STDOUT_FILENO))
+		la_vmrun_usage("--dump-fdt", "-", "refusing to write a binary device tree to a "
+			       "terminal; give --dump-fdt FILE or pipe it into dtc -I dtb -O dts");
+}
+
+/* KERNEL or --bios, whole: a kernel (also from standard input or a pipe)
+ * at most the guest memory, 4 GiB; a BIOS the regular file la_vmopts
+ * measured. */
+static void la_vmrun_load_image(struct la_vmrun *a)
+{
+	const struct la_vm_config *c = &a->vm.cfg;
+	const char *img = a->kernel_path ? a->kernel_path : c->bios_path;
+	const char *what = a->kernel_path ? "KERNEL" : "--bios";
+	size_t max = c->mem_size < (1ULL << 32) ? (size_t)c->mem_size : (size_t)1 << 32;
+
+	if (a->kernel_path)
+		a->image = la_vmrun_slurp(what, img, LA_FILE_STDIN | LA_FILE_PIPE, max,
+					  max == c->mem_size ? " (the guest memory, --mem)" : NULL,
+					  &a->image_len);
+	else
+		a->image = la_vmrun_slurp(what, img, 0, max, NULL, &a->image_len);
+	if (a->image_len == 0)
+		la_vmrun_die(what, img, "empty file");
+	if (!a->kernel_path && a->image_len != c->bios_size)
+		la_vmrun_die(what, img, la_strerror(-LA_ERR_CHANGED));
 }
 
 static void la_vmrun_load_files(struct la_vmrun *a)
 {
-	const char *img = a->kernel_path ? a->kernel_path : a->vm.cfg.bios_path;
-	const char *what = a->kernel_path ? "KERNEL" : "--bios";
-	struct stat st;
+	char why[LA_FILE_WHY_MAX];
+	int err;
 
-	a->image = la_vmrun_slurp(what, img, 1ULL << 32, &a->image_len);
-	if (a->image_len == 0)
-		la_vmrun_die(what, img, "empty file");
+	la_vmrun_check_stdin(a);
+	la_vmrun_check_dump(a);
+	la_vmrun_load_image(a);
 	a->initrd_fd = -1;
 	if (a->initrd_path) {
-		a->initrd_fd = open(a->initrd_path, O_RDONLY | O_CLOEXEC);
-		if (a->initrd_fd < 0)
-			la_vmrun_die("--initrd", a->initrd_path, strerror(errno));
-		if (fstat(a->initrd_fd, &st) || !S_ISREG(st.st_mode))
-			la_vmrun_die("--initrd", a->initrd_path, "not a regular file");
-		if (st.st_size == 0)
+		err = la_file_open_regular(a->initrd_path, &a->initrd_fd, &a->img.initrd_size, why);
+		if (err)
+			la_vmrun_file_die("--initrd", a->initrd_path, err, why, -LA_ERR_PIPE,
+					  " (its size must be known before it is placed)");
+		if (a->img.initrd_size == 0)
 			la_vmrun_die("--initrd", a->initrd_path, la_strerror(-LA_ERR_INITRDEMPTY));
-		a->img.initrd_size = (uint64_t)st.st_size;
 	}
 	if (a->fdt_path) {
-		a->dtb = la_vmrun_slurp("--fdt", a->fdt_path, 1 << 24, &a->dtb_len);
+		a->dtb = la_vmrun_slurp("--fdt", a->fdt_path, LA_FILE_STDIN | LA_FILE_PIPE, 1 << 24,
+					NULL, &a->dtb_len);
 		if (a->dtb_len < sizeof(struct fdt_header) || fdt_check_header(a->dtb) ||
 		    fdt_totalsize(a->dtb) != a->dtb_len)
 			la_vmrun_die("--fdt", a->fdt_path, la_strerror(-LA_ERR_BADDTB));
@@ -403,12 +469,14 @@ static void la_vmrun_build(struct la_vmrun *a)
 		la_vmrun_build_fail(a, err);
 }
 
+/* --dump-fdt FILE|-: written by lib/fileio's rule (a regular file is
+ * replaced whole; a device or FIFO written through). */
 static void la_vmrun_dump_fdt(const struct la_vmrun *a)
 {
-	FILE *f = fopen(a->dump_fdt_path, "wb");
+	char why[LA_FILE_WHY_MAX];
 
-	if (!f || fwrite(a->dtb, 1, a->dtb_len, f) != a->dtb_len || fclose(f))
-		la_vmrun_die("--dump-fdt", a->dump_fdt_path, strerror(errno));
+	if (la_file_write(a->dump_fdt_path, LA_OUT_STDOUT, a->dtb, a->dtb_len, why))
+		la_vmrun_die("--dump-fdt", a->dump_fdt_path, why);
 }
 
 /* --print-seccomp [KIND] */
@@ -446,6 +514,7 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &a.t0);
 	argp_err_exit_status = 2;
+	la_vmrun_children[0].argp = la_vmopts_argp_for(la_arch_lookup("x86_64"));
 	argp_parse(&la_vmrun_argp, argc, argv, 0, NULL, &a);
 	if (a.print_seccomp)
 		return la_vmrun_print_seccomp(&a);

@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "kvm.h"
 #include "vmrun.h"
 
@@ -180,15 +182,17 @@ static void la_timing_note(void *ctx, enum la_note what, unsigned value)
 
 /* ---- the run ---- */
 
+/* A COM port's file:PATH or --debugcon FILE: a stream, written through
+ * (lib/fileio: truncated, or created; a device or FIFO as it is; never
+ * renamed over or unlinked). */
 static int la_open_out(const char *what, const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	char why[LA_FILE_WHY_MAX];
+	struct la_out o;
 
-	if (fd < 0) {
-		fprintf(stderr, "la-vmrun: %s: '%s': %s\n", what, path, strerror(errno));
-		exit(1);
-	}
-	return fd;
+	if (la_out_open(&o, path, LA_OUT_STREAM, why))
+		la_vmrun_die(what, path, why);
+	return o.fd;
 }
 
 static void la_print_crash(const struct la_vm_end *e)
@@ -212,6 +216,43 @@ static void la_print_crash(const struct la_vm_end *e)
 		(unsigned long long)r->cr4, (unsigned long long)r->efer, r->cs, r->ss);
 }
 
+/* The name of group gid from /etc/group, read here rather than through
+ * getgrgid (NSS modules cannot load in a static binary). returns: name or
+ * NULL */
+static const char *la_group_name(gid_t gid, char *line, size_t len)
+{
+	FILE *f = fopen("/etc/group", "re");
+	const char *name = NULL;
+
+	while (f && !name && fgets(line, (int)len, f)) {
+		char *pw = strchr(line, ':'), *id = pw ? strchr(pw + 1, ':') : NULL, *end;
+
+		if (!id)
+			continue;
+		*pw = '\0';
+		if (strtoul(id + 1, &end, 10) == gid && *end == ':' && end > id + 1)
+			name = line;
+	}
+	if (f)
+		fclose(f);
+	return name;
+}
+
+/* Permission denied: name the group that may open it (Debian: kvm) */
+static void la_kvm_no_access(const char *path, const char *e)
+{
+	struct stat st;
+	char line[512];
+	const char *g = stat(path, &st) == 0 && st.st_gid != 0 ?
+			la_group_name(st.st_gid, line, sizeof(line)) : NULL;
+
+	if (g)
+		fprintf(stderr, "la-vmrun: %s: %s (it is for group %s: sudo usermod -aG %s "
+			"$USER, then log in again)\n", path, e, g, g);
+	else
+		fprintf(stderr, "la-vmrun: %s: %s\n", path, e);
+}
+
 static int la_kvm_fail(const struct la_vmrun *a, const struct la_kvm *k, int err)
 {
 	const char *e = k->sys_errno ? strerror(k->sys_errno) : la_strerror(err);
@@ -219,8 +260,13 @@ static int la_kvm_fail(const struct la_vmrun *a, const struct la_kvm *k, int err
 	if (err == -LA_ERR_KVMOPEN && k->sys_errno == ENOENT)
 		fprintf(stderr, "la-vmrun: %s: %s (no KVM on this host; see man la-vmrun)\n",
 			a->kvm_path, e);
+	else if (err == -LA_ERR_KVMOPEN && k->sys_errno == EACCES)
+		la_kvm_no_access(a->kvm_path, e);
 	else if (err == -LA_ERR_KVMOPEN)
 		fprintf(stderr, "la-vmrun: %s: %s\n", a->kvm_path, e);
+	else if (err == -LA_ERR_KVMAPI && k->sys_errno)
+		fprintf(stderr, "la-vmrun: %s: not a KVM device (KVM_GET_API_VERSION: %s)\n",
+			a->kvm_path, e);
 	else if (err == -LA_ERR_KVMAPI)
 		fprintf(stderr, "la-vmrun: %s: %s\n", a->kvm_path, la_strerror(err));
 	else if (err == -LA_ERR_KVMCAP)
