@@ -183,17 +183,30 @@ static int la_hc_readf(struct la_hc *c, char *msg, const char *fmt, ...)
 		la_msg(msg, "%s...: %s", c->path, strerror(ENAMETOOLONG));
 		return -LA_ERR_HOSTREAD;
 	}
-	fd = open(c->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* a sysfs attribute is a regular file; anything else in a canned
+	 * tree (a FIFO, a device) is refused, and the open never blocks */
+	fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
 		e = -errno;
-	else {
-		e = la_hc_read_fd(fd, c->buf, &len);
+	} else {
+		struct stat st;
+
+		if (fstat(fd, &st) != 0)
+			e = -errno;
+		else if (!S_ISREG(st.st_mode))
+			e = -EINVAL;
+		else
+			e = la_hc_read_fd(fd, c->buf, &len);
 		close(fd);
 	}
 	c->buf[len] = '\0';
 	if (e == -EFBIG) {
 		la_msg(msg, "%s: %s", c->path, la_strerror(LA_ERR_FILETOOBIG));
 		return -LA_ERR_FILETOOBIG;
+	}
+	if (e == -EINVAL) {
+		la_msg(msg, "%s: %s", c->path, la_strerror(LA_ERR_NOTREG));
+		return -LA_ERR_HOSTREAD;
 	}
 	if (e) {
 		la_msg(msg, "%s: %s", c->path, strerror(-e));

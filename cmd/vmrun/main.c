@@ -47,8 +47,8 @@ static const struct argp_option la_vmrun_options[] = {
 	{ "cmdline", 0, NULL, OPTION_ALIAS, NULL, 0 },
 	{ "fdt", K_FDT, "FILE|-", 0, "A device tree blob (- reads standard input) passed to the "
 	  "kernel in setup_data, zero-padded to 16 KiB", 0 },
-	{ "dump-fdt", K_DUMP_FDT, "FILE", 0, "Write the device tree blob the guest gets (as "
-	  "crosvm's --dump-device-tree-blob)", 0 },
+	{ "dump-fdt", K_DUMP_FDT, "FILE|-", 0, "Write the device tree blob the guest gets (as "
+	  "crosvm's --dump-device-tree-blob; - is standard output)", 0 },
 	{ "serial", K_SERIAL, "N=KIND", 0, "COM port N (1-4): file:PATH, null or stdout "
 	  "(default: COM1 stdout with standard input, COM2-4 null)", 0 },
 	{ "debugcon", K_DEBUGCON, "FILE", 0, "Write what the guest sends to port 0x402 to FILE", 0 },
@@ -409,7 +409,7 @@ void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 	case LA_ERR_CMDLINE: case LA_ERR_CMDLINECHAR:
 		what = "--cmdline";
 		break;
-	case LA_ERR_INITRDFIT: case LA_ERR_INITRDEMPTY:
+	case LA_ERR_INITRDFIT: case LA_ERR_INITRDEMPTY: case LA_ERR_CHANGED:
 		what = "--initrd", path = a->initrd_path;
 		break;
 	case LA_ERR_DTBSIZE:

@@ -87,9 +87,19 @@ static int la_x86_read_initrd(const struct la_gmem *g, int fd, uint64_t addr, ui
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r == 0)
+			return -LA_ERR_CHANGED; /* shorter than when it was placed */
+		if (r < 0)
 			return -LA_ERR_IO;
 		done += (uint64_t)r;
+	}
+	/* longer than when it was placed: the guest would get a cut copy */
+	{
+		uint8_t extra;
+		ssize_t r = pread(fd, &extra, 1, (off_t)size);
+
+		if (r != 0)
+			return r > 0 ? -LA_ERR_CHANGED : -LA_ERR_IO;
 	}
 	return 0;
 }

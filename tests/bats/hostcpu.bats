@@ -482,3 +482,12 @@ load hostcpu_helpers
 		diff -r --no-dereference "$HC_FIX/$f" "$BATS_TEST_TMPDIR/gen/$f"
 	done
 }
+
+@test "la-hostcpu: a FIFO (or any non-file) in a --sysfs-root tree is refused at once, never waited on" {
+	hc_tree phone
+	rm -f "$HC_CPU/cpu6/cpu_capacity"
+	mkfifo "$HC_CPU/cpu6/cpu_capacity"
+	run timeout 10 bash -c 'la-hostcpu --sysfs-root t --json | jq -c .errors'
+	assert_success
+	assert_output '{"capacity":"t/devices/system/cpu/cpu6/cpu_capacity: not a regular file"}'
+}
