@@ -184,6 +184,11 @@ static int la_hj_fields(const json_t *root, struct la_host_topo *t, char *d, siz
 	return 0;
 }
 
+static bool la_hj_schema_bad(const json_t *v)
+{
+	return !json_is_string(v) || strcmp(json_string_value(v), "la-hostcpu/1") != 0;
+}
+
 int la_host_topo_parse_json(const char *json, size_t len, struct la_host_topo *t,
 			    char *detail, size_t dlen)
 {
@@ -197,6 +202,13 @@ int la_host_topo_parse_json(const char *json, size_t len, struct la_host_topo *t
 		return la_hj_fail(detail, dlen, "line %d: %s", jerr.line, jerr.text);
 	if (!json_is_object(root))
 		err = la_hj_fail(detail, dlen, "not a JSON object");
+	else if (json_object_get(root, "schema") &&
+		 la_hj_schema_bad(json_object_get(root, "schema")))
+		/* another shape than the one this build reads; no schema:
+		 * la-hostcpu before it had one, the same shape */
+		err = la_hj_fail(detail, dlen, "schema %s is not la-hostcpu/1",
+				 json_is_string(json_object_get(root, "schema")) ?
+				 json_string_value(json_object_get(root, "schema")) : "(not a string)");
 	else
 		err = la_hj_fields(root, t, detail, dlen);
 	json_decref(root);
@@ -207,6 +219,12 @@ int la_vcpu_from_host(const struct la_host_topo *t, unsigned ncpus, bool want_fr
 		      struct la_vcpu_props *props, struct la_cpu_clusters *clusters,
 		      char *detail, size_t dlen)
 {
+	/* vCPU v stands on host CPU v: crosvm requires the count of vCPUs
+	 * to equal the count of online CPUs */
+	if (ncpus != t->n_online)
+		return la_hj_fail(detail, dlen, "%u vCPUs (--cpus) but %u online host CPUs: the "
+				  "host topology needs one vCPU per online CPU, as crosvm's", ncpus,
+				  t->n_online);
 	if (want_freqs && !t->has_freqs)
 		return la_hj_fail(detail, dlen, "%s", t->why[0]);
 	if (!t->has_capacity)

@@ -422,9 +422,32 @@ mk_usage() { # EXPECTED-LINE ARGS...
 }
 @test "la-mkfdt: --virt-cpufreq with a host that has no frequency tables is refused" {
 	cd "$HC_FIX"
-	run la-mkfdt $A --host-cpu-topology --sysfs-root x86-nocpufreq --virt-cpufreq -o "$T/x"
+	run la-mkfdt $A --cpus 2 --host-cpu-topology --sysfs-root x86-nocpufreq --virt-cpufreq -o "$T/x"
 	assert_failure 1
 	assert_output "la-mkfdt: --host-cpu-topology: 'x86-nocpufreq': no usable host CPU topology: frequencies_khz: x86-nocpufreq/devices/system/cpu/cpu0/cpufreq/scaling_available_frequencies: No such file or directory"
+}
+@test "la-mkfdt: the host topology needs as many vCPUs as online host CPUs (crosvm refuses the rest too)" {
+	cd "$HC_FIX"
+	run la-mkfdt $A --cpus 4 --host-cpu-topology --sysfs-root phone -o "$T/x"
+	assert_failure 1
+	assert_output "la-mkfdt: --host-cpu-topology: 'phone': no usable host CPU topology: 4 vCPUs (--cpus) but 8 online host CPUs: the host topology needs one vCPU per online CPU, as crosvm's"
+	la-hostcpu --sysfs-root phone --json >"$T/h.json"
+	run la-mkfdt $A --cpus 9 --hostcpu "$T/h.json" -o "$T/x"
+	assert_failure 1
+	assert_output "la-mkfdt: --hostcpu: '$T/h.json': no usable host CPU topology: 9 vCPUs (--cpus) but 8 online host CPUs: the host topology needs one vCPU per online CPU, as crosvm's"
+	[ ! -e "$T/x" ]
+}
+@test "la-mkfdt: --hostcpu JSON of another schema is refused; without one it is read as la-hostcpu/1" {
+	cd "$HC_FIX"
+	la-hostcpu --sysfs-root phone --json >"$T/h.json"
+	jq '.schema = "la-hostcpu/2"' "$T/h.json" >"$T/h2.json"
+	run la-mkfdt $A --cpus 8 --hostcpu "$T/h2.json" -o "$T/x"
+	assert_failure 1
+	assert_output "la-mkfdt: --hostcpu: '$T/h2.json': no usable host CPU topology: schema la-hostcpu/2 is not la-hostcpu/1"
+	jq 'del(.schema)' "$T/h.json" >"$T/h0.json"
+	la-mkfdt $A --cpus 8 --hostcpu "$T/h0.json" -o "$T/a.dtb"
+	la-mkfdt $A --cpus 8 --hostcpu "$T/h.json" -o "$T/b.dtb"
+	cmp "$T/a.dtb" "$T/b.dtb"
 }
 @test "la-mkfdt: an unexpected argument and bad shared VM options exit 2" {
 	mk_usage "la-mkfdt: unexpected argument 'foo'" $A foo
