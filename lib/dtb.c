@@ -166,9 +166,10 @@ int la_fdt_check(const void *blob, size_t len)
 	return 0;
 }
 
-void la_fdt_w_memory(struct la_fdt_w *w, const struct la_mem_layout *mem)
+/* crosvm's /memory reg: (start, size) pairs of every region but the
+ * BIOS, adjacent ones merged. returns: the number of pairs */
+static unsigned la_fdt_memory_cells(const struct la_mem_layout *mem, uint64_t *cells)
 {
-	uint64_t cells[2 * LA_MAX_REGIONS];
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < mem->n; i++) {
@@ -184,6 +185,14 @@ void la_fdt_w_memory(struct la_fdt_w *w, const struct la_mem_layout *mem)
 		cells[2 * n + 1] = r->size;
 		n++;
 	}
+	return n;
+}
+
+void la_fdt_w_memory(struct la_fdt_w *w, const struct la_mem_layout *mem)
+{
+	uint64_t cells[2 * LA_MAX_REGIONS];
+	unsigned n = la_fdt_memory_cells(mem, cells);
+
 	la_fdt_w_begin_node(w, "memory");
 	la_fdt_w_str(w, "device_type", "memory");
 	la_fdt_w_u64s(w, "reg", cells, 2 * n);
@@ -327,3 +336,39 @@ void la_fdt_w_reserved_begin(struct la_fdt_w *w, const struct la_mem_layout *mem
 }
 
 const uint64_t la_serial_addr[LA_FDT_MAX_SERIAL] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+
+int la_fdt_memory_matches(const void *blob, const struct la_mem_layout *mem)
+{
+	uint64_t cells[2 * LA_MAX_REGIONS];
+	unsigned n = la_fdt_memory_cells(mem, cells);
+	int off = fdt_path_offset(blob, "/memory"), len;
+	const fdt32_t *reg = off >= 0 ? fdt_getprop(blob, off, "reg", &len) : NULL;
+
+	if (!reg || fdt_address_cells(blob, 0) != 2 || fdt_size_cells(blob, 0) != 2)
+		return 0; /* no /memory, or cells la never writes */
+	if ((size_t)len != 2 * n * sizeof(uint64_t))
+		return 0;
+	for (unsigned i = 0; i < 2 * n; i++) {
+		uint64_t v = (uint64_t)fdt32_to_cpu(reg[2 * i]) << 32 | fdt32_to_cpu(reg[2 * i + 1]);
+
+		if (v != cells[i])
+			return 0;
+	}
+	return 1;
+}
+
+const char *la_fdt_arch_of(const void *blob, const char **why)
+{
+	int off = fdt_path_offset(blob, "/cpus/cpu@0"), len;
+	const char *c = off >= 0 ? fdt_getprop(blob, off, "compatible", &len) : NULL;
+
+	*why = NULL;
+	if (!c || len < 1 || c[len - 1] != '\0')
+		return NULL;
+	*why = c;
+	if (!strncmp(c, "arm,", 4))
+		return "aarch64";
+	if (!strcmp(c, "riscv"))
+		return "riscv64";
+	return NULL;
+}

@@ -92,6 +92,16 @@ int la_fdt_w_create(struct la_fdt_w *w, void *buf, size_t size);
  * returns: 0, w->err, -LA_ERR_FDTSIZE, -LA_ERR_FDTBAD */
 int la_fdt_w_finish(struct la_fdt_w *w);
 
+/* la_fdt_memory_matches - whether blob's /memory reg is the one
+ * la_fdt_w_memory writes for mem (two address and two size cells).
+ * returns: 1 it is, 0 it is not (or there is none) */
+int la_fdt_memory_matches(const void *blob, const struct la_mem_layout *mem);
+
+/* la_fdt_arch_of - the arch a tree was made for, from /cpus/cpu@0's
+ * compatible ("arm,..." aarch64, "riscv" riscv64; *why is that string);
+ * NULL where it does not say (x86_64 trees have no /cpus). */
+const char *la_fdt_arch_of(const void *blob, const char **why);
+
 /* la_fdt_w_memory - crosvm's /memory: all regions but the BIOS, sorted,
  * a region starting at the previous one's end merged into it. */
 void la_fdt_w_memory(struct la_fdt_w *w, const struct la_mem_layout *mem);

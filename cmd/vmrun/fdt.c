@@ -10,6 +10,7 @@
 #include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "boot.h"
 #include "dtb.h"
@@ -38,6 +39,28 @@ void la_vmrun_fdt_check(struct argp_state *state, const struct la_vmrun *a)
 	if (a->dump_fdt_path && !a->fdt_path && !ov)
 		argp_failure(state, 2, 0, "--dump-fdt: '%s': x86_64 guests get a device tree only "
 			     "from --fdt or --overlay", a->dump_fdt_path);
+}
+
+/* A --fdt tree made for another arch is refused; one whose /memory is not
+ * this VM's RAM gets a note (la-mkfdt with the same --mem makes one that
+ * is). */
+void la_vmrun_fdt_agree(const struct la_vmrun *a)
+{
+	const char *why, *arch = la_fdt_arch_of(a->dtb, &why);
+	char reason[160];
+
+	if (arch && strcmp(arch, a->vm.cfg.arch->name)) {
+		snprintf(reason, sizeof(reason), "a device tree for %s (/cpus/cpu@0 is %s), not "
+			 "for this %s guest", arch, why, a->vm.cfg.arch->name);
+		la_vmrun_die("--fdt", a->fdt_path, reason);
+	}
+	/* (a blob over the arch's limit fails later, with that reason) */
+	if (a->dtb_len <= a->vm.cfg.arch->fdt_max_size &&
+	    !la_fdt_memory_matches(a->dtb, &a->vm.mem))
+		fprintf(stderr, "la-vmrun: note: --fdt: '%s': its /memory is not this VM's RAM "
+			"(--mem %s; la-mkfdt --arch %s with the same --mem makes one that is)\n",
+			a->fdt_path, a->vm.arg[LA_VMOPT_MEM] ? a->vm.arg[LA_VMOPT_MEM] : "256M",
+			a->vm.cfg.arch->name);
 }
 
 /* Kernel and initrd placed as la-mkfdt places them; build_vm loads them

@@ -379,6 +379,7 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 		if (a->dtb_len < sizeof(struct fdt_header) || fdt_check_header(a->dtb) ||
 		    fdt_totalsize(a->dtb) != a->dtb_len)
 			la_vmrun_die("--fdt", a->fdt_path, la_strerror(-LA_ERR_BADDTB));
+		la_vmrun_fdt_agree(a);
 	}
 }
 

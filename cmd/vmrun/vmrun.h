@@ -65,6 +65,9 @@ struct argp_state;
 void la_vmrun_overlay_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
 void la_vmrun_fdt_check(struct argp_state *state, const struct la_vmrun *a);
 void la_vmrun_fdt_build(struct la_vmrun *a);
+/* la_vmrun_fdt_agree - a --fdt blob for another arch is refused (exit 1);
+ * one whose /memory is not this VM's RAM gets a one-line note */
+void la_vmrun_fdt_agree(const struct la_vmrun *a);
 
 /* explain.c */
 void la_vmrun_explain(const struct la_vmrun *a);

@@ -583,3 +583,24 @@ linux_bz() {
 	assert_failure 2
 	assert_output "la-vmrun: --swiotlb: '4M': not supported on x86_64"
 }
+
+@test "la-vmrun: --fdt made for another arch is refused; a /memory that is not the VM's RAM gets a note" {
+	la-mkfdt --arch aarch64 -o "$tmp/arm.dtb"
+	run la-vmrun --fdt "$tmp/arm.dtb" --explain "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --fdt: '$tmp/arm.dtb': a device tree for aarch64 (/cpus/cpu@0 is arm,armv8), not for this x86_64 guest"
+	la-mkfdt --arch riscv64 -o "$tmp/rv.dtb"
+	run la-vmrun --fdt "$tmp/rv.dtb" --explain "$PROBE"
+	assert_failure 1
+	assert_output --partial "a device tree for riscv64 (/cpus/cpu@0 is riscv)"
+	la-mkfdt --arch x86_64 --mem 256M -o "$tmp/x256.dtb"
+	run --separate-stderr la-vmrun --mem 1G --fdt "$tmp/x256.dtb" --explain "$PROBE"
+	assert_success
+	assert_equal "$stderr" "la-vmrun: note: --fdt: '$tmp/x256.dtb': its /memory is not this VM's RAM (--mem 1G; la-mkfdt --arch x86_64 with the same --mem makes one that is)"
+	# the same --mem on both sides: silent, also with RAM split around the PCI hole
+	for m in 1G 8G; do
+		run --separate-stderr bash -c "la-mkfdt --arch x86_64 --mem $m | la-vmrun --mem $m --fdt - --explain '$PROBE'"
+		assert_success
+		assert_equal "$stderr" ""
+	done
+}

@@ -1,5 +1,6 @@
 # Helpers for vmrun.bats: paths to the probe guest and scratch files.
 load /usr/lib/bats/bats-support/load
+bats_require_minimum_version 1.5.0
 load /usr/lib/bats/bats-assert/load
 
 PATH="$LA_BIN:$PATH"

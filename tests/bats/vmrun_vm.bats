@@ -145,7 +145,7 @@ setup_file() {
 		ln -sf "$VM_TOP/tests/vm/seccomp-live.sh" "$t/bin/seccomp-live.sh"
 	fi
 	if vm_have_mkfdt; then
-		"$VM_BIN/la-mkfdt" --arch x86_64 >"$p/x86.dtb" || return 1
+		"$VM_BIN/la-mkfdt" --arch x86_64 --mem 512M >"$p/x86.dtb" || return 1
 		dtc -q -@ -I dts -O dtb -o "$p/plain.dtbo" "$VM_TOP/tests/fixtures/mkfdt/plain.dts" || return 1
 	fi
 
