@@ -503,3 +503,12 @@ MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
 	run la-mkfdt --help
 	assert_output --partial -- '--seccomp=MODE'
 }
+@test "la-mkfdt: an --overlay that is device tree source says how to compile it" {
+	printf '/dts-v1/;\n/plugin/;\n&{/} { x {}; };\n' >"$T/x.dts"
+	run la-mkfdt --arch x86_64 --overlay "$T/x.dts" -o "$T/o.dtb"
+	assert_failure 1
+	assert_output "la-mkfdt: --overlay: '$T/x.dts': not a valid device tree blob: this is device tree source; compile it with dtc -@ -I dts -O dtb -o FILE.dtbo $T/x.dts"
+	run la-vmrun --overlay "$T/x.dts" --explain "$LA_BUILD/guest/probe.bzImage"
+	assert_failure 1
+	assert_output "la-vmrun: --overlay: '$T/x.dts': not a valid device tree blob: this is device tree source; compile it with dtc -@ -I dts -O dtb -o FILE.dtbo $T/x.dts"
+}
