@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "size.h"
 #include "vmrun.h"
 
@@ -161,4 +162,185 @@ void la_vmrun_explain(const struct la_vmrun *a)
 		       a->overlays.n == 1 ? "" : "s", a->dtb_len);
 	if (a->dtb)
 		la_explain_node(a->dtb, 0, 0);
+}
+
+/* ---- --explain --json: the same dry run as one document ---- */
+
+static void la_explain_json_grant(struct la_json *j, const char *name, const char *kind,
+				  const struct la_grant *g, uint64_t start, uint64_t end,
+				  const char *tag)
+{
+	la_json_obj_begin(j, NULL);
+	la_json_str(j, "name", name);
+	la_json_str(j, "kind", kind);
+	if (g && g->kind == LA_RES_IRQ)
+		la_json_u64(j, "value", g->value);
+	else
+		la_json_range_fields(j, start, end);
+	la_json_str(j, "tag", tag);
+	la_json_obj_end(j);
+}
+
+static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
+{
+	const struct la_mem_layout *m = &a->vm.mem;
+	const struct la_vm_res *r = &a->res;
+	const struct la_vm_boot *b = &a->boot;
+
+	la_json_str(j, "arch", a->vm.cfg.arch->name);
+	la_json_u64(j, "memory_size", a->vm.cfg.mem_size);
+	la_json_u64(j, "cpus", a->vm.cfg.cpus);
+	la_json_arr_begin(j, "regions");
+	for (unsigned i = 0; i < m->n; i++) {
+		la_json_obj_begin(j, NULL);
+		la_json_range_fields(j, m->r[i].start, m->r[i].start + m->r[i].size - 1);
+		la_json_str(j, "purpose", la_region_purpose_name(m->r[i].purpose));
+		la_json_u64(j, "align", m->r[i].align);
+		la_json_obj_end(j);
+	}
+	la_json_arr_end(j);
+	la_json_u64(j, "phys_bits", r->phys_bits);
+	la_json_str(j, "phys_bits_source", r->phys_bits_source);
+	la_json_arr_begin(j, "grants");
+	la_explain_json_grant(j, "pci-ecam", "reserve", NULL, b->ecam.start, b->ecam.end,
+			      "PCIe config space (ECAM, in MCFG)");
+	for (unsigned i = 0; i < r->n; i++)
+		la_explain_json_grant(j, r->g[i].name, la_res_kind_name(r->g[i].kind), &r->g[i],
+				      r->g[i].range.start, r->g[i].range.end, r->g[i].tag);
+	la_json_arr_end(j);
+	la_json_arr_begin(j, "other_devices");
+	la_explain_json_grant(j, "pci-config", "io", NULL, 0xcf8, 0xcff,
+			      "PCI host bridge 00:00.0; 0xcf9 resets");
+	la_explain_json_grant(j, "post", "io", NULL, 0x80, 0x80, "POST codes (--boot-timing)");
+	la_explain_json_grant(j, "pcie-vcfg", "mmio", NULL, b->vcfg.start, b->vcfg.end,
+			      "PCIe virtual config window");
+	la_explain_json_grant(j, "high-mmio", "mmio", NULL, b->high_mmio.start, b->high_mmio.end,
+			      "PCI MMIO above 4 GiB (in PC00._CRS)");
+	la_json_arr_end(j);
+}
+
+static void la_explain_json_boot(struct la_json *j, const struct la_vmrun *a)
+{
+	const struct la_vm_boot *b = &a->boot;
+	const struct la_x86_kernel *k = &b->kernel;
+
+	la_json_obj_begin(j, "image");
+	la_json_str(j, "kind", la_kind_names[k->kind]);
+	la_json_str(j, "path", a->kernel_path ? a->kernel_path : a->vm.cfg.bios_path);
+	la_json_range_fields(j, k->start, k->end - 1);
+	la_json_u64(j, "entry", k->entry);
+	la_json_str(j, "mode", la_mode_names[k->mode]);
+	if (k->info.version[0])
+		la_json_str(j, "linux_release", k->info.version);
+	la_json_obj_end(j);
+	if (b->initrd_size) {
+		la_json_obj_begin(j, "initrd");
+		la_json_str(j, "path", a->initrd_path);
+		la_json_range_fields(j, b->initrd_addr, b->initrd_addr + b->initrd_size - 1);
+		la_json_obj_end(j);
+	} else {
+		la_json_null(j, "initrd");
+	}
+	la_json_obj_begin(j, "cmdline");
+	la_json_u64(j, "address", 0x20000);
+	la_json_u64(j, "length", b->cmdline.len);
+	la_json_str(j, "text", b->cmdline.s);
+	la_json_obj_end(j);
+	la_json_arr_begin(j, "e820");
+	for (unsigned i = 0; k->kind != LA_X86_IMG_BIOS && i < b->e820.n; i++) {
+		la_json_obj_begin(j, NULL);
+		la_json_range_fields(j, b->e820.e[i].addr, b->e820.e[i].addr + b->e820.e[i].size - 1);
+		la_json_str(j, "type", b->e820.e[i].type == 1 ? "ram" : "reserved");
+		la_json_obj_end(j);
+	}
+	la_json_arr_end(j);
+	la_json_arr_begin(j, "setup_data");
+	for (unsigned i = 0; k->kind != LA_X86_IMG_BIOS && i < b->setup.n; i++) {
+		la_json_obj_begin(j, NULL);
+		la_json_u64(j, "address", b->setup.e[i].addr);
+		la_json_u64(j, "type", b->setup.e[i].type);
+		la_json_str(j, "what", b->setup.e[i].type == 9 ? "rng-seed" : "dtb");
+		la_json_u64(j, "length", b->setup.e[i].len);
+		la_json_obj_end(j);
+	}
+	la_json_arr_end(j);
+}
+
+static void la_explain_json_tables(struct la_json *j, const struct la_vmrun *a)
+{
+	const struct la_vm_boot *b = &a->boot;
+
+	la_json_obj_begin(j, "firmware_tables");
+	la_json_u64(j, "mp_floating_pointer", 0x9fff0);
+	la_json_u64(j, "mp_table", 0x9e800);
+	la_json_u64(j, "mp_cpus", b->ncpus);
+	la_json_u64(j, "smbios", 0xf0000);
+	if (b->has_acpi) {
+		la_json_arr_begin(j, "acpi");
+		for (unsigned i = 0; i < b->acpi.n; i++) {
+			la_json_obj_begin(j, NULL);
+			la_json_str(j, "signature", b->acpi.t[i].sig);
+			la_json_u64(j, "address", b->acpi.t[i].addr);
+			la_json_u64(j, "length", b->acpi.t[i].len);
+			la_json_obj_end(j);
+		}
+		la_json_arr_end(j);
+	} else {
+		la_json_null(j, "acpi");
+	}
+	la_json_obj_end(j);
+}
+
+static void la_explain_json_node(struct la_json *j, const void *fdt, int node, const char *path)
+{
+	char sub[512];
+	int prop, child;
+
+	la_json_obj_begin(j, NULL);
+	la_json_str(j, "path", path);
+	la_json_arr_begin(j, "properties");
+	fdt_for_each_property_offset(prop, fdt, node) {
+		const char *pname = NULL;
+		int len = 0;
+
+		if (!fdt_getprop_by_offset(fdt, prop, &pname, &len) || !pname)
+			continue;
+		la_json_obj_begin(j, NULL);
+		la_json_str(j, "name", pname);
+		la_json_u64(j, "length", (uint64_t)len);
+		la_json_obj_end(j);
+	}
+	la_json_arr_end(j);
+	la_json_obj_end(j);
+	fdt_for_each_subnode(child, fdt, node) {
+		const char *name = fdt_get_name(fdt, child, NULL);
+
+		snprintf(sub, sizeof(sub), "%s/%s", node ? path : "", name ? name : "?");
+		la_explain_json_node(j, fdt, child, sub);
+	}
+}
+
+void la_vmrun_explain_json(const struct la_vmrun *a)
+{
+	struct la_json j;
+
+	la_json_init(&j, stdout);
+	la_json_obj_begin(&j, NULL);
+	la_json_str(&j, "schema", "la-vmrun-explain/" LA_JSON_SCHEMA_VERSION);
+	la_explain_json_layout(&j, a);
+	la_explain_json_boot(&j, a);
+	la_explain_json_tables(&j, a);
+	if (a->dtb) {
+		la_json_obj_begin(&j, "device_tree");
+		la_json_str(&j, "source", a->fdt_path ? "--fdt" : "--overlay");
+		la_json_u64(&j, "size", a->dtb_len);
+		la_json_arr_begin(&j, "nodes");
+		la_explain_json_node(&j, a->dtb, 0, "/");
+		la_json_arr_end(&j);
+		la_json_obj_end(&j);
+	} else {
+		la_json_null(&j, "device_tree");
+	}
+	la_json_obj_end(&j);
+	fputc('\n', stdout);
 }

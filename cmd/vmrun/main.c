@@ -20,6 +20,7 @@
 
 enum {
 	K_INITRD = 'i',
+	K_JSON = 'j',
 	K_CMDLINE = 'p',
 	K_FDT = 0x2000,
 	K_KERNEL,
@@ -56,6 +57,8 @@ static const struct argp_option la_vmrun_options[] = {
 	  "of each POST code (port 0x80), the first console output and power-off", 0 },
 	{ "no-acpi", K_NO_ACPI, NULL, 0, "No ACPI tables: the guest sees the MP table only "
 	  "(and cannot power off; reboot ends the VM)", 0 },
+	{ "json", K_JSON, NULL, 0, "With --explain: one JSON document (schema "
+	  "la-vmrun-explain/1)", 0 },
 	{ "explain", K_EXPLAIN, NULL, 0, "Print what would be built (layout, grants, e820, "
 	  "cmdline, setup_data, tables) and exit without running", 0 },
 	{ "kvm-device", K_KVM_DEVICE, "PATH", 0, "The KVM device (default /dev/kvm)", 0 },
@@ -139,6 +142,8 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 		la_vmrun_check_print(state, a);
 		return;
 	}
+	if (a->json && !a->explain)
+		argp_failure(state, 2, 0, "--json: prints the --explain dry run; give --explain too");
 	if (!c->arch->build_vm || !c->arch->configure_vcpu)
 		argp_failure(state, 2, 0, "--arch: '%s': la-vmrun boots x86_64 guests only",
 			     c->arch->name);
@@ -187,6 +192,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_BOOT_TIMING: a->boot_timing = true; return 0;
 	case K_NO_ACPI: a->no_acpi = true; return 0;
 	case K_EXPLAIN: a->explain = true; return 0;
+	case K_JSON: a->json = true; return 0;
 	case K_KVM_DEVICE: a->kvm_path = arg; return 0;
 	case K_OVERLAY: la_vmrun_overlay_opt(state, a, arg); return 0;
 	case K_SECCOMP:
@@ -530,7 +536,10 @@ int main(int argc, char **argv)
 	a.image = NULL;
 	a.img.image = NULL;
 	if (a.explain) {
-		la_vmrun_explain(&a);
+		if (a.json)
+			la_vmrun_explain_json(&a);
+		else
+			la_vmrun_explain(&a);
 		status = fflush(stdout) || ferror(stdout) ? 1 : 0;
 		if (status)
 			perror("la-vmrun: standard output");

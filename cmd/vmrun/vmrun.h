@@ -34,6 +34,7 @@ struct la_vmrun {
 	} serial[4];
 	bool no_acpi;
 	bool explain;
+	bool json;                       /* --json: --explain as one JSON document */
 	enum la_seccomp_mode seccomp;    /* --seccomp, default trap */
 	int jail;                        /* --jail 1, --no-jail 0, default -1: where it works */
 	bool print_seccomp;
@@ -69,8 +70,9 @@ void la_vmrun_fdt_build(struct la_vmrun *a);
  * one whose /memory is not this VM's RAM gets a one-line note */
 void la_vmrun_fdt_agree(const struct la_vmrun *a);
 
-/* explain.c */
+/* explain.c: --explain as text, or with --json as one document */
 void la_vmrun_explain(const struct la_vmrun *a);
+void la_vmrun_explain_json(const struct la_vmrun *a);
 
 /* run.c: run the VM on KVM; returns the exit status */
 int la_vmrun_run(struct la_vmrun *a);

@@ -604,3 +604,40 @@ linux_bz() {
 		assert_equal "$stderr" ""
 	done
 }
+
+@test "la-vmrun: --explain --json is the dry run as one document, in la-layout's and la-alloc's shapes" {
+	printf 'x' >"$tmp/rd"
+	ov plain
+	run --separate-stderr bash -c "la-vmrun --explain --json -m 8G -c 2 --initrd '$tmp/rd' --overlay '$tmp/plain.dtbo' '$PROBE' >'$tmp/e.json'"
+	assert_success
+	run jq -r '.schema, .arch, .memory_size, .cpus, .image.kind, .initrd.size, .cmdline.text, ([.["e820"][].type] | join(",")), ([.setup_data[].what] | join(",")), (.device_tree.source), ([.device_tree.nodes[].path] | index("/extra-node") != null)' "$tmp/e.json"
+	assert_output "la-vmrun-explain/1
+x86_64
+8589934592
+2
+bzImage
+1
+panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8
+ram,reserved,ram,ram,reserved,reserved,reserved
+rng-seed,dtb
+--overlay
+true"
+	# the regions are la-layout's, byte for byte
+	[ "$(jq -c .regions "$tmp/e.json")" = "$(la-layout --arch x86_64 --mem 8G --json | jq -c .regions)" ]
+	# the grants are the text --explain's (which the tests above hold to la-alloc's)
+	local n r text
+	text=$(la-vmrun --explain -m 8G -c 2 "$PROBE" | grant_pairs | while read -r n r; do
+		case $r in *-*) echo "$n $((${r%-*})) $((${r#*-}))" ;; *) echo "$n $r" ;; esac
+	done)
+	[ "$(jq -r '.grants[] | select(.name | contains(".")) | "\(.name) \(if .kind == "irq" then .value else "\(.start) \(.end)" end)"' "$tmp/e.json")" = "$text" ] ||
+		fail "grants differ: $text"
+	[ "$(wc -l <<<"$text")" -gt 10 ]
+	# every range has the one shape
+	run jq -c '[.. | objects | select(has("start_hex")) | keys - ["name", "kind", "tag", "purpose", "align", "path", "entry", "mode", "type"]] | unique' "$tmp/e.json"
+	assert_output '[["end","end_hex","size","size_hex","start","start_hex"]]'
+	run la-vmrun --json "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --json: prints the --explain dry run; give --explain too"
+	run bash -c "la-vmrun --explain -j --bios '$FW' | jq -c '[.image.kind, .[\"e820\"], .setup_data, .device_tree]'"
+	assert_output '["BIOS",[],[],null]'
+}
