@@ -139,8 +139,8 @@ static int la_ov_apply_one(const struct la_overlay_arg *o, const struct la_arch_
 	if (err == -LA_ERR_FDTSIZE)
 		snprintf(why, LA_OV_WHY_MAX, "%s (%llu bytes on %s)", la_strerror(err),
 			 (unsigned long long)arch->fdt_max_size, arch->name);
-	else if ((err == -LA_ERR_FDTBAD || err == -LA_ERR_FDTTRUNC) && len >= 8 &&
-		 !memcmp(blob, "/dts-v1/", 8))
+	else if ((err == -LA_ERR_FDTBAD || err == -LA_ERR_FDTTRUNC) &&
+		 memmem(blob, len < 4096 ? len : 4096, "/dts-v1/", 8))
 		/* device tree source, not a blob */
 		snprintf(why, LA_OV_WHY_MAX, "%s: this is device tree source; compile it with "
 			 "dtc -@ -I dts -O dtb -o FILE.dtbo %s", la_strerror(err), o->path);

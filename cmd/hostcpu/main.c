@@ -57,14 +57,16 @@ static void la_usage_fail(struct argp_state *state, const char *opt, const char 
 	exit(2);
 }
 
-static void la_check_root(struct argp_state *state, const char *dir)
+/* a folder that is not there is a bad file, as everywhere in la: exit 1 */
+static void la_check_root(const char *dir)
 {
 	struct stat sb;
+	int e = stat(dir, &sb) != 0 ? errno : !S_ISDIR(sb.st_mode) ? ENOTDIR : 0;
 
-	if (stat(dir, &sb) != 0)
-		la_usage_fail(state, "--sysfs-root", dir, strerror(errno));
-	if (!S_ISDIR(sb.st_mode))
-		la_usage_fail(state, "--sysfs-root", dir, strerror(ENOTDIR));
+	if (e) {
+		fprintf(stderr, "la-hostcpu: --sysfs-root: '%s': %s\n", dir, strerror(e));
+		exit(1);
+	}
 }
 
 static int la_format_parse(const char *s, enum la_hostcpu_format *out)
@@ -86,7 +88,7 @@ static error_t la_hostcpu_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case LA_KEY_SYSFS_ROOT:
-		la_check_root(state, arg);
+		la_check_root(arg);
 		a->o.sysfs_root = arg;
 		return 0;
 	case LA_KEY_JSON:

@@ -424,15 +424,15 @@ load hostcpu_helpers
 
 # ---- options and usage errors -----------------------------------------------------------
 
-@test "la-hostcpu: --sysfs-root that does not exist is a usage error (exit 2)" {
+@test "la-hostcpu: --sysfs-root that does not exist is a bad file (exit 1, as everywhere in la)" {
 	run --separate-stderr la-hostcpu --sysfs-root /nonexistent/sys
-	assert_failure 2
+	assert_failure 1
 	[ "$stderr" = "la-hostcpu: --sysfs-root: '/nonexistent/sys': No such file or directory" ]
 }
 
-@test "la-hostcpu: --sysfs-root that is a file is a usage error (exit 2)" {
+@test "la-hostcpu: --sysfs-root that is a file is a bad file (exit 1)" {
 	run --separate-stderr la-hostcpu --sysfs-root "$HC_FIX/mkfixtures.sh"
-	assert_failure 2
+	assert_failure 1
 	[ "$stderr" = "la-hostcpu: --sysfs-root: '$HC_FIX/mkfixtures.sh': Not a directory" ]
 }
 
