@@ -45,8 +45,8 @@ setup_file() {
 			sh cases.sh) | tr -d '\r' | awk -v dir="$out" -f "$LA_TOP/tests/vm/split.awk"
 	else
 		{ echo "P=/payload"; cases | la_vm_drop_cases la_vm_not_selected; } >"$BATS_FILE_TMPDIR/cases.sh"
-		# a frozen emulated host (run-in-l1.sh --stall) gets one more try
-		for try in 1 2; do
+		# a frozen emulated host (run-in-l1.sh --stall) gets up to two more tries
+		for try in 1 2 3; do
 			rm -f "$BATS_FILE_TMPDIR/l1.status"
 			"$LA_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 600 --stall 360 \
 				--out "$out" --bin "$LA_BIN/la-vmrun" --payload "$pay" \
