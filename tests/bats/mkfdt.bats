@@ -230,8 +230,11 @@ mk_ov_err() { # EXPECTED-LINE ARGS...
 }
 
 @test "la-mkfdt: an overlay that is not a DTB is refused" {
+	printf 'not a blob at all\n' >"$T/junk.bin"
+	mk_ov_err "la-mkfdt: --overlay: '$T/junk.bin': not a valid device tree blob" --overlay "$T/junk.bin"
+	# source (here after a comment) gets the dtc hint
 	cp "$MK_FIX/plain.dts" "$T/plain.dts"
-	mk_ov_err "la-mkfdt: --overlay: '$T/plain.dts': not a valid device tree blob" --overlay "$T/plain.dts"
+	mk_ov_err "la-mkfdt: --overlay: '$T/plain.dts': not a valid device tree blob: this is device tree source; compile it with dtc -@ -I dts -O dtb -o FILE.dtbo $T/plain.dts" --overlay "$T/plain.dts"
 }
 @test "la-mkfdt: a truncated overlay is refused" {
 	mk_ov refs
