@@ -8,6 +8,8 @@
 
 # the stand-in package's kernel version
 FAKE_KVER=6.1.0-99-cloud-amd64
+# modinfo lives in /sbin, which a user's PATH may lack
+PATH=$PATH:/usr/sbin:/sbin
 
 setup_file() {
 	load helpers
