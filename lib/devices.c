@@ -5,6 +5,7 @@
 
 #include "devices.h"
 #include "err.h"
+#include "jsonw.h"
 
 /*
  * virtio-pci BAR 0: common config, ISR, device config, notification and
@@ -300,4 +301,22 @@ int la_devset_add(struct la_devset *d, const struct la_dev_type *t, const char *
 		}
 	}
 	return 0;
+}
+
+void la_json_grant(struct la_json *j, const struct la_grant *g, const char *tag)
+{
+	la_json_obj_begin(j, NULL);
+	la_json_str(j, "name", g->name);
+	la_json_str(j, "kind", la_res_kind_name(g->kind));
+	if (g->kind == LA_RES_IRQ || g->kind == LA_RES_GPE) {
+		la_json_u64(j, "value", g->value);
+	} else if (g->kind == LA_RES_PCI) {
+		la_json_u64(j, "bus", g->bus);
+		la_json_u64(j, "dev", g->dev);
+		la_json_u64(j, "func", g->func);
+	} else {
+		la_json_range_fields(j, g->range.start, g->range.end);
+	}
+	la_json_str(j, "tag", tag);
+	la_json_obj_end(j);
 }

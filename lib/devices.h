@@ -98,6 +98,12 @@ struct la_grant {
 	struct la_alloc_id id;      /* mmio and io from the allocator */
 };
 
+/* la_json_grant - one grant as la-alloc and la-vmrun --explain --json print
+ * it: name, kind, then value (irq, gpe), bus/dev/func (pci) or the range
+ * members, then tag. */
+struct la_json;
+void la_json_grant(struct la_json *j, const struct la_grant *g, const char *tag);
+
 struct la_intx_key {
 	uint8_t bus, dev, pin;
 	uint32_t gsi;

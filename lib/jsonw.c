@@ -117,23 +117,24 @@ void la_json_hex(struct la_json *j, const char *key, uint64_t v)
 
 void la_json_range_fields(struct la_json *j, uint64_t start, uint64_t end)
 {
+	/* [0, 2^64-1] is 2^64 bytes: one more than a u64 holds, still a JSON
+	 * number (and a 0x string) */
+	bool whole = start == 0 && end == UINT64_MAX;
+
 	la_json_u64(j, "start", start);
 	la_json_u64(j, "end", end);
-	if (start == 0 && end == UINT64_MAX) {
-		/* 2^64: one more than a u64 holds, still a JSON number */
-		la_json_member(j, "size");
+	la_json_member(j, "size");
+	if (whole)
 		fputs("18446744073709551616", j->f);
-	} else {
-		la_json_u64(j, "size", end - start + 1);
-	}
+	else
+		fprintf(j->f, "%" PRIu64, end - start + 1);
 	la_json_hex(j, "start_hex", start);
 	la_json_hex(j, "end_hex", end);
-	if (start == 0 && end == UINT64_MAX) {
-		la_json_member(j, "size_hex");
+	la_json_member(j, "size_hex");
+	if (whole)
 		fputs("\"0x10000000000000000\"", j->f);
-	} else {
-		la_json_hex(j, "size_hex", end - start + 1);
-	}
+	else
+		fprintf(j->f, "\"0x%" PRIx64 "\"", end - start + 1);
 }
 
 void la_json_range(struct la_json *j, const char *key, uint64_t start, uint64_t end)

@@ -212,20 +212,7 @@ static void la_print_grant_json(struct la_json *j, const struct la_grant *g)
 	char tag[2 * LA_ALLOC_NAME_MAX];
 
 	la_tag(g, tag, sizeof(tag));
-	la_json_obj_begin(j, NULL);
-	la_json_str(j, "name", g->name);
-	la_json_str(j, "kind", la_res_kind_name(g->kind));
-	if (g->kind == LA_RES_IRQ || g->kind == LA_RES_GPE) {
-		la_json_u64(j, "value", g->value);
-	} else if (g->kind == LA_RES_PCI) {
-		la_json_u64(j, "bus", g->bus);
-		la_json_u64(j, "dev", g->dev);
-		la_json_u64(j, "func", g->func);
-	} else {
-		la_json_range_fields(j, g->range.start, g->range.end);
-	}
-	la_json_str(j, "tag", tag);
-	la_json_obj_end(j);
+	la_json_grant(j, g, tag);
 }
 
 static void la_print_free_json(struct la_json *j, const struct la_alloc_args *a)

@@ -166,19 +166,14 @@ void la_vmrun_explain(const struct la_vmrun *a)
 
 /* ---- --explain --json: the same dry run as one document ---- */
 
-static void la_explain_json_grant(struct la_json *j, const char *name, const char *kind,
-				  const struct la_grant *g, uint64_t start, uint64_t end,
-				  const char *tag)
+/* a row that is not an allocator grant, in a grant's shape */
+static void la_explain_json_fixed(struct la_json *j, const char *name, enum la_res_kind kind,
+				  uint64_t start, uint64_t end, const char *tag)
 {
-	la_json_obj_begin(j, NULL);
-	la_json_str(j, "name", name);
-	la_json_str(j, "kind", kind);
-	if (g && g->kind == LA_RES_IRQ)
-		la_json_u64(j, "value", g->value);
-	else
-		la_json_range_fields(j, start, end);
-	la_json_str(j, "tag", tag);
-	la_json_obj_end(j);
+	struct la_grant g = { .kind = kind, .range = { start, end } };
+
+	snprintf(g.name, sizeof(g.name), "%s", name);
+	la_json_grant(j, &g, tag);
 }
 
 static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
@@ -202,19 +197,18 @@ static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
 	la_json_u64(j, "phys_bits", r->phys_bits);
 	la_json_str(j, "phys_bits_source", r->phys_bits_source);
 	la_json_arr_begin(j, "grants");
-	la_explain_json_grant(j, "pci-ecam", "reserve", NULL, b->ecam.start, b->ecam.end,
+	la_explain_json_fixed(j, "pci-ecam", LA_RES_RESERVE, b->ecam.start, b->ecam.end,
 			      "PCIe config space (ECAM, in MCFG)");
 	for (unsigned i = 0; i < r->n; i++)
-		la_explain_json_grant(j, r->g[i].name, la_res_kind_name(r->g[i].kind), &r->g[i],
-				      r->g[i].range.start, r->g[i].range.end, r->g[i].tag);
+		la_json_grant(j, &r->g[i], r->g[i].tag);
 	la_json_arr_end(j);
 	la_json_arr_begin(j, "other_devices");
-	la_explain_json_grant(j, "pci-config", "io", NULL, 0xcf8, 0xcff,
+	la_explain_json_fixed(j, "pci-config", LA_RES_IO, 0xcf8, 0xcff,
 			      "PCI host bridge 00:00.0; 0xcf9 resets");
-	la_explain_json_grant(j, "post", "io", NULL, 0x80, 0x80, "POST codes (--boot-timing)");
-	la_explain_json_grant(j, "pcie-vcfg", "mmio", NULL, b->vcfg.start, b->vcfg.end,
+	la_explain_json_fixed(j, "post", LA_RES_IO, 0x80, 0x80, "POST codes (--boot-timing)");
+	la_explain_json_fixed(j, "pcie-vcfg", LA_RES_MMIO, b->vcfg.start, b->vcfg.end,
 			      "PCIe virtual config window");
-	la_explain_json_grant(j, "high-mmio", "mmio", NULL, b->high_mmio.start, b->high_mmio.end,
+	la_explain_json_fixed(j, "high-mmio", LA_RES_MMIO, b->high_mmio.start, b->high_mmio.end,
 			      "PCI MMIO above 4 GiB (in PC00._CRS)");
 	la_json_arr_end(j);
 }
