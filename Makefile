@@ -32,7 +32,8 @@ CFLAGS  := -O1 -g $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)
 endif
 
-LIB_SRCS  := $(sort $(wildcard lib/*.c lib/arch/*.c))
+# every .c below lib/, at any depth: a new device or arch file needs no edit here
+LIB_SRCS  := $(sort $(shell find lib -name '*.c'))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/lib/libla.a
 TOOLS     := $(sort $(notdir $(wildcard cmd/*)))
