@@ -25,6 +25,7 @@ struct la_vm_boot;
 struct la_gmem;
 struct la_kvm;
 struct la_kvm_vcpu;
+struct la_platform_dev;    /* dev/platform.h */
 
 enum la_arch_id {
 	LA_ARCH_X86_64,
@@ -198,6 +199,12 @@ struct la_arch_ops {
 	 * (la_arch_host_cpu_none). Release out with la_hostcpu_free().
 	 * returns: 0 or -LA_ERR_* as la_hostcpu_read */
 	int (*host_cpu_read)(const struct la_hostcpu_opts *opts, struct la_hostcpu *out);
+
+	/* devices - the devices this arch's build_vm creates, in its order
+	 * (lib/dev/platform.h); la-alloc --platform, la-mkfdt and la-vmrun
+	 * walk this one list. */
+	const struct la_platform_dev *devices;
+	unsigned ndevices;
 
 	/* --- building and running a VM (la-vmrun, issue 6); NULL where la
 	 * cannot run this arch's guests yet. Types in lib/vm.h. --- */

@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "dtb.h"
+#include "dev/platform.h"
 #include "sys_alloc.h"
 
 /* libfdt's codes, in the words of our own list. */
@@ -335,7 +336,44 @@ void la_fdt_w_reserved_begin(struct la_fdt_w *w, const struct la_mem_layout *mem
 	}
 }
 
-const uint64_t la_serial_addr[LA_FDT_MAX_SERIAL] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+void la_fdt_w_reg(struct la_fdt_w *w, uint64_t addr, uint64_t size)
+{
+	uint64_t c[2] = { addr, size };
+
+	la_fdt_w_u64s(w, "reg", c, 2);
+}
+
+void la_fdt_w_irq(struct la_fdt_w *w, const struct la_irq_cells *ic, uint32_t irq,
+		  uint32_t type, bool ppi)
+{
+	uint32_t c[4];
+
+	ic->encode(ic, c, irq, type, ppi);
+	la_fdt_w_u32s(w, "interrupts", c, ic->ncells);
+}
+
+void la_fdt_w_pci_interrupt_map(struct la_fdt_w *w, const struct la_fdt_config *fc,
+				 const struct la_irq_cells *ic)
+{
+	uint32_t cells[LA_FDT_MAX_PCI_IRQS * 10];
+	unsigned n = 0;
+
+	if (fc->plat && ic) {
+		n = la_platform_pci_interrupt_map(fc->plat, ic, NULL);
+		if (n > sizeof(cells) / sizeof(cells[0])) {
+			la_fdt_w_fail(w, -LA_ERR_TOOMANY);
+			return;
+		}
+		la_platform_pci_interrupt_map(fc->plat, ic, cells);
+	}
+	la_fdt_w_u32s(w, "interrupt-map", cells, n);
+}
+
+void la_fdt_w_fail(struct la_fdt_w *w, int err)
+{
+	if (!w->err)
+		w->err = err;
+}
 
 int la_fdt_memory_matches(const void *blob, const struct la_mem_layout *mem)
 {

@@ -19,28 +19,25 @@
 
 #include "arch.h"
 #include "boot.h"
+#include "dev/dev.h"
 #include "vcpu.h"
 
 #define LA_FDT_RNG_SEED_SIZE 256 /* bytes of /chosen/rng-seed */
 #define LA_FDT_MAX_PCI_RANGES 8
-#define LA_FDT_MAX_SERIAL 4
-
-/* 16550 UARTs, COM1..COM4: IO ports on x86, the same MMIO addresses on
- * aarch64 and riscv64. */
-extern const uint64_t la_serial_addr[LA_FDT_MAX_SERIAL];
-#define LA_SERIAL_SIZE 8
+#define LA_FDT_MAX_SERIAL LA_SERIAL_MAX
 
 enum la_gic_version { LA_GIC_V3, LA_GIC_V2 };
 enum la_virt_cpufreq { LA_VIRT_CPUFREQ_NONE, LA_VIRT_CPUFREQ_V1, LA_VIRT_CPUFREQ_V2 };
 
 /* Everything a tree depends on besides the VM options. */
+struct la_platform;
+
 struct la_fdt_config {
 	const struct la_vm_config *cfg;
 	const struct la_arch_layout *layout;
 	const struct la_mem_layout *mem;
 	const struct la_boot_plan *boot;   /* placement of payload and initrd */
 	const char *cmdline;               /* assembled bootargs */
-	unsigned serial_count;             /* COM1..COMn present, 0..4 */
 	/* aarch64 */
 	enum la_gic_version gic;
 	bool its;
@@ -58,6 +55,8 @@ struct la_fdt_config {
 	/* randomness for /chosen */
 	uint64_t kaslr_seed;
 	uint8_t rng_seed[LA_FDT_RNG_SEED_SIZE];
+	/* the VM's devices (lib/dev/platform.h); NULL: a tree without them */
+	const struct la_platform *plat;
 	/* PCI host bridge windows: the system allocator's low and high MMIO
 	 * pools (la_fdt_config_pci_pools) */
 	unsigned n_pools[2];
@@ -84,6 +83,24 @@ void la_fdt_w_strs(struct la_fdt_w *w, const char *name, const char *const *s, u
 void la_fdt_w_u32s(struct la_fdt_w *w, const char *name, const uint32_t *v, unsigned n);
 void la_fdt_w_u64s(struct la_fdt_w *w, const char *name, const uint64_t *v, unsigned n);
 void la_fdt_w_bytes(struct la_fdt_w *w, const char *name, const void *p, unsigned len);
+
+/* la_fdt_w_reg - reg as one u64 address and one u64 size (the root's
+ * two address and two size cells). */
+void la_fdt_w_reg(struct la_fdt_w *w, uint64_t addr, uint64_t size);
+/* la_fdt_w_irq - "interrupts": irq with trigger type as ic encodes it. */
+void la_fdt_w_irq(struct la_fdt_w *w, const struct la_irq_cells *ic, uint32_t irq,
+		  uint32_t type, bool ppi);
+/* la_fdt_w_pci_interrupt_map - a PCI host bridge's `interrupt-map`, one
+ * entry per PCI device of fc->plat with an INTx grant, routed to the
+ * controller ic (NULL, or no platform: empty, as crosvm's without PCI
+ * devices). Fails the writer with -LA_ERR_TOOMANY past
+ * LA_FDT_MAX_PCI_IRQS entries. */
+#define LA_FDT_MAX_PCI_IRQS 256
+void la_fdt_w_pci_interrupt_map(struct la_fdt_w *w, const struct la_fdt_config *fc,
+				const struct la_irq_cells *ic);
+/* la_fdt_w_fail - fail the writer with err (-LA_ERR_*) unless it has
+ * failed already. */
+void la_fdt_w_fail(struct la_fdt_w *w, int err);
 
 /* la_fdt_w_create - start a blob in buf (size bytes).
  * returns: 0, -LA_ERR_FDTSIZE if size cannot hold even an empty tree */

@@ -1,66 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-#include <stdio.h>
 #include <string.h>
 
 #include "err.h"
 #include "host_phys.h"
 #include "vm_res.h"
 
-#define LA_PM_IO_LEN 72   /* PM1 event 4 + PM1 control 4 + GPE0 64 */
-#define LA_PM_IO_ALIGN 4  /* the allocator's minimum (0x400) wins */
-#define LA_PM_SCI 5
-
-static int la_vm_res_dev(struct la_devset *d, const char *name, struct la_vm_res *out)
-{
-	const struct la_dev_type *t = la_dev_lookup(name);
-	const char *conflict = NULL;
-	unsigned n = 0;
-	int err;
-
-	if (!t)
-		return -LA_ERR_INTERNAL;
-	if (out->n + LA_DEV_MAX_NEEDS > LA_VM_RES_MAX)
-		return -LA_ERR_TOOMANY;
-	err = la_devset_add(d, t, name, out->g + out->n, &n, &conflict);
-	out->n += n;
-	return err;
-}
-
-static int la_vm_res_pm(struct la_sys_alloc *sa, struct la_vm_res *out)
-{
-	struct la_grant *io = &out->g[out->n], *sci = &out->g[out->n + 1];
-	uint64_t at;
-	int err;
-
-	if (out->n + 2 > LA_VM_RES_MAX)
-		return -LA_ERR_TOOMANY;
-	memset(io, 0, 2 * sizeof(*io));
-	err = la_alloc_id_named("acpi-pm.io", &io->id);
-	if (!err)
-		err = la_sys_alloc_io(sa, LA_PM_IO_LEN, &io->id, "acpi-pm.io", true, LA_PM_IO_ALIGN, &at);
-	if (err)
-		return err;
-	snprintf(io->name, sizeof(io->name), "acpi-pm.io");
-	snprintf(io->tag, sizeof(io->tag), "ACPI PM1a event/control, GPE0");
-	io->kind = LA_RES_IO;
-	io->range = (struct la_range){ at, at + LA_PM_IO_LEN - 1 };
-	snprintf(sci->name, sizeof(sci->name), "acpi-pm.sci");
-	snprintf(sci->tag, sizeof(sci->tag), "SCI, level");
-	sci->kind = LA_RES_IRQ;
-	sci->value = LA_PM_SCI;
-	sci->fixed = true;
-	out->pm_iobase = (uint16_t)at;
-	out->n += 2;
-	return 0;
-}
-
 int la_vm_resources(const struct la_vm_config *cfg, const struct la_arch_layout *l,
-		    const struct la_mem_layout *m, bool acpi, struct la_vm_res *out)
+		    const struct la_mem_layout *m, const struct la_platform_opts *o,
+		    struct la_vm_res *out)
 {
-	static const char *const legacy[] = { "i8042", "rtc", "com1", "com2", "com3", "com4",
-					      "debugcon" };
-	struct la_sys_alloc sa;
-	struct la_devset d;
+	const struct la_dev_inst *pm;
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -68,37 +17,58 @@ int la_vm_resources(const struct la_vm_config *cfg, const struct la_arch_layout 
 	err = cfg->arch->system_allocator_config(cfg, l, m, out->phys_bits, &out->config);
 	if (err)
 		return err;
-	err = la_sys_alloc_init(&sa, &out->config, false, 0, NULL, 0);
+	err = la_sys_alloc_init(&out->sa, &out->config, false, 0, NULL, 0);
 	if (err)
 		return err;
-	err = la_devset_init(&d, cfg->arch, &sa);
-	for (unsigned i = 0; !err && i < sizeof(legacy) / sizeof(legacy[0]); i++)
-		err = la_vm_res_dev(&d, legacy[i], out);
-	if (!err && acpi)
-		err = la_vm_res_pm(&sa, out);
-	la_devset_destroy(&d);
-	la_sys_alloc_destroy(&sa);
+	err = la_platform_init(&out->plat, cfg->arch, &out->sa);
+	if (err) {
+		la_sys_alloc_destroy(&out->sa);
+		return err;
+	}
+	out->ready = true;
+	err = la_platform_add_arch(&out->plat, o, &out->failed, &out->conflict);
+	for (unsigned i = 0; !err && i < out->plat.ninst; i++) {
+		const struct la_dev_inst *d = &out->plat.inst[i];
+
+		if (out->n + d->n > LA_VM_RES_MAX)
+			return -LA_ERR_TOOMANY;
+		memcpy(out->g + out->n, d->g, d->n * sizeof(d->g[0]));
+		out->n += d->n;
+	}
+	pm = la_platform_find(&out->plat, "acpi-pm");
+	if (!err && pm)
+		out->pm_iobase = (uint16_t)la_dev_inst_grant(pm, LA_RES_IO, 0)->range.start;
 	return err;
+}
+
+void la_vm_res_destroy(struct la_vm_res *r)
+{
+	if (!r->ready)
+		return;
+	la_platform_destroy(&r->plat);
+	la_sys_alloc_destroy(&r->sa);
+	r->ready = false;
+}
+
+/* The first grant of kind given to device name. */
+static const struct la_grant *la_vm_res_find(const struct la_vm_res *r, const char *name,
+					     enum la_res_kind kind)
+{
+	const struct la_dev_inst *d = la_platform_find(&r->plat, name);
+
+	return d ? la_dev_inst_grant(d, kind, 0) : NULL;
 }
 
 int la_vm_res_io(const struct la_vm_res *r, const char *name)
 {
-	size_t n = strlen(name);
+	const struct la_grant *g = la_vm_res_find(r, name, LA_RES_IO);
 
-	for (unsigned i = 0; i < r->n; i++)
-		if (r->g[i].kind == LA_RES_IO && !strncmp(r->g[i].name, name, n) &&
-		    r->g[i].name[n] == '.')
-			return (int)r->g[i].range.start;
-	return -1;
+	return g ? (int)g->range.start : -1;
 }
 
 int la_vm_res_irq(const struct la_vm_res *r, const char *name)
 {
-	size_t n = strlen(name);
+	const struct la_grant *g = la_vm_res_find(r, name, LA_RES_IRQ);
 
-	for (unsigned i = 0; i < r->n; i++)
-		if (r->g[i].kind == LA_RES_IRQ && !strncmp(r->g[i].name, name, n) &&
-		    r->g[i].name[n] == '.')
-			return (int)r->g[i].value;
-	return -1;
+	return g ? (int)g->value : -1;
 }

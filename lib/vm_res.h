@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The resources of the VM la-vmrun builds, from the system allocator and
- * the device table (lib/devices.h): the legacy devices' fixed ports and
- * IRQs in build_vm's order (§3.6 steps 9-12) and the ACPI PM block's IO
- * range from the allocator's IO pool (step 14). la-vmrun --explain prints
- * these grants; the running VM's IO bus is built from them.
+ * The devices of the VM la-vmrun builds and la-mkfdt describes, and their
+ * grants: the system allocator for the VM's physical address bits and the
+ * platform (lib/dev/platform.h) with the devices the arch's build_vm
+ * creates, in its order. la-vmrun --explain prints these grants; the
+ * running VM's buses are built from them; la-mkfdt writes their nodes.
  */
 #ifndef LA_VM_RES_H
 #define LA_VM_RES_H
 
 #include <stdbool.h>
 
-#include "devices.h"
+#include "dev/platform.h"
 #include "sys_alloc.h"
 
 #define LA_VM_RES_MAX 24
@@ -20,17 +20,25 @@ struct la_vm_res {
 	unsigned phys_bits;
 	const char *phys_bits_source;
 	struct la_sys_alloc_config config;
-	unsigned n;
+	struct la_sys_alloc sa;
+	struct la_platform plat;
+	bool ready;          /* sa and plat need la_vm_res_destroy */
+	unsigned n;          /* the grants of the arch's devices, in order */
 	struct la_grant g[LA_VM_RES_MAX];
 	uint16_t pm_iobase;  /* 0: no ACPI */
+	const char *failed;  /* the device that could not be added, if any */
+	const char *conflict;
 };
 
-/* la_vm_resources - grant the VM's devices their resources. acpi adds the
- * PM block (72 ports, 4-aligned, from the IO pool: 0xc000 for la-vmrun).
- * returns: 0, -LA_ERR_PHYSBITS, the errors of la_sys_alloc_init,
- * la_devset_add and la_sys_alloc_io */
+/* la_vm_resources - the allocator and the arch's devices (o: how many COM
+ * ports, ACPI or not) with their grants. Release with la_vm_res_destroy,
+ * also after a failure.
+ * returns: 0, -LA_ERR_PHYSBITS, the errors of la_sys_alloc_init and
+ * la_platform_add_arch (out->failed names the device), -LA_ERR_TOOMANY */
 int la_vm_resources(const struct la_vm_config *cfg, const struct la_arch_layout *l,
-		    const struct la_mem_layout *m, bool acpi, struct la_vm_res *out);
+		    const struct la_mem_layout *m, const struct la_platform_opts *o,
+		    struct la_vm_res *out);
+void la_vm_res_destroy(struct la_vm_res *r);
 
 /* la_vm_res_io - the IO base granted to device name ("com1"), -1 if none. */
 int la_vm_res_io(const struct la_vm_res *r, const char *name);

@@ -8,11 +8,10 @@
 #include <stdbool.h>
 
 #include "addr_alloc.h"
-#include "devices.h"
+#include "dev/platform.h"
 #include "sys_alloc.h"
 #include "vmopts.h"
 
-#define LA_DEV_NAME_MAX 40 /* leaves room for ".ROLE" in a grant name */
 
 enum la_req_type {
 	LA_REQ_MMIO, LA_REQ_IO, LA_REQ_IRQ, LA_REQ_GPE, LA_REQ_PCI, LA_REQ_AT,
@@ -34,7 +33,7 @@ struct la_req {
 	uint64_t align;
 	bool reverse;
 	uint8_t bus;
-	const struct la_dev_type *dev; /* --device, --pstore */
+	const struct la_dev_desc *dev; /* --device, --pstore */
 	bool serial_auto;              /* --device serial */
 };
 
@@ -47,7 +46,7 @@ struct la_failure {
 
 struct la_alloc_args {
 	struct la_vmopts vm;
-	bool json, keep_going, pool_mode;
+	bool json, keep_going, pool_mode, platform;
 	struct la_req *req;
 	unsigned nreq;
 	struct la_addr_alloc_opts pool_opts;
@@ -58,14 +57,14 @@ struct la_alloc_args {
 	const char *phys_bits_source;
 	struct la_sys_alloc_config config;
 	struct la_sys_alloc sa;
-	struct la_devset devs;
+	struct la_platform devs;
 	struct la_addr_alloc pool;       /* pool mode */
 	struct la_grant *grants;
 	unsigned ngrants;
 	struct la_failure *failures;
 	unsigned nfailures;
 	unsigned nreserve;               /* --reserve-mmio requests so far */
-	unsigned devcount[32];           /* --device requests per table row */
+	unsigned devcount[32];           /* --device requests per registry row */
 };
 
 /* la_alloc_check_mode - after parsing: pool mode or arch mode, and the

@@ -17,7 +17,7 @@
 enum {
 	KEY_MMIO = 0x2000, KEY_IO, KEY_IRQ, KEY_GPE, KEY_PCI, KEY_AT, KEY_RESERVE,
 	KEY_RELEASE, KEY_PSTORE, KEY_MMIO_RANGE, KEY_DEVICE, KEY_POOL, KEY_ALLOC,
-	KEY_MIN_ALIGN, KEY_PREF_ALIGN, KEY_KEEP_GOING, KEY_JSON = 'j',
+	KEY_MIN_ALIGN, KEY_PREF_ALIGN, KEY_KEEP_GOING, KEY_PLATFORM, KEY_JSON = 'j',
 };
 
 static const struct argp_option la_alloc_options[] = {
@@ -45,7 +45,11 @@ static const struct argp_option la_alloc_options[] = {
 	{ "device", KEY_DEVICE, "TYPE[,name=N][,size=S]", 0,
 	  "The resources TYPE gets when la-vmrun builds a VM: serial (next free COM), "
 	  "com1..com4, rtc, i8042, debugcon, pstore (size=S), virtio-blk, virtio-net, "
-	  "virtio-rng, virtio-console, virtio-vsock", 0 },
+	  "virtio-rng, virtio-console, virtio-vsock, vmwdt, cpufreq, acpi-pm", 0 },
+	{ "platform", KEY_PLATFORM, NULL, 0,
+	  "First the devices the arch's build_vm creates (as la-vmrun and la-mkfdt "
+	  "have them: x86_64 i8042, rtc, com1-4, debugcon, acpi-pm; aarch64 rtc, vmwdt, "
+	  "com1-4, cpufreq; riscv64 com1-4)", 0 },
 	{ NULL, 0, NULL, 0, "Pool mode (one address allocator, no arch configuration):", 3 },
 	{ "pool", KEY_POOL, "START-END", 0, "A pool of the allocator (repeatable)", 0 },
 	{ "min-align", KEY_MIN_ALIGN, "A", 0, "Minimum alignment (default 4)", 0 },
@@ -213,10 +217,13 @@ static void la_parse_device(struct argp_state *state, struct la_req *r)
 	snprintf(type, sizeof(type), "%.*s", (int)(n < 31 ? n : 31), r->arg);
 	r->serial_auto = !strcmp(type, "serial");
 	r->dev = la_dev_lookup(type);
-	if (!r->dev && !r->serial_auto)
-		la_bad(state, r->opt, r->arg,
-		       "unknown TYPE (use serial, com1..com4, rtc, i8042, debugcon, pstore, "
-		       "virtio-blk, virtio-net, virtio-rng, virtio-console or virtio-vsock)");
+	if (!r->dev && !r->serial_auto) {
+		char names[512], why[600];
+
+		la_dev_names(names, sizeof(names));
+		snprintf(why, sizeof(why), "unknown TYPE (use serial, %s)", names);
+		la_bad(state, r->opt, r->arg, why);
+	}
 	r->name[0] = 0;
 	la_parse_keys(state, r, comma ? comma + 1 : NULL, "name= size=");
 	if (r->dev && (strcmp(r->dev->name, "pstore") == 0) != r->has_size)
@@ -337,6 +344,9 @@ static error_t la_alloc_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case KEY_JSON:
 		a->json = true;
+		return 0;
+	case KEY_PLATFORM:
+		a->platform = true;
 		return 0;
 	case KEY_KEEP_GOING:
 		a->keep_going = true;

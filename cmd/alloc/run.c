@@ -43,6 +43,8 @@ void la_alloc_check_mode(struct argp_state *state, struct la_alloc_args *a)
 			argp_failure(state, 2, 0, "%s: '%s': at most %u windows", r->opt, r->arg,
 				     LA_SYS_MAX_MMIO_RANGES);
 	}
+	if (a->pool_mode && a->platform)
+		argp_failure(state, 2, 0, "--platform: not available with --pool");
 	if (!a->pool_mode && a->min_align_arg)
 		argp_failure(state, 2, 0, "--min-align: '%s': needs --pool", a->min_align_arg);
 	if (!a->pool_mode && a->pref_align_arg)
@@ -124,6 +126,28 @@ static int la_alloc_arch_reservations(struct la_alloc_args *a)
 	return 0;
 }
 
+/* --platform: the devices the arch's build_vm creates, as la-vmrun and
+ * la-mkfdt have them, before the requests. */
+static int la_alloc_platform(struct la_alloc_args *a)
+{
+	struct la_platform_opts o = LA_PLATFORM_OPTS_DEFAULT;
+	const char *failed = NULL, *conflict = NULL;
+	int err;
+
+	if (!a->platform)
+		return 0;
+	err = la_platform_add_arch(&a->devs, &o, &failed, &conflict);
+	for (unsigned i = 0; i < a->devs.ninst; i++)
+		for (unsigned k = 0; k < a->devs.inst[i].n; k++)
+			la_alloc_push(a, &a->devs.inst[i].g[k]);
+	if (err) {
+		fprintf(stderr, "la-alloc: --platform: %s: %s\n", failed ? failed : a->vm.cfg.arch->name,
+			la_strerror(err));
+		return 1;
+	}
+	return 0;
+}
+
 static int la_alloc_setup_arch(struct la_alloc_args *a)
 {
 	const struct la_vm_config *cfg = &a->vm.cfg;
@@ -155,11 +179,12 @@ static int la_alloc_setup_arch(struct la_alloc_args *a)
 			err == -LA_ERR_NOSPACE ? " (larger than high MMIO)" : "");
 		return 1;
 	}
-	if (la_devset_init(&a->devs, cfg->arch, &a->sa)) {
+	if (la_platform_init(&a->devs, cfg->arch, &a->sa)) {
 		fprintf(stderr, "la-alloc: out of memory\n");
 		return 1;
 	}
-	return la_alloc_arch_reservations(a);
+	err = la_alloc_arch_reservations(a);
+	return err ? err : la_alloc_platform(a);
 }
 
 /* A grant with this name, or a device with this name ("NAME.ROLE"). */
@@ -343,16 +368,16 @@ static int la_alloc_do_reserve(struct la_alloc_args *a, const struct la_req *r,
 	return err;
 }
 
-static const struct la_dev_type *la_alloc_device_type(const struct la_alloc_args *a,
+static const struct la_dev_desc *la_alloc_device_type(const struct la_alloc_args *a,
 						      const struct la_req *r)
 {
-	return r->serial_auto ? la_devset_next_serial(&a->devs) : r->dev;
+	return r->serial_auto ? la_platform_next_serial(&a->devs) : r->dev;
 }
 
 static int la_alloc_do_device(struct la_alloc_args *a, const struct la_req *r,
 			      struct la_failure *f)
 {
-	const struct la_dev_type *t = la_alloc_device_type(a, r);
+	const struct la_dev_desc *t = la_alloc_device_type(a, r);
 	struct la_grant out[LA_DEV_MAX_NEEDS];
 	const char *conflict = NULL;
 	char name[LA_ALLOC_NAME_MAX];
@@ -364,7 +389,8 @@ static int la_alloc_do_device(struct la_alloc_args *a, const struct la_req *r,
 		snprintf(f->reason, sizeof(f->reason), "out of space (COM1 to COM4 are in use)");
 		return f->err;
 	}
-	row = (unsigned)(t - la_dev_types);
+	for (row = 0; la_dev_registry[row] != t; row++)
+		;
 	if (r->name[0])
 		snprintf(name, sizeof(name), "%s", r->name);
 	else if (!strcmp(t->kind, "virtio-pci"))
@@ -378,7 +404,7 @@ static int la_alloc_do_device(struct la_alloc_args *a, const struct la_req *r,
 			 la_strerror(f->err), name);
 		return f->err;
 	}
-	err = la_devset_add(&a->devs, t, name, out, &n, &conflict);
+	err = la_platform_add(&a->devs, t, name, out, &n, &conflict);
 	for (unsigned i = 0; i < n; i++)
 		la_alloc_push(a, &out[i]);
 	if (err == -LA_ERR_EXISTINGALLOC && conflict)
@@ -395,7 +421,7 @@ static int la_alloc_release_grant(struct la_alloc_args *a, const struct la_grant
 	if (a->pool_mode)
 		return la_addr_alloc_release(&a->pool, &g->id, NULL);
 	if (g->fixed) {
-		la_devset_release_fixed(&a->devs, g);
+		la_platform_release_fixed(&a->devs, g);
 		return 0;
 	}
 	switch (g->kind) {
@@ -489,7 +515,7 @@ static void la_alloc_cleanup(struct la_alloc_args *a)
 	if (a->pool_mode) {
 		la_addr_alloc_destroy(&a->pool);
 	} else {
-		la_devset_destroy(&a->devs);
+		la_platform_destroy(&a->devs);
 		la_sys_alloc_destroy(&a->sa);
 	}
 	free(a->grants);

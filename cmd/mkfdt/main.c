@@ -26,16 +26,18 @@
 #include "sandbox.h"
 #include "size.h"
 #include "vcpu.h"
+#include "vm_res.h"
 #include "vmopts.h"
 
 #define LA_MKFDT_MAX_FILE (16 * LA_MiB) /* --hostcpu input */
 #define LA_MKFDT_CMDLINE_BUF 4096
+#define LA_MKFDT_MAX_DEVICES 64 /* --device */
 
 enum {
 	K_KERNEL = 0x2000, K_INITRD, K_CMDLINE, K_SERIAL, K_CONSOLE, K_EARLYCON, K_GIC, K_ITS,
 	K_NO_PMU, K_PSCI, K_NESTED, K_AIA_IDS, K_AIA_SOURCES, K_TIMEBASE, K_CPU_CAPACITY,
 	K_CPU_FREQS, K_CPU_CLUSTERS, K_VIRT_CPUFREQ, K_HOST_TOPO, K_SYSFS_ROOT, K_HOSTCPU,
-	K_OVERLAY, K_SEED, K_OUTPUT = 'o', K_VERBOSE = 'v', K_SECCOMP = 0x3000,
+	K_OVERLAY, K_DEVICE, K_SEED, K_OUTPUT = 'o', K_VERBOSE = 'v', K_SECCOMP = 0x3000,
 };
 
 /* Which arches an option means something on. */
@@ -57,6 +59,9 @@ struct la_mkfdt_args {
 	enum la_virt_cpufreq virt_cpufreq;
 	uint64_t seed;
 	struct la_overlay_list overlays;
+	const struct la_dev_desc *device[LA_MKFDT_MAX_DEVICES];
+	const char *device_arg[LA_MKFDT_MAX_DEVICES];
+	unsigned ndevices;
 	enum la_seccomp_mode seccomp;
 	/* the inputs, read before the sandbox; parsed inside it */
 	uint8_t *kernel_head;
@@ -72,6 +77,10 @@ static const struct argp_option la_mkfdt_options[] = {
 	  "Kernel image, for /config and the placement (aarch64: arm64 Image or ELF; "
 	  "riscv64: raw image; x86_64: bzImage or ELF)", 0 },
 	{ "initrd", K_INITRD, "FILE", 0, "Initial ramdisk: /chosen linux,initrd-start/-end", 0 },
+	{ "device", K_DEVICE, "TYPE", 0,
+	  "Add a device after the arch's own (e.g. virtio-blk, repeatable): its node, and "
+	  "for a PCI device its /pci interrupt-map entry; slots, BARs and IRQs as "
+	  "`la-alloc --platform --device TYPE` grants them", 0 },
 	{ "cmdline", K_CMDLINE, "STRING", 0,
 	  "Kernel parameters appended after crosvm's (panic=-1, console, earlycon)", 0 },
 	{ "serial", K_SERIAL, "N", 0, "COM1..COMN present, 0 to 4 (default 4, as crosvm)", 0 },
@@ -181,6 +190,21 @@ static void la_mkfdt_overlay_opt(struct la_mkfdt_args *a, const char *arg)
 		la_mkfdt_fail("overlay", arg, err == -LA_ERR_NOMEM ? 1 : 2, "%s", why);
 }
 
+static void la_mkfdt_device_opt(struct la_mkfdt_args *a, const char *arg)
+{
+	const struct la_dev_desc *t = la_dev_lookup(arg);
+	char names[512];
+
+	if (!t) {
+		la_dev_names(names, sizeof(names));
+		la_mkfdt_fail("device", arg, 2, "unknown TYPE (use %s)", names);
+	}
+	if (a->ndevices == LA_MKFDT_MAX_DEVICES)
+		la_mkfdt_fail("device", arg, 2, "at most %u devices", LA_MKFDT_MAX_DEVICES);
+	a->device_arg[a->ndevices] = arg;
+	a->device[a->ndevices++] = t;
+}
+
 static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 {
 	struct la_mkfdt_args *a = state->input;
@@ -225,6 +249,7 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 	case K_SYSFS_ROOT: a->sysfs_root = arg; return 0;
 	case K_HOSTCPU: a->hostcpu = arg; return 0;
 	case K_OVERLAY: la_mkfdt_overlay_opt(a, arg); return 0;
+	case K_DEVICE: la_mkfdt_device_opt(a, arg); return 0;
 	case K_SEED:
 		if (la_parse_u64(arg, &a->seed))
 			la_mkfdt_fail("seed", arg, 2, "not a whole number from 0 to 2^64-1");
@@ -282,7 +307,7 @@ static void la_mkfdt_check_arch(const struct la_mkfdt_args *a)
 		{ K_NESTED, A_ARM }, { K_CPU_CAPACITY, A_ARM }, { K_CPU_FREQS, A_ARM },
 		{ K_CPU_CLUSTERS, A_ARM }, { K_VIRT_CPUFREQ, A_ARM }, { K_HOST_TOPO, A_ARM },
 		{ K_HOSTCPU, A_ARM }, { K_SYSFS_ROOT, A_ARM }, { K_AIA_IDS, A_RV },
-		{ K_AIA_SOURCES, A_RV }, { K_TIMEBASE, A_RV },
+		{ K_AIA_SOURCES, A_RV }, { K_TIMEBASE, A_RV }, { K_DEVICE, A_ARM | A_RV },
 	};
 	const struct la_arch_ops *arch = a->vm.cfg.arch;
 
@@ -599,12 +624,48 @@ static void la_mkfdt_free_inputs(struct la_mkfdt_args *a)
 	la_overlay_list_free(&a->overlays);
 }
 
+/* The VM's devices: the arch's, then --device ones (PCI devices named
+ * TYPE0, TYPE1... as la-alloc names them). */
+static void la_mkfdt_platform(const struct la_mkfdt_args *a, struct la_vm_res *res)
+{
+	struct la_platform_opts o = { .serials = a->serial, .acpi = true };
+	int err = la_vm_resources(&a->vm.cfg, &a->vm.layout, &a->vm.mem, &o, res);
+
+	if (err)
+		la_mkfdt_fail(NULL, NULL, 1, "the %s devices: %s%s%s", a->vm.cfg.arch->name,
+			      res->failed ? res->failed : "", res->failed ? ": " : "",
+			      la_strerror(err));
+	for (unsigned i = 0; i < a->ndevices; i++) {
+		const struct la_dev_desc *t = a->device[i];
+		const char *conflict = NULL;
+		struct la_grant g[LA_DEV_MAX_NEEDS];
+		char name[LA_DEV_NAME_MAX + 1];
+		unsigned n, same = 0;
+
+		for (unsigned k = 0; k < i; k++)
+			same += a->device[k] == t;
+		if (!strcmp(t->kind, "virtio-pci"))
+			snprintf(name, sizeof(name), "%s%u", t->name, same);
+		else
+			snprintf(name, sizeof(name), "%s", t->name);
+		err = la_platform_add(&res->plat, t, name, g, &n, &conflict);
+		if (err == -LA_ERR_UNSUPPORTED)
+			la_mkfdt_fail("device", a->device_arg[i], 2, "%s has no %s",
+				      a->vm.cfg.arch->name, t->name);
+		if (err)
+			la_mkfdt_fail("device", a->device_arg[i], 2, "%s%s%s%s", la_strerror(err),
+				      conflict ? " (overlaps '" : "", conflict ? conflict : "",
+				      conflict ? "')" : "");
+	}
+}
+
 /* Parse the inputs and build the tree into tree (size bytes). */
 static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 {
 	static struct la_vcpu_props props[LA_MAX_VCPUS];
 	static struct la_cpu_clusters clusters;
 	static struct la_fdt_config fc;
+	static struct la_vm_res res;
 	struct la_serial_opts serial;
 	struct la_boot_plan plan;
 	char cmdline[LA_MKFDT_CMDLINE_BUF];
@@ -622,7 +683,7 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 
 	fc = (struct la_fdt_config){
 		.cfg = &a->vm.cfg, .layout = &a->vm.layout, .mem = &a->vm.mem, .boot = &plan,
-		.cmdline = cmdline, .serial_count = a->serial, .gic = a->gic, .its = a->its,
+		.cmdline = cmdline, .gic = a->gic, .its = a->its,
 		.pmu = !a->no_pmu, .psci_major = a->psci_major, .psci_minor = a->psci_minor,
 		.nested = a->nested, .virt_cpufreq = a->virt_cpufreq, .aia_num_ids = a->aia_ids,
 		.aia_num_sources = a->aia_sources, .timebase_hz = a->timebase, .vcpu = props,
@@ -634,6 +695,8 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 			la_mkfdt_fail("phys-bits", a->vm.arg[LA_VMOPT_PHYS_BITS], 2, "%s",
 				      la_strerror(err));
 	}
+	la_mkfdt_platform(a, &res);
+	fc.plat = &res.plat;
 	if (a->seed_set)
 		la_fdt_seed_fill(&fc, a->seed);
 	else if (la_fdt_seed_random(&fc))
@@ -646,6 +709,7 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 			      la_strerror(err));
 	if (a->verbose)
 		la_mkfdt_verbose(a, &plan, fdt_totalsize(tree));
+	la_vm_res_destroy(&res);
 }
 
 /* Build the tree in a child process under the parser's seccomp filter

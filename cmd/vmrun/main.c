@@ -449,7 +449,10 @@ static void la_vmrun_build(struct la_vmrun *a)
 	const struct la_vm_config *c = &a->vm.cfg;
 	int err;
 
-	err = la_vm_resources(c, &a->vm.layout, &a->vm.mem, !a->no_acpi, &a->res);
+	struct la_platform_opts o = LA_PLATFORM_OPTS_DEFAULT;
+
+	o.acpi = !a->no_acpi;
+	err = la_vm_resources(c, &a->vm.layout, &a->vm.mem, &o, &a->res);
 	if (err)
 		la_vmrun_die("resources", NULL, la_strerror(err));
 	if (la_vmrun_console(a) >= 0) {
@@ -553,5 +556,6 @@ int main(int argc, char **argv)
 	free(a.dtb);
 	free(a.cmdline);
 	la_overlay_list_free(&a.overlays);
+	la_vm_res_destroy(&a.res);
 	return status;
 }

@@ -27,6 +27,7 @@
 #include "../boot.h"
 #include "../err.h"
 #include "../dtb.h"
+#include "../dev/platform.h"
 #include "../hostcpu.h"
 #include "../size.h"
 #include "../sys_alloc.h"
@@ -54,38 +55,19 @@
 #define LA_ARM_GIC_CPUI_SIZE 0x20000ULL
 #define LA_ARM_GIC_ITS_SIZE 0x20000ULL
 #define LA_ARM_GICV2_MAX_CPUS 8
-#define LA_ARM_SERIAL_CLOCK 1843200
-#define LA_ARM_RTC_BASE 0x2000ULL
-#define LA_ARM_RTC_SIZE 0x1000ULL
-#define LA_ARM_RTC_SPI 1
-#define LA_ARM_RTC_PERIPH_ID 0x00041030
-#define LA_ARM_VMWDT_BASE 0x3000ULL
-#define LA_ARM_VMWDT_SIZE 0x1000ULL
-#define LA_ARM_VMWDT_PPI 15
-#define LA_ARM_VMWDT_CLOCK_HZ 2
-#define LA_ARM_VMWDT_TIMEOUT_S 10
-#define LA_ARM_VIRTFREQ_BASE 0x1040000ULL
-#define LA_ARM_VIRTFREQ_V1_SIZE 8ULL
-#define LA_ARM_VIRTFREQ_V2_SIZE 0x1000ULL
-#define LA_ARM_VIRTFREQ_MAX 0x10000ULL
 #define LA_ARM_PMU_PPI 7
 #define LA_ARM_GIC_MAINT_PPI 9
-#define LA_ARM_PCLK_HZ 3141592
 
 /* Phandles crosvm gives the fixed nodes. */
 #define LA_ARM_PHANDLE_GIC 1
 #define LA_ARM_PHANDLE_DMA_POOL 2
 #define LA_ARM_PHANDLE_ITS 3
-#define LA_ARM_PHANDLE_PCLK 24
 #define LA_ARM_PHANDLE_CPU0 0x100
 #define LA_ARM_PHANDLE_OPP0 0x1000
 
-/* Interrupt specifier cells: type, number, flags. */
+/* Interrupt specifier cells: type, number, flags (LA_DT_IRQ_*). */
 #define LA_IRQ_SPI 0
 #define LA_IRQ_PPI 1
-#define LA_IRQ_EDGE_RISING 1
-#define LA_IRQ_LEVEL_HIGH 4
-#define LA_IRQ_LEVEL_LOW 8
 
 #define LA_ARM_PLATFORM_MMIO_SIZE 0x40000000ULL
 #define LA_ARM_IRQ_BASE 4
@@ -339,19 +321,13 @@ static void la_arm_irq(struct la_fdt_w *w, const char *name, uint32_t type, uint
 	la_fdt_w_u32s(w, name, c, 3);
 }
 
-static void la_arm_reg(struct la_fdt_w *w, uint64_t addr, uint64_t size)
-{
-	uint64_t c[2] = { addr, size };
-
-	la_fdt_w_u64s(w, "reg", c, 2);
-}
-
 static void la_arm_fdt_chosen(struct la_fdt_w *w, const struct la_fdt_config *fc)
 {
 	la_fdt_w_begin_node(w, "chosen");
 	la_fdt_w_u32(w, "linux,pci-probe-only", 1);
 	la_fdt_w_str(w, "bootargs", fc->cmdline);
-	if (fc->serial_count)
+	/* COM1's node, whichever port is the console, as crosvm does */
+	if (fc->plat && la_platform_find(fc->plat, "com1"))
 		la_fdt_w_str(w, "stdout-path", "/U6_16550A@3f8");
 	la_fdt_w_chosen_seeds(w, fc);
 	la_fdt_w_initrd(w, fc->boot);
@@ -378,7 +354,7 @@ static void la_arm_fdt_reserved(struct la_fdt_w *w, const struct la_fdt_config *
 
 			la_fdt_w_begin_nodef(w, "restricted_dma_reserved@%llx",
 					     (unsigned long long)at);
-			la_arm_reg(w, at, swiotlb);
+			la_fdt_w_reg(w, at, swiotlb);
 		} else {
 			la_fdt_w_begin_node(w, "restricted_dma_reserved");
 			la_fdt_w_u64(w, "size", swiotlb);
@@ -472,14 +448,14 @@ static void la_arm_fdt_gic(struct la_fdt_w *w, const struct la_fdt_config *fc)
 	la_fdt_w_u32(w, "#address-cells", 2);
 	la_fdt_w_u32(w, "#size-cells", 2);
 	if (fc->nested)
-		la_arm_irq(w, "interrupts", LA_IRQ_PPI, LA_ARM_GIC_MAINT_PPI, LA_IRQ_LEVEL_HIGH);
+		la_arm_irq(w, "interrupts", LA_IRQ_PPI, LA_ARM_GIC_MAINT_PPI, LA_DT_IRQ_LEVEL_HIGH);
 	if (fc->its) {
 		la_fdt_w_empty(w, "ranges");
 		la_fdt_w_begin_node(w, "msic");
 		la_fdt_w_str(w, "compatible", "arm,gic-v3-its");
 		la_fdt_w_empty(w, "msi-controller");
 		la_fdt_w_u32(w, "phandle", LA_ARM_PHANDLE_ITS);
-		la_arm_reg(w, LA_ARM_GIC_ITS_BASE, LA_ARM_GIC_ITS_SIZE);
+		la_fdt_w_reg(w, LA_ARM_GIC_ITS_BASE, LA_ARM_GIC_ITS_SIZE);
 		la_fdt_w_end_node(w);
 	}
 	la_fdt_w_end_node(w);
@@ -497,7 +473,7 @@ static void la_arm_fdt_timer_pmu(struct la_fdt_w *w, const struct la_fdt_config 
 	for (unsigned i = 0; i < 4; i++) {
 		c[3 * i] = LA_IRQ_PPI;
 		c[3 * i + 1] = ppis[i];
-		c[3 * i + 2] = mask | LA_IRQ_LEVEL_LOW;
+		c[3 * i + 2] = mask | LA_DT_IRQ_LEVEL_LOW;
 	}
 	la_fdt_w_begin_node(w, "timer");
 	la_fdt_w_str(w, "compatible", "arm,armv8-timer");
@@ -509,21 +485,8 @@ static void la_arm_fdt_timer_pmu(struct la_fdt_w *w, const struct la_fdt_config 
 		return;
 	la_fdt_w_begin_node(w, "pmu");
 	la_fdt_w_str(w, "compatible", "arm,armv8-pmuv3");
-	la_arm_irq(w, "interrupts", LA_IRQ_PPI, LA_ARM_PMU_PPI, mask | LA_IRQ_LEVEL_HIGH);
+	la_arm_irq(w, "interrupts", LA_IRQ_PPI, LA_ARM_PMU_PPI, mask | LA_DT_IRQ_LEVEL_HIGH);
 	la_fdt_w_end_node(w);
-}
-
-static void la_arm_fdt_serial(struct la_fdt_w *w, const struct la_fdt_config *fc)
-{
-	for (unsigned i = 0; i < fc->serial_count; i++) {
-		la_fdt_w_begin_nodef(w, "U6_16550A@%llx", (unsigned long long)la_serial_addr[i]);
-		la_fdt_w_str(w, "compatible", "ns16550a");
-		la_arm_reg(w, la_serial_addr[i], LA_SERIAL_SIZE);
-		la_fdt_w_u32(w, "clock-frequency", LA_ARM_SERIAL_CLOCK);
-		/* COM1 and COM3 share SPI 0, COM2 and COM4 SPI 2 */
-		la_arm_irq(w, "interrupts", LA_IRQ_SPI, i % 2 ? 2 : 0, LA_IRQ_EDGE_RISING);
-		la_fdt_w_end_node(w);
-	}
 }
 
 static void la_arm_fdt_psci(struct la_fdt_w *w, const struct la_fdt_config *fc)
@@ -544,7 +507,8 @@ static void la_arm_fdt_psci(struct la_fdt_w *w, const struct la_fdt_config *fc)
 	la_fdt_w_end_node(w);
 }
 
-static void la_arm_fdt_pci(struct la_fdt_w *w, const struct la_fdt_config *fc)
+static void la_arm_fdt_pci(struct la_fdt_w *w, const struct la_fdt_config *fc,
+			   const struct la_irq_cells *gic)
 {
 	static const uint32_t mask[4] = { 0xf800, 0, 0, 7 };
 
@@ -556,10 +520,9 @@ static void la_arm_fdt_pci(struct la_fdt_w *w, const struct la_fdt_config *fc)
 	la_fdt_w_u32s(w, "bus-range", (const uint32_t[]){ 0, 0 }, 2);
 	la_fdt_w_u32(w, "#address-cells", 3);
 	la_fdt_w_u32(w, "#size-cells", 2);
-	la_arm_reg(w, fc->layout->pci_cam.start, la_range_len(fc->layout->pci_cam));
+	la_fdt_w_reg(w, fc->layout->pci_cam.start, la_range_len(fc->layout->pci_cam));
 	la_fdt_w_u32(w, "#interrupt-cells", 1);
-	/* no PCI devices here: the map is empty, as crosvm's is without them */
-	la_fdt_w_u32s(w, "interrupt-map", NULL, 0);
+	la_fdt_w_pci_interrupt_map(w, fc, gic);
 	la_fdt_w_u32s(w, "interrupt-map-mask", mask, 4);
 	la_fdt_w_empty(w, "dma-coherent");
 	if (la_vm_swiotlb(fc->cfg))
@@ -569,71 +532,29 @@ static void la_arm_fdt_pci(struct la_fdt_w *w, const struct la_fdt_config *fc)
 	la_fdt_w_end_node(w);
 }
 
-static void la_arm_fdt_platform(struct la_fdt_w *w, const struct la_fdt_config *fc)
+/* GIC specifiers: SPI or PPI, number, trigger type (a PPI's with the
+ * CPU mask). */
+static void la_arm_irq_encode(const struct la_irq_cells *ic, uint32_t *cells, uint32_t irq,
+			      uint32_t type, bool ppi)
 {
-	la_fdt_w_begin_node(w, "pclk@3M");
-	la_fdt_w_u32(w, "#clock-cells", 0);
-	la_fdt_w_str(w, "compatible", "fixed-clock");
-	la_fdt_w_u32(w, "clock-frequency", LA_ARM_PCLK_HZ);
-	la_fdt_w_u32(w, "phandle", LA_ARM_PHANDLE_PCLK);
-	la_fdt_w_end_node(w);
-
-	la_fdt_w_begin_nodef(w, "rtc@%llx", LA_ARM_RTC_BASE);
-	la_fdt_w_str(w, "compatible", "arm,primecell");
-	la_fdt_w_u32(w, "arm,primecell-periphid", LA_ARM_RTC_PERIPH_ID);
-	la_arm_reg(w, LA_ARM_RTC_BASE, LA_ARM_RTC_SIZE);
-	la_arm_irq(w, "interrupts", LA_IRQ_SPI, LA_ARM_RTC_SPI, LA_IRQ_LEVEL_HIGH);
-	la_fdt_w_u32(w, "clocks", LA_ARM_PHANDLE_PCLK);
-	la_fdt_w_str(w, "clock-names", "apb_pclk");
-	la_fdt_w_end_node(w);
-
-	la_fdt_w_begin_nodef(w, "vmwdt@%llx", LA_ARM_VMWDT_BASE);
-	la_fdt_w_str(w, "compatible", "qemu,vcpu-stall-detector");
-	la_arm_reg(w, LA_ARM_VMWDT_BASE, LA_ARM_VMWDT_SIZE);
-	la_fdt_w_u32(w, "clock-frequency", LA_ARM_VMWDT_CLOCK_HZ);
-	la_fdt_w_u32(w, "timeout-sec", LA_ARM_VMWDT_TIMEOUT_S);
-	la_arm_irq(w, "interrupts", LA_IRQ_PPI, LA_ARM_VMWDT_PPI,
-		   la_arm_ppi_mask(fc->cfg->cpus) | LA_IRQ_EDGE_RISING);
-	la_fdt_w_end_node(w);
-}
-
-/* cpufreq: always present; with frequency tables it gets the device's
- * registers (v2: 4 KiB per vCPU and a new compatible; v1: 8 bytes). */
-static void la_arm_fdt_cpufreq(struct la_fdt_w *w, const struct la_fdt_config *fc)
-{
-	bool freqs = false;
-	unsigned n = fc->cfg->cpus;
-
-	for (unsigned i = 0; i < n; i++)
-		freqs |= fc->vcpu[i].n_freqs > 0;
-	la_fdt_w_begin_node(w, "cpufreq");
-	if (freqs && fc->virt_cpufreq == LA_VIRT_CPUFREQ_V2) {
-		la_fdt_w_str(w, "compatible", "qemu,virtual-cpufreq");
-		la_arm_reg(w, LA_ARM_VIRTFREQ_BASE, LA_ARM_VIRTFREQ_V2_SIZE * n);
-	} else {
-		la_fdt_w_str(w, "compatible", "virtual,kvm-cpufreq");
-		if (freqs)
-			la_arm_reg(w, LA_ARM_VIRTFREQ_BASE, LA_ARM_VIRTFREQ_V1_SIZE * n);
-	}
-	la_fdt_w_end_node(w);
+	cells[0] = ppi ? LA_IRQ_PPI : LA_IRQ_SPI;
+	cells[1] = irq;
+	cells[2] = type | (ppi ? la_arm_ppi_mask(ic->ncpus) : 0);
 }
 
 static int la_arm_fdt_build(const struct la_fdt_config *fc, void *buf, size_t size)
 {
+	const struct la_irq_cells gic = {
+		.phandle = LA_ARM_PHANDLE_GIC, .addr_cells = 2, .ncells = 3,
+		.ncpus = fc->cfg->cpus, .encode = la_arm_irq_encode,
+	};
+	const struct la_platform *p = fc->plat;
 	struct la_fdt_w w;
 
 	if (fc->gic == LA_GIC_V2 && fc->cfg->cpus > LA_ARM_GICV2_MAX_CPUS)
 		return -LA_ERR_GICV2CPUS;
 	if (fc->its && fc->gic != LA_GIC_V3)
 		return -LA_ERR_ITSGICV2;
-	/* crosvm checks vcpu * 8 + size against the window, even for v2 */
-	for (unsigned i = 0; i < fc->cfg->cpus; i++)
-		if (fc->vcpu[i].n_freqs &&
-		    i * LA_ARM_VIRTFREQ_V1_SIZE + (fc->virt_cpufreq == LA_VIRT_CPUFREQ_V2
-							  ? LA_ARM_VIRTFREQ_V2_SIZE
-							  : LA_ARM_VIRTFREQ_V1_SIZE) >
-			    LA_ARM_VIRTFREQ_MAX)
-			return -LA_ERR_VIRTFREQ;
 	if (la_fdt_w_create(&w, buf, size))
 		return w.err;
 	la_fdt_w_u32(&w, "interrupt-parent", LA_ARM_PHANDLE_GIC);
@@ -646,11 +567,15 @@ static int la_arm_fdt_build(const struct la_fdt_config *fc, void *buf, size_t si
 	la_arm_fdt_cpus(&w, fc);
 	la_arm_fdt_gic(&w, fc);
 	la_arm_fdt_timer_pmu(&w, fc);
-	la_arm_fdt_serial(&w, fc);
+	if (p)
+		la_platform_fdt_nodes(&w, p, "serial", &gic, fc);
 	la_arm_fdt_psci(&w, fc);
-	la_arm_fdt_pci(&w, fc);
-	la_arm_fdt_platform(&w, fc);
-	la_arm_fdt_cpufreq(&w, fc);
+	la_arm_fdt_pci(&w, fc, &gic);
+	if (p) {
+		la_platform_fdt_nodes(&w, p, "rtc", &gic, fc);
+		la_platform_fdt_nodes(&w, p, "vmwdt", &gic, fc);
+		la_platform_fdt_nodes(&w, p, "cpufreq", &gic, fc);
+	}
 	return la_fdt_w_finish(&w);
 }
 
@@ -681,6 +606,17 @@ static int la_arm_system_allocator_config(const struct la_vm_config *cfg,
 	return 0;
 }
 
+/* build_vm's devices, in its order (§4.5 steps 15, 16, 18). */
+static const struct la_platform_dev la_arm_devices[] = {
+	{ "rtc", &la_dev_rtc, LA_PLAT_ALWAYS },
+	{ "vmwdt", &la_dev_vmwdt, LA_PLAT_ALWAYS },
+	{ "com1", &la_dev_com1, LA_PLAT_SERIAL },
+	{ "com2", &la_dev_com2, LA_PLAT_SERIAL },
+	{ "com3", &la_dev_com3, LA_PLAT_SERIAL },
+	{ "com4", &la_dev_com4, LA_PLAT_SERIAL },
+	{ "cpufreq", &la_dev_cpufreq, LA_PLAT_ALWAYS },
+};
+
 const struct la_arch_ops la_arch_aarch64 = {
 	.name = "aarch64",
 	.id = LA_ARCH_AARCH64,
@@ -698,4 +634,6 @@ const struct la_arch_ops la_arch_aarch64 = {
 	.pci_max_irqs = LA_ARM_PCI_MAX_IRQS,
 	.system_allocator_config = la_arm_system_allocator_config,
 	.host_cpu_read = la_hostcpu_read,
+	.devices = la_arm_devices,
+	.ndevices = sizeof(la_arm_devices) / sizeof(la_arm_devices[0]),
 };

@@ -18,6 +18,7 @@
 #include "../boot.h"
 #include "../err.h"
 #include "../dtb.h"
+#include "../dev/platform.h"
 #include "../size.h"
 #include "../sys_alloc.h"
 
@@ -208,8 +209,21 @@ static void la_rv_fdt_aia(struct la_fdt_w *w, const struct la_fdt_config *fc)
 	la_fdt_w_end_node(w);
 }
 
+/* APLIC specifiers: source number and trigger type. */
+static void la_rv_irq_encode(const struct la_irq_cells *ic, uint32_t *cells, uint32_t irq,
+			     uint32_t type, bool ppi)
+{
+	(void)ic;
+	(void)ppi;
+	cells[0] = irq;
+	cells[1] = type;
+}
+
 static void la_rv_fdt_pci(struct la_fdt_w *w, const struct la_fdt_config *fc)
 {
+	const struct la_irq_cells aplic = {
+		.phandle = LA_RV_PHANDLE_APLIC, .ncells = 2, .encode = la_rv_irq_encode,
+	};
 	static const uint32_t mask[4] = { 0xf800, 0, 0, 7 };
 	uint64_t reg[2] = { fc->layout->pci_cam.start, la_range_len(fc->layout->pci_cam) };
 
@@ -223,8 +237,8 @@ static void la_rv_fdt_pci(struct la_fdt_w *w, const struct la_fdt_config *fc)
 	la_fdt_w_u32(w, "#size-cells", 2);
 	la_fdt_w_u64s(w, "reg", reg, 2);
 	la_fdt_w_u32(w, "#interrupt-cells", 1);
-	/* no PCI devices here: the map is empty, as crosvm's is without them */
-	la_fdt_w_u32s(w, "interrupt-map", NULL, 0);
+	/* INTx goes to the APLIC; without one (no sources) nothing routes */
+	la_fdt_w_pci_interrupt_map(w, fc, fc->aia_num_sources ? &aplic : NULL);
 	la_fdt_w_u32s(w, "interrupt-map-mask", mask, 4);
 	la_fdt_w_u32(w, "msi-parent", LA_RV_PHANDLE_IMSIC);
 	la_fdt_w_empty(w, "dma-coherent");
@@ -280,6 +294,15 @@ static int la_rv_system_allocator_config(const struct la_vm_config *cfg,
 	return 0;
 }
 
+/* build_vm's devices, in its order (§5.3 step 2; the tree has no nodes
+ * for them). */
+static const struct la_platform_dev la_rv_devices[] = {
+	{ "com1", &la_dev_com1, LA_PLAT_SERIAL },
+	{ "com2", &la_dev_com2, LA_PLAT_SERIAL },
+	{ "com3", &la_dev_com3, LA_PLAT_SERIAL },
+	{ "com4", &la_dev_com4, LA_PLAT_SERIAL },
+};
+
 const struct la_arch_ops la_arch_riscv64 = {
 	.name = "riscv64",
 	.id = LA_ARCH_RISCV64,
@@ -297,4 +320,6 @@ const struct la_arch_ops la_arch_riscv64 = {
 	.pci_max_irqs = LA_RV_IMSIC_MAX_INT_IDS,
 	.system_allocator_config = la_rv_system_allocator_config,
 	.host_cpu_read = la_arch_host_cpu_none,
+	.devices = la_rv_devices,
+	.ndevices = sizeof(la_rv_devices) / sizeof(la_rv_devices[0]),
 };

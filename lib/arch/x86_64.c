@@ -26,6 +26,7 @@
 #include "../boot.h"
 #include "../err.h"
 #include "../dtb.h"
+#include "../dev/platform.h"
 #include "../size.h"
 #include "../sys_alloc.h"
 #include "../x86boot.h"
@@ -387,6 +388,18 @@ static int la_x86_system_allocator_config(const struct la_vm_config *cfg,
 	return 0;
 }
 
+/* build_vm's devices, in its order (§3.6 steps 9-14). */
+static const struct la_platform_dev la_x86_devices[] = {
+	{ "i8042", &la_dev_i8042, LA_PLAT_ALWAYS },
+	{ "rtc", &la_dev_rtc, LA_PLAT_ALWAYS },
+	{ "com1", &la_dev_com1, LA_PLAT_SERIAL },
+	{ "com2", &la_dev_com2, LA_PLAT_SERIAL },
+	{ "com3", &la_dev_com3, LA_PLAT_SERIAL },
+	{ "com4", &la_dev_com4, LA_PLAT_SERIAL },
+	{ "debugcon", &la_dev_debugcon, LA_PLAT_ALWAYS },
+	{ "acpi-pm", &la_dev_acpi_pm, LA_PLAT_ACPI },
+};
+
 const struct la_arch_ops la_arch_x86_64 = {
 	.name = "x86_64",
 	.id = LA_ARCH_X86_64,
@@ -403,6 +416,8 @@ const struct la_arch_ops la_arch_x86_64 = {
 	.pci_max_irqs = LA_X86_PCI_MAX_IRQS,
 	.system_allocator_config = la_x86_system_allocator_config,
 	.host_cpu_read = la_arch_host_cpu_none,
+	.devices = la_x86_devices,
+	.ndevices = sizeof(la_x86_devices) / sizeof(la_x86_devices[0]),
 	/* la-vmrun (lib/arch/x86_64_vm.c) */
 	.build_vm = la_x86_build_vm,
 	.configure_vcpu = la_x86_configure_vcpu,

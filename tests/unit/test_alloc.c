@@ -6,7 +6,7 @@
 
 #include "addr_alloc.h"
 #include "arch.h"
-#include "devices.h"
+#include "dev/platform.h"
 #include "err.h"
 #include "host_phys.h"
 #include "size.h"
@@ -675,21 +675,21 @@ static int virtio_n(const char *arch, unsigned n, uint32_t *irqs, struct la_gran
 	struct la_mem_layout m;
 	struct la_sys_alloc_config c;
 	struct la_sys_alloc s;
-	struct la_devset d;
+	struct la_platform d;
 	struct la_grant g[LA_DEV_MAX_NEEDS];
-	const struct la_dev_type *t = la_dev_lookup("virtio-blk");
+	const struct la_dev_desc *t = la_dev_lookup("virtio-blk");
 	unsigned ng;
 	int err = 0;
 
 	vm_(&cfg, &l, &m, arch, LA_GiB);
 	cfg.arch->system_allocator_config(&cfg, &l, &m, 40, &c);
 	la_sys_alloc_init(&s, &c, false, 0, NULL, 0);
-	la_devset_init(&d, cfg.arch, &s);
+	la_platform_init(&d, cfg.arch, &s);
 	for (unsigned i = 0; i < n && !err; i++) {
 		char name[16];
 
 		snprintf(name, sizeof(name), "blk%u", i);
-		err = la_devset_add(&d, t, name, g, &ng, NULL);
+		err = la_platform_add(&d, t, name, g, &ng, NULL);
 		if (!err) {
 			irqs[i] = g[2].value;
 			memcpy(last, g, sizeof(g));
@@ -703,7 +703,7 @@ static int virtio_n(const char *arch, unsigned n, uint32_t *irqs, struct la_gran
 		if (!err && at != last[1].range.start + 0x1000)
 			err = -LA_ERR_INTERNAL;
 	}
-	la_devset_destroy(&d);
+	la_platform_destroy(&d);
 	la_sys_alloc_destroy(&s);
 	return err;
 }
@@ -746,7 +746,7 @@ static void test_devices_fixed(void)
 	struct la_mem_layout m;
 	struct la_sys_alloc_config c;
 	struct la_sys_alloc s;
-	struct la_devset d;
+	struct la_platform d;
 	struct la_grant g[LA_DEV_MAX_NEEDS];
 	const char *conflict = NULL;
 	unsigned n;
@@ -754,27 +754,27 @@ static void test_devices_fixed(void)
 	vm_(&cfg, &l, &m, "aarch64", LA_GiB);
 	cfg.arch->system_allocator_config(&cfg, &l, &m, 40, &c);
 	la_sys_alloc_init(&s, &c, false, 0, NULL, 0);
-	la_devset_init(&d, cfg.arch, &s);
-	T_EQ_STR(la_devset_next_serial(&d)->name, "com1");
-	T_EQ_U64(la_devset_add(&d, la_dev_lookup("com1"), "com1", g, &n, NULL), 0);
+	la_platform_init(&d, cfg.arch, &s);
+	T_EQ_STR(la_platform_next_serial(&d)->name, "com1");
+	T_EQ_U64(la_platform_add(&d, la_dev_lookup("com1"), "com1", g, &n, NULL), 0);
 	T_EQ_U64(n, 2);
 	T_CHECK(g[0].kind == LA_RES_MMIO && g[0].fixed);
 	T_EQ_U64(g[0].range.start, 0x3f8);
 	T_EQ_U64(g[1].value, 0);                 /* SPI 0 */
 	T_EQ_STR(g[0].name, "com1.mmio");
-	T_EQ_STR(la_devset_next_serial(&d)->name, "com2");
-	T_CHECK(la_devset_add(&d, la_dev_lookup("com1"), "again", g, &n, &conflict) ==
+	T_EQ_STR(la_platform_next_serial(&d)->name, "com2");
+	T_CHECK(la_platform_add(&d, la_dev_lookup("com1"), "again", g, &n, &conflict) ==
 		-LA_ERR_EXISTINGALLOC);
 	T_EQ_STR(conflict, "com1.mmio");
-	T_CHECK(la_devset_add(&d, la_dev_lookup("i8042"), "k", g, &n, NULL) == -LA_ERR_UNSUPPORTED);
-	T_CHECK(la_devset_add(&d, la_dev_lookup("pstore"), "p", g, &n, NULL) == -LA_ERR_NOPOOL);
-	T_EQ_U64(la_devset_add(&d, la_dev_lookup("rtc"), "rtc", g, &n, NULL), 0);
+	T_CHECK(la_platform_add(&d, la_dev_lookup("i8042"), "k", g, &n, NULL) == -LA_ERR_UNSUPPORTED);
+	T_CHECK(la_platform_add(&d, la_dev_lookup("pstore"), "p", g, &n, NULL) == -LA_ERR_NOPOOL);
+	T_EQ_U64(la_platform_add(&d, la_dev_lookup("rtc"), "rtc", g, &n, NULL), 0);
 	T_EQ_U64(g[0].range.start, 0x2000);
 	T_EQ_U64(g[1].value, 1);
-	la_devset_release_fixed(&d, &g[0]);
-	T_EQ_U64(la_devset_add(&d, la_dev_lookup("rtc"), "rtc", g, &n, NULL), 0);
+	la_platform_release_fixed(&d, &g[0]);
+	T_EQ_U64(la_platform_add(&d, la_dev_lookup("rtc"), "rtc", g, &n, NULL), 0);
 	T_CHECK(la_dev_lookup("serial") == NULL);
-	la_devset_destroy(&d);
+	la_platform_destroy(&d);
 	la_sys_alloc_destroy(&s);
 }
 

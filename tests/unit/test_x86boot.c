@@ -292,11 +292,14 @@ static void test_build_vm(unsigned cpus, bool acpi)
 
 	vm_layout(MEM, cpus, &c, &l, &m);
 	c.phys_bits = 46;
-	T_EQ_U64(la_vm_resources(&c, &l, &m, acpi, &res), 0);
+	struct la_platform_opts o = { .serials = 4, .acpi = acpi };
+
+	T_EQ_U64(la_vm_resources(&c, &l, &m, &o, &res), 0);
 	T_EQ_U64(res.pm_iobase, acpi ? 0xc000 : 0);
 	T_EQ_U64(la_vm_res_io(&res, "com1"), 0x3f8);
 	T_EQ_U64(la_vm_res_irq(&res, "com2"), 3);
 	img.pm_iobase = res.pm_iobase;
+	la_vm_res_destroy(&res);
 	mem = flat_gmem(&m, &g);
 	p.mem = mem;
 	T_EQ_U64(c.arch->build_vm(&c, &l, &m, &img, &g, &b), 0);

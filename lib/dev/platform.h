@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One VM's devices: the instances, their grants and the walk that
+ * la-alloc (--platform), la-mkfdt and la-vmrun share, so what la-alloc
+ * shows is what the tree describes and what the guest gets.
+ *
+ * A struct la_platform hands out resources in crosvm's order and keeps
+ * what crosvm keeps across devices: the fixed ranges in use, the COM ports
+ * taken, and the INTx pool of generate_pci_root. la_platform_add_arch
+ * adds the devices the arch's build_vm creates (la_arch_ops.devices), in
+ * its order; la_platform_add adds one more (a user's --device).
+ */
+#ifndef LA_DEV_PLATFORM_H
+#define LA_DEV_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dev/dev.h"
+
+/* One entry of an arch's device list (la_arch_ops.devices). */
+struct la_platform_dev {
+	const char *name;                  /* the instance's name */
+	const struct la_dev_desc *desc;
+	unsigned when;                     /* enum la_platform_when */
+};
+
+enum la_platform_when {
+	LA_PLAT_ALWAYS = 0,
+	LA_PLAT_SERIAL = 1 << 0, /* one of the COM ports: while fewer than
+				  * la_platform_opts.serials are in */
+	LA_PLAT_ACPI = 1 << 1,   /* only with ACPI tables */
+};
+
+/* What varies between VMs of one arch. */
+struct la_platform_opts {
+	unsigned serials;   /* COM1..COMn, 0 to 4 (crosvm: 4) */
+	bool acpi;          /* x86_64: ACPI tables (la-vmrun --no-acpi: none) */
+};
+
+#define LA_PLATFORM_OPTS_DEFAULT ((struct la_platform_opts){ .serials = 4, .acpi = true })
+
+struct la_intx_key {
+	uint8_t bus, dev, pin;
+	uint32_t gsi;
+};
+
+#define LA_PLATFORM_MAX_FIXED 32
+
+struct la_platform {
+	const struct la_arch_ops *arch;
+	struct la_sys_alloc *sa;
+	unsigned ninst;
+	struct la_dev_inst *inst;         /* in the order they were added */
+	unsigned npci;                    /* PCI devices so far: dev_idx */
+	uint32_t *intx;                   /* the INTx pool, max_irqs long */
+	unsigned nintx;
+	struct la_intx_key *keys;         /* (bus, dev, pin) -> gsi */
+	unsigned nkeys;
+	unsigned nfixed;                  /* fixed ranges in use */
+	struct {
+		enum la_res_kind kind;
+		struct la_range r;
+		char owner[LA_ALLOC_NAME_MAX];
+	} fixed[LA_PLATFORM_MAX_FIXED];
+};
+
+/* la_platform_init - no devices yet, over sa for arch. la_platform_destroy
+ * frees it. returns: 0, -LA_ERR_NOMEM */
+int la_platform_init(struct la_platform *p, const struct la_arch_ops *arch,
+		     struct la_sys_alloc *sa);
+void la_platform_destroy(struct la_platform *p);
+
+/* la_platform_next_serial - the first of com1..com4 not in use.
+ * returns: the descriptor, NULL when all four are taken */
+const struct la_dev_desc *la_platform_next_serial(const struct la_platform *p);
+
+/* la_platform_add - give device t, called name, its resources in the
+ * order of its needs; out (room for LA_DEV_MAX_NEEDS) and *n get the
+ * grants, also those made before a failure. Grants are named "NAME.ROLE".
+ * On success the device is an instance of p.
+ * returns: 0, -LA_ERR_UNSUPPORTED (not on this arch), -LA_ERR_EXISTINGALLOC
+ * (a fixed range in use; *conflict gets its owner), -LA_ERR_NOPOOL (pstore
+ * without a reserved region), -LA_ERR_NAMELEN, -LA_ERR_TOOMANY,
+ * -LA_ERR_NOMEM, the errors of la_sys_alloc_pci, la_sys_alloc_mmio,
+ * la_sys_alloc_io and la_sys_alloc_irq */
+int la_platform_add(struct la_platform *p, const struct la_dev_desc *t, const char *name,
+		    struct la_grant *out, unsigned *n, const char **conflict);
+
+/* la_platform_add_arch - add the devices the arch's build_vm creates, in
+ * its order, as o asks; *failed gets the name of a device that could not
+ * be added. returns: 0, the errors of la_platform_add */
+int la_platform_add_arch(struct la_platform *p, const struct la_platform_opts *o,
+			 const char **failed, const char **conflict);
+
+/* la_platform_release_fixed - forget a fixed grant so its range can be
+ * used again, and drop it from its instance (allocator grants are
+ * released through the system allocator). */
+void la_platform_release_fixed(struct la_platform *p, const struct la_grant *g);
+
+/* la_platform_find - the instance called name, NULL if none. */
+const struct la_dev_inst *la_platform_find(const struct la_platform *p, const char *name);
+
+/* la_platform_fdt_nodes - the nodes of every instance of kind (in the
+ * order they were added) that has one. */
+void la_platform_fdt_nodes(struct la_fdt_w *w, const struct la_platform *p, const char *kind,
+			   const struct la_irq_cells *ic, const struct la_fdt_config *fc);
+
+/* la_platform_pci_interrupt_map - the `interrupt-map` cells of a PCI host
+ * bridge node: one entry per PCI device with an INTx grant (child unit
+ * address bus<<16|dev<<11|func<<8, 0, 0, pin INTA=1.., then the
+ * controller's phandle, addr_cells zeros and its specifier for the IRQ,
+ * level high), in instance order. cells NULL: only count.
+ * returns: the number of cells */
+unsigned la_platform_pci_interrupt_map(const struct la_platform *p,
+				       const struct la_irq_cells *ic, uint32_t *cells);
+
+#endif
