@@ -502,7 +502,7 @@ $((0x1300))-$((0x1fff))"
 	run la-alloc --help
 	assert_success
 	for o in --mmio --io --irq --gpe --pci --at --reserve-mmio --release --pstore --mmio-range \
-		--device --pool --min-align --preferred-align --alloc --keep-going --json --phys-bits \
+		--device --platform --pool --min-align --preferred-align --alloc --keep-going --json --phys-bits \
 		--arch --mem; do
 		assert_output --partial -- "$o"
 	done
@@ -526,4 +526,87 @@ $((0x1300))-$((0x1fff))"
 		run la-alloc $line
 		assert_success
 	done <<<"$ex"
+}
+
+# --- --platform: the devices build_vm creates, as la-mkfdt and la-vmrun have them
+
+@test "la-alloc: --platform on aarch64 grants rtc, vmwdt, com1-4 and the cpufreq window in build_vm's order" {
+	run $ARM --platform
+	assert_success
+	grants=$(printf '%s\n' "$output" | awk '/^grants:/ { on = 1; next } on && /^$/ { exit } on { print $1, $3 }')
+	[ "$grants" = "rtc.mmio 0x0000000000002000-0x0000000000002fff
+rtc.irq 1
+vmwdt.mmio 0x0000000000003000-0x0000000000003fff
+vmwdt.irq 15
+com1.mmio 0x00000000000003f8-0x00000000000003ff
+com1.irq 0
+com2.mmio 0x00000000000002f8-0x00000000000002ff
+com2.irq 2
+com3.mmio 0x00000000000003e8-0x00000000000003ef
+com3.irq 0
+com4.mmio 0x00000000000002e8-0x00000000000002ef
+com4.irq 2
+cpufreq.mmio 0x0000000001040000-0x000000000104ffff" ] || fail "grants: $grants"
+	assert_output --partial "PPI (per vCPU), edge (fixed)"
+}
+
+@test "la-alloc: --platform shows what the aarch64 tree has: vmwdt@3000, rtc@2000, the UARTs" {
+	la-alloc --arch aarch64 --platform --json | jq -r '.grants[] | select(.kind == "mmio") |
+		"\(.name | split(".")[0]) \(.start_hex) \(.size_hex)"' | sort >"$BATS_TEST_TMPDIR/alloc"
+	la-mkfdt --arch aarch64 --seed 1 --cpu-frequencies-khz 0=1000 --virt-cpufreq=v2 |
+		dtc -q -I dtb -O dts - >"$BATS_TEST_TMPDIR/tree"
+	while read -r name start size; do
+		case $name in
+		com*) node="U6_16550A@${start#0x}" ;;
+		cpufreq) node=cpufreq ;;
+		*) node="$name@${start#0x}" ;;
+		esac
+		grep -q "^	$node {" "$BATS_TEST_TMPDIR/tree" || fail "no node $node in the tree"
+	done <"$BATS_TEST_TMPDIR/alloc"
+	run grep -c . "$BATS_TEST_TMPDIR/alloc"
+	assert_output 7
+	# the cpufreq registers the tree has sit at the start of the window
+	run grep -A2 '^	cpufreq {' "$BATS_TEST_TMPDIR/tree"
+	assert_output --partial "reg = <0x00 0x1040000 0x00 0x1000>;"
+}
+
+@test "la-alloc: --platform on riscv64 has the four UARTs and no IRQs; x86_64 ends with the ACPI PM block" {
+	run $RV --platform --json
+	assert_success
+	[ "$(printf '%s' "$output" | jq -r '[.grants[].name] | join(" ")')" = \
+		"com1.mmio com2.mmio com3.mmio com4.mmio" ]
+	run $X86 --platform --json
+	assert_success
+	[ "$(printf '%s' "$output" | jq -r '[.grants[].name] | join(" ")')" = \
+		"pci-ecam i8042.io rtc.io rtc.irq com1.io com1.irq com2.io com2.irq com3.io com3.irq com4.io com4.irq debugcon.io acpi-pm.io acpi-pm.sci" ]
+	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "acpi-pm.io") | .start_hex')" = 0xc000 ]
+}
+
+@test "la-alloc: --platform then --device: a second COM1 conflicts, serial finds none free, virtio gets slot 1" {
+	run $ARM --platform --device com1
+	assert_failure 1
+	assert_line --partial "existing allocation (the name 'com1' is in use)"
+	run $ARM --platform --device com1,name=uart
+	assert_failure 1
+	assert_line --partial "existing allocation (com1 overlaps 'com1.mmio')"
+	run $ARM --platform --device serial
+	assert_failure 1
+	assert_line --partial "out of space (COM1 to COM4 are in use)"
+	run $ARM --platform --device virtio-blk --json
+	assert_success
+	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "virtio-blk0.slot") | .dev')" = 1 ]
+}
+
+@test "la-alloc: --platform with --pool is refused; vmwdt and cpufreq exist only on aarch64" {
+	fails 2 "la-alloc: --platform: not available with --pool" \
+		la-alloc --platform --pool 0x1000-0x1fff --alloc a=16
+	run $X86 --device vmwdt
+	assert_failure 1
+	assert_line --partial "x86_64 has no vmwdt"
+	run $RV --device cpufreq
+	assert_failure 1
+	assert_line --partial "riscv64 has no cpufreq"
+	run $X86 --device acpi-pm --json
+	assert_success
+	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "acpi-pm.io") | .start_hex')" = 0xc000 ]
 }

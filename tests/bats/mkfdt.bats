@@ -160,7 +160,7 @@ R="--arch riscv64 --mem 512M --seed 0"
 	assert_success
 	for o in kernel initrd cmdline serial console earlycon gic its no-pmu psci nested \
 		cpu-capacity cpu-frequencies-khz cpu-clusters virt-cpufreq host-cpu-topology \
-		sysfs-root hostcpu aia-ids aia-sources timebase-frequency overlay seed output verbose \
+		sysfs-root hostcpu aia-ids aia-sources timebase-frequency device overlay seed output verbose \
 		arch mem cpus phys-bits fdt-position; do
 		assert_output --partial -- "--$o"
 	done
@@ -514,4 +514,52 @@ MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
 	run la-vmrun --overlay "$T/x.dts" --explain "$LA_BUILD/guest/probe.bzImage"
 	assert_failure 1
 	assert_output "la-vmrun: --overlay: '$T/x.dts': not a valid device tree blob: this is device tree source; compile it with dtc -@ -I dts -O dtb -o FILE.dtbo $T/x.dts"
+}
+
+# --- --device: the platform's PCI devices fill the interrupt-map ------------
+
+# imap OUT: the interrupt-map cells of /pci in $T/OUT.dts, one per line
+imap() {
+	sed -n 's/.*interrupt-map = <\(.*\)>;/\1/p' "$T/$1.dts" | tr ' ' '\n'
+}
+
+@test "la-mkfdt: without PCI devices the interrupt-map is empty, as crosvm's" {
+	mk_dts arm --arch aarch64 --seed 1
+	grep -q 'interrupt-map;' "$T/arm.dts"
+	mk_dts rv --arch riscv64 --seed 1
+	grep -q 'interrupt-map;' "$T/rv.dts"
+}
+
+@test "la-mkfdt: --device virtio-blk --device virtio-net: aarch64 interrupt-map entries from la-alloc's slots and INTx" {
+	mk_dts arm --arch aarch64 --seed 1 --device virtio-blk --device virtio-net
+	# per device: unit address, 0, 0, INTA, GIC phandle, 0, 0, SPI, IRQ, level high
+	want=$(la-alloc --arch aarch64 --platform --device virtio-blk --device virtio-net --json |
+		jq -r '[.grants[] | select(.kind == "pci" or (.name | endswith(".intx")))] |
+			range(0; length; 2) as $i | .[$i:$i+2] |
+			"\(.[0].dev * 2048) 0 0 1 1 0 0 0 \(.[1].value) 4"' | tr ' ' '\n')
+	got=$(imap arm | xargs printf '%d\n')
+	[ "$got" = "$want" ] || fail "interrupt-map: $got; want: $want"
+	[ "$(imap arm | wc -l)" -eq 20 ]
+}
+
+@test "la-mkfdt: riscv64 interrupt-map entries go to the APLIC (two cells); with --aia-sources 0 the map is empty" {
+	mk_dts rv --arch riscv64 --seed 1 --device virtio-rng
+	irq=$(la-alloc --arch riscv64 --platform --device virtio-rng --json |
+		jq -r '.grants[] | select(.name == "virtio-rng0.intx") | .value')
+	[ "$(imap rv | xargs printf '%d ')" = "2048 0 0 1 2 $irq 4 " ]
+	mk_dts rv0 --arch riscv64 --seed 1 --device virtio-rng --aia-sources 0
+	grep -q 'interrupt-map;' "$T/rv0.dts"
+}
+
+@test "la-mkfdt: --device errors: an unknown TYPE, a device the arch lacks, a fixed range in use, x86_64" {
+	run --separate-stderr la-mkfdt --arch aarch64 --device floppy
+	assert_failure 2
+	[[ "$stderr" == "la-mkfdt: --device: 'floppy': unknown TYPE (use com1, com2, "* ]] || fail "$stderr"
+	fails 2 "la-mkfdt: --device: 'i8042': aarch64 has no i8042" \
+		la-mkfdt --arch aarch64 --device i8042 -o "$T/x.dtb"
+	fails 2 "la-mkfdt: --device: 'com1': existing allocation (overlaps 'com1.mmio')" \
+		la-mkfdt --arch aarch64 --device com1 -o "$T/x.dtb"
+	fails 2 "la-mkfdt: --device: 'virtio-blk': not used in the x86_64 device tree" \
+		la-mkfdt --arch x86_64 --device virtio-blk -o "$T/x.dtb"
+	[ ! -e "$T/x.dtb" ]
 }

@@ -778,6 +778,90 @@ static void test_devices_fixed(void)
 	la_sys_alloc_destroy(&s);
 }
 
+/* Record what an encoder was asked. */
+static void enc_test(const struct la_irq_cells *ic, uint32_t *cells, uint32_t irq, uint32_t type,
+		     bool ppi)
+{
+	(void)ic;
+	cells[0] = ppi;
+	cells[1] = irq;
+	cells[2] = type;
+}
+
+/* The arch's device list, its options, the instances and the
+ * interrupt-map built from PCI grants. */
+static void test_platform(void)
+{
+	const struct la_irq_cells ic = { .phandle = 7, .addr_cells = 2, .ncells = 3,
+					 .encode = enc_test };
+	struct la_platform_opts o = { .serials = 2, .acpi = false };
+	struct la_vm_config cfg;
+	struct la_arch_layout l;
+	struct la_mem_layout m;
+	struct la_sys_alloc_config c;
+	struct la_sys_alloc s;
+	struct la_platform p;
+	struct la_grant g[LA_DEV_MAX_NEEDS];
+	const char *failed = NULL;
+	uint32_t cells[40];
+	unsigned n;
+
+	vm_(&cfg, &l, &m, "aarch64", LA_GiB);
+	cfg.arch->system_allocator_config(&cfg, &l, &m, 40, &c);
+	la_sys_alloc_init(&s, &c, false, 0, NULL, 0);
+	la_platform_init(&p, cfg.arch, &s);
+	T_EQ_U64(la_platform_add_arch(&p, &o, &failed, NULL), 0);
+	T_EQ_U64(p.ninst, 5); /* rtc vmwdt com1 com2 cpufreq */
+	T_EQ_STR(p.inst[0].name, "rtc");
+	T_EQ_STR(p.inst[1].name, "vmwdt");
+	T_EQ_STR(p.inst[3].name, "com2");
+	T_EQ_STR(p.inst[4].name, "cpufreq");
+	T_CHECK(la_platform_find(&p, "com3") == NULL);
+	T_EQ_U64(la_dev_inst_grant(la_platform_find(&p, "vmwdt"), LA_RES_IRQ, 0)->value, 15);
+	T_CHECK(la_dev_inst_grant(la_platform_find(&p, "vmwdt"), LA_RES_IRQ, 1) == NULL);
+	/* no PCI device, no map */
+	T_EQ_U64(la_platform_pci_interrupt_map(&p, &ic, NULL), 0);
+	T_EQ_U64(la_platform_add(&p, &la_dev_virtio_blk, "b", g, &n, NULL), 0);
+	T_EQ_U64(la_platform_add(&p, &la_dev_virtio_net, "n", g, &n, NULL), 0);
+	T_EQ_U64(la_platform_pci_interrupt_map(&p, &ic, NULL), 20);
+	T_EQ_U64(la_platform_pci_interrupt_map(&p, &ic, cells), 20);
+	T_EQ_U64(cells[0], 1 << 11); /* 00:01.0 */
+	T_EQ_U64(cells[3], 1);       /* INTA */
+	T_EQ_U64(cells[4], 7);       /* the controller */
+	T_EQ_U64(cells[5] | cells[6], 0);
+	T_EQ_U64(cells[7], 0);       /* not a PPI */
+	T_EQ_U64(cells[8], 4);       /* the first INTx IRQ */
+	T_EQ_U64(cells[9], LA_DT_IRQ_LEVEL_HIGH);
+	T_EQ_U64(cells[10], 2 << 11);
+	T_EQ_U64(cells[18], 5);
+	/* releasing a fixed grant drops it from its instance, and the
+	 * instance with its last grant */
+	la_platform_release_fixed(&p, &p.inst[4].g[0]);
+	T_EQ_U64(p.ninst, 6);
+	T_CHECK(la_platform_find(&p, "cpufreq") == NULL);
+	T_CHECK(la_platform_add(&p, &la_dev_com3, "a-name-longer-than-forty-characters-for-sure",
+				g, &n, NULL) == -LA_ERR_NAMELEN);
+	la_platform_destroy(&p);
+	la_sys_alloc_destroy(&s);
+
+	/* x86_64 with ACPI: the PM block from the IO pool, SCI 5 */
+	vm_(&cfg, &l, &m, "x86_64", LA_GiB);
+	cfg.arch->system_allocator_config(&cfg, &l, &m, 40, &c);
+	la_sys_alloc_init(&s, &c, false, 0, NULL, 0);
+	la_platform_init(&p, cfg.arch, &s);
+	o = LA_PLATFORM_OPTS_DEFAULT;
+	T_EQ_U64(la_platform_add_arch(&p, &o, &failed, NULL), 0);
+	T_EQ_U64(p.ninst, 8);
+	T_EQ_U64(la_dev_inst_grant(la_platform_find(&p, "acpi-pm"), LA_RES_IO, 0)->range.start,
+		 0xc000);
+	T_EQ_U64(la_dev_inst_grant(la_platform_find(&p, "acpi-pm"), LA_RES_IRQ, 0)->value, 5);
+	/* a second list finds every fixed range taken */
+	T_CHECK(la_platform_add_arch(&p, &o, &failed, NULL) == -LA_ERR_EXISTINGALLOC);
+	T_EQ_STR(failed, "i8042");
+	la_platform_destroy(&p);
+	la_sys_alloc_destroy(&s);
+}
+
 static void test_phys_bits(void)
 {
 	struct la_vm_config cfg;
@@ -824,6 +908,7 @@ int main(void)
 	test_arch_config();
 	test_devices_intx();
 	test_devices_fixed();
+	test_platform();
 	test_phys_bits();
 	return T_DONE();
 }
