@@ -52,6 +52,8 @@ int la_x86_e820_build(const struct la_arch_layout *l, const struct la_mem_layout
 int la_x86_mptable_write(uint8_t *buf, size_t len, unsigned ncpus);
 
 /* ---- ACPI (§3.12) ---- */
+struct la_platform;
+
 struct la_x86_acpi_cfg {
 	unsigned ncpus;
 	uint16_t pm_iobase;        /* PM1a event block; control at +4, GPE0 at +8 */
@@ -60,6 +62,8 @@ struct la_x86_acpi_cfg {
 	struct la_range low_mmio;  /* PCI MMIO below 4 GiB (ECAM is carved out) */
 	struct la_range high_mmio;
 	struct la_range vcfg;
+	const struct la_platform *plat; /* PCI _PRT and the devices' DSDT
+					 * parts; NULL: none */
 };
 
 /* Where each table went, for --explain and tests. */
@@ -73,6 +77,9 @@ struct la_x86_acpi_info {
  * returns: 0, -LA_ERR_ACPISPACE */
 int la_x86_acpi_write(uint8_t *buf, size_t len, uint64_t base,
 		      const struct la_x86_acpi_cfg *c, struct la_x86_acpi_info *info);
+
+/* PCI functions with an INTx a DSDT's _PRT can route. */
+#define LA_X86_MAX_PRT 256
 
 /* la_x86_dsdt_aml - the DSDT body (AML after the 36-byte header) into buf.
  * returns: bytes written, -LA_ERR_ACPISPACE */

@@ -3,9 +3,12 @@
  * x86_64 firmware tables: e820 (§3.5), MP table (§3.11), ACPI (§3.12),
  * SMBIOS (§3.13), CMOS memory bytes. Pure: they write into buffers.
  */
+#include <stdbool.h>
 #include <string.h>
 
+#include "../acpi/aml.h"
 #include "../bytes.h"
+#include "../dev/platform.h"
 #include "../err.h"
 #include "../x86boot.h"
 #include "x86_64.h"
@@ -157,225 +160,78 @@ int la_x86_mptable_write(uint8_t *buf, size_t len, unsigned ncpus)
 
 /* ---------------------------------------------------------------- AML */
 
-/* A tiny AML writer: bytes into a caller buffer; packages are opened with
- * a 4-byte PkgLength placeholder and shrunk to the shortest encoding when
- * closed. An overflow sticks in err. */
-struct la_aml {
-	uint8_t *buf;
-	size_t cap, len;
-	int err;
-	unsigned depth;
-	size_t open[16];
-};
-
-static void aml_bytes(struct la_aml *a, const void *p, size_t n)
+/* Name(_PRT, Package() { Package(4) { dev << 16 | 0xffff, pin, 0, IRQ },
+ * ... }): one entry per bus-0 (device, pin) with an INTx grant, the IRQ
+ * routed as a GSI (no link devices). Not written without PCI devices
+ * (crosvm writes an empty one). The function field is 0xffff, as ACPI
+ * wants of a _PRT address (crosvm writes the function). */
+static void la_x86_aml_prt(struct la_aml *a, const struct la_x86_acpi_cfg *c)
 {
-	if (a->err || n > a->cap - a->len) {
-		a->err = -LA_ERR_ACPISPACE;
+	struct la_pci_intx x[LA_X86_MAX_PRT];
+	unsigned n = c->plat ? la_platform_pci_intx(c->plat, x, LA_X86_MAX_PRT) : 0, m = 0;
+
+	if (n > LA_X86_MAX_PRT) {
+		a->err = a->err ? a->err : -LA_ERR_TOOMANY;
 		return;
 	}
-	memcpy(a->buf + a->len, p, n);
-	a->len += n;
-}
+	/* functions of one device that share a pin share the entry */
+	for (unsigned i = 0; i < n; i++) {
+		bool seen = false;
 
-static void aml_byte(struct la_aml *a, uint8_t b) { aml_bytes(a, &b, 1); }
-
-static void aml_pkg_open(struct la_aml *a)
-{
-	static const uint8_t zero[4];
-
-	if (a->depth >= sizeof(a->open) / sizeof(a->open[0])) {
-		a->err = -LA_ERR_INTERNAL;
-		return;
+		for (unsigned k = 0; k < m; k++)
+			seen |= x[k].dev == x[i].dev && x[k].pin == x[i].pin;
+		if (!seen && x[i].bus == 0)
+			x[m++] = x[i];
 	}
-	a->open[a->depth++] = a->len;
-	aml_bytes(a, zero, 4);
-}
-
-static void aml_pkg_close(struct la_aml *a)
-{
-	size_t at, body, total, n;
-
-	if (a->err || a->depth == 0)
+	if (m == 0)
 		return;
-	at = a->open[--a->depth];
-	body = a->len - at - 4;
-	n = body + 1 < 0x40 ? 1 : body + 2 < 0x1000 ? 2 : body + 3 < 0x100000 ? 3 : 4;
-	total = body + n;
-	memmove(a->buf + at + n, a->buf + at + 4, body);
-	a->len -= 4 - n;
-	if (n == 1) {
-		a->buf[at] = (uint8_t)total;
-		return;
+	la_aml_name(a, "_PRT");
+	la_aml_package_open(a, m);
+	for (unsigned i = 0; i < m; i++) {
+		la_aml_package_open(a, 4);
+		la_aml_int(a, (uint64_t)x[i].dev << 16 | 0xffff);
+		la_aml_int(a, x[i].pin);
+		la_aml_int(a, 0);
+		la_aml_int(a, x[i].irq);
+		la_aml_pkg_close(a);
 	}
-	a->buf[at] = (uint8_t)(((n - 1) << 6) | (total & 0xf));
-	for (size_t i = 1; i < n; i++)
-		a->buf[at + i] = (uint8_t)(total >> (4 + 8 * (i - 1)));
+	la_aml_pkg_close(a);
 }
 
-static void aml_int(struct la_aml *a, uint64_t v)
-{
-	uint8_t b[9];
-
-	if (v <= 1) {
-		aml_byte(a, (uint8_t)v); /* ZeroOp / OneOp */
-	} else if (v <= 0xff) {
-		b[0] = 0x0a, b[1] = (uint8_t)v;
-		aml_bytes(a, b, 2);
-	} else if (v <= 0xffff) {
-		b[0] = 0x0b, la_put16(b + 1, (uint16_t)v);
-		aml_bytes(a, b, 3);
-	} else if (v <= 0xffffffff) {
-		b[0] = 0x0c, la_put32(b + 1, (uint32_t)v);
-		aml_bytes(a, b, 5);
-	} else {
-		b[0] = 0x0e, la_put64(b + 1, v);
-		aml_bytes(a, b, 9);
-	}
-}
-
-/* Name(NAME, ...) where name is a NameString such as "_HID" or "\\_S5_". */
-static void aml_name(struct la_aml *a, const char *name)
-{
-	aml_byte(a, 0x08);
-	aml_bytes(a, name, strlen(name));
-}
-
-/* EisaId("PNP0A08") as the DWord AML stores. */
-static uint32_t aml_eisaid(const char *id)
-{
-	uint32_t c = (uint32_t)((id[0] - 0x40) & 0x1f) << 10 |
-		     (uint32_t)((id[1] - 0x40) & 0x1f) << 5 | (uint32_t)((id[2] - 0x40) & 0x1f);
-	uint32_t hex = 0;
-
-	for (int i = 3; i < 7; i++)
-		hex = hex << 4 | (uint32_t)(id[i] <= '9' ? id[i] - '0' : id[i] - 'A' + 10);
-	return (c >> 8 & 0xff) | (c & 0xff) << 8 | (hex >> 8 & 0xff) << 16 | (hex & 0xff) << 24;
-}
-
-static void aml_name_eisaid(struct la_aml *a, const char *name, const char *id)
-{
-	uint8_t b[5] = { 0x0c };
-
-	aml_name(a, name);
-	la_put32(b + 1, aml_eisaid(id));
-	aml_bytes(a, b, 5); /* always the DWord form */
-}
-
-/* Resource descriptors (ACPI 6, §6.4). */
-static void aml_res_word_bus(struct la_aml *a, uint16_t min, uint16_t max)
-{
-	uint8_t d[16] = { 0x88, 13, 0, 2 /* bus */, 0x0c /* min/max fixed */, 0 };
-
-	la_put16(d + 8, min);
-	la_put16(d + 10, max);
-	la_put16(d + 14, (uint16_t)(max - min + 1));
-	aml_bytes(a, d, sizeof(d));
-}
-
-static void aml_res_io(struct la_aml *a, uint16_t port, uint8_t len)
-{
-	uint8_t d[8] = { 0x47, 1 /* decode16 */ };
-
-	la_put16(d + 2, port);
-	la_put16(d + 4, port);
-	d[6] = 1;
-	d[7] = len;
-	aml_bytes(a, d, sizeof(d));
-}
-
-static void aml_res_mem(struct la_aml *a, struct la_range r)
-{
-	if (r.end <= 0xffffffff) {
-		uint8_t d[26] = { 0x87, 23, 0, 0 /* memory */, 0x0c, 0x01 /* RW, non-cacheable */ };
-
-		la_put32(d + 10, (uint32_t)r.start);
-		la_put32(d + 14, (uint32_t)r.end);
-		la_put32(d + 22, (uint32_t)la_range_len(r));
-		aml_bytes(a, d, sizeof(d));
-	} else {
-		uint8_t d[46] = { 0x8a, 43, 0, 0, 0x0c, 0x01 };
-
-		la_put64(d + 14, r.start);
-		la_put64(d + 22, r.end);
-		la_put64(d + 38, la_range_len(r));
-		aml_bytes(a, d, sizeof(d));
-	}
-}
-
-static void aml_res_mem32_fixed(struct la_aml *a, uint32_t base, uint32_t len)
-{
-	uint8_t d[12] = { 0x86, 9, 0, 1 /* RW */ };
-
-	la_put32(d + 4, base);
-	la_put32(d + 8, len);
-	aml_bytes(a, d, sizeof(d));
-}
-
-/* Name(_CRS, ResourceTemplate() {...}) opening; close with aml_crs_end. */
-static void aml_crs_begin(struct la_aml *a)
-{
-	aml_name(a, "_CRS");
-	aml_byte(a, 0x11); /* BufferOp */
-	aml_pkg_open(a);
-	aml_byte(a, 0x0b); /* BufferSize: WordConst, patched at the end */
-	aml_bytes(a, "\0", 2);
-}
-
-static void aml_crs_end(struct la_aml *a)
-{
-	static const uint8_t end_tag[2] = { 0x79, 0 };
-	size_t at = a->open[a->depth - 1];
-	size_t size_at;
-
-	aml_bytes(a, end_tag, 2);
-	if (a->err)
-		return;
-	size_at = at + 4 + 1; /* after the placeholder and WordPrefix */
-	la_put16(a->buf + size_at, (uint16_t)(a->len - size_at - 2));
-	aml_pkg_close(a);
-}
-
-static void aml_device_open(struct la_aml *a, const char *seg)
-{
-	aml_bytes(a, "\x5b\x82", 2);
-	aml_pkg_open(a);
-	aml_bytes(a, seg, 4);
-}
-
-static void aml_pci_root(struct la_aml *a, const struct la_x86_acpi_cfg *c)
+static void la_x86_aml_pci_root(struct la_aml *a, const struct la_x86_acpi_cfg *c)
 {
 	unsigned max_bus = (unsigned)(la_range_len(c->ecam) / LA_MiB - 1);
 	struct la_range before = { c->low_mmio.start, c->ecam.start - 1 };
 	struct la_range after = { c->ecam.end + 1, c->low_mmio.end };
 
-	aml_device_open(a, "PC00");
-	aml_name_eisaid(a, "_HID", "PNP0A08");
-	aml_name_eisaid(a, "_CID", "PNP0A03");
-	aml_name(a, "_ADR");
-	aml_int(a, 0);
-	aml_name(a, "_SEG");
-	aml_int(a, 0);
-	aml_name(a, "_UID");
-	aml_int(a, 0);
-	aml_name(a, "_BBN");
-	aml_int(a, 0);
-	aml_crs_begin(a);
-	aml_res_word_bus(a, 0, (uint16_t)max_bus);
-	aml_res_io(a, LA_X86_PCI_CONFIG_IO, 8);
+	la_aml_device_open(a, "PC00");
+	la_aml_name_eisaid(a, "_HID", "PNP0A08");
+	la_aml_name_eisaid(a, "_CID", "PNP0A03");
+	la_aml_name(a, "_ADR");
+	la_aml_int(a, 0);
+	la_aml_name(a, "_SEG");
+	la_aml_int(a, 0);
+	la_aml_name(a, "_UID");
+	la_aml_int(a, 0);
+	la_aml_name(a, "_BBN");
+	la_aml_int(a, 0);
+	la_aml_crs_begin(a);
+	la_aml_res_word_bus(a, 0, (uint16_t)max_bus);
+	la_aml_res_io(a, LA_X86_PCI_CONFIG_IO, 8);
 	/* the low pool minus the ECAM window the allocator reserves */
 	if (!la_range_overlaps(c->ecam, c->low_mmio)) {
-		aml_res_mem(a, c->low_mmio);
+		la_aml_res_mem(a, c->low_mmio);
 	} else {
 		if (c->ecam.start > c->low_mmio.start)
-			aml_res_mem(a, before);
+			la_aml_res_mem(a, before);
 		if (c->ecam.end < c->low_mmio.end)
-			aml_res_mem(a, after);
+			la_aml_res_mem(a, after);
 	}
 	if (!la_range_is_empty(c->high_mmio))
-		aml_res_mem(a, c->high_mmio);
-	aml_crs_end(a);
-	aml_pkg_close(a);
+		la_aml_res_mem(a, c->high_mmio);
+	la_aml_crs_end(a);
+	la_x86_aml_prt(a, c);
+	la_aml_pkg_close(a);
 }
 
 int la_x86_dsdt_aml(uint8_t *buf, size_t len, const struct la_x86_acpi_cfg *c)
@@ -383,32 +239,32 @@ int la_x86_dsdt_aml(uint8_t *buf, size_t len, const struct la_x86_acpi_cfg *c)
 	struct la_aml a = { .buf = buf, .cap = len };
 
 	/* Name(\_S5_, Package(4) { S5, S5, 0, 0 }): lets Linux power off */
-	aml_name(&a, "\\_S5_");
-	aml_byte(&a, 0x12);
-	aml_pkg_open(&a);
-	aml_byte(&a, 4);
-	aml_int(&a, LA_X86_S5_SLP_TYP);
-	aml_int(&a, LA_X86_S5_SLP_TYP);
-	aml_int(&a, 0);
-	aml_int(&a, 0);
-	aml_pkg_close(&a);
+	la_aml_name(&a, "\\_S5_");
+	la_aml_package_open(&a, 4);
+	la_aml_int(&a, LA_X86_S5_SLP_TYP);
+	la_aml_int(&a, LA_X86_S5_SLP_TYP);
+	la_aml_int(&a, 0);
+	la_aml_int(&a, 0);
+	la_aml_pkg_close(&a);
 	/* Name(VCFG, start of the PCIe virtual config window) */
-	aml_name(&a, "VCFG");
-	aml_int(&a, c->vcfg.start);
+	la_aml_name(&a, "VCFG");
+	la_aml_int(&a, c->vcfg.start);
 
-	aml_byte(&a, 0x10); /* Scope(\_SB_) */
-	aml_pkg_open(&a);
-	aml_bytes(&a, "\\_SB_", 5);
-	aml_pci_root(&a, c);
-	aml_device_open(&a, "MB00"); /* motherboard resources: the ECAM */
-	aml_name_eisaid(&a, "_HID", "PNP0C02");
-	aml_name(&a, "_UID");
-	aml_int(&a, 0);
-	aml_crs_begin(&a);
-	aml_res_mem32_fixed(&a, (uint32_t)c->ecam.start, (uint32_t)la_range_len(c->ecam));
-	aml_crs_end(&a);
-	aml_pkg_close(&a);
-	aml_pkg_close(&a);
+	la_aml_byte(&a, 0x10); /* Scope(\_SB_) */
+	la_aml_pkg_open(&a);
+	la_aml_bytes(&a, "\\_SB_", 5);
+	la_x86_aml_pci_root(&a, c);
+	la_aml_device_open(&a, "MB00"); /* motherboard resources: the ECAM */
+	la_aml_name_eisaid(&a, "_HID", "PNP0C02");
+	la_aml_name(&a, "_UID");
+	la_aml_int(&a, 0);
+	la_aml_crs_begin(&a);
+	la_aml_res_mem32_fixed(&a, (uint32_t)c->ecam.start, (uint32_t)la_range_len(c->ecam));
+	la_aml_crs_end(&a);
+	la_aml_pkg_close(&a);
+	if (c->plat)
+		la_platform_aml(&a, c->plat);
+	la_aml_pkg_close(&a);
 	if (a.err)
 		return a.err;
 	if (a.depth)

@@ -142,6 +142,7 @@ struct la_irq_cells {
 };
 
 struct la_fdt_w;          /* dtb.h */
+struct la_aml;            /* acpi/aml.h */
 struct la_fdt_config;
 
 /* What a device is; see the top of this file. */
@@ -159,6 +160,10 @@ struct la_dev_desc {
 	 * the device has none. Errors stay in w (the writer keeps the first). */
 	void (*fdt_node)(struct la_fdt_w *w, const struct la_dev_inst *d,
 			 const struct la_irq_cells *ic, const struct la_fdt_config *fc);
+	/* aml - the instance's part of the DSDT, inside \_SB_ (x86_64); NULL:
+	 * none (the legacy devices have none, as in crosvm). Errors stay in
+	 * a. */
+	void (*aml)(struct la_aml *a, const struct la_dev_inst *d);
 };
 
 /* The registry: every device la knows, in the order la-alloc --help and

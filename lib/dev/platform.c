@@ -331,31 +331,64 @@ void la_platform_fdt_nodes(struct la_fdt_w *w, const struct la_platform *p, cons
 	}
 }
 
-unsigned la_platform_pci_interrupt_map(const struct la_platform *p,
-				       const struct la_irq_cells *ic, uint32_t *cells)
+/* The INTx of instance d, if it is a PCI device with one. */
+static bool la_platform_intx_of(const struct la_dev_inst *d, struct la_pci_intx *x)
 {
+	const struct la_grant *slot = la_dev_inst_grant(d, LA_RES_PCI, 0);
+	const struct la_grant *irq = la_dev_inst_grant(d, LA_RES_IRQ, 0);
+
+	if (!slot || !irq || !irq->intx)
+		return false;
+	*x = (struct la_pci_intx){ slot->bus, slot->dev, slot->func, (uint8_t)(slot->func % 4),
+				   irq->value };
+	return true;
+}
+
+unsigned la_platform_pci_intx(const struct la_platform *p, struct la_pci_intx *out,
+			      unsigned max)
+{
+	struct la_pci_intx x;
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < p->ninst; i++) {
-		const struct la_grant *slot = la_dev_inst_grant(&p->inst[i], LA_RES_PCI, 0);
-		const struct la_grant *irq = la_dev_inst_grant(&p->inst[i], LA_RES_IRQ, 0);
-		uint32_t *c = cells ? cells + n : NULL;
-
-		if (!slot || !irq || !irq->intx)
+		if (!la_platform_intx_of(&p->inst[i], &x))
 			continue;
-		if (c) {
-			c[0] = (uint32_t)slot->bus << 16 | (uint32_t)slot->dev << 11 |
-			       (uint32_t)slot->func << 8;
-			c[1] = c[2] = 0;
-			c[3] = slot->func % 4 + 1u; /* INTA is 1 */
-			c[4] = ic->phandle;
-			memset(c + 5, 0, ic->addr_cells * sizeof(*c));
-			ic->encode(ic, c + 5 + ic->addr_cells, irq->value, LA_DT_IRQ_LEVEL_HIGH,
-				   false);
-		}
-		n += 5 + ic->addr_cells + ic->ncells;
+		if (out && n < max)
+			out[n] = x;
+		n++;
 	}
 	return n;
+}
+
+void la_platform_aml(struct la_aml *a, const struct la_platform *p)
+{
+	for (unsigned i = 0; i < p->ninst; i++)
+		if (p->inst[i].desc->aml)
+			p->inst[i].desc->aml(a, &p->inst[i]);
+}
+
+unsigned la_platform_pci_interrupt_map(const struct la_platform *p,
+				       const struct la_irq_cells *ic, uint32_t *cells)
+{
+	unsigned per = 5 + ic->addr_cells + ic->ncells, n = 0;
+	struct la_pci_intx x;
+
+	for (unsigned i = 0; i < p->ninst; i++) {
+		uint32_t *c = cells ? cells + n * per : NULL;
+
+		if (!la_platform_intx_of(&p->inst[i], &x))
+			continue;
+		n++;
+		if (!c)
+			continue;
+		c[0] = (uint32_t)x.bus << 16 | (uint32_t)x.dev << 11 | (uint32_t)x.func << 8;
+		c[1] = c[2] = 0;
+		c[3] = x.pin + 1u; /* INTA is 1 */
+		c[4] = ic->phandle;
+		memset(c + 5, 0, ic->addr_cells * sizeof(*c));
+		ic->encode(ic, c + 5 + ic->addr_cells, x.irq, LA_DT_IRQ_LEVEL_HIGH, false);
+	}
+	return n * per;
 }
 
 void la_json_grant(struct la_json *j, const struct la_grant *g, const char *tag)

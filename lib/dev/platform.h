@@ -106,6 +106,23 @@ const struct la_dev_inst *la_platform_find(const struct la_platform *p, const ch
 void la_platform_fdt_nodes(struct la_fdt_w *w, const struct la_platform *p, const char *kind,
 			   const struct la_irq_cells *ic, const struct la_fdt_config *fc);
 
+/* One PCI function's INTx: where it is, its pin (0 = INTA) and IRQ. */
+struct la_pci_intx {
+	uint8_t bus, dev, func, pin;
+	uint32_t irq;
+};
+
+/* la_platform_pci_intx - the INTx of every PCI device with an INTx grant,
+ * in instance order; out (room for max) gets the first max of them.
+ * returns: how many there are */
+unsigned la_platform_pci_intx(const struct la_platform *p, struct la_pci_intx *out,
+			      unsigned max);
+
+/* la_platform_aml - the DSDT parts of the instances that have one, in
+ * order, into a (lib/acpi/aml.h; errors stay in a). */
+struct la_aml;
+void la_platform_aml(struct la_aml *a, const struct la_platform *p);
+
 /* la_platform_pci_interrupt_map - the `interrupt-map` cells of a PCI host
  * bridge node: one entry per PCI device with an INTx grant (child unit
  * address bus<<16|dev<<11|func<<8, 0, 0, pin INTA=1.., then the

@@ -186,6 +186,54 @@ static void test_aml(void)
 	T_CHECK(memmem(aml, (size_t)n, "\x0c\x41\xd0\x0a\x03", 5) != NULL);
 	T_CHECK(memmem(aml, (size_t)n, "PC00", 4) != NULL);
 	T_EQ_U64(la_x86_dsdt_aml(aml, 16, &c), (uint64_t)-LA_ERR_ACPISPACE);
+	/* no PCI devices: no _PRT */
+	T_CHECK(memmem(aml, (size_t)n, "_PRT", 4) == NULL);
+}
+
+/* The DSDT routes each PCI device's INTx that the platform granted. */
+static void test_aml_prt(void)
+{
+	struct la_platform_opts o = { .serials = 4, .acpi = true };
+	struct la_x86_acpi_cfg c = {
+		.ncpus = 1, .pm_iobase = 0xc000, .sci_irq = 5,
+		.ecam = { 0xf4000000, 0xf7ffffff }, .low_mmio = { 0xd0000000, 0xf7ffffff },
+		.high_mmio = { 0x108000000, 0x3fffffffffff }, .vcfg = { 0x100000000, 0x107ffffff },
+	};
+	struct la_vm_config vc;
+	struct la_arch_layout l;
+	struct la_mem_layout m;
+	struct la_vm_res res;
+	struct la_grant g[LA_DEV_MAX_NEEDS];
+	struct la_pci_intx x[2];
+	uint8_t aml[2048], *prt;
+	unsigned ng;
+	int n;
+
+	vm_layout(MEM, 1, &vc, &l, &m);
+	vc.phys_bits = 46;
+	T_EQ_U64(la_vm_resources(&vc, &l, &m, &o, &res), 0);
+	T_EQ_U64(la_platform_add(&res.plat, &la_dev_virtio_blk, "b", g, &ng, NULL), 0);
+	T_EQ_U64(la_platform_add(&res.plat, &la_dev_virtio_net, "n", g, &ng, NULL), 0);
+	T_EQ_U64(la_platform_pci_intx(&res.plat, x, 2), 2);
+	c.plat = &res.plat;
+	n = la_x86_dsdt_aml(aml, sizeof(aml), &c);
+	T_CHECK(n > 0);
+	prt = memmem(aml, (size_t)n, "_PRT", 4);
+	T_CHECK(prt != NULL);
+	if (prt) {
+		/* Package(2) { Package(4) { 0x0001ffff, 0, 0, IRQ }, { 0x0002ffff... } } */
+		const uint8_t e1[] = { 0x12, 0x0b, 0x04, 0x0c, 0xff, 0xff, 0x01, 0x00, 0x00, 0x00,
+				       0x0a, (uint8_t)x[0].irq };
+		const uint8_t e2[] = { 0x12, 0x0b, 0x04, 0x0c, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00,
+				       0x0a, (uint8_t)x[1].irq };
+
+		T_EQ_U64(prt[4], 0x12);
+		T_EQ_U64(prt[6], 2);
+		T_CHECK(!memcmp(prt + 7, e1, sizeof(e1)));
+		T_CHECK(!memcmp(prt + 7 + sizeof(e1), e2, sizeof(e2)));
+	}
+	T_CHECK(x[0].irq != x[1].irq);
+	la_vm_res_destroy(&res);
 }
 
 static void test_image_high(void)
@@ -598,6 +646,7 @@ int main(void)
 	test_cmdline();
 	test_header_limits();
 	test_aml();
+	test_aml_prt();
 	test_image_high();
 	test_gmem_alignment();
 	test_setup_data();
