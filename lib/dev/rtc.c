@@ -5,6 +5,7 @@
  * aarch64 (§4.5 step 15); riscv64 has none. On aarch64 the tree has the
  * PL030 and, just before it, the APB clock it names.
  */
+#include "arch/x86_64.h"
 #include "dev/dev.h"
 #include "dtb.h"
 
@@ -42,8 +43,8 @@ static void la_rtc_fdt_node(struct la_fdt_w *w, const struct la_dev_inst *d,
 const struct la_dev_desc la_dev_rtc = {
 	.name = "rtc", .kind = "rtc", .what = "real-time clock: x86 CMOS, aarch64 PL030",
 	.arch = {
-		[LA_ARCH_X86_64] = { 2, { LA_NEED_FIXED_IO(0x70, 2, "CMOS/RTC"),
-					  LA_NEED_FIXED_IRQ(8, "edge") } },
+		[LA_ARCH_X86_64] = { 2, { LA_NEED_FIXED_IO(LA_X86_CMOS_IO, 2, "CMOS/RTC"),
+					  LA_NEED_FIXED_IRQ(LA_X86_RTC_IRQ, "edge") } },
 		[LA_ARCH_AARCH64] = { 2, { LA_NEED_FIXED_MMIO(0x2000, 0x1000, "PL030 RTC"),
 					   LA_NEED_FIXED_IRQ(1, "SPI, edge") } },
 	},

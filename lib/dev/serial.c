@@ -5,6 +5,7 @@
  * the same addresses on aarch64 (edge SPI 0 and 2) and riscv64 (IRQ left
  * unwired, no tree node).
  */
+#include "arch/x86_64.h"
 #include "dev/dev.h"
 #include "dtb.h"
 
@@ -52,7 +53,7 @@ static void la_serial_fdt_node(struct la_fdt_w *w, const struct la_dev_inst *d,
 		.fdt_node = la_serial_fdt_node,                                              \
 	}
 
-LA_COM(la_dev_com1, "com1", LA_COM1, 4, 0, "serial port COM1 (ttyS0)");
-LA_COM(la_dev_com2, "com2", LA_COM2, 3, 2, "serial port COM2 (ttyS1)");
-LA_COM(la_dev_com3, "com3", LA_COM3, 4, 0, "serial port COM3 (ttyS2)");
-LA_COM(la_dev_com4, "com4", LA_COM4, 3, 2, "serial port COM4 (ttyS3)");
+LA_COM(la_dev_com1, "com1", LA_COM1, LA_X86_SERIAL_1_3_IRQ, 0, "serial port COM1 (ttyS0)");
+LA_COM(la_dev_com2, "com2", LA_COM2, LA_X86_SERIAL_2_4_IRQ, 2, "serial port COM2 (ttyS1)");
+LA_COM(la_dev_com3, "com3", LA_COM3, LA_X86_SERIAL_1_3_IRQ, 0, "serial port COM3 (ttyS2)");
+LA_COM(la_dev_com4, "com4", LA_COM4, LA_X86_SERIAL_2_4_IRQ, 2, "serial port COM4 (ttyS3)");
