@@ -6,7 +6,7 @@
 
 #include "cmdline.h"
 #include "err.h"
-#include "dtb.h"
+#include "fdt/fdt.h"
 
 /* Append one space-separated token; returns -LA_ERR_CMDLINE on overflow. */
 static int la_cmdline_add(char *buf, size_t len, size_t *at, const char *fmt, ...)

@@ -4,7 +4,7 @@
  * x86_64 device tree in setup_data (crosvm-arch.md §3.8): the tree
  * la-mkfdt --arch x86_64 builds for the same kernel, initrd and memory
  * (the same lib code places them and builds it), with the overlays
- * applied in order (lib/overlays.c, as la-mkfdt applies them).
+ * applied in order (lib/fdt/overlay_opt.c, as la-mkfdt applies them).
  */
 #include <argp.h>
 #include <libfdt.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "boot.h"
-#include "dtb.h"
+#include "fdt/fdt.h"
 #include "err.h"
 #include "vmrun.h"
 

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "guestmem.h"
-#include "overlays.h"
+#include "fdt/overlay_opt.h"
 #include "sandbox.h"
 #include "vm.h"
 #include "vm_res.h"

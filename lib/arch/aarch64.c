@@ -26,7 +26,7 @@
 #include "../arch.h"
 #include "../boot.h"
 #include "../err.h"
-#include "../dtb.h"
+#include "fdt/fdt.h"
 #include "../dev/platform.h"
 #include "../hostcpu.h"
 #include "../size.h"

@@ -17,7 +17,7 @@
 #include "../arch.h"
 #include "../boot.h"
 #include "../err.h"
-#include "../dtb.h"
+#include "fdt/fdt.h"
 #include "../dev/platform.h"
 #include "../size.h"
 #include "../sys_alloc.h"

@@ -25,7 +25,7 @@
 #include "../arch.h"
 #include "../boot.h"
 #include "../err.h"
-#include "../dtb.h"
+#include "fdt/fdt.h"
 #include "../dev/platform.h"
 #include "../size.h"
 #include "../sys_alloc.h"

@@ -7,7 +7,7 @@
  * whole window.
  */
 #include "dev/dev.h"
-#include "dtb.h"
+#include "fdt/fdt.h"
 #include "err.h"
 
 #define LA_CPUFREQ_BASE 0x1040000ULL

@@ -141,7 +141,7 @@ struct la_irq_cells {
 		       uint32_t type, bool ppi);
 };
 
-struct la_fdt_w;          /* dtb.h */
+struct la_fdt_w;          /* fdt/fdt.h */
 struct la_aml;            /* acpi/aml.h */
 struct la_fdt_config;
 

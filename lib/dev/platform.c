@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "dev/platform.h"
-#include "dtb.h"
+#include "fdt/fdt.h"
 #include "err.h"
 #include "jsonw.h"
 

@@ -7,7 +7,7 @@
  */
 #include "arch/x86_64.h"
 #include "dev/dev.h"
-#include "dtb.h"
+#include "fdt/fdt.h"
 
 #define LA_PL030_PERIPH_ID 0x00041030
 #define LA_PCLK_HZ 3141592

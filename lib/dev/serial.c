@@ -7,7 +7,7 @@
  */
 #include "arch/x86_64.h"
 #include "dev/dev.h"
-#include "dtb.h"
+#include "fdt/fdt.h"
 
 #define LA_COM1 0x3f8
 #define LA_COM2 0x2f8

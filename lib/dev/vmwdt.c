@@ -6,7 +6,7 @@
  * registers yet; the tree and la-alloc show where it is.
  */
 #include "dev/dev.h"
-#include "dtb.h"
+#include "fdt/fdt.h"
 
 #define LA_VMWDT_CLOCK_HZ 2
 #define LA_VMWDT_TIMEOUT_S 10

@@ -14,8 +14,8 @@
  * a fresh blob with the sequential-write API, because libfdt's read-write
  * API inserts new properties and nodes first, not last.
  */
-#ifndef LA_DTB_OVERLAY_H
-#define LA_DTB_OVERLAY_H
+#ifndef LA_FDT_OVERLAY_H
+#define LA_FDT_OVERLAY_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What every arch's device tree builder shares; see dtb.h. */
+/* What every arch's device tree builder shares; see fdt/fdt.h. */
 #include <errno.h>
 #include <libfdt.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <sys/random.h>
 
 #include "err.h"
-#include "dtb.h"
+#include "fdt/fdt.h"
 #include "dev/platform.h"
 #include "sys_alloc.h"
 

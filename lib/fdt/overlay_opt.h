@@ -6,8 +6,8 @@
  * la_fdt_overlay_apply. One parser and one loop, so both programs accept
  * the same arguments and give the guest the same blob.
  */
-#ifndef LA_OVERLAYS_H
-#define LA_OVERLAYS_H
+#ifndef LA_FDT_OVERLAY_OPT_H
+#define LA_FDT_OVERLAY_OPT_H
 
 #include <stdbool.h>
 #include <stddef.h>

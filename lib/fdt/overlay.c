@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Device tree overlays, crosvm's way; see dtb_overlay.h. */
+/* Device tree overlays, crosvm's way; see fdt/overlay.h. */
 #include <libfdt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dtb.h"
-#include "dtb_overlay.h"
+#include "fdt/fdt.h"
+#include "fdt/overlay.h"
 #include "err.h"
 
 #define LA_OV_MAX_DEPTH 64

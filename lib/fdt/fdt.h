@@ -10,8 +10,8 @@
  * buffer; "no space" is reported as -LA_ERR_FDTSIZE, never grown behind
  * the caller's back.
  */
-#ifndef LA_DTB_H
-#define LA_DTB_H
+#ifndef LA_FDT_FDT_H
+#define LA_FDT_FDT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* --overlay FILE[,filter=L[:L...]]: parsing and applying; see overlays.h. */
+/* --overlay FILE[,filter=L[:L...]]: parsing and applying; see fdt/overlay_opt.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dtb.h"
-#include "dtb_overlay.h"
+#include "fdt/fdt.h"
+#include "fdt/overlay.h"
 #include "err.h"
 #include "fileio.h"
-#include "overlays.h"
+#include "fdt/overlay_opt.h"
 
 static int la_ov_bad(char *why, const char *fmt, const char *s)
 {
