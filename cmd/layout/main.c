@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "arch.h"
+#include "cli.h"
 #include "jsonw.h"
 #include "size.h"
 #include "vmopts.h"
@@ -83,19 +84,8 @@ static void la_print_text(const struct la_layout_args *a)
 	       la_format_size(c->mem_size, sz, sizeof(sz)), c->cpus, c->cpus == 1 ? "" : "s",
 	       la_protection_name(c->protection));
 
-	printf("\nguest memory regions:\n");
-	printf("  %-18s %-18s %10s  %s\n", "start", "end", "size", "purpose");
-	for (unsigned i = 0; i < m->n; i++) {
-		const struct la_region *r = &m->r[i];
-
-		printf("  0x%016llx 0x%016llx %10s  %s", (unsigned long long)r->start,
-		       (unsigned long long)(r->start + r->size - 1),
-		       la_format_size(r->size, sz, sizeof(sz)),
-		       la_region_purpose_name(r->purpose));
-		if (r->align)
-			printf(" (host mapping aligned to %s)", la_format_size(r->align, sz, sizeof(sz)));
-		printf("\n");
-	}
+	printf("\n");
+	la_regions_print(stdout, m);
 
 	printf("\narch layout:\n");
 	if (l->has_ecam)
@@ -139,15 +129,7 @@ static void la_print_json(const struct la_layout_args *a)
 	la_json_u64(&j, "memory_size", c->mem_size);
 	la_json_u64(&j, "cpus", c->cpus);
 	la_json_str(&j, "protection", la_protection_name(c->protection));
-	la_json_arr_begin(&j, "regions");
-	for (unsigned i = 0; i < m->n; i++) {
-		la_json_obj_begin(&j, NULL);
-		la_json_range_fields(&j, m->r[i].start, m->r[i].start + m->r[i].size - 1);
-		la_json_str(&j, "purpose", la_region_purpose_name(m->r[i].purpose));
-		la_json_u64(&j, "align", m->r[i].align);
-		la_json_obj_end(&j);
-	}
-	la_json_arr_end(&j);
+	la_regions_json(&j, m);
 
 	/* the same keys on every arch: "config" is the configuration-space
 	 * window (x86_64's ECAM, aarch64's CAM), "low_mmio" the PCI MMIO
