@@ -1,7 +1,47 @@
 /* SPDX-License-Identifier: MIT */
-/* The CLI layer the programs share: region printers. */
+/* The CLI layer the five programs share: argp skeleton, region printers. */
+#include <errno.h>
+#include <string.h>
+
 #include "cli.h"
 #include "size.h"
+#include "vmopts.h"
+
+const struct argp_child la_cli_vm_children[] = {
+	LA_CLI_VM_CHILD(&la_vmopts_argp, 1),
+	{ 0 }
+};
+
+error_t la_cli_key(int key, char *arg, struct argp_state *state, struct la_vmopts *vm)
+{
+	switch (key) {
+	case ARGP_KEY_INIT:
+		if (!vm)
+			return ARGP_ERR_UNKNOWN;
+		state->child_inputs[0] = vm;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+void la_cli_parse(const struct argp *argp, int argc, char **argv, void *input)
+{
+	argp_err_exit_status = 2;
+	argp_parse(argp, argc, argv, 0, NULL, input);
+}
+
+int la_cli_flush(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	fprintf(stderr, "%s: standard output: %s\n", program_invocation_short_name,
+		strerror(errno));
+	return 1;
+}
 
 void la_regions_print(FILE *f, const struct la_mem_layout *m)
 {

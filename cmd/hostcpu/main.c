@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "err.h"
 #include "hostcpu.h"
 #include "jsonw.h"
@@ -108,16 +109,12 @@ static error_t la_hostcpu_parse(int key, char *arg, struct argp_state *state)
 	case LA_KEY_STRICT:
 		a->strict = 1;
 		return 0;
-	case ARGP_KEY_ARG:
-		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
-		return 0;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return la_cli_key(key, arg, state, NULL);
 	}
 }
 
-const char *argp_program_version = "la-hostcpu " LA_VERSION;
-const char *argp_program_bug_address = NULL;
+LA_CLI_PROGRAM("la-hostcpu");
 
 static const struct argp la_hostcpu_argp = {
 	.options = la_hostcpu_options,
@@ -488,8 +485,7 @@ int main(int argc, char **argv)
 	struct la_hostcpu h;
 	int err, rc;
 
-	argp_err_exit_status = 2;
-	argp_parse(&la_hostcpu_argp, argc, argv, 0, NULL, &a);
+	la_cli_parse(&la_hostcpu_argp, argc, argv, &a);
 	err = la_hostcpu_read(&a.o, &h);
 	if (err) {
 		fprintf(stderr, "la-hostcpu: %s\n", h.msg);
@@ -498,9 +494,5 @@ int main(int argc, char **argv)
 	}
 	rc = la_run(&a, &h);
 	la_hostcpu_free(&h);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("la-hostcpu: standard output");
-		return 1;
-	}
-	return rc;
+	return la_cli_flush() ? 1 : rc;
 }

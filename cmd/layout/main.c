@@ -2,7 +2,6 @@
 /* la-layout: print a VM's architecture and guest memory layout. */
 #include <argp.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "arch.h"
 #include "cli.h"
@@ -26,29 +25,16 @@ static error_t la_layout_parse(int key, char *arg, struct argp_state *state)
 {
 	struct la_layout_args *a = state->input;
 
-	(void)arg;
 	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &a->vm;
-		return 0;
 	case LA_LAYOUT_KEY_JSON:
 		a->json = 1;
 		return 0;
-	case ARGP_KEY_ARG:
-		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
-		return 0;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return la_cli_key(key, arg, state, &a->vm);
 	}
 }
 
-static const struct argp_child la_layout_children[] = {
-	{ &la_vmopts_argp, 0, "VM options:", 1 },
-	{ 0 }
-};
-
-const char *argp_program_version = "la-layout " LA_VERSION;
-const char *argp_program_bug_address = NULL;
+LA_CLI_PROGRAM("la-layout");
 
 static const struct argp la_layout_argp = {
 	.options = la_layout_options,
@@ -60,7 +46,7 @@ static const struct argp la_layout_argp = {
 	       "  la-layout --arch aarch64 --mem 4G\n"
 	       "  la-layout --arch x86_64 --mem 8G --json | jq .\n\n"
 	       "Exit status: 0 ok, 1 a file could not be read, 2 bad options.",
-	.children = la_layout_children,
+	.children = la_cli_vm_children,
 };
 
 static void la_print_range(const char *label, struct la_range r, const char *note)
@@ -167,15 +153,10 @@ int main(int argc, char **argv)
 {
 	struct la_layout_args a = { 0 };
 
-	argp_err_exit_status = 2;
-	argp_parse(&la_layout_argp, argc, argv, 0, NULL, &a);
+	la_cli_parse(&la_layout_argp, argc, argv, &a);
 	if (a.json)
 		la_print_json(&a);
 	else
 		la_print_text(&a);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("la-layout: standard output");
-		return 1;
-	}
-	return 0;
+	return la_cli_flush();
 }

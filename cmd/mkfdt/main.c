@@ -15,6 +15,7 @@
 
 #include "arch.h"
 #include "boot.h"
+#include "cli.h"
 #include "cmdline.h"
 #include "dtb.h"
 #include "err.h"
@@ -188,9 +189,6 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 	if (key >= K_KERNEL && key <= K_SEED)
 		a->opt_arg[key - K_KERNEL] = arg ? arg : "";
 	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &a->vm;
-		return 0;
 	case K_KERNEL: a->kernel = arg; return 0;
 	case K_INITRD: a->initrd = arg; return 0;
 	case K_CMDLINE: a->cmdline = arg; return 0;
@@ -240,21 +238,17 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 		if (la_seccomp_mode_parse(arg, &a->seccomp))
 			la_mkfdt_fail("seccomp", arg, 2, "not a mode (trap, kill, log, errno or off)");
 		return 0;
-	case ARGP_KEY_ARG:
-		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
-		return 0;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return la_cli_key(key, arg, state, &a->vm);
 	}
 }
 
 static const struct argp_child la_mkfdt_children[] = {
-	{ &la_vmopts_argp, 0, "VM options:", 5 },
+	LA_CLI_VM_CHILD(&la_vmopts_argp, 5),
 	{ 0 }
 };
 
-const char *argp_program_version = "la-mkfdt " LA_VERSION;
-const char *argp_program_bug_address = NULL;
+LA_CLI_PROGRAM("la-mkfdt");
 
 static const struct argp la_mkfdt_argp = {
 	.options = la_mkfdt_options,
@@ -698,8 +692,7 @@ int main(int argc, char **argv)
 	a.aia_sources = 1023;
 	a.timebase = 10000000;
 	a.seccomp = LA_SECCOMP_TRAP;
-	argp_err_exit_status = 2;
-	argp_parse(&la_mkfdt_argp, argc, argv, 0, NULL, &a);
+	la_cli_parse(&la_mkfdt_argp, argc, argv, &a);
 	la_mkfdt_check_arch(&a);
 	la_mkfdt_check_combos(&a);
 	if (a.vm.cfg.cpus > LA_MAX_VCPUS)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "err.h"
 #include "fileio.h"
 #include "vmrun.h"
@@ -219,12 +220,11 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 
 /* the VM options x86_64 takes (main() fills in the parser) */
 static struct argp_child la_vmrun_children[] = {
-	{ NULL, 0, "VM options:", 1 },
+	LA_CLI_VM_CHILD(NULL, 1),
 	{ 0 }
 };
 
-const char *argp_program_version = "la-vmrun " LA_VERSION;
-const char *argp_program_bug_address = NULL;
+LA_CLI_PROGRAM("la-vmrun");
 
 static const struct argp la_vmrun_argp = {
 	.options = la_vmrun_options,
@@ -507,11 +507,7 @@ static int la_vmrun_print_seccomp(const struct la_vmrun *a)
 		putchar('\n');
 		la_sys_table_print(stdout, extra);
 	}
-	if (fflush(stdout) || ferror(stdout)) {
-		perror("la-vmrun: standard output");
-		return 1;
-	}
-	return 0;
+	return la_cli_flush();
 }
 
 int main(int argc, char **argv)
@@ -520,9 +516,8 @@ int main(int argc, char **argv)
 	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &a.t0);
-	argp_err_exit_status = 2;
 	la_vmrun_children[0].argp = la_vmopts_argp_for(la_arch_lookup("x86_64"));
-	argp_parse(&la_vmrun_argp, argc, argv, 0, NULL, &a);
+	la_cli_parse(&la_vmrun_argp, argc, argv, &a);
 	if (a.print_seccomp)
 		return la_vmrun_print_seccomp(&a);
 	la_vmrun_load_files(&a);
@@ -540,9 +535,7 @@ int main(int argc, char **argv)
 			la_vmrun_explain_json(&a);
 		else
 			la_vmrun_explain(&a);
-		status = fflush(stdout) || ferror(stdout) ? 1 : 0;
-		if (status)
-			perror("la-vmrun: standard output");
+		status = la_cli_flush();
 	} else {
 		status = la_vmrun_run(&a);
 	}
