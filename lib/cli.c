@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The CLI layer the five programs share: argp skeleton, region printers. */
+/* The CLI layer the five programs share: argp skeleton, failure line,
+ * region printers. */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -32,6 +35,22 @@ void la_cli_parse(const struct argp *argp, int argc, char **argv, void *input)
 {
 	argp_err_exit_status = 2;
 	argp_parse(argp, argc, argv, 0, NULL, input);
+}
+
+void la_cli_fail(const char *opt, const char *value, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	if (opt)
+		fprintf(stderr, "%s: ", opt);
+	if (value)
+		fprintf(stderr, "'%s': ", value);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
 }
 
 int la_cli_flush(void)

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the five programs in cmd/ share: the argp skeleton around their own
- * options, and the guest memory regions as la-layout and la-vmrun --explain
- * print them.
+ * options, the one line a failed run prints, and the guest memory regions
+ * as la-layout and la-vmrun --explain print them.
  *
- * Like vmopts.c this is the CLI layer of lib/: la_cli_parse and la_cli_key
- * print to stderr and exit; the region printers write only to the FILE or
- * the JSON writer they are given. The rest of lib/ never prints.
+ * Like vmopts.c this is the CLI layer of lib/: la_cli_parse, la_cli_key and
+ * la_cli_fail print to stderr and exit; the region printers write only to
+ * the FILE or the JSON writer they are given. The rest of lib/ never prints.
  */
 #ifndef LA_CLI_H
 #define LA_CLI_H
@@ -48,6 +48,14 @@ error_t la_cli_key(int key, char *arg, struct argp_state *state, struct la_vmopt
  * state->input.
  * returns: nothing; it returns only when every option parsed */
 void la_cli_parse(const struct argp *argp, int argc, char **argv, void *input);
+
+/* la_cli_fail - print one line "PROG: OPT: 'VALUE': REASON" on stderr, OPT
+ * and VALUE left out when NULL, REASON from fmt; PROG is the program's name
+ * as argp prints it. Then exit(status): 2 for bad options, 1 for inputs
+ * that cannot be used.
+ * returns: never */
+void la_cli_fail(const char *opt, const char *value, int status, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 4, 5)));
 
 /* la_cli_flush - flush standard output at the end of a run; a write that
  * failed (a full disk, a closed pipe) prints "PROG: standard output:

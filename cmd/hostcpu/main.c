@@ -50,24 +50,14 @@ static const struct argp_option la_hostcpu_options[] = {
 	{ 0 }
 };
 
-static void la_usage_fail(struct argp_state *state, const char *opt, const char *arg,
-			  const char *why)
-{
-	(void)state;
-	fprintf(stderr, "la-hostcpu: %s: '%s': %s\n", opt, arg, why);
-	exit(2);
-}
-
 /* a folder that is not there is a bad file, as everywhere in la: exit 1 */
 static void la_check_root(const char *dir)
 {
 	struct stat sb;
 	int e = stat(dir, &sb) != 0 ? errno : !S_ISDIR(sb.st_mode) ? ENOTDIR : 0;
 
-	if (e) {
-		fprintf(stderr, "la-hostcpu: --sysfs-root: '%s': %s\n", dir, strerror(e));
-		exit(1);
-	}
+	if (e)
+		la_cli_fail("--sysfs-root", dir, 1, "%s", strerror(e));
 }
 
 static int la_format_parse(const char *s, enum la_hostcpu_format *out)
@@ -97,11 +87,11 @@ static error_t la_hostcpu_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case LA_KEY_FORMAT:
 		if (la_format_parse(arg, &a->format))
-			la_usage_fail(state, "--format", arg, "use text, json or crosvm");
+			la_cli_fail("--format", arg, 2, "use text, json or crosvm");
 		return 0;
 	case LA_KEY_CLUSTERS_BY:
 		if (la_clusters_by_parse(arg, &a->o.clusters_by))
-			la_usage_fail(state, "--clusters-by", arg, "use package or cluster");
+			la_cli_fail("--clusters-by", arg, 2, "use package or cluster");
 		return 0;
 	case LA_KEY_RAW_CAPACITY:
 		a->o.raw_capacity = true;

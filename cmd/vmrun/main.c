@@ -246,21 +246,7 @@ static const struct argp la_vmrun_argp = {
 
 void la_vmrun_die(const char *what, const char *path, const char *reason)
 {
-	if (path)
-		fprintf(stderr, "la-vmrun: %s: '%s': %s\n", what, path, reason);
-	else
-		fprintf(stderr, "la-vmrun: %s: %s\n", what, reason);
-	exit(1);
-}
-
-/* One line naming the input, exit 2: inputs that are each fine but not
- * together. */
-static void la_vmrun_usage(const char *what, const char *path, const char *reason)
-	__attribute__((noreturn));
-static void la_vmrun_usage(const char *what, const char *path, const char *reason)
-{
-	fprintf(stderr, "la-vmrun: %s: '%s': %s\n", what, path, reason);
-	exit(2);
+	la_cli_fail(what, path, 1, "%s", reason);
 }
 
 /* Exit 1 with lib/fileio's reason for err, and note after it when err is
@@ -312,7 +298,7 @@ static void la_vmrun_check_stdin(const struct la_vmrun *a)
 		if (first) {
 			snprintf(reason, sizeof(reason), "standard input is read by %s already; "
 				 "only one input can be -", first);
-			la_vmrun_usage(in[i].what, in[i].arg, reason);
+			la_cli_fail(in[i].what, in[i].arg, 2, "%s", reason);
 		}
 		first = in[i].what;
 	}
@@ -326,18 +312,18 @@ static void la_vmrun_check_dump(const struct la_vmrun *a)
 	if (!a->dump_fdt_path || strcmp(a->dump_fdt_path, "-"))
 		return;
 	if (a->explain)
-		la_vmrun_usage("--dump-fdt", "-", "standard output carries --explain's text; "
-			       "give --dump-fdt FILE");
+		la_cli_fail("--dump-fdt", "-", 2, "standard output carries --explain's text; "
+			    "give --dump-fdt FILE");
 	for (int i = 0; i < 4; i++) {
 		if (a->serial[i].kind != LA_SERIAL_STDOUT)
 			continue;
 		snprintf(reason, sizeof(reason), "standard output is COM%d, the console; give "
 			 "--serial %d=null or %d=file:PATH, or --dump-fdt FILE", i + 1, i + 1, i + 1);
-		la_vmrun_usage("--dump-fdt", "-", reason);
+		la_cli_fail("--dump-fdt", "-", 2, "%s", reason);
 	}
 	if (isatty(STDOUT_FILENO))
-		la_vmrun_usage("--dump-fdt", "-", "refusing to write a binary device tree to a "
-			       "terminal; give --dump-fdt FILE or pipe it into dtc -I dtb -O dts");
+		la_cli_fail("--dump-fdt", "-", 2, "refusing to write a binary device tree to a "
+			    "terminal; give --dump-fdt FILE or pipe it into dtc -I dtb -O dts");
 }
 
 /* KERNEL or --bios, whole: a kernel (also from standard input or a pipe)
