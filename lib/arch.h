@@ -112,6 +112,11 @@ struct la_arch_layout {
 	struct la_range pvmfw;        /* pVM firmware region */
 };
 
+/* The pVM firmware region (has_pvmfw): one guest physical place on every
+ * arch that has it (aarch64, x86_64), just below 2 GiB. */
+#define LA_PVMFW_START 0x7fc00000ULL
+#define LA_PVMFW_MAX_SIZE 0x400000ULL
+
 /* One fixed boot address or limit, named for JSON and explained for
  * people. A text value (FDT placement rule) has text != NULL. */
 struct la_boot_item {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "cli.h"
 #include "err.h"
 #include "size.h"
 
@@ -339,9 +340,6 @@ static error_t la_alloc_parse(int key, char *arg, struct argp_state *state)
 	struct la_alloc_args *a = state->input;
 
 	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &a->vm;
-		return 0;
 	case KEY_JSON:
 		a->json = true;
 		return 0;
@@ -361,9 +359,6 @@ static error_t la_alloc_parse(int key, char *arg, struct argp_state *state)
 		a->pool_opts.preferred_align = la_parse_align_opt(state, "--preferred-align", arg);
 		a->pref_align_arg = arg;
 		return 0;
-	case ARGP_KEY_ARG:
-		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
-		return 0;
 	case ARGP_KEY_END:
 		la_alloc_check_mode(state, a);
 		return 0;
@@ -372,17 +367,11 @@ static error_t la_alloc_parse(int key, char *arg, struct argp_state *state)
 			la_add_request(state, a, key, arg);
 			return 0;
 		}
-		return ARGP_ERR_UNKNOWN;
+		return la_cli_key(key, arg, state, &a->vm);
 	}
 }
 
-static const struct argp_child la_alloc_children[] = {
-	{ &la_vmopts_argp, 0, "VM options:", 1 },
-	{ 0 }
-};
-
-const char *argp_program_version = "la-alloc " LA_VERSION;
-const char *argp_program_bug_address = NULL;
+LA_CLI_PROGRAM("la-alloc");
 
 static const struct argp la_alloc_argp = {
 	.options = la_alloc_options,
@@ -396,7 +385,7 @@ static const struct argp la_alloc_argp = {
 	       "  la-alloc --pool 0x1000-0x1fff --alloc a=0x80 --alloc b=0x100,reverse\n\n"
 	       "Exit status: 0 every request granted, 1 a request could not be met (or a "
 	       "file could not be read), 2 bad options or a malformed request.",
-	.children = la_alloc_children,
+	.children = la_cli_vm_children,
 };
 
 int main(int argc, char **argv)
@@ -404,13 +393,8 @@ int main(int argc, char **argv)
 	struct la_alloc_args a = { 0 };
 	int status;
 
-	argp_err_exit_status = 2;
-	argp_parse(&la_alloc_argp, argc, argv, 0, NULL, &a);
+	la_cli_parse(&la_alloc_argp, argc, argv, &a);
 	status = la_alloc_run(&a);
 	free(a.req);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("la-alloc: standard output");
-		return 1;
-	}
-	return status;
+	return la_cli_flush() ? 1 : status;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "err.h"
 #include "hostcpu.h"
 #include "jsonw.h"
@@ -49,24 +50,14 @@ static const struct argp_option la_hostcpu_options[] = {
 	{ 0 }
 };
 
-static void la_usage_fail(struct argp_state *state, const char *opt, const char *arg,
-			  const char *why)
-{
-	(void)state;
-	fprintf(stderr, "la-hostcpu: %s: '%s': %s\n", opt, arg, why);
-	exit(2);
-}
-
 /* a folder that is not there is a bad file, as everywhere in la: exit 1 */
 static void la_check_root(const char *dir)
 {
 	struct stat sb;
 	int e = stat(dir, &sb) != 0 ? errno : !S_ISDIR(sb.st_mode) ? ENOTDIR : 0;
 
-	if (e) {
-		fprintf(stderr, "la-hostcpu: --sysfs-root: '%s': %s\n", dir, strerror(e));
-		exit(1);
-	}
+	if (e)
+		la_cli_fail("--sysfs-root", dir, 1, "%s", strerror(e));
 }
 
 static int la_format_parse(const char *s, enum la_hostcpu_format *out)
@@ -96,11 +87,11 @@ static error_t la_hostcpu_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case LA_KEY_FORMAT:
 		if (la_format_parse(arg, &a->format))
-			la_usage_fail(state, "--format", arg, "use text, json or crosvm");
+			la_cli_fail("--format", arg, 2, "use text, json or crosvm");
 		return 0;
 	case LA_KEY_CLUSTERS_BY:
 		if (la_clusters_by_parse(arg, &a->o.clusters_by))
-			la_usage_fail(state, "--clusters-by", arg, "use package or cluster");
+			la_cli_fail("--clusters-by", arg, 2, "use package or cluster");
 		return 0;
 	case LA_KEY_RAW_CAPACITY:
 		a->o.raw_capacity = true;
@@ -108,16 +99,12 @@ static error_t la_hostcpu_parse(int key, char *arg, struct argp_state *state)
 	case LA_KEY_STRICT:
 		a->strict = 1;
 		return 0;
-	case ARGP_KEY_ARG:
-		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
-		return 0;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return la_cli_key(key, arg, state, NULL);
 	}
 }
 
-const char *argp_program_version = "la-hostcpu " LA_VERSION;
-const char *argp_program_bug_address = NULL;
+LA_CLI_PROGRAM("la-hostcpu");
 
 static const struct argp la_hostcpu_argp = {
 	.options = la_hostcpu_options,
@@ -488,8 +475,7 @@ int main(int argc, char **argv)
 	struct la_hostcpu h;
 	int err, rc;
 
-	argp_err_exit_status = 2;
-	argp_parse(&la_hostcpu_argp, argc, argv, 0, NULL, &a);
+	la_cli_parse(&la_hostcpu_argp, argc, argv, &a);
 	err = la_hostcpu_read(&a.o, &h);
 	if (err) {
 		fprintf(stderr, "la-hostcpu: %s\n", h.msg);
@@ -498,9 +484,5 @@ int main(int argc, char **argv)
 	}
 	rc = la_run(&a, &h);
 	la_hostcpu_free(&h);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("la-hostcpu: standard output");
-		return 1;
-	}
-	return rc;
+	return la_cli_flush() ? 1 : rc;
 }

@@ -2,9 +2,9 @@
 /* la-layout: print a VM's architecture and guest memory layout. */
 #include <argp.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "arch.h"
+#include "cli.h"
 #include "jsonw.h"
 #include "size.h"
 #include "vmopts.h"
@@ -25,29 +25,16 @@ static error_t la_layout_parse(int key, char *arg, struct argp_state *state)
 {
 	struct la_layout_args *a = state->input;
 
-	(void)arg;
 	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &a->vm;
-		return 0;
 	case LA_LAYOUT_KEY_JSON:
 		a->json = 1;
 		return 0;
-	case ARGP_KEY_ARG:
-		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
-		return 0;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return la_cli_key(key, arg, state, &a->vm);
 	}
 }
 
-static const struct argp_child la_layout_children[] = {
-	{ &la_vmopts_argp, 0, "VM options:", 1 },
-	{ 0 }
-};
-
-const char *argp_program_version = "la-layout " LA_VERSION;
-const char *argp_program_bug_address = NULL;
+LA_CLI_PROGRAM("la-layout");
 
 static const struct argp la_layout_argp = {
 	.options = la_layout_options,
@@ -59,7 +46,7 @@ static const struct argp la_layout_argp = {
 	       "  la-layout --arch aarch64 --mem 4G\n"
 	       "  la-layout --arch x86_64 --mem 8G --json | jq .\n\n"
 	       "Exit status: 0 ok, 1 a file could not be read, 2 bad options.",
-	.children = la_layout_children,
+	.children = la_cli_vm_children,
 };
 
 static void la_print_range(const char *label, struct la_range r, const char *note)
@@ -83,19 +70,8 @@ static void la_print_text(const struct la_layout_args *a)
 	       la_format_size(c->mem_size, sz, sizeof(sz)), c->cpus, c->cpus == 1 ? "" : "s",
 	       la_protection_name(c->protection));
 
-	printf("\nguest memory regions:\n");
-	printf("  %-18s %-18s %10s  %s\n", "start", "end", "size", "purpose");
-	for (unsigned i = 0; i < m->n; i++) {
-		const struct la_region *r = &m->r[i];
-
-		printf("  0x%016llx 0x%016llx %10s  %s", (unsigned long long)r->start,
-		       (unsigned long long)(r->start + r->size - 1),
-		       la_format_size(r->size, sz, sizeof(sz)),
-		       la_region_purpose_name(r->purpose));
-		if (r->align)
-			printf(" (host mapping aligned to %s)", la_format_size(r->align, sz, sizeof(sz)));
-		printf("\n");
-	}
+	printf("\n");
+	la_regions_print(stdout, m);
 
 	printf("\narch layout:\n");
 	if (l->has_ecam)
@@ -139,15 +115,7 @@ static void la_print_json(const struct la_layout_args *a)
 	la_json_u64(&j, "memory_size", c->mem_size);
 	la_json_u64(&j, "cpus", c->cpus);
 	la_json_str(&j, "protection", la_protection_name(c->protection));
-	la_json_arr_begin(&j, "regions");
-	for (unsigned i = 0; i < m->n; i++) {
-		la_json_obj_begin(&j, NULL);
-		la_json_range_fields(&j, m->r[i].start, m->r[i].start + m->r[i].size - 1);
-		la_json_str(&j, "purpose", la_region_purpose_name(m->r[i].purpose));
-		la_json_u64(&j, "align", m->r[i].align);
-		la_json_obj_end(&j);
-	}
-	la_json_arr_end(&j);
+	la_regions_json(&j, m);
 
 	/* the same keys on every arch: "config" is the configuration-space
 	 * window (x86_64's ECAM, aarch64's CAM), "low_mmio" the PCI MMIO
@@ -185,15 +153,10 @@ int main(int argc, char **argv)
 {
 	struct la_layout_args a = { 0 };
 
-	argp_err_exit_status = 2;
-	argp_parse(&la_layout_argp, argc, argv, 0, NULL, &a);
+	la_cli_parse(&la_layout_argp, argc, argv, &a);
 	if (a.json)
 		la_print_json(&a);
 	else
 		la_print_text(&a);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("la-layout: standard output");
-		return 1;
-	}
-	return 0;
+	return la_cli_flush();
 }

@@ -5,7 +5,6 @@
 #include <jansson.h>
 #include <errno.h>
 #include <libfdt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "arch.h"
 #include "boot.h"
+#include "cli.h"
 #include "cmdline.h"
 #include "fdt/fdt.h"
 #include "err.h"
@@ -130,32 +130,18 @@ static const struct argp_option la_mkfdt_options[] = {
 	{ 0 }
 };
 
+/* "--NAME" of an option key, for la_cli_fail; valid until the next call. */
 static const char *la_mkfdt_key_name(int key)
 {
-	for (const struct argp_option *o = la_mkfdt_options; o->name || o->doc; o++)
-		if (o->key == key && o->name)
-			return o->name;
-	return "?";
-}
+	static char name[64];
 
-/* One line "la-mkfdt: --OPT: 'VALUE': reason", then exit. */
-static void la_mkfdt_fail(const char *opt, const char *value, int status, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 4, 5)));
-
-static void la_mkfdt_fail(const char *opt, const char *value, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "la-mkfdt: ");
-	if (opt)
-		fprintf(stderr, "--%s: ", opt);
-	if (value)
-		fprintf(stderr, "'%s': ", value);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
+	for (const struct argp_option *o = la_mkfdt_options; o->name || o->doc; o++) {
+		if (o->key == key && o->name) {
+			snprintf(name, sizeof(name), "--%s", o->name);
+			return name;
+		}
+	}
+	return "--?";
 }
 
 static uint64_t la_mkfdt_num(int key, const char *arg, uint64_t max)
@@ -163,7 +149,7 @@ static uint64_t la_mkfdt_num(int key, const char *arg, uint64_t max)
 	uint64_t v;
 
 	if (la_parse_u64(arg, &v) || v > max)
-		la_mkfdt_fail(la_mkfdt_key_name(key), arg, 2, "not a whole number from 0 to %llu",
+		la_cli_fail(la_mkfdt_key_name(key), arg, 2, "not a whole number from 0 to %llu",
 			      (unsigned long long)max);
 	return v;
 }
@@ -175,7 +161,7 @@ static void la_mkfdt_psci(struct la_mkfdt_args *a, const char *arg)
 
 	if (sscanf(arg, "%u.%u%n", &maj, &min, &n) != 2 || arg[n] || maj > 0xffff ||
 	    min > 0xffff)
-		la_mkfdt_fail("psci", arg, 2, "not a version MAJOR.MINOR, e.g. 1.0 or 0.2");
+		la_cli_fail("--psci", arg, 2, "not a version MAJOR.MINOR, e.g. 1.0 or 0.2");
 	a->psci_major = maj;
 	a->psci_minor = min;
 }
@@ -187,7 +173,7 @@ static void la_mkfdt_overlay_opt(struct la_mkfdt_args *a, const char *arg)
 	int err = la_overlay_list_add(&a->overlays, arg, why);
 
 	if (err)
-		la_mkfdt_fail("overlay", arg, err == -LA_ERR_NOMEM ? 1 : 2, "%s", why);
+		la_cli_fail("--overlay", arg, err == -LA_ERR_NOMEM ? 1 : 2, "%s", why);
 }
 
 static void la_mkfdt_device_opt(struct la_mkfdt_args *a, const char *arg)
@@ -212,9 +198,6 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 	if (key >= K_KERNEL && key <= K_SEED)
 		a->opt_arg[key - K_KERNEL] = arg ? arg : "";
 	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &a->vm;
-		return 0;
 	case K_KERNEL: a->kernel = arg; return 0;
 	case K_INITRD: a->initrd = arg; return 0;
 	case K_CMDLINE: a->cmdline = arg; return 0;
@@ -226,7 +209,7 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case K_GIC:
 		if (strcmp(arg, "v2") && strcmp(arg, "v3"))
-			la_mkfdt_fail("gic", arg, 2, "not v2 or v3");
+			la_cli_fail("--gic", arg, 2, "not v2 or v3");
 		a->gic = arg[1] == '2' ? LA_GIC_V2 : LA_GIC_V3;
 		return 0;
 	case K_ITS: a->its = true; return 0;
@@ -241,7 +224,7 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 	case K_CPU_CLUSTERS: a->cpu_clusters = arg; return 0;
 	case K_VIRT_CPUFREQ:
 		if (arg && strcmp(arg, "v1") && strcmp(arg, "v2"))
-			la_mkfdt_fail("virt-cpufreq", arg, 2, "not v1 or v2");
+			la_cli_fail("--virt-cpufreq", arg, 2, "not v1 or v2");
 		a->virt_cpufreq = arg && !strcmp(arg, "v2") ? LA_VIRT_CPUFREQ_V2
 							     : LA_VIRT_CPUFREQ_V1;
 		return 0;
@@ -252,34 +235,30 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 	case K_DEVICE: la_mkfdt_device_opt(a, arg); return 0;
 	case K_SEED:
 		if (la_parse_u64(arg, &a->seed))
-			la_mkfdt_fail("seed", arg, 2, "not a whole number from 0 to 2^64-1");
+			la_cli_fail("--seed", arg, 2, "not a whole number from 0 to 2^64-1");
 		a->seed_set = true;
 		return 0;
 	case K_OUTPUT:
 		if (!*arg)
-			la_mkfdt_fail("output", arg, 2, "needs a file name");
+			la_cli_fail("--output", arg, 2, "needs a file name");
 		a->output = arg;
 		return 0;
 	case K_VERBOSE: a->verbose = true; return 0;
 	case K_SECCOMP:
 		if (la_seccomp_mode_parse(arg, &a->seccomp))
-			la_mkfdt_fail("seccomp", arg, 2, "not a mode (trap, kill, log, errno or off)");
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
+			la_cli_fail("--seccomp", arg, 2, "not a mode (trap, kill, log, errno or off)");
 		return 0;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return la_cli_key(key, arg, state, &a->vm);
 	}
 }
 
 static const struct argp_child la_mkfdt_children[] = {
-	{ &la_vmopts_argp, 0, "VM options:", 5 },
+	LA_CLI_VM_CHILD(&la_vmopts_argp, 5),
 	{ 0 }
 };
 
-const char *argp_program_version = "la-mkfdt " LA_VERSION;
-const char *argp_program_bug_address = NULL;
+LA_CLI_PROGRAM("la-mkfdt");
 
 static const struct argp la_mkfdt_argp = {
 	.options = la_mkfdt_options,
@@ -315,7 +294,7 @@ static void la_mkfdt_check_arch(const struct la_mkfdt_args *a)
 		const char *v = a->opt_arg[only[i].key - K_KERNEL];
 
 		if (v && !(only[i].arches & (1u << arch->id)))
-			la_mkfdt_fail(la_mkfdt_key_name(only[i].key), *v ? v : NULL, 2,
+			la_cli_fail(la_mkfdt_key_name(only[i].key), *v ? v : NULL, 2,
 				      "not used in the %s device tree", arch->name);
 	}
 }
@@ -329,7 +308,7 @@ static void la_mkfdt_check_stdin(const struct la_mkfdt_args *a)
 		if (strcmp(a->overlays.o[i].path, "-"))
 			continue;
 		if (first)
-			la_mkfdt_fail("overlay", a->overlays.o[i].arg, 2, "standard input is read by "
+			la_cli_fail("--overlay", a->overlays.o[i].arg, 2, "standard input is read by "
 				      "%s already; only one input can be -", first);
 		first = "an earlier --overlay";
 	}
@@ -338,21 +317,21 @@ static void la_mkfdt_check_stdin(const struct la_mkfdt_args *a)
 static void la_mkfdt_check_combos(const struct la_mkfdt_args *a)
 {
 	if (a->console > a->serial)
-		la_mkfdt_fail("console", a->opt_arg[K_CONSOLE - K_KERNEL], 2,
+		la_cli_fail("--console", a->opt_arg[K_CONSOLE - K_KERNEL], 2,
 			      "COM%u is not present (--serial %u)", a->console, a->serial);
 	if (a->nested && a->gic != LA_GIC_V3)
-		la_mkfdt_fail("nested", NULL, 2, "needs --gic v3");
+		la_cli_fail("--nested", NULL, 2, "needs --gic v3");
 	if (a->its && a->gic != LA_GIC_V3)
-		la_mkfdt_fail("its", NULL, 2, "%s", la_strerror(-LA_ERR_ITSGICV2));
+		la_cli_fail("--its", NULL, 2, "%s", la_strerror(-LA_ERR_ITSGICV2));
 	if (a->gic == LA_GIC_V2 && a->vm.cfg.cpus > 8)
-		la_mkfdt_fail("gic", "v2", 2, "%s", la_strerror(-LA_ERR_GICV2CPUS));
+		la_cli_fail("--gic", "v2", 2, "%s", la_strerror(-LA_ERR_GICV2CPUS));
 	if (a->host_topo && a->hostcpu)
-		la_mkfdt_fail("hostcpu", a->hostcpu, 2, "give --host-cpu-topology or --hostcpu, "
+		la_cli_fail("--hostcpu", a->hostcpu, 2, "give --host-cpu-topology or --hostcpu, "
 			      "not both");
 	if (a->sysfs_root && !a->host_topo)
-		la_mkfdt_fail("sysfs-root", a->sysfs_root, 2, "needs --host-cpu-topology");
+		la_cli_fail("--sysfs-root", a->sysfs_root, 2, "needs --host-cpu-topology");
 	if ((a->host_topo || a->hostcpu) && (a->cpu_capacity || a->cpu_clusters))
-		la_mkfdt_fail(a->cpu_capacity ? "cpu-capacity" : "cpu-clusters",
+		la_cli_fail(a->cpu_capacity ? "--cpu-capacity" : "--cpu-clusters",
 			      a->cpu_capacity ? a->cpu_capacity : a->cpu_clusters, 2,
 			      "the host topology gives capacities and clusters");
 	la_mkfdt_check_stdin(a);
@@ -365,7 +344,7 @@ static char *la_mkfdt_slurp(const char *opt, const char *path, size_t max, size_
 	void *buf;
 
 	if (la_file_read(path, LA_FILE_STDIN | LA_FILE_PIPE, max, &buf, len, why))
-		la_mkfdt_fail(opt, path, 1, "%s", why);
+		la_cli_fail(opt, path, 1, "%s", why);
 	return buf;
 }
 
@@ -377,30 +356,30 @@ static int la_mkfdt_open_sized(const char *opt, const char *path, uint64_t *size
 	int fd, err = la_file_open_regular(path, &fd, size, why);
 
 	if (err == -LA_ERR_PIPE)
-		la_mkfdt_fail(opt, path, 1, "%s (its size must be known before it is placed)", why);
+		la_cli_fail(opt, path, 1, "%s (its size must be known before it is placed)", why);
 	if (err)
-		la_mkfdt_fail(opt, path, 1, "%s", why);
+		la_cli_fail(opt, path, 1, "%s", why);
 	return fd;
 }
 
 /* Read what the parser will need of the kernel: its size and first bytes. */
 static void la_mkfdt_read_kernel(struct la_mkfdt_args *a)
 {
-	int fd = la_mkfdt_open_sized("kernel", a->kernel, &a->kernel_size);
+	int fd = la_mkfdt_open_sized("--kernel", a->kernel, &a->kernel_size);
 	size_t n = 0;
 
 	a->kernel_head = malloc(LA_KERNEL_HEAD_SIZE);
 	if (!a->kernel_head)
-		la_mkfdt_fail("kernel", a->kernel, 1, "out of memory");
+		la_cli_fail("--kernel", a->kernel, 1, "out of memory");
 	while (n < LA_KERNEL_HEAD_SIZE && n < a->kernel_size) {
 		ssize_t r = pread(fd, a->kernel_head + n, LA_KERNEL_HEAD_SIZE - n, (off_t)n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			la_mkfdt_fail("kernel", a->kernel, 1, "%s", strerror(errno));
+			la_cli_fail("--kernel", a->kernel, 1, "%s", strerror(errno));
 		if (r == 0)
-			la_mkfdt_fail("kernel", a->kernel, 1, "%s", la_strerror(-LA_ERR_CHANGED));
+			la_cli_fail("--kernel", a->kernel, 1, "%s", la_strerror(-LA_ERR_CHANGED));
 		n += (size_t)r;
 	}
 	close(fd);
@@ -413,7 +392,7 @@ static void la_mkfdt_probe_kernel(const struct la_mkfdt_args *a, struct la_kerne
 				  a->kernel_size, k);
 
 	if (err)
-		la_mkfdt_fail("kernel", a->kernel, 1, "%s (%s)", la_strerror(err),
+		la_cli_fail("--kernel", a->kernel, 1, "%s (%s)", la_strerror(err),
 			      a->vm.cfg.arch->name);
 }
 
@@ -434,15 +413,15 @@ static void la_mkfdt_place(const struct la_mkfdt_args *a, struct la_boot_plan *p
 	switch (-err) {
 	case LA_ERR_INITRDFIT:
 	case LA_ERR_INITRDBIOS:
-		la_mkfdt_fail("initrd", a->initrd, 1, "%s", la_strerror(err));
+		la_cli_fail("--initrd", a->initrd, 1, "%s", la_strerror(err));
 	case LA_ERR_KERNELFIT:
 	case LA_ERR_NOTKERNEL:
-		la_mkfdt_fail("kernel", a->kernel, 1, "%s", la_strerror(err));
+		la_cli_fail("--kernel", a->kernel, 1, "%s", la_strerror(err));
 	case LA_ERR_UNSUPPORTED:
-		la_mkfdt_fail("bios", a->vm.cfg.bios_path, 2, "%s has no device tree for a BIOS",
+		la_cli_fail("--bios", a->vm.cfg.bios_path, 2, "%s has no device tree for a BIOS",
 			      a->vm.cfg.arch->name);
 	default:
-		la_mkfdt_fail("mem", a->vm.arg[LA_VMOPT_MEM], 1, "%s", la_strerror(err));
+		la_cli_fail("--mem", a->vm.arg[LA_VMOPT_MEM], 1, "%s", la_strerror(err));
 	}
 }
 
@@ -460,7 +439,7 @@ static bool la_mkfdt_topo_read;
 /* The host topology: sysfs (--host-cpu-topology) or la-hostcpu JSON. */
 static void la_mkfdt_read_host(const struct la_mkfdt_args *a, struct la_host_topo *t)
 {
-	const char *opt = a->hostcpu ? "hostcpu" : "host-cpu-topology";
+	const char *opt = a->hostcpu ? "--hostcpu" : "--host-cpu-topology";
 	const char *val = a->hostcpu ? a->hostcpu : a->sysfs_root;
 	char detail[LA_HOSTCPU_MSG_MAX + 32];
 	int err;
@@ -480,7 +459,7 @@ static void la_mkfdt_read_host(const struct la_mkfdt_args *a, struct la_host_top
 		la_hostcpu_free(&h);
 	}
 	if (err)
-		la_mkfdt_fail(opt, val, 1, "%s: %s", la_strerror(err), detail);
+		la_cli_fail(opt, val, 1, "%s: %s", la_strerror(err), detail);
 }
 
 /* crosvm's --host-cpu-topology: capacities and clusters from the host,
@@ -492,7 +471,7 @@ static void la_mkfdt_host_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_pr
 	static struct la_vcpu_props host[LA_MAX_VCPUS];
 	struct la_host_topo *t = &la_mkfdt_topo;
 	struct la_vcpu_props *tmp = host;
-	const char *opt = a->hostcpu ? "hostcpu" : "host-cpu-topology";
+	const char *opt = a->hostcpu ? "--hostcpu" : "--host-cpu-topology";
 	unsigned n = a->vm.cfg.cpus;
 	char detail[256];
 	bool want_freqs = a->virt_cpufreq != LA_VIRT_CPUFREQ_NONE && !a->cpu_freqs;
@@ -500,7 +479,7 @@ static void la_mkfdt_host_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_pr
 	if (!la_mkfdt_topo_read)
 		la_mkfdt_read_host(a, t);
 	if (la_vcpu_from_host(t, n, want_freqs, tmp, clusters, detail, sizeof(detail)))
-		la_mkfdt_fail(opt, a->hostcpu ? a->hostcpu : a->sysfs_root, 1, "%s: %s",
+		la_cli_fail(opt, a->hostcpu ? a->hostcpu : a->sysfs_root, 1, "%s: %s",
 			      la_strerror(-LA_ERR_HOSTJSON), detail);
 	for (unsigned v = 0; v < n; v++) {
 		props[v].has_capacity = tmp[v].has_capacity;
@@ -520,13 +499,13 @@ static void la_mkfdt_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_props *
 	int err;
 
 	if (a->cpu_capacity && (err = la_vcpu_parse_capacity(a->cpu_capacity, n, props)))
-		la_mkfdt_fail("cpu-capacity", a->cpu_capacity, 2, "%s", la_vcpu_reason(err));
+		la_cli_fail("--cpu-capacity", a->cpu_capacity, 2, "%s", la_vcpu_reason(err));
 	if (a->cpu_freqs && (err = la_vcpu_parse_freqs(a->cpu_freqs, n, props)))
-		la_mkfdt_fail("cpu-frequencies-khz", a->cpu_freqs, 2, "%s",
+		la_cli_fail("--cpu-frequencies-khz", a->cpu_freqs, 2, "%s",
 			      err == -LA_ERR_BADVALUE ? "expected CPU=KHZ:KHZ..., comma-separated"
 						      : la_strerror(err));
 	if (a->cpu_clusters && (err = la_cpu_clusters_parse(a->cpu_clusters, n, clusters)))
-		la_mkfdt_fail("cpu-clusters", a->cpu_clusters, 2, "%s", la_strerror(err));
+		la_cli_fail("--cpu-clusters", a->cpu_clusters, 2, "%s", la_strerror(err));
 	if (a->hostcpu || a->host_topo)
 		la_mkfdt_host_vcpus(a, props, clusters);
 }
@@ -538,11 +517,11 @@ static void la_mkfdt_build(const struct la_mkfdt_args *a, struct la_fdt_config *
 	int err = la_fdt_build(fc, buf, size);
 
 	if (err == -LA_ERR_FDTSIZE)
-		la_mkfdt_fail(NULL, NULL, 1, "%s: the %s tree exceeds %llu bytes", la_strerror(err),
+		la_cli_fail(NULL, NULL, 1, "%s: the %s tree exceeds %llu bytes", la_strerror(err),
 			      a->vm.cfg.arch->name,
 			      (unsigned long long)a->vm.cfg.arch->fdt_max_size);
 	if (err)
-		la_mkfdt_fail(NULL, NULL, 1, "cannot build the device tree: %s", la_strerror(err));
+		la_cli_fail(NULL, NULL, 1, "cannot build the device tree: %s", la_strerror(err));
 }
 
 /* Apply every overlay in order (read before the sandbox); the tree stays
@@ -553,7 +532,7 @@ static void la_mkfdt_overlays(const struct la_mkfdt_args *a, void *tree)
 	unsigned i;
 
 	if (la_overlay_list_apply(&a->overlays, a->vm.cfg.arch, tree, &i, why))
-		la_mkfdt_fail("overlay", a->overlays.o[i].arg, 1, "%s", why);
+		la_cli_fail("--overlay", a->overlays.o[i].arg, 1, "%s", why);
 }
 
 /* Write the blob: stdout ("-" or no -o; never a terminal) or FILE, by
@@ -565,12 +544,12 @@ static void la_mkfdt_write(const struct la_mkfdt_args *a, const void *blob, size
 	char why[LA_FILE_WHY_MAX];
 
 	if (!strcmp(out, "-") && isatty(STDOUT_FILENO))
-		la_mkfdt_fail(NULL, NULL, 2, "refusing to write a binary device tree to a "
+		la_cli_fail(NULL, NULL, 2, "refusing to write a binary device tree to a "
 			      "terminal; use -o FILE or pipe it into dtc -I dtb -O dts");
 	if (la_file_write(out, LA_OUT_STDOUT, blob, len, why)) {
 		if (!strcmp(out, "-"))
-			la_mkfdt_fail(NULL, NULL, 1, "standard output: %s", why);
-		la_mkfdt_fail("output", out, 1, "%s", why);
+			la_cli_fail(NULL, NULL, 1, "standard output: %s", why);
+		la_cli_fail("--output", out, 1, "%s", why);
 	}
 }
 
@@ -597,9 +576,9 @@ static void la_mkfdt_read_inputs(struct la_mkfdt_args *a)
 	if (a->kernel)
 		la_mkfdt_read_kernel(a);
 	if (a->initrd)
-		close(la_mkfdt_open_sized("initrd", a->initrd, &a->initrd_size));
+		close(la_mkfdt_open_sized("--initrd", a->initrd, &a->initrd_size));
 	if (a->hostcpu) {
-		a->hostcpu_json = la_mkfdt_slurp("hostcpu", a->hostcpu, LA_MKFDT_MAX_FILE,
+		a->hostcpu_json = la_mkfdt_slurp("--hostcpu", a->hostcpu, LA_MKFDT_MAX_FILE,
 						 &a->hostcpu_json_len);
 		/* jansson seeds its hash tables from /dev/urandom on first use:
 		 * now, not in the sandbox */
@@ -613,7 +592,7 @@ static void la_mkfdt_read_inputs(struct la_mkfdt_args *a)
 		unsigned i;
 
 		if (la_overlay_list_read(&a->overlays, &i, why))
-			la_mkfdt_fail("overlay", a->overlays.o[i].arg, 1, "%s", why);
+			la_cli_fail("--overlay", a->overlays.o[i].arg, 1, "%s", why);
 	}
 }
 
@@ -676,7 +655,7 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 	err = la_cmdline_build(a->vm.cfg.arch->id, &serial, a->cmdline, plan.cmdline_max, cmdline,
 			       sizeof(cmdline));
 	if (err)
-		la_mkfdt_fail("cmdline", a->cmdline, 2, "%s (at most %llu characters on %s)",
+		la_cli_fail("--cmdline", a->cmdline, 2, "%s (at most %llu characters on %s)",
 			      la_strerror(err), (unsigned long long)plan.cmdline_max,
 			      a->vm.cfg.arch->name);
 	la_mkfdt_vcpus(a, props, &clusters);
@@ -692,7 +671,7 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 	if (a->vm.cfg.arch->id != LA_ARCH_X86_64) {
 		err = la_fdt_config_pci_pools(&fc, la_vm_phys_bits(&a->vm.cfg, NULL));
 		if (err)
-			la_mkfdt_fail("phys-bits", a->vm.arg[LA_VMOPT_PHYS_BITS], 2, "%s",
+			la_cli_fail("--phys-bits", a->vm.arg[LA_VMOPT_PHYS_BITS], 2, "%s",
 				      la_strerror(err));
 	}
 	la_mkfdt_platform(a, &res);
@@ -700,12 +679,12 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 	if (a->seed_set)
 		la_fdt_seed_fill(&fc, a->seed);
 	else if (la_fdt_seed_random(&fc))
-		la_mkfdt_fail(NULL, NULL, 1, "cannot read random bytes: %s", strerror(errno));
+		la_cli_fail(NULL, NULL, 1, "cannot read random bytes: %s", strerror(errno));
 	la_mkfdt_build(a, &fc, tree, size);
 	la_mkfdt_overlays(a, tree);
 	err = la_fdt_check(tree, fdt_totalsize(tree));
 	if (err)
-		la_mkfdt_fail(NULL, NULL, 1, "the final tree fails fdt_check_full: %s",
+		la_cli_fail(NULL, NULL, 1, "the final tree fails fdt_check_full: %s",
 			      la_strerror(err));
 	if (a->verbose)
 		la_mkfdt_verbose(a, &plan, fdt_totalsize(tree));
@@ -724,12 +703,12 @@ static void la_mkfdt_make_sandboxed(struct la_mkfdt_args *a, void *tree, size_t 
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		la_mkfdt_fail(NULL, NULL, 1, "fork: %s", strerror(errno));
+		la_cli_fail(NULL, NULL, 1, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		la_sandbox_set_thread(LA_THREAD_PARSER, 0);
 		err = la_sandbox_filter_install("la-mkfdt", LA_THREAD_PARSER, a->seccomp);
 		if (err)
-			la_mkfdt_fail("seccomp", la_seccomp_mode_name(a->seccomp), 1, "%s: %s",
+			la_cli_fail("--seccomp", la_seccomp_mode_name(a->seccomp), 1, "%s: %s",
 				      la_strerror(err), strerror(errno));
 		la_sandbox_test_hook("parser");
 		la_mkfdt_make(a, tree, size);
@@ -738,15 +717,15 @@ static void la_mkfdt_make_sandboxed(struct la_mkfdt_args *a, void *tree, size_t 
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			la_mkfdt_fail(NULL, NULL, 1, "waitpid: %s", strerror(errno));
+			la_cli_fail(NULL, NULL, 1, "waitpid: %s", strerror(errno));
 	if (WIFSIGNALED(status))
-		la_mkfdt_fail(NULL, NULL, 1, "the parser process was killed by signal %d (%s)",
+		la_cli_fail(NULL, NULL, 1, "the parser process was killed by signal %d (%s)",
 			      WTERMSIG(status), strsignal(WTERMSIG(status)));
 	if (WEXITSTATUS(status))
 		exit(WEXITSTATUS(status));
 	/* what the child made is checked again: it parsed untrusted input */
 	if (fdt_totalsize(tree) > size || la_fdt_check(tree, fdt_totalsize(tree)))
-		la_mkfdt_fail(NULL, NULL, 1, "the parser process returned a malformed tree");
+		la_cli_fail(NULL, NULL, 1, "the parser process returned a malformed tree");
 }
 
 int main(int argc, char **argv)
@@ -762,25 +741,24 @@ int main(int argc, char **argv)
 	a.aia_sources = 1023;
 	a.timebase = 10000000;
 	a.seccomp = LA_SECCOMP_TRAP;
-	argp_err_exit_status = 2;
-	argp_parse(&la_mkfdt_argp, argc, argv, 0, NULL, &a);
+	la_cli_parse(&la_mkfdt_argp, argc, argv, &a);
 	la_mkfdt_check_arch(&a);
 	la_mkfdt_check_combos(&a);
 	if (a.vm.cfg.cpus > LA_MAX_VCPUS)
-		la_mkfdt_fail("cpus", a.vm.arg[LA_VMOPT_CPUS], 2, "at most %d", LA_MAX_VCPUS);
+		la_cli_fail("--cpus", a.vm.arg[LA_VMOPT_CPUS], 2, "at most %d", LA_MAX_VCPUS);
 	la_mkfdt_read_inputs(&a);
 
 	size = (size_t)a.vm.cfg.arch->fdt_max_size;
 	if (a.seccomp == LA_SECCOMP_OFF) {
 		tree = malloc(size);
 		if (!tree)
-			la_mkfdt_fail(NULL, NULL, 1, "out of memory");
+			la_cli_fail(NULL, NULL, 1, "out of memory");
 		la_sandbox_test_hook("parser");
 		la_mkfdt_make(&a, tree, size);
 	} else {
 		tree = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (tree == MAP_FAILED)
-			la_mkfdt_fail(NULL, NULL, 1, "out of memory");
+			la_cli_fail(NULL, NULL, 1, "out of memory");
 		la_mkfdt_make_sandboxed(&a, tree, size);
 	}
 	la_mkfdt_write(&a, tree, fdt_totalsize(tree));

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * la-vmrun --explain: what build_vm put where, from the same structures the
- * run uses. The memory regions print as la-layout prints them.
+ * run uses. The memory regions print with la-layout's printer (lib/cli.c).
  */
 #include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "jsonw.h"
-#include "size.h"
 #include "vmrun.h"
 
 static const char *const la_kind_names[] = {
@@ -21,25 +21,6 @@ static const char *const la_mode_names[] = {
 	[LA_X86_MODE_FLAT32] = "flat 32-bit protected mode",
 	[LA_X86_MODE_LONG] = "64-bit long mode",
 };
-
-static void la_explain_regions(const struct la_vmrun *a)
-{
-	const struct la_mem_layout *m = &a->vm.mem;
-	char sz[32];
-
-	printf("guest memory regions:\n");
-	printf("  %-18s %-18s %10s  %s\n", "start", "end", "size", "purpose");
-	for (unsigned i = 0; i < m->n; i++) {
-		const struct la_region *r = &m->r[i];
-
-		printf("  0x%016llx 0x%016llx %10s  %s", (unsigned long long)r->start,
-		       (unsigned long long)(r->start + r->size - 1),
-		       la_format_size(r->size, sz, sizeof(sz)), la_region_purpose_name(r->purpose));
-		if (r->align)
-			printf(" (host mapping aligned to %s)", la_format_size(r->align, sz, sizeof(sz)));
-		printf("\n");
-	}
-}
 
 static void la_explain_row(const char *name, const char *kind, uint64_t start, uint64_t end,
 			   const char *what)
@@ -148,7 +129,7 @@ static void la_explain_node(const void *fdt, int node, int depth)
 
 void la_vmrun_explain(const struct la_vmrun *a)
 {
-	la_explain_regions(a);
+	la_regions_print(stdout, &a->vm.mem);
 	la_explain_grants(a);
 	la_explain_image(a);
 	la_explain_tables(a);
@@ -178,22 +159,13 @@ static void la_explain_json_fixed(struct la_json *j, const char *name, enum la_r
 
 static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
 {
-	const struct la_mem_layout *m = &a->vm.mem;
 	const struct la_vm_res *r = &a->res;
 	const struct la_vm_boot *b = &a->boot;
 
 	la_json_str(j, "arch", a->vm.cfg.arch->name);
 	la_json_u64(j, "memory_size", a->vm.cfg.mem_size);
 	la_json_u64(j, "cpus", a->vm.cfg.cpus);
-	la_json_arr_begin(j, "regions");
-	for (unsigned i = 0; i < m->n; i++) {
-		la_json_obj_begin(j, NULL);
-		la_json_range_fields(j, m->r[i].start, m->r[i].start + m->r[i].size - 1);
-		la_json_str(j, "purpose", la_region_purpose_name(m->r[i].purpose));
-		la_json_u64(j, "align", m->r[i].align);
-		la_json_obj_end(j);
-	}
-	la_json_arr_end(j);
+	la_regions_json(j, &a->vm.mem);
 	la_json_u64(j, "phys_bits", r->phys_bits);
 	la_json_str(j, "phys_bits_source", r->phys_bits_source);
 	la_json_arr_begin(j, "grants");

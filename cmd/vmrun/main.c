@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "err.h"
 #include "fileio.h"
 #include "vmrun.h"
@@ -219,12 +220,11 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 
 /* the VM options x86_64 takes (main() fills in the parser) */
 static struct argp_child la_vmrun_children[] = {
-	{ NULL, 0, "VM options:", 1 },
+	LA_CLI_VM_CHILD(NULL, 1),
 	{ 0 }
 };
 
-const char *argp_program_version = "la-vmrun " LA_VERSION;
-const char *argp_program_bug_address = NULL;
+LA_CLI_PROGRAM("la-vmrun");
 
 static const struct argp la_vmrun_argp = {
 	.options = la_vmrun_options,
@@ -246,21 +246,7 @@ static const struct argp la_vmrun_argp = {
 
 void la_vmrun_die(const char *what, const char *path, const char *reason)
 {
-	if (path)
-		fprintf(stderr, "la-vmrun: %s: '%s': %s\n", what, path, reason);
-	else
-		fprintf(stderr, "la-vmrun: %s: %s\n", what, reason);
-	exit(1);
-}
-
-/* One line naming the input, exit 2: inputs that are each fine but not
- * together. */
-static void la_vmrun_usage(const char *what, const char *path, const char *reason)
-	__attribute__((noreturn));
-static void la_vmrun_usage(const char *what, const char *path, const char *reason)
-{
-	fprintf(stderr, "la-vmrun: %s: '%s': %s\n", what, path, reason);
-	exit(2);
+	la_cli_fail(what, path, 1, "%s", reason);
 }
 
 /* Exit 1 with lib/fileio's reason for err, and note after it when err is
@@ -312,7 +298,7 @@ static void la_vmrun_check_stdin(const struct la_vmrun *a)
 		if (first) {
 			snprintf(reason, sizeof(reason), "standard input is read by %s already; "
 				 "only one input can be -", first);
-			la_vmrun_usage(in[i].what, in[i].arg, reason);
+			la_cli_fail(in[i].what, in[i].arg, 2, "%s", reason);
 		}
 		first = in[i].what;
 	}
@@ -326,18 +312,18 @@ static void la_vmrun_check_dump(const struct la_vmrun *a)
 	if (!a->dump_fdt_path || strcmp(a->dump_fdt_path, "-"))
 		return;
 	if (a->explain)
-		la_vmrun_usage("--dump-fdt", "-", "standard output carries --explain's text; "
-			       "give --dump-fdt FILE");
+		la_cli_fail("--dump-fdt", "-", 2, "standard output carries --explain's text; "
+			    "give --dump-fdt FILE");
 	for (int i = 0; i < 4; i++) {
 		if (a->serial[i].kind != LA_SERIAL_STDOUT)
 			continue;
 		snprintf(reason, sizeof(reason), "standard output is COM%d, the console; give "
 			 "--serial %d=null or %d=file:PATH, or --dump-fdt FILE", i + 1, i + 1, i + 1);
-		la_vmrun_usage("--dump-fdt", "-", reason);
+		la_cli_fail("--dump-fdt", "-", 2, "%s", reason);
 	}
 	if (isatty(STDOUT_FILENO))
-		la_vmrun_usage("--dump-fdt", "-", "refusing to write a binary device tree to a "
-			       "terminal; give --dump-fdt FILE or pipe it into dtc -I dtb -O dts");
+		la_cli_fail("--dump-fdt", "-", 2, "refusing to write a binary device tree to a "
+			    "terminal; give --dump-fdt FILE or pipe it into dtc -I dtb -O dts");
 }
 
 /* KERNEL or --bios, whole: a kernel (also from standard input or a pipe)
@@ -510,11 +496,7 @@ static int la_vmrun_print_seccomp(const struct la_vmrun *a)
 		putchar('\n');
 		la_sys_table_print(stdout, extra);
 	}
-	if (fflush(stdout) || ferror(stdout)) {
-		perror("la-vmrun: standard output");
-		return 1;
-	}
-	return 0;
+	return la_cli_flush();
 }
 
 int main(int argc, char **argv)
@@ -523,9 +505,8 @@ int main(int argc, char **argv)
 	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &a.t0);
-	argp_err_exit_status = 2;
 	la_vmrun_children[0].argp = la_vmopts_argp_for(la_arch_lookup("x86_64"));
-	argp_parse(&la_vmrun_argp, argc, argv, 0, NULL, &a);
+	la_cli_parse(&la_vmrun_argp, argc, argv, &a);
 	if (a.print_seccomp)
 		return la_vmrun_print_seccomp(&a);
 	la_vmrun_load_files(&a);
@@ -543,9 +524,7 @@ int main(int argc, char **argv)
 			la_vmrun_explain_json(&a);
 		else
 			la_vmrun_explain(&a);
-		status = fflush(stdout) || ferror(stdout) ? 1 : 0;
-		if (status)
-			perror("la-vmrun: standard output");
+		status = la_cli_flush();
 	} else {
 		status = la_vmrun_run(&a);
 	}

@@ -75,9 +75,6 @@
 #define LA_ARM_PCI_MAX_IRQS (LA_ARM_GIC_NR_SPIS - LA_ARM_IRQ_BASE)
 #define LA_ARM_DEFAULT_IPA_BITS 40
 
-#define LA_PVMFW_START 0x7fc00000ULL
-#define LA_PVMFW_MAX_SIZE 0x400000ULL
-
 static int la_arm_arch_memory_layout(const struct la_vm_config *cfg,
 				     struct la_arch_layout *out)
 {

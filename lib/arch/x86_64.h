@@ -54,9 +54,6 @@
 #define LA_X86_APIC_BASE 0xfee00000ULL
 #define LA_X86_RESET_VECTOR 0xfffffff0ULL
 
-#define LA_PVMFW_START 0x7fc00000ULL
-#define LA_PVMFW_MAX_SIZE 0x400000ULL
-
 /* Interrupts (spec §3.1, §3.7). */
 #define LA_X86_SERIAL_1_3_IRQ 4
 #define LA_X86_SERIAL_2_4_IRQ 3

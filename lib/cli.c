@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* The CLI layer the five programs share: argp skeleton, failure line,
+ * region printers. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "size.h"
+#include "vmopts.h"
+
+const struct argp_child la_cli_vm_children[] = {
+	LA_CLI_VM_CHILD(&la_vmopts_argp, 1),
+	{ 0 }
+};
+
+error_t la_cli_key(int key, char *arg, struct argp_state *state, struct la_vmopts *vm)
+{
+	switch (key) {
+	case ARGP_KEY_INIT:
+		if (!vm)
+			return ARGP_ERR_UNKNOWN;
+		state->child_inputs[0] = vm;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+void la_cli_parse(const struct argp *argp, int argc, char **argv, void *input)
+{
+	argp_err_exit_status = 2;
+	argp_parse(argp, argc, argv, 0, NULL, input);
+}
+
+void la_cli_fail(const char *opt, const char *value, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	if (opt)
+		fprintf(stderr, "%s: ", opt);
+	if (value)
+		fprintf(stderr, "'%s': ", value);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+int la_cli_flush(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	fprintf(stderr, "%s: standard output: %s\n", program_invocation_short_name,
+		strerror(errno));
+	return 1;
+}
+
+void la_regions_print(FILE *f, const struct la_mem_layout *m)
+{
+	char sz[32];
+
+	fprintf(f, "guest memory regions:\n");
+	fprintf(f, "  %-18s %-18s %10s  %s\n", "start", "end", "size", "purpose");
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct la_region *r = &m->r[i];
+
+		fprintf(f, "  0x%016llx 0x%016llx %10s  %s", (unsigned long long)r->start,
+			(unsigned long long)(r->start + r->size - 1),
+			la_format_size(r->size, sz, sizeof(sz)),
+			la_region_purpose_name(r->purpose));
+		if (r->align)
+			fprintf(f, " (host mapping aligned to %s)",
+				la_format_size(r->align, sz, sizeof(sz)));
+		fputc('\n', f);
+	}
+}
+
+void la_regions_json(struct la_json *j, const struct la_mem_layout *m)
+{
+	la_json_arr_begin(j, "regions");
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct la_region *r = &m->r[i];
+
+		la_json_obj_begin(j, NULL);
+		la_json_range_fields(j, r->start, r->start + r->size - 1);
+		la_json_str(j, "purpose", la_region_purpose_name(r->purpose));
+		la_json_u64(j, "align", r->align);
+		la_json_obj_end(j);
+	}
+	la_json_arr_end(j);
+}
