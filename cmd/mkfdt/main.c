@@ -183,10 +183,10 @@ static void la_mkfdt_device_opt(struct la_mkfdt_args *a, const char *arg)
 
 	if (!t) {
 		la_dev_names(names, sizeof(names));
-		la_mkfdt_fail("device", arg, 2, "unknown TYPE (use %s)", names);
+		la_cli_fail("--device", arg, 2, "unknown TYPE (use %s)", names);
 	}
 	if (a->ndevices == LA_MKFDT_MAX_DEVICES)
-		la_mkfdt_fail("device", arg, 2, "at most %u devices", LA_MKFDT_MAX_DEVICES);
+		la_cli_fail("--device", arg, 2, "at most %u devices", LA_MKFDT_MAX_DEVICES);
 	a->device_arg[a->ndevices] = arg;
 	a->device[a->ndevices++] = t;
 }
@@ -611,7 +611,7 @@ static void la_mkfdt_platform(const struct la_mkfdt_args *a, struct la_vm_res *r
 	int err = la_vm_resources(&a->vm.cfg, &a->vm.layout, &a->vm.mem, &o, res);
 
 	if (err)
-		la_mkfdt_fail(NULL, NULL, 1, "the %s devices: %s%s%s", a->vm.cfg.arch->name,
+		la_cli_fail(NULL, NULL, 1, "the %s devices: %s%s%s", a->vm.cfg.arch->name,
 			      res->failed ? res->failed : "", res->failed ? ": " : "",
 			      la_strerror(err));
 	for (unsigned i = 0; i < a->ndevices; i++) {
@@ -629,10 +629,10 @@ static void la_mkfdt_platform(const struct la_mkfdt_args *a, struct la_vm_res *r
 			snprintf(name, sizeof(name), "%s", t->name);
 		err = la_platform_add(&res->plat, t, name, g, &n, &conflict);
 		if (err == -LA_ERR_UNSUPPORTED)
-			la_mkfdt_fail("device", a->device_arg[i], 2, "%s has no %s",
+			la_cli_fail("--device", a->device_arg[i], 2, "%s has no %s",
 				      a->vm.cfg.arch->name, t->name);
 		if (err)
-			la_mkfdt_fail("device", a->device_arg[i], 2, "%s%s%s%s", la_strerror(err),
+			la_cli_fail("--device", a->device_arg[i], 2, "%s%s%s%s", la_strerror(err),
 				      conflict ? " (overlaps '" : "", conflict ? conflict : "",
 				      conflict ? "')" : "");
 	}
