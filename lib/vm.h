@@ -69,6 +69,10 @@ struct la_vm_setup {
 	/* boot-timing notes; NULL: none. Called with a device lock held. */
 	void (*note)(void *ctx, enum la_note what, unsigned value);
 	void *note_ctx;
+	/* the first MMIO access no device claims (gpa, size bytes), from a
+	 * vCPU thread; later ones are ignored silently. NULL: none. */
+	void (*unclaimed_mmio)(void *ctx, uint64_t gpa, bool write, unsigned size);
+	void *unclaimed_ctx;
 	/* seccomp: each vCPU thread installs its filter before its first
 	 * KVM_RUN, the thread calling la_vm_run() the main filter once every
 	 * vCPU thread is started (lib/sandbox.h) */

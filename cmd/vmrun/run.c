@@ -180,6 +180,15 @@ static void la_timing_note(void *ctx, enum la_note what, unsigned value)
 		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms power-off\r\n", ms);
 }
 
+/* The guest touched MMIO nothing claims: said once, the guest goes on. */
+static void la_unclaimed_mmio(void *ctx, uint64_t gpa, bool write, unsigned size)
+{
+	(void)ctx;
+	fprintf(stderr, "la-vmrun: note: the guest %s %u bytes at 0x%llx, MMIO no device "
+		"claims (reads give all ones, writes are ignored; said once)\r\n",
+		write ? "wrote" : "read", size, (unsigned long long)gpa);
+}
+
 /* ---- the run ---- */
 
 /* A COM port's file:PATH or --debugcon FILE: a stream, written through
@@ -345,6 +354,7 @@ int la_vmrun_run(struct la_vmrun *a)
 	struct la_vm_setup s = {
 		.kvm_path = a->kvm_path, .cfg = &a->vm.cfg, .g = &a->g, .boot = &a->boot,
 		.res = &a->res, .debugcon_fd = -1, .seccomp = a->seccomp, .prog = "la-vmrun",
+		.unclaimed_mmio = la_unclaimed_mmio,
 	};
 	struct la_input in = { 0 };
 	struct la_vm_end end;
