@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The running VM: KVM objects, devices on the IO and MMIO buses, one
- * thread per vCPU and the fate that ends it (first request wins). vCPU threads are kicked
- * out of KVM_RUN with SIGUSR1 and run->immediate_exit.
+ * thread per vCPU and the fate that ends it (first request wins). vCPU
+ * threads are kicked out of KVM_RUN with SIGUSR1 and run->immediate_exit.
+ * It names no arch: the arch's hypervisor half (lib/vm/arch_vm.h) does.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -16,11 +17,12 @@
 #include "vm.h"
 
 #define LA_VM_MAX_VCPUS 255
-#define LA_VM_GSIS 24
 
 struct la_vm {
 	struct la_kvm kvm;
 	const struct la_vm_setup *setup;
+	const struct la_arch_vm_ops *ops; /* the arch's hypervisor half */
+	struct la_vm_platform plat;
 	unsigned ncpus;
 	struct la_kvm_vcpu vcpu[LA_VM_MAX_VCPUS];
 	struct la_vm_thread {
@@ -38,7 +40,7 @@ struct la_vm {
 	struct la_pci pci;
 	struct la_pm pm;
 	pthread_mutex_t irq_lock;     /* irq_src; taken inside a bus lock */
-	unsigned irq_src[LA_VM_GSIS]; /* asserted sources per line */
+	unsigned *irq_src;            /* asserted sources per line (ops->nirqs) */
 	int said_unclaimed;           /* the first unclaimed MMIO access told */
 
 	pthread_mutex_t lock;         /* fate and end */
@@ -87,14 +89,14 @@ static void la_vm_irq(void *p, unsigned gsi, unsigned source, int level)
 
 	int err = 0;
 
-	if (gsi >= LA_VM_GSIS)
+	if (gsi >= vm->ops->nirqs)
 		return;
 	pthread_mutex_lock(&vm->irq_lock);
 	before = vm->irq_src[gsi];
 	after = level ? before | source : before & ~source;
 	vm->irq_src[gsi] = after;
 	if (!before != !after)
-		err = la_kvm_irq_line(&vm->kvm, gsi, after != 0);
+		err = vm->ops->irq_line(&vm->kvm, gsi, after != 0);
 	pthread_mutex_unlock(&vm->irq_lock);
 	if (err) {
 		struct la_vm_end e = { .fate = LA_FATE_VMM, .why = "KVM_IRQ_LINE",
@@ -137,11 +139,11 @@ static int la_vm_add_fixed(struct la_bus *b, const char *name, uint64_t start, u
 static int la_vm_legacy(struct la_vm *vm)
 {
 	const struct la_vm_setup *s = vm->setup;
-	const struct la_vm_boot *b = s->boot;
 	struct la_legacy *l = &vm->legacy;
 	int err = 0;
 
-	la_legacy_init(l, &vm->machine, b->cmos_below, b->cmos_above, s->debugcon_fd);
+	la_legacy_init(l, &vm->machine, vm->plat.cmos_below, vm->plat.cmos_above,
+		       s->debugcon_fd);
 	err |= la_vm_add_at(vm, "i8042", LA_I8042_LEN, &la_i8042_ops, l);
 	err |= la_vm_add_at(vm, "rtc", LA_CMOS_LEN, &la_cmos_ops, l);
 	err |= la_vm_add_at(vm, "debugcon", LA_DEBUGCON_LEN, &la_debugcon_ops, l);
@@ -168,9 +170,10 @@ static int la_vm_uarts(struct la_vm *vm)
 
 static int la_vm_devices(struct la_vm *vm)
 {
-	const struct la_vm_boot *b = vm->setup->boot;
+	const struct la_vm_platform *b = &vm->plat;
 	int err = 0;
 
+	vm->ops->platform(vm->setup->boot, &vm->plat);
 	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note };
 	la_pci_init(&vm->pci, &vm->machine);
 	err |= la_vm_add_fixed(&vm->io, "pci-config", LA_PCI_IO_PORT, LA_PCI_IO_LEN,
@@ -201,20 +204,38 @@ unsigned la_vm_serial_input(struct la_vm *vm, unsigned n, const uint8_t *buf, un
 
 /* ---- creation ---- */
 
+/* Every vCPU, created and set up by the arch, then its irqchip's last step. */
+static int la_vm_vcpus(struct la_vm *vm, const struct la_vm_setup *s)
+{
+	const struct la_arch_vm_ops *ops = vm->ops;
+	int err = 0;
+
+	for (unsigned i = 0; !err && i < vm->ncpus; i++) {
+		err = la_kvm_vcpu_create(&vm->kvm, i, &vm->vcpu[i]);
+		if (!err)
+			err = ops->vcpu_init(&vm->kvm, &vm->vcpu[i], vm->ncpus, s->boot);
+	}
+	if (!err && ops->irqchip_finalize)
+		err = ops->irqchip_finalize(&vm->kvm);
+	return err;
+}
+
 static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 {
-	const struct la_arch_ops *arch = s->cfg->arch;
+	const struct la_arch_vm_ops *ops = vm->ops;
 	int err;
 
 	err = la_kvm_open(&vm->kvm, s->kvm_path);
+	if (!err && !(vm->irq_src = calloc(ops->nirqs + 1, sizeof(*vm->irq_src))))
+		err = -LA_ERR_NOMEM;
 	if (!err)
-		err = la_kvm_check_caps(&vm->kvm);
+		err = la_kvm_check_caps(&vm->kvm, ops->caps, ops->ncaps);
 	if (!err && vm->ncpus > vm->kvm.max_vcpus)
 		return -LA_ERR_CPUS;
 	if (!err)
 		err = la_kvm_create_vm(&vm->kvm);
 	if (!err)
-		err = la_kvm_x86_vm_setup(&vm->kvm);
+		err = ops->irqchip_create(&vm->kvm, vm->ncpus);
 	if (!err)
 		err = la_kvm_set_memory(&vm->kvm, s->g);
 	if (!err && la_vm_devices(vm)) {
@@ -222,12 +243,7 @@ static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 		vm->kvm.sys_errno = 0;
 		err = -LA_ERR_INTERNAL;
 	}
-	for (unsigned i = 0; !err && i < vm->ncpus; i++) {
-		err = la_kvm_vcpu_create(&vm->kvm, i, &vm->vcpu[i]);
-		if (!err)
-			err = arch->configure_vcpu(&vm->kvm, &vm->vcpu[i], vm->ncpus, s->boot);
-	}
-	return err;
+	return err ? err : la_vm_vcpus(vm, s);
 }
 
 int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm *kvm)
@@ -239,6 +255,7 @@ int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm 
 	if (!vm)
 		return -LA_ERR_NOMEM;
 	vm->setup = s;
+	vm->ops = s->cfg->arch->vm;
 	vm->ncpus = s->cfg->cpus;
 	vm->end.fate = LA_FATE_RUNNING;
 	for (unsigned i = 0; i < LA_VM_MAX_VCPUS; i++)
@@ -248,7 +265,7 @@ int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm 
 	pthread_mutex_init(&vm->irq_lock, NULL);
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
-	err = vm->ncpus == 0 || vm->ncpus > LA_VM_MAX_VCPUS || !s->cfg->arch->configure_vcpu ?
+	err = vm->ncpus == 0 || vm->ncpus > LA_VM_MAX_VCPUS || !vm->ops ?
 	      -LA_ERR_CPUS : la_vm_kvm(vm, s);
 	if (kvm)
 		*kvm = vm->kvm;
@@ -270,8 +287,8 @@ static void la_vm_vcpu_end(struct la_vm *vm, struct la_kvm_vcpu *v, enum la_fate
 		.exit_reason = v->run->exit_reason, .detail = detail, .sys_errno = errno,
 	};
 
-	if (fate == LA_FATE_CRASH)
-		e.has_regs = la_kvm_x86_vcpu_regs(v, &e.regs) == 0;
+	if (fate == LA_FATE_CRASH && vm->ops->regs_dump)
+		e.has_regs = vm->ops->regs_dump(v, &e.regs) == 0;
 	la_vm_end_with(vm, &e);
 }
 
@@ -298,7 +315,8 @@ static void la_vm_mmio_exit(struct la_vm *vm, struct kvm_run *r)
 		s->unclaimed_mmio(s->unclaimed_ctx, r->mmio.phys_addr, r->mmio.is_write, len);
 }
 
-/* One exit; returns false when the vCPU must stop. */
+/* One exit: the generic ones here, any other the arch's exit hook may
+ * take. returns: false when the vCPU must stop */
 static bool la_vm_exit(struct la_vm *vm, struct la_kvm_vcpu *v)
 {
 	struct kvm_run *r = v->run;
@@ -333,6 +351,8 @@ static bool la_vm_exit(struct la_vm *vm, struct la_kvm_vcpu *v)
 				       r->system_event.type);
 		return false;
 	default:
+		if (vm->ops->exit && vm->ops->exit(vm, v))
+			return true;
 		la_vm_vcpu_end(vm, v, LA_FATE_CRASH, "unexpected KVM exit", r->exit_reason);
 		return false;
 	}
@@ -440,6 +460,7 @@ void la_vm_destroy(struct la_vm *vm)
 	la_bus_destroy(&vm->mmio);
 	la_pci_destroy(&vm->pci);
 	pthread_mutex_destroy(&vm->irq_lock);
+	free(vm->irq_src);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_cond_destroy(&vm->cond);
 	free(vm);

@@ -204,25 +204,33 @@ static int la_open_out(const char *what, const char *path)
 	return o.fd;
 }
 
+/* The arch's registers as it groups them: 64-bit ones in aligned
+ * columns, narrower ones (selectors) compact, one space apart. */
+static void la_print_regs(const struct la_regs_dump *d)
+{
+	bool after_narrow = false;
+
+	for (unsigned i = 0; i < d->n && i < LA_REGS_MAX; i++) {
+		const struct la_reg *g = &d->r[i];
+		unsigned long long v = g->value;
+
+		if (g->bytes >= 8)
+			fprintf(stderr, "  %-6s 0x%016llx", g->name, v);
+		else
+			fprintf(stderr, "%s%s 0x%0*llx", after_narrow ? " " : "  ", g->name,
+				2 * g->bytes, v);
+		after_narrow = g->bytes < 8 && !g->eol;
+		if (g->eol)
+			fputc('\n', stderr);
+	}
+}
+
 static void la_print_crash(const struct la_vm_end *e)
 {
-	static const char *const names[18] = {
-		"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "r8", "r9",
-		"r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags",
-	};
-	const struct la_x86_regs_dump *r = &e->regs;
-
 	fprintf(stderr, "la-vmrun: guest crashed: %s on vCPU %d (exit reason %u, detail 0x%llx)\n",
 		e->why, e->vcpu, e->exit_reason, (unsigned long long)e->detail);
-	if (!e->has_regs)
-		return;
-	for (int i = 0; i < 18; i++)
-		fprintf(stderr, "  %-6s 0x%016llx%s", names[i], (unsigned long long)r->gpr[i],
-			i % 3 == 2 ? "\n" : "");
-	fprintf(stderr, "  cr0    0x%016llx  cr2    0x%016llx  cr3    0x%016llx\n"
-		"  cr4    0x%016llx  efer   0x%016llx  cs 0x%04x ss 0x%04x\n",
-		(unsigned long long)r->cr0, (unsigned long long)r->cr2, (unsigned long long)r->cr3,
-		(unsigned long long)r->cr4, (unsigned long long)r->efer, r->cs, r->ss);
+	if (e->has_regs)
+		la_print_regs(&e->regs);
 }
 
 /* The name of group gid from /etc/group, read here rather than through

@@ -405,5 +405,5 @@ const struct la_arch_ops la_arch_x86_64 = {
 	.host_cpu_read = la_arch_host_cpu_none,
 	/* la-vmrun (lib/arch/x86_64_vm.c) */
 	.build_vm = la_x86_build_vm,
-	.configure_vcpu = la_x86_configure_vcpu,
+	.vm = &la_x86_64_vm_ops,
 };
