@@ -81,8 +81,8 @@ struct la_legacy {
 void la_legacy_init(struct la_legacy *l, const struct la_machine *m, uint16_t mem_below,
 		    uint32_t mem_above, int debugcon_fd);
 /* The four devices' registers; ctx: struct la_legacy. i8042: 3 bytes
- * (0x62-0x64 on x86: data, -, command); CMOS: index, data; debugcon and
- * POST: one byte. */
+ * (0x62-0x64 on x86, the command register at +2); CMOS: index, data;
+ * debugcon and POST: one byte. */
 #define LA_I8042_LEN 3
 #define LA_CMOS_LEN 2
 #define LA_DEBUGCON_LEN 1
@@ -107,7 +107,9 @@ struct la_pci {
 	uint8_t cfg[256];     /* 00:00.0 */
 };
 
+/* la_pci_init - the host bridge at 00:00.0, CONFIG_ADDRESS clear. */
 void la_pci_init(struct la_pci *p, const struct la_machine *m);
+/* la_pci_destroy - release the lock; no access may be running. */
 void la_pci_destroy(struct la_pci *p);
 /* la_pci_io_ops - configuration mechanism #1 and the reset register, 8
  * bytes (0xcf8-0xcff on x86); la_pci_ecam_ops - the ECAM window (1 MiB

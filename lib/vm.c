@@ -168,9 +168,10 @@ static int la_vm_uarts(struct la_vm *vm)
 	return err;
 }
 
+/* The PC device set, where the grants and build_vm put it. */
 static int la_vm_devices(struct la_vm *vm)
 {
-	const struct la_vm_platform *b = &vm->plat;
+	const struct la_vm_platform *p = &vm->plat;
 	int err = 0;
 
 	vm->ops->platform(vm->setup->boot, &vm->plat);
@@ -178,13 +179,13 @@ static int la_vm_devices(struct la_vm *vm)
 	la_pci_init(&vm->pci, &vm->machine);
 	err |= la_vm_add_fixed(&vm->io, "pci-config", LA_PCI_IO_PORT, LA_PCI_IO_LEN,
 			       &la_pci_io_ops, &vm->pci);
-	if (!la_range_is_empty(b->ecam))
-		err |= la_bus_add(&vm->mmio, "pci-ecam", b->ecam, &la_pci_ecam_ops, &vm->pci);
+	if (!la_range_is_empty(p->ecam))
+		err |= la_bus_add(&vm->mmio, "pci-ecam", p->ecam, &la_pci_ecam_ops, &vm->pci);
 	err |= la_vm_legacy(vm);
 	err |= la_vm_uarts(vm);
-	if (b->has_acpi) {
+	if (p->has_acpi) {
 		la_pm_init(&vm->pm, &vm->machine);
-		err |= la_vm_add_fixed(&vm->io, "acpi-pm", b->pm_iobase, LA_PM_LEN, &la_pm_ops,
+		err |= la_vm_add_fixed(&vm->io, "acpi-pm", p->pm_iobase, LA_PM_LEN, &la_pm_ops,
 				       &vm->pm);
 	}
 	return err ? -LA_ERR_INTERNAL : 0;

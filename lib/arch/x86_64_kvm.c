@@ -100,13 +100,12 @@ static struct kvm_cpuid2 *la_kvm_supported_cpuid(struct la_kvm *k)
 
 static int la_kvm_x86_cpuid(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus)
 {
+	bool tsc_deadline = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	struct kvm_cpuid2 *c = la_kvm_supported_cpuid(k);
 	struct la_cpuid_entry *t;
 	struct la_x86_cpuid_cfg cfg = {
 		.vcpu_id = v->id, .ncpus = ncpus, .x2apic = true,
-		.tsc_deadline = ioctl(k->sys_fd, KVM_CHECK_EXTENSION,
-				      KVM_CAP_TSC_DEADLINE_TIMER) > 0,
-		.host = la_x86_host_cpuid,
+		.tsc_deadline = tsc_deadline, .host = la_x86_host_cpuid,
 	};
 	int rc = 0;
 
