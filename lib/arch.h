@@ -21,11 +21,10 @@ struct la_sys_alloc_config; /* sys_alloc.h */
 struct la_hostcpu;
 struct la_hostcpu_opts;
 struct la_vm_image;        /* vm.h */
-struct la_vm_boot;
+struct la_vm_boot;         /* the arch's (x86_64: x86boot.h) */
 struct la_gmem;
-struct la_kvm;
-struct la_kvm_vcpu;
 struct la_platform_dev;    /* dev/platform.h */
+struct la_arch_vm_ops;     /* vm/arch_vm.h */
 
 enum la_arch_id {
 	LA_ARCH_X86_64,
@@ -220,10 +219,10 @@ struct la_arch_ops {
 	int (*build_vm)(const struct la_vm_config *cfg, const struct la_arch_layout *layout,
 			const struct la_mem_layout *mem, const struct la_vm_image *img,
 			const struct la_gmem *g, struct la_vm_boot *out);
-	/* configure_vcpu - hand vCPU id (of ncpus) its CPUID, registers, MSRs
-	 * and LAPIC setup. returns: 0 or -LA_ERR_KVM* */
-	int (*configure_vcpu)(struct la_kvm *kvm, struct la_kvm_vcpu *vcpu, unsigned ncpus,
-			      const struct la_vm_boot *boot);
+	/* vm - the hypervisor half: KVM capabilities, irqchip, vCPU setup
+	 * (crosvm's configure_vcpu), interrupt lines, crash registers, exits
+	 * (lib/vm/arch_vm.h). NULL where la cannot run this arch's guests. */
+	const struct la_arch_vm_ops *vm;
 };
 
 extern const struct la_arch_ops la_arch_x86_64;

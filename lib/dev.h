@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Emulated devices of an x86 VM (§3.6-3.7) and the IO bus they sit on.
+ * Emulated devices (§3.6-3.7). Each is a state struct (its ctx) and a
+ * const struct la_bus_ops (lib/vm/bus.h) that sees offsets in its range:
+ * none knows whether it sits on the IO or the MMIO bus, nor where.
  * A device talks back to the machine only through struct la_machine:
  * interrupts, guest-requested exits and boot-timing notes. Devices never
  * print; the console and debugcon write guest bytes to the fds given.
@@ -12,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+
+#include "vm/bus.h"
 
 /* What a guest asked the machine for. Values are la-vmrun exit statuses. */
 enum la_fate {
@@ -37,30 +41,6 @@ struct la_machine {
 	void (*note)(void *vm, enum la_note what, unsigned value);
 };
 
-/* One IO-port device; reads fill data (size 1, 2 or 4 bytes). */
-struct la_io_dev {
-	const char *name;
-	uint16_t base, len;
-	void *ctx;
-	void (*read)(void *ctx, uint16_t off, uint8_t *data, unsigned size);
-	void (*write)(void *ctx, uint16_t off, const uint8_t *data, unsigned size);
-};
-
-#define LA_IOBUS_MAX 32
-
-struct la_iobus {
-	pthread_mutex_t lock; /* one lock for all devices: they are slow paths */
-	unsigned n;
-	struct la_io_dev d[LA_IOBUS_MAX];
-};
-
-void la_iobus_init(struct la_iobus *b);
-/* la_iobus_add - returns: 0, -LA_ERR_OVERLAP, -LA_ERR_TOOMANY */
-int la_iobus_add(struct la_iobus *b, const struct la_io_dev *d);
-/* la_iobus_io - one port access; unclaimed reads give 0xff bytes and
- * unclaimed writes are ignored. */
-void la_iobus_io(struct la_iobus *b, uint16_t port, bool write, uint8_t *data, unsigned size);
-
 /* ---- 16550A UART ---- */
 #define LA_SERIAL_FIFO 4096
 
@@ -78,8 +58,11 @@ struct la_serial {
 
 void la_serial_init(struct la_serial *s, const struct la_machine *m, unsigned gsi,
 		    unsigned source, int out_fd, bool console);
-void la_serial_io_dev(struct la_serial *s, uint16_t base, struct la_io_dev *d);
-/* la_serial_input - queue received bytes (call with the bus lock held).
+/* la_serial_ops - 8 registers (LA_SERIAL_LEN bytes); ctx: struct la_serial */
+#define LA_SERIAL_LEN 8
+extern const struct la_bus_ops la_serial_ops;
+/* la_serial_input - queue received bytes (call with the lock of the bus
+ * the UART sits on held).
  * returns: bytes accepted (less when the FIFO is full) */
 unsigned la_serial_input(struct la_serial *s, const uint8_t *buf, unsigned len);
 
@@ -97,31 +80,43 @@ struct la_legacy {
 /* la_legacy_init - mem_below/above: CMOS memory-size values (64 KiB units). */
 void la_legacy_init(struct la_legacy *l, const struct la_machine *m, uint16_t mem_below,
 		    uint32_t mem_above, int debugcon_fd);
-void la_i8042_io_dev(struct la_legacy *l, struct la_io_dev *d);
-void la_cmos_io_dev(struct la_legacy *l, struct la_io_dev *d);
+/* The four devices' registers; ctx: struct la_legacy. i8042: 3 bytes
+ * (0x62-0x64 on x86, the command register at +2); CMOS: index, data;
+ * debugcon and POST: one byte. */
+#define LA_I8042_LEN 3
+#define LA_CMOS_LEN 2
+#define LA_DEBUGCON_LEN 1
+#define LA_POST_PORT 0x80  /* not in the device table: fixed on every PC */
+#define LA_POST_LEN 1
+extern const struct la_bus_ops la_i8042_ops, la_cmos_ops, la_debugcon_ops, la_post_ops;
 
 /* la_cmos_utc - t (seconds since 1970, UTC) as a calendar time, as
  * gmtime_r() would give it but without libc's time-zone machinery (which
  * opens files: a vCPU thread's filter forbids that). */
 void la_cmos_utc(int64_t t, struct tm *tm);
-void la_debugcon_io_dev(struct la_legacy *l, struct la_io_dev *d);
-void la_post_io_dev(struct la_legacy *l, struct la_io_dev *d);
 
 /* ---- PCI host bridge: 0xcf8/0xcfc and the ECAM window; a byte access
  * to 0xcf9 is the reset control register (RST_CPU, bit 2, resets) ---- */
 struct la_pci {
 	const struct la_machine *m;
+	/* the one device on two buses (ports and ECAM): its config space
+	 * has a lock of its own, taken inside either bus lock */
+	pthread_mutex_t lock;
 	uint32_t addr;        /* CONFIG_ADDRESS */
 	uint8_t cf9;          /* reset control */
 	uint8_t cfg[256];     /* 00:00.0 */
-	uint64_t ecam_base, ecam_size;
 };
 
-void la_pci_init(struct la_pci *p, const struct la_machine *m, uint64_t ecam_base,
-		 uint64_t ecam_size);
-void la_pci_io_dev(struct la_pci *p, struct la_io_dev *d);
-/* la_pci_mmio - an access inside the ECAM window. returns: true if it was */
-bool la_pci_mmio(struct la_pci *p, uint64_t gpa, bool write, uint8_t *data, unsigned size);
+/* la_pci_init - the host bridge at 00:00.0, CONFIG_ADDRESS clear. */
+void la_pci_init(struct la_pci *p, const struct la_machine *m);
+/* la_pci_destroy - release the lock; no access may be running. */
+void la_pci_destroy(struct la_pci *p);
+/* la_pci_io_ops - configuration mechanism #1 and the reset register, 8
+ * bytes (0xcf8-0xcff on x86); la_pci_ecam_ops - the ECAM window (1 MiB
+ * per bus), at any size. ctx: struct la_pci */
+#define LA_PCI_IO_PORT 0xcf8 /* not in the device table: fixed on every PC */
+#define LA_PCI_IO_LEN 8
+extern const struct la_bus_ops la_pci_io_ops, la_pci_ecam_ops;
 /* la_pci_config - read/write config register reg (bytes) of bus/dev/fn. */
 void la_pci_config(struct la_pci *p, unsigned bus, unsigned dev, unsigned fn, unsigned reg,
 		   bool write, uint8_t *data, unsigned size);
@@ -134,6 +129,8 @@ struct la_pm {
 };
 
 void la_pm_init(struct la_pm *p, const struct la_machine *m);
-void la_pm_io_dev(struct la_pm *p, uint16_t base, struct la_io_dev *d);
+/* la_pm_ops - the three blocks, LA_PM_LEN bytes; ctx: struct la_pm */
+#define LA_PM_LEN 72
+extern const struct la_bus_ops la_pm_ops;
 
 #endif

@@ -27,15 +27,15 @@ void la_legacy_init(struct la_legacy *l, const struct la_machine *m, uint16_t me
 	l->cmos[0x5d] = (uint8_t)(mem_above >> 16);
 }
 
-/* ---- i8042: 0x62-0x64; command 0xfe pulses the reset line ---- */
+/* ---- i8042: 0x62-0x64 on x86; command 0xfe (at +2) pulses the reset line ---- */
 
-static void la_i8042_read(void *ctx, uint16_t off, uint8_t *data, unsigned size)
+static void la_i8042_read(void *ctx, uint64_t off, uint8_t *data, unsigned size)
 {
 	(void)ctx, (void)off;
 	memset(data, 0, size); /* status: nothing to read, ready for input */
 }
 
-static void la_i8042_write(void *ctx, uint16_t off, const uint8_t *data, unsigned size)
+static void la_i8042_write(void *ctx, uint64_t off, const uint8_t *data, unsigned size)
 {
 	struct la_legacy *l = ctx;
 
@@ -43,12 +43,9 @@ static void la_i8042_write(void *ctx, uint16_t off, const uint8_t *data, unsigne
 		l->m->request_exit(l->m->vm, LA_FATE_RESET, "i8042 reset");
 }
 
-void la_i8042_io_dev(struct la_legacy *l, struct la_io_dev *d)
-{
-	*d = (struct la_io_dev){ "i8042", 0x62, 3, l, la_i8042_read, la_i8042_write };
-}
+const struct la_bus_ops la_i8042_ops = { la_i8042_read, la_i8042_write };
 
-/* ---- CMOS RTC: index 0x70, data 0x71 ---- */
+/* ---- CMOS RTC: index (0x70 on x86), data (0x71) ---- */
 
 static uint8_t la_bcd(const struct la_legacy *l, int v)
 {
@@ -106,7 +103,7 @@ static bool la_cmos_is_time(uint8_t idx)
 	return idx == 0 || idx == 2 || idx == 4 || (idx >= 6 && idx <= 9) || idx == 0x32;
 }
 
-static void la_cmos_read(void *ctx, uint16_t off, uint8_t *data, unsigned size)
+static void la_cmos_read(void *ctx, uint64_t off, uint8_t *data, unsigned size)
 {
 	struct la_legacy *l = ctx;
 	uint8_t idx = l->cmos_index & 0x7f;
@@ -118,7 +115,7 @@ static void la_cmos_read(void *ctx, uint16_t off, uint8_t *data, unsigned size)
 		data[0] = la_cmos_is_time(idx) ? la_cmos_time(l, idx) : l->cmos[idx];
 }
 
-static void la_cmos_write(void *ctx, uint16_t off, const uint8_t *data, unsigned size)
+static void la_cmos_write(void *ctx, uint64_t off, const uint8_t *data, unsigned size)
 {
 	struct la_legacy *l = ctx;
 	uint8_t idx = l->cmos_index & 0x7f;
@@ -130,20 +127,17 @@ static void la_cmos_write(void *ctx, uint16_t off, const uint8_t *data, unsigned
 		l->cmos[idx] = data[0]; /* the clock itself follows the host */
 }
 
-void la_cmos_io_dev(struct la_legacy *l, struct la_io_dev *d)
-{
-	*d = (struct la_io_dev){ "cmos", 0x70, 2, l, la_cmos_read, la_cmos_write };
-}
+const struct la_bus_ops la_cmos_ops = { la_cmos_read, la_cmos_write };
 
-/* ---- debugcon 0x402: bytes to a file; reads give 0xe9 (present) ---- */
+/* ---- debugcon (0x402 on x86): bytes to a file; reads give 0xe9 (present) ---- */
 
-static void la_debugcon_read(void *ctx, uint16_t off, uint8_t *data, unsigned size)
+static void la_debugcon_read(void *ctx, uint64_t off, uint8_t *data, unsigned size)
 {
 	(void)ctx, (void)off;
 	memset(data, 0xe9, size);
 }
 
-static void la_debugcon_write(void *ctx, uint16_t off, const uint8_t *data, unsigned size)
+static void la_debugcon_write(void *ctx, uint64_t off, const uint8_t *data, unsigned size)
 {
 	struct la_legacy *l = ctx;
 	ssize_t r;
@@ -156,14 +150,11 @@ static void la_debugcon_write(void *ctx, uint16_t off, const uint8_t *data, unsi
 	while (r < 0 && errno == EINTR);
 }
 
-void la_debugcon_io_dev(struct la_legacy *l, struct la_io_dev *d)
-{
-	*d = (struct la_io_dev){ "debugcon", 0x402, 1, l, la_debugcon_read, la_debugcon_write };
-}
+const struct la_bus_ops la_debugcon_ops = { la_debugcon_read, la_debugcon_write };
 
-/* ---- POST codes on 0x80 ---- */
+/* ---- POST codes (0x80 on x86) ---- */
 
-static void la_post_read(void *ctx, uint16_t off, uint8_t *data, unsigned size)
+static void la_post_read(void *ctx, uint64_t off, uint8_t *data, unsigned size)
 {
 	struct la_legacy *l = ctx;
 
@@ -171,7 +162,7 @@ static void la_post_read(void *ctx, uint16_t off, uint8_t *data, unsigned size)
 	memset(data, l->post, size);
 }
 
-static void la_post_write(void *ctx, uint16_t off, const uint8_t *data, unsigned size)
+static void la_post_write(void *ctx, uint64_t off, const uint8_t *data, unsigned size)
 {
 	struct la_legacy *l = ctx;
 
@@ -181,7 +172,4 @@ static void la_post_write(void *ctx, uint16_t off, const uint8_t *data, unsigned
 		l->m->note(l->m->vm, LA_NOTE_POST, data[0]);
 }
 
-void la_post_io_dev(struct la_legacy *l, struct la_io_dev *d)
-{
-	*d = (struct la_io_dev){ "post", 0x80, 1, l, la_post_read, la_post_write };
-}
+const struct la_bus_ops la_post_ops = { la_post_read, la_post_write };

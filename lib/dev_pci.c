@@ -12,21 +12,24 @@
 #define LA_PCI_VENDOR_INTEL 0x8086
 #define LA_PCI_HOST_BRIDGE_ID 0x0d57
 
-void la_pci_init(struct la_pci *p, const struct la_machine *m, uint64_t ecam_base,
-		 uint64_t ecam_size)
+void la_pci_init(struct la_pci *p, const struct la_machine *m)
 {
 	memset(p, 0, sizeof(*p));
 	p->m = m;
-	p->ecam_base = ecam_base;
-	p->ecam_size = ecam_size;
+	pthread_mutex_init(&p->lock, NULL);
 	la_put16(p->cfg + 0x00, LA_PCI_VENDOR_INTEL);
 	la_put16(p->cfg + 0x02, LA_PCI_HOST_BRIDGE_ID);
 	la_put32(p->cfg + 0x08, 0x06000000); /* class: bridge, host bridge; rev 0 */
 	p->cfg[0x0e] = 0x00;                 /* header type 0, single function */
 }
 
-void la_pci_config(struct la_pci *p, unsigned bus, unsigned dev, unsigned fn, unsigned reg,
-		   bool write, uint8_t *data, unsigned size)
+void la_pci_destroy(struct la_pci *p)
+{
+	pthread_mutex_destroy(&p->lock);
+}
+
+static void la_pci_config_locked(struct la_pci *p, unsigned bus, unsigned dev, unsigned fn,
+				 unsigned reg, bool write, uint8_t *data, unsigned size)
 {
 	bool host = bus == 0 && dev == 0 && fn == 0 && reg < 256 && reg + size <= 256;
 
@@ -43,7 +46,15 @@ void la_pci_config(struct la_pci *p, unsigned bus, unsigned dev, unsigned fn, un
 			p->cfg[0x04] = data[i] & 0x07;
 }
 
-static void la_pci_io(struct la_pci *p, uint16_t off, bool write, uint8_t *data,
+void la_pci_config(struct la_pci *p, unsigned bus, unsigned dev, unsigned fn, unsigned reg,
+		   bool write, uint8_t *data, unsigned size)
+{
+	pthread_mutex_lock(&p->lock);
+	la_pci_config_locked(p, bus, dev, fn, reg, write, data, size);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void la_pci_io(struct la_pci *p, unsigned off, bool write, uint8_t *data,
 		      unsigned size)
 {
 	uint32_t a = p->addr;
@@ -79,32 +90,46 @@ static void la_pci_io(struct la_pci *p, uint16_t off, bool write, uint8_t *data,
 		      (a & 0xfc) + (off - 4u), write, data, size);
 }
 
-static void la_pci_read(void *ctx, uint16_t off, uint8_t *data, unsigned size)
+static void la_pci_ecam(struct la_pci *p, uint64_t off, bool write, uint8_t *data,
+			unsigned size)
 {
-	la_pci_io(ctx, off, false, data, size);
-}
-
-static void la_pci_write(void *ctx, uint16_t off, const uint8_t *data, unsigned size)
-{
-	uint8_t tmp[8];
-
-	memcpy(tmp, data, size > 8 ? 8 : size);
-	la_pci_io(ctx, off, true, tmp, size > 8 ? 8 : size);
-}
-
-void la_pci_io_dev(struct la_pci *p, struct la_io_dev *d)
-{
-	*d = (struct la_io_dev){ "pci-config", 0xcf8, 8, p, la_pci_read, la_pci_write };
-}
-
-bool la_pci_mmio(struct la_pci *p, uint64_t gpa, bool write, uint8_t *data, unsigned size)
-{
-	uint64_t off;
-
-	if (gpa < p->ecam_base || gpa - p->ecam_base >= p->ecam_size)
-		return false;
-	off = gpa - p->ecam_base;
 	la_pci_config(p, (unsigned)(off >> 20), (unsigned)(off >> 15) & 0x1f,
 		      (unsigned)(off >> 12) & 7, (unsigned)(off & 0xfff), write, data, size);
-	return true;
 }
+
+/* A written value in a buffer of ours: the config space code takes one
+ * buffer for both directions. returns: t, *size cut to its 8 bytes */
+static uint8_t *la_pci_copy(uint8_t t[8], const uint8_t *data, unsigned *size)
+{
+	if (*size > 8)
+		*size = 8;
+	memcpy(t, data, *size);
+	return t;
+}
+
+static void la_pci_io_read(void *ctx, uint64_t off, uint8_t *data, unsigned size)
+{
+	la_pci_io(ctx, (unsigned)off, false, data, size);
+}
+
+static void la_pci_io_write(void *ctx, uint64_t off, const uint8_t *data, unsigned size)
+{
+	uint8_t t[8];
+
+	la_pci_io(ctx, (unsigned)off, true, la_pci_copy(t, data, &size), size);
+}
+
+static void la_pci_ecam_read(void *ctx, uint64_t off, uint8_t *data, unsigned size)
+{
+	la_pci_ecam(ctx, off, false, data, size);
+}
+
+static void la_pci_ecam_write(void *ctx, uint64_t off, const uint8_t *data, unsigned size)
+{
+	uint8_t t[8];
+
+	la_pci_ecam(ctx, off, true, la_pci_copy(t, data, &size), size);
+}
+
+const struct la_bus_ops la_pci_io_ops = { la_pci_io_read, la_pci_io_write };
+const struct la_bus_ops la_pci_ecam_ops = { la_pci_ecam_read, la_pci_ecam_write };

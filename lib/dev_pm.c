@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ACPI fixed hardware: PM1a event block (status, enable), PM1a control and
- * GPE0 (32 status + 32 enable bytes), 72 IO ports. Writing SLP_EN with our
+ * GPE0 (32 status + 32 enable bytes), 72 bytes (IO ports on x86). Writing SLP_EN with our
  * \_S5_ sleep type powers the machine off.
  */
 #include <string.h>
@@ -29,14 +29,14 @@ static uint8_t la_pm_readb(struct la_pm *p, unsigned off)
 	case 3: return (uint8_t)(p->en >> 8);
 	case 4: return (uint8_t)p->cnt;
 	case 5: return (uint8_t)(p->cnt >> 8);
-	default: return off >= 8 && off < 72 ? p->gpe[off - 8] : 0;
+	default: return off >= 8 && off < LA_PM_LEN ? p->gpe[off - 8] : 0;
 	}
 }
 
-static void la_pm_read(void *ctx, uint16_t off, uint8_t *data, unsigned size)
+static void la_pm_read(void *ctx, uint64_t off, uint8_t *data, unsigned size)
 {
 	for (unsigned i = 0; i < size; i++)
-		data[i] = la_pm_readb(ctx, off + i);
+		data[i] = off + i < LA_PM_LEN ? la_pm_readb(ctx, (unsigned)off + i) : 0;
 }
 
 static void la_pm_cnt(struct la_pm *p, uint16_t v)
@@ -49,7 +49,7 @@ static void la_pm_cnt(struct la_pm *p, uint16_t v)
 	}
 }
 
-static void la_pm_write(void *ctx, uint16_t off, const uint8_t *data, unsigned size)
+static void la_pm_write(void *ctx, uint64_t off, const uint8_t *data, unsigned size)
 {
 	struct la_pm *p = ctx;
 	uint8_t b[8] = { 0 };
@@ -67,8 +67,8 @@ static void la_pm_write(void *ctx, uint16_t off, const uint8_t *data, unsigned s
 			     : (uint16_t)((p->cnt & 0xff) | b[0] << 8);
 		la_pm_cnt(p, v);
 	} else if (off >= 8) {
-		for (unsigned i = 0; i < size && off + i < 72; i++) {
-			unsigned g = off + i - 8;
+		for (unsigned i = 0; i < size && off + i < LA_PM_LEN; i++) {
+			unsigned g = (unsigned)off + i - 8;
 
 			if (g < 32)
 				p->gpe[g] &= (uint8_t)~b[i]; /* status: write 1 to clear */
@@ -78,7 +78,4 @@ static void la_pm_write(void *ctx, uint16_t off, const uint8_t *data, unsigned s
 	}
 }
 
-void la_pm_io_dev(struct la_pm *p, uint16_t base, struct la_io_dev *d)
-{
-	*d = (struct la_io_dev){ "acpi-pm", base, 72, p, la_pm_read, la_pm_write };
-}
+const struct la_bus_ops la_pm_ops = { la_pm_read, la_pm_write };

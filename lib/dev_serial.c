@@ -106,7 +106,7 @@ static uint8_t la_serial_msr(const struct la_serial *s)
 			 ((m & 0x08) << 4));
 }
 
-static uint8_t la_serial_readb(struct la_serial *s, uint16_t off)
+static uint8_t la_serial_readb(struct la_serial *s, unsigned off)
 {
 	uint8_t v = 0;
 
@@ -139,7 +139,7 @@ static uint8_t la_serial_readb(struct la_serial *s, uint16_t off)
 	}
 }
 
-static void la_serial_writeb(struct la_serial *s, uint16_t off, uint8_t v)
+static void la_serial_writeb(struct la_serial *s, unsigned off, uint8_t v)
 {
 	switch (off) {
 	case UART_RX:
@@ -174,19 +174,16 @@ static void la_serial_writeb(struct la_serial *s, uint16_t off, uint8_t v)
 	la_serial_update(s);
 }
 
-static void la_serial_read(void *ctx, uint16_t off, uint8_t *data, unsigned size)
+static void la_serial_read(void *ctx, uint64_t off, uint8_t *data, unsigned size)
 {
 	for (unsigned i = 0; i < size; i++)
-		data[i] = la_serial_readb(ctx, (uint16_t)((off + i) & 7));
+		data[i] = la_serial_readb(ctx, (unsigned)((off + i) & 7));
 }
 
-static void la_serial_write(void *ctx, uint16_t off, const uint8_t *data, unsigned size)
+static void la_serial_write(void *ctx, uint64_t off, const uint8_t *data, unsigned size)
 {
 	for (unsigned i = 0; i < size; i++)
-		la_serial_writeb(ctx, (uint16_t)((off + i) & 7), data[i]);
+		la_serial_writeb(ctx, (unsigned)((off + i) & 7), data[i]);
 }
 
-void la_serial_io_dev(struct la_serial *s, uint16_t base, struct la_io_dev *d)
-{
-	*d = (struct la_io_dev){ "serial", base, 8, s, la_serial_read, la_serial_write };
-}
+const struct la_bus_ops la_serial_ops = { la_serial_read, la_serial_write };

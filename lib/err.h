@@ -120,7 +120,9 @@
 	X(NOTREG,       "not a regular file")                                 \
 	X(PIPE,         "a pipe, not a regular file")                         \
 	X(TOOLARGE,     "larger than the limit for this input")               \
-	X(CHANGED,      "changed size while being read")
+	X(CHANGED,      "changed size while being read")                      \
+	/* the running VM's buses */                                          \
+	X(NOTFOUND,     "no device at that address range")
 
 enum la_err {
 	LA_OK = 0,

@@ -35,30 +35,33 @@ int la_kvm_open(struct la_kvm *k, const char *path)
 	return 0;
 }
 
-static const struct {
-	int cap;
-	const char *name;
-} la_kvm_caps[] = {
-	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
-	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
-	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
-	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
-	{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
-	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
-	{ KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE" },
-	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+/* What the generic VM needs on every arch: guest memory before the
+ * arch's list, the vCPU kick (run->immediate_exit) after it. */
+static const struct la_kvm_cap la_kvm_memory_cap = {
+	KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"
+};
+static const struct la_kvm_cap la_kvm_kick_cap = {
+	KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"
 };
 
-int la_kvm_check_caps(struct la_kvm *k)
+static int la_kvm_check_cap(struct la_kvm *k, const struct la_kvm_cap *c)
 {
-	int n;
+	errno = 0;
+	if (ioctl(k->sys_fd, KVM_CHECK_EXTENSION, c->cap) <= 0)
+		return la_kvm_fail(k, c->name, -LA_ERR_KVMCAP);
+	return 0;
+}
 
-	for (size_t i = 0; i < sizeof(la_kvm_caps) / sizeof(la_kvm_caps[0]); i++) {
-		errno = 0;
-		if (ioctl(k->sys_fd, KVM_CHECK_EXTENSION, la_kvm_caps[i].cap) <= 0)
-			return la_kvm_fail(k, la_kvm_caps[i].name, -LA_ERR_KVMCAP);
-	}
-	k->tsc_deadline = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+int la_kvm_check_caps(struct la_kvm *k, const struct la_kvm_cap *caps, unsigned ncaps)
+{
+	int n, err = la_kvm_check_cap(k, &la_kvm_memory_cap);
+
+	for (unsigned i = 0; !err && i < ncaps; i++)
+		err = la_kvm_check_cap(k, &caps[i]);
+	if (!err)
+		err = la_kvm_check_cap(k, &la_kvm_kick_cap);
+	if (err)
+		return err;
 	n = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (n <= 0)
 		n = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
@@ -123,9 +126,9 @@ void la_kvm_vcpu_close(struct la_kvm *k, struct la_kvm_vcpu *v)
 	v->fd = -1;
 }
 
-int la_kvm_irq_line(struct la_kvm *k, unsigned gsi, int level)
+int la_kvm_irq_line(struct la_kvm *k, unsigned irq, int level)
 {
-	struct kvm_irq_level l = { .irq = gsi, .level = (uint32_t)level };
+	struct kvm_irq_level l = { .irq = irq, .level = (uint32_t)level };
 
 	if (ioctl(k->vm_fd, KVM_IRQ_LINE, &l) < 0)
 		return la_kvm_fail(k, "KVM_IRQ_LINE", -LA_ERR_KVMIOCTL);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A thin layer over the KVM ioctls la-vmrun uses. Every failure returns
- * -LA_ERR_KVM* and leaves in struct la_kvm what failed (the device path, the
- * capability or the ioctl name) and errno, so the program can say which.
+ * A thin layer over the generic KVM ioctls la-vmrun uses; it names no
+ * arch (each arch's ioctls are in lib/arch/<arch>_kvm.c). Every failure
+ * returns -LA_ERR_KVM* and leaves in struct la_kvm what failed (the device
+ * path, the capability or the ioctl name) and errno, so the program can
+ * say which.
  */
 #ifndef LA_KVM_H
 #define LA_KVM_H
@@ -12,7 +14,6 @@
 #include <stdint.h>
 
 #include "guestmem.h"
-#include "x86boot.h"
 
 struct kvm_run;
 
@@ -22,7 +23,6 @@ struct la_kvm {
 	size_t run_size;      /* bytes of each vCPU's kvm_run mapping */
 	const char *what;     /* what failed: path, KVM_CAP_* or ioctl name */
 	int sys_errno;        /* errno of that failure, 0 if none */
-	bool tsc_deadline;    /* KVM_CAP_TSC_DEADLINE_TIMER */
 	unsigned max_vcpus;   /* KVM_CAP_MAX_VCPUS (or NR_VCPUS) */
 };
 
@@ -37,9 +37,18 @@ struct la_kvm_vcpu {
  * ioctl failed, so path is no KVM device; 0: another API version) */
 int la_kvm_open(struct la_kvm *k, const char *path);
 
-/* la_kvm_check_caps - check every capability la-vmrun relies on; the
- * first missing one is named in k->what. returns: 0, -LA_ERR_KVMCAP */
-int la_kvm_check_caps(struct la_kvm *k);
+/* A KVM capability and its name, for the error. */
+struct la_kvm_cap {
+	int cap;              /* KVM_CAP_* */
+	const char *name;     /* "KVM_CAP_IRQCHIP" */
+};
+
+/* la_kvm_check_caps - check every capability la-vmrun relies on: guest
+ * memory first, then the arch's (ncaps entries at caps, in order),
+ * then the vCPU kick; the first missing one is named in k->what. Reads
+ * the vCPU limit and the kvm_run size. returns: 0, -LA_ERR_KVMCAP,
+ * -LA_ERR_KVMIOCTL */
+int la_kvm_check_caps(struct la_kvm *k, const struct la_kvm_cap *caps, unsigned ncaps);
 
 /* la_kvm_create_vm - create the VM. returns: 0, -LA_ERR_KVMIOCTL */
 int la_kvm_create_vm(struct la_kvm *k);
@@ -54,9 +63,9 @@ int la_kvm_vcpu_create(struct la_kvm *k, unsigned id, struct la_kvm_vcpu *v);
 
 void la_kvm_vcpu_close(struct la_kvm *k, struct la_kvm_vcpu *v);
 
-/* la_kvm_irq_line - drive interrupt line gsi of the in-kernel irqchip.
- * returns: 0, -LA_ERR_KVMIOCTL */
-int la_kvm_irq_line(struct la_kvm *k, unsigned gsi, int level);
+/* la_kvm_irq_line - KVM_IRQ_LINE: drive line irq of the in-kernel
+ * irqchip, as the arch encodes it. returns: 0, -LA_ERR_KVMIOCTL */
+int la_kvm_irq_line(struct la_kvm *k, unsigned irq, int level);
 
 /* la_kvm_close - close the VM and the device; safe to call twice. */
 void la_kvm_close(struct la_kvm *k);
@@ -70,34 +79,5 @@ const char *la_kvm_software_in_dir(const char *dir);
 /* la_kvm_sys_module_dir - "/sys/module"; test builds (tests/hooks) may
  * point it at a canned tree. */
 const char *la_kvm_sys_module_dir(void);
-
-/* ---- x86 (lib/kvm_x86.c) ---- */
-
-/* la_kvm_x86_vm_setup - identity map and TSS addresses, in-kernel irqchip
- * (PIC, IOAPIC, LAPICs) and PIT. returns: 0, -LA_ERR_KVMIOCTL */
-int la_kvm_x86_vm_setup(struct la_kvm *k);
-
-/* la_kvm_x86_vcpu_configure - CPUID, FPU, MSRs (MTRRs only if the vCPU has
- * enough variable ranges), LAPIC LINT0/1 and, for the boot vCPU (boot
- * non-NULL), registers and segments. returns: 0, -LA_ERR_KVMIOCTL */
-int la_kvm_x86_vcpu_configure(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus,
-			      const struct la_x86_boot_cpu *cpu, bool boot);
-
-/* The registers printed when a guest crashes. */
-struct la_x86_regs_dump {
-	uint64_t gpr[18]; /* rax rbx rcx rdx rsi rdi rsp rbp r8-r15 rip rflags */
-	uint64_t cr0, cr2, cr3, cr4, efer;
-	uint16_t cs, ss;
-};
-
-/* la_kvm_x86_vcpu_regs - read the vCPU's registers. returns: 0, -LA_ERR_KVMIOCTL */
-int la_kvm_x86_vcpu_regs(struct la_kvm_vcpu *v, struct la_x86_regs_dump *out);
-
-/* la_x86_host_phys_bits - guest physical address bits KVM gives: host
- * CPUID 0x80000008 EAX[7:0], 36 if the leaf is absent. */
-unsigned la_x86_host_phys_bits(void);
-
-/* la_x86_host_cpuid - the host's CPUID leaf/subleaf (zeros off x86). */
-void la_x86_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 
 #endif

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The running VM: KVM objects, devices on the IO bus, one thread per vCPU
- * and the fate that ends it (first request wins). vCPU threads are kicked
- * out of KVM_RUN with SIGUSR1 and run->immediate_exit.
+ * The running VM: KVM objects, devices on the IO and MMIO buses, one
+ * thread per vCPU and the fate that ends it (first request wins). vCPU
+ * threads are kicked out of KVM_RUN with SIGUSR1 and run->immediate_exit.
+ * It names no arch: the arch's hypervisor half (lib/vm/arch_vm.h) does.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -16,11 +17,12 @@
 #include "vm.h"
 
 #define LA_VM_MAX_VCPUS 255
-#define LA_VM_GSIS 24
 
 struct la_vm {
 	struct la_kvm kvm;
 	const struct la_vm_setup *setup;
+	const struct la_arch_vm_ops *ops; /* the arch's hypervisor half */
+	struct la_vm_platform plat;
 	unsigned ncpus;
 	struct la_kvm_vcpu vcpu[LA_VM_MAX_VCPUS];
 	struct la_vm_thread {
@@ -31,12 +33,15 @@ struct la_vm {
 	unsigned started;
 
 	struct la_machine machine;
-	struct la_iobus io;
+	struct la_bus io, mmio;
 	struct la_serial com[4];
+	struct la_bus *com_bus;       /* the bus the UARTs sit on (its lock) */
 	struct la_legacy legacy;
 	struct la_pci pci;
 	struct la_pm pm;
-	unsigned irq_src[LA_VM_GSIS]; /* asserted sources per line (bus lock) */
+	pthread_mutex_t irq_lock;     /* irq_src; taken inside a bus lock */
+	unsigned *irq_src;            /* asserted sources per line (ops->nirqs) */
+	int said_unclaimed;           /* the first unclaimed MMIO access told */
 
 	pthread_mutex_t lock;         /* fate and end */
 	pthread_cond_t cond;
@@ -82,12 +87,18 @@ static void la_vm_irq(void *p, unsigned gsi, unsigned source, int level)
 	struct la_vm *vm = p;
 	unsigned before, after;
 
-	if (gsi >= LA_VM_GSIS)
+	int err = 0;
+
+	if (gsi >= vm->ops->nirqs)
 		return;
+	pthread_mutex_lock(&vm->irq_lock);
 	before = vm->irq_src[gsi];
 	after = level ? before | source : before & ~source;
 	vm->irq_src[gsi] = after;
-	if (!before != !after && la_kvm_irq_line(&vm->kvm, gsi, after != 0)) {
+	if (!before != !after)
+		err = vm->ops->irq_line(&vm->kvm, gsi, after != 0);
+	pthread_mutex_unlock(&vm->irq_lock);
+	if (err) {
 		struct la_vm_end e = { .fate = LA_FATE_VMM, .why = "KVM_IRQ_LINE",
 				       .vcpu = -1, .sys_errno = vm->kvm.sys_errno };
 
@@ -105,52 +116,77 @@ static void la_vm_note(void *p, enum la_note what, unsigned value)
 
 /* ---- devices ---- */
 
-/* Add a device at the IO base its grant names; a device without a grant
- * (not built on this VM) is skipped. */
-static int la_vm_add_at(struct la_vm *vm, const char *name, struct la_io_dev *d)
+/* Add a device at the IO base its grant names, len bytes; a device
+ * without a grant (not built on this VM) is skipped. */
+static int la_vm_add_at(struct la_vm *vm, const char *name, uint64_t len,
+			const struct la_bus_ops *ops, void *ctx)
 {
 	int base = la_vm_res_io(vm->setup->res, name);
 
 	if (base < 0)
 		return 0;
-	d->base = (uint16_t)base;
-	return la_iobus_add(&vm->io, d);
+	return la_bus_add(&vm->io, name, (struct la_range){ (uint64_t)base, base + len - 1 },
+			  ops, ctx);
 }
 
-static int la_vm_devices(struct la_vm *vm)
+/* Add a device at a fixed range (start, len bytes). */
+static int la_vm_add_fixed(struct la_bus *b, const char *name, uint64_t start, uint64_t len,
+			   const struct la_bus_ops *ops, void *ctx)
+{
+	return la_bus_add(b, name, (struct la_range){ start, start + len - 1 }, ops, ctx);
+}
+
+static int la_vm_legacy(struct la_vm *vm)
+{
+	const struct la_vm_setup *s = vm->setup;
+	struct la_legacy *l = &vm->legacy;
+	int err = 0;
+
+	la_legacy_init(l, &vm->machine, vm->plat.cmos_below, vm->plat.cmos_above,
+		       s->debugcon_fd);
+	err |= la_vm_add_at(vm, "i8042", LA_I8042_LEN, &la_i8042_ops, l);
+	err |= la_vm_add_at(vm, "rtc", LA_CMOS_LEN, &la_cmos_ops, l);
+	err |= la_vm_add_at(vm, "debugcon", LA_DEBUGCON_LEN, &la_debugcon_ops, l);
+	err |= la_vm_add_fixed(&vm->io, "post", LA_POST_PORT, LA_POST_LEN, &la_post_ops, l);
+	return err;
+}
+
+static int la_vm_uarts(struct la_vm *vm)
 {
 	static const char *const com[4] = { "com1", "com2", "com3", "com4" };
 	const struct la_vm_setup *s = vm->setup;
-	const struct la_vm_boot *b = s->boot;
-	struct la_io_dev d;
 	int err = 0;
 
-	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note };
-	la_iobus_init(&vm->io);
-	la_pci_init(&vm->pci, &vm->machine, b->ecam.start, la_range_len(b->ecam));
-	la_pci_io_dev(&vm->pci, &d);
-	err |= la_iobus_add(&vm->io, &d);
-	la_legacy_init(&vm->legacy, &vm->machine, b->cmos_below, b->cmos_above, s->debugcon_fd);
-	la_i8042_io_dev(&vm->legacy, &d);
-	err |= la_vm_add_at(vm, "i8042", &d);
-	la_cmos_io_dev(&vm->legacy, &d);
-	err |= la_vm_add_at(vm, "rtc", &d);
+	vm->com_bus = &vm->io;
 	for (unsigned i = 0; i < 4; i++) {
 		int irq = la_vm_res_irq(s->res, com[i]);
 
 		la_serial_init(&vm->com[i], &vm->machine, irq < 0 ? 0 : (unsigned)irq,
 			       1u << i, s->serial_fd[i], i == 0);
-		la_serial_io_dev(&vm->com[i], 0, &d);
-		err |= la_vm_add_at(vm, com[i], &d);
+		err |= la_vm_add_at(vm, com[i], LA_SERIAL_LEN, &la_serial_ops, &vm->com[i]);
 	}
-	la_debugcon_io_dev(&vm->legacy, &d);
-	err |= la_vm_add_at(vm, "debugcon", &d);
-	la_post_io_dev(&vm->legacy, &d);
-	err |= la_iobus_add(&vm->io, &d);
-	if (b->has_acpi) {
+	return err;
+}
+
+/* The PC device set, where the grants and build_vm put it. */
+static int la_vm_devices(struct la_vm *vm)
+{
+	const struct la_vm_platform *p = &vm->plat;
+	int err = 0;
+
+	vm->ops->platform(vm->setup->boot, &vm->plat);
+	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note };
+	la_pci_init(&vm->pci, &vm->machine);
+	err |= la_vm_add_fixed(&vm->io, "pci-config", LA_PCI_IO_PORT, LA_PCI_IO_LEN,
+			       &la_pci_io_ops, &vm->pci);
+	if (!la_range_is_empty(p->ecam))
+		err |= la_bus_add(&vm->mmio, "pci-ecam", p->ecam, &la_pci_ecam_ops, &vm->pci);
+	err |= la_vm_legacy(vm);
+	err |= la_vm_uarts(vm);
+	if (p->has_acpi) {
 		la_pm_init(&vm->pm, &vm->machine);
-		la_pm_io_dev(&vm->pm, b->pm_iobase, &d);
-		err |= la_iobus_add(&vm->io, &d);
+		err |= la_vm_add_fixed(&vm->io, "acpi-pm", p->pm_iobase, LA_PM_LEN, &la_pm_ops,
+				       &vm->pm);
 	}
 	return err ? -LA_ERR_INTERNAL : 0;
 }
@@ -161,28 +197,46 @@ unsigned la_vm_serial_input(struct la_vm *vm, unsigned n, const uint8_t *buf, un
 
 	if (n >= 4)
 		return 0;
-	pthread_mutex_lock(&vm->io.lock);
+	pthread_mutex_lock(&vm->com_bus->lock);
 	took = la_serial_input(&vm->com[n], buf, len);
-	pthread_mutex_unlock(&vm->io.lock);
+	pthread_mutex_unlock(&vm->com_bus->lock);
 	return took;
 }
 
 /* ---- creation ---- */
 
+/* Every vCPU, created and set up by the arch, then its irqchip's last step. */
+static int la_vm_vcpus(struct la_vm *vm, const struct la_vm_setup *s)
+{
+	const struct la_arch_vm_ops *ops = vm->ops;
+	int err = 0;
+
+	for (unsigned i = 0; !err && i < vm->ncpus; i++) {
+		err = la_kvm_vcpu_create(&vm->kvm, i, &vm->vcpu[i]);
+		if (!err)
+			err = ops->vcpu_init(&vm->kvm, &vm->vcpu[i], vm->ncpus, s->boot);
+	}
+	if (!err && ops->irqchip_finalize)
+		err = ops->irqchip_finalize(&vm->kvm);
+	return err;
+}
+
 static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 {
-	const struct la_arch_ops *arch = s->cfg->arch;
+	const struct la_arch_vm_ops *ops = vm->ops;
 	int err;
 
 	err = la_kvm_open(&vm->kvm, s->kvm_path);
+	if (!err && !(vm->irq_src = calloc(ops->nirqs + 1, sizeof(*vm->irq_src))))
+		err = -LA_ERR_NOMEM;
 	if (!err)
-		err = la_kvm_check_caps(&vm->kvm);
+		err = la_kvm_check_caps(&vm->kvm, ops->caps, ops->ncaps);
 	if (!err && vm->ncpus > vm->kvm.max_vcpus)
 		return -LA_ERR_CPUS;
 	if (!err)
 		err = la_kvm_create_vm(&vm->kvm);
 	if (!err)
-		err = la_kvm_x86_vm_setup(&vm->kvm);
+		err = ops->irqchip_create(&vm->kvm, vm->ncpus);
 	if (!err)
 		err = la_kvm_set_memory(&vm->kvm, s->g);
 	if (!err && la_vm_devices(vm)) {
@@ -190,12 +244,7 @@ static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 		vm->kvm.sys_errno = 0;
 		err = -LA_ERR_INTERNAL;
 	}
-	for (unsigned i = 0; !err && i < vm->ncpus; i++) {
-		err = la_kvm_vcpu_create(&vm->kvm, i, &vm->vcpu[i]);
-		if (!err)
-			err = arch->configure_vcpu(&vm->kvm, &vm->vcpu[i], vm->ncpus, s->boot);
-	}
-	return err;
+	return err ? err : la_vm_vcpus(vm, s);
 }
 
 int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm *kvm)
@@ -207,13 +256,17 @@ int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm 
 	if (!vm)
 		return -LA_ERR_NOMEM;
 	vm->setup = s;
+	vm->ops = s->cfg->arch->vm;
 	vm->ncpus = s->cfg->cpus;
 	vm->end.fate = LA_FATE_RUNNING;
 	for (unsigned i = 0; i < LA_VM_MAX_VCPUS; i++)
 		vm->vcpu[i].fd = -1;
+	la_bus_init(&vm->io);
+	la_bus_init(&vm->mmio);
+	pthread_mutex_init(&vm->irq_lock, NULL);
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
-	err = vm->ncpus == 0 || vm->ncpus > LA_VM_MAX_VCPUS || !s->cfg->arch->configure_vcpu ?
+	err = vm->ncpus == 0 || vm->ncpus > LA_VM_MAX_VCPUS || !vm->ops ?
 	      -LA_ERR_CPUS : la_vm_kvm(vm, s);
 	if (kvm)
 		*kvm = vm->kvm;
@@ -235,33 +288,36 @@ static void la_vm_vcpu_end(struct la_vm *vm, struct la_kvm_vcpu *v, enum la_fate
 		.exit_reason = v->run->exit_reason, .detail = detail, .sys_errno = errno,
 	};
 
-	if (fate == LA_FATE_CRASH)
-		e.has_regs = la_kvm_x86_vcpu_regs(v, &e.regs) == 0;
+	if (fate == LA_FATE_CRASH && vm->ops->regs_dump)
+		e.has_regs = vm->ops->regs_dump(v, &e.regs) == 0;
 	la_vm_end_with(vm, &e);
 }
 
+/* Port IO: unclaimed ports are silent (reads give all ones). */
 static void la_vm_io_exit(struct la_vm *vm, struct kvm_run *r)
 {
 	uint8_t *data = (uint8_t *)r + r->io.data_offset;
 	bool write = r->io.direction == KVM_EXIT_IO_OUT;
 
 	for (uint32_t i = 0; i < r->io.count; i++, data += r->io.size)
-		la_iobus_io(&vm->io, r->io.port, write, data, r->io.size);
+		la_bus_access(&vm->io, r->io.port, write, data, r->io.size);
 }
 
+/* MMIO: an address no device claims reads as all ones, takes no writes,
+ * and is told once (setup->unclaimed_mmio); never fatal. */
 static void la_vm_mmio_exit(struct la_vm *vm, struct kvm_run *r)
 {
+	const struct la_vm_setup *s = vm->setup;
 	unsigned len = r->mmio.len > 8 ? 8 : r->mmio.len;
-	bool done;
 
-	pthread_mutex_lock(&vm->io.lock);
-	done = la_pci_mmio(&vm->pci, r->mmio.phys_addr, r->mmio.is_write, r->mmio.data, len);
-	pthread_mutex_unlock(&vm->io.lock);
-	if (!done && !r->mmio.is_write)
-		memset(r->mmio.data, 0xff, len); /* nothing there */
+	if (la_bus_access(&vm->mmio, r->mmio.phys_addr, r->mmio.is_write, r->mmio.data, len))
+		return;
+	if (s->unclaimed_mmio && !__atomic_exchange_n(&vm->said_unclaimed, 1, __ATOMIC_RELAXED))
+		s->unclaimed_mmio(s->unclaimed_ctx, r->mmio.phys_addr, r->mmio.is_write, len);
 }
 
-/* One exit; returns false when the vCPU must stop. */
+/* One exit: the generic ones here, any other the arch's exit hook may
+ * take. returns: false when the vCPU must stop */
 static bool la_vm_exit(struct la_vm *vm, struct la_kvm_vcpu *v)
 {
 	struct kvm_run *r = v->run;
@@ -296,6 +352,8 @@ static bool la_vm_exit(struct la_vm *vm, struct la_kvm_vcpu *v)
 				       r->system_event.type);
 		return false;
 	default:
+		if (vm->ops->exit && vm->ops->exit(vm, v))
+			return true;
 		la_vm_vcpu_end(vm, v, LA_FATE_CRASH, "unexpected KVM exit", r->exit_reason);
 		return false;
 	}
@@ -399,7 +457,11 @@ void la_vm_destroy(struct la_vm *vm)
 		if (vm->vcpu[i].fd >= 0)
 			la_kvm_vcpu_close(&vm->kvm, &vm->vcpu[i]);
 	la_kvm_close(&vm->kvm);
-	pthread_mutex_destroy(&vm->io.lock);
+	la_bus_destroy(&vm->io);
+	la_bus_destroy(&vm->mmio);
+	la_pci_destroy(&vm->pci);
+	pthread_mutex_destroy(&vm->irq_lock);
+	free(vm->irq_src);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_cond_destroy(&vm->cond);
 	free(vm);

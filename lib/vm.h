@@ -15,8 +15,8 @@
 #include "guestmem.h"
 #include "kvm.h"
 #include "sandbox.h"
+#include "vm/arch_vm.h"
 #include "vm_res.h"
-#include "x86boot.h"
 
 /* What to boot (inputs of build_vm beyond struct la_vm_config). */
 struct la_vm_image {
@@ -37,24 +37,6 @@ struct la_vm_image {
 	uint16_t pm_iobase;       /* ACPI PM block, from the allocator (lib/vm_res.h) */
 };
 
-/* What build_vm produced (x86_64). */
-struct la_vm_boot {
-	struct la_x86_kernel kernel;
-	struct la_cmdline cmdline;
-	struct la_e820 e820;
-	struct la_x86_setup setup;
-	uint64_t initrd_addr, initrd_size;
-	bool has_acpi;
-	struct la_x86_acpi_info acpi;
-	struct la_x86_boot_cpu cpu;
-	uint16_t pm_iobase;
-	uint16_t cmos_below;
-	uint32_t cmos_above;
-	struct la_range ecam, vcfg, high_mmio;
-	unsigned phys_bits;
-	unsigned ncpus;
-};
-
 /* ---- running ---- */
 struct la_vm;
 
@@ -62,13 +44,17 @@ struct la_vm_setup {
 	const char *kvm_path;               /* "/dev/kvm" */
 	const struct la_vm_config *cfg;
 	const struct la_gmem *g;
-	const struct la_vm_boot *boot;
+	const struct la_vm_boot *boot;      /* build_vm's result: the arch's type */
 	const struct la_vm_res *res;        /* device ports and IRQs */
 	int serial_fd[4];                   /* COM1-4 output, -1: discarded */
 	int debugcon_fd;                    /* -1: discarded */
 	/* boot-timing notes; NULL: none. Called with a device lock held. */
 	void (*note)(void *ctx, enum la_note what, unsigned value);
 	void *note_ctx;
+	/* the first MMIO access no device claims (gpa, size bytes), from a
+	 * vCPU thread; later ones are ignored silently. NULL: none. */
+	void (*unclaimed_mmio)(void *ctx, uint64_t gpa, bool write, unsigned size);
+	void *unclaimed_ctx;
 	/* seccomp: each vCPU thread installs its filter before its first
 	 * KVM_RUN, the thread calling la_vm_run() the main filter once every
 	 * vCPU thread is started (lib/sandbox.h) */
@@ -78,7 +64,8 @@ struct la_vm_setup {
 
 /* la_vm_create - open KVM, create the VM, its memory, irqchip, devices and
  * configured vCPUs. On failure *vmp is NULL and kvm (if not NULL) tells
- * what failed. returns: 0, -LA_ERR_KVM*, -LA_ERR_NOMEM, -LA_ERR_CPUS */
+ * what failed. returns: 0, -LA_ERR_KVM*, -LA_ERR_NOMEM, -LA_ERR_CPUS,
+ * -LA_ERR_UNSUPPORTED (this arch's KVM on another host), -LA_ERR_INTERNAL */
 int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm *kvm);
 
 /* la_vm_run - run every vCPU until the guest's fate is decided. Uses
@@ -104,7 +91,7 @@ struct la_vm_end {
 	uint64_t detail;          /* suberror / hardware entry failure reason */
 	int sys_errno;            /* for LA_FATE_VMM */
 	bool has_regs;
-	struct la_x86_regs_dump regs;
+	struct la_regs_dump regs;
 };
 
 void la_vm_end_info(const struct la_vm *vm, struct la_vm_end *out);

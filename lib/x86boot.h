@@ -268,4 +268,25 @@ struct la_x86_cpuid_cfg {
  * CPUID (no host topology, nested off, no TSC leaf). */
 void la_x86_cpuid_adjust(struct la_cpuid_entry *e, unsigned n, const struct la_x86_cpuid_cfg *c);
 
+/* ---- build_vm's result ---- */
+/* What x86_64's build_vm produced (struct la_arch_ops.build_vm). The
+ * running VM hands it untouched to this arch's hypervisor half
+ * (lib/arch/x86_64_kvm.c); la-vmrun --explain prints it. */
+struct la_vm_boot {
+	struct la_x86_kernel kernel;
+	struct la_cmdline cmdline;
+	struct la_e820 e820;
+	struct la_x86_setup setup;
+	uint64_t initrd_addr, initrd_size;
+	bool has_acpi;
+	struct la_x86_acpi_info acpi;
+	struct la_x86_boot_cpu cpu;
+	uint16_t pm_iobase;
+	uint16_t cmos_below;
+	uint32_t cmos_above;
+	struct la_range ecam, vcfg, high_mmio;
+	unsigned phys_bits;
+	unsigned ncpus;
+};
+
 #endif

@@ -145,7 +145,7 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 	}
 	if (a->json && !a->explain)
 		argp_failure(state, 2, 0, "--json: prints the --explain dry run; give --explain too");
-	if (!c->arch->build_vm || !c->arch->configure_vcpu)
+	if (!c->arch->build_vm || !c->arch->vm)
 		argp_failure(state, 2, 0, "--arch: '%s': la-vmrun boots x86_64 guests only",
 			     c->arch->name);
 	if (!a->kernel_path && !c->bios_path)

@@ -180,6 +180,15 @@ static void la_timing_note(void *ctx, enum la_note what, unsigned value)
 		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms power-off\r\n", ms);
 }
 
+/* The guest touched MMIO nothing claims: said once, the guest goes on. */
+static void la_unclaimed_mmio(void *ctx, uint64_t gpa, bool write, unsigned size)
+{
+	(void)ctx;
+	fprintf(stderr, "la-vmrun: note: the guest %s %u bytes at 0x%llx, MMIO no device "
+		"claims (reads give all ones, writes are ignored; said once)\r\n",
+		write ? "wrote" : "read", size, (unsigned long long)gpa);
+}
+
 /* ---- the run ---- */
 
 /* A COM port's file:PATH or --debugcon FILE: a stream, written through
@@ -195,25 +204,33 @@ static int la_open_out(const char *what, const char *path)
 	return o.fd;
 }
 
+/* The arch's registers as it groups them: 64-bit ones in aligned
+ * columns, narrower ones (selectors) compact, one space apart. */
+static void la_print_regs(const struct la_regs_dump *d)
+{
+	bool after_narrow = false;
+
+	for (unsigned i = 0; i < d->n && i < LA_REGS_MAX; i++) {
+		const struct la_reg *g = &d->r[i];
+		unsigned long long v = g->value;
+
+		if (g->bytes >= 8)
+			fprintf(stderr, "  %-6s 0x%016llx", g->name, v);
+		else
+			fprintf(stderr, "%s%s 0x%0*llx", after_narrow ? " " : "  ", g->name,
+				2 * g->bytes, v);
+		after_narrow = g->bytes < 8 && !g->eol;
+		if (g->eol)
+			fputc('\n', stderr);
+	}
+}
+
 static void la_print_crash(const struct la_vm_end *e)
 {
-	static const char *const names[18] = {
-		"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "r8", "r9",
-		"r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags",
-	};
-	const struct la_x86_regs_dump *r = &e->regs;
-
 	fprintf(stderr, "la-vmrun: guest crashed: %s on vCPU %d (exit reason %u, detail 0x%llx)\n",
 		e->why, e->vcpu, e->exit_reason, (unsigned long long)e->detail);
-	if (!e->has_regs)
-		return;
-	for (int i = 0; i < 18; i++)
-		fprintf(stderr, "  %-6s 0x%016llx%s", names[i], (unsigned long long)r->gpr[i],
-			i % 3 == 2 ? "\n" : "");
-	fprintf(stderr, "  cr0    0x%016llx  cr2    0x%016llx  cr3    0x%016llx\n"
-		"  cr4    0x%016llx  efer   0x%016llx  cs 0x%04x ss 0x%04x\n",
-		(unsigned long long)r->cr0, (unsigned long long)r->cr2, (unsigned long long)r->cr3,
-		(unsigned long long)r->cr4, (unsigned long long)r->efer, r->cs, r->ss);
+	if (e->has_regs)
+		la_print_regs(&e->regs);
 }
 
 /* The name of group gid from /etc/group, read here rather than through
@@ -345,6 +362,7 @@ int la_vmrun_run(struct la_vmrun *a)
 	struct la_vm_setup s = {
 		.kvm_path = a->kvm_path, .cfg = &a->vm.cfg, .g = &a->g, .boot = &a->boot,
 		.res = &a->res, .debugcon_fd = -1, .seccomp = a->seccomp, .prog = "la-vmrun",
+		.unclaimed_mmio = la_unclaimed_mmio,
 	};
 	struct la_input in = { 0 };
 	struct la_vm_end end;

@@ -420,5 +420,5 @@ const struct la_arch_ops la_arch_x86_64 = {
 	.ndevices = sizeof(la_x86_devices) / sizeof(la_x86_devices[0]),
 	/* la-vmrun (lib/arch/x86_64_vm.c) */
 	.build_vm = la_x86_build_vm,
-	.configure_vcpu = la_x86_configure_vcpu,
+	.vm = &la_x86_64_vm_ops,
 };

@@ -82,12 +82,12 @@
 #define LA_X86_ACPI_WINDOW_SIZE 0x10000ULL /* 0xe0000..0xeffff */
 #define LA_X86_SMBIOS_WINDOW_SIZE 0x10000ULL
 
-/* lib/arch/x86_64_vm.c: the build_vm and configure_vcpu hooks. */
+/* lib/arch/x86_64_vm.c: the build_vm hook (pure). */
 #include "../arch.h"
 int la_x86_build_vm(const struct la_vm_config *cfg, const struct la_arch_layout *l,
 		    const struct la_mem_layout *m, const struct la_vm_image *img,
 		    const struct la_gmem *g, struct la_vm_boot *b);
-int la_x86_configure_vcpu(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus,
-			  const struct la_vm_boot *b);
+/* lib/arch/x86_64_kvm.c: the hypervisor half (lib/vm/arch_vm.h). */
+extern const struct la_arch_vm_ops la_x86_64_vm_ops;
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * x86_64 build_vm (§3.6 steps 17-20, §3.8) and configure_vcpu (§3.9): what
- * guest memory holds at reset and what the vCPUs start with. build_vm is
- * pure; configure_vcpu hands the result to KVM through lib/kvm_x86.c.
+ * x86_64 build_vm (§3.6 steps 17-20, §3.8): what guest memory holds at
+ * reset and what the vCPUs start with. Pure: the hypervisor half
+ * (lib/arch/x86_64_kvm.c, vcpu_init) hands the result to KVM.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "../err.h"
-#include "../kvm.h"
 #include "../vm.h"
 #include "../x86boot.h"
 #include "x86_64.h"
@@ -187,8 +186,3 @@ int la_x86_build_vm(const struct la_vm_config *cfg, const struct la_arch_layout 
 	return err;
 }
 
-int la_x86_configure_vcpu(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus,
-				 const struct la_vm_boot *b)
-{
-	return la_kvm_x86_vcpu_configure(k, v, ncpus, &b->cpu, v->id == 0);
-}

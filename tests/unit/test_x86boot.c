@@ -505,39 +505,45 @@ static void m_exit(void *vm, enum la_fate f, const char *why)
 
 static const struct la_machine machine = { NULL, m_irq, m_exit, NULL };
 
-static uint8_t io_in(struct la_iobus *b, uint16_t port)
+static uint8_t io_in(struct la_bus *b, uint16_t port)
 {
 	uint8_t v;
 
-	la_iobus_io(b, port, false, &v, 1);
+	la_bus_access(b, port, false, &v, 1);
 	return v;
 }
 
-static void io_out(struct la_iobus *b, uint16_t port, uint8_t v)
+static void io_out(struct la_bus *b, uint16_t port, uint8_t v)
 {
-	la_iobus_io(b, port, true, &v, 1);
+	la_bus_access(b, port, true, &v, 1);
+}
+
+/* Add len bytes at start. returns: as la_bus_add */
+static int bus_add(struct la_bus *b, uint64_t start, uint64_t len,
+		   const struct la_bus_ops *ops, void *ctx)
+{
+	return la_bus_add(b, "dev", (struct la_range){ start, start + len - 1 }, ops, ctx);
 }
 
 static void test_devices(void)
 {
-	struct la_iobus b;
+	struct la_bus b, mmio;
 	struct la_serial s;
 	struct la_pm pm;
 	struct la_pci pci;
-	struct la_io_dev d;
 	uint8_t w[4];
 
-	la_iobus_init(&b);
+	la_bus_init(&b);
+	la_bus_init(&mmio);
 	la_serial_init(&s, &machine, 4, 1, -1, true);
-	la_serial_io_dev(&s, 0x3f8, &d);
-	T_EQ_U64(la_iobus_add(&b, &d), 0);
-	T_EQ_U64(la_iobus_add(&b, &d), (uint64_t)-LA_ERR_OVERLAP);
+	T_EQ_U64(bus_add(&b, 0x3f8, LA_SERIAL_LEN, &la_serial_ops, &s), 0);
+	T_EQ_U64(bus_add(&b, 0x3f8, LA_SERIAL_LEN, &la_serial_ops, &s),
+		 (uint64_t)-LA_ERR_OVERLAP);
 	la_pm_init(&pm, &machine);
-	la_pm_io_dev(&pm, 0xc000, &d);
-	T_EQ_U64(la_iobus_add(&b, &d), 0);
-	la_pci_init(&pci, &machine, 0xf4000000, 0x4000000);
-	la_pci_io_dev(&pci, &d);
-	T_EQ_U64(la_iobus_add(&b, &d), 0);
+	T_EQ_U64(bus_add(&b, 0xc000, LA_PM_LEN, &la_pm_ops, &pm), 0);
+	la_pci_init(&pci, &machine);
+	T_EQ_U64(bus_add(&b, LA_PCI_IO_PORT, LA_PCI_IO_LEN, &la_pci_io_ops, &pci), 0);
+	T_EQ_U64(bus_add(&mmio, 0xf4000000, 0x4000000, &la_pci_ecam_ops, &pci), 0);
 
 	T_EQ_U64(io_in(&b, 0x1234), 0xff);          /* nobody there */
 	/* Linux's 8250 probe: loopback with RTS|OUT2 reads CTS|DCD */
@@ -561,16 +567,17 @@ static void test_devices(void)
 
 	/* PCI: the host bridge answers at 00:00.0, nothing else does */
 	la_put32(w, 0x80000000);
-	la_iobus_io(&b, 0xcf8, true, w, 4);
-	la_iobus_io(&b, 0xcfc, false, w, 4);
+	la_bus_access(&b, 0xcf8, true, w, 4);
+	la_bus_access(&b, 0xcfc, false, w, 4);
 	T_EQ_U64(la_get16(w), 0x8086);
 	la_put32(w, 0x80000800);
-	la_iobus_io(&b, 0xcf8, true, w, 4);
-	la_iobus_io(&b, 0xcfc, false, w, 4);
+	la_bus_access(&b, 0xcf8, true, w, 4);
+	la_bus_access(&b, 0xcfc, false, w, 4);
 	T_EQ_U64(la_get32(w), 0xffffffff);
-	T_CHECK(la_pci_mmio(&pci, 0xf4000008, false, w, 4));
+	T_CHECK(la_bus_access(&mmio, 0xf4000008, false, w, 4));
 	T_EQ_U64(la_get32(w) >> 8, 0x060000);
-	T_CHECK(!la_pci_mmio(&pci, 0xf3fffffc, false, w, 4));
+	T_CHECK(!la_bus_access(&mmio, 0xf3fffffc, false, w, 4));
+	T_EQ_U64(la_get32(w), 0xffffffff);
 
 	/* the ends: 0xcf9 reset, then S5 through PM1a control */
 	exits = 0;
@@ -580,28 +587,28 @@ static void test_devices(void)
 	T_EQ_U64(exits, 1);
 	T_EQ_U64(last_fate, LA_FATE_RESET);
 	la_put16(w, LA_X86_S5_SLP_TYP << 10);
-	la_iobus_io(&b, 0xc004, true, w, 2);
+	la_bus_access(&b, 0xc004, true, w, 2);
 	T_EQ_U64(exits, 1);                         /* no SLP_EN yet */
 	la_put16(w, LA_X86_S5_SLP_TYP << 10 | 1u << 13);
-	la_iobus_io(&b, 0xc004, true, w, 2);
+	la_bus_access(&b, 0xc004, true, w, 2);
 	T_EQ_U64(exits, 2);
 	T_EQ_U64(last_fate, LA_FATE_POWEROFF);
-	la_iobus_io(&b, 0xc004, false, w, 2);
+	la_bus_access(&b, 0xc004, false, w, 2);
 	T_EQ_U64(la_get16(w) & 1, 1);               /* SCI_EN */
+	la_bus_destroy(&b);
+	la_bus_destroy(&mmio);
+	la_pci_destroy(&pci);
 }
 
 static void test_cmos(void)
 {
 	struct la_legacy l;
-	struct la_iobus b;
-	struct la_io_dev d;
+	struct la_bus b;
 
-	la_iobus_init(&b);
+	la_bus_init(&b);
 	la_legacy_init(&l, &machine, 0x1234, 0x56789a, -1);
-	la_cmos_io_dev(&l, &d);
-	la_iobus_add(&b, &d);
-	la_i8042_io_dev(&l, &d);
-	la_iobus_add(&b, &d);
+	bus_add(&b, 0x70, LA_CMOS_LEN, &la_cmos_ops, &l);
+	bus_add(&b, 0x62, LA_I8042_LEN, &la_i8042_ops, &l);
 	io_out(&b, 0x70, 0x34);
 	T_EQ_U64(io_in(&b, 0x71), 0x34);
 	io_out(&b, 0x70, 0x35);
@@ -615,6 +622,7 @@ static void test_cmos(void)
 	T_EQ_U64(exits, 1);
 	T_EQ_U64(last_fate, LA_FATE_RESET);
 	T_EQ_U64(io_in(&b, 0x60), 0xff);            /* 0x60 is not the i8042's here */
+	la_bus_destroy(&b);
 }
 
 static void load_probe(void)

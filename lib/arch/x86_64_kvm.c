@@ -1,23 +1,55 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The x86 KVM ioctls: VM setup (identity map, TSS, irqchip, PIT) and vCPU
- * configuration from the pure boot state of lib/arch/x86_64_cpu.c.
- * Compiled to stubs on other hosts (the ioctls do not exist there).
+ * x86_64's hypervisor half (struct la_arch_vm_ops, lib/vm/arch_vm.h): the
+ * only file with x86 KVM ioctls. VM setup (identity map, TSS, irqchip,
+ * PIT), vCPU configuration from the pure boot state of
+ * lib/arch/x86_64_cpu.c, interrupt lines and the crash report's
+ * registers. The ioctls compile to stubs on other hosts (they do not
+ * exist there).
  */
 #include <errno.h>
+#include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "kvm.h"
+#include "../err.h"
+#include "../kvm.h"
+#include "../vm/arch_vm.h"
+#include "../x86boot.h"
+#include "x86_64.h"
+
+/* Beyond the generic ones (lib/kvm.c), in the order la-vmrun has always
+ * checked them. */
+static const struct la_kvm_cap la_x86_kvm_caps[] = {
+	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
+	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
+	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
+	{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
+	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+	{ KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE" },
+};
+
+#define LA_X86_IOAPIC_PINS 24
+
+static void la_x86_platform(const struct la_vm_boot *b, struct la_vm_platform *out)
+{
+	*out = (struct la_vm_platform){
+		.ecam = b->ecam, .cmos_below = b->cmos_below, .cmos_above = b->cmos_above,
+		.has_acpi = b->has_acpi, .pm_iobase = b->pm_iobase,
+	};
+}
+
+/* GSI n is IOAPIC pin n (and PIC line n below 16): no encoding. */
+static int la_x86_irq_line(struct la_kvm *k, unsigned irq, int level)
+{
+	return la_kvm_irq_line(k, irq, level);
+}
 
 #if defined(__x86_64__)
 #include <cpuid.h>
-#include <linux/kvm.h>
 #include <sys/ioctl.h>
 
-#include "arch/x86_64.h"
-#include "bytes.h"
+#include "../bytes.h"
 
 static int la_kvmx_fail(struct la_kvm *k, const char *what)
 {
@@ -26,27 +58,17 @@ static int la_kvmx_fail(struct la_kvm *k, const char *what)
 	return -LA_ERR_KVMIOCTL;
 }
 
-void la_x86_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+static void la_x86_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
 	__cpuid_count(leaf, sub, out[0], out[1], out[2], out[3]);
 }
 
-unsigned la_x86_host_phys_bits(void)
-{
-	uint32_t r[4];
-
-	la_x86_host_cpuid(0x80000000, 0, r);
-	if (r[0] < 0x80000008)
-		return 36;
-	la_x86_host_cpuid(0x80000008, 0, r);
-	return r[0] & 0xff;
-}
-
-int la_kvm_x86_vm_setup(struct la_kvm *k)
+static int la_x86_irqchip_create(struct la_kvm *k, unsigned ncpus)
 {
 	uint64_t idmap = LA_X86_IDENTITY_MAP_ADDR;
 	struct kvm_pit_config pit = { .flags = 0 };
 
+	(void)ncpus;
 	if (ioctl(k->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0)
 		return la_kvmx_fail(k, "KVM_SET_IDENTITY_MAP_ADDR");
 	if (ioctl(k->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)LA_X86_TSS_ADDR) < 0)
@@ -78,11 +100,12 @@ static struct kvm_cpuid2 *la_kvm_supported_cpuid(struct la_kvm *k)
 
 static int la_kvm_x86_cpuid(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus)
 {
+	bool tsc_deadline = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	struct kvm_cpuid2 *c = la_kvm_supported_cpuid(k);
 	struct la_cpuid_entry *t;
 	struct la_x86_cpuid_cfg cfg = {
 		.vcpu_id = v->id, .ncpus = ncpus, .x2apic = true,
-		.tsc_deadline = k->tsc_deadline, .host = la_x86_host_cpuid,
+		.tsc_deadline = tsc_deadline, .host = la_x86_host_cpuid,
 	};
 	int rc = 0;
 
@@ -224,22 +247,37 @@ static int la_kvm_x86_fpu_lint(struct la_kvm *k, struct la_kvm_vcpu *v)
 	return 0;
 }
 
-int la_kvm_x86_vcpu_configure(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus,
-			      const struct la_x86_boot_cpu *cpu, bool boot)
+/* CPUID, FPU, MSRs (MTRRs only if the vCPU has enough variable ranges),
+ * LAPIC LINT0/1 and, for the boot vCPU (id 0), registers and segments. */
+static int la_x86_vcpu_init(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus,
+			    const struct la_vm_boot *b)
 {
 	int err = la_kvm_x86_cpuid(k, v, ncpus);
 
-	if (!err && boot)
-		err = la_kvm_x86_boot_regs(k, v, cpu);
+	if (!err && v->id == 0)
+		err = la_kvm_x86_boot_regs(k, v, &b->cpu);
 	if (!err)
 		err = la_kvm_x86_fpu_lint(k, v);
 	if (!err)
-		err = la_kvm_x86_msrs(k, v, cpu);
+		err = la_kvm_x86_msrs(k, v, &b->cpu);
 	return err;
 }
 
-int la_kvm_x86_vcpu_regs(struct la_kvm_vcpu *v, struct la_x86_regs_dump *o)
+static void la_x86_reg(struct la_regs_dump *o, const char *name, uint64_t value,
+		       uint8_t bytes, bool eol)
 {
+	if (o->n < LA_REGS_MAX)
+		o->r[o->n++] = (struct la_reg){ name, value, bytes, eol };
+}
+
+/* Three 64-bit registers a line, then the control registers, EFER and
+ * the CS and SS selectors. */
+static int la_x86_regs_dump(struct la_kvm_vcpu *v, struct la_regs_dump *o)
+{
+	static const char *const names[18] = {
+		"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "r8", "r9",
+		"r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags",
+	};
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
@@ -247,39 +285,53 @@ int la_kvm_x86_vcpu_regs(struct la_kvm_vcpu *v, struct la_x86_regs_dump *o)
 		return -LA_ERR_KVMIOCTL;
 	uint64_t g[18] = { r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rsp, r.rbp, r.r8, r.r9,
 			   r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags };
-	memcpy(o->gpr, g, sizeof(g));
-	o->cr0 = s.cr0, o->cr2 = s.cr2, o->cr3 = s.cr3, o->cr4 = s.cr4, o->efer = s.efer;
-	o->cs = s.cs.selector, o->ss = s.ss.selector;
+	o->n = 0;
+	for (unsigned i = 0; i < 18; i++)
+		la_x86_reg(o, names[i], g[i], 8, i % 3 == 2);
+	la_x86_reg(o, "cr0", s.cr0, 8, false);
+	la_x86_reg(o, "cr2", s.cr2, 8, false);
+	la_x86_reg(o, "cr3", s.cr3, 8, true);
+	la_x86_reg(o, "cr4", s.cr4, 8, false);
+	la_x86_reg(o, "efer", s.efer, 8, false);
+	la_x86_reg(o, "cs", s.cs.selector, 2, false);
+	la_x86_reg(o, "ss", s.ss.selector, 2, true);
 	return 0;
 }
 
 #else /* not an x86 host: no x86 KVM */
 
-void la_x86_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+static int la_x86_irqchip_create(struct la_kvm *k, unsigned ncpus)
 {
-	(void)leaf, (void)sub;
-	memset(out, 0, 4 * sizeof(out[0]));
-}
-
-unsigned la_x86_host_phys_bits(void) { return 36; }
-
-int la_kvm_x86_vm_setup(struct la_kvm *k)
-{
+	(void)ncpus;
 	k->what = "x86 KVM on a non-x86 host";
 	return -LA_ERR_UNSUPPORTED;
 }
 
-int la_kvm_x86_vcpu_configure(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus,
-			      const struct la_x86_boot_cpu *cpu, bool boot)
+static int la_x86_vcpu_init(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus,
+			    const struct la_vm_boot *b)
 {
-	(void)v, (void)ncpus, (void)cpu, (void)boot;
+	(void)v, (void)ncpus, (void)b;
 	k->what = "x86 KVM on a non-x86 host";
 	return -LA_ERR_UNSUPPORTED;
 }
 
-int la_kvm_x86_vcpu_regs(struct la_kvm_vcpu *v, struct la_x86_regs_dump *o)
+static int la_x86_regs_dump(struct la_kvm_vcpu *v, struct la_regs_dump *o)
 {
 	(void)v, (void)o;
 	return -LA_ERR_UNSUPPORTED;
 }
 #endif
+
+const struct la_arch_vm_ops la_x86_64_vm_ops = {
+	.caps = la_x86_kvm_caps,
+	.ncaps = sizeof(la_x86_kvm_caps) / sizeof(la_x86_kvm_caps[0]),
+	.nirqs = LA_X86_IOAPIC_PINS,
+	.platform = la_x86_platform,
+	.irqchip_create = la_x86_irqchip_create,
+	.vcpu_init = la_x86_vcpu_init,
+	.irqchip_finalize = NULL,
+	.irq_line = la_x86_irq_line,
+	.regs_dump = la_x86_regs_dump,
+	.exit = NULL,
+	.register_pci_device = NULL, /* hot-plug: its own issue */
+};

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypervisor half of LinuxArch (crosvm's LinuxArch::configure_vcpu,
+ * its irqchip and exit handling): what each arch does with KVM, behind one
+ * ops table, la_arch_ops.vm, so lib/vm.c and cmd/vmrun name no arch. Each
+ * arch implements it in one file, lib/arch/<arch>_kvm.c, the only file
+ * with that arch's #if and ioctls.
+ *
+ * A header of its own rather than lib/kvm.h or lib/arch.h: kvm.h is the
+ * generic ioctl layer the arches call, and must not know the VM, its
+ * devices or its crash report; arch.h is the pure layout contract that
+ * la-layout, la-alloc and la-mkfdt build against without any KVM type.
+ */
+#ifndef LA_VM_ARCH_VM_H
+#define LA_VM_ARCH_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kvm.h"
+#include "range.h"
+
+struct la_vm;
+struct la_vm_boot;  /* the arch's build_vm result (x86_64: lib/x86boot.h) */
+struct la_pci_dev;  /* a PCI device to hot-plug (the hot-plug issue) */
+
+/* One register of a crash report. bytes: its width (8: printed in an
+ * aligned column; less: compact, as segment selectors); eol: the report's
+ * line ends after it. */
+struct la_reg {
+	const char *name;   /* static text */
+	uint64_t value;
+	uint8_t bytes;
+	bool eol;
+};
+
+#define LA_REGS_MAX 40
+
+/* The registers printed when a guest crashes, in the arch's order. */
+struct la_regs_dump {
+	unsigned n;
+	struct la_reg r[LA_REGS_MAX];
+};
+
+/* What the VM's devices need from build_vm's result. */
+struct la_vm_platform {
+	struct la_range ecam;    /* PCI ECAM window (MMIO bus); empty: none */
+	uint16_t cmos_below;     /* CMOS memory-size values, 64 KiB units */
+	uint32_t cmos_above;
+	bool has_acpi;           /* an ACPI PM block at pm_iobase (IO bus) */
+	uint16_t pm_iobase;
+};
+
+struct la_arch_vm_ops {
+	/* KVM capabilities this arch's VM needs beyond the generic ones
+	 * (la_kvm_check_caps), in the order they are checked */
+	const struct la_kvm_cap *caps;
+	unsigned ncaps;
+	/* interrupt lines irq_line takes (x86_64: the IOAPIC's 24 GSIs) */
+	unsigned nirqs;
+	/* platform - read out of build_vm's result what the devices need. */
+	void (*platform)(const struct la_vm_boot *b, struct la_vm_platform *out);
+	/* irqchip_create - after KVM_CREATE_VM, before memory and vCPUs: the
+	 * in-kernel interrupt controller and what else the VM needs first
+	 * (x86_64: identity map and TSS addresses, PIC+IOAPIC+LAPICs, PIT).
+	 * returns: 0, -LA_ERR_KVMIOCTL, -LA_ERR_UNSUPPORTED */
+	int (*irqchip_create)(struct la_kvm *k, unsigned ncpus);
+	/* vcpu_init - vCPU v (of ncpus) from build_vm's result b (x86_64:
+	 * CPUID, FPU, MSRs, LAPIC LINT0/1, the boot vCPU's registers).
+	 * returns: 0, -LA_ERR_KVMIOCTL, -LA_ERR_UNSUPPORTED */
+	int (*vcpu_init)(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus,
+			 const struct la_vm_boot *b);
+	/* irqchip_finalize - after every vCPU exists; NULL: nothing to do.
+	 * returns: 0, -LA_ERR_KVMIOCTL */
+	int (*irqchip_finalize)(struct la_kvm *k);
+	/* irq_line - drive interrupt line irq (below nirqs); the arch
+	 * encodes it for KVM_IRQ_LINE. returns: 0, -LA_ERR_KVMIOCTL */
+	int (*irq_line)(struct la_kvm *k, unsigned irq, int level);
+	/* regs_dump - the crash report's registers.
+	 * returns: 0, -LA_ERR_KVMIOCTL, -LA_ERR_UNSUPPORTED */
+	int (*regs_dump)(struct la_kvm_vcpu *v, struct la_regs_dump *out);
+	/* exit - a KVM exit the generic loop does not handle (SBI calls, …);
+	 * NULL: none. returns: true if handled (the vCPU runs on) */
+	bool (*exit)(struct la_vm *vm, struct la_kvm_vcpu *v);
+	/* register_pci_device - hot-plug a PCI device into the running VM.
+	 * NULL on every arch for now: the hot-plug issue implements it.
+	 * returns: 0 or -LA_ERR_* */
+	int (*register_pci_device)(struct la_vm *vm, struct la_pci_dev *d);
+};
+
+#endif
