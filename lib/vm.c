@@ -13,7 +13,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include <stdio.h>
+
+#include "dev/dev.h"
+#include "dev/serial.h"
 #include "err.h"
+#include "pci/host.h"
 #include "vm.h"
 
 #define LA_VM_MAX_VCPUS 255
@@ -34,11 +39,14 @@ struct la_vm {
 
 	struct la_machine machine;
 	struct la_bus io, mmio;
-	struct la_serial com[4];
-	struct la_bus *com_bus;       /* the bus the UARTs sit on (its lock) */
-	struct la_legacy legacy;
+	struct la_vm_dev {            /* the platform's running devices */
+		const struct la_dev_desc *desc;
+		const struct la_dev_inst *inst;
+		void *state;
+	} *dev;
+	unsigned ndev;
 	struct la_pci pci;
-	struct la_pm pm;
+	bool pci_ready;
 	pthread_mutex_t irq_lock;     /* irq_src; taken inside a bus lock */
 	unsigned *irq_src;            /* asserted sources per line (ops->nirqs) */
 	int said_unclaimed;           /* the first unclaimed MMIO access told */
@@ -116,90 +124,96 @@ static void la_vm_note(void *p, enum la_note what, unsigned value)
 
 /* ---- devices ---- */
 
-/* Add a device at the IO base its grant names, len bytes; a device
- * without a grant (not built on this VM) is skipped. */
-static int la_vm_add_at(struct la_vm *vm, const char *name, uint64_t len,
-			const struct la_bus_ops *ops, void *ctx)
+/* Make instance i of the platform and put it at each of its IO and MMIO
+ * grants. */
+static int la_vm_make_dev(struct la_vm *vm, unsigned i, const struct la_dev_env *env)
 {
-	int base = la_vm_res_io(vm->setup->res, name);
+	const struct la_dev_inst *d = &vm->setup->res->plat.inst[i];
+	const struct la_bus_ops *ops = NULL;
+	struct la_vm_dev *vd = &vm->dev[vm->ndev];
+	int err;
 
-	if (base < 0)
+	if (!d->desc->create)
 		return 0;
-	return la_bus_add(&vm->io, name, (struct la_range){ (uint64_t)base, base + len - 1 },
-			  ops, ctx);
-}
+	err = d->desc->create(d, env, &vd->state, &ops);
+	if (err)
+		return err;
+	vd->desc = d->desc;
+	vd->inst = d;
+	vm->ndev++;
+	for (unsigned k = 0; k < d->n && !err; k++) {
+		const struct la_grant *g = &d->g[k];
 
-/* Add a device at a fixed range (start, len bytes). */
-static int la_vm_add_fixed(struct la_bus *b, const char *name, uint64_t start, uint64_t len,
-			   const struct la_bus_ops *ops, void *ctx)
-{
-	return la_bus_add(b, name, (struct la_range){ start, start + len - 1 }, ops, ctx);
-}
-
-static int la_vm_legacy(struct la_vm *vm)
-{
-	const struct la_vm_setup *s = vm->setup;
-	struct la_legacy *l = &vm->legacy;
-	int err = 0;
-
-	la_legacy_init(l, &vm->machine, vm->plat.cmos_below, vm->plat.cmos_above,
-		       s->debugcon_fd);
-	err |= la_vm_add_at(vm, "i8042", LA_I8042_LEN, &la_i8042_ops, l);
-	err |= la_vm_add_at(vm, "rtc", LA_CMOS_LEN, &la_cmos_ops, l);
-	err |= la_vm_add_at(vm, "debugcon", LA_DEBUGCON_LEN, &la_debugcon_ops, l);
-	err |= la_vm_add_fixed(&vm->io, "post", LA_POST_PORT, LA_POST_LEN, &la_post_ops, l);
-	return err;
-}
-
-static int la_vm_uarts(struct la_vm *vm)
-{
-	static const char *const com[4] = { "com1", "com2", "com3", "com4" };
-	const struct la_vm_setup *s = vm->setup;
-	int err = 0;
-
-	vm->com_bus = &vm->io;
-	for (unsigned i = 0; i < 4; i++) {
-		int irq = la_vm_res_irq(s->res, com[i]);
-
-		la_serial_init(&vm->com[i], &vm->machine, irq < 0 ? 0 : (unsigned)irq,
-			       1u << i, s->serial_fd[i], i == 0);
-		err |= la_vm_add_at(vm, com[i], LA_SERIAL_LEN, &la_serial_ops, &vm->com[i]);
+		if (g->kind == LA_RES_IO || g->kind == LA_RES_MMIO)
+			err = la_bus_add(g->kind == LA_RES_IO ? &vm->io : &vm->mmio, d->name,
+					 g->range, ops, vd->state);
 	}
 	return err;
 }
 
-/* The PC device set, where the grants and build_vm put it. */
+/* The platform's devices where their grants put them (each on its own
+ * bit of a shared interrupt line), and the PCI host bridge where
+ * build_vm put its windows. */
 static int la_vm_devices(struct la_vm *vm)
 {
+	const struct la_vm_setup *s = vm->setup;
 	const struct la_vm_platform *p = &vm->plat;
+	const struct la_platform *plat = &s->res->plat;
+	struct la_dev_env env = {
+		.m = &vm->machine, .serial_fd = s->serial_fd, .debugcon_fd = s->debugcon_fd,
+	};
 	int err = 0;
 
-	vm->ops->platform(vm->setup->boot, &vm->plat);
+	vm->ops->platform(s->boot, &vm->plat);
 	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note };
-	la_pci_init(&vm->pci, &vm->machine);
-	err |= la_vm_add_fixed(&vm->io, "pci-config", LA_PCI_IO_PORT, LA_PCI_IO_LEN,
-			       &la_pci_io_ops, &vm->pci);
-	if (!la_range_is_empty(p->ecam))
-		err |= la_bus_add(&vm->mmio, "pci-ecam", p->ecam, &la_pci_ecam_ops, &vm->pci);
-	err |= la_vm_legacy(vm);
-	err |= la_vm_uarts(vm);
-	if (p->has_acpi) {
-		la_pm_init(&vm->pm, &vm->machine);
-		err |= la_vm_add_fixed(&vm->io, "acpi-pm", p->pm_iobase, LA_PM_LEN, &la_pm_ops,
-				       &vm->pm);
+	env.cmos_below = p->cmos_below;
+	env.cmos_above = p->cmos_above;
+	vm->dev = calloc(plat->ninst ? plat->ninst : 1, sizeof(*vm->dev));
+	if (!vm->dev)
+		return -LA_ERR_NOMEM;
+	for (unsigned i = 0; i < plat->ninst && !err; i++) {
+		env.source = 1u << (i % 32);
+		err = la_vm_make_dev(vm, i, &env);
 	}
-	return err ? -LA_ERR_INTERNAL : 0;
+	la_pci_init(&vm->pci, &vm->machine);
+	vm->pci_ready = true;
+	if (!err && p->pci_io)
+		err = la_bus_add(&vm->io, "pci-config",
+				 (struct la_range){ LA_PCI_IO_PORT, LA_PCI_IO_PORT + LA_PCI_IO_LEN - 1 },
+				 &la_pci_io_ops, &vm->pci);
+	if (!err && !la_range_is_empty(p->ecam))
+		err = la_bus_add(&vm->mmio, "pci-ecam", p->ecam, &la_pci_ecam_ops, &vm->pci);
+	return err;
+}
+
+/* The UART instance n (COM1 = 0) and the lock of the bus it sits on. */
+static struct la_vm_dev *la_vm_com(struct la_vm *vm, unsigned n, struct la_bus **bus)
+{
+	char name[8];
+
+	snprintf(name, sizeof(name), "com%u", n + 1);
+	for (unsigned i = 0; i < vm->ndev; i++) {
+		const struct la_dev_inst *d = vm->dev[i].inst;
+
+		if (strcmp(d->name, name) || strcmp(d->desc->kind, "serial"))
+			continue;
+		*bus = la_dev_inst_grant(d, LA_RES_IO, 0) ? &vm->io : &vm->mmio;
+		return &vm->dev[i];
+	}
+	return NULL;
 }
 
 unsigned la_vm_serial_input(struct la_vm *vm, unsigned n, const uint8_t *buf, unsigned len)
 {
+	struct la_bus *bus = NULL;
+	struct la_vm_dev *d = la_vm_com(vm, n, &bus);
 	unsigned took;
 
-	if (n >= 4)
+	if (!d)
 		return 0;
-	pthread_mutex_lock(&vm->com_bus->lock);
-	took = la_serial_input(&vm->com[n], buf, len);
-	pthread_mutex_unlock(&vm->com_bus->lock);
+	pthread_mutex_lock(&bus->lock);
+	took = la_serial_input(d->state, buf, len);
+	pthread_mutex_unlock(&bus->lock);
 	return took;
 }
 
@@ -459,7 +473,15 @@ void la_vm_destroy(struct la_vm *vm)
 	la_kvm_close(&vm->kvm);
 	la_bus_destroy(&vm->io);
 	la_bus_destroy(&vm->mmio);
-	la_pci_destroy(&vm->pci);
+	for (unsigned i = 0; i < vm->ndev; i++) {
+		if (vm->dev[i].desc->destroy)
+			vm->dev[i].desc->destroy(vm->dev[i].state);
+		else
+			free(vm->dev[i].state);
+	}
+	free(vm->dev);
+	if (vm->pci_ready)
+		la_pci_destroy(&vm->pci);
 	pthread_mutex_destroy(&vm->irq_lock);
 	free(vm->irq_src);
 	pthread_mutex_destroy(&vm->lock);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "arch.h"
-#include "dev.h"
+#include "dev/machine.h"
 #include "guestmem.h"
 #include "kvm.h"
 #include "sandbox.h"

@@ -55,7 +55,6 @@ static void la_explain_grants(const struct la_vmrun *a)
 	}
 	printf("\nother devices:\n");
 	la_explain_row("pci-config", "io", 0xcf8, 0xcff, "PCI host bridge 00:00.0; 0xcf9 resets");
-	la_explain_row("post", "io", 0x80, 0x80, "POST codes (--boot-timing)");
 	la_explain_row("pcie-vcfg", "mmio", b->vcfg.start, b->vcfg.end, "PCIe virtual config window");
 	la_explain_row("high-mmio", "mmio", b->high_mmio.start, b->high_mmio.end,
 		       "PCI MMIO above 4 GiB (in PC00._CRS)");
@@ -177,7 +176,6 @@ static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
 	la_json_arr_begin(j, "other_devices");
 	la_explain_json_fixed(j, "pci-config", LA_RES_IO, 0xcf8, 0xcff,
 			      "PCI host bridge 00:00.0; 0xcf9 resets");
-	la_explain_json_fixed(j, "post", LA_RES_IO, 0x80, 0x80, "POST codes (--boot-timing)");
 	la_explain_json_fixed(j, "pcie-vcfg", LA_RES_MMIO, b->vcfg.start, b->vcfg.end,
 			      "PCIe virtual config window");
 	la_explain_json_fixed(j, "high-mmio", LA_RES_MMIO, b->high_mmio.start, b->high_mmio.end,

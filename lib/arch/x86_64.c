@@ -397,6 +397,7 @@ static const struct la_platform_dev la_x86_devices[] = {
 	{ "com3", &la_dev_com3, LA_PLAT_SERIAL },
 	{ "com4", &la_dev_com4, LA_PLAT_SERIAL },
 	{ "debugcon", &la_dev_debugcon, LA_PLAT_ALWAYS },
+	{ "post", &la_dev_post, LA_PLAT_ALWAYS },      /* la's own: boot timing */
 	{ "acpi-pm", &la_dev_acpi_pm, LA_PLAT_ACPI },
 };
 

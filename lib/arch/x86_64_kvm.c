@@ -35,7 +35,7 @@ static void la_x86_platform(const struct la_vm_boot *b, struct la_vm_platform *o
 {
 	*out = (struct la_vm_platform){
 		.ecam = b->ecam, .cmos_below = b->cmos_below, .cmos_above = b->cmos_above,
-		.has_acpi = b->has_acpi, .pm_iobase = b->pm_iobase,
+		.pci_io = true,
 	};
 }
 

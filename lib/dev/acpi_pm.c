@@ -3,12 +3,111 @@
  * The ACPI PM block (x86_64, §3.6 step 14): PM1a event (4 ports), PM1a
  * control (4) and GPE0 (64) in 72 ports from the allocator's IO pool
  * (4-aligned; the pool's 0x400 minimum wins, so 0xc000 in a fresh VM), and
- * the SCI, level-triggered IRQ 5. Only in VMs with ACPI tables.
+ * the SCI, level-triggered IRQ 5. Only in VMs with ACPI tables. Writing
+ * SLP_EN with our \_S5_ sleep type powers the machine off.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "arch/x86_64.h"
+#include "bytes.h"
 #include "dev/dev.h"
+#include "dev/machine.h"
+#include "err.h"
+#include "vm/bus.h"
+#include "x86boot.h"
+
+struct la_pm {
+	const struct la_machine *m;
+	uint16_t sts, en, cnt;
+	uint8_t gpe[64];
+};
 
 #define LA_ACPI_PM_ALIGN 4
+
+#define LA_PM1_SCI_EN 0x0001
+#define LA_PM1_SLP_EN 0x2000
+
+static void la_pm_init(struct la_pm *p, const struct la_machine *m)
+{
+	memset(p, 0, sizeof(*p));
+	p->m = m;
+	p->cnt = LA_PM1_SCI_EN; /* ACPI mode from the start (no SMI_CMD) */
+}
+
+static uint8_t la_pm_readb(struct la_pm *p, unsigned off)
+{
+	switch (off) {
+	case 0: return (uint8_t)p->sts;
+	case 1: return (uint8_t)(p->sts >> 8);
+	case 2: return (uint8_t)p->en;
+	case 3: return (uint8_t)(p->en >> 8);
+	case 4: return (uint8_t)p->cnt;
+	case 5: return (uint8_t)(p->cnt >> 8);
+	default: return off >= 8 && off < LA_X86_PM_IO_LEN ? p->gpe[off - 8] : 0;
+	}
+}
+
+static void la_pm_read(void *ctx, uint64_t off, uint8_t *data, unsigned size)
+{
+	for (unsigned i = 0; i < size; i++)
+		data[i] = off + i < LA_X86_PM_IO_LEN ? la_pm_readb(ctx, (unsigned)off + i) : 0;
+}
+
+static void la_pm_cnt(struct la_pm *p, uint16_t v)
+{
+	p->cnt = (uint16_t)((v & ~LA_PM1_SLP_EN) | LA_PM1_SCI_EN);
+	if ((v & LA_PM1_SLP_EN) && ((v >> 10) & 7) == LA_X86_S5_SLP_TYP) {
+		if (p->m->note)
+			p->m->note(p->m->vm, LA_NOTE_POWEROFF, 0);
+		p->m->request_exit(p->m->vm, LA_FATE_POWEROFF, "ACPI S5");
+	}
+}
+
+static void la_pm_write(void *ctx, uint64_t off, const uint8_t *data, unsigned size)
+{
+	struct la_pm *p = ctx;
+	uint8_t b[8] = { 0 };
+	uint16_t v;
+
+	memcpy(b, data, size > 8 ? 8 : size);
+	if (off < 2) {           /* PM1 status: write 1 to clear */
+		v = off == 0 ? la_get16(b) : (uint16_t)(b[0] << 8);
+		p->sts &= (uint16_t)~v;
+	} else if (off < 4) {
+		v = off == 2 ? la_get16(b) : (uint16_t)((p->en & 0xff) | b[0] << 8);
+		p->en = size == 1 && off == 2 ? (uint16_t)((p->en & 0xff00) | b[0]) : v;
+	} else if (off < 6) {
+		v = off == 4 ? (size == 1 ? (uint16_t)((p->cnt & 0xff00) | b[0]) : la_get16(b))
+			     : (uint16_t)((p->cnt & 0xff) | b[0] << 8);
+		la_pm_cnt(p, v);
+	} else if (off >= 8) {
+		for (unsigned i = 0; i < size && off + i < LA_X86_PM_IO_LEN; i++) {
+			unsigned g = (unsigned)off + i - 8;
+
+			if (g < 32)
+				p->gpe[g] &= (uint8_t)~b[i]; /* status: write 1 to clear */
+			else
+				p->gpe[g] = b[i];
+		}
+	}
+}
+
+static const struct la_bus_ops la_pm_ops = { la_pm_read, la_pm_write };
+
+static int la_pm_create(const struct la_dev_inst *d, const struct la_dev_env *env,
+			void **state, const struct la_bus_ops **ops)
+{
+	struct la_pm *p = malloc(sizeof(*p));
+
+	(void)d;
+	if (!p)
+		return -LA_ERR_NOMEM;
+	la_pm_init(p, env->m);
+	*state = p;
+	*ops = &la_pm_ops;
+	return 0;
+}
 
 const struct la_dev_desc la_dev_acpi_pm = {
 	.name = "acpi-pm", .kind = "acpi-pm", .what = "ACPI PM1 event/control and GPE0 blocks",
@@ -21,4 +120,5 @@ const struct la_dev_desc la_dev_acpi_pm = {
 			  .base = LA_X86_SCI_IRQ, .size = 1, .tag = "SCI, level" },
 		} },
 	},
+	.create = la_pm_create,
 };

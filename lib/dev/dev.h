@@ -143,6 +143,8 @@ struct la_irq_cells {
 
 struct la_fdt_w;          /* fdt/fdt.h */
 struct la_aml;            /* acpi/aml.h */
+struct la_dev_env;        /* dev/machine.h */
+struct la_bus_ops;        /* vm/bus.h */
 struct la_fdt_config;
 
 /* What a device is; see the top of this file. */
@@ -164,6 +166,15 @@ struct la_dev_desc {
 	 * none (the legacy devices have none, as in crosvm). Errors stay in
 	 * a. */
 	void (*aml)(struct la_aml *a, const struct la_dev_inst *d);
+	/* create - make the running device for instance d (la-vmrun): *state
+	 * gets its state and *ops its registers, which the VM puts at each of
+	 * d's IO grants (IO bus) and MMIO grants (MMIO bus). NULL: nothing
+	 * runs yet (vmwdt, cpufreq: the tree describes them).
+	 * returns: 0, -LA_ERR_NOMEM, -LA_ERR_UNSUPPORTED (not on this arch) */
+	int (*create)(const struct la_dev_inst *d, const struct la_dev_env *env, void **state,
+		      const struct la_bus_ops **ops);
+	/* destroy - release what create made; NULL: free(state). */
+	void (*destroy)(void *state);
 };
 
 /* The registry: every device la knows, in the order la-alloc --help and
@@ -185,7 +196,7 @@ bool la_dev_on_arch(const struct la_dev_desc *t, const struct la_arch_ops *arch)
 /* The descriptors (one file each below lib/dev/ and lib/virtio/). */
 extern const struct la_dev_desc la_dev_com1, la_dev_com2, la_dev_com3, la_dev_com4;
 extern const struct la_dev_desc la_dev_rtc, la_dev_i8042, la_dev_debugcon, la_dev_pstore;
-extern const struct la_dev_desc la_dev_vmwdt, la_dev_cpufreq, la_dev_acpi_pm;
+extern const struct la_dev_desc la_dev_vmwdt, la_dev_cpufreq, la_dev_acpi_pm, la_dev_post;
 extern const struct la_dev_desc la_dev_virtio_blk, la_dev_virtio_net, la_dev_virtio_rng,
 	la_dev_virtio_console, la_dev_virtio_vsock;
 

@@ -47,8 +47,7 @@ struct la_vm_platform {
 	struct la_range ecam;    /* PCI ECAM window (MMIO bus); empty: none */
 	uint16_t cmos_below;     /* CMOS memory-size values, 64 KiB units */
 	uint32_t cmos_above;
-	bool has_acpi;           /* an ACPI PM block at pm_iobase (IO bus) */
-	uint16_t pm_iobase;
+	bool pci_io;             /* PCI configuration mechanism #1 at 0xcf8 */
 };
 
 struct la_arch_vm_ops {

@@ -416,7 +416,7 @@ NOSPACE"
 	fails 2 "la-alloc: --device: 'rtc,size=1M': only pstore takes size=" $X86 --device rtc,size=1M
 	fails 2 "la-alloc: --device: 'virtio-blk,name=a.b': a device name has no '.'" \
 		$X86 --device virtio-blk,name=a.b
-	fails 2 "la-alloc: --device: 'floppy': unknown TYPE (use serial, com1, com2, com3, com4, rtc, i8042, debugcon, pstore, virtio-blk, virtio-net, virtio-rng, virtio-console, virtio-vsock, vmwdt, cpufreq or acpi-pm)" \
+	fails 2 "la-alloc: --device: 'floppy': unknown TYPE (use serial, com1, com2, com3, com4, rtc, i8042, debugcon, pstore, virtio-blk, virtio-net, virtio-rng, virtio-console, virtio-vsock, vmwdt, cpufreq, acpi-pm or post)" \
 		$X86 --device floppy
 	fails 2 "la-alloc: --device: 'pstore,size=2M': a VM has one pstore region (already --pstore '1M')" \
 		$X86 --pstore 1M --device pstore,size=2M
@@ -578,7 +578,7 @@ cpufreq.mmio 0x0000000001040000-0x000000000104ffff" ] || fail "grants: $grants"
 	run $X86 --platform --json
 	assert_success
 	[ "$(printf '%s' "$output" | jq -r '[.grants[].name] | join(" ")')" = \
-		"pci-ecam i8042.io rtc.io rtc.irq com1.io com1.irq com2.io com2.irq com3.io com3.irq com4.io com4.irq debugcon.io acpi-pm.io acpi-pm.sci" ]
+		"pci-ecam i8042.io rtc.io rtc.irq com1.io com1.irq com2.io com2.irq com3.io com3.irq com4.io com4.irq debugcon.io post.io acpi-pm.io acpi-pm.sci" ]
 	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "acpi-pm.io") | .start_hex')" = 0xc000 ]
 }
 

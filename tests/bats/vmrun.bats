@@ -232,7 +232,7 @@ teardown() {
 	run diff "$tmp/alloc" "$tmp/explain"
 	assert_success
 	run grep -c . "$tmp/explain"
-	assert_output 14
+	assert_output 15
 	# without ACPI there is no PM block
 	la-vmrun --explain --no-acpi --mem 1G --phys-bits 40 "$PROBE" | grant_pairs >"$tmp/noacpi"
 	run grep -c acpi-pm "$tmp/noacpi"

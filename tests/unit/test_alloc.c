@@ -851,7 +851,7 @@ static void test_platform(void)
 	la_platform_init(&p, cfg.arch, &s);
 	o = LA_PLATFORM_OPTS_DEFAULT;
 	T_EQ_U64(la_platform_add_arch(&p, &o, &failed, NULL), 0);
-	T_EQ_U64(p.ninst, 8);
+	T_EQ_U64(p.ninst, 9);
 	T_EQ_U64(la_dev_inst_grant(la_platform_find(&p, "acpi-pm"), LA_RES_IO, 0)->range.start,
 		 0xc000);
 	T_EQ_U64(la_dev_inst_grant(la_platform_find(&p, "acpi-pm"), LA_RES_IRQ, 0)->value, 5);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* The CMOS clock's calendar (lib/dev_legacy.c): la_cmos_utc() against
+/* The CMOS clock's calendar (lib/dev/rtc.c): la_cmos_utc() against
  * glibc's gmtime_r() from 1811 to 2223, every 7 days and a bit, and the
  * edges people get wrong: leap days, century years, the epoch. */
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
 
-#include "dev.h"
+#include "dev/rtc.h"
 #include "t.h"
 
 static int same(int64_t t)

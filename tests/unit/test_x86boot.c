@@ -12,7 +12,10 @@
 #include "../guest/probe.h"
 #include "arch.h"
 #include "bytes.h"
-#include "dev.h"
+#include "dev/dev.h"
+#include "dev/machine.h"
+#include "dev/serial.h"
+#include "pci/host.h"
 #include "err.h"
 #include "t.h"
 #include "vm.h"
@@ -525,22 +528,41 @@ static int bus_add(struct la_bus *b, uint64_t start, uint64_t len,
 	return la_bus_add(b, "dev", (struct la_range){ start, start + len - 1 }, ops, ctx);
 }
 
+/* Make device t through its descriptor, as la-vmrun does, with one grant
+ * of kind at [base, base + len) (and IRQ irq), and put it on b. */
+static void *make_dev(struct la_bus *b, const struct la_dev_desc *t, enum la_res_kind kind,
+		      uint64_t base, uint64_t len, uint32_t irq)
+{
+	static const int fds[4] = { -1, -1, -1, -1 };
+	struct la_dev_env env = { .m = &machine, .source = 1, .serial_fd = fds,
+				  .debugcon_fd = -1, .cmos_below = 0x1234, .cmos_above = 0x56789a };
+	struct la_dev_inst d = { .desc = t, .n = 2 };
+	const struct la_bus_ops *ops = NULL;
+	void *state = NULL;
+
+	d.g[0].kind = kind;
+	d.g[0].range = (struct la_range){ base, base + len - 1 };
+	d.g[1].kind = LA_RES_IRQ;
+	d.g[1].value = irq;
+	T_EQ_U64(t->create(&d, &env, &state, &ops), 0);
+	T_EQ_U64(bus_add(b, base, len, ops, state), 0);
+	return state;
+}
+
 static void test_devices(void)
 {
 	struct la_bus b, mmio;
-	struct la_serial s;
-	struct la_pm pm;
+	struct la_serial *s;
+	void *pm;
 	struct la_pci pci;
 	uint8_t w[4];
 
 	la_bus_init(&b);
 	la_bus_init(&mmio);
-	la_serial_init(&s, &machine, 4, 1, -1, true);
-	T_EQ_U64(bus_add(&b, 0x3f8, LA_SERIAL_LEN, &la_serial_ops, &s), 0);
-	T_EQ_U64(bus_add(&b, 0x3f8, LA_SERIAL_LEN, &la_serial_ops, &s),
+	s = make_dev(&b, &la_dev_com1, LA_RES_IO, 0x3f8, LA_SERIAL_LEN, 4);
+	T_EQ_U64(bus_add(&b, 0x3f8, LA_SERIAL_LEN, &la_serial_ops, s),
 		 (uint64_t)-LA_ERR_OVERLAP);
-	la_pm_init(&pm, &machine);
-	T_EQ_U64(bus_add(&b, 0xc000, LA_PM_LEN, &la_pm_ops, &pm), 0);
+	pm = make_dev(&b, &la_dev_acpi_pm, LA_RES_IO, 0xc000, 72, 5);
 	la_pci_init(&pci, &machine);
 	T_EQ_U64(bus_add(&b, LA_PCI_IO_PORT, LA_PCI_IO_LEN, &la_pci_io_ops, &pci), 0);
 	T_EQ_U64(bus_add(&mmio, 0xf4000000, 0x4000000, &la_pci_ecam_ops, &pci), 0);
@@ -557,7 +579,7 @@ static void test_devices(void)
 	T_EQ_U64(io_in(&b, 0x3fa) & 0x0f, 0x02);    /* reading IIR acknowledges */
 	T_EQ_U64(irq_level, 0);
 	io_out(&b, 0x3f9, 0x01);                    /* received data interrupt */
-	T_EQ_U64(la_serial_input(&s, (const uint8_t *)"hi", 2), 2);
+	T_EQ_U64(la_serial_input(s, (const uint8_t *)"hi", 2), 2);
 	T_EQ_U64(irq_level, 1);
 	T_EQ_U64(io_in(&b, 0x3fd) & 1, 1);
 	T_EQ_U64(io_in(&b, 0x3f8), 'h');
@@ -598,17 +620,18 @@ static void test_devices(void)
 	la_bus_destroy(&b);
 	la_bus_destroy(&mmio);
 	la_pci_destroy(&pci);
+	free(s);
+	free(pm);
 }
 
 static void test_cmos(void)
 {
-	struct la_legacy l;
 	struct la_bus b;
+	void *cmos;
 
 	la_bus_init(&b);
-	la_legacy_init(&l, &machine, 0x1234, 0x56789a, -1);
-	bus_add(&b, 0x70, LA_CMOS_LEN, &la_cmos_ops, &l);
-	bus_add(&b, 0x62, LA_I8042_LEN, &la_i8042_ops, &l);
+	cmos = make_dev(&b, &la_dev_rtc, LA_RES_IO, 0x70, 2, 8);
+	make_dev(&b, &la_dev_i8042, LA_RES_IO, 0x62, 3, 0);
 	io_out(&b, 0x70, 0x34);
 	T_EQ_U64(io_in(&b, 0x71), 0x34);
 	io_out(&b, 0x70, 0x35);
@@ -623,6 +646,45 @@ static void test_cmos(void)
 	T_EQ_U64(last_fate, LA_FATE_RESET);
 	T_EQ_U64(io_in(&b, 0x60), 0xff);            /* 0x60 is not the i8042's here */
 	la_bus_destroy(&b);
+	free(cmos);
+}
+
+/* The aarch64 RTC, the PL030, through the bus as a guest sees it. */
+static void test_pl030(void)
+{
+	struct la_bus b;
+	uint8_t w[4];
+	void *rtc;
+	uint32_t t0;
+
+	la_bus_init(&b);
+	rtc = make_dev(&b, &la_dev_rtc, LA_RES_MMIO, 0x2000, 0x1000, 1);
+	la_bus_access(&b, 0x2000, false, w, 4);              /* RTCDR: host time */
+	t0 = la_get32(w);
+	T_CHECK(t0 >= (uint32_t)time(NULL) - 1 && t0 <= (uint32_t)time(NULL) + 1);
+	la_put32(w, 1000);
+	la_bus_access(&b, 0x200c, true, w, 4);               /* RTCLR: set it */
+	la_bus_access(&b, 0x2000, false, w, 4);
+	T_CHECK(la_get32(w) >= 1000 && la_get32(w) <= 1002);
+	la_put32(w, 5000);
+	la_bus_access(&b, 0x2004, true, w, 4);               /* RTCMR */
+	la_bus_access(&b, 0x2004, false, w, 4);
+	T_EQ_U64(la_get32(w), 5000);
+	la_put32(w, 3);
+	la_bus_access(&b, 0x2010, true, w, 4);               /* RTCCR: bit 0 only */
+	la_bus_access(&b, 0x2010, false, w, 4);
+	T_EQ_U64(la_get32(w), 1);
+	/* PeriphID 0x00041030, PCellID 0xb105f00d, a byte a word */
+	la_bus_access(&b, 0x2fe0, false, w, 4);
+	T_EQ_U64(la_get32(w), 0x30);
+	la_bus_access(&b, 0x2fe8, false, w, 4);
+	T_EQ_U64(la_get32(w), 0x04);
+	la_bus_access(&b, 0x2ffc, false, w, 4);
+	T_EQ_U64(la_get32(w), 0xb1);
+	la_bus_access(&b, 0x2020, false, w, 4);              /* nothing there */
+	T_EQ_U64(la_get32(w), 0);
+	la_bus_destroy(&b);
+	free(rtc);
 }
 
 static void load_probe(void)
@@ -668,5 +730,6 @@ int main(void)
 	test_load_32();
 	test_devices();
 	test_cmos();
+	test_pl030();
 	return T_DONE();
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "bytes.h"
-#include "dev.h"
+#include "pci/host.h"
 
 #define LA_PCI_VENDOR_INTEL 0x8086
 #define LA_PCI_HOST_BRIDGE_ID 0x0d57

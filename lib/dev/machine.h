@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a running device may ask of the machine, and what it is given when
+ * it is made. A device (lib/dev/dev.h's create) is a state struct (its
+ * ctx) and a const struct la_bus_ops (lib/vm/bus.h) that sees offsets in
+ * its range: none knows whether it sits on the IO or the MMIO bus, nor
+ * where. It talks back to the machine only through struct la_machine:
+ * interrupts, guest-requested exits and boot-timing notes. Devices never
+ * print; the UARTs and debugcon write guest bytes to the fds given.
+ */
+#ifndef LA_DEV_MACHINE_H
+#define LA_DEV_MACHINE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "vm/bus.h"
+
+/* What a guest asked the machine for. Values are la-vmrun exit statuses. */
+enum la_fate {
+	LA_FATE_RUNNING = -1,
+	LA_FATE_POWEROFF = 0,
+	LA_FATE_VMM = 1,
+	LA_FATE_RESET = 32,
+	LA_FATE_CRASH = 33,
+};
+
+enum la_note {
+	LA_NOTE_POST,         /* value: the POST code written to port 0x80 */
+	LA_NOTE_FIRST_OUTPUT, /* first byte on the console */
+	LA_NOTE_POWEROFF,
+};
+
+struct la_machine {
+	void *vm;
+	/* drive an interrupt line; source is a bit so shared lines OR */
+	void (*irq)(void *vm, unsigned gsi, unsigned source, int level);
+	/* the guest asked to end (first request wins); why: static text */
+	void (*request_exit)(void *vm, enum la_fate fate, const char *why);
+	void (*note)(void *vm, enum la_note what, unsigned value);
+};
+
+/* What a device is given when la-vmrun makes it. */
+struct la_dev_env {
+	const struct la_machine *m;
+	unsigned source;         /* this device's bit on a shared interrupt line */
+	const int *serial_fd;    /* COM1..COM4 output, -1: discarded */
+	int debugcon_fd;         /* -1: discarded */
+	uint16_t cmos_below;     /* CMOS memory-size values, 64 KiB units */
+	uint32_t cmos_above;
+};
+
+#endif
