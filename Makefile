@@ -151,10 +151,12 @@ $(shell mkdir -p $(BUILD) && { echo '$(FULL_VERSION)' | cmp -s - $(VERSION_FILE)
 $(TOOLS:%=$(BUILD)/obj/cmd/%/main.o): $(VERSION_FILE)
 $(TOOLS:%=$(BUILD)/obj/cmd/%/main.o): CPPFLAGS += '-DLA_VERSION="$(FULL_VERSION)"'
 
+# q, not r: members are named by their file's base name, and several
+# folders have a kvm.o or a devices.o (r would keep only the last)
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) qcs $@ $^
 
 # la-vmrun links statically (static-pie, so it keeps ASLR): exec to a running
 # VM is what it is measured on, and the dynamic loader's library search and

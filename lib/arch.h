@@ -207,8 +207,7 @@ struct la_arch_ops {
 	/* devices - the devices this arch's build_vm creates, in its order
 	 * (lib/dev/platform.h); la-alloc --platform, la-mkfdt and la-vmrun
 	 * walk this one list. */
-	const struct la_platform_dev *devices;
-	unsigned ndevices;
+	const struct la_platform_dev *devices;  /* ends with a NULL name */
 
 	/* --- building and running a VM (la-vmrun, issue 6); NULL where la
 	 * cannot run this arch's guests yet. Types in lib/vm.h. --- */

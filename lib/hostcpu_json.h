@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vcpu.h"
+#include "vcpu_props.h"
 
 #define LA_HOST_MAX_CPUS 1024
 

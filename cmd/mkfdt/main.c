@@ -25,8 +25,8 @@
 #include "fdt/overlay_opt.h"
 #include "sandbox.h"
 #include "size.h"
-#include "vcpu.h"
-#include "vm_res.h"
+#include "vcpu_props.h"
+#include "dev/resources.h"
 #include "vmopts.h"
 
 #define LA_MKFDT_MAX_FILE (16 * LA_MiB) /* --hostcpu input */

@@ -20,7 +20,7 @@
 
 #include "err.h"
 #include "fileio.h"
-#include "kvm.h"
+#include "vm/kvm.h"
 #include "vmrun.h"
 
 #define LA_CTRL_A 0x01

@@ -8,16 +8,16 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "guestmem.h"
+#include "vm/guestmem.h"
 #include "fdt/overlay_opt.h"
 #include "sandbox.h"
-#include "vm.h"
-#include "vm_res.h"
+#include "vm/vm.h"
+#include "dev/resources.h"
 #include "vmopts.h"
 /* struct la_vm_boot: x86_64's build_vm result, held here and printed by
  * --explain (la-vmrun builds x86_64 VMs only); run.c and lib/vm.c pass it
  * on untouched */
-#include "x86boot.h"
+#include "arch/x86_64/x86boot.h"
 
 enum la_serial_kind { LA_SERIAL_SINK, LA_SERIAL_STDOUT, LA_SERIAL_FILE };
 

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/x86_64.h"
+#include "arch/x86_64/x86_64.h"
 #include "bytes.h"
 #include "dev/dev.h"
 #include "dev/machine.h"
 #include "err.h"
 #include "vm/bus.h"
-#include "x86boot.h"
+#include "arch/x86_64/x86boot.h"
 
 struct la_pm {
 	const struct la_machine *m;

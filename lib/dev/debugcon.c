@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arch/x86_64.h"
+#include "arch/x86_64/x86_64.h"
 #include "dev/dev.h"
 #include "dev/machine.h"
 #include "err.h"

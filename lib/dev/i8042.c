@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/x86_64.h"
+#include "arch/x86_64/x86_64.h"
 #include "dev/dev.h"
 #include "dev/machine.h"
 #include "err.h"

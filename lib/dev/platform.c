@@ -284,8 +284,7 @@ int la_platform_add_arch(struct la_platform *p, const struct la_platform_opts *o
 {
 	unsigned serials = 0;
 
-	for (unsigned i = 0; i < p->arch->ndevices; i++) {
-		const struct la_platform_dev *e = &p->arch->devices[i];
+	for (const struct la_platform_dev *e = p->arch->devices; e && e->name; e++) {
 		struct la_grant g[LA_DEV_MAX_NEEDS];
 		unsigned n;
 		int err;

@@ -32,6 +32,10 @@ enum la_platform_when {
 	LA_PLAT_ACPI = 1 << 1,   /* only with ACPI tables */
 };
 
+/* Each arch's list, in lib/arch/<arch>/devices.c. */
+extern const struct la_platform_dev la_x86_64_devices[], la_aarch64_devices[],
+	la_riscv64_devices[];
+
 /* What varies between VMs of one arch. */
 struct la_platform_opts {
 	unsigned serials;   /* COM1..COMn, 0 to 4 (crosvm: 4) */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "arch/x86_64.h"
+#include "arch/x86_64/x86_64.h"
 #include "bytes.h"
 #include "dev/dev.h"
 #include "dev/machine.h"

@@ -20,7 +20,7 @@
 #include "arch.h"
 #include "boot.h"
 #include "dev/dev.h"
-#include "vcpu.h"
+#include "vcpu_props.h"
 
 #define LA_FDT_RNG_SEED_SIZE 256 /* bytes of /chosen/rng-seed */
 #define LA_FDT_MAX_PCI_RANGES 8

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kvm.h"
+#include "vm/kvm.h"
 #include "range.h"
 
 struct la_vm;

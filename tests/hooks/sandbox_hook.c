@@ -24,7 +24,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "kvm.h"
+#include "vm/kvm.h"
 #include "sandbox.h"
 
 static void hook_say(const char *where, const char *what, long rc, int err)

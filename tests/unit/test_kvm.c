@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kvm.h"
+#include "vm/kvm.h"
 #include "t.h"
 
 static void test_software(void)

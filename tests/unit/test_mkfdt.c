@@ -14,7 +14,7 @@
 #include "err.h"
 #include "size.h"
 #include "t.h"
-#include "vcpu.h"
+#include "vcpu_props.h"
 
 static uint8_t head[LA_KERNEL_HEAD_SIZE];
 

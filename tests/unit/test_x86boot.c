@@ -18,9 +18,9 @@
 #include "pci/host.h"
 #include "err.h"
 #include "t.h"
-#include "vm.h"
-#include "vm_res.h"
-#include "x86boot.h"
+#include "vm/vm.h"
+#include "dev/resources.h"
+#include "arch/x86_64/x86boot.h"
 
 #define MEM (256ULL << 20)
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "kvm.h"
+#include "vm/kvm.h"
 
 static int la_kvm_fail(struct la_kvm *k, const char *what, int code)
 {

@@ -15,7 +15,7 @@
 
 #include "arch.h"
 #include "boot.h"
-#include "guestmem.h"
+#include "vm/guestmem.h"
 
 /* ---- e820 (§3.5) ---- */
 enum { LA_E820_RAM = 1, LA_E820_RESERVED = 2 };

@@ -14,13 +14,13 @@
  */
 #include <string.h>
 
-#include "../arch.h"
-#include "../boot.h"
-#include "../err.h"
+#include "arch.h"
+#include "boot.h"
+#include "err.h"
 #include "fdt/fdt.h"
-#include "../dev/platform.h"
-#include "../size.h"
-#include "../sys_alloc.h"
+#include "dev/platform.h"
+#include "size.h"
+#include "sys_alloc.h"
 
 #define LA_RV_PHYS_MEM_START 0x80000000ULL
 #define LA_RV_KERNEL_OFFSET 0x200000ULL
@@ -293,15 +293,6 @@ static int la_rv_system_allocator_config(const struct la_vm_config *cfg,
 	return 0;
 }
 
-/* build_vm's devices, in its order (§5.3 step 2; the tree has no nodes
- * for them). */
-static const struct la_platform_dev la_rv_devices[] = {
-	{ "com1", &la_dev_com1, LA_PLAT_SERIAL },
-	{ "com2", &la_dev_com2, LA_PLAT_SERIAL },
-	{ "com3", &la_dev_com3, LA_PLAT_SERIAL },
-	{ "com4", &la_dev_com4, LA_PLAT_SERIAL },
-};
-
 const struct la_arch_ops la_arch_riscv64 = {
 	.name = "riscv64",
 	.id = LA_ARCH_RISCV64,
@@ -319,6 +310,5 @@ const struct la_arch_ops la_arch_riscv64 = {
 	.pci_max_irqs = LA_RV_IMSIC_MAX_INT_IDS,
 	.system_allocator_config = la_rv_system_allocator_config,
 	.host_cpu_read = la_arch_host_cpu_none,
-	.devices = la_rv_devices,
-	.ndevices = sizeof(la_rv_devices) / sizeof(la_rv_devices[0]),
+	.devices = la_riscv64_devices,
 };

@@ -7,7 +7,7 @@
 #ifndef LA_ARCH_X86_64_H
 #define LA_ARCH_X86_64_H
 
-#include "../size.h"
+#include "size.h"
 
 #define LA_X86_FIRST_ADDR_PAST_32BITS 0x100000000ULL
 #define LA_X86_MEM_32BIT_GAP_SIZE (768 * LA_MiB)
@@ -83,7 +83,7 @@
 #define LA_X86_SMBIOS_WINDOW_SIZE 0x10000ULL
 
 /* lib/arch/x86_64_vm.c: the build_vm hook (pure). */
-#include "../arch.h"
+#include "arch.h"
 int la_x86_build_vm(const struct la_vm_config *cfg, const struct la_arch_layout *l,
 		    const struct la_mem_layout *m, const struct la_vm_image *img,
 		    const struct la_gmem *g, struct la_vm_boot *b);

@@ -5,7 +5,7 @@
 
 #include "err.h"
 #include "size.h"
-#include "vcpu.h"
+#include "vcpu_props.h"
 
 /* A decimal id or value: digits only, no sign, no spaces. */
 static int la_parse_dec(const char *s, size_t len, uint64_t max, uint64_t *out)

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../err.h"
-#include "../kvm.h"
-#include "../vm/arch_vm.h"
-#include "../x86boot.h"
-#include "x86_64.h"
+#include "err.h"
+#include "vm/kvm.h"
+#include "vm/arch_vm.h"
+#include "arch/x86_64/x86boot.h"
+#include "arch/x86_64/x86_64.h"
 
 /* Beyond the generic ones (lib/kvm.c), in the order la-vmrun has always
  * checked them. */
@@ -49,7 +49,7 @@ static int la_x86_irq_line(struct la_kvm *k, unsigned irq, int level)
 #include <cpuid.h>
 #include <sys/ioctl.h>
 
-#include "../bytes.h"
+#include "bytes.h"
 
 static int la_kvmx_fail(struct la_kvm *k, const char *what)
 {

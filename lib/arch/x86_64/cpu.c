@@ -7,10 +7,10 @@
  */
 #include <string.h>
 
-#include "../bytes.h"
-#include "../err.h"
-#include "../x86boot.h"
-#include "x86_64.h"
+#include "bytes.h"
+#include "err.h"
+#include "arch/x86_64/x86boot.h"
+#include "arch/x86_64/x86_64.h"
 
 #define LA_X86_CR0_PE 0x1ULL
 #define LA_X86_CR0_ET 0x10ULL

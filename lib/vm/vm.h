@@ -12,11 +12,11 @@
 
 #include "arch.h"
 #include "dev/machine.h"
-#include "guestmem.h"
-#include "kvm.h"
+#include "vm/guestmem.h"
+#include "vm/kvm.h"
 #include "sandbox.h"
 #include "vm/arch_vm.h"
-#include "vm_res.h"
+#include "dev/resources.h"
 
 /* What to boot (inputs of build_vm beyond struct la_vm_config). */
 struct la_vm_image {

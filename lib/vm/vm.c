@@ -19,7 +19,7 @@
 #include "dev/serial.h"
 #include "err.h"
 #include "pci/host.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 #define LA_VM_MAX_VCPUS 255
 

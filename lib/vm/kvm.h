@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guestmem.h"
+#include "vm/guestmem.h"
 
 struct kvm_run;
 

@@ -22,15 +22,15 @@
  */
 #include <string.h>
 
-#include "../arch.h"
-#include "../boot.h"
-#include "../err.h"
+#include "arch.h"
+#include "boot.h"
+#include "err.h"
 #include "fdt/fdt.h"
-#include "../dev/platform.h"
-#include "../size.h"
-#include "../sys_alloc.h"
-#include "../x86boot.h"
-#include "x86_64.h"
+#include "dev/platform.h"
+#include "size.h"
+#include "sys_alloc.h"
+#include "arch/x86_64/x86boot.h"
+#include "arch/x86_64/x86_64.h"
 
 /* placement constants (lib/arch/x86_64.h has the address map) */
 #define LA_X86_SETUP_DATA_HDR_SIZE 16ULL
@@ -388,19 +388,6 @@ static int la_x86_system_allocator_config(const struct la_vm_config *cfg,
 	return 0;
 }
 
-/* build_vm's devices, in its order (§3.6 steps 9-14). */
-static const struct la_platform_dev la_x86_devices[] = {
-	{ "i8042", &la_dev_i8042, LA_PLAT_ALWAYS },
-	{ "rtc", &la_dev_rtc, LA_PLAT_ALWAYS },
-	{ "com1", &la_dev_com1, LA_PLAT_SERIAL },
-	{ "com2", &la_dev_com2, LA_PLAT_SERIAL },
-	{ "com3", &la_dev_com3, LA_PLAT_SERIAL },
-	{ "com4", &la_dev_com4, LA_PLAT_SERIAL },
-	{ "debugcon", &la_dev_debugcon, LA_PLAT_ALWAYS },
-	{ "post", &la_dev_post, LA_PLAT_ALWAYS },      /* la's own: boot timing */
-	{ "acpi-pm", &la_dev_acpi_pm, LA_PLAT_ACPI },
-};
-
 const struct la_arch_ops la_arch_x86_64 = {
 	.name = "x86_64",
 	.id = LA_ARCH_X86_64,
@@ -417,8 +404,7 @@ const struct la_arch_ops la_arch_x86_64 = {
 	.pci_max_irqs = LA_X86_PCI_MAX_IRQS,
 	.system_allocator_config = la_x86_system_allocator_config,
 	.host_cpu_read = la_arch_host_cpu_none,
-	.devices = la_x86_devices,
-	.ndevices = sizeof(la_x86_devices) / sizeof(la_x86_devices[0]),
+	.devices = la_x86_64_devices,
 	/* la-vmrun (lib/arch/x86_64_vm.c) */
 	.build_vm = la_x86_build_vm,
 	.vm = &la_x86_64_vm_ops,

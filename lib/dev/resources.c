@@ -3,7 +3,7 @@
 
 #include "err.h"
 #include "host_phys.h"
-#include "vm_res.h"
+#include "dev/resources.h"
 
 int la_vm_resources(const struct la_vm_config *cfg, const struct la_arch_layout *l,
 		    const struct la_mem_layout *m, const struct la_platform_opts *o,

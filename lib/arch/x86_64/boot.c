@@ -6,11 +6,11 @@
  */
 #include <string.h>
 
-#include "../boot.h"
-#include "../bytes.h"
-#include "../err.h"
-#include "../x86boot.h"
-#include "x86_64.h"
+#include "boot.h"
+#include "bytes.h"
+#include "err.h"
+#include "arch/x86_64/x86boot.h"
+#include "arch/x86_64/x86_64.h"
 
 /* Where la_kernel_probe found what to copy; this file only copies it
  * into guest memory and sets the entry state (§3.8 steps 1-3). */

@@ -23,14 +23,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../arch.h"
-#include "../boot.h"
-#include "../err.h"
+#include "arch.h"
+#include "boot.h"
+#include "err.h"
 #include "fdt/fdt.h"
-#include "../dev/platform.h"
-#include "../hostcpu.h"
-#include "../size.h"
-#include "../sys_alloc.h"
+#include "dev/platform.h"
+#include "hostcpu.h"
+#include "size.h"
+#include "sys_alloc.h"
 
 #define LA_ARM_PHYS_MEM_START 0x80000000ULL
 #define LA_ARM_FDT_MAX_SIZE 0x200000ULL
@@ -603,17 +603,6 @@ static int la_arm_system_allocator_config(const struct la_vm_config *cfg,
 	return 0;
 }
 
-/* build_vm's devices, in its order (§4.5 steps 15, 16, 18). */
-static const struct la_platform_dev la_arm_devices[] = {
-	{ "rtc", &la_dev_rtc, LA_PLAT_ALWAYS },
-	{ "vmwdt", &la_dev_vmwdt, LA_PLAT_ALWAYS },
-	{ "com1", &la_dev_com1, LA_PLAT_SERIAL },
-	{ "com2", &la_dev_com2, LA_PLAT_SERIAL },
-	{ "com3", &la_dev_com3, LA_PLAT_SERIAL },
-	{ "com4", &la_dev_com4, LA_PLAT_SERIAL },
-	{ "cpufreq", &la_dev_cpufreq, LA_PLAT_ALWAYS },
-};
-
 const struct la_arch_ops la_arch_aarch64 = {
 	.name = "aarch64",
 	.id = LA_ARCH_AARCH64,
@@ -631,6 +620,5 @@ const struct la_arch_ops la_arch_aarch64 = {
 	.pci_max_irqs = LA_ARM_PCI_MAX_IRQS,
 	.system_allocator_config = la_arm_system_allocator_config,
 	.host_cpu_read = la_hostcpu_read,
-	.devices = la_arm_devices,
-	.ndevices = sizeof(la_arm_devices) / sizeof(la_arm_devices[0]),
+	.devices = la_aarch64_devices,
 };

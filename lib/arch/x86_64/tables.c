@@ -6,12 +6,12 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "../acpi/aml.h"
-#include "../bytes.h"
-#include "../dev/platform.h"
-#include "../err.h"
-#include "../x86boot.h"
-#include "x86_64.h"
+#include "acpi/aml.h"
+#include "bytes.h"
+#include "dev/platform.h"
+#include "err.h"
+#include "arch/x86_64/x86boot.h"
+#include "arch/x86_64/x86_64.h"
 
 /* ---------------------------------------------------------------- e820 */
 

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../err.h"
-#include "../vm.h"
-#include "../x86boot.h"
-#include "x86_64.h"
+#include "err.h"
+#include "vm/vm.h"
+#include "arch/x86_64/x86boot.h"
+#include "arch/x86_64/x86_64.h"
 
 static int la_x86_tables(const struct la_vm_config *cfg, const struct la_arch_layout *l,
 			 const struct la_vm_image *img, const struct la_gmem *g,

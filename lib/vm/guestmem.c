@@ -4,7 +4,7 @@
 #include <sys/mman.h>
 
 #include "err.h"
-#include "guestmem.h"
+#include "vm/guestmem.h"
 
 /* KVM maps guest memory with 2 MiB (nested) page-table entries only where
  * the host address and the guest address agree modulo 2 MiB; otherwise every
