@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The LinuxArch contract: one ops table per architecture (one file per arch in lib/arch/),
+ * The LinuxArch contract: one ops table per architecture (one folder per arch,
+ * lib/arch/<arch>/),
  * bound in exactly one place, la_arch_lookup(). Layout stages are pure
  * functions of their inputs: they run for any arch on any host, without
  * /dev/kvm.
@@ -10,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "range.h"
@@ -25,6 +27,7 @@ struct la_vm_boot;         /* the arch's (x86_64: x86boot.h) */
 struct la_gmem;
 struct la_platform_dev;    /* dev/platform.h */
 struct la_arch_vm_ops;     /* vm/arch_vm.h */
+struct la_json;            /* jsonw.h */
 
 enum la_arch_id {
 	LA_ARCH_X86_64,
@@ -133,6 +136,16 @@ struct la_boot_info {
 	struct la_boot_item item[LA_MAX_BOOT_ITEMS];
 };
 
+/* A row la-vmrun --explain lists besides the allocator's grants. */
+struct la_explain_row {
+	const char *name;
+	unsigned kind;             /* enum la_res_kind (dev/dev.h) */
+	struct la_range r;
+	const char *what;
+};
+
+#define LA_EXPLAIN_MAX_ROWS 8
+
 /* Options an arch accepts; the shared option parser rejects the others. */
 enum la_arch_opt {
 	LA_OPT_PCI_ECAM = 1 << 0,
@@ -210,7 +223,7 @@ struct la_arch_ops {
 	const struct la_platform_dev *devices;  /* ends with a NULL name */
 
 	/* --- building and running a VM (la-vmrun, issue 6); NULL where la
-	 * cannot run this arch's guests yet. Types in lib/vm.h. --- */
+	 * cannot run this arch's guests yet. Types in lib/vm/vm.h. --- */
 	/* build_vm - everything guest memory holds at reset: the image,
 	 * initrd, cmdline, boot_params, setup_data and firmware tables, plus
 	 * the boot vCPU state. Pure: needs no /dev/kvm.
@@ -218,6 +231,28 @@ struct la_arch_ops {
 	int (*build_vm)(const struct la_vm_config *cfg, const struct la_arch_layout *layout,
 			const struct la_mem_layout *mem, const struct la_vm_image *img,
 			const struct la_gmem *g, struct la_vm_boot *out);
+	/* vm_boot_size - bytes of this arch's struct la_vm_boot, which
+	 * la-vmrun holds without knowing its members. */
+	size_t vm_boot_size;
+	/* boot_kernel - what the image probe found (kind, Linux release). */
+	const struct la_kernel_info *(*boot_kernel)(const struct la_vm_boot *b);
+	/* boot_cmdline - the assembled command line's length and the most
+	 * the image takes, in characters (for the "too long" message). */
+	void (*boot_cmdline)(const struct la_vm_boot *b, size_t *len, size_t *max);
+	/* explain_rows - la-vmrun --explain's rows besides the grants: the
+	 * windows the arch reserves before them (other false) or its devices
+	 * outside the allocator (other true), up to max into out.
+	 * returns: how many */
+	unsigned (*explain_rows)(const struct la_vm_boot *b, bool other,
+				 struct la_explain_row *out, unsigned max);
+	/* explain_boot - --explain's account of b: image, initrd, command line
+	 * and firmware tables, as text to f, or as members of the open JSON
+	 * object j when j is not NULL. */
+	void (*explain_boot)(const struct la_vm_boot *b, const char *image_path,
+			     const char *initrd_path, FILE *f, struct la_json *j);
+	/* fdt_where - where a device tree goes, for --explain ("in
+	 * setup_data padded to 16 KiB"). */
+	const char *fdt_where;
 	/* vm - the hypervisor half: KVM capabilities, irqchip, vCPU setup
 	 * (crosvm's configure_vcpu), interrupt lines, crash registers, exits
 	 * (lib/vm/arch_vm.h). NULL where la cannot run this arch's guests. */

@@ -11,17 +11,6 @@
 #include "jsonw.h"
 #include "vmrun.h"
 
-static const char *const la_kind_names[] = {
-	[LA_X86_IMG_BZIMAGE] = "bzImage", [LA_X86_IMG_ELF64] = "ELF64 vmlinux",
-	[LA_X86_IMG_ELF32] = "ELF32 vmlinux", [LA_X86_IMG_MULTIBOOT] = "Multiboot",
-	[LA_X86_IMG_BIOS] = "BIOS",
-};
-static const char *const la_mode_names[] = {
-	[LA_X86_MODE_RESET] = "real mode at the reset vector",
-	[LA_X86_MODE_FLAT32] = "flat 32-bit protected mode",
-	[LA_X86_MODE_LONG] = "64-bit long mode",
-};
-
 static void la_explain_row(const char *name, const char *kind, uint64_t start, uint64_t end,
 			   const char *what)
 {
@@ -35,15 +24,25 @@ static void la_explain_row(const char *name, const char *kind, uint64_t start, u
 	printf("  %-20s %-8s %-37s %s\n", name, kind, range, what);
 }
 
+/* The rows the arch lists before the grants (other false: windows it
+ * reserves) or after them (other true: devices outside the allocator). */
+static unsigned la_explain_arch_rows(const struct la_vmrun *a, bool other,
+				     struct la_explain_row *rows)
+{
+	return a->vm.cfg.arch->explain_rows(a->boot, other, rows, LA_EXPLAIN_MAX_ROWS);
+}
+
 static void la_explain_grants(const struct la_vmrun *a)
 {
 	const struct la_vm_res *r = &a->res;
-	const struct la_vm_boot *b = &a->boot;
+	struct la_explain_row rows[LA_EXPLAIN_MAX_ROWS];
+	unsigned n = la_explain_arch_rows(a, false, rows);
 
 	printf("\ngrants (system allocator, %u physical address bits from %s):\n",
 	       r->phys_bits, r->phys_bits_source);
-	la_explain_row("pci-ecam", "reserve", b->ecam.start, b->ecam.end,
-		       "PCIe config space (ECAM, in MCFG)");
+	for (unsigned i = 0; i < n; i++)
+		la_explain_row(rows[i].name, la_res_kind_name(rows[i].kind), rows[i].r.start,
+			       rows[i].r.end, rows[i].what);
 	for (unsigned i = 0; i < r->n; i++) {
 		const struct la_grant *g = &r->g[i];
 
@@ -54,59 +53,16 @@ static void la_explain_grants(const struct la_vmrun *a)
 				       g->range.end, g->tag);
 	}
 	printf("\nother devices:\n");
-	la_explain_row("pci-config", "io", 0xcf8, 0xcff, "PCI host bridge 00:00.0; 0xcf9 resets");
-	la_explain_row("pcie-vcfg", "mmio", b->vcfg.start, b->vcfg.end, "PCIe virtual config window");
-	la_explain_row("high-mmio", "mmio", b->high_mmio.start, b->high_mmio.end,
-		       "PCI MMIO above 4 GiB (in PC00._CRS)");
+	n = la_explain_arch_rows(a, true, rows);
+	for (unsigned i = 0; i < n; i++)
+		la_explain_row(rows[i].name, la_res_kind_name(rows[i].kind), rows[i].r.start,
+			       rows[i].r.end, rows[i].what);
 }
 
-static void la_explain_image(const struct la_vmrun *a)
+/* What the dry run booted: the kernel, or the BIOS. */
+static const char *la_explain_image_path(const struct la_vmrun *a)
 {
-	const struct la_vm_boot *b = &a->boot;
-	const struct la_x86_kernel *k = &b->kernel;
-
-	printf("\nimage: %s '%s', loaded at 0x%llx-0x%llx, entry 0x%llx in %s\n",
-	       la_kind_names[k->kind], a->kernel_path ? a->kernel_path : a->vm.cfg.bios_path,
-	       (unsigned long long)k->start, (unsigned long long)k->end - 1,
-	       (unsigned long long)k->entry, la_mode_names[k->mode]);
-	if (b->initrd_size)
-		printf("initrd: '%s' at 0x%llx-0x%llx (%llu bytes)\n", a->initrd_path,
-		       (unsigned long long)b->initrd_addr,
-		       (unsigned long long)(b->initrd_addr + b->initrd_size - 1),
-		       (unsigned long long)b->initrd_size);
-	printf("cmdline (at 0x20000, %zu characters): %s\n", b->cmdline.len, b->cmdline.s);
-}
-
-static void la_explain_tables(const struct la_vmrun *a)
-{
-	const struct la_vm_boot *b = &a->boot;
-
-	if (b->kernel.kind == LA_X86_IMG_BIOS)
-		return;
-	printf("\ne820 (%u entries):\n", b->e820.n);
-	for (unsigned i = 0; i < b->e820.n; i++)
-		printf("  0x%016llx-0x%016llx %s\n", (unsigned long long)b->e820.e[i].addr,
-		       (unsigned long long)(b->e820.e[i].addr + b->e820.e[i].size - 1),
-		       b->e820.e[i].type == 1 ? "RAM" : "reserved");
-	printf("\nsetup_data:\n");
-	for (unsigned i = 0; i < b->setup.n; i++)
-		printf("  0x%llx type %u (%s) %u bytes\n", (unsigned long long)b->setup.e[i].addr,
-		       b->setup.e[i].type, b->setup.e[i].type == 9 ? "RNG seed" : "DTB",
-		       b->setup.e[i].len);
-}
-
-static void la_explain_firmware(const struct la_vmrun *a)
-{
-	const struct la_vm_boot *b = &a->boot;
-
-	printf("\nfirmware tables:\n");
-	printf("  MP floating pointer 0x9fff0, MP table 0x9e800 (%u CPUs)\n", b->ncpus);
-	printf("  SMBIOS 3.0 entry point 0xf0000\n");
-	if (!b->has_acpi)
-		printf("  no ACPI (--no-acpi)\n");
-	for (unsigned i = 0; i < b->acpi.n; i++)
-		printf("  ACPI %-4s 0x%llx %u bytes\n", b->acpi.t[i].sig,
-		       (unsigned long long)b->acpi.t[i].addr, b->acpi.t[i].len);
+	return a->kernel_path ? a->kernel_path : a->vm.cfg.bios_path;
 }
 
 static void la_explain_node(const void *fdt, int node, int depth)
@@ -129,17 +85,17 @@ static void la_explain_node(const void *fdt, int node, int depth)
 void la_vmrun_explain(const struct la_vmrun *a)
 {
 	la_regions_print(stdout, &a->vm.mem);
+	const struct la_arch_ops *arch = a->vm.cfg.arch;
+
 	la_explain_grants(a);
-	la_explain_image(a);
-	la_explain_tables(a);
-	la_explain_firmware(a);
+	arch->explain_boot(a->boot, la_explain_image_path(a), a->initrd_path, stdout, NULL);
 	if (a->dtb && a->fdt_path)
-		printf("\ndevice tree ('%s', %zu bytes, in setup_data padded to 16 KiB):\n",
-		       a->fdt_path, a->dtb_len);
+		printf("\ndevice tree ('%s', %zu bytes, %s):\n", a->fdt_path, a->dtb_len,
+		       arch->fdt_where);
 	else if (a->dtb)
-		printf("\ndevice tree (la-mkfdt's x86_64 tree with %u overlay%s, %zu bytes, in "
-		       "setup_data padded to 16 KiB):\n", a->overlays.n,
-		       a->overlays.n == 1 ? "" : "s", a->dtb_len);
+		printf("\ndevice tree (la-mkfdt's %s tree with %u overlay%s, %zu bytes, %s):\n",
+		       arch->name, a->overlays.n, a->overlays.n == 1 ? "" : "s", a->dtb_len,
+		       arch->fdt_where);
 	if (a->dtb)
 		la_explain_node(a->dtb, 0, 0);
 }
@@ -156,10 +112,19 @@ static void la_explain_json_fixed(struct la_json *j, const char *name, enum la_r
 	la_json_grant(j, &g, tag);
 }
 
+static void la_explain_json_rows(struct la_json *j, const struct la_vmrun *a, bool other)
+{
+	struct la_explain_row rows[LA_EXPLAIN_MAX_ROWS];
+	unsigned n = la_explain_arch_rows(a, other, rows);
+
+	for (unsigned i = 0; i < n; i++)
+		la_explain_json_fixed(j, rows[i].name, rows[i].kind, rows[i].r.start, rows[i].r.end,
+				      rows[i].what);
+}
+
 static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
 {
 	const struct la_vm_res *r = &a->res;
-	const struct la_vm_boot *b = &a->boot;
 
 	la_json_str(j, "arch", a->vm.cfg.arch->name);
 	la_json_u64(j, "memory_size", a->vm.cfg.mem_size);
@@ -168,91 +133,13 @@ static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
 	la_json_u64(j, "phys_bits", r->phys_bits);
 	la_json_str(j, "phys_bits_source", r->phys_bits_source);
 	la_json_arr_begin(j, "grants");
-	la_explain_json_fixed(j, "pci-ecam", LA_RES_RESERVE, b->ecam.start, b->ecam.end,
-			      "PCIe config space (ECAM, in MCFG)");
+	la_explain_json_rows(j, a, false);
 	for (unsigned i = 0; i < r->n; i++)
 		la_json_grant(j, &r->g[i], r->g[i].tag);
 	la_json_arr_end(j);
 	la_json_arr_begin(j, "other_devices");
-	la_explain_json_fixed(j, "pci-config", LA_RES_IO, 0xcf8, 0xcff,
-			      "PCI host bridge 00:00.0; 0xcf9 resets");
-	la_explain_json_fixed(j, "pcie-vcfg", LA_RES_MMIO, b->vcfg.start, b->vcfg.end,
-			      "PCIe virtual config window");
-	la_explain_json_fixed(j, "high-mmio", LA_RES_MMIO, b->high_mmio.start, b->high_mmio.end,
-			      "PCI MMIO above 4 GiB (in PC00._CRS)");
+	la_explain_json_rows(j, a, true);
 	la_json_arr_end(j);
-}
-
-static void la_explain_json_boot(struct la_json *j, const struct la_vmrun *a)
-{
-	const struct la_vm_boot *b = &a->boot;
-	const struct la_x86_kernel *k = &b->kernel;
-
-	la_json_obj_begin(j, "image");
-	la_json_str(j, "kind", la_kind_names[k->kind]);
-	la_json_str(j, "path", a->kernel_path ? a->kernel_path : a->vm.cfg.bios_path);
-	la_json_range_fields(j, k->start, k->end - 1);
-	la_json_u64(j, "entry", k->entry);
-	la_json_str(j, "mode", la_mode_names[k->mode]);
-	if (k->info.version[0])
-		la_json_str(j, "linux_release", k->info.version);
-	la_json_obj_end(j);
-	if (b->initrd_size) {
-		la_json_obj_begin(j, "initrd");
-		la_json_str(j, "path", a->initrd_path);
-		la_json_range_fields(j, b->initrd_addr, b->initrd_addr + b->initrd_size - 1);
-		la_json_obj_end(j);
-	} else {
-		la_json_null(j, "initrd");
-	}
-	la_json_obj_begin(j, "cmdline");
-	la_json_u64(j, "address", 0x20000);
-	la_json_u64(j, "length", b->cmdline.len);
-	la_json_str(j, "text", b->cmdline.s);
-	la_json_obj_end(j);
-	la_json_arr_begin(j, "e820");
-	for (unsigned i = 0; k->kind != LA_X86_IMG_BIOS && i < b->e820.n; i++) {
-		la_json_obj_begin(j, NULL);
-		la_json_range_fields(j, b->e820.e[i].addr, b->e820.e[i].addr + b->e820.e[i].size - 1);
-		la_json_str(j, "type", b->e820.e[i].type == 1 ? "ram" : "reserved");
-		la_json_obj_end(j);
-	}
-	la_json_arr_end(j);
-	la_json_arr_begin(j, "setup_data");
-	for (unsigned i = 0; k->kind != LA_X86_IMG_BIOS && i < b->setup.n; i++) {
-		la_json_obj_begin(j, NULL);
-		la_json_u64(j, "address", b->setup.e[i].addr);
-		la_json_u64(j, "type", b->setup.e[i].type);
-		la_json_str(j, "what", b->setup.e[i].type == 9 ? "rng-seed" : "dtb");
-		la_json_u64(j, "length", b->setup.e[i].len);
-		la_json_obj_end(j);
-	}
-	la_json_arr_end(j);
-}
-
-static void la_explain_json_tables(struct la_json *j, const struct la_vmrun *a)
-{
-	const struct la_vm_boot *b = &a->boot;
-
-	la_json_obj_begin(j, "firmware_tables");
-	la_json_u64(j, "mp_floating_pointer", 0x9fff0);
-	la_json_u64(j, "mp_table", 0x9e800);
-	la_json_u64(j, "mp_cpus", b->ncpus);
-	la_json_u64(j, "smbios", 0xf0000);
-	if (b->has_acpi) {
-		la_json_arr_begin(j, "acpi");
-		for (unsigned i = 0; i < b->acpi.n; i++) {
-			la_json_obj_begin(j, NULL);
-			la_json_str(j, "signature", b->acpi.t[i].sig);
-			la_json_u64(j, "address", b->acpi.t[i].addr);
-			la_json_u64(j, "length", b->acpi.t[i].len);
-			la_json_obj_end(j);
-		}
-		la_json_arr_end(j);
-	} else {
-		la_json_null(j, "acpi");
-	}
-	la_json_obj_end(j);
 }
 
 static void la_explain_json_node(struct la_json *j, const void *fdt, int node, const char *path)
@@ -292,8 +179,7 @@ void la_vmrun_explain_json(const struct la_vmrun *a)
 	la_json_obj_begin(&j, NULL);
 	la_json_str(&j, "schema", "la-vmrun-explain/" LA_JSON_SCHEMA_VERSION);
 	la_explain_json_layout(&j, a);
-	la_explain_json_boot(&j, a);
-	la_explain_json_tables(&j, a);
+	a->vm.cfg.arch->explain_boot(a->boot, la_explain_image_path(a), a->initrd_path, NULL, &j);
 	if (a->dtb) {
 		la_json_obj_begin(&j, "device_tree");
 		la_json_str(&j, "source", a->fdt_path ? "--fdt" : "--overlay");

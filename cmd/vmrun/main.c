@@ -417,10 +417,13 @@ void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 	default:
 		break;
 	}
-	if (err == -LA_ERR_CMDLINE)
+	if (err == -LA_ERR_CMDLINE) {
+		size_t len, max;
+
+		a->vm.cfg.arch->boot_cmdline(a->boot, &len, &max);
 		snprintf(reason, sizeof(reason), "%s (%zu characters; this kernel takes %zu)",
-			 la_strerror(err), a->boot.cmdline.len,
-			 (size_t)la_x86_kernel_cmdline_max(&a->boot.kernel.info));
+			 la_strerror(err), len, max);
+	}
 	else if (err == -LA_ERR_INITRDFIT)
 		snprintf(reason, sizeof(reason), "%s (%llu bytes, %s of guest memory)",
 			 la_strerror(err), (unsigned long long)a->img.initrd_size,
@@ -460,7 +463,10 @@ static void la_vmrun_build(struct la_vmrun *a)
 	err = la_gmem_map(&a->g, &a->vm.mem);
 	if (err)
 		la_vmrun_die("--mem", a->vm.arg[LA_VMOPT_MEM], la_strerror(err));
-	err = c->arch->build_vm(c, &a->vm.layout, &a->vm.mem, &a->img, &a->g, &a->boot);
+	a->boot = calloc(1, c->arch->vm_boot_size);
+	if (!a->boot)
+		la_vmrun_die("build_vm", NULL, "out of memory");
+	err = c->arch->build_vm(c, &a->vm.layout, &a->vm.mem, &a->img, &a->g, a->boot);
 	if (err)
 		la_vmrun_build_fail(a, err);
 }
@@ -536,5 +542,6 @@ int main(int argc, char **argv)
 	free(a.cmdline);
 	la_overlay_list_free(&a.overlays);
 	la_vm_res_destroy(&a.res);
+	free(a.boot);
 	return status;
 }

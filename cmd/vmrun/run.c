@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "err.h"
 #include "fileio.h"
 #include "vm/kvm.h"
@@ -343,7 +344,7 @@ static int la_vmrun_input_start(const struct la_vmrun *a, struct la_vm *vm, unsi
  * happen rather than leave a user staring at a silent console. */
 static void la_vmrun_software_kvm_note(const struct la_vmrun *a)
 {
-	const struct la_kernel_info *k = &a->boot.kernel.info;
+	const struct la_kernel_info *k = a->vm.cfg.arch->boot_kernel(a->boot);
 	const char *soft;
 
 	if (k->kind != LA_KERNEL_BZIMAGE || !k->version[0])
@@ -360,7 +361,7 @@ int la_vmrun_run(struct la_vmrun *a)
 {
 	struct la_timing timing;
 	struct la_vm_setup s = {
-		.kvm_path = a->kvm_path, .cfg = &a->vm.cfg, .g = &a->g, .boot = &a->boot,
+		.kvm_path = a->kvm_path, .cfg = &a->vm.cfg, .g = &a->g, .boot = a->boot,
 		.res = &a->res, .debugcon_fd = -1, .seccomp = a->seccomp, .prog = "la-vmrun",
 		.unclaimed_mmio = la_unclaimed_mmio,
 	};

@@ -14,10 +14,6 @@
 #include "vm/vm.h"
 #include "dev/resources.h"
 #include "vmopts.h"
-/* struct la_vm_boot: x86_64's build_vm result, held here and printed by
- * --explain (la-vmrun builds x86_64 VMs only); run.c and lib/vm.c pass it
- * on untouched */
-#include "arch/x86_64/x86boot.h"
 
 enum la_serial_kind { LA_SERIAL_SINK, LA_SERIAL_STDOUT, LA_SERIAL_FILE };
 
@@ -55,7 +51,7 @@ struct la_vmrun {
 	struct la_vm_image img;
 	struct la_vm_res res;
 	struct la_gmem g;
-	struct la_vm_boot boot;
+	struct la_vm_boot *boot;      /* the arch's, vm_boot_size bytes */
 };
 
 /* main.c: one line "la-vmrun: WHAT: 'PATH': REASON" (no PATH: NULL),

@@ -5,7 +5,7 @@
  * the shortest encoding when closed. The first error sticks in err
  * (-LA_ERR_ACPISPACE: the buffer is full; -LA_ERR_INTERNAL: packages
  * nested too deep) and every later call does nothing, so a writer checks
- * once at the end. The x86 DSDT (lib/arch/x86_64_tables.c) and the
+ * once at the end. The x86 DSDT (lib/arch/x86_64/tables.c) and the
  * devices' DSDT parts (la_dev_desc.aml) write with it.
  */
 #ifndef LA_ACPI_AML_H

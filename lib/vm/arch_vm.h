@@ -2,11 +2,11 @@
 /*
  * The hypervisor half of LinuxArch (crosvm's LinuxArch::configure_vcpu,
  * its irqchip and exit handling): what each arch does with KVM, behind one
- * ops table, la_arch_ops.vm, so lib/vm.c and cmd/vmrun name no arch. Each
- * arch implements it in one file, lib/arch/<arch>_kvm.c, the only file
+ * ops table, la_arch_ops.vm, so lib/vm/vm.c and cmd/vmrun name no arch. Each
+ * arch implements it in one file, lib/arch/<arch>/kvm.c, the only file
  * with that arch's #if and ioctls.
  *
- * A header of its own rather than lib/kvm.h or lib/arch.h: kvm.h is the
+ * A header of its own rather than lib/vm/kvm.h or lib/arch.h: kvm.h is the
  * generic ioctl layer the arches call, and must not know the VM, its
  * devices or its crash report; arch.h is the pure layout contract that
  * la-layout, la-alloc and la-mkfdt build against without any KVM type.
@@ -21,7 +21,7 @@
 #include "range.h"
 
 struct la_vm;
-struct la_vm_boot;  /* the arch's build_vm result (x86_64: lib/x86boot.h) */
+struct la_vm_boot;  /* the arch's build_vm result (x86_64: lib/arch/x86_64/x86boot.h) */
 struct la_pci_dev;  /* a PCI device to hot-plug (the hot-plug issue) */
 
 /* One register of a crash report. bytes: its width (8: printed in an

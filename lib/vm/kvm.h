@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A thin layer over the generic KVM ioctls la-vmrun uses; it names no
- * arch (each arch's ioctls are in lib/arch/<arch>_kvm.c). Every failure
+ * arch (each arch's ioctls are in lib/arch/<arch>/kvm.c). Every failure
  * returns -LA_ERR_KVM* and leaves in struct la_kvm what failed (the device
  * path, the capability or the ioctl name) and errno, so the program can
  * say which.

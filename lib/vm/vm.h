@@ -34,7 +34,7 @@ struct la_vm_image {
 	bool no_acpi;             /* boot on the MP table alone */
 	uint8_t rng_seed[256];
 	unsigned phys_bits;       /* guest physical address bits (MTRR masks, high MMIO) */
-	uint16_t pm_iobase;       /* ACPI PM block, from the allocator (lib/vm_res.h) */
+	uint16_t pm_iobase;       /* ACPI PM block, from the allocator (lib/dev/resources.h) */
 };
 
 /* ---- running ---- */

@@ -2,7 +2,7 @@
 /*
  * x86_64 boot vCPU state (§3.9) and CPUID adjustments (§3.10): GDT/IDT,
  * identity page tables, registers, segments, MSRs and MTRRs. Pure: the
- * results go to guest memory and to struct la_x86_boot_cpu; lib/kvm_x86.c
+ * results go to guest memory and to struct la_x86_boot_cpu; lib/arch/x86_64/kvm.c
  * hands them to KVM.
  */
 #include <string.h>

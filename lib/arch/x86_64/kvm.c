@@ -3,7 +3,7 @@
  * x86_64's hypervisor half (struct la_arch_vm_ops, lib/vm/arch_vm.h): the
  * only file with x86 KVM ioctls. VM setup (identity map, TSS, irqchip,
  * PIT), vCPU configuration from the pure boot state of
- * lib/arch/x86_64_cpu.c, interrupt lines and the crash report's
+ * lib/arch/x86_64/cpu.c, interrupt lines and the crash report's
  * registers. The ioctls compile to stubs on other hosts (they do not
  * exist there).
  */
@@ -18,7 +18,7 @@
 #include "arch/x86_64/x86boot.h"
 #include "arch/x86_64/x86_64.h"
 
-/* Beyond the generic ones (lib/kvm.c), in the order la-vmrun has always
+/* Beyond the generic ones (lib/vm/kvm.c), in the order la-vmrun has always
  * checked them. */
 static const struct la_kvm_cap la_x86_kvm_caps[] = {
 	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },

@@ -32,7 +32,7 @@
 #include "arch/x86_64/x86boot.h"
 #include "arch/x86_64/x86_64.h"
 
-/* placement constants (lib/arch/x86_64.h has the address map) */
+/* placement constants (lib/arch/x86_64/x86_64.h has the address map) */
 #define LA_X86_SETUP_DATA_HDR_SIZE 16ULL
 #define LA_X86_SETUP_RNG_SEED_SIZE 256ULL
 #define LA_X86_PCI_MAX_IRQS 4
@@ -405,7 +405,13 @@ const struct la_arch_ops la_arch_x86_64 = {
 	.system_allocator_config = la_x86_system_allocator_config,
 	.host_cpu_read = la_arch_host_cpu_none,
 	.devices = la_x86_64_devices,
-	/* la-vmrun (lib/arch/x86_64_vm.c) */
+	/* la-vmrun (lib/arch/x86_64/vm.c) */
 	.build_vm = la_x86_build_vm,
+	.vm_boot_size = sizeof(struct la_vm_boot),
+	.boot_kernel = la_x86_boot_kernel,
+	.boot_cmdline = la_x86_boot_cmdline,
+	.explain_rows = la_x86_explain_rows,
+	.explain_boot = la_x86_explain_boot,
+	.fdt_where = "in setup_data padded to 16 KiB",
 	.vm = &la_x86_64_vm_ops,
 };

@@ -2,7 +2,7 @@
 /*
  * x86_64 build_vm (§3.6 steps 17-20, §3.8): what guest memory holds at
  * reset and what the vCPUs start with. Pure: the hypervisor half
- * (lib/arch/x86_64_kvm.c, vcpu_init) hands the result to KVM.
+ * (lib/arch/x86_64/kvm.c, vcpu_init) hands the result to KVM.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * x86_64 constants (crosvm's x86_64 crate, spec §3.1) shared by the
- * layout, boot and table builders in lib/arch/x86_64*.c. The address map
- * is drawn at the top of lib/arch/x86_64.c.
+ * layout, boot and table builders in lib/arch/x86_64/. The address map
+ * is drawn at the top of lib/arch/x86_64/layout.c.
  */
 #ifndef LA_ARCH_X86_64_H
 #define LA_ARCH_X86_64_H
@@ -82,12 +82,23 @@
 #define LA_X86_ACPI_WINDOW_SIZE 0x10000ULL /* 0xe0000..0xeffff */
 #define LA_X86_SMBIOS_WINDOW_SIZE 0x10000ULL
 
-/* lib/arch/x86_64_vm.c: the build_vm hook (pure). */
+/* lib/arch/x86_64/vm.c: the build_vm hook (pure). */
 #include "arch.h"
 int la_x86_build_vm(const struct la_vm_config *cfg, const struct la_arch_layout *l,
 		    const struct la_mem_layout *m, const struct la_vm_image *img,
 		    const struct la_gmem *g, struct la_vm_boot *b);
-/* lib/arch/x86_64_kvm.c: the hypervisor half (lib/vm/arch_vm.h). */
+/* lib/arch/x86_64/kvm.c: the hypervisor half (lib/vm/arch_vm.h). */
 extern const struct la_arch_vm_ops la_x86_64_vm_ops;
+
+/* la-vmrun's view of the build_vm result (lib/arch/x86_64/explain.c; see
+ * la_arch_ops). */
+struct la_explain_row;
+struct la_json;
+unsigned la_x86_explain_rows(const struct la_vm_boot *b, bool other, struct la_explain_row *out,
+			     unsigned max);
+void la_x86_explain_boot(const struct la_vm_boot *b, const char *image_path,
+			 const char *initrd_path, FILE *f, struct la_json *j);
+const struct la_kernel_info *la_x86_boot_kernel(const struct la_vm_boot *b);
+void la_x86_boot_cmdline(const struct la_vm_boot *b, size_t *len, size_t *max);
 
 #endif

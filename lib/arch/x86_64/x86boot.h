@@ -271,7 +271,7 @@ void la_x86_cpuid_adjust(struct la_cpuid_entry *e, unsigned n, const struct la_x
 /* ---- build_vm's result ---- */
 /* What x86_64's build_vm produced (struct la_arch_ops.build_vm). The
  * running VM hands it untouched to this arch's hypervisor half
- * (lib/arch/x86_64_kvm.c); la-vmrun --explain prints it. */
+ * (lib/arch/x86_64/kvm.c); la-vmrun --explain prints it. */
 struct la_vm_boot {
 	struct la_x86_kernel kernel;
 	struct la_cmdline cmdline;
