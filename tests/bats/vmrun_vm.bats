@@ -47,6 +47,7 @@ la-case p-reboot $t la-vmrun --mem 256M --cmdline probe.mode=reboot "\$P/probe.b
 la-case p-triplefault $t la-vmrun --mem 256M --cmdline probe.mode=triplefault "\$P/probe.bzImage"
 la-case p-post $t la-vmrun --mem 256M --boot-timing --cmdline probe.mode=post "\$P/probe.bzImage"
 la-case p-no-acpi $t la-vmrun --mem 256M --no-acpi --cmdline probe.mode=poweroff "\$P/probe.bzImage"
+la-case p-mmio $t la-vmrun --mem 256M --cmdline probe.mode=mmio "\$P/probe.bzImage"
 EOF
 	vm_have_mkfdt && cat <<EOF
 la-case p-fdt $t sh -c 'la-vmrun --mem 512M --fdt - --cmdline probe.mode=poweroff "\$1" <"\$2"' sh "\$P/probe.bzImage" "\$P/x86.dtb"
@@ -513,6 +514,16 @@ $(vm_expected_e820 512M)"
 	vm_case_status p-triplefault 33
 	assert_line 'probe: mode triplefault'
 	grep -qi 'rip' <<<"$stderr" || fail "no registers on stderr: $stderr"
+}
+
+@test "la-vmrun: MMIO no device claims reads all ones, is said once on stderr, and the guest goes on" {
+	need_vmrun p-mmio
+	vm_case_status p-mmio 0
+	assert_line 'probe: mmio 0xd0000000 reads ffffffff ffffffff'
+	assert_line 'probe: errors 0'
+	[ "$(grep -c 'MMIO no device claims' <<<"$stderr")" -eq 1 ] || fail "stderr: $stderr"
+	grep -q 'la-vmrun: note: the guest read 4 bytes at 0xd0000000' <<<"$stderr" ||
+		fail "stderr: $stderr"
 }
 
 @test "la-vmrun: --boot-timing prints each POST code the guest writes to port 0x80" {

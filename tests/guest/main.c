@@ -180,6 +180,20 @@ static void probe_triplefault(void)
 	__asm__ volatile("lidt %0\n\tint3" : : "m"(null_idt));
 }
 
+/* probe_mmio: two reads and a write at the start of low PCI MMIO, where no
+ * device is: the VMM must answer all ones and carry on. */
+#define PROBE_UNCLAIMED_MMIO 0xd0000000u
+static void probe_mmio(struct probe *p)
+{
+	volatile uint32_t *r = (volatile uint32_t *)(uintptr_t)PROBE_UNCLAIMED_MMIO;
+	uint32_t a = r[0], b = r[1];
+
+	r[0] = 0x12345678;
+	probe_printf(p, "probe: mmio 0x%x reads %x %x\n", PROBE_UNCLAIMED_MMIO, a, b);
+	if (a != 0xffffffffu || b != 0xffffffffu)
+		probe_error(p, "unclaimed MMIO did not read all ones");
+}
+
 static void probe_post(struct probe *p)
 {
 	for (unsigned c = 0x10; c < 0x20; c++)
@@ -213,6 +227,8 @@ void probe_main(uint64_t boot_params, unsigned entry_bits)
 		probe_post(&p);
 	if (mode == PROBE_MODE_WAIT)
 		probe_wait(&p);
+	if (mode == PROBE_MODE_MMIO)
+		probe_mmio(&p);
 	probe_printf(&p, "probe: errors %u\n", p.errors);
 	switch (mode) {
 	case PROBE_MODE_TRIPLEFAULT:

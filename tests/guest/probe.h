@@ -65,6 +65,7 @@ enum probe_mode {
 	PROBE_MODE_TRIPLEFAULT, /* an exception with an empty IDT */
 	PROBE_MODE_POST,     /* POST codes 0x10..0x1f on port 0x80, then S5 */
 	PROBE_MODE_WAIT,     /* wait for a byte on COM1 (about 2^36 TSC ticks at most), then S5 */
+	PROBE_MODE_MMIO,     /* read and write MMIO no device claims, then S5 */
 	PROBE_MODE_UNKNOWN,
 };
 

@@ -674,6 +674,7 @@ static const char *const probe_modes[] = {
 	[PROBE_MODE_TRIPLEFAULT] = "triplefault",
 	[PROBE_MODE_POST] = "post",
 	[PROBE_MODE_WAIT] = "wait",
+	[PROBE_MODE_MMIO] = "mmio",
 	[PROBE_MODE_UNKNOWN] = "unknown",
 };
 
