@@ -52,4 +52,5 @@ const struct la_dev_desc la_dev_cpufreq = {
 							      "virtual cpufreq window") } },
 	},
 	.fdt_node = la_cpufreq_fdt_node,
+	.fdt_order = LA_FDT_ORDER_CPUFREQ,
 };

@@ -162,6 +162,11 @@ struct la_dev_desc {
 	 * the device has none. Errors stay in w (the writer keeps the first). */
 	void (*fdt_node)(struct la_fdt_w *w, const struct la_dev_inst *d,
 			 const struct la_irq_cells *ic, const struct la_fdt_config *fc);
+	/* fdt_order - where the node goes among the devices' nodes (lower
+	 * first; equal: in platform order): below LA_FDT_ORDER_LATE with the
+	 * UARTs, before the arch's own psci and pci nodes; from it on, after
+	 * them, as crosvm's create_fdt orders them. */
+	unsigned fdt_order;
 	/* aml - the instance's part of the DSDT, inside \_SB_ (x86_64); NULL:
 	 * none (the legacy devices have none, as in crosvm). Errors stay in
 	 * a. */
@@ -176,6 +181,14 @@ struct la_dev_desc {
 	/* destroy - release what create made; NULL: free(state). */
 	void (*destroy)(void *state);
 };
+
+/* fdt_order values, in crosvm's create_fdt order (§4.7). */
+#define LA_FDT_ORDER_SERIAL 10
+#define LA_FDT_ORDER_LATE 20      /* after the arch's psci and pci nodes */
+#define LA_FDT_ORDER_RTC 20
+#define LA_FDT_ORDER_BATTERY 25
+#define LA_FDT_ORDER_VMWDT 30
+#define LA_FDT_ORDER_CPUFREQ 40
 
 /* The registry: every device la knows, in the order la-alloc --help and
  * la-mkfdt --help name them. */

@@ -319,14 +319,25 @@ const struct la_grant *la_dev_inst_grant(const struct la_dev_inst *d, enum la_re
 	return NULL;
 }
 
-void la_platform_fdt_nodes(struct la_fdt_w *w, const struct la_platform *p, const char *kind,
-			   const struct la_irq_cells *ic, const struct la_fdt_config *fc)
+void la_platform_fdt_nodes(struct la_fdt_w *w, const struct la_platform *p, unsigned from,
+			   unsigned to, const struct la_irq_cells *ic,
+			   const struct la_fdt_config *fc)
 {
-	for (unsigned i = 0; i < p->ninst; i++) {
-		const struct la_dev_desc *t = p->inst[i].desc;
+	/* each order in the range that some instance has, lowest first */
+	for (unsigned at = from; at < to;) {
+		unsigned next = to;
 
-		if (t->fdt_node && !strcmp(t->kind, kind))
-			t->fdt_node(w, &p->inst[i], ic, fc);
+		for (unsigned i = 0; i < p->ninst; i++) {
+			const struct la_dev_desc *t = p->inst[i].desc;
+
+			if (!t->fdt_node)
+				continue;
+			if (t->fdt_order == at)
+				t->fdt_node(w, &p->inst[i], ic, fc);
+			else if (t->fdt_order > at && t->fdt_order < next)
+				next = t->fdt_order;
+		}
+		at = next;
 	}
 }
 

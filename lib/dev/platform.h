@@ -105,10 +105,11 @@ void la_platform_release_fixed(struct la_platform *p, const struct la_grant *g);
 /* la_platform_find - the instance called name, NULL if none. */
 const struct la_dev_inst *la_platform_find(const struct la_platform *p, const char *name);
 
-/* la_platform_fdt_nodes - the nodes of every instance of kind (in the
- * order they were added) that has one. */
-void la_platform_fdt_nodes(struct la_fdt_w *w, const struct la_platform *p, const char *kind,
-			   const struct la_irq_cells *ic, const struct la_fdt_config *fc);
+/* la_platform_fdt_nodes - the nodes of every instance that has one and
+ * whose fdt_order is in [from, to), by fdt_order, then in platform order. */
+void la_platform_fdt_nodes(struct la_fdt_w *w, const struct la_platform *p, unsigned from,
+			   unsigned to, const struct la_irq_cells *ic,
+			   const struct la_fdt_config *fc);
 
 /* One PCI function's INTx: where it is, its pin (0 = INTA) and IRQ. */
 struct la_pci_intx {

@@ -271,5 +271,6 @@ const struct la_dev_desc la_dev_rtc = {
 					   LA_NEED_FIXED_IRQ(1, "SPI, edge") } },
 	},
 	.fdt_node = la_rtc_fdt_node,
+	.fdt_order = LA_FDT_ORDER_RTC,
 	.create = la_rtc_create,
 };

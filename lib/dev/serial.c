@@ -259,7 +259,7 @@ static int la_serial_create(const struct la_dev_inst *d, const struct la_dev_env
 			[LA_ARCH_RISCV64] = { 1, { LA_NEED_FIXED_MMIO(addr, LA_SERIAL_SIZE,  \
 								      "16550 UART, IRQ unwired") } }, \
 		},                                                                           \
-		.fdt_node = la_serial_fdt_node,                                              \
+		.fdt_node = la_serial_fdt_node, .fdt_order = LA_FDT_ORDER_SERIAL,            \
 		.create = la_serial_create,                                                  \
 	}
 

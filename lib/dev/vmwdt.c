@@ -36,4 +36,5 @@ const struct la_dev_desc la_dev_vmwdt = {
 					   LA_NEED_FIXED_IRQ(15, "PPI (per vCPU), edge") } },
 	},
 	.fdt_node = la_vmwdt_fdt_node,
+	.fdt_order = LA_FDT_ORDER_VMWDT,
 };

@@ -687,6 +687,29 @@ static void test_pl030(void)
 	free(rtc);
 }
 
+/* The 16550 is one device: at MMIO 0x3f8 (aarch64, riscv64) as at IO port
+ * 0x3f8 (x86_64). */
+static void test_serial_mmio(void)
+{
+	struct la_bus mmio;
+	struct la_serial *s;
+	uint8_t v = 0x5a;
+
+	la_bus_init(&mmio);
+	s = make_dev(&mmio, &la_dev_com1, LA_RES_MMIO, 0x3f8, LA_SERIAL_LEN, 0);
+	la_bus_access(&mmio, 0x3ff, true, &v, 1);           /* scratch register */
+	v = 0;
+	T_CHECK(la_bus_access(&mmio, 0x3ff, false, &v, 1));
+	T_EQ_U64(v, 0x5a);
+	T_EQ_U64(la_serial_input(s, (const uint8_t *)"x", 1), 1);
+	T_CHECK(la_bus_access(&mmio, 0x3fd, false, &v, 1)); /* LSR: data ready */
+	T_EQ_U64(v & 1, 1);
+	T_CHECK(la_bus_access(&mmio, 0x3f8, false, &v, 1));
+	T_EQ_U64(v, 'x');
+	la_bus_destroy(&mmio);
+	free(s);
+}
+
 static void load_probe(void)
 {
 	const char *build = getenv("LA_BUILD");
@@ -731,5 +754,6 @@ int main(void)
 	test_devices();
 	test_cmos();
 	test_pl030();
+	test_serial_mmio();
 	return T_DONE();
 }

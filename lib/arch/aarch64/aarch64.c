@@ -20,6 +20,7 @@
  *                the payload; a static swiotlb at the very end
  *   RAM end      platform MMIO (1 GiB), then high PCI MMIO to 2^ipa_bits
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -565,14 +566,11 @@ static int la_arm_fdt_build(const struct la_fdt_config *fc, void *buf, size_t si
 	la_arm_fdt_gic(&w, fc);
 	la_arm_fdt_timer_pmu(&w, fc);
 	if (p)
-		la_platform_fdt_nodes(&w, p, "serial", &gic, fc);
+		la_platform_fdt_nodes(&w, p, 0, LA_FDT_ORDER_LATE, &gic, fc);
 	la_arm_fdt_psci(&w, fc);
 	la_arm_fdt_pci(&w, fc, &gic);
-	if (p) {
-		la_platform_fdt_nodes(&w, p, "rtc", &gic, fc);
-		la_platform_fdt_nodes(&w, p, "vmwdt", &gic, fc);
-		la_platform_fdt_nodes(&w, p, "cpufreq", &gic, fc);
-	}
+	if (p)
+		la_platform_fdt_nodes(&w, p, LA_FDT_ORDER_LATE, UINT_MAX, &gic, fc);
 	return la_fdt_w_finish(&w);
 }
 
