@@ -519,7 +519,7 @@ $(vm_expected_e820 512M)"
 @test "la-vmrun: MMIO no device claims reads all ones, is said once on stderr, and the guest goes on" {
 	need_vmrun p-mmio
 	vm_case_status p-mmio 0
-	assert_line 'probe: mmio 0xd0000000 reads ffffffff ffffffff'
+	assert_line 'probe: mmio 0xd0000000 reads 0xffffffff 0xffffffff'
 	assert_line 'probe: errors 0'
 	[ "$(grep -c 'MMIO no device claims' <<<"$stderr")" -eq 1 ] || fail "stderr: $stderr"
 	grep -q 'la-vmrun: note: the guest read 4 bytes at 0xd0000000' <<<"$stderr" ||

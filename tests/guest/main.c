@@ -189,7 +189,7 @@ static void probe_mmio(struct probe *p)
 	uint32_t a = r[0], b = r[1];
 
 	r[0] = 0x12345678;
-	probe_printf(p, "probe: mmio 0x%x reads %x %x\n", PROBE_UNCLAIMED_MMIO, a, b);
+	probe_printf(p, "probe: mmio %x reads %x %x\n", PROBE_UNCLAIMED_MMIO, a, b);
 	if (a != 0xffffffffu || b != 0xffffffffu)
 		probe_error(p, "unclaimed MMIO did not read all ones");
 }
