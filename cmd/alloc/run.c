@@ -420,10 +420,9 @@ static int la_alloc_release_grant(struct la_alloc_args *a, const struct la_grant
 {
 	if (a->pool_mode)
 		return la_addr_alloc_release(&a->pool, &g->id, NULL);
-	if (g->fixed) {
-		la_platform_release_fixed(&a->devs, g);
+	la_platform_release(&a->devs, g);
+	if (g->fixed)
 		return 0;
-	}
 	switch (g->kind) {
 	case LA_RES_MMIO:
 	case LA_RES_RESERVE:

@@ -114,11 +114,15 @@ static void la_platform_forget(struct la_platform *d, const char *name)
 	}
 }
 
-void la_platform_release_fixed(struct la_platform *d, const struct la_grant *g)
+void la_platform_release(struct la_platform *d, const struct la_grant *g)
 {
-	la_platform_forget(d, g->name);
+	char name[LA_ALLOC_NAME_MAX];
+
+	/* g may be the instance's own grant, which forgetting moves */
+	snprintf(name, sizeof(name), "%s", g->name);
+	la_platform_forget(d, name);
 	for (unsigned i = 0; i < d->nfixed; i++) {
-		if (!strcmp(d->fixed[i].owner, g->name)) {
+		if (!strcmp(d->fixed[i].owner, name)) {
 			d->fixed[i] = d->fixed[--d->nfixed];
 			return;
 		}

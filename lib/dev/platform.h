@@ -97,10 +97,10 @@ int la_platform_add(struct la_platform *p, const struct la_dev_desc *t, const ch
 int la_platform_add_arch(struct la_platform *p, const struct la_platform_opts *o,
 			 const char **failed, const char **conflict);
 
-/* la_platform_release_fixed - forget a fixed grant so its range can be
- * used again, and drop it from its instance (allocator grants are
- * released through the system allocator). */
-void la_platform_release_fixed(struct la_platform *p, const struct la_grant *g);
+/* la_platform_release - drop grant g from its instance (and an instance
+ * left without grants); a fixed grant's range can be used again.
+ * Allocator grants are given back through the system allocator. */
+void la_platform_release(struct la_platform *p, const struct la_grant *g);
 
 /* la_platform_find - the instance called name, NULL if none. */
 const struct la_dev_inst *la_platform_find(const struct la_platform *p, const char *name);

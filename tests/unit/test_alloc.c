@@ -771,7 +771,7 @@ static void test_devices_fixed(void)
 	T_EQ_U64(la_platform_add(&d, la_dev_lookup("rtc"), "rtc", g, &n, NULL), 0);
 	T_EQ_U64(g[0].range.start, 0x2000);
 	T_EQ_U64(g[1].value, 1);
-	la_platform_release_fixed(&d, &g[0]);
+	la_platform_release(&d, &g[0]);
 	T_EQ_U64(la_platform_add(&d, la_dev_lookup("rtc"), "rtc", g, &n, NULL), 0);
 	T_CHECK(la_dev_lookup("serial") == NULL);
 	la_platform_destroy(&d);
@@ -836,9 +836,12 @@ static void test_platform(void)
 	T_EQ_U64(cells[18], 5);
 	/* releasing a fixed grant drops it from its instance, and the
 	 * instance with its last grant */
-	la_platform_release_fixed(&p, &p.inst[4].g[0]);
+	la_platform_release(&p, &p.inst[4].g[0]);
 	T_EQ_U64(p.ninst, 6);
 	T_CHECK(la_platform_find(&p, "cpufreq") == NULL);
+	/* and its window is free again */
+	T_EQ_U64(la_platform_add(&p, &la_dev_cpufreq, "cpufreq", g, &n, NULL), 0);
+	T_EQ_U64(p.ninst, 7);
 	T_CHECK(la_platform_add(&p, &la_dev_com3, "a-name-longer-than-forty-characters-for-sure",
 				g, &n, NULL) == -LA_ERR_NAMELEN);
 	la_platform_destroy(&p);
