@@ -8,6 +8,9 @@
 #                   under ASan+UBSan (in build/san)
 #   make demo       print the default layout of each arch
 #   make install    PREFIX=/usr/local DESTDIR=... (install-strip, uninstall)
+#   make cross ARCH=aarch64|riscv64
+#                   every program and unit test for ARCH, static, into
+#                   $(BUILD)/cross/ARCH (run them with qemu-ARCH-static)
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -25,6 +28,14 @@ FULL_VERSION := $(VERSION)$(if $(GIT_REV), (git $(GIT_REV)$(GIT_DIRTY)))
 WFLAGS  := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS += -Ilib -MMD -MP
 LDLIBS  := -Wl,--as-needed -lfdt -ljansson -lseccomp -lpthread
+
+# a cross build (make cross): the target's libraries and a static link
+ifneq ($(CROSS_SYSROOT),)
+# -isystem: searched before /usr/include (the host's headers must not be
+# used), and the libraries' headers are not held to our warnings
+CPPFLAGS += -isystem $(CROSS_SYSROOT)/include
+LDFLAGS += -L$(CROSS_SYSROOT)/lib $(CROSS_STATIC)
+endif
 
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -52,12 +63,17 @@ KERNELS   ?= $(or $(LA_KERNELS),$(BUILD)/kernels)
 export LA_KERNELS := $(abspath $(KERNELS))
 KERNEL_X86 := $(KERNELS)/x86_64-cloud/vmlinuz
 
+# make cross's toolchains, qemu-user and cmake (jansson's build)
+CROSS_PACKAGES := gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross \
+	libc6-dev-riscv64-cross qemu-user-static cmake
+
 # Debian packages for building and testing (make deps)
 DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 	device-tree-compiler bats bats-assert bats-support jq valgrind \
-	binutils qemu-system-x86 busybox-static cpio kmod
+	binutils qemu-system-x86 busybox-static cpio kmod $(CROSS_PACKAGES)
 
-.PHONY: all deps kernels check test demo install install-strip uninstall clean guest bench run
+.PHONY: all deps kernels check test demo install install-strip uninstall clean guest bench run \
+	cross programs
 .SECONDARY:
 all: $(LIB) $(BINS) $(HOOK_BINS) $(UNITS) guest
 
@@ -162,7 +178,7 @@ $(LIB): $(LIB_OBJS)
 # VM is what it is measured on, and the dynamic loader's library search and
 # relocations were a third of a firmware boot's wall time in the emulated
 # host. The sanitizer build stays dynamic.
-ifneq ($(SAN),1)
+ifeq ($(SAN)$(CROSS_SYSROOT),)
 $(BUILD)/bin/la-vmrun $(BUILD)/tests/hooks/la-vmrun: LDFLAGS += -static-pie
 endif
 
@@ -185,6 +201,21 @@ $(foreach t,$(HOOK_TOOLS),$(eval $(call hook_rule,$(t))))
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# programs: the programs and unit tests only (what a cross build makes)
+programs: $(BINS) $(UNITS)
+
+# cross: the libraries from source for ARCH (tools/cross-sysroot.sh, cached
+# in $(BUILD)/cross), then the programs, static (static-pie on aarch64;
+# bookworm's riscv64 glibc cannot link static-pie)
+cross:
+	@case "$(ARCH)" in aarch64 | riscv64) ;; \
+	*) echo "make cross: ARCH: '$(ARCH)' is not aarch64 or riscv64" >&2; exit 2 ;; esac
+	@tests/deps.sh $(CROSS_PACKAGES)
+	@tools/cross-sysroot.sh $(BUILD)/cross $(ARCH)
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cross/$(ARCH) CC=$(ARCH)-linux-gnu-gcc \
+		AR=$(ARCH)-linux-gnu-ar CROSS_SYSROOT=$(abspath $(BUILD)/cross/$(ARCH)/sysroot) \
+		CROSS_STATIC=$(if $(filter aarch64,$(ARCH)),-static-pie,-static) programs
 
 deps:
 	@tests/deps.sh $(DEB_PACKAGES)

@@ -127,9 +127,12 @@ static void la_sigsys_args(const ucontext_t *uc, uint64_t a[6])
 	a[3] = (uint64_t)g[REG_R10];
 	a[4] = (uint64_t)g[REG_R8];
 	a[5] = (uint64_t)g[REG_R9];
-#elif defined(__aarch64__) || defined(__riscv)
+#elif defined(__aarch64__)
 	for (int i = 0; i < 6; i++)
-		a[i] = (uint64_t)uc->uc_mcontext.regs[i];
+		a[i] = (uint64_t)uc->uc_mcontext.regs[i];     /* x0-x5 */
+#elif defined(__riscv)
+	for (int i = 0; i < 6; i++)
+		a[i] = (uint64_t)uc->uc_mcontext.__gregs[10 + i]; /* a0-a5 are x10-x15 */
 #else
 	(void)uc;
 	memset(a, 0, 6 * sizeof(a[0]));

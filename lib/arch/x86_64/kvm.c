@@ -18,17 +18,6 @@
 #include "arch/x86_64/x86boot.h"
 #include "arch/x86_64/x86_64.h"
 
-/* Beyond the generic ones (lib/vm/kvm.c), in the order la-vmrun has always
- * checked them. */
-static const struct la_kvm_cap la_x86_kvm_caps[] = {
-	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
-	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
-	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
-	{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
-	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
-	{ KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE" },
-};
-
 #define LA_X86_IOAPIC_PINS 24
 
 static void la_x86_platform(const struct la_vm_boot *b, struct la_vm_platform *out)
@@ -50,6 +39,17 @@ static int la_x86_irq_line(struct la_kvm *k, unsigned irq, int level)
 #include <sys/ioctl.h>
 
 #include "bytes.h"
+
+/* Beyond the generic ones (lib/vm/kvm.c), in the order la-vmrun has always
+ * checked them. */
+static const struct la_kvm_cap la_x86_kvm_caps[] = {
+	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
+	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
+	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
+	{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
+	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+	{ KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE" },
+};
 
 static int la_kvmx_fail(struct la_kvm *k, const char *what)
 {
@@ -298,7 +298,9 @@ static int la_x86_regs_dump(struct la_kvm_vcpu *v, struct la_regs_dump *o)
 	return 0;
 }
 
-#else /* not an x86 host: no x86 KVM */
+#else /* not an x86 host: no x86 KVM (nor its capability numbers) */
+
+static const struct la_kvm_cap la_x86_kvm_caps[1];
 
 static int la_x86_irqchip_create(struct la_kvm *k, unsigned ncpus)
 {
@@ -324,7 +326,9 @@ static int la_x86_regs_dump(struct la_kvm_vcpu *v, struct la_regs_dump *o)
 
 const struct la_arch_vm_ops la_x86_64_vm_ops = {
 	.caps = la_x86_kvm_caps,
+#if defined(__x86_64__)
 	.ncaps = sizeof(la_x86_kvm_caps) / sizeof(la_x86_kvm_caps[0]),
+#endif
 	.nirqs = LA_X86_IOAPIC_PINS,
 	.platform = la_x86_platform,
 	.irqchip_create = la_x86_irqchip_create,
