@@ -76,7 +76,7 @@ RV="la-alloc --arch riscv64 --phys-bits 48"
 
 @test "la-alloc: x86_64 without --phys-bits asks the host (CPUID 0x80000008)" {
 	run jqa .config.phys_bits_source la-alloc --arch x86_64
-	case $(uname -m) in
+	case $(la_host_arch) in
 	x86_64) assert_output --regexp '^(host CPUID 0x80000008|default .*)$' ;;
 	*) assert_output 'default' ;;
 	esac

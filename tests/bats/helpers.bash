@@ -24,6 +24,19 @@ golden() {
 	diff -u "$GOLDEN/$name" <(printf '%s\n' "$output") || fail "output differs from $name"
 }
 
+# la_host_arch: the arch the programs under test run on: this machine's, or
+# the cross build's under qemu-user (tests/bats/cross.bats sets it)
+la_host_arch() {
+	echo "${LA_HOST_ARCH:-$(uname -m)}"
+}
+
+# no_qemu_user: the test needs what qemu-user cannot give a cross build
+# (seccomp filters: qemu refuses them, to keep its own system calls); the
+# native run has it
+no_qemu_user() {
+	[ -z "${LA_QEMU_USER:-}" ] || skip "qemu-user cannot load seccomp filters: the native run tests this"
+}
+
 # require CMD REASON: skip loudly when a tool is missing, but fail in CI,
 # where make deps must have installed it.
 require() {

@@ -194,7 +194,7 @@ regions() { jq -c '[.regions[] | [.start, .size, .purpose]]'; }
 # --- defaults and options ------------------------------------------------
 
 @test "la-layout: defaults are the host arch, 256M and 1 vCPU" {
-	host=$(uname -m)
+	host=$(la_host_arch)
 	run bash -c "la-layout --json | jq -c '[.arch, .memory_size, .cpus]'"
 	assert_output "[\"$host\",268435456,1]"
 }

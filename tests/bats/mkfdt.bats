@@ -465,6 +465,7 @@ mk_usage() { # EXPECTED-LINE ARGS...
 MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
 
 @test "la-mkfdt: a forbidden call while parsing ends la-mkfdt with 40, one line naming it, no output" {
+	no_qemu_user
 	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --arch x86_64 --seed 1 -o "$T/out.dtb"
 	assert_failure 40
 	assert_output --regexp '^la-mkfdt: seccomp: parser thread 0 made a forbidden system call: socket \(41\) args 0x1, 0x1, 0x0, '
@@ -473,6 +474,7 @@ MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
 }
 
 @test "la-mkfdt: --seccomp errno fails the call with EPERM; the tree is the same" {
+	no_qemu_user
 	mk_ov refs
 	la-mkfdt --arch aarch64 --cpus 2 --seed 3 --overlay "$T/refs.dtbo" -o "$T/plain.dtb"
 	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp errno --arch aarch64 --cpus 2 \
@@ -483,6 +485,7 @@ MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
 }
 
 @test "la-mkfdt: --seccomp off parses in-process with no filter; log lets the call through" {
+	no_qemu_user
 	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp off --arch x86_64 --seed 1 -o "$T/o.dtb"
 	assert_success
 	assert_output --regexp '^la-test-hook: parser: socket\(AF_UNIX, SOCK_STREAM, 0\) returned [0-9]+$'
@@ -493,6 +496,7 @@ MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
 }
 
 @test "la-mkfdt: --seccomp kill: the parser dies of SIGSYS and la-mkfdt says so (exit 1)" {
+	no_qemu_user
 	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp kill --arch x86_64 --seed 1 -o "$T/k.dtb"
 	assert_failure 1
 	assert_output 'la-mkfdt: the parser process was killed by signal 31 (Bad system call)'
@@ -511,7 +515,7 @@ MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
 	run la-mkfdt --arch x86_64 --overlay "$T/x.dts" -o "$T/o.dtb"
 	assert_failure 1
 	assert_output "la-mkfdt: --overlay: '$T/x.dts': not a valid device tree blob: this is device tree source; compile it with dtc -@ -I dts -O dtb -o FILE.dtbo $T/x.dts"
-	run la-vmrun --overlay "$T/x.dts" --explain "$LA_BUILD/guest/probe.bzImage"
+	run la-vmrun --arch x86_64 --overlay "$T/x.dts" --explain "$LA_BUILD/guest/probe.bzImage"
 	assert_failure 1
 	assert_output "la-vmrun: --overlay: '$T/x.dts': not a valid device tree blob: this is device tree source; compile it with dtc -@ -I dts -O dtb -o FILE.dtbo $T/x.dts"
 }
