@@ -50,6 +50,21 @@ struct la_vm_platform {
 	bool pci_io;             /* PCI configuration mechanism #1 at 0xcf8 */
 };
 
+/* What the host's KVM offers that the guest's device tree describes.
+ * la-vmrun starts from its options' values (the same defaults as
+ * la-mkfdt's), lets la_vm_facts correct them on a real run, then builds
+ * the tree; --explain (no KVM) keeps the options' values. */
+struct la_vm_facts {
+	/* aarch64 */
+	bool gic_v2;             /* the vGIC is a v2 (only v2 offered) */
+	bool its;                /* an in-kernel GICv3 ITS */
+	bool pmu;                /* KVM_ARM_VCPU_PMU_V3 */
+	unsigned psci_major, psci_minor;
+	/* riscv64 */
+	bool aia;                /* in-kernel AIA (IMSIC + APLIC) offered */
+	uint32_t timebase_hz;    /* the guest timer's frequency */
+};
+
 struct la_arch_vm_ops {
 	/* KVM capabilities this arch's VM needs beyond the generic ones
 	 * (la_kvm_check_caps), in the order they are checked */
@@ -59,11 +74,15 @@ struct la_arch_vm_ops {
 	unsigned nirqs;
 	/* platform - read out of build_vm's result what the devices need. */
 	void (*platform)(const struct la_vm_boot *b, struct la_vm_platform *out);
+	/* facts - on a created scratch VM (k), correct f to what this KVM
+	 * gives; NULL: the options' values stand.
+	 * returns: 0, -LA_ERR_KVMIOCTL, -LA_ERR_UNSUPPORTED */
+	int (*facts)(struct la_kvm *k, struct la_vm_facts *f);
 	/* irqchip_create - after KVM_CREATE_VM, before memory and vCPUs: the
 	 * in-kernel interrupt controller and what else the VM needs first
 	 * (x86_64: identity map and TSS addresses, PIC+IOAPIC+LAPICs, PIT).
 	 * returns: 0, -LA_ERR_KVMIOCTL, -LA_ERR_UNSUPPORTED */
-	int (*irqchip_create)(struct la_kvm *k, unsigned ncpus);
+	int (*irqchip_create)(struct la_kvm *k, unsigned ncpus, const struct la_vm_boot *b);
 	/* vcpu_init - vCPU v (of ncpus) from build_vm's result b (x86_64:
 	 * CPUID, FPU, MSRs, LAPIC LINT0/1, the boot vCPU's registers).
 	 * returns: 0, -LA_ERR_KVMIOCTL, -LA_ERR_UNSUPPORTED */

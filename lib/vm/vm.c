@@ -250,7 +250,7 @@ static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 	if (!err)
 		err = la_kvm_create_vm(&vm->kvm);
 	if (!err)
-		err = ops->irqchip_create(&vm->kvm, vm->ncpus);
+		err = ops->irqchip_create(&vm->kvm, vm->ncpus, s->boot);
 	if (!err)
 		err = la_kvm_set_memory(&vm->kvm, s->g);
 	if (!err && la_vm_devices(vm)) {
@@ -259,6 +259,28 @@ static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 		err = -LA_ERR_INTERNAL;
 	}
 	return err ? err : la_vm_vcpus(vm, s);
+}
+
+int la_vm_facts(const char *kvm_path, const struct la_vm_config *cfg, struct la_vm_facts *f,
+		struct la_kvm *kvm)
+{
+	const struct la_arch_vm_ops *ops = cfg->arch->vm;
+	struct la_kvm k;
+	int err;
+
+	if (!ops)
+		return -LA_ERR_UNSUPPORTED;
+	if (!ops->facts)
+		return 0;
+	err = la_kvm_open(&k, kvm_path);
+	if (!err)
+		err = la_kvm_create_vm(&k);
+	if (!err)
+		err = ops->facts(&k, f);
+	if (kvm)
+		*kvm = k;
+	la_kvm_close(&k);
+	return err;
 }
 
 int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm *kvm)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "boot.h"
 #include "dev/machine.h"
 #include "vm/guestmem.h"
 #include "vm/kvm.h"
@@ -35,10 +36,25 @@ struct la_vm_image {
 	uint8_t rng_seed[256];
 	unsigned phys_bits;       /* guest physical address bits (MTRR masks, high MMIO) */
 	uint16_t pm_iobase;       /* ACPI PM block, from the allocator (lib/dev/resources.h) */
+	/* device-tree arches (aarch64, riscv64): where the payload, the
+	 * initrd and the tree go, la_boot_place's plan (the one la-mkfdt
+	 * places by), and dtb is the final tree (built by la-vmrun from
+	 * la-mkfdt's code, or --fdt). NULL on x86_64. */
+	const struct la_boot_plan *plan;
+	const struct la_vm_facts *facts; /* what the tree says of KVM; NULL on x86_64 */
 };
 
 /* ---- running ---- */
 struct la_vm;
+
+/* la_vm_facts - what this host's KVM gives that the guest's device tree
+ * must describe (crosvm asks its irqchip and vCPUs the same): open KVM at
+ * kvm_path, create a scratch VM, let the arch's facts hook fill f, close.
+ * f keeps what it held where the arch has nothing to say (no hook: all).
+ * On failure kvm (if not NULL) tells what failed.
+ * returns: 0, -LA_ERR_KVM*, -LA_ERR_UNSUPPORTED */
+int la_vm_facts(const char *kvm_path, const struct la_vm_config *cfg, struct la_vm_facts *f,
+		struct la_kvm *kvm);
 
 struct la_vm_setup {
 	const char *kvm_path;               /* "/dev/kvm" */

@@ -63,12 +63,13 @@ static void la_x86_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	__cpuid_count(leaf, sub, out[0], out[1], out[2], out[3]);
 }
 
-static int la_x86_irqchip_create(struct la_kvm *k, unsigned ncpus)
+static int la_x86_irqchip_create(struct la_kvm *k, unsigned ncpus, const struct la_vm_boot *b)
 {
 	uint64_t idmap = LA_X86_IDENTITY_MAP_ADDR;
 	struct kvm_pit_config pit = { .flags = 0 };
 
 	(void)ncpus;
+	(void)b;
 	if (ioctl(k->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0)
 		return la_kvmx_fail(k, "KVM_SET_IDENTITY_MAP_ADDR");
 	if (ioctl(k->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)LA_X86_TSS_ADDR) < 0)
@@ -302,9 +303,10 @@ static int la_x86_regs_dump(struct la_kvm_vcpu *v, struct la_regs_dump *o)
 
 static const struct la_kvm_cap la_x86_kvm_caps[1];
 
-static int la_x86_irqchip_create(struct la_kvm *k, unsigned ncpus)
+static int la_x86_irqchip_create(struct la_kvm *k, unsigned ncpus, const struct la_vm_boot *b)
 {
 	(void)ncpus;
+	(void)b;
 	k->what = "x86 KVM on a non-x86 host";
 	return -LA_ERR_UNSUPPORTED;
 }
