@@ -230,3 +230,60 @@ la_vm_drop_cases() {
 		printf '%s\n' "$line"
 	done
 }
+
+# --- aarch64: the emulated arm64 host (QEMU TCG virt with virtualization=on)
+# and its guests boot bookworm's generic arm64 kernel, KVM built in
+# (tests/vm/kernels.sh DIR aarch64: $LA_KERNELS/aarch64, with an arm64
+# static busybox beside it in bin/) ---
+
+# la_vm_aarch64_dir: the cache folder of the arm64 kernel and busybox
+la_vm_aarch64_dir() {
+	echo "${LA_KERNELS:-$_la_vm_top/build/kernels}/aarch64"
+}
+
+# la_vm_l1_kernel_aarch64, la_vm_l2_kernel_aarch64: the arm64 Image L1
+# boots (LA_L1_KERNEL wins) and the one la-vmrun boots in it (LA_L2_KERNEL
+# wins); nothing when there is none.
+la_vm_l1_kernel_aarch64() {
+	if [ -n "${LA_L1_KERNEL:-}" ]; then
+		echo "$LA_L1_KERNEL"
+		return
+	fi
+	local k
+	k=$(la_vm_aarch64_dir)/vmlinuz
+	[ ! -e "$k" ] || echo "$k"
+}
+la_vm_l2_kernel_aarch64() {
+	if [ -n "${LA_L2_KERNEL:-}" ]; then
+		echo "$LA_L2_KERNEL"
+		return
+	fi
+	local k
+	k=$(la_vm_aarch64_dir)/vmlinuz
+	[ ! -e "$k" ] || echo "$k"
+}
+
+# la_vm_busybox_aarch64: the arm64 static busybox of the cache
+la_vm_busybox_aarch64() {
+	local b
+	b=$(la_vm_aarch64_dir)/bin/busybox
+	[ ! -x "$b" ] || echo "$b"
+}
+
+# la_vm_missing_aarch64: what the arm64 emulated host needs and this
+# machine lacks, one reason per line; nothing when everything is there.
+la_vm_missing_aarch64() {
+	command -v qemu-system-aarch64 >/dev/null 2>&1 ||
+		echo "qemu-system-aarch64 not found (Debian package qemu-system-arm)"
+	command -v cpio >/dev/null 2>&1 || echo "cpio not found (Debian package cpio)"
+	local k
+	k=$(la_vm_l1_kernel_aarch64)
+	if [ -n "${LA_L1_KERNEL:-}" ] && [ ! -r "$k" ]; then
+		echo "LA_L1_KERNEL: '$k': cannot read it"
+	elif [ -z "$k" ] || [ ! -r "$k" ]; then
+		echo "no arm64 kernel in $(la_vm_aarch64_dir) (run make kernels, or tests/vm/kernels.sh $(dirname "$(la_vm_aarch64_dir)") aarch64)"
+	fi
+	[ -n "$(la_vm_busybox_aarch64)" ] ||
+		echo "no arm64 busybox in $(la_vm_aarch64_dir)/bin (tests/vm/kernels.sh $(dirname "$(la_vm_aarch64_dir)") aarch64)"
+}
+# --- end aarch64 ---
