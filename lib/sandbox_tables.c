@@ -38,11 +38,12 @@
  * registers for the crash report. */
 static const struct la_sys_rule la_sys_vcpu[] = {
 	LA_SYS_COMMON,
-	{ .name = "ioctl", .nalt = 6, .alt = {
+	{ .name = "ioctl", .nalt = 7, .alt = {
 		ARG(1, KVM_RUN, "KVM_RUN"),
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
 		ARG(1, KVM_GET_REGS, "KVM_GET_REGS"),
 		ARG(1, KVM_GET_SREGS, "KVM_GET_SREGS"),
+		ARG(1, KVM_GET_ONE_REG, "KVM_GET_ONE_REG (arm64)"),
 		LA_SYS_TTY,
 	} },
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PCI configuration access: mechanism #1 (0xcf8 address, 0xcfc data) and
- * the ECAM window, both onto one bus 0 with a host bridge at 00:00.0.
+ * PCI configuration access: mechanism #1 (0xcf8 address, 0xcfc data), the
+ * ECAM window and the CAM window, all onto one bus 0 with a host bridge at
+ * 00:00.0.
  * Every other function reads as absent (all ones).
  */
 #include <string.h>
@@ -97,6 +98,14 @@ static void la_pci_ecam(struct la_pci *p, uint64_t off, bool write, uint8_t *dat
 		      (unsigned)(off >> 12) & 7, (unsigned)(off & 0xfff), write, data, size);
 }
 
+/* CAM: 8 bits of register, 3 of function, 5 of device, 8 of bus. */
+static void la_pci_cam(struct la_pci *p, uint64_t off, bool write, uint8_t *data,
+		       unsigned size)
+{
+	la_pci_config(p, (unsigned)(off >> 16) & 0xff, (unsigned)(off >> 11) & 0x1f,
+		      (unsigned)(off >> 8) & 7, (unsigned)(off & 0xff), write, data, size);
+}
+
 /* A written value in a buffer of ours: the config space code takes one
  * buffer for both directions. returns: t, *size cut to its 8 bytes */
 static uint8_t *la_pci_copy(uint8_t t[8], const uint8_t *data, unsigned *size)
@@ -131,5 +140,18 @@ static void la_pci_ecam_write(void *ctx, uint64_t off, const uint8_t *data, unsi
 	la_pci_ecam(ctx, off, true, la_pci_copy(t, data, &size), size);
 }
 
+static void la_pci_cam_read(void *ctx, uint64_t off, uint8_t *data, unsigned size)
+{
+	la_pci_cam(ctx, off, false, data, size);
+}
+
+static void la_pci_cam_write(void *ctx, uint64_t off, const uint8_t *data, unsigned size)
+{
+	uint8_t t[8];
+
+	la_pci_cam(ctx, off, true, la_pci_copy(t, data, &size), size);
+}
+
 const struct la_bus_ops la_pci_io_ops = { la_pci_io_read, la_pci_io_write };
 const struct la_bus_ops la_pci_ecam_ops = { la_pci_ecam_read, la_pci_ecam_write };
+const struct la_bus_ops la_pci_cam_ops = { la_pci_cam_read, la_pci_cam_write };

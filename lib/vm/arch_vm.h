@@ -45,6 +45,8 @@ struct la_regs_dump {
 /* What the VM's devices need from build_vm's result. */
 struct la_vm_platform {
 	struct la_range ecam;    /* PCI ECAM window (MMIO bus); empty: none */
+	bool cam;                /* ecam is a CAM window instead (8-bit register
+				  * numbers: aarch64, riscv64) */
 	uint16_t cmos_below;     /* CMOS memory-size values, 64 KiB units */
 	uint32_t cmos_above;
 	bool pci_io;             /* PCI configuration mechanism #1 at 0xcf8 */
@@ -91,6 +93,10 @@ struct la_arch_vm_ops {
 	/* irqchip_finalize - after every vCPU exists; NULL: nothing to do.
 	 * returns: 0, -LA_ERR_KVMIOCTL */
 	int (*irqchip_finalize)(struct la_kvm *k);
+	/* vcpu_finalize - vCPU v once the irqchip is final (aarch64: the PMU,
+	 * which KVM initializes only after the vGIC); NULL: nothing to do.
+	 * returns: 0, -LA_ERR_KVMIOCTL */
+	int (*vcpu_finalize)(struct la_kvm *k, struct la_kvm_vcpu *v, const struct la_vm_boot *b);
 	/* irq_line - drive interrupt line irq (below nirqs); the arch
 	 * encodes it for KVM_IRQ_LINE. returns: 0, -LA_ERR_KVMIOCTL */
 	int (*irq_line)(struct la_kvm *k, unsigned irq, int level);

@@ -25,6 +25,7 @@ int la_kvm_open(struct la_kvm *k, const char *path)
 
 	memset(k, 0, sizeof(*k));
 	k->vm_fd = -1;
+	k->dev_fd[0] = k->dev_fd[1] = -1;
 	k->sys_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (k->sys_fd < 0)
 		return la_kvm_fail(k, path, -LA_ERR_KVMOPEN);
@@ -137,11 +138,14 @@ int la_kvm_irq_line(struct la_kvm *k, unsigned irq, int level)
 
 void la_kvm_close(struct la_kvm *k)
 {
+	for (unsigned i = 0; i < 2; i++)
+		if (k->dev_fd[i] >= 0)
+			close(k->dev_fd[i]);
 	if (k->vm_fd >= 0)
 		close(k->vm_fd);
 	if (k->sys_fd >= 0)
 		close(k->sys_fd);
-	k->vm_fd = k->sys_fd = -1;
+	k->vm_fd = k->sys_fd = k->dev_fd[0] = k->dev_fd[1] = -1;
 }
 
 const char *la_kvm_software_in_dir(const char *dir)

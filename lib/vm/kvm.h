@@ -24,6 +24,9 @@ struct la_kvm {
 	const char *what;     /* what failed: path, KVM_CAP_* or ioctl name */
 	int sys_errno;        /* errno of that failure, 0 if none */
 	unsigned max_vcpus;   /* KVM_CAP_MAX_VCPUS (or NR_VCPUS) */
+	int dev_fd[2];        /* the arch's in-kernel irqchip devices
+			       * (KVM_CREATE_DEVICE: aarch64's vGIC and ITS),
+			       * -1: none; la_kvm_close closes them */
 };
 
 struct la_kvm_vcpu {

@@ -182,7 +182,8 @@ static int la_vm_devices(struct la_vm *vm)
 				 (struct la_range){ LA_PCI_IO_PORT, LA_PCI_IO_PORT + LA_PCI_IO_LEN - 1 },
 				 &la_pci_io_ops, &vm->pci);
 	if (!err && !la_range_is_empty(p->ecam))
-		err = la_bus_add(&vm->mmio, "pci-ecam", p->ecam, &la_pci_ecam_ops, &vm->pci);
+		err = la_bus_add(&vm->mmio, p->cam ? "pci-cam" : "pci-ecam", p->ecam,
+				 p->cam ? &la_pci_cam_ops : &la_pci_ecam_ops, &vm->pci);
 	return err;
 }
 
@@ -232,6 +233,8 @@ static int la_vm_vcpus(struct la_vm *vm, const struct la_vm_setup *s)
 	}
 	if (!err && ops->irqchip_finalize)
 		err = ops->irqchip_finalize(&vm->kvm);
+	for (unsigned i = 0; !err && ops->vcpu_finalize && i < vm->ncpus; i++)
+		err = ops->vcpu_finalize(&vm->kvm, &vm->vcpu[i], s->boot);
 	return err;
 }
 
@@ -295,6 +298,8 @@ int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm 
 	vm->ops = s->cfg->arch->vm;
 	vm->ncpus = s->cfg->cpus;
 	vm->end.fate = LA_FATE_RUNNING;
+	/* nothing open yet: la_vm_destroy closes only what la_kvm_open made */
+	vm->kvm.sys_fd = vm->kvm.vm_fd = vm->kvm.dev_fd[0] = vm->kvm.dev_fd[1] = -1;
 	for (unsigned i = 0; i < LA_VM_MAX_VCPUS; i++)
 		vm->vcpu[i].fd = -1;
 	la_bus_init(&vm->io);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "arch/aarch64/aarch64.h"
 #include "boot.h"
 #include "err.h"
 #include "fdt/fdt.h"
@@ -45,19 +46,8 @@
 #define LA_ARM_PCI_CAM_SIZE 0x1000000ULL
 #define LA_ARM_PCI_MEM_START 0x2000000ULL
 #define LA_ARM_PCI_MEM_SIZE 0x2000000ULL
-#define LA_ARM_PVTIME_START 0x1ff0000ULL
-#define LA_ARM_GIC_DIST_BASE 0x3fff0000ULL
-#define LA_ARM_GIC_CPUI_BASE (LA_ARM_GIC_DIST_BASE - 0x20000ULL)
-#define LA_ARM_GIC_REDIST_SIZE 0x20000ULL
-#define LA_ARM_GIC_ITS_BASE 0x40000000ULL
 #define LA_ARM_SWIOTLB_ALIGN (64 * LA_KiB)
 #define LA_ARM_MAX_IPA (1ULL << 48)
-#define LA_ARM_GIC_DIST_SIZE 0x10000ULL
-#define LA_ARM_GIC_CPUI_SIZE 0x20000ULL
-#define LA_ARM_GIC_ITS_SIZE 0x20000ULL
-#define LA_ARM_GICV2_MAX_CPUS 8
-#define LA_ARM_PMU_PPI 7
-#define LA_ARM_GIC_MAINT_PPI 9
 
 /* Phandles crosvm gives the fixed nodes. */
 #define LA_ARM_PHANDLE_GIC 1
@@ -72,7 +62,6 @@
 
 #define LA_ARM_PLATFORM_MMIO_SIZE 0x40000000ULL
 #define LA_ARM_IRQ_BASE 4
-#define LA_ARM_GIC_NR_SPIS 32
 #define LA_ARM_PCI_MAX_IRQS (LA_ARM_GIC_NR_SPIS - LA_ARM_IRQ_BASE)
 #define LA_ARM_DEFAULT_IPA_BITS 40
 
@@ -619,4 +608,5 @@ const struct la_arch_ops la_arch_aarch64 = {
 	.system_allocator_config = la_arm_system_allocator_config,
 	.host_cpu_read = la_hostcpu_read,
 	.devices = la_aarch64_devices,
+	.vm = &la_aarch64_vm_ops,
 };
