@@ -490,6 +490,10 @@ static void la_mkfdt_make_sandboxed(struct la_mkfdt_args *a, void *tree, size_t 
 	int status, err;
 	pid_t pid;
 
+	/* the host's physical address bits before the filter: an arm64 host
+	 * asks /dev/kvm (KVM_CAP_ARM_VM_IPA_SIZE), which the parser may not */
+	if (!a->vm.cfg.phys_bits)
+		a->vm.cfg.phys_bits = la_vm_phys_bits(&a->vm.cfg, NULL);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
