@@ -1,0 +1,188 @@
+#!/usr/bin/env bats
+# la-vmrun's aarch64 VMs: Debian's arm64 kernel (bookworm) with the busybox
+# test initramfs (tests/vm/guest-init.sh), booted by the static aarch64
+# la-vmrun (make cross ARCH=aarch64) inside an emulated arm64 host with
+# nested KVM (tests/vm/run-in-l1.sh --arch aarch64: QEMU TCG virt with
+# virtualization=on and a GICv3), all in ONE boot of it: setup_file runs
+# the batch, each @test checks one case's saved results, against la-mkfdt,
+# la-alloc and la-hostcpu where they say what the guest must see.
+#
+# Where something the emulated host needs is missing (qemu-system-aarch64,
+# the arm64 kernel, the cross toolchain), the tests fail when CI=true and
+# skip loudly elsewhere. Only in the plain pass of tests/run.sh.
+
+load vmrun_vm_helpers
+
+A64_TIMEOUT=240
+A64_CROSS=$VM_BUILD/cross/aarch64/bin
+
+# the cases, one la-case line each, $P = the payload folder; every L2 boot
+# keeps its console quiet (each byte is an exit through two levels)
+a64_cases() {
+	local t=$A64_TIMEOUT
+	local boot='la-vmrun --arch aarch64 --initrd "$P/guest.cpio"'
+	cat <<EOF
+la-case a-host 30 sh -c 'ls -l /dev/kvm && uname -m'
+la-case a-1cpu $t $boot --mem 512M --cpus 1 --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
+la-case a-2cpu $t $boot --mem 512M --cpus 2 --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
+la-case a-3g $t $boot --mem 3G --cpus 1 --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
+la-case a-reboot $t $boot --mem 512M --cmdline 'quiet la.fate=reboot' "\$P/vmlinuz"
+la-case a-shell $t sh -c 'for i in \$(seq 80); do echo "echo typed-\\\$((6*7)); poweroff -f"; sleep 2; done | la-vmrun --arch aarch64 --initrd "\$P/guest.cpio" --mem 512M --cmdline "quiet la.fate=shell" "\$P/vmlinuz"'
+la-case a-devmem $t $boot --mem 512M --cmdline 'quiet la.devmem=0x5000' "\$P/vmlinuz"
+la-case a-overlay $t $boot --mem 512M --overlay "\$P/test.dtbo" --cmdline 'quiet la.dt=la-overlay-test' "\$P/vmlinuz"
+la-case a-fdt $t sh -c 'la-mkfdt --arch aarch64 --mem 512M --kernel "\$P/vmlinuz" --initrd "\$P/guest.cpio" --cmdline "quiet la.fate=poweroff" | la-vmrun --arch aarch64 --mem 512M --fdt - --initrd "\$P/guest.cpio" "\$P/vmlinuz"'
+la-case a-pipeline $t sh -c 'la-hostcpu --sysfs-root "\$P/phone" --json | la-mkfdt --arch aarch64 --cpus 8 --mem 512M --hostcpu - --kernel "\$P/vmlinuz" --initrd "\$P/guest.cpio" --cmdline "quiet la.show=cpus" | la-vmrun --arch aarch64 --cpus 8 --mem 512M --fdt - --initrd "\$P/guest.cpio" "\$P/vmlinuz"'
+la-case a-crash 60 la-vmrun --arch aarch64 --mem 256M --bios "\$P/ldp.bin"
+EOF
+}
+
+setup_file() {
+	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc m
+	mkdir -p "$p"
+	m=$(la_vm_missing_aarch64 | head -n 1)
+	if [ -z "$m" ] && ! command -v aarch64-linux-gnu-gcc >/dev/null; then
+		m="aarch64-linux-gnu-gcc not found (make deps installs the cross toolchains)"
+	fi
+	if [ -z "$m" ] && ! make -s -C "$VM_TOP" --no-print-directory BUILD="$VM_BUILD" \
+		ARCH=aarch64 cross >"$t/cross.log" 2>&1; then
+		m="make cross ARCH=aarch64 failed: $(tail -n 1 "$t/cross.log")"
+	fi
+	if [ -z "$m" ] && ! "$VM_TOP/tests/vm/mkguest.sh" "$p/guest.cpio" aarch64 2>"$t/mkguest.log"; then
+		m="mkguest.sh aarch64 failed: $(tail -n 1 "$t/mkguest.log")"
+	fi
+	if [ -n "$m" ]; then
+		echo "$m" >"$t/harness-error"
+		return 0
+	fi
+	cp "$(la_vm_l2_kernel_aarch64)" "$p/vmlinuz" || return 1
+	cp -a "$VM_TOP/tests/fixtures/hostcpu/phone" "$p/phone" || return 1
+	# an overlay whose node the guest finds in /proc/device-tree
+	printf '/dts-v1/;\n/plugin/;\n&{/} {\n\tla-overlay-test {\n\t\tcompatible = "la,overlay-test";\n\t};\n};\n' |
+		dtc -q -@ -I dts -O dtb -o "$p/test.dtbo" - || return 1
+	# a BIOS that loads a pair from MMIO nothing claims (0x5000): no valid
+	# syndrome, so KVM cannot hand the access to the VMM
+	#   mov x0, #0x5000; ldp x1, x2, [x0]; b .
+	printf '\x00\x00\x8a\xd2\x01\x08\x40\xa9\x00\x00\x00\x14' >"$p/ldp.bin"
+	a64_cases | la_vm_drop_cases la_vm_not_selected >"$t/l1.sh"
+	sed -i '1i P=${P:-/payload}; export P' "$t/l1.sh"
+	local bins=(--bin "$A64_CROSS/la-vmrun" --bin "$A64_CROSS/la-mkfdt" --bin "$A64_CROSS/la-hostcpu")
+	# a frozen emulated host (run-in-l1.sh --stall): once more, the cases it
+	# did not finish, in a fresh one
+	local try out script=$t/l1.sh
+	for try in 1 2; do
+		out=$t/l1
+		[ "$try" = 1 ] || {
+			out=$t/l1-try$try script=$t/l1-try$try.sh
+			vm_unfinished "$t/l1.sh" "$t/l1" >"$script"
+		}
+		rc=0
+		"$VM_TOP/tests/vm/run-in-l1.sh" --arch aarch64 --smp 2 --mem 2G --quiet \
+			--timeout 900 --stall 180 --payload "$p" "${bins[@]}" --out "$out" \
+			--script "$script" 2>"$t/l1.stderr" || rc=$?
+		[ "$try" = 1 ] || cp "$out"/*.out "$out"/*.err "$out"/*.status \
+			"$out"/*.seconds "$t/l1/" 2>/dev/null || true
+		[ "$rc" = 3 ] && [ -e "$out/stalled" ] || break
+	done
+	echo "$rc" >"$t/l1.rc"
+	[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+}
+
+# need CASE: the case ran (or why it could not)
+need() {
+	la_vm_selected "$1" || skip "case $1 is not in LA_VM_ONLY"
+	[ ! -s "$BATS_FILE_TMPDIR/harness-error" ] || [ -n "$(vm_case_dir "$1")" ] ||
+		vm_cannot_run "aarch64 emulated host: $(cat "$BATS_FILE_TMPDIR/harness-error")"
+}
+
+@test "aarch64 emulated host: L1 is an arm64 machine with /dev/kvm" {
+	need a-host
+	vm_case_status a-host 0
+	assert_output --regexp '^c.* /dev/kvm'
+	assert_line aarch64
+}
+
+@test "la-vmrun aarch64: Debian's arm64 kernel boots to init with 1 vCPU and powers off (exit 0)" {
+	need a-1cpu
+	vm_case_status a-1cpu 0
+	assert_line 'la-guest: nproc 1'
+	assert_line --regexp '^la-guest: cmdline panic=-1 console=ttyS0 .*quiet la\.fate=poweroff$'
+	assert_line 'la-guest: ram 80000000-9fffffff'
+	assert_line 'la-guest: fate poweroff'
+}
+
+@test "la-vmrun aarch64: 2 vCPUs, the second started by the guest's PSCI CPU_ON (nproc 2)" {
+	need a-2cpu
+	vm_case_status a-2cpu 0
+	assert_line 'la-guest: nproc 2'
+	assert_line 'la-guest: fate poweroff'
+}
+
+@test "la-vmrun aarch64: 3G of RAM from 2 GiB crosses the 4 GiB line, one region as la-layout says" {
+	need a-3g
+	vm_case_status a-3g 0
+	local want
+	want=$("$VM_BIN/la-layout" --arch aarch64 --mem 3G --json |
+		jq -r '.regions[] | select(.purpose == "guest-memory") | "\(.start_hex)-\(.end_hex)"') ||
+		fail "la-layout"
+	[ "$want" = "0x80000000-0x13fffffff" ] || fail "la-layout says $want"
+	assert_line 'la-guest: ram 80000000-13fffffff'
+	assert_line 'la-guest: fate poweroff'
+}
+
+@test "la-vmrun aarch64: PSCI SYSTEM_RESET (reboot -f) exits 32" {
+	need a-reboot
+	vm_case_status a-reboot 32
+	assert_line 'la-guest: fate reboot'
+}
+
+@test "la-vmrun aarch64: console input reaches the guest's shell through the UART's SPI" {
+	need a-shell
+	vm_case_status a-shell 0
+	assert_line 'la-guest: fate shell'
+	assert_output --partial 'typed-42'
+}
+
+@test "la-vmrun aarch64: MMIO no device claims reads all ones in the guest and is said once" {
+	need a-devmem
+	vm_case_status a-devmem 0
+	assert_line 'la-guest: devmem 0x5000 0xFFFFFFFF'
+	[ "$(grep -c 'la-vmrun: note: the guest read 4 bytes at 0x5000' <<<"$stderr")" -eq 1 ] ||
+		fail "stderr: $stderr"
+}
+
+@test "la-vmrun aarch64: an --overlay node is in the guest's /proc/device-tree" {
+	need a-overlay
+	vm_case_status a-overlay 0
+	assert_line 'la-guest: dt la-overlay-test compatible la,overlay-test'
+}
+
+@test "la-vmrun aarch64: --fdt - boots la-mkfdt's tree" {
+	need a-fdt
+	vm_case_status a-fdt 0
+	assert_line --regexp '^la-guest: cmdline panic=-1 console=ttyS0 .*quiet la\.fate=poweroff$'
+	assert_line 'la-guest: fate poweroff'
+}
+
+@test "la-vmrun aarch64: la-hostcpu | la-mkfdt --hostcpu - | la-vmrun --fdt -: 8 vCPUs with the phone's capacities and clusters" {
+	need a-pipeline
+	vm_case_status a-pipeline 0
+	assert_line 'la-guest: nproc 8'
+	local i cap cl
+	for i in 0 1 2 3 4 5 6 7; do
+		case $i in
+		[0-3]) cap=265 cl=0-3 ;;
+		[4-6]) cap=622 cl=4-6 ;;
+		7) cap=1024 cl=7 ;;
+		esac
+		assert_line --regexp "^la-guest: cpu$i capacity $cap cluster $cl "
+	done
+}
+
+@test "la-vmrun aarch64: a guest access KVM cannot decode is a crash: exit 33, the registers on stderr" {
+	need a-crash
+	vm_case_status a-crash 33
+	grep -q 'la-vmrun: guest crashed: .* on vCPU 0' <<<"$stderr" || fail "stderr: $stderr"
+	grep -qE '^  pc +0x0000000080200004' <<<"$stderr" || fail "no pc on stderr: $stderr"
+	grep -qE '^  x0 +0x0000000000005000' <<<"$stderr" || fail "no x0 on stderr: $stderr"
+	grep -q 'esr_el1' <<<"$stderr" || fail "no esr_el1 on stderr: $stderr"
+}
