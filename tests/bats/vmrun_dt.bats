@@ -155,3 +155,55 @@ same_tree() {
 	assert_failure 1
 	assert_output --partial "la-vmrun: --arch: '$other': KVM runs guests of this host's arch ($(la_host_arch)) only"
 }
+
+# ---- the DT probe guest's report (tests/guest-dt), run on the host over the
+# tree la-vmrun dumps: the lines the guest prints from its memory in the VM
+# suites, checked here against la-layout and la-alloc
+
+@test "probe-dt report: la-vmrun's aarch64 tree has la-layout's memory and GIC and la-alloc's UARTs" {
+	printf 'LA-PROBE-INITRD!' >"$tmp/rd"
+	la-vmrun --arch aarch64 --explain -m 5G -c 2 --initrd "$tmp/rd" -p probe.mode=reboot \
+		--dump-fdt "$tmp/v.dtb" "$LA_BUILD/guest-dt/probe-aarch64.Image" >/dev/null
+	run "$LA_BUILD/tests/la-probe-dt-report" "$tmp/v.dtb"
+	assert_success
+	la-layout --arch aarch64 -m 5G --json >"$tmp/l.json"
+	assert_line "probe: memory $(jq -r '.regions[0] | "\(.start_hex) \(.size_hex)"' "$tmp/l.json")"
+	assert_line --regexp "^probe: intc intc arm,gic-v3 $(printf '0x%x' "$(jq .boot.gic_dist "$tmp/l.json")") 0x10000 0x[0-9a-f]+ 0x40000$"
+	assert_line "probe: bootargs panic=-1 console=ttyS0 earlycon=uart8250,mmio,0x3f8 probe.mode=reboot"
+	assert_line "probe: cpus 2"
+	assert_line --regexp "^probe: initrd 0x81000000 0x81000010$"
+	for u in com1 com2 com3 com4; do
+		a=$(la-alloc --arch aarch64 --platform --json |
+			jq -r --arg n "$u.mmio" '.grants[] | select(.name == $n) | .start_hex')
+		assert_line "probe: uart U6_16550A@${a#0x} $a"
+	done
+}
+
+@test "probe-dt report: la-vmrun's riscv64 tree has la-layout's memory and the AIA la-layout places" {
+	la-vmrun --arch riscv64 --explain -m 5G --dump-fdt "$tmp/v.dtb" \
+		"$LA_BUILD/guest-dt/probe-riscv64.bin" >/dev/null
+	run "$LA_BUILD/tests/la-probe-dt-report" "$tmp/v.dtb"
+	assert_success
+	assert_line "probe: memory $(la-layout --arch riscv64 -m 5G --json | jq -r '.regions[0] | "\(.start_hex) \(.size_hex)"')"
+	assert_line "probe: timebase 10000000"
+	assert_line "probe: cpus 1"
+}
+
+@test "probe-dt report: a truncated or corrupt blob is an error line, not a crash" {
+	la-mkfdt --arch aarch64 -o "$tmp/m.dtb"
+	head -c 100 "$tmp/m.dtb" >"$tmp/short.dtb"
+	run "$LA_BUILD/tests/la-probe-dt-report" "$tmp/short.dtb"
+	assert_failure 1
+	assert_output "probe: error fdt: header offsets outside the blob"
+	# a property length past the structure block
+	cp "$tmp/m.dtb" "$tmp/bad.dtb"
+	off=$(( $(od -An -tu1 -j8 -N4 "$tmp/m.dtb" | awk '{print $1*16777216+$2*65536+$3*256+$4}') ))
+	printf '\x00\x00\x00\x03\x7f\xff\xff\xff' | dd of="$tmp/bad.dtb" bs=1 seek=$((off + 8)) \
+		conv=notrunc status=none
+	run "$LA_BUILD/tests/la-probe-dt-report" "$tmp/bad.dtb"
+	assert_failure 1
+	assert_line "probe: error fdt: structure block ends early or is malformed"
+	run "$LA_BUILD/tests/la-probe-dt-report" /dev/null
+	assert_failure 1
+	assert_output "probe: error fdt: no FDT header"
+}
