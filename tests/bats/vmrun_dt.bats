@@ -125,7 +125,7 @@ same_tree() {
 
 @test "la-vmrun: the tree's options are refused where the arch's tree has no use for them" {
 	fails 2 "la-vmrun: --gic: 'v2': not used in the x86_64 device tree" \
-		la-vmrun --gic v2 --explain "$PROBE"
+		la-vmrun --arch x86_64 --gic v2 --explain "$PROBE"
 	fails 2 "la-vmrun: --timebase-frequency: '5': not used in the aarch64 device tree" \
 		la-vmrun --arch aarch64 --timebase-frequency 5 --explain "$tmp/Image"
 	fails 2 "la-vmrun: --its: the GIC ITS needs GICv3" \
