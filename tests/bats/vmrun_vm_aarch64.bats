@@ -24,7 +24,7 @@ a64_cases() {
 	cat <<EOF
 la-case a-host 30 sh -c 'ls -l /dev/kvm && uname -m'
 la-case a-1cpu $t $boot --mem 512M --cpus 1 --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
-la-case a-2cpu $t $boot --mem 512M --cpus 2 --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
+la-case a-2cpu $t $boot --mem 512M --cpus 2 --cmdline 'quiet la.dmesg=stolen la.fate=poweroff' "\$P/vmlinuz"
 la-case a-3g $t $boot --mem 3G --cpus 1 --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
 la-case a-reboot $t $boot --mem 512M --cmdline 'quiet la.fate=reboot' "\$P/vmlinuz"
 la-case a-shell $t sh -c 'for i in \$(seq 80); do echo "echo typed-\\\$((6*7)); poweroff -f"; sleep 2; done | la-vmrun --arch aarch64 --initrd "\$P/guest.cpio" --mem 512M --cmdline "quiet la.fate=shell" "\$P/vmlinuz"'
@@ -115,6 +115,12 @@ need() {
 	vm_case_status a-2cpu 0
 	assert_line 'la-guest: nproc 2'
 	assert_line 'la-guest: fate poweroff'
+}
+
+@test "la-vmrun aarch64: the guest finds its stolen-time (pvtime) structures" {
+	need a-2cpu
+	vm_case_status a-2cpu 0
+	assert_line 'la-guest: dmesg arm-pv: using stolen time PV'
 }
 
 @test "la-vmrun aarch64: 3G of RAM from 2 GiB crosses the 4 GiB line, one region as la-layout says" {

@@ -32,7 +32,10 @@
 #define LA_ARM_GIC_PPI_BASE 16   /* INTID of PPI 0 */
 #define LA_ARM_PMU_PPI 7         /* INTID 23 */
 #define LA_ARM_GIC_MAINT_PPI 9
+/* stolen-time structures (pvtime): 64 bytes per vCPU in 64 KiB */
 #define LA_ARM_PVTIME_START 0x1ff0000ULL
+#define LA_ARM_PVTIME_SIZE 0x10000ULL
+#define LA_ARM_PVTIME_PER_VCPU 64
 
 /* PSTATE of every vCPU at reset: EL1h with D, A, I and F masked. */
 #define LA_ARM_PSTATE_BOOT 0x3c5ULL

@@ -6,7 +6,8 @@
  * (lib/arch/aarch64/aarch64.h), vCPU init as crosvm's §4.6 (PSCI 0.2,
  * secondaries powered off until the guest's PSCI CPU_ON, the PMU with its
  * PPI), the boot vCPU's registers (PC = entry, x0 = the tree), device
- * interrupts as SPIs and the crash report's registers. The ioctls exist on
+ * interrupts as SPIs, the stolen-time (pvtime) structures and the crash
+ * report's registers. The ioctls exist on
  * arm64 hosts only; elsewhere every hook that needs them says so
  * (-LA_ERR_UNSUPPORTED), while the pure parts (the SPI word, the report's
  * layout) build and are unit-tested on any host.
@@ -72,6 +73,7 @@ static int la_arm_irq_line(struct la_kvm *k, unsigned irq, int level)
 
 #if defined(__aarch64__)
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 static const struct la_kvm_cap la_arm_kvm_caps[] = {
 	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
@@ -126,6 +128,50 @@ static int la_arm_create_device(struct la_kvm *k, uint32_t type, const char *wha
 	return 0;
 }
 
+/* The stolen-time structures (64 bytes per vCPU, crosvm's 64 KiB at
+ * 0x1ff0000) where KVM offers them: anonymous memory in a slot of its own,
+ * the last one KVM has, which lives as long as the process. */
+static int la_arm_pvtime_map(struct la_kvm *k)
+{
+	struct kvm_userspace_memory_region r = {
+		.guest_phys_addr = LA_ARM_PVTIME_START, .memory_size = LA_ARM_PVTIME_SIZE,
+	};
+	int slots = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+	void *m;
+
+	if (ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_STEAL_TIME) <= 0 || slots <= 8)
+		return 0; /* no pvtime: the guest's stolen time stays 0 */
+	m = mmap(NULL, LA_ARM_PVTIME_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return la_kvma_fail(k, "mmap(pvtime)");
+	r.slot = (uint32_t)slots - 1;
+	r.userspace_addr = (uint64_t)(uintptr_t)m;
+	if (ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		munmap(m, LA_ARM_PVTIME_SIZE);
+		return la_kvma_fail(k, "KVM_SET_USER_MEMORY_REGION(pvtime)");
+	}
+	return 0;
+}
+
+/* vCPU v's stolen-time structure, where the vCPU supports it and the
+ * region is mapped. */
+static int la_arm_pvtime_vcpu(struct la_kvm *k, struct la_kvm_vcpu *v)
+{
+	struct kvm_device_attr a = {
+		.group = KVM_ARM_VCPU_PVTIME_CTRL, .attr = KVM_ARM_VCPU_PVTIME_IPA,
+	};
+	uint64_t ipa = LA_ARM_PVTIME_START + (uint64_t)v->id * LA_ARM_PVTIME_PER_VCPU;
+
+	if (ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_STEAL_TIME) <= 0 ||
+	    ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS) <= 8 ||
+	    ioctl(v->fd, KVM_HAS_DEVICE_ATTR, &a) < 0)
+		return 0;
+	if (la_arm_dev_attr(v->fd, KVM_ARM_VCPU_PVTIME_CTRL, KVM_ARM_VCPU_PVTIME_IPA, &ipa))
+		return la_kvma_fail(k, "KVM_SET_DEVICE_ATTR(pvtime)");
+	return 0;
+}
+
 /* The vGIC's distributor and redistributors (v3) or CPU interface (v2),
  * its 64 interrupts, and an ITS when the facts say so. An MMIO access
  * KVM cannot decode (no valid syndrome: a load pair, say) comes out as
@@ -146,6 +192,9 @@ static int la_arm_irqchip_create(struct la_kvm *k, unsigned ncpus, const struct 
 		if (ioctl(k->vm_fd, KVM_ENABLE_CAP, &c) < 0)
 			return la_kvma_fail(k, "KVM_ENABLE_CAP(KVM_CAP_ARM_NISV_TO_USER)");
 	}
+	err = la_arm_pvtime_map(k);
+	if (err)
+		return err;
 	if (f->gic_v2) {
 		if (ncpus > LA_ARM_GICV2_MAX_CPUS) {
 			k->what = "vGICv2 (at most 8 vCPUs)";
@@ -204,7 +253,8 @@ static int la_arm_get_reg(struct la_kvm_vcpu *v, uint64_t id, uint64_t *value)
 /* KVM_ARM_VCPU_INIT for the preferred target with PSCI 0.2, the PMU when
  * the facts have it, secondaries powered off (PSCI CPU_ON starts them);
  * PSTATE EL1h with DAIF masked; the boot vCPU at the entry with x0 the
- * tree's address; the PMU's interrupt (PPI 7). */
+ * tree's address; the PMU's interrupt (PPI 7); its stolen-time
+ * structure. */
 static int la_arm_vcpu_init(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned ncpus,
 			    const struct la_vm_boot *b)
 {
@@ -230,7 +280,7 @@ static int la_arm_vcpu_init(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned nc
 	if (b->facts.pmu && la_arm_dev_attr(v->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
 					    KVM_ARM_VCPU_PMU_V3_IRQ, &pmu_irq))
 		return la_kvma_fail(k, "KVM_SET_DEVICE_ATTR(PMU interrupt)");
-	return 0;
+	return la_arm_pvtime_vcpu(k, v);
 }
 
 /* Once every vCPU exists: the vGIC, then the ITS. */
