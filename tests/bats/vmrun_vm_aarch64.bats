@@ -34,6 +34,15 @@ la-case a-fdt $t sh -c 'la-mkfdt --arch aarch64 --mem 512M --kernel "\$P/vmlinuz
 la-case a-pipeline $t sh -c 'la-hostcpu --sysfs-root "\$P/phone" --json | la-mkfdt --arch aarch64 --cpus 8 --mem 512M --hostcpu - --kernel "\$P/vmlinuz" --initrd "\$P/guest.cpio" --cmdline "quiet la.show=cpus" | la-vmrun --arch aarch64 --cpus 8 --mem 512M --fdt - --initrd "\$P/guest.cpio" "\$P/vmlinuz"'
 la-case a-crash 60 la-vmrun --arch aarch64 --mem 256M --bios "\$P/ldp.bin"
 EOF
+	# the device-tree probe guest (tests/guest-dt): what it was handed
+	local probe='la-vmrun --arch aarch64 --mem 5G --cpus 2 --initrd "$P/rd"'
+	cat <<EOF
+la-case a-probe 60 $probe --cmdline probe.mode=poweroff "\$P/probe.Image"
+la-case a-probe-elf 60 $probe --cmdline probe.mode=poweroff "\$P/probe.elf"
+la-case a-probe-reboot 60 $probe --cmdline probe.mode=reboot "\$P/probe.Image"
+la-case a-probe-mmio 60 $probe --cmdline probe.mode=mmio "\$P/probe.Image"
+la-case a-probe-wait 60 sh -c 'printf x | $probe --cmdline probe.mode=wait "\$P/probe.Image"'
+EOF
 }
 
 setup_file() {
@@ -50,12 +59,20 @@ setup_file() {
 	if [ -z "$m" ] && ! "$VM_TOP/tests/vm/mkguest.sh" "$p/guest.cpio" aarch64 2>"$t/mkguest.log"; then
 		m="mkguest.sh aarch64 failed: $(tail -n 1 "$t/mkguest.log")"
 	fi
+	if [ -z "$m" ] && ! make -s -C "$VM_TOP" --no-print-directory BUILD="$VM_BUILD" \
+		"$VM_BUILD/guest-dt/probe-aarch64.Image" "$VM_BUILD/guest-dt/probe-aarch64.elf" \
+		"$VM_BUILD/tests/la-probe-dt-report" >"$t/probe.log" 2>&1; then
+		m="the aarch64 probe guest did not build: $(tail -n 1 "$t/probe.log")"
+	fi
 	if [ -n "$m" ]; then
 		echo "$m" >"$t/harness-error"
 		return 0
 	fi
 	cp "$(la_vm_l2_kernel_aarch64)" "$p/vmlinuz" || return 1
 	cp -a "$VM_TOP/tests/fixtures/hostcpu/phone" "$p/phone" || return 1
+	cp "$VM_BUILD/guest-dt/probe-aarch64.Image" "$p/probe.Image" || return 1
+	cp "$VM_BUILD/guest-dt/probe-aarch64.elf" "$p/probe.elf" || return 1
+	printf 'la-probe-initrd\n' >"$p/rd"
 	# an overlay whose node the guest finds in /proc/device-tree
 	printf '/dts-v1/;\n/plugin/;\n&{/} {\n\tla-overlay-test {\n\t\tcompatible = "la,overlay-test";\n\t};\n};\n' |
 		dtc -q -@ -I dts -O dtb -o "$p/test.dtbo" - || return 1
@@ -191,4 +208,66 @@ need() {
 	grep -qE '^  pc +0x0000000080200004' <<<"$stderr" || fail "no pc on stderr: $stderr"
 	grep -qE '^  x0 +0x0000000000005000' <<<"$stderr" || fail "no x0 on stderr: $stderr"
 	grep -q 'esr_el1' <<<"$stderr" || fail "no esr_el1 on stderr: $stderr"
+}
+
+# a64_probe_expected MODE: the lines the probe must print about its tree:
+# la-probe-dt-report (the probe's own walker, on the host) over the tree
+# la-vmrun --explain --dump-fdt builds for the same options (all but the
+# blob's size, which the host KVM's PMU changes)
+a64_probe_expected() {
+	local tmp=$BATS_TEST_TMPDIR
+	printf 'la-probe-initrd\n' >"$tmp/rd"
+	"$VM_BIN/la-vmrun" --arch aarch64 --explain --mem 5G --cpus 2 --initrd "$tmp/rd" \
+		--cmdline "probe.mode=$1" --dump-fdt "$tmp/p.dtb" "$VM_BUILD/guest-dt/probe-aarch64.Image" \
+		>/dev/null || return 1
+	"$VM_BUILD/tests/la-probe-dt-report" "$tmp/p.dtb" | grep -v '^probe: fdt size '
+}
+
+# a64_probe_check MODE: the probe's tree was the one la-vmrun shows, and
+# the probe runs at EL1 with the tree at the end of its 5 GiB
+a64_probe_check() {
+	local want l
+	want=$(a64_probe_expected "$1") || fail "la-vmrun --explain --dump-fdt failed"
+	[ "$(wc -l <<<"$want")" -ge 8 ] || fail "la-probe-dt-report said too little: $want"
+	while IFS= read -r l; do
+		assert_line "$l"
+	done <<<"$want"
+	assert_line 'probe: start el 1'
+	assert_line 'probe: fdt-at 0x1bfe00000'
+	assert_line 'probe: initrd-head la-probe-initrd.' # the newline as a dot
+	assert_line "probe: mode $1"
+}
+
+@test "probe-dt on aarch64: the tree it gets in x0 is la-vmrun's (memory, GIC, UARTs, bootargs, initrd, cpus); PSCI SYSTEM_OFF exits 0" {
+	need a-probe
+	vm_case_status a-probe 0
+	a64_probe_check poweroff
+	assert_line 'probe: errors 0'
+}
+
+@test "probe-dt on aarch64: the same probe as an ELF boots the same way" {
+	need a-probe-elf
+	vm_case_status a-probe-elf 0
+	a64_probe_check poweroff
+	assert_line 'probe: errors 0'
+}
+
+@test "probe-dt on aarch64: PSCI SYSTEM_RESET exits 32" {
+	need a-probe-reboot
+	vm_case_status a-probe-reboot 32
+	assert_line 'probe: mode reboot'
+}
+
+@test "probe-dt on aarch64: MMIO no device claims reads all ones, said once on stderr, the guest goes on" {
+	need a-probe-mmio
+	vm_case_status a-probe-mmio 0
+	assert_line 'probe: mmio 0x20000000 read 0xffffffff'
+	assert_line 'probe: errors 0'
+	[ "$(grep -c 'MMIO no device claims' <<<"$stderr")" -eq 1 ] || fail "stderr: $stderr"
+}
+
+@test "probe-dt on aarch64: a byte on standard input reaches COM1's receive register" {
+	need a-probe-wait
+	vm_case_status a-probe-wait 0
+	assert_line 'probe: input 0x78'
 }
