@@ -102,6 +102,7 @@ x86_64)
 	modules=$(la_vm_modules_in_order "$kver" kvm-amd) || harness_fail "cannot list the KVM modules of $kver"
 	busybox=$(la_vm_busybox)
 	qemu_bin=qemu-system-x86_64
+	base_prefix=l1-base-
 	;;
 # --- aarch64 ---
 aarch64)
@@ -112,6 +113,7 @@ aarch64)
 	modules="" # KVM is built in
 	busybox=$(la_vm_busybox_aarch64)
 	qemu_bin=qemu-system-aarch64
+	base_prefix=l1-aarch64-base-
 	;;
 # --- end aarch64 ---
 esac
@@ -119,7 +121,7 @@ esac
 # --- the base initramfs: busybox, KVM modules, /init (cached) --------------
 # shellcheck disable=SC2086
 base_key=$(la_vm_hash "$busybox" "$here/l1-init.sh" "$here/la-case.sh" $modules)
-base=$cache/l1-base-$arch-$base_key.cpio
+base=$cache/${base_prefix}$base_key.cpio
 if [ ! -s "$base" ]; then
 	stage=$(mktemp -d "$cache/stage.XXXXXX") || harness_fail "mktemp"
 	install -D -m 755 "$busybox" "$stage/bin/busybox"
@@ -170,7 +172,7 @@ payload=$cache/l1-payload-$payload_key.cpio
 [ -s "$payload" ] || la_vm_cpio "$stage" "$payload" || harness_fail "cpio of the payload failed"
 touch "$payload" "$base"
 la_vm_prune "$cache/l1-payload-*.cpio" 6
-la_vm_prune "$cache/l1-base-$arch-*.cpio" 2
+la_vm_prune "$cache/${base_prefix}*.cpio" 2
 
 # --- the command --------------------------------------------------------------
 rm -rf "$stage"
