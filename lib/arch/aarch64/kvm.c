@@ -233,6 +233,13 @@ static int la_arm_irqchip_create(struct la_kvm *k, unsigned ncpus, const struct 
 	return 0;
 }
 
+/* The PMU where the tree has one and this KVM has it (a --fdt run takes
+ * the options' facts without asking KVM). */
+static bool la_arm_use_pmu(struct la_kvm *k, const struct la_vm_boot *b)
+{
+	return b->facts.pmu && ioctl(k->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PMU_V3) > 0;
+}
+
 #define LA_ARM_CORE(r) \
 	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(r))
 
@@ -268,7 +275,7 @@ static int la_arm_vcpu_init(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned nc
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
 	if (v->id != 0)
 		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
-	if (b->facts.pmu)
+	if (la_arm_use_pmu(k, b))
 		init.features[0] |= 1u << KVM_ARM_VCPU_PMU_V3;
 	if (ioctl(v->fd, KVM_ARM_VCPU_INIT, &init) < 0)
 		return la_kvma_fail(k, "KVM_ARM_VCPU_INIT");
@@ -277,8 +284,8 @@ static int la_arm_vcpu_init(struct la_kvm *k, struct la_kvm_vcpu *v, unsigned nc
 	if (v->id == 0 && (la_arm_set_reg(v, LA_ARM_CORE(regs.pc), b->entry) ||
 			   la_arm_set_reg(v, LA_ARM_CORE(regs.regs[0]), b->fdt_addr)))
 		return la_kvma_fail(k, "KVM_SET_ONE_REG(pc, x0)");
-	if (b->facts.pmu && la_arm_dev_attr(v->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
-					    KVM_ARM_VCPU_PMU_V3_IRQ, &pmu_irq))
+	if (la_arm_use_pmu(k, b) && la_arm_dev_attr(v->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
+						    KVM_ARM_VCPU_PMU_V3_IRQ, &pmu_irq))
 		return la_kvma_fail(k, "KVM_SET_DEVICE_ATTR(PMU interrupt)");
 	return la_arm_pvtime_vcpu(k, v);
 }
@@ -299,8 +306,8 @@ static int la_arm_irqchip_finalize(struct la_kvm *k)
 static int la_arm_vcpu_finalize(struct la_kvm *k, struct la_kvm_vcpu *v,
 				const struct la_vm_boot *b)
 {
-	if (b->facts.pmu && la_arm_dev_attr(v->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
-					    KVM_ARM_VCPU_PMU_V3_INIT, NULL))
+	if (la_arm_use_pmu(k, b) && la_arm_dev_attr(v->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
+						    KVM_ARM_VCPU_PMU_V3_INIT, NULL))
 		return la_kvma_fail(k, "KVM_SET_DEVICE_ATTR(PMU init)");
 	return 0;
 }
