@@ -23,10 +23,11 @@ a64_cases() {
 	local boot='la-vmrun --arch aarch64 --initrd "$P/guest.cpio"'
 	cat <<EOF
 la-case a-host 30 sh -c 'ls -l /dev/kvm && uname -m'
-la-case a-1cpu $t $boot --mem 512M --cpus 1 --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
-la-case a-2cpu $t $boot --mem 512M --cpus 2 --cmdline 'quiet la.dmesg=stolen la.fate=poweroff' "\$P/vmlinuz"
+la-case a-1cpu $t $boot --mem 512M --cpus 1 --cmdline 'quiet la.dmesg=perfevents la.fate=poweroff' "\$P/vmlinuz"
+la-case a-2cpu $t $boot --mem 512M --cpus 2 --its --cmdline 'quiet la.dmesg=stolen la.dmesg=ITS@ la.fate=poweroff' "\$P/vmlinuz"
 la-case a-3g $t $boot --mem 3G --cpus 1 --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
-la-case a-reboot $t $boot --mem 512M --cmdline 'quiet la.fate=reboot' "\$P/vmlinuz"
+la-case a-reboot $t $boot --mem 512M --no-pmu --cmdline 'quiet la.dmesg=perfevents la.fate=reboot' "\$P/vmlinuz"
+la-case a-gicv2 30 $boot --mem 512M --gic v2 "\$P/vmlinuz"
 la-case a-shell $t sh -c 'for i in \$(seq 80); do echo "echo typed-\\\$((6*7)); poweroff -f"; sleep 2; done | la-vmrun --arch aarch64 --initrd "\$P/guest.cpio" --mem 512M --cmdline "quiet la.fate=shell" "\$P/vmlinuz"'
 la-case a-devmem $t $boot --mem 512M --cmdline 'quiet la.devmem=0x5000' "\$P/vmlinuz"
 la-case a-overlay $t $boot --mem 512M --overlay "\$P/test.dtbo" --cmdline 'quiet la.dt=la-overlay-test' "\$P/vmlinuz"
@@ -122,9 +123,31 @@ need() {
 	need a-1cpu
 	vm_case_status a-1cpu 0
 	assert_line 'la-guest: nproc 1'
-	assert_line --regexp '^la-guest: cmdline panic=-1 console=ttyS0 .*quiet la\.fate=poweroff$'
+	assert_line --regexp '^la-guest: cmdline panic=-1 console=ttyS0 .*quiet la\.dmesg=perfevents la\.fate=poweroff$'
 	assert_line 'la-guest: ram 80000000-9fffffff'
 	assert_line 'la-guest: fate poweroff'
+}
+
+@test "la-vmrun aarch64: the guest has KVM's PMUv3 where KVM offers it, none with --no-pmu" {
+	need a-1cpu
+	vm_case_status a-1cpu 0
+	assert_line --regexp '^la-guest: dmesg hw perfevents: enabled with armv8_pmuv3 PMU driver, [0-9]+ counters available$'
+	need a-reboot
+	vm_case_status a-reboot 32
+	refute_output --partial 'armv8_pmuv3'
+}
+
+@test "la-vmrun aarch64: --its gives the guest KVM's GICv3 ITS at 0x40000000" {
+	need a-2cpu
+	vm_case_status a-2cpu 0
+	assert_line --regexp '^la-guest: dmesg ITS@0x0000000040000000: allocated [0-9]+ Devices '
+}
+
+@test "la-vmrun aarch64: --gic v2 where KVM offers only a GICv3 is refused (exit 2), before any guest runs" {
+	need a-gicv2
+	vm_case_status a-gicv2 2
+	[ "$stderr" = "la-vmrun: --gic: 'v2': this KVM offers no GICv2" ] || fail "stderr: $stderr"
+	assert_output ''
 }
 
 @test "la-vmrun aarch64: 2 vCPUs, the second started by the guest's PSCI CPU_ON (nproc 2)" {

@@ -13,6 +13,7 @@
 #                    of /proc/device-tree, as an overlay put it there
 #   la.devmem=ADDR   "la-guest: devmem ADDR VALUE": a 32-bit read of ADDR
 #   la.dmesg=WORD    "la-guest: dmesg LINE" for each kernel message with WORD
+#                    (but the command line's)
 /bin/busybox mkdir -p /proc /sys /dev /bin /sbin /usr/bin /usr/sbin /tmp
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -47,7 +48,10 @@ for w in $(cat /proc/cmdline); do
 		fi
 		;;
 	la.devmem=*) echo "la-guest: devmem ${w#la.devmem=} $(devmem "${w#la.devmem=}" 32)" ;;
-	la.dmesg=*) dmesg | grep -F -- "${w#la.dmesg=}" | sed 's/^\[[ 0-9.]*\] //; s/^/la-guest: dmesg /' ;;
+	la.dmesg=*)
+		dmesg | sed 's/^\[[ 0-9.]*\] //' | grep -v '^Kernel command line: ' |
+			grep -F -- "${w#la.dmesg=}" | sed 's/^/la-guest: dmesg /'
+		;;
 	esac
 done
 [ "$pause" = 0 ] || sleep "$pause"
