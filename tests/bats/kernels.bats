@@ -8,6 +8,7 @@
 
 # the stand-in package's kernel version
 FAKE_KVER=6.1.0-99-cloud-amd64
+FAKE_KVER_ARM64=6.1.0-99-arm64
 # modinfo lives in /sbin, which a user's PATH may lack
 PATH=$PATH:/usr/sbin:/sbin
 
@@ -36,6 +37,25 @@ setup_file() {
 	printf '%s\n' "Package: linux-image-$FAKE_KVER" "Version: 6.1.999-1" "Architecture: amd64" \
 		"Maintainer: la tests <la@example.invalid>" "Description: a test stand-in" >"$p/DEBIAN/control"
 	dpkg-deb --root-owner-group -Zgzip --build "$p" "$BATS_FILE_TMPDIR/fake.deb" >/dev/null
+
+	# --- aarch64: stand-ins for the arm64 kernel (an Image header, a module
+	# the cache must not keep) and busybox-static (its executable, and the
+	# non-executable file of the same name the real package has) ---
+	p=$BATS_FILE_TMPDIR/pkg-arm64
+	mkdir -p "$p/DEBIAN" "$p/boot" "$p/lib/modules/$FAKE_KVER_ARM64/kernel"
+	{ head -c 56 /dev/zero; printf 'ARM\x64'; head -c 64 /dev/zero; } >"$p/boot/vmlinuz-$FAKE_KVER_ARM64"
+	echo module >"$p/lib/modules/$FAKE_KVER_ARM64/kernel/x.ko"
+	printf '%s\n' "Package: linux-image-$FAKE_KVER_ARM64" "Version: 6.1.999-1" "Architecture: arm64" \
+		"Maintainer: la tests <la@example.invalid>" "Description: a test stand-in" >"$p/DEBIAN/control"
+	dpkg-deb --root-owner-group -Zgzip --build "$p" "$BATS_FILE_TMPDIR/fake-arm64.deb" >/dev/null
+	p=$BATS_FILE_TMPDIR/pkg-busybox
+	mkdir -p "$p/DEBIAN" "$p/bin" "$p/usr/share/initramfs-tools/bin"
+	printf '#!/bin/sh\necho arm64 busybox\n' >"$p/bin/busybox"
+	chmod 755 "$p/bin/busybox"
+	echo 'not it' >"$p/usr/share/initramfs-tools/bin/busybox"
+	printf '%s\n' "Package: busybox-static" "Version: 1:1.35.0-4" "Architecture: arm64" \
+		"Maintainer: la tests <la@example.invalid>" "Description: a test stand-in" >"$p/DEBIAN/control"
+	dpkg-deb --root-owner-group -Zgzip --build "$p" "$BATS_FILE_TMPDIR/fake-busybox.deb" >/dev/null
 }
 
 setup() {
@@ -43,7 +63,7 @@ setup() {
 	KERNELS_SH=$LA_TOP/tests/vm/kernels.sh
 	T=$BATS_TEST_TMPDIR
 	CALLS=$T/calls
-	export CALLS STUB_UID=0 FAKE_DEB=$BATS_FILE_TMPDIR/fake.deb FAKE_KVER
+	export CALLS STUB_UID=0 FAKE_DEB=$BATS_FILE_TMPDIR/fake.deb FAKE_KVER FAKE_KVER_ARM64
 	mkdir -p "$T/stub"
 }
 
@@ -211,19 +231,108 @@ download) cp "$FAKE_DEB" "linux-image-${FAKE_KVER}_6.1.999-1_amd64.deb" ;; esac'
 }
 
 @test "kernels: usage errors exit 2 with one line" {
-	fails 2 "kernels: usage: kernels.sh DIR TARGET... (targets: x86_64-cloud)" "$KERNELS_SH"
-	fails 2 "kernels: usage: kernels.sh DIR TARGET... (targets: x86_64-cloud)" "$KERNELS_SH" "$T/k"
-	fails 2 "kernels: unknown option '--refresh'; usage: kernels.sh DIR TARGET... (targets: x86_64-cloud)" \
+	fails 2 "kernels: usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64)" "$KERNELS_SH"
+	fails 2 "kernels: usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64)" "$KERNELS_SH" "$T/k"
+	fails 2 "kernels: unknown option '--refresh'; usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64)" \
 		"$KERNELS_SH" --refresh "$T/k" x86_64-cloud
 	run "$KERNELS_SH" --help
 	assert_success
-	assert_output "usage: kernels.sh DIR TARGET... (targets: x86_64-cloud)"
+	assert_output "usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64)"
 }
 
 @test "kernels: an unknown target exits 2 before anything is fetched" {
 	for c in apt-get apt-cache dpkg id; do stub "$c"; done
-	fails 2 "kernels: 'aarch64-cloud': unknown target (known: x86_64-cloud)" \
+	fails 2 "kernels: 'aarch64-cloud': unknown target (known: x86_64-cloud aarch64)" \
 		with_stubs "$KERNELS_SH" "$T/k" x86_64-cloud aarch64-cloud
 	[ ! -e "$CALLS" ] || fail "it called: $(cat "$CALLS")"
 	[ ! -e "$T/k" ] || fail "it created $T/k"
+}
+
+# --- aarch64 ---
+
+# is_arm64_image FILE: the arm64 Image header's magic "ARM\x64" at 56
+is_arm64_image() {
+	[ "$(od -An -tx1 -j56 -N4 "$1" | tr -d ' ')" = 41524d64 ]
+}
+
+@test "kernels: make kernels leaves the arm64 kernel (a raw Image) and an arm64 static busybox, no modules" {
+	need_cache
+	local d=$KDIR/aarch64 kver
+	[ -L "$d/vmlinuz" ] || fail "$d/vmlinuz is not a symlink"
+	is_arm64_image "$d/vmlinuz" || fail "$d/vmlinuz is not an arm64 Image"
+	kver=$(cat "$d/kver")
+	[[ "$kver" == *-arm64 ]] || fail "kver '$kver'"
+	assert_equal "$(readlink "$d/vmlinuz")" "boot/vmlinuz-$kver"
+	[[ "$(cat "$d/deb")" == "linux-image-$kver "* ]] || fail "deb: $(cat "$d/deb")"
+	[ ! -e "$d/lib" ] || fail "$d/lib: the modules were kept"
+	run file -b "$d/bin/busybox"
+	assert_output --regexp 'ELF 64-bit LSB .*ARM aarch64.*statically linked'
+	# the machine's own apt is untouched: no foreign architecture
+	run dpkg --print-foreign-architectures
+	assert_output ""
+	. "$LA_TOP/tests/vm/lib.sh"
+	assert_equal "$(la_vm_l1_kernel_aarch64)" "$d/vmlinuz"
+	assert_equal "$(la_vm_busybox_aarch64)" "$d/bin/busybox"
+	assert_equal "$(la_vm_missing_aarch64)" ""
+}
+
+# fake_apt_arm64: apt-cache and apt-get that serve the arm64 stand-ins and
+# log APT_CONFIG; id saying $STUB_UID
+fake_apt_arm64() {
+	stub apt-cache 'echo "APT_CONFIG=$APT_CONFIG" >>"$CALLS"
+printf "linux-image-arm64\n  Depends: linux-image-%s\n" "$FAKE_KVER_ARM64"'
+	stub apt-get 'echo "APT_CONFIG=$APT_CONFIG" >>"$CALLS"
+case $1 in
+update) ;;
+download) cp "$FAKE_DEB_ARM64" "linux-image-${FAKE_KVER_ARM64}_6.1.999-1_arm64.deb"
+	cp "$FAKE_BUSYBOX" "busybox-static_1.35.0-4_arm64.deb" ;;
+*) exit 1 ;;
+esac'
+	stub id 'echo "$STUB_UID"'
+	export FAKE_DEB_ARM64=$BATS_FILE_TMPDIR/fake-arm64.deb FAKE_BUSYBOX=$BATS_FILE_TMPDIR/fake-busybox.deb
+}
+
+@test "kernels: aarch64 comes through a private apt configuration, as any user: its own lists, arm64, no modules kept" {
+	fake_apt_arm64
+	STUB_UID=1000
+	run --separate-stderr with_stubs "$KERNELS_SH" "$T/k" aarch64
+	assert_success
+	assert_output "kernels: aarch64: linux-image-$FAKE_KVER_ARM64 6.1.999-1 -> $T/k/aarch64"
+	local d=$T/k/aarch64 a=$T/k/.apt-arm64
+	assert_equal "$(cat "$d/kver")" "$FAKE_KVER_ARM64"
+	is_arm64_image "$d/vmlinuz" || fail "$d/vmlinuz is not the Image"
+	assert_equal "$("$d/bin/busybox")" "arm64 busybox"
+	[ ! -e "$d/lib" ] || fail "the modules were kept"
+	[ ! -e "$d/usr" ] || fail "usr/ was kept"
+	# every apt call used the private configuration, whose lists are its own
+	! grep '^APT_CONFIG=' "$CALLS" | grep -qv "^APT_CONFIG=$a/apt.conf\$" || fail "calls: $(cat "$CALLS")"
+	grep -q '^apt-get update -qq$' "$CALLS" || fail "no update of the private list: $(cat "$CALLS")"
+	grep -q "^apt-get download -qq linux-image-$FAKE_KVER_ARM64 busybox-static\$" "$CALLS" ||
+		fail "calls: $(cat "$CALLS")"
+	grep -q "Dir::State::Lists \"$a/lists\"" "$a/apt.conf" || fail "apt.conf: $(cat "$a/apt.conf")"
+	grep -q 'APT::Architecture "arm64"' "$a/apt.conf" || fail "apt.conf: $(cat "$a/apt.conf")"
+	grep -q '^deb \[arch=arm64 .* bookworm main$' "$a/etc/sources.list" ||
+		fail "sources.list: $(cat "$a/etc/sources.list")"
+	# once there, nothing is fetched again
+	: >"$CALLS"
+	run with_stubs "$KERNELS_SH" "$T/k" aarch64
+	assert_success
+	assert_output ""
+	[ ! -s "$CALLS" ] || fail "it called: $(cat "$CALLS")"
+}
+
+@test "kernels: aarch64 without busybox-static's executable is an error, one line, no cache" {
+	fake_apt_arm64
+	local p=$T/pkg
+	mkdir -p "$p/DEBIAN" "$p/usr/share/doc/busybox-static"
+	echo doc >"$p/usr/share/doc/busybox-static/README"
+	printf '%s\n' "Package: busybox-static" "Version: 1:1.35.0-4" "Architecture: arm64" \
+		"Maintainer: la tests <la@example.invalid>" "Description: a test stand-in" >"$p/DEBIAN/control"
+	dpkg-deb --root-owner-group -Zgzip --build "$p" "$T/bb.deb" >/dev/null
+	FAKE_BUSYBOX=$T/bb.deb
+	run --separate-stderr with_stubs "$KERNELS_SH" "$T/k" aarch64
+	assert_failure 1
+	assert_equal "$stderr" "kernels: busybox-static: no bin/busybox"
+	run ls -A "$T/k"
+	refute_output --regexp '^\.?aarch64'
 }

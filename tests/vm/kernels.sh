@@ -215,8 +215,9 @@ for target in "$@"; do
 	if [ -n "$extra" ]; then
 		# the static busybox (the package also has a non-executable file
 		# of that name under usr/share)
+		[ -f "$stage/extra/bin/busybox" ] || die "$extra: no bin/busybox"
 		install -D -m 755 "$stage/extra/bin/busybox" "$root/bin/busybox" ||
-			die "$extra: no bin/busybox"
+			die "$extra: cannot copy bin/busybox"
 	fi
 	rm -rf "$stage/deb" "$stage/extra"
 	# keep the kernel and its modules; the docs, lintian and bug files go
