@@ -76,6 +76,9 @@ struct la_arch_vm_ops {
 	unsigned nirqs;
 	/* platform - read out of build_vm's result what the devices need. */
 	void (*platform)(const struct la_vm_boot *b, struct la_vm_platform *out);
+	/* vm_type - KVM_CREATE_VM's argument on this host's KVM (aarch64: its
+	 * largest IPA size, as crosvm asks); NULL: 0. */
+	unsigned long (*vm_type)(struct la_kvm *k);
 	/* facts - on a created scratch VM (k), correct f to what this KVM
 	 * gives; NULL: the options' values stand.
 	 * returns: 0, -LA_ERR_KVMIOCTL, -LA_ERR_UNSUPPORTED */

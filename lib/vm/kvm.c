@@ -76,7 +76,7 @@ int la_kvm_check_caps(struct la_kvm *k, const struct la_kvm_cap *caps, unsigned 
 
 int la_kvm_create_vm(struct la_kvm *k)
 {
-	k->vm_fd = ioctl(k->sys_fd, KVM_CREATE_VM, 0);
+	k->vm_fd = ioctl(k->sys_fd, KVM_CREATE_VM, k->vm_type);
 	if (k->vm_fd < 0)
 		return la_kvm_fail(k, "KVM_CREATE_VM", -LA_ERR_KVMIOCTL);
 	return 0;

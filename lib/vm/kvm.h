@@ -24,6 +24,8 @@ struct la_kvm {
 	const char *what;     /* what failed: path, KVM_CAP_* or ioctl name */
 	int sys_errno;        /* errno of that failure, 0 if none */
 	unsigned max_vcpus;   /* KVM_CAP_MAX_VCPUS (or NR_VCPUS) */
+	unsigned long vm_type; /* KVM_CREATE_VM's argument (aarch64: the IPA
+				* size), 0 by default */
 	int dev_fd[2];        /* the arch's in-kernel irqchip devices
 			       * (KVM_CREATE_DEVICE: aarch64's vGIC and ITS),
 			       * -1: none; la_kvm_close closes them */
@@ -53,7 +55,8 @@ struct la_kvm_cap {
  * -LA_ERR_KVMIOCTL */
 int la_kvm_check_caps(struct la_kvm *k, const struct la_kvm_cap *caps, unsigned ncaps);
 
-/* la_kvm_create_vm - create the VM. returns: 0, -LA_ERR_KVMIOCTL */
+/* la_kvm_create_vm - create the VM (of type k->vm_type).
+ * returns: 0, -LA_ERR_KVMIOCTL */
 int la_kvm_create_vm(struct la_kvm *k);
 
 /* la_kvm_set_memory - register every guest memory slot with KVM.

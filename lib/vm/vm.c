@@ -250,6 +250,8 @@ static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 		err = la_kvm_check_caps(&vm->kvm, ops->caps, ops->ncaps);
 	if (!err && vm->ncpus > vm->kvm.max_vcpus)
 		return -LA_ERR_CPUS;
+	if (!err && ops->vm_type)
+		vm->kvm.vm_type = ops->vm_type(&vm->kvm);
 	if (!err)
 		err = la_kvm_create_vm(&vm->kvm);
 	if (!err)
@@ -276,6 +278,8 @@ int la_vm_facts(const char *kvm_path, const struct la_vm_config *cfg, struct la_
 	if (!ops->facts)
 		return 0;
 	err = la_kvm_open(&k, kvm_path);
+	if (!err && ops->vm_type)
+		k.vm_type = ops->vm_type(&k);
 	if (!err)
 		err = la_kvm_create_vm(&k);
 	if (!err)

@@ -43,6 +43,7 @@ la-case a-probe-elf 60 $probe --cmdline probe.mode=poweroff "\$P/probe.elf"
 la-case a-probe-reboot 60 $probe --cmdline probe.mode=reboot "\$P/probe.Image"
 la-case a-probe-mmio 60 $probe --cmdline probe.mode=mmio "\$P/probe.Image"
 la-case a-probe-wait 60 sh -c 'printf x | $probe --cmdline probe.mode=wait "\$P/probe.Image"'
+la-case a-probe-1100g 60 la-vmrun --arch aarch64 --mem 1100G --cmdline probe.mode=poweroff "\$P/probe.Image"
 EOF
 }
 
@@ -293,4 +294,15 @@ a64_probe_check() {
 	need a-probe-wait
 	vm_case_status a-probe-wait 0
 	assert_line 'probe: input 0x78'
+}
+
+@test "probe-dt on aarch64: 1100G of RAM reaches past 2^40: the VM has the host KVM's largest IPA size" {
+	need a-probe-1100g
+	vm_case_status a-probe-1100g 0
+	local want
+	want=$("$VM_BIN/la-layout" --arch aarch64 --mem 1100G --json |
+		jq -r '.regions[] | select(.purpose == "guest-memory") | "probe: memory \(.start_hex) \(.size_hex)"')
+	[ "$want" = "probe: memory 0x80000000 0x11300000000" ] || fail "la-layout says $want"
+	assert_line "$want"
+	assert_line 'probe: errors 0'
 }

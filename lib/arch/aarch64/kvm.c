@@ -82,6 +82,16 @@ static const struct la_kvm_cap la_arm_kvm_caps[] = {
 	{ KVM_CAP_ARM_PSCI_0_2, "KVM_CAP_ARM_PSCI_0_2" },
 };
 
+/* The largest guest physical address space this KVM gives a VM (crosvm's
+ * get_vm_type): the allocator's windows reach 2^ipa (lib/host_phys.c asks
+ * the same), so the VM must too; 0 (40 bits) where KVM cannot say. */
+static unsigned long la_arm_vm_type(struct la_kvm *k)
+{
+	int ipa = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_IPA_SIZE);
+
+	return ipa > 0 ? KVM_VM_TYPE_ARM_IPA_SIZE((unsigned long)ipa) : 0;
+}
+
 static int la_kvma_fail(struct la_kvm *k, const char *what)
 {
 	k->what = what;
@@ -387,6 +397,9 @@ const struct la_arch_vm_ops la_aarch64_vm_ops = {
 #endif
 	.nirqs = LA_ARM_GIC_NR_SPIS,
 	.platform = la_arm_platform,
+#if defined(__aarch64__)
+	.vm_type = la_arm_vm_type,
+#endif
 	.facts = la_arm_facts,
 	.irqchip_create = la_arm_irqchip_create,
 	.vcpu_init = la_arm_vcpu_init,
