@@ -2,7 +2,8 @@
 /*
  * The PCI host bridge at 00:00.0: configuration mechanism #1 (0xcf8
  * address, 0xcfc data) with the reset control register at 0xcf9, and the
- * ECAM window, or a CAM window (aarch64, riscv64). The PCI room (root, config space, MSI-X) grows here.
+ * ECAM window, or a CAM window (aarch64, riscv64). The PCI room (root,
+ * config space, MSI-X) grows here.
  */
 #ifndef LA_PCI_HOST_H
 #define LA_PCI_HOST_H
