@@ -306,3 +306,25 @@ a64_probe_check() {
 	assert_line "$want"
 	assert_line 'probe: errors 0'
 }
+
+@test "aarch64 emulated host: run-in-l1.sh --arch takes x86_64 or aarch64; --qemu and --interactive are x86_64's (exit 2)" {
+	run "$VM_TOP/tests/vm/run-in-l1.sh" --arch sparc -- true
+	assert_failure 2
+	assert_line --index 0 "run-in-l1: --arch: 'sparc': not x86_64 or aarch64"
+	run "$VM_TOP/tests/vm/run-in-l1.sh" --arch aarch64 --qemu -- true
+	assert_failure 2
+	assert_line --index 0 'run-in-l1: --qemu: x86_64 only'
+	run env LA_L1_ARCH=aarch64 "$VM_TOP/tests/vm/run-in-l1.sh" --interactive -- true
+	assert_failure 2
+	assert_line --index 0 'run-in-l1: --interactive: x86_64 only'
+}
+
+@test "aarch64 emulated host: without the arm64 kernel run-in-l1.sh says how to fetch it (exit 3)" {
+	run env LA_KERNELS="$BATS_TEST_TMPDIR/none" "$VM_TOP/tests/vm/run-in-l1.sh" --arch aarch64 -- true
+	assert_failure 3
+	if command -v qemu-system-aarch64 >/dev/null; then
+		assert_output "run-in-l1: harness failed: no arm64 kernel in $BATS_TEST_TMPDIR/none/aarch64 (run make kernels, or tests/vm/kernels.sh $BATS_TEST_TMPDIR/none aarch64)"
+	else
+		assert_output 'run-in-l1: harness failed: qemu-system-aarch64 not found (Debian package qemu-system-arm)'
+	fi
+}
