@@ -37,7 +37,7 @@ enum {
 	K_KERNEL = 0x2000, K_INITRD, K_CMDLINE, K_SERIAL, K_CONSOLE, K_EARLYCON, K_GIC, K_ITS,
 	K_NO_PMU, K_PSCI, K_NESTED, K_AIA_IDS, K_AIA_SOURCES, K_TIMEBASE, K_CPU_CAPACITY,
 	K_CPU_FREQS, K_CPU_CLUSTERS, K_VIRT_CPUFREQ, K_HOST_TOPO, K_SYSFS_ROOT, K_HOSTCPU,
-	K_OVERLAY, K_DEVICE, K_SEED, K_OUTPUT = 'o', K_VERBOSE = 'v', K_SECCOMP = 0x3000,
+	K_OVERLAY, K_DEVICE, K_IRQCHIP, K_SEED, K_OUTPUT = 'o', K_VERBOSE = 'v', K_SECCOMP = 0x3000,
 };
 
 /* Which arches an option means something on. */
@@ -55,6 +55,7 @@ struct la_mkfdt_args {
 	bool its, no_pmu, nested, host_topo, verbose, seed_set;
 	unsigned psci_major, psci_minor;
 	uint32_t aia_ids, aia_sources, timebase;
+	enum la_rv_irqchip irqchip;
 	const char *cpu_capacity, *cpu_freqs, *cpu_clusters;
 	enum la_virt_cpufreq virt_cpufreq;
 	uint64_t seed;
@@ -109,6 +110,9 @@ static const struct argp_option la_mkfdt_options[] = {
 	{ "hostcpu", K_HOSTCPU, "FILE|-", 0,
 	  "Host topology from `la-hostcpu --json` output instead of sysfs", 0 },
 	{ NULL, 0, NULL, 0, "riscv64 (values KVM reports at run time):", 3 },
+	{ "irqchip", K_IRQCHIP, "aia|plic", 0,
+	  "Interrupt controller: aia (IMSIC + APLIC, as crosvm; the default) or plic "
+	  "(la's userspace PLIC, what la-vmrun runs where KVM has no AIA)", 0 },
 	{ "aia-ids", K_AIA_IDS, "N", 0, "IMSIC interrupt ids, riscv,num-ids (default 255)", 0 },
 	{ "aia-sources", K_AIA_SOURCES, "N", 0,
 	  "APLIC wired sources, riscv,num-sources; 0 drops the APLIC (default 1023)", 0 },
@@ -216,6 +220,11 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 	case K_NO_PMU: a->no_pmu = true; return 0;
 	case K_PSCI: la_mkfdt_psci(a, arg); return 0;
 	case K_NESTED: a->nested = true; return 0;
+	case K_IRQCHIP:
+		if (strcmp(arg, "aia") && strcmp(arg, "plic"))
+			la_cli_fail("--irqchip", arg, 2, "not aia or plic");
+		a->irqchip = arg[0] == 'p' ? LA_RV_IRQCHIP_PLIC : LA_RV_IRQCHIP_AIA;
+		return 0;
 	case K_AIA_IDS: a->aia_ids = (uint32_t)la_mkfdt_num(key, arg, 2047); return 0;
 	case K_AIA_SOURCES: a->aia_sources = (uint32_t)la_mkfdt_num(key, arg, 1023); return 0;
 	case K_TIMEBASE: a->timebase = (uint32_t)la_mkfdt_num(key, arg, UINT32_MAX); return 0;
@@ -286,7 +295,7 @@ static void la_mkfdt_check_arch(const struct la_mkfdt_args *a)
 		{ K_NESTED, A_ARM }, { K_CPU_CAPACITY, A_ARM }, { K_CPU_FREQS, A_ARM },
 		{ K_CPU_CLUSTERS, A_ARM }, { K_VIRT_CPUFREQ, A_ARM }, { K_HOST_TOPO, A_ARM },
 		{ K_HOSTCPU, A_ARM }, { K_SYSFS_ROOT, A_ARM }, { K_AIA_IDS, A_RV },
-		{ K_AIA_SOURCES, A_RV }, { K_TIMEBASE, A_RV }, { K_DEVICE, A_ARM | A_RV },
+		{ K_AIA_SOURCES, A_RV }, { K_TIMEBASE, A_RV }, { K_DEVICE, A_ARM | A_RV }, { K_IRQCHIP, A_RV },
 	};
 	const struct la_arch_ops *arch = a->vm.cfg.arch;
 
@@ -319,6 +328,12 @@ static void la_mkfdt_check_combos(const struct la_mkfdt_args *a)
 	if (a->console > a->serial)
 		la_cli_fail("--console", a->opt_arg[K_CONSOLE - K_KERNEL], 2,
 			      "COM%u is not present (--serial %u)", a->console, a->serial);
+	if (a->irqchip == LA_RV_IRQCHIP_PLIC && (a->opt_arg[K_AIA_IDS - K_KERNEL] ||
+						 a->opt_arg[K_AIA_SOURCES - K_KERNEL]))
+		la_cli_fail(a->opt_arg[K_AIA_IDS - K_KERNEL] ? "--aia-ids" : "--aia-sources",
+			      a->opt_arg[K_AIA_IDS - K_KERNEL] ? a->opt_arg[K_AIA_IDS - K_KERNEL]
+							       : a->opt_arg[K_AIA_SOURCES - K_KERNEL],
+			      2, "no AIA with --irqchip plic");
 	if (a->nested && a->gic != LA_GIC_V3)
 		la_cli_fail("--nested", NULL, 2, "needs --gic v3");
 	if (a->its && a->gic != LA_GIC_V3)
@@ -665,7 +680,7 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 		.cmdline = cmdline, .gic = a->gic, .its = a->its,
 		.pmu = !a->no_pmu, .psci_major = a->psci_major, .psci_minor = a->psci_minor,
 		.nested = a->nested, .virt_cpufreq = a->virt_cpufreq, .aia_num_ids = a->aia_ids,
-		.aia_num_sources = a->aia_sources, .timebase_hz = a->timebase, .vcpu = props,
+		.irqchip = a->irqchip, .aia_num_sources = a->aia_sources, .timebase_hz = a->timebase, .vcpu = props,
 		.clusters = &clusters,
 	};
 	if (a->vm.cfg.arch->id != LA_ARCH_X86_64) {
