@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "fdt/fdt.h"
+#include "fdt/fdtopts.h"
 #include "err.h"
 #include "fileio.h"
 #include "host_phys.h"
@@ -29,15 +30,12 @@
 #include "dev/resources.h"
 #include "vmopts.h"
 
-#define LA_MKFDT_MAX_FILE (16 * LA_MiB) /* --hostcpu input */
 #define LA_MKFDT_CMDLINE_BUF 4096
 #define LA_MKFDT_MAX_DEVICES 64 /* --device */
 
 enum {
-	K_KERNEL = 0x2000, K_INITRD, K_CMDLINE, K_SERIAL, K_CONSOLE, K_EARLYCON, K_GIC, K_ITS,
-	K_NO_PMU, K_PSCI, K_NESTED, K_AIA_IDS, K_AIA_SOURCES, K_TIMEBASE, K_CPU_CAPACITY,
-	K_CPU_FREQS, K_CPU_CLUSTERS, K_VIRT_CPUFREQ, K_HOST_TOPO, K_SYSFS_ROOT, K_HOSTCPU,
-	K_OVERLAY, K_DEVICE, K_IRQCHIP, K_SEED, K_OUTPUT = 'o', K_VERBOSE = 'v', K_SECCOMP = 0x3000,
+	K_KERNEL = 0x2000, K_INITRD, K_CMDLINE, K_SERIAL, K_CONSOLE, K_EARLYCON, K_OVERLAY,
+	K_DEVICE, K_LAST = K_DEVICE, K_OUTPUT = 'o', K_VERBOSE = 'v', K_SECCOMP = 0x3000,
 };
 
 /* Which arches an option means something on. */
@@ -47,18 +45,12 @@ enum {
 
 struct la_mkfdt_args {
 	struct la_vmopts vm;
-	const char *opt_arg[K_SEED - K_KERNEL + 1]; /* as given, by key */
-	const char *kernel, *initrd, *cmdline, *output, *hostcpu, *sysfs_root;
+	struct la_fdtopts fdt;                     /* the tree's own options */
+	const char *opt_arg[K_LAST - K_KERNEL + 1]; /* as given, by key */
+	const char *kernel, *initrd, *cmdline, *output;
 	unsigned serial, console, earlycon;
 	bool earlycon_set;
-	enum la_gic_version gic;
-	bool its, no_pmu, nested, host_topo, verbose, seed_set;
-	unsigned psci_major, psci_minor;
-	uint32_t aia_ids, aia_sources, timebase;
-	enum la_rv_irqchip irqchip;
-	const char *cpu_capacity, *cpu_freqs, *cpu_clusters;
-	enum la_virt_cpufreq virt_cpufreq;
-	uint64_t seed;
+	bool verbose;
 	struct la_overlay_list overlays;
 	const struct la_dev_desc *device[LA_MKFDT_MAX_DEVICES];
 	const char *device_arg[LA_MKFDT_MAX_DEVICES];
@@ -68,8 +60,6 @@ struct la_mkfdt_args {
 	uint8_t *kernel_head;
 	size_t kernel_head_len;
 	uint64_t kernel_size, initrd_size;
-	char *hostcpu_json;
-	size_t hostcpu_json_len;
 };
 
 static const struct argp_option la_mkfdt_options[] = {
@@ -88,42 +78,10 @@ static const struct argp_option la_mkfdt_options[] = {
 	{ "console", K_CONSOLE, "N", 0, "COM port that is the console, 0 for none (default 1)",
 	  0 },
 	{ "earlycon", K_EARLYCON, "N", 0, "COM port with earlycon (default none)", 0 },
-	{ NULL, 0, NULL, 0, "aarch64:", 2 },
-	{ "gic", K_GIC, "v2|v3", 0, "Interrupt controller (default v3)", 0 },
-	{ "its", K_ITS, NULL, 0, "GICv3 ITS: /intc/msic and the PCI msi-parent", 0 },
-	{ "no-pmu", K_NO_PMU, NULL, 0, "No /pmu node", 0 },
-	{ "psci", K_PSCI, "VERSION", 0, "PSCI version KVM reports, e.g. 0.2 (default 1.0)", 0 },
-	{ "nested", K_NESTED, NULL, 0,
-	  "EL2 guest: PSCI via smc and the GIC maintenance interrupt (needs GICv3)", 0 },
-	{ "cpu-capacity", K_CPU_CAPACITY, "CPU=CAP,...", 0,
-	  "capacity-dmips-mhz per vCPU, e.g. 0=512,1=1024", 0 },
-	{ "cpu-frequencies-khz", K_CPU_FREQS, "CPU=F:F...,...", 0,
-	  "Frequency table per vCPU in kHz: an OPP table each, e.g. 0=500000:1000000", 0 },
-	{ "cpu-clusters", K_CPU_CLUSTERS, "SET;SET...", 0,
-	  "vCPU clusters for /cpus/cpu-map, each a CPU list, e.g. '0-1;2-3'", 0 },
-	{ "virt-cpufreq", K_VIRT_CPUFREQ, "v1|v2", OPTION_ARG_OPTIONAL,
-	  "Virtual cpufreq device (default v1); vCPUs without --cpu-frequencies-khz take "
-	  "their host CPU's table (with --host-cpu-topology or --hostcpu)", 0 },
-	{ "host-cpu-topology", K_HOST_TOPO, NULL, 0,
-	  "Capacities and clusters from this host's sysfs (vCPU N on host CPU N)", 0 },
-	{ "sysfs-root", K_SYSFS_ROOT, "DIR", 0, "Read the host topology below DIR, not /sys", 0 },
-	{ "hostcpu", K_HOSTCPU, "FILE|-", 0,
-	  "Host topology from `la-hostcpu --json` output instead of sysfs", 0 },
-	{ NULL, 0, NULL, 0, "riscv64 (values KVM reports at run time):", 3 },
-	{ "irqchip", K_IRQCHIP, "aia|plic", 0,
-	  "Interrupt controller: aia (IMSIC + APLIC, as crosvm; the default) or plic "
-	  "(la's userspace PLIC, what la-vmrun runs where KVM has no AIA)", 0 },
-	{ "aia-ids", K_AIA_IDS, "N", 0, "IMSIC interrupt ids, riscv,num-ids (default 255)", 0 },
-	{ "aia-sources", K_AIA_SOURCES, "N", 0,
-	  "APLIC wired sources, riscv,num-sources; 0 drops the APLIC (default 1023)", 0 },
-	{ "timebase-frequency", K_TIMEBASE, "HZ", 0,
-	  "Timer frequency of vCPU 0 (default 10000000)", 0 },
 	{ NULL, 0, NULL, 0, "Overlays and output:", 4 },
 	{ "overlay", K_OVERLAY, "FILE[,filter=L[:L...]]", 0,
 	  "Apply a `dtc -@` overlay; repeatable, in order. filter= keeps only the labelled "
 	  "nodes and what they reference; an empty filter skips the overlay", 0 },
-	{ "seed", K_SEED, "N", 0,
-	  "Derive kaslr-seed and rng-seed from N (default: fresh random bytes)", 0 },
 	{ "output", K_OUTPUT, "FILE|-", 0, "Write the blob to FILE; - (the default) is standard "
 	  "output. A regular FILE is replaced whole, keeping its mode; a device or FIFO is "
 	  "written through", 0 },
@@ -158,18 +116,6 @@ static uint64_t la_mkfdt_num(int key, const char *arg, uint64_t max)
 	return v;
 }
 
-static void la_mkfdt_psci(struct la_mkfdt_args *a, const char *arg)
-{
-	unsigned maj, min;
-	int n = 0;
-
-	if (sscanf(arg, "%u.%u%n", &maj, &min, &n) != 2 || arg[n] || maj > 0xffff ||
-	    min > 0xffff)
-		la_cli_fail("--psci", arg, 2, "not a version MAJOR.MINOR, e.g. 1.0 or 0.2");
-	a->psci_major = maj;
-	a->psci_minor = min;
-}
-
 /* FILE[,filter=L[:L...]] */
 static void la_mkfdt_overlay_opt(struct la_mkfdt_args *a, const char *arg)
 {
@@ -199,7 +145,9 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 {
 	struct la_mkfdt_args *a = state->input;
 
-	if (key >= K_KERNEL && key <= K_SEED)
+	if (key == ARGP_KEY_INIT)
+		state->child_inputs[1] = &a->fdt;
+	if (key >= K_KERNEL && key <= K_LAST)
 		a->opt_arg[key - K_KERNEL] = arg ? arg : "";
 	switch (key) {
 	case K_KERNEL: a->kernel = arg; return 0;
@@ -211,42 +159,8 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 		a->earlycon = (unsigned)la_mkfdt_num(key, arg, LA_FDT_MAX_SERIAL);
 		a->earlycon_set = true;
 		return 0;
-	case K_GIC:
-		if (strcmp(arg, "v2") && strcmp(arg, "v3"))
-			la_cli_fail("--gic", arg, 2, "not v2 or v3");
-		a->gic = arg[1] == '2' ? LA_GIC_V2 : LA_GIC_V3;
-		return 0;
-	case K_ITS: a->its = true; return 0;
-	case K_NO_PMU: a->no_pmu = true; return 0;
-	case K_PSCI: la_mkfdt_psci(a, arg); return 0;
-	case K_NESTED: a->nested = true; return 0;
-	case K_IRQCHIP:
-		if (strcmp(arg, "aia") && strcmp(arg, "plic"))
-			la_cli_fail("--irqchip", arg, 2, "not aia or plic");
-		a->irqchip = arg[0] == 'p' ? LA_RV_IRQCHIP_PLIC : LA_RV_IRQCHIP_AIA;
-		return 0;
-	case K_AIA_IDS: a->aia_ids = (uint32_t)la_mkfdt_num(key, arg, 2047); return 0;
-	case K_AIA_SOURCES: a->aia_sources = (uint32_t)la_mkfdt_num(key, arg, 1023); return 0;
-	case K_TIMEBASE: a->timebase = (uint32_t)la_mkfdt_num(key, arg, UINT32_MAX); return 0;
-	case K_CPU_CAPACITY: a->cpu_capacity = arg; return 0;
-	case K_CPU_FREQS: a->cpu_freqs = arg; return 0;
-	case K_CPU_CLUSTERS: a->cpu_clusters = arg; return 0;
-	case K_VIRT_CPUFREQ:
-		if (arg && strcmp(arg, "v1") && strcmp(arg, "v2"))
-			la_cli_fail("--virt-cpufreq", arg, 2, "not v1 or v2");
-		a->virt_cpufreq = arg && !strcmp(arg, "v2") ? LA_VIRT_CPUFREQ_V2
-							     : LA_VIRT_CPUFREQ_V1;
-		return 0;
-	case K_HOST_TOPO: a->host_topo = true; return 0;
-	case K_SYSFS_ROOT: a->sysfs_root = arg; return 0;
-	case K_HOSTCPU: a->hostcpu = arg; return 0;
 	case K_OVERLAY: la_mkfdt_overlay_opt(a, arg); return 0;
 	case K_DEVICE: la_mkfdt_device_opt(a, arg); return 0;
-	case K_SEED:
-		if (la_parse_u64(arg, &a->seed))
-			la_cli_fail("--seed", arg, 2, "not a whole number from 0 to 2^64-1");
-		a->seed_set = true;
-		return 0;
 	case K_OUTPUT:
 		if (!*arg)
 			la_cli_fail("--output", arg, 2, "needs a file name");
@@ -264,6 +178,7 @@ static error_t la_mkfdt_parse(int key, char *arg, struct argp_state *state)
 
 static const struct argp_child la_mkfdt_children[] = {
 	LA_CLI_VM_CHILD(&la_vmopts_argp, 5),
+	{ &la_fdtopts_argp, 0, NULL, 0 },
 	{ 0 }
 };
 
@@ -291,11 +206,7 @@ static void la_mkfdt_check_arch(const struct la_mkfdt_args *a)
 	static const struct { int key; unsigned arches; } only[] = {
 		{ K_CMDLINE, A_ARM | A_RV }, { K_SERIAL, A_ARM | A_RV },
 		{ K_CONSOLE, A_ARM | A_RV }, { K_EARLYCON, A_ARM | A_RV },
-		{ K_GIC, A_ARM }, { K_ITS, A_ARM }, { K_NO_PMU, A_ARM }, { K_PSCI, A_ARM },
-		{ K_NESTED, A_ARM }, { K_CPU_CAPACITY, A_ARM }, { K_CPU_FREQS, A_ARM },
-		{ K_CPU_CLUSTERS, A_ARM }, { K_VIRT_CPUFREQ, A_ARM }, { K_HOST_TOPO, A_ARM },
-		{ K_HOSTCPU, A_ARM }, { K_SYSFS_ROOT, A_ARM }, { K_AIA_IDS, A_RV },
-		{ K_AIA_SOURCES, A_RV }, { K_TIMEBASE, A_RV }, { K_DEVICE, A_ARM | A_RV }, { K_IRQCHIP, A_RV },
+		{ K_DEVICE, A_ARM | A_RV },
 	};
 	const struct la_arch_ops *arch = a->vm.cfg.arch;
 
@@ -311,7 +222,7 @@ static void la_mkfdt_check_arch(const struct la_mkfdt_args *a)
 /* Standard input can be read once: one "-" among --hostcpu and --overlay. */
 static void la_mkfdt_check_stdin(const struct la_mkfdt_args *a)
 {
-	const char *first = a->hostcpu && !strcmp(a->hostcpu, "-") ? "--hostcpu" : NULL;
+	const char *first = a->fdt.hostcpu && !strcmp(a->fdt.hostcpu, "-") ? "--hostcpu" : NULL;
 
 	for (unsigned i = 0; i < a->overlays.n; i++) {
 		if (strcmp(a->overlays.o[i].path, "-"))
@@ -328,39 +239,8 @@ static void la_mkfdt_check_combos(const struct la_mkfdt_args *a)
 	if (a->console > a->serial)
 		la_cli_fail("--console", a->opt_arg[K_CONSOLE - K_KERNEL], 2,
 			      "COM%u is not present (--serial %u)", a->console, a->serial);
-	if (a->irqchip == LA_RV_IRQCHIP_PLIC && (a->opt_arg[K_AIA_IDS - K_KERNEL] ||
-						 a->opt_arg[K_AIA_SOURCES - K_KERNEL]))
-		la_cli_fail(a->opt_arg[K_AIA_IDS - K_KERNEL] ? "--aia-ids" : "--aia-sources",
-			      a->opt_arg[K_AIA_IDS - K_KERNEL] ? a->opt_arg[K_AIA_IDS - K_KERNEL]
-							       : a->opt_arg[K_AIA_SOURCES - K_KERNEL],
-			      2, "no AIA with --irqchip plic");
-	if (a->nested && a->gic != LA_GIC_V3)
-		la_cli_fail("--nested", NULL, 2, "needs --gic v3");
-	if (a->its && a->gic != LA_GIC_V3)
-		la_cli_fail("--its", NULL, 2, "%s", la_strerror(-LA_ERR_ITSGICV2));
-	if (a->gic == LA_GIC_V2 && a->vm.cfg.cpus > 8)
-		la_cli_fail("--gic", "v2", 2, "%s", la_strerror(-LA_ERR_GICV2CPUS));
-	if (a->host_topo && a->hostcpu)
-		la_cli_fail("--hostcpu", a->hostcpu, 2, "give --host-cpu-topology or --hostcpu, "
-			      "not both");
-	if (a->sysfs_root && !a->host_topo)
-		la_cli_fail("--sysfs-root", a->sysfs_root, 2, "needs --host-cpu-topology");
-	if ((a->host_topo || a->hostcpu) && (a->cpu_capacity || a->cpu_clusters))
-		la_cli_fail(a->cpu_capacity ? "--cpu-capacity" : "--cpu-clusters",
-			      a->cpu_capacity ? a->cpu_capacity : a->cpu_clusters, 2,
-			      "the host topology gives capacities and clusters");
+	la_fdtopts_check(&a->fdt, &a->vm.cfg);
 	la_mkfdt_check_stdin(a);
-}
-
-/* Read path ("-" = stdin; a pipe too) into a new buffer, at most max bytes. */
-static char *la_mkfdt_slurp(const char *opt, const char *path, size_t max, size_t *len)
-{
-	char why[LA_FILE_WHY_MAX];
-	void *buf;
-
-	if (la_file_read(path, LA_FILE_STDIN | LA_FILE_PIPE, max, &buf, len, why))
-		la_cli_fail(opt, path, 1, "%s", why);
-	return buf;
 }
 
 /* A regular file, opened: the placement needs its size before anything
@@ -440,91 +320,6 @@ static void la_mkfdt_place(const struct la_mkfdt_args *a, struct la_boot_plan *p
 	}
 }
 
-static const char *la_vcpu_reason(int err)
-{
-	return err == -LA_ERR_BADVALUE ? "expected CPU=VALUE, comma-separated, decimal"
-				       : la_strerror(err);
-}
-
-/* static: large, and still reachable if we exit on an error. Read from
- * sysfs before the sandbox, or parsed from JSON inside it. */
-static struct la_host_topo la_mkfdt_topo;
-static bool la_mkfdt_topo_read;
-
-/* The host topology: sysfs (--host-cpu-topology) or la-hostcpu JSON. */
-static void la_mkfdt_read_host(const struct la_mkfdt_args *a, struct la_host_topo *t)
-{
-	const char *opt = a->hostcpu ? "--hostcpu" : "--host-cpu-topology";
-	const char *val = a->hostcpu ? a->hostcpu : a->sysfs_root;
-	char detail[LA_HOSTCPU_MSG_MAX + 32];
-	int err;
-
-	if (a->hostcpu) {
-		err = la_host_topo_parse_json(a->hostcpu_json, a->hostcpu_json_len, t, detail,
-					      sizeof(detail));
-	} else {
-		struct la_hostcpu_opts o = { .sysfs_root = a->sysfs_root };
-		struct la_hostcpu h;
-
-		err = a->vm.cfg.arch->host_cpu_read(&o, &h);
-		if (err)
-			snprintf(detail, sizeof(detail), "%s", h.msg);
-		else
-			err = la_host_topo_from_hostcpu(&h, t, detail, sizeof(detail));
-		la_hostcpu_free(&h);
-	}
-	if (err)
-		la_cli_fail(opt, val, 1, "%s: %s", la_strerror(err), detail);
-}
-
-/* crosvm's --host-cpu-topology: capacities and clusters from the host,
- * and with --virt-cpufreq the host's frequency tables where the user gave
- * none. */
-static void la_mkfdt_host_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_props *props,
-				struct la_cpu_clusters *clusters)
-{
-	static struct la_vcpu_props host[LA_MAX_VCPUS];
-	struct la_host_topo *t = &la_mkfdt_topo;
-	struct la_vcpu_props *tmp = host;
-	const char *opt = a->hostcpu ? "--hostcpu" : "--host-cpu-topology";
-	unsigned n = a->vm.cfg.cpus;
-	char detail[256];
-	bool want_freqs = a->virt_cpufreq != LA_VIRT_CPUFREQ_NONE && !a->cpu_freqs;
-
-	if (!la_mkfdt_topo_read)
-		la_mkfdt_read_host(a, t);
-	if (la_vcpu_from_host(t, n, want_freqs, tmp, clusters, detail, sizeof(detail)))
-		la_cli_fail(opt, a->hostcpu ? a->hostcpu : a->sysfs_root, 1, "%s: %s",
-			      la_strerror(-LA_ERR_HOSTJSON), detail);
-	for (unsigned v = 0; v < n; v++) {
-		props[v].has_capacity = tmp[v].has_capacity;
-		props[v].capacity = tmp[v].capacity;
-		if (want_freqs) {
-			props[v].n_freqs = tmp[v].n_freqs;
-			memcpy(props[v].freqs_khz, tmp[v].freqs_khz, sizeof(tmp[v].freqs_khz));
-		}
-	}
-}
-
-/* vCPU properties from options or the host topology. */
-static void la_mkfdt_vcpus(const struct la_mkfdt_args *a, struct la_vcpu_props *props,
-			   struct la_cpu_clusters *clusters)
-{
-	unsigned n = a->vm.cfg.cpus;
-	int err;
-
-	if (a->cpu_capacity && (err = la_vcpu_parse_capacity(a->cpu_capacity, n, props)))
-		la_cli_fail("--cpu-capacity", a->cpu_capacity, 2, "%s", la_vcpu_reason(err));
-	if (a->cpu_freqs && (err = la_vcpu_parse_freqs(a->cpu_freqs, n, props)))
-		la_cli_fail("--cpu-frequencies-khz", a->cpu_freqs, 2, "%s",
-			      err == -LA_ERR_BADVALUE ? "expected CPU=KHZ:KHZ..., comma-separated"
-						      : la_strerror(err));
-	if (a->cpu_clusters && (err = la_cpu_clusters_parse(a->cpu_clusters, n, clusters)))
-		la_cli_fail("--cpu-clusters", a->cpu_clusters, 2, "%s", la_strerror(err));
-	if (a->hostcpu || a->host_topo)
-		la_mkfdt_host_vcpus(a, props, clusters);
-}
-
 /* The base tree, built by the arch's builder. */
 static void la_mkfdt_build(const struct la_mkfdt_args *a, struct la_fdt_config *fc,
 			   void *buf, size_t size)
@@ -592,16 +387,7 @@ static void la_mkfdt_read_inputs(struct la_mkfdt_args *a)
 		la_mkfdt_read_kernel(a);
 	if (a->initrd)
 		close(la_mkfdt_open_sized("--initrd", a->initrd, &a->initrd_size));
-	if (a->hostcpu) {
-		a->hostcpu_json = la_mkfdt_slurp("--hostcpu", a->hostcpu, LA_MKFDT_MAX_FILE,
-						 &a->hostcpu_json_len);
-		/* jansson seeds its hash tables from /dev/urandom on first use:
-		 * now, not in the sandbox */
-		json_object_seed(0);
-	} else if (a->host_topo) {
-		la_mkfdt_read_host(a, &la_mkfdt_topo);
-		la_mkfdt_topo_read = true;
-	}
+	la_fdtopts_read(&a->fdt, &a->vm.cfg);
 	if (a->overlays.n) {
 		char why[LA_OV_WHY_MAX];
 		unsigned i;
@@ -614,7 +400,7 @@ static void la_mkfdt_read_inputs(struct la_mkfdt_args *a)
 static void la_mkfdt_free_inputs(struct la_mkfdt_args *a)
 {
 	free(a->kernel_head);
-	free(a->hostcpu_json);
+	la_fdtopts_free(&a->fdt);
 	la_overlay_list_free(&a->overlays);
 }
 
@@ -656,8 +442,6 @@ static void la_mkfdt_platform(const struct la_mkfdt_args *a, struct la_vm_res *r
 /* Parse the inputs and build the tree into tree (size bytes). */
 static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 {
-	static struct la_vcpu_props props[LA_MAX_VCPUS];
-	static struct la_cpu_clusters clusters;
 	static struct la_fdt_config fc;
 	static struct la_vm_res res;
 	struct la_serial_opts serial;
@@ -673,16 +457,11 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 		la_cli_fail("--cmdline", a->cmdline, 2, "%s (at most %llu characters on %s)",
 			      la_strerror(err), (unsigned long long)plan.cmdline_max,
 			      a->vm.cfg.arch->name);
-	la_mkfdt_vcpus(a, props, &clusters);
-
 	fc = (struct la_fdt_config){
 		.cfg = &a->vm.cfg, .layout = &a->vm.layout, .mem = &a->vm.mem, .boot = &plan,
-		.cmdline = cmdline, .gic = a->gic, .its = a->its,
-		.pmu = !a->no_pmu, .psci_major = a->psci_major, .psci_minor = a->psci_minor,
-		.nested = a->nested, .virt_cpufreq = a->virt_cpufreq, .aia_num_ids = a->aia_ids,
-		.irqchip = a->irqchip, .aia_num_sources = a->aia_sources, .timebase_hz = a->timebase, .vcpu = props,
-		.clusters = &clusters,
+		.cmdline = cmdline,
 	};
+	la_fdtopts_apply(&a->fdt, &a->vm.cfg, &fc);
 	if (a->vm.cfg.arch->id != LA_ARCH_X86_64) {
 		err = la_fdt_config_pci_pools(&fc, la_vm_phys_bits(&a->vm.cfg, NULL));
 		if (err)
@@ -691,10 +470,6 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 	}
 	la_mkfdt_platform(a, &res);
 	fc.plat = &res.plat;
-	if (a->seed_set)
-		la_fdt_seed_fill(&fc, a->seed);
-	else if (la_fdt_seed_random(&fc))
-		la_cli_fail(NULL, NULL, 1, "cannot read random bytes: %s", strerror(errno));
 	la_mkfdt_build(a, &fc, tree, size);
 	la_mkfdt_overlays(a, tree);
 	err = la_fdt_check(tree, fdt_totalsize(tree));
@@ -751,10 +526,6 @@ int main(int argc, char **argv)
 
 	a.serial = LA_FDT_MAX_SERIAL;
 	a.console = 1;
-	a.psci_major = 1;
-	a.aia_ids = 255;
-	a.aia_sources = 1023;
-	a.timebase = 10000000;
 	a.seccomp = LA_SECCOMP_TRAP;
 	la_cli_parse(&la_mkfdt_argp, argc, argv, &a);
 	la_mkfdt_check_arch(&a);

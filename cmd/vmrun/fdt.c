@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "boot.h"
+#include "cli.h"
+#include "cmdline.h"
 #include "fdt/fdt.h"
 #include "err.h"
 #include "vmrun.h"
@@ -36,7 +38,7 @@ void la_vmrun_fdt_check(struct argp_state *state, const struct la_vmrun *a)
 			     "builds, not to a --fdt blob (give --fdt or --overlay)", ov);
 	if (ov && a->vm.cfg.bios_path)
 		argp_failure(state, 2, 0, "--overlay: '%s': a BIOS boot takes no device tree", ov);
-	if (a->dump_fdt_path && !a->fdt_path && !ov)
+	if (a->dump_fdt_path && !a->fdt_path && !ov && a->vm.cfg.arch->id == LA_ARCH_X86_64)
 		argp_failure(state, 2, 0, "--dump-fdt: '%s': x86_64 guests get a device tree only "
 			     "from --fdt or --overlay", a->dump_fdt_path);
 }
@@ -63,43 +65,134 @@ void la_vmrun_fdt_agree(const struct la_vmrun *a)
 			a->vm.cfg.arch->name);
 }
 
-/* Kernel and initrd placed as la-mkfdt places them; build_vm loads them
- * there through the same la_kernel_probe and la_load_image_high. */
+/* Kernel (or BIOS) and initrd placed as la-mkfdt places them; build_vm
+ * loads them there through the same la_kernel_probe and la_boot_place. */
 static void la_vmrun_fdt_plan(struct la_vmrun *a, struct la_boot_plan *plan)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
 	struct la_kernel_info k;
-	int err = la_kernel_probe(c->arch->id, a->image, a->image_len, a->image_len, &k);
+	int err = 0;
 
+	if (a->kernel_path)
+		err = la_kernel_probe(c->arch->id, a->image, a->image_len, a->image_len, &k);
 	if (!err)
-		err = la_boot_place(c, &a->vm.mem, &k, a->initrd_fd >= 0, a->img.initrd_size, plan);
+		err = la_boot_place(c, &a->vm.mem, a->kernel_path ? &k : NULL, a->initrd_fd >= 0,
+				    a->img.initrd_size, plan);
 	if (err)
 		la_vmrun_build_fail(a, err);
+}
+
+void la_vmrun_facts(struct la_vmrun *a)
+{
+	const struct la_fdtopts *o = &a->fdt;
+	struct la_vm_facts *f = &a->facts;
+	struct la_kvm kvm;
+	int err;
+
+	*f = (struct la_vm_facts){
+		.gic_v2 = o->gic == LA_GIC_V2, .its = o->its, .pmu = !o->no_pmu,
+		.psci_major = o->psci_major, .psci_minor = o->psci_minor,
+		.aia = o->irqchip == LA_RV_IRQCHIP_AIA, .timebase_hz = o->timebase,
+	};
+	/* riscv64: a --fdt tree with a PLIC gets the userspace PLIC */
+	if (a->dt && a->fdt_path && a->vm.cfg.arch->id == LA_ARCH_RISCV64)
+		f->aia = fdt_node_offset_by_compatible(a->dtb, -1, "riscv,plic0") < 0;
+	if (!a->dt || a->explain || a->fdt_path)
+		return;
+	err = la_vm_facts(a->kvm_path, &a->vm.cfg, f, &kvm);
+	if (err)
+		exit(la_vmrun_kvm_fail(a, &kvm, err));
+	/* riscv64: the AIA where KVM offers it, else the PLIC; --irqchip
+	 * plic always works, aia only where offered */
+	if (o->arg[LA_FDTOPT_IRQCHIP] && o->irqchip == LA_RV_IRQCHIP_AIA && !f->aia)
+		la_cli_fail("--irqchip", "aia", 2, "this KVM offers no AIA (its riscv AIA "
+			    "device); use --irqchip plic");
+	if (o->irqchip == LA_RV_IRQCHIP_PLIC)
+		f->aia = false;
+	if (o->arg[LA_FDTOPT_GIC] && f->gic_v2 != (o->gic == LA_GIC_V2))
+		la_cli_fail("--gic", o->arg[LA_FDTOPT_GIC], 2, "%s", f->gic_v2 ?
+				      "this KVM offers only a GICv2" : "this KVM offers no GICv2");
+	if (o->its && !f->its)
+		la_cli_fail("--its", NULL, 2, "this KVM offers no GICv3 ITS");
+	if (o->arg[LA_FDTOPT_TIMEBASE] && f->timebase_hz != o->timebase) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "this KVM's timer runs at %u Hz", f->timebase_hz);
+		la_cli_fail("--timebase-frequency", o->arg[LA_FDTOPT_TIMEBASE], 2, "%s", why);
+	}
+}
+
+/* The tree's command line: la-mkfdt's (panic=-1, console and earlycon on
+ * the console's COM port) with --cmdline after it. */
+static void la_vmrun_fdt_cmdline(const struct la_vmrun *a, char *buf, size_t len)
+{
+	unsigned com = (unsigned)la_vmrun_console(a) + 1;
+	struct la_serial_opts serial = { LA_FDT_MAX_SERIAL, com, com };
+	int err = la_cmdline_build(a->vm.cfg.arch->id, &serial, a->cmdline, a->plan.cmdline_max,
+				   buf, len);
+	char why[160];
+
+	if (!err)
+		return;
+	snprintf(why, sizeof(why), "%s (at most %llu characters on %s)", la_strerror(err),
+		 (unsigned long long)a->plan.cmdline_max, a->vm.cfg.arch->name);
+	la_vmrun_die("--cmdline", NULL, why);
+}
+
+/* The options' part of the tree, what this KVM said of itself over it. */
+static void la_vmrun_fdt_config(struct la_vmrun *a, struct la_fdt_config *fc)
+{
+	const struct la_vm_facts *f = &a->facts;
+	int err;
+
+	la_fdtopts_apply(&a->fdt, &a->vm.cfg, fc);
+	fc->plat = &a->res.plat;
+	if (!a->dt)
+		return;
+	fc->gic = f->gic_v2 ? LA_GIC_V2 : LA_GIC_V3;
+	fc->its = f->its;
+	fc->pmu = f->pmu;
+	fc->psci_major = f->psci_major;
+	fc->psci_minor = f->psci_minor;
+	fc->timebase_hz = f->timebase_hz;
+	fc->irqchip = f->aia ? LA_RV_IRQCHIP_AIA : LA_RV_IRQCHIP_PLIC;
+	err = la_fdt_config_pci_pools(fc, a->res.phys_bits);
+	if (err)
+		la_vmrun_die("--phys-bits", NULL, la_strerror(err));
 }
 
 void la_vmrun_fdt_build(struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
 	size_t size = (size_t)c->arch->fdt_max_size;
-	struct la_boot_plan plan;
+	static char cmdline[4096];
 	struct la_fdt_config fc = {
-		.cfg = c, .layout = &a->vm.layout, .mem = &a->vm.mem, .boot = &plan,
+		.cfg = c, .layout = &a->vm.layout, .mem = &a->vm.mem, .boot = &a->plan,
 	};
+	const char *what = a->dt ? "build" : "--overlay";
 	char why[LA_OV_WHY_MAX];
 	unsigned failed;
 	int err;
 
-	if (!a->overlays.n)
+	if (a->dt)
+		la_vmrun_fdt_plan(a, &a->plan);
+	if (a->fdt_path || (!a->dt && !a->overlays.n))
 		return;
-	la_vmrun_fdt_plan(a, &plan);
+	if (!a->dt)
+		la_vmrun_fdt_plan(a, &a->plan);
+	if (a->dt) {
+		la_vmrun_fdt_cmdline(a, cmdline, sizeof(cmdline));
+		fc.cmdline = cmdline;
+	}
+	la_vmrun_fdt_config(a, &fc);
 	a->dtb = malloc(size);
 	if (!a->dtb)
-		la_vmrun_die("--overlay", NULL, la_strerror(-LA_ERR_NOMEM));
+		la_vmrun_die(what, NULL, la_strerror(-LA_ERR_NOMEM));
 	err = la_fdt_build(&fc, a->dtb, size);
 	if (err) {
 		snprintf(why, sizeof(why), "cannot build the %s device tree: %s", c->arch->name,
 			 la_strerror(err));
-		la_vmrun_die("--overlay", NULL, why);
+		la_vmrun_die(what, NULL, why);
 	}
 	if (la_overlay_list_apply(&a->overlays, c->arch, a->dtb, &failed, why))
 		la_vmrun_die("--overlay", a->overlays.o[failed].arg, why);
@@ -107,7 +200,7 @@ void la_vmrun_fdt_build(struct la_vmrun *a)
 	if (err) {
 		snprintf(why, sizeof(why), "the final tree fails fdt_check_full: %s",
 			 la_strerror(err));
-		la_vmrun_die("--overlay", NULL, why);
+		la_vmrun_die(what, NULL, why);
 	}
 	a->dtb_len = fdt_totalsize(a->dtb);
 }

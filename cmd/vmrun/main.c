@@ -145,9 +145,15 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 	}
 	if (a->json && !a->explain)
 		argp_failure(state, 2, 0, "--json: prints the --explain dry run; give --explain too");
-	if (!c->arch->build_vm || !c->arch->vm)
-		argp_failure(state, 2, 0, "--arch: '%s': la-vmrun boots x86_64 guests only",
+	if (!c->arch->build_vm)
+		argp_failure(state, 2, 0, "--arch: '%s': la-vmrun has no build_vm for it",
 			     c->arch->name);
+	if (a->no_acpi && c->arch->id != LA_ARCH_X86_64)
+		argp_failure(state, 2, 0, "--no-acpi: %s guests have no ACPI (their platform is "
+			     "the device tree)", c->arch->name);
+	if (a->debugcon_path && c->arch->id != LA_ARCH_X86_64)
+		argp_failure(state, 2, 0, "--debugcon: '%s': the debug port 0x402 is x86_64's",
+			     a->debugcon_path);
 	if (!a->kernel_path && !c->bios_path)
 		argp_failure(state, 2, 0, "no kernel given (KERNEL or --bios FILE)");
 	if (a->kernel_path && c->bios_path)
@@ -173,6 +179,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &a->vm;
+		state->child_inputs[1] = &a->fdt;
 		a->serial[0].kind = LA_SERIAL_STDOUT;
 		a->kvm_path = "/dev/kvm";
 		a->seccomp = LA_SECCOMP_TRAP;
@@ -212,15 +219,18 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case ARGP_KEY_SUCCESS:
 		la_vmrun_check(state, a);
+		if (!a->print_seccomp)
+			la_fdtopts_check(&a->fdt, &a->vm.cfg);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 }
 
-/* the VM options x86_64 takes (main() fills in the parser) */
-static struct argp_child la_vmrun_children[] = {
-	LA_CLI_VM_CHILD(NULL, 1),
+/* the VM options, and the device tree's (la-mkfdt's spelling) */
+static const struct argp_child la_vmrun_children[] = {
+	LA_CLI_VM_CHILD(&la_vmopts_argp, 1),
+	{ &la_fdtopts_argp, 0, NULL, 0 },
 	{ 0 }
 };
 
@@ -230,12 +240,15 @@ static const struct argp la_vmrun_argp = {
 	.options = la_vmrun_options,
 	.parser = la_vmrun_parse,
 	.args_doc = "KERNEL",
-	.doc = "Boot KERNEL (bzImage, ELF vmlinux or Multiboot) or a --bios image in a KVM "
-	       "virtual machine, x86_64, with COM1 on standard input and output.\v"
+	.doc = "Boot KERNEL (x86_64: bzImage, ELF vmlinux or Multiboot; aarch64: arm64 Image "
+	       "or ELF; riscv64: raw Image) or a --bios image in a KVM virtual machine of this "
+	       "host's arch, with COM1 on standard input and output. --explain shows any "
+	       "arch's VM.\v"
 	       "Ctrl-A x on the console ends the VM (exit 0); Ctrl-A Ctrl-A sends Ctrl-A.\n\n"
 	       "Examples:\n"
 	       "  la-vmrun --mem 512M --initrd rootfs.cpio.gz /boot/vmlinuz\n"
-	       "  la-vmrun --cpus 2 --cmdline quiet --explain /boot/vmlinuz\n\n"
+	       "  la-vmrun --cpus 2 --cmdline quiet --explain /boot/vmlinuz\n"
+	       "  la-vmrun --arch aarch64 --seed 1 --explain --dump-fdt vm.dtb Image\n\n"
 	       "Exit status: 0 the guest powered off, 32 it reset (rebooted), 33 it crashed "
 	       "(triple fault, KVM internal error, failed entry), 40 a la-vmrun thread made a "
 	       "system call its seccomp allowlist forbids, 1 la-vmrun failed, 2 bad options.",
@@ -281,11 +294,12 @@ static uint8_t *la_vmrun_slurp(const char *what, const char *path, unsigned flag
  * overlays. */
 static void la_vmrun_check_stdin(const struct la_vmrun *a)
 {
-	struct { const char *what, *path, *arg; } in[2 + LA_OV_MAX_OVERLAYS] = {
+	struct { const char *what, *path, *arg; } in[3 + LA_OV_MAX_OVERLAYS] = {
 		{ "KERNEL", a->kernel_path, a->kernel_path },
 		{ "--fdt", a->fdt_path, a->fdt_path },
+		{ "--hostcpu", a->fdt.hostcpu, a->fdt.hostcpu },
 	};
-	unsigned n = 2;
+	unsigned n = 3;
 	const char *first = NULL;
 	char reason[96];
 
@@ -373,13 +387,14 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 			la_vmrun_die("--fdt", a->fdt_path, la_strerror(-LA_ERR_BADDTB));
 		la_vmrun_fdt_agree(a);
 	}
+	la_fdtopts_read(&a->fdt, &a->vm.cfg);
 }
 
 /* ---- building ---- */
 
 /* The console: the COM port on standard output (COM1 unless --serial moves
  * it), else COM1 as the kernel's console even if it goes to a file. */
-static int la_vmrun_console(const struct la_vmrun *a)
+int la_vmrun_console(const struct la_vmrun *a)
 {
 	for (int i = 0; i < 4; i++)
 		if (a->serial[i].kind == LA_SERIAL_STDOUT)
@@ -433,18 +448,24 @@ void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 	la_vmrun_die(what, path, reason);
 }
 
+/* The platform's devices and their grants (la-alloc --platform's). */
+static void la_vmrun_resources(struct la_vmrun *a)
+{
+	struct la_platform_opts o = LA_PLATFORM_OPTS_DEFAULT;
+	int err;
+
+	o.acpi = !a->no_acpi;
+	err = la_vm_resources(&a->vm.cfg, &a->vm.layout, &a->vm.mem, &o, &a->res);
+	if (err)
+		la_vmrun_die("resources", NULL, la_strerror(err));
+}
+
 static void la_vmrun_build(struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
 	int err;
 
-	struct la_platform_opts o = LA_PLATFORM_OPTS_DEFAULT;
-
-	o.acpi = !a->no_acpi;
-	err = la_vm_resources(c, &a->vm.layout, &a->vm.mem, &o, &a->res);
-	if (err)
-		la_vmrun_die("resources", NULL, la_strerror(err));
-	if (la_vmrun_console(a) >= 0) {
+	if (!a->dt) {
 		char com[8];
 
 		snprintf(com, sizeof(com), "com%d", la_vmrun_console(a) + 1);
@@ -457,6 +478,7 @@ static void la_vmrun_build(struct la_vmrun *a)
 		.dtb = a->dtb, .dtb_len = a->dtb_len, .no_acpi = a->no_acpi,
 		.phys_bits = a->res.phys_bits, .pm_iobase = a->res.pm_iobase,
 		.console_port = a->img.console_port,
+		.plan = a->dt ? &a->plan : NULL, .facts = a->dt ? &a->facts : NULL,
 	};
 	if (getrandom(a->img.rng_seed, sizeof(a->img.rng_seed), 0) != sizeof(a->img.rng_seed))
 		la_vmrun_die("getrandom", NULL, strerror(errno));
@@ -479,6 +501,20 @@ static void la_vmrun_dump_fdt(const struct la_vmrun *a)
 
 	if (la_file_write(a->dump_fdt_path, LA_OUT_STDOUT, a->dtb, a->dtb_len, why))
 		la_vmrun_die("--dump-fdt", a->dump_fdt_path, why);
+}
+
+/* KVM runs guests of the host's own arch: any other is for --explain. */
+static void la_vmrun_host_check(const struct la_vmrun *a)
+{
+	const char *machine;
+	const struct la_arch_ops *host = la_arch_host(&machine);
+	char reason[200];
+
+	if (a->explain || host == a->vm.cfg.arch)
+		return;
+	snprintf(reason, sizeof(reason), "KVM runs guests of this host's arch (%s) only; "
+		 "--explain (with --dump-fdt) shows the VM of any arch on any host", machine);
+	la_cli_fail("--arch", a->vm.cfg.arch->name, 1, "%s", reason);
 }
 
 /* --print-seccomp [KIND] */
@@ -511,11 +547,14 @@ int main(int argc, char **argv)
 	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &a.t0);
-	la_vmrun_children[0].argp = la_vmopts_argp_for(la_arch_lookup("x86_64"));
 	la_cli_parse(&la_vmrun_argp, argc, argv, &a);
 	if (a.print_seccomp)
 		return la_vmrun_print_seccomp(&a);
+	a.dt = a.vm.cfg.arch->id != LA_ARCH_X86_64;
+	la_vmrun_host_check(&a);
 	la_vmrun_load_files(&a);
+	la_vmrun_resources(&a);
+	la_vmrun_facts(&a);
 	la_vmrun_fdt_build(&a);
 	la_vmrun_build(&a);
 	if (a.dump_fdt_path)
@@ -541,6 +580,7 @@ int main(int argc, char **argv)
 	free(a.dtb);
 	free(a.cmdline);
 	la_overlay_list_free(&a.overlays);
+	la_fdtopts_free(&a.fdt);
 	la_vm_res_destroy(&a.res);
 	free(a.boot);
 	return status;

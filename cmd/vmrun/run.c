@@ -271,7 +271,7 @@ static void la_kvm_no_access(const char *path, const char *e)
 		fprintf(stderr, "la-vmrun: %s: %s\n", path, e);
 }
 
-static int la_kvm_fail(const struct la_vmrun *a, const struct la_kvm *k, int err)
+int la_vmrun_kvm_fail(const struct la_vmrun *a, const struct la_kvm *k, int err)
 {
 	const char *e = k->sys_errno ? strerror(k->sys_errno) : la_strerror(err);
 
@@ -393,7 +393,7 @@ int la_vmrun_run(struct la_vmrun *a)
 	}
 	err = la_vm_create(&s, &vm, &kvm);
 	if (err)
-		return la_kvm_fail(a, &kvm, err);
+		return la_vmrun_kvm_fail(a, &kvm, err);
 	if (com_stdin >= 0 && pipe2(stop, O_CLOEXEC) != 0)
 		com_stdin = -1;
 	if (la_vmrun_jail(a)) {

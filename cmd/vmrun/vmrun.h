@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "vm/guestmem.h"
+#include "fdt/fdtopts.h"
 #include "fdt/overlay_opt.h"
 #include "sandbox.h"
 #include "vm/vm.h"
@@ -19,6 +20,7 @@ enum la_serial_kind { LA_SERIAL_SINK, LA_SERIAL_STDOUT, LA_SERIAL_FILE };
 
 struct la_vmrun {
 	struct la_vmopts vm;
+	struct la_fdtopts fdt;           /* the tree's own options (la-mkfdt's) */
 	const char *kernel_path;
 	const char *initrd_path;
 	char *cmdline;                   /* --cmdline values joined; malloc'd */
@@ -52,6 +54,10 @@ struct la_vmrun {
 	struct la_vm_res res;
 	struct la_gmem g;
 	struct la_vm_boot *boot;      /* the arch's, vm_boot_size bytes */
+	/* device-tree arches (aarch64, riscv64) */
+	bool dt;                      /* the arch's platform is its tree */
+	struct la_boot_plan plan;     /* payload, initrd and tree, as la-mkfdt places them */
+	struct la_vm_facts facts;     /* what the tree says of KVM */
 };
 
 /* main.c: one line "la-vmrun: WHAT: 'PATH': REASON" (no PATH: NULL),
@@ -61,11 +67,19 @@ void la_vmrun_die(const char *what, const char *path, const char *reason)
 void la_vmrun_build_fail(const struct la_vmrun *a, int err) __attribute__((noreturn));
 
 /* fdt.c: --overlay (parsing, option checks) and the tree it builds into
- * a->dtb; la_vmrun_fdt_build does nothing without overlays. */
+ * a->dtb: on x86_64 only with overlays; on aarch64 and riscv64 always
+ * (unless --fdt), as la-mkfdt builds it from the same options, after
+ * la_vmrun_facts on a real run. */
 struct argp_state;
 void la_vmrun_overlay_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
 void la_vmrun_fdt_check(struct argp_state *state, const struct la_vmrun *a);
 void la_vmrun_fdt_build(struct la_vmrun *a);
+/* la_vmrun_facts - a->facts from the options, corrected by this host's
+ * KVM on a real run (exits 1 where KVM cannot be asked, 2 where an option
+ * asks for what it does not offer). */
+void la_vmrun_facts(struct la_vmrun *a);
+/* la_vmrun_console - the COM port index (0-3) that is the console */
+int la_vmrun_console(const struct la_vmrun *a);
 /* la_vmrun_fdt_agree - a --fdt blob for another arch is refused (exit 1);
  * one whose /memory is not this VM's RAM gets a one-line note */
 void la_vmrun_fdt_agree(const struct la_vmrun *a);
@@ -76,5 +90,8 @@ void la_vmrun_explain_json(const struct la_vmrun *a);
 
 /* run.c: run the VM on KVM; returns the exit status */
 int la_vmrun_run(struct la_vmrun *a);
+/* la_vmrun_kvm_fail - say why KVM failed (k: what la_kvm left). returns: 1 */
+struct la_kvm;
+int la_vmrun_kvm_fail(const struct la_vmrun *a, const struct la_kvm *k, int err);
 
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "vm/guestmem.h"
@@ -98,4 +100,33 @@ uint64_t la_gmem_mapped_bytes(const struct la_gmem *g)
 	for (unsigned i = 0; i < g->n; i++)
 		t += g->s[i].size;
 	return t;
+}
+
+int la_gmem_read_fd(const struct la_gmem *g, int fd, uint64_t gpa, uint64_t size)
+{
+	uint8_t *p = la_gmem_ptr(g, gpa, size);
+	uint64_t done = 0;
+	uint8_t extra;
+	ssize_t r;
+
+	if (!p)
+		return -LA_ERR_GPA;
+	while (done < size) {
+		r = pread(fd, p + done, size - done > (1u << 30) ? 1u << 30 : size - done,
+			  (off_t)done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			return -LA_ERR_CHANGED; /* shorter than when it was placed */
+		if (r < 0)
+			return -LA_ERR_IO;
+		done += (uint64_t)r;
+	}
+	/* longer than when it was placed: the guest would get a cut copy */
+	do
+		r = pread(fd, &extra, 1, (off_t)size);
+	while (r < 0 && errno == EINTR);
+	if (r != 0)
+		return r > 0 ? -LA_ERR_CHANGED : -LA_ERR_IO;
+	return 0;
 }

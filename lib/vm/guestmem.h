@@ -42,6 +42,12 @@ uint8_t *la_gmem_ptr(const struct la_gmem *g, uint64_t gpa, uint64_t len);
  * returns: 0, -LA_ERR_GPA */
 int la_gmem_write(const struct la_gmem *g, uint64_t gpa, const void *buf, uint64_t len);
 
+/* la_gmem_read_fd - read file fd's bytes [0, size) to guest address gpa
+ * (an initrd); the file must be exactly size bytes still.
+ * returns: 0, -LA_ERR_GPA, -LA_ERR_CHANGED (shorter or longer than size
+ * now), -LA_ERR_IO */
+int la_gmem_read_fd(const struct la_gmem *g, int fd, uint64_t gpa, uint64_t size);
+
 /* la_gmem_mapped_bytes - total bytes of guest RAM mappings. */
 uint64_t la_gmem_mapped_bytes(const struct la_gmem *g);
 

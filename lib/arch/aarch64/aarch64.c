@@ -32,6 +32,7 @@
 #include "hostcpu.h"
 #include "size.h"
 #include "sys_alloc.h"
+#include "vm/dtboot.h"
 
 #define LA_ARM_PHYS_MEM_START 0x80000000ULL
 #define LA_ARM_FDT_MAX_SIZE 0x200000ULL
@@ -619,4 +620,11 @@ const struct la_arch_ops la_arch_aarch64 = {
 	.system_allocator_config = la_arm_system_allocator_config,
 	.host_cpu_read = la_hostcpu_read,
 	.devices = la_aarch64_devices,
+	.build_vm = la_dt_build_vm,
+	.vm_boot_size = sizeof(struct la_vm_boot),
+	.boot_kernel = la_dt_boot_kernel,
+	.boot_cmdline = la_dt_boot_cmdline,
+	.explain_rows = la_dt_explain_rows,
+	.explain_boot = la_dt_explain_boot,
+	.fdt_where = LA_DT_FDT_WHERE,
 };

@@ -24,6 +24,7 @@
 #include "dev/plic.h"
 #include "size.h"
 #include "sys_alloc.h"
+#include "vm/dtboot.h"
 
 #define LA_RV_PHYS_MEM_START 0x80000000ULL
 #define LA_RV_KERNEL_OFFSET 0x200000ULL
@@ -393,4 +394,11 @@ const struct la_arch_ops la_arch_riscv64 = {
 	.system_allocator_config = la_rv_system_allocator_config,
 	.host_cpu_read = la_arch_host_cpu_none,
 	.devices = la_riscv64_devices,
+	.build_vm = la_dt_build_vm,
+	.vm_boot_size = sizeof(struct la_vm_boot),
+	.boot_kernel = la_dt_boot_kernel,
+	.boot_cmdline = la_dt_boot_cmdline,
+	.explain_rows = la_dt_explain_rows,
+	.explain_boot = la_dt_explain_boot,
+	.fdt_where = LA_DT_FDT_WHERE,
 };

@@ -4,10 +4,8 @@
  * reset and what the vCPUs start with. Pure: the hypervisor half
  * (lib/arch/x86_64/kvm.c, vcpu_init) hands the result to KVM.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "err.h"
 #include "vm/vm.h"
@@ -72,37 +70,6 @@ static int la_x86_write_cmdline(const struct la_gmem *g, const struct la_cmdline
 	return la_gmem_write(g, LA_X86_CMDLINE_OFFSET, c->s, c->len + 1);
 }
 
-/* Read the initrd file into guest memory at addr. */
-static int la_x86_read_initrd(const struct la_gmem *g, int fd, uint64_t addr, uint64_t size)
-{
-	uint8_t *p = la_gmem_ptr(g, addr, size);
-	uint64_t done = 0;
-
-	if (!p)
-		return -LA_ERR_GPA;
-	while (done < size) {
-		ssize_t r = pread(fd, p + done, size - done > (1u << 30) ? 1u << 30 : size - done,
-				  (off_t)done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r == 0)
-			return -LA_ERR_CHANGED; /* shorter than when it was placed */
-		if (r < 0)
-			return -LA_ERR_IO;
-		done += (uint64_t)r;
-	}
-	/* longer than when it was placed: the guest would get a cut copy */
-	{
-		uint8_t extra;
-		ssize_t r = pread(fd, &extra, 1, (off_t)size);
-
-		if (r != 0)
-			return r > 0 ? -LA_ERR_CHANGED : -LA_ERR_IO;
-	}
-	return 0;
-}
-
 /* The initrd as high as the kernel allows after the kernel (§3.8 step 3),
  * placed by the same la_load_image_high la-mkfdt's plan uses. */
 static int la_x86_initrd(const struct la_mem_layout *m, const struct la_gmem *g,
@@ -115,7 +82,7 @@ static int la_x86_initrd(const struct la_mem_layout *m, const struct la_gmem *g,
 	if (err)
 		return err;
 	b->initrd_size = img->initrd_size;
-	return la_x86_read_initrd(g, img->initrd_fd, b->initrd_addr, b->initrd_size);
+	return la_gmem_read_fd(g, img->initrd_fd, b->initrd_addr, b->initrd_size);
 }
 
 /* setup_system_memory (§3.8): e820, cmdline, initrd, setup_data,
