@@ -137,6 +137,9 @@ int la_kvm_irq_line(struct la_kvm *k, unsigned irq, int level)
 
 void la_kvm_close(struct la_kvm *k)
 {
+	if (k->arch && k->arch_free)
+		k->arch_free(k->arch);
+	k->arch = NULL;
 	if (k->vm_fd >= 0)
 		close(k->vm_fd);
 	if (k->sys_fd >= 0)

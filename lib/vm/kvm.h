@@ -24,6 +24,11 @@ struct la_kvm {
 	const char *what;     /* what failed: path, KVM_CAP_* or ioctl name */
 	int sys_errno;        /* errno of that failure, 0 if none */
 	unsigned max_vcpus;   /* KVM_CAP_MAX_VCPUS (or NR_VCPUS) */
+	/* the arch's own state of this VM (riscv64: vCPU fds, the userspace
+	 * PLIC, the AIA device), made by its irqchip_create; la_kvm_close
+	 * gives it to arch_free */
+	void *arch;
+	void (*arch_free)(void *arch);
 };
 
 struct la_kvm_vcpu {

@@ -22,6 +22,7 @@
 #include "fdt/fdt.h"
 #include "dev/platform.h"
 #include "dev/plic.h"
+#include "arch/riscv64/riscv64.h"
 #include "size.h"
 #include "sys_alloc.h"
 #include "vm/dtboot.h"
@@ -34,16 +35,12 @@
 #define LA_RV_CMDLINE_MAX_SIZE 1024ULL
 #define LA_RV_PCI_CAM_START 0x10000ULL
 #define LA_RV_PCI_CAM_SIZE 0x1000000ULL
-#define LA_RV_AIA_IMSIC_BASE 0x8000000ULL
-#define LA_RV_AIA_IMSIC_PER_HART 0x1000ULL
 #define LA_RV_LOW_MMIO_START 0x3000000ULL
 #define LA_RV_LOW_MMIO_SIZE 0x100000ULL
 #define LA_RV_IRQ_BASE 1
 #define LA_RV_IMSIC_MAX_INT_IDS 2047
 #define LA_RV_PHYS_BITS 48
 #define LA_RV_GUEST_PHYS_LIMIT (1ULL << 48)
-#define LA_RV_AIA_APLIC_SIZE 0x4000ULL
-#define LA_RV_S_MODE_EXT_IRQ 9
 #define LA_RV_PHANDLE_APLIC 2
 #define LA_RV_PHANDLE_PLIC 2  /* the APLIC's: a VM has one or the other */
 #define LA_RV_PHANDLE_IMSIC 3
@@ -394,6 +391,7 @@ const struct la_arch_ops la_arch_riscv64 = {
 	.system_allocator_config = la_rv_system_allocator_config,
 	.host_cpu_read = la_arch_host_cpu_none,
 	.devices = la_riscv64_devices,
+	.vm = &la_riscv64_vm_ops,
 	.build_vm = la_dt_build_vm,
 	.vm_boot_size = sizeof(struct la_vm_boot),
 	.boot_kernel = la_dt_boot_kernel,
