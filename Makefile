@@ -128,6 +128,41 @@ $(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.
 	@mkdir -p $(@D)
 	tests/vm/mkguest.sh $@
 
+# The device-tree probe guest (tests/guest-dt), freestanding aarch64 and
+# riscv64 code la-vmrun boots in the emulated hosts: an arm64 Image, the same
+# code as an ELF (crosvm places ELF segments at RAM + their address), a
+# riscv64 raw image; and its report over a blob, on the host.
+GUEST_DT        := $(BUILD)/guest-dt
+GUEST_DT_SRCS   := tests/guest-dt/main_dt.c tests/guest-dt/report_dt.c
+GUEST_DT_DEPS   := $(GUEST_DT_SRCS) tests/guest-dt/probe_dt.h tests/guest-dt/probe_dt.ld
+GUEST_DT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables --param=min-pagesize=0 \
+	-nostdlib -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none \
+	-T tests/guest-dt/probe_dt.ld
+GUEST_DT_A64    := aarch64-linux-gnu-gcc $(GUEST_DT_CFLAGS) -mgeneral-regs-only -mstrict-align
+GUEST_DT_RV     := riscv64-linux-gnu-gcc $(GUEST_DT_CFLAGS) -march=rv64imac -mabi=lp64 \
+	-mcmodel=medany -mstrict-align
+GUEST_DT_OUT    := $(GUEST_DT)/probe-aarch64.Image $(GUEST_DT)/probe-aarch64.elf \
+	$(GUEST_DT)/probe-riscv64.bin $(BUILD)/tests/la-probe-dt-report
+guest: $(GUEST_DT_OUT)
+
+$(GUEST_DT)/probe-aarch64.Image: tests/guest-dt/aarch64.S $(GUEST_DT_DEPS)
+	@mkdir -p $(@D)
+	$(GUEST_DT_A64) -Wl,--defsym=LOAD_ADDR=0x80080000 -o $@.elf $< $(GUEST_DT_SRCS)
+	aarch64-linux-gnu-objcopy -O binary $@.elf $@
+$(GUEST_DT)/probe-aarch64.elf: tests/guest-dt/aarch64.S $(GUEST_DT_DEPS)
+	@mkdir -p $(@D)
+	$(GUEST_DT_A64) -Wl,--defsym=LOAD_ADDR=0x80000 -o $@ $< $(GUEST_DT_SRCS)
+$(GUEST_DT)/probe-riscv64.bin: tests/guest-dt/riscv64.S $(GUEST_DT_DEPS)
+	@mkdir -p $(@D)
+	$(GUEST_DT_RV) -Wl,--defsym=LOAD_ADDR=0x80200000 -o $@.elf $< $(GUEST_DT_SRCS)
+	riscv64-linux-gnu-objcopy -O binary $@.elf $@
+$(BUILD)/tests/la-probe-dt-report: tests/guest-dt/host.c tests/guest-dt/report_dt.c \
+		tests/guest-dt/probe_dt.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -o $@ tests/guest-dt/host.c \
+		tests/guest-dt/report_dt.c
+
 # keep unit-test objects (make would delete them as intermediate files and
 # rebuild them on the next run)
 .SECONDARY: $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/guest/report.o $(HOOK_OBJ)

@@ -60,4 +60,12 @@ void la_dt_explain_boot(const struct la_vm_boot *b, const char *image_path,
 
 #define LA_DT_FDT_WHERE "in guest RAM where --fdt-position puts it"
 
+/* LA_DT_ARCH_OPS - the la_arch_ops members of a device-tree arch's
+ * build_vm, in its ops table's initialiser. */
+#define LA_DT_ARCH_OPS                                                     \
+	.build_vm = la_dt_build_vm, .vm_boot_size = sizeof(struct la_vm_boot), \
+	.boot_kernel = la_dt_boot_kernel, .boot_cmdline = la_dt_boot_cmdline,  \
+	.explain_rows = la_dt_explain_rows, .explain_boot = la_dt_explain_boot, \
+	.fdt_where = LA_DT_FDT_WHERE
+
 #endif

@@ -41,7 +41,8 @@ units() {
 	done
 }
 
-# suites ARCH: the bats suites of the pure programs against the cross build
+# suites ARCH: the bats suites of the pure programs (and of la-vmrun's
+# device-tree dry runs) against the cross build
 # under qemu-user, which must pass as the native build does. la-mkfdt
 # parses with --seccomp off there (qemu-user refuses filters); its four
 # sandbox tests skip, and nothing else may.
@@ -54,7 +55,7 @@ suites() {
 			>"$w/la-$p"
 		chmod +x "$w/la-$p"
 	done
-	for f in layout alloc hostcpu mkfdt; do
+	for f in layout alloc hostcpu mkfdt vmrun_dt; do
 		out=$(LA_BIN=$w LA_HOST_ARCH=$1 LA_QEMU_USER=1 bats --tap "$LA_TOP/tests/bats/$f.bats" 2>&1) ||
 			fail "$f.bats under qemu-$1: $(grep -A12 '^not ok' <<<"$out" | head -40)"
 		[ "$(grep -c '# skip' <<<"$out")" = "$([ $f = mkfdt ] && echo 4 || echo 0)" ] ||
@@ -82,12 +83,12 @@ suites() {
 	same_output aarch64 la-hostcpu --sysfs-root "$LA_TOP/tests/fixtures/hostcpu/phone" --json
 }
 
-@test "make cross ARCH=aarch64: the la-layout, la-alloc, la-hostcpu and la-mkfdt suites pass under qemu-user" {
+@test "make cross ARCH=aarch64: the la-layout, la-alloc, la-hostcpu, la-mkfdt and la-vmrun DT suites pass under qemu-user" {
 	cross aarch64
 	suites aarch64
 }
 
-@test "make cross ARCH=riscv64: the la-layout, la-alloc, la-hostcpu and la-mkfdt suites pass under qemu-user" {
+@test "make cross ARCH=riscv64: the la-layout, la-alloc, la-hostcpu, la-mkfdt and la-vmrun DT suites pass under qemu-user" {
 	cross riscv64
 	suites riscv64
 }

@@ -2,6 +2,7 @@
 # la-vmrun without KVM: options, files, limits and --explain. Booting is
 # tested in vmrun-boot.bats (an emulated host with nested KVM).
 
+load helpers
 load vmrun_helpers
 
 setup() {

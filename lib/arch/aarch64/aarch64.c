@@ -620,11 +620,5 @@ const struct la_arch_ops la_arch_aarch64 = {
 	.system_allocator_config = la_arm_system_allocator_config,
 	.host_cpu_read = la_hostcpu_read,
 	.devices = la_aarch64_devices,
-	.build_vm = la_dt_build_vm,
-	.vm_boot_size = sizeof(struct la_vm_boot),
-	.boot_kernel = la_dt_boot_kernel,
-	.boot_cmdline = la_dt_boot_cmdline,
-	.explain_rows = la_dt_explain_rows,
-	.explain_boot = la_dt_explain_boot,
-	.fdt_where = LA_DT_FDT_WHERE,
+	LA_DT_ARCH_OPS,
 };
