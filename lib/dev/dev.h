@@ -135,6 +135,9 @@ struct la_irq_cells {
 	unsigned addr_cells;  /* its #address-cells (zeros in an interrupt-map) */
 	unsigned ncells;      /* its #interrupt-cells, at most 4 */
 	unsigned ncpus;       /* vCPUs, for per-CPU interrupt masks */
+	bool node_parent;     /* each node names the controller (interrupt-parent):
+			       * riscv64, whose root has none, since the harts'
+			       * own controllers must be roots */
 	/* encode - irq (an SPI number, or a PPI when ppi) with trigger type
 	 * into cells (ncells of them). */
 	void (*encode)(const struct la_irq_cells *ic, uint32_t *cells, uint32_t irq,

@@ -106,7 +106,9 @@ R="--arch riscv64 --mem 512M --seed 0"
 	assert_equal "$(fdtget "$T/a.dtb" /cpus/cpu@0 riscv,isa-base)" "rv64i"
 	assert_equal "$(fdtget "$T/a.dtb" /cpus/cpu@0 riscv,isa-extensions)" "i m a f d c zicsr zifencei smaia ssaia"
 	assert_equal "$(fdtget "$T/a.dtb" /U6_16550A@2f8 interrupts)" "2 1"
-	assert_equal "$(fdtget "$T/a.dtb" / interrupt-parent)" "2"
+	assert_equal "$(fdtget "$T/a.dtb" /U6_16550A@2f8 interrupt-parent)" "2"
+	# no interrupt-parent at the root: the harts' controllers are roots
+	run ! fdtget "$T/a.dtb" / interrupt-parent
 	mk_dts p --arch riscv64 --seed 0 --cpus 3 --irqchip plic
 	assert_equal "$(fdtget "$T/p.dtb" /cpus/cpu@2 riscv,isa)" "rv64imafdc_zicsr_zifencei"
 	assert_equal "$(fdtget "$T/p.dtb" /cpus/cpu@2 riscv,isa-extensions)" "i m a f d c zicsr zifencei"

@@ -6,7 +6,12 @@
 #   la.fate=reboot              reboot -f   (la-vmrun exits 32)
 #   la.fate=shell               an interactive shell on the console
 # la.sleep=SECONDS waits that long first (the bench samples the VMM's memory
-# while the guest runs).
+# while the guest runs). What else to print, asked on the command line:
+#   la.show=cpus     "la-guest: cpuN capacity C cluster L package L" per CPU
+#                    (cpu_capacity, topology/cluster_cpus_list, package_cpus_list)
+#   la.dt=NODE       "la-guest: dt NODE compatible C" (or "absent"): a node
+#                    of /proc/device-tree, as an overlay put it there
+#   la.devmem=ADDR   "la-guest: devmem ADDR VALUE": a 32-bit read of ADDR
 /bin/busybox mkdir -p /proc /sys /dev /bin /sbin /usr/bin /usr/sbin /tmp
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -25,6 +30,22 @@ for w in $(cat /proc/cmdline); do
 	case $w in
 	la.fate=*) fate=${w#la.fate=} ;;
 	la.sleep=*) pause=${w#la.sleep=} ;;
+	la.show=cpus)
+		for c in /sys/devices/system/cpu/cpu[0-9]*; do
+			echo "la-guest: ${c##*/} capacity $(cat "$c/cpu_capacity" 2>/dev/null)" \
+				"cluster $(cat "$c/topology/cluster_cpus_list" 2>/dev/null)" \
+				"package $(cat "$c/topology/package_cpus_list" 2>/dev/null)"
+		done
+		;;
+	la.dt=*)
+		n=/proc/device-tree/${w#la.dt=}
+		if [ -d "$n" ]; then
+			echo "la-guest: dt ${w#la.dt=} compatible $(tr -d '\0' <"$n/compatible")"
+		else
+			echo "la-guest: dt ${w#la.dt=} absent"
+		fi
+		;;
+	la.devmem=*) echo "la-guest: devmem ${w#la.devmem=} $(devmem "${w#la.devmem=}" 32)" ;;
 	esac
 done
 [ "$pause" = 0 ] || sleep "$pause"

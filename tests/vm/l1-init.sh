@@ -21,6 +21,19 @@ mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts && { [ -e 
 mount -t tmpfs tmp /tmp
 
 out=/dev/ttyS1
+# --- aarch64: one UART (ttyAMA0) for the console and the capture; only
+# emergencies reach the console from here on ---
+if [ "$(uname -m)" = aarch64 ]; then
+	out=/dev/ttyAMA0
+	dmesg -n 1
+fi
+# --- end aarch64 ---
+# --- riscv64: one UART (ttyS0) for the console and the capture ---
+if [ "$(uname -m)" = riscv64 ]; then
+	out=/dev/ttyS0
+	dmesg -n 1
+fi
+# --- end riscv64 ---
 stty -F "$out" raw -echo 2>/dev/null
 up() { cut -d' ' -f1 /proc/uptime; }
 mark() { echo "@@la-l1 $*" >"$out"; }

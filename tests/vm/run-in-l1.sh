@@ -2,9 +2,17 @@
 # tests/vm/run-in-l1.sh: run a command inside an emulated x86_64 host (L1)
 # that has a real /dev/kvm: QEMU in TCG mode emulates an EPYC CPU with SVM and
 # NPT, boots a stock Debian kernel, loads kvm-amd and runs the command.
+# With --arch aarch64 (or LA_L1_ARCH=aarch64) L1 is an arm64 host instead:
+# QEMU's virt machine with virtualization=on and a GICv3, -cpu max, booting
+# bookworm's arm64 kernel (KVM built in: no modules), one PL011 for the
+# console and the command's output alike (the kernel's console is quieted).
+# With --arch riscv64, L1 is a riscv64 host: QEMU's virt machine with an
+# rv64 CPU with the H extension, OpenSBI, trixie's riscv64 kernel (kvm.ko
+# loaded from the initramfs), one 16550 for console and output alike.
 #
 # usage: run-in-l1.sh [options] -- CMD [ARG...]
 #        run-in-l1.sh [options] --script FILE
+#   --arch ARCH      x86_64 (default, or LA_L1_ARCH), aarch64 or riscv64
 #   --smp N          L1 vCPUs (default 2)
 #   --mem SIZE       L1 RAM, QEMU syntax (default 2G)
 #   --timeout SECS   whole run, boot included (default 600)
@@ -18,13 +26,15 @@
 #   --file SRC[:DEST] copy a file to /payload/DEST (default: its name)
 #   --payload DIR    copy DIR's contents under /payload (repeatable)
 #   --qemu           also copy qemu-system-x86_64 and its firmware into L1
+#                    (x86_64 only)
 #   --out DIR        keep console.log, output.log, status and the la-case
 #                    results (NAME.out, NAME.err, NAME.status, NAME.seconds)
 #                    in DIR (default: a temporary folder, removed)
 #   --quiet          do not copy the command's output to standard output
 #   --interactive    the command's standard input and output are this
 #                    terminal (L1's third serial port; QEMU passes every
-#                    byte, Ctrl-A and Ctrl-C too); no --timeout, no --stall
+#                    byte, Ctrl-A and Ctrl-C too); no --timeout, no --stall;
+#                    x86_64 only
 #
 # The command runs as root in L1 under busybox sh, in /tmp, with /payload/bin
 # first on PATH; `la-case NAME SECS CMD...` runs one case with a timeout.
@@ -47,14 +57,15 @@ harness_fail() {
 }
 usage() {
 	echo "$prog: $*" >&2
-	echo "usage: $prog [--smp N] [--mem SIZE] [--timeout SECS] [--stall SECS] [--bin PATH] [--file SRC[:DEST]] [--payload DIR] [--qemu] [--out DIR] [--quiet] [--interactive] (-- CMD... | --script FILE)" >&2
+	echo "usage: $prog [--arch ARCH] [--smp N] [--mem SIZE] [--timeout SECS] [--stall SECS] [--bin PATH] [--file SRC[:DEST]] [--payload DIR] [--qemu] [--out DIR] [--quiet] [--interactive] (-- CMD... | --script FILE)" >&2
 	exit 2
 }
 
-stall=0 smp=2 mem=2G timeout=600 out="" quiet=0 with_qemu=0 script="" interactive=0
+arch=${LA_L1_ARCH:-x86_64} stall=0 smp=2 mem=2G timeout=600 out="" quiet=0 with_qemu=0 script="" interactive=0
 bins=() files=() payloads=()
 while [ $# -gt 0 ]; do
 	case $1 in
+	--arch) arch=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
@@ -75,27 +86,61 @@ done
 case $smp in '' | *[!0-9]*) usage "--smp: '$smp': not a number" ;; esac
 case $timeout in '' | *[!0-9]*) usage "--timeout: '$timeout': not a number" ;; esac
 case $stall in '' | *[!0-9]*) usage "--stall: '$stall': not a number" ;; esac
-
-missing=$(la_vm_missing)
-[ -z "$missing" ] || harness_fail "$(echo "$missing" | head -n1)"
+case $arch in
+x86_64 | aarch64 | riscv64) ;;
+*) usage "--arch: '$arch': not x86_64, aarch64 or riscv64" ;;
+esac
+[ "$with_qemu" = 0 ] || [ "$arch" = x86_64 ] || usage "--qemu: x86_64 only"
+# aarch64's L1 has one UART, the capture: no terminal to give the command
+[ "$interactive" = 0 ] || [ "$arch" = x86_64 ] || usage "--interactive: x86_64 only"
 
 cache=${LA_VM_CACHE:-$top/build/vm}
-mkdir -p "$cache" || harness_fail "cannot create $cache"
-kernel=$(la_vm_l1_kernel)
-kver=$(la_vm_kver "$kernel")
+case $arch in
+x86_64)
+	missing=$(la_vm_missing)
+	[ -z "$missing" ] || harness_fail "$(echo "$missing" | head -n1)"
+	mkdir -p "$cache" || harness_fail "cannot create $cache"
+	kernel=$(la_vm_l1_kernel)
+	kver=$(la_vm_kver "$kernel")
+	modules=$(la_vm_modules_in_order "$kver" kvm-amd) || harness_fail "cannot list the KVM modules of $kver"
+	busybox=$(la_vm_busybox)
+	qemu_bin=qemu-system-x86_64
+	;;
+# --- aarch64 ---
+aarch64)
+	missing=$(la_vm_missing_aarch64)
+	[ -z "$missing" ] || harness_fail "$(echo "$missing" | head -n1)"
+	mkdir -p "$cache" || harness_fail "cannot create $cache"
+	kernel=$(la_vm_l1_kernel_aarch64)
+	modules="" # KVM is built in
+	busybox=$(la_vm_busybox_aarch64)
+	qemu_bin=qemu-system-aarch64
+	;;
+# --- end aarch64 ---
+# --- riscv64 ---
+riscv64)
+	missing=$(la_vm_missing_riscv64)
+	[ -z "$missing" ] || harness_fail "$(echo "$missing" | head -n1)"
+	mkdir -p "$cache" || harness_fail "cannot create $cache"
+	kernel=$(la_vm_l1_kernel_riscv64)
+	modules=$(la_vm_kvm_ko_riscv64) # depends on no other module
+	busybox=$(la_vm_busybox_riscv64)
+	qemu_bin=qemu-system-riscv64
+	;;
+# --- end riscv64 ---
+esac
 
 # --- the base initramfs: busybox, KVM modules, /init (cached) --------------
-modules=$(la_vm_modules_in_order "$kver" kvm-amd) || harness_fail "cannot list the KVM modules of $kver"
-busybox=$(la_vm_busybox)
 # shellcheck disable=SC2086
 base_key=$(la_vm_hash "$busybox" "$here/l1-init.sh" "$here/la-case.sh" $modules)
-base=$cache/l1-base-$base_key.cpio
+base=$cache/l1-base-$arch-$base_key.cpio
 if [ ! -s "$base" ]; then
 	stage=$(mktemp -d "$cache/stage.XXXXXX") || harness_fail "mktemp"
 	install -D -m 755 "$busybox" "$stage/bin/busybox"
 	install -D -m 755 "$here/l1-init.sh" "$stage/init"
 	install -D -m 755 "$here/la-case.sh" "$stage/bin/la-case"
 	mkdir -p "$stage/lib/la-modules"
+	: >"$stage/lib/la-modules/order" # none where KVM is built in
 	for m in $modules; do
 		cp "$m" "$stage/lib/la-modules/" || harness_fail "cannot copy $m"
 		basename "$m" >>"$stage/lib/la-modules/order"
@@ -139,7 +184,7 @@ payload=$cache/l1-payload-$payload_key.cpio
 [ -s "$payload" ] || la_vm_cpio "$stage" "$payload" || harness_fail "cpio of the payload failed"
 touch "$payload" "$base"
 la_vm_prune "$cache/l1-payload-*.cpio" 6
-la_vm_prune "$cache/l1-base-*.cpio" 2
+la_vm_prune "$cache/l1-base-$arch-*.cpio" 2
 
 # --- the command --------------------------------------------------------------
 rm -rf "$stage"
@@ -177,19 +222,49 @@ if [ "$stall" -gt 0 ] && [ "$interactive" = 0 ]; then
 			if [ "$size" = "$last" ]; then idle=$((idle + 5)); else idle=0 last=$size; fi
 			if [ "$idle" -ge "$stall" ]; then
 				echo "$idle" >"$out/stalled"
-				pkill -KILL -f -- "^qemu-system-x86_64 .*-initrd $out/l1.cpio"
+				pkill -KILL -f -- "^$qemu_bin .*-initrd $out/l1.cpio"
 				exit 0
 			fi
 		done
 	) &
 	watch=$!
 fi
-qemu=(qemu-system-x86_64
-	-accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp "$smp" -m "$mem"
-	-nographic -no-reboot -nodefaults -vga none
-	-serial "file:$out/console.log" -serial "file:$out/output.log"
-	-kernel "$kernel" -initrd "$out/l1.cpio"
-	-append "console=ttyS0 quiet panic=-1 rdinit=/init")
+case $arch in
+x86_64)
+	qemu=(qemu-system-x86_64
+		-accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp "$smp" -m "$mem"
+		-nographic -no-reboot -nodefaults -vga none
+		-serial "file:$out/console.log" -serial "file:$out/output.log"
+		-kernel "$kernel" -initrd "$out/l1.cpio"
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init")
+	;;
+# --- aarch64 ---
+aarch64)
+	# one UART: the kernel's console and the command's output share it
+	# (/init quiets the console); console.log is the same file
+	ln -sf output.log "$out/console.log"
+	qemu=(qemu-system-aarch64
+		-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on
+		-accel tcg,thread=multi -smp "$smp" -m "$mem"
+		-nographic -no-reboot -nodefaults
+		-kernel "$kernel" -initrd "$out/l1.cpio"
+		-append "console=ttyAMA0 quiet panic=-1 rdinit=/init"
+		-serial "file:$out/output.log")
+	;;
+# --- end aarch64 ---
+# --- riscv64 ---
+riscv64)
+	# one UART, as on aarch64; OpenSBI (-bios default) below the kernel
+	ln -sf output.log "$out/console.log"
+	qemu=(qemu-system-riscv64
+		-M virt -cpu rv64,h=true -accel tcg,thread=multi -smp "$smp" -m "$mem"
+		-nographic -no-reboot -nodefaults -bios default
+		-kernel "$kernel" -initrd "$out/l1.cpio"
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init"
+		-serial "file:$out/output.log")
+	;;
+# --- end riscv64 ---
+esac
 t0=$(date +%s.%N)
 if [ "$interactive" = 1 ]; then
 	# ttyS2 is this terminal, raw (QEMU sets it so and restores it); no

@@ -30,6 +30,7 @@
 #define LA_RV_PHYS_MEM_START 0x80000000ULL
 #define LA_RV_KERNEL_OFFSET 0x200000ULL
 #define LA_RV_INITRD_ALIGN 8ULL
+#define LA_RV_IMAGE_INITRD_ALIGN 0x200000ULL /* after a riscv Image (la's, not crosvm's) */
 #define LA_RV_FDT_ALIGN 0x400000ULL
 #define LA_RV_FDT_MAX_SIZE 0x10000ULL
 #define LA_RV_CMDLINE_MAX_SIZE 1024ULL
@@ -129,15 +130,24 @@ static int la_rv_boot_place(const struct la_vm_config *cfg, const struct la_mem_
 	if (k) {
 		if (k->kind != LA_KERNEL_RAW)
 			return -LA_ERR_NOTKERNEL;
-		if (k->file_size > ram_end - kernel)
+		/* unlike crosvm, which ends the payload with the file: a riscv
+		 * Image's header may say it takes more (its bss), and Linux
+		 * drops an initrd placed there */
+		uint64_t taken = k->image_size > k->file_size ? k->image_size : k->file_size;
+
+		if (taken > ram_end - kernel)
 			return -LA_ERR_KERNELFIT;
 		b->has_payload = true;
 		b->payload_start = kernel;
 		b->payload_size = k->file_size;
-		end = kernel + k->file_size;
+		end = kernel + taken;
 	}
 	if (has_initrd) {
-		uint64_t addr = la_align_up(end, LA_RV_INITRD_ALIGN, &ok);
+		/* after a riscv Image, the next 2 MiB boundary: Linux keeps the
+		 * kernel's memory in 2 MiB pieces, and drops an initrd that
+		 * shares one ("overlaps in-use memory region") */
+		uint64_t align = k && k->image_size ? LA_RV_IMAGE_INITRD_ALIGN : LA_RV_INITRD_ALIGN;
+		uint64_t addr = la_align_up(end, align, &ok);
 
 		if (!ok || addr >= ram_end || initrd_size > ram_end - addr || initrd_size == 0)
 			return -LA_ERR_INITRDFIT;
@@ -261,6 +271,7 @@ static void la_rv_plic_encode(const struct la_irq_cells *ic, uint32_t *cells, ui
 
 static const struct la_irq_cells la_rv_plic_cells = {
 	.phandle = LA_RV_PHANDLE_PLIC, .ncells = 1, .encode = la_rv_plic_encode,
+	.node_parent = true,
 };
 
 /* APLIC specifiers: source number and trigger type. */
@@ -275,6 +286,7 @@ static void la_rv_irq_encode(const struct la_irq_cells *ic, uint32_t *cells, uin
 
 static const struct la_irq_cells la_rv_aplic_cells = {
 	.phandle = LA_RV_PHANDLE_APLIC, .ncells = 2, .encode = la_rv_irq_encode,
+	.node_parent = true,
 };
 
 /* Where the tree's wired interrupts go: the PLIC, the APLIC, or nowhere
@@ -324,9 +336,6 @@ static int la_rv_fdt_build(const struct la_fdt_config *fc, void *buf, size_t siz
 	la_fdt_w_str(&w, "compatible", "linux,dummy-virt");
 	la_fdt_w_u32(&w, "#address-cells", 2);
 	la_fdt_w_u32(&w, "#size-cells", 2);
-	/* the UARTs' interrupts go there (crosvm's tree has no wired ones) */
-	if (ic)
-		la_fdt_w_u32(&w, "interrupt-parent", ic->phandle);
 
 	la_fdt_w_begin_node(&w, "chosen");
 	la_fdt_w_u32(&w, "linux,pci-probe-only", 1);
