@@ -12,6 +12,8 @@
 #   la.dt=NODE       "la-guest: dt NODE compatible C" (or "absent"): a node
 #                    of /proc/device-tree, as an overlay put it there
 #   la.devmem=ADDR   "la-guest: devmem ADDR VALUE": a 32-bit read of ADDR
+#   la.show=timebase "la-guest: timebase HZ": /cpus/timebase-frequency of
+#                    the tree (riscv64)
 /bin/busybox mkdir -p /proc /sys /dev /bin /sbin /usr/bin /usr/sbin /tmp
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -45,6 +47,13 @@ for w in $(cat /proc/cmdline); do
 			echo "la-guest: dt ${w#la.dt=} absent"
 		fi
 		;;
+	# --- riscv64 ---
+	la.show=timebase)
+		# a big-endian u32; busybox od has no --endian
+		set -- $(od -An -tx1 /proc/device-tree/cpus/timebase-frequency 2>/dev/null)
+		echo "la-guest: timebase $(((0x${1:-0} << 24) | (0x${2:-0} << 16) | (0x${3:-0} << 8) | 0x${4:-0}))"
+		;;
+	# --- end riscv64 ---
 	la.devmem=*) echo "la-guest: devmem ${w#la.devmem=} $(devmem "${w#la.devmem=}" 32)" ;;
 	esac
 done
