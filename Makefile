@@ -70,7 +70,8 @@ CROSS_PACKAGES := gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cr
 # Debian packages for building and testing (make deps)
 DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 	device-tree-compiler bats bats-assert bats-support jq valgrind \
-	binutils qemu-system-x86 busybox-static cpio kmod $(CROSS_PACKAGES)
+	binutils qemu-system-x86 busybox-static cpio kmod $(CROSS_PACKAGES) \
+	qemu-system-misc
 
 .PHONY: all deps kernels check test demo install install-strip uninstall clean guest bench run \
 	cross programs
@@ -171,10 +172,11 @@ $(BUILD)/tests/la-probe-dt-report: tests/guest-dt/host.c tests/guest-dt/report_d
 $(BUILD)/tests/test_probe: $(BUILD)/obj/tests/guest/report.o
 $(BUILD)/tests/test_x86boot: $(BUILD)/obj/tests/guest/report.o
 
-# kernels: fetch Debian's x86_64 cloud kernel into $(KERNELS) (once: does
-# nothing when the cache is complete)
+# kernels: fetch Debian's x86_64 cloud kernel into $(KERNELS), and trixie's
+# riscv64 kernel with its kvm.ko and a riscv64 busybox (once: does nothing
+# when the cache is complete)
 kernels:
-	@tests/vm/kernels.sh $(KERNELS) x86_64-cloud
+	@tests/vm/kernels.sh $(KERNELS) x86_64-cloud riscv64
 
 # run: boot Debian's cloud kernel with the busybox initramfs to a shell on
 # this terminal (Ctrl-A x quits): on this machine's /dev/kvm where it is
