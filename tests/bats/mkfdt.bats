@@ -155,6 +155,25 @@ R="--arch riscv64 --mem 512M --seed 0"
 	run --separate-stderr la-mkfdt $R --kernel "$T/k" -v -o "$T/t.dtb"
 	[[ "$stderr" == *"fdt after-payload at 0x80800000"* ]]
 }
+@test "la-mkfdt: riscv64: after a riscv Image, the initrd goes past its image_size at the next 2 MiB (crosvm: 8 bytes after the file)" {
+	# a 3 MiB Image whose header (RSC\x05 at 0x38) says it takes 5 MiB
+	truncate -s 3M "$T/Image"
+	put "$T/Image" 16 "$(le64 $((0x500000)))"
+	put "$T/Image" 56 'RSC\x05'
+	truncate -s 1M "$T/rd"
+	mk_dts h $R --kernel "$T/Image" --initrd "$T/rd"
+	assert_equal "$(fdtget -tx "$T/h.dtb" /chosen linux,initrd-start)" "0 80800000"
+	# the older magic ("RISCV" at 0x30) too
+	truncate -s 0 "$T/Image"; truncate -s 3M "$T/Image"
+	put "$T/Image" 16 "$(le64 $((0x500000)))"
+	put "$T/Image" 48 'RISCV\x00\x00\x00'
+	mk_dts o $R --kernel "$T/Image" --initrd "$T/rd"
+	assert_equal "$(fdtget -tx "$T/o.dtb" /chosen linux,initrd-start)" "0 80800000"
+	# no header: 8 bytes after the file, as crosvm
+	truncate -s 0 "$T/Image"; truncate -s 3000001 "$T/Image"
+	mk_dts n $R --kernel "$T/Image" --initrd "$T/rd"
+	assert_equal "$(fdtget -tx "$T/n.dtb" /chosen linux,initrd-start)" "0 804dc6c8"
+}
 @test "la-mkfdt: --seed makes kaslr-seed and rng-seed repeatable; without it they differ" {
 	la-mkfdt $A --seed 7 -o "$T/a.dtb"
 	la-mkfdt $A --seed 7 -o "$T/b.dtb"
