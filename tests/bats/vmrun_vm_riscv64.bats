@@ -32,6 +32,7 @@ la-case r-reboot $t $boot --mem 512M --cmdline 'quiet la.fate=reboot' "\$P/Image
 la-case r-shell $t sh -c 'for i in \$(seq 60); do echo "echo typed-\\\$((6*7)); poweroff -f"; sleep 2; done | la-vmrun --arch riscv64 --initrd "\$P/guest.cpio" --mem 512M --cmdline "quiet la.fate=shell" "\$P/Image"'
 la-case r-overlay $t $boot --mem 512M --overlay "\$P/test.dtbo" --cmdline 'quiet la.dt=la-overlay-test' "\$P/Image"
 la-case r-fdt $t sh -c 'la-mkfdt --arch riscv64 --mem 512M --irqchip plic --timebase-frequency $tb --kernel "\$P/Image" --initrd "\$P/guest.cpio" --cmdline "quiet la.fate=poweroff la.dt=plic@c000000" | la-vmrun --arch riscv64 --mem 512M --fdt - --initrd "\$P/guest.cpio" "\$P/Image"'
+la-case r-dbcn $t sh -c 'la-mkfdt --arch riscv64 --mem 512M --irqchip plic --timebase-frequency $tb --kernel "\$P/Image" --initrd "\$P/guest.cpio" --cmdline "earlycon=sbi keep_bootcon quiet la.kmsg=dbcn-ok" | la-vmrun --arch riscv64 --mem 512M --fdt - --initrd "\$P/guest.cpio" "\$P/Image"'
 la-case r-timebase $t sh -c 'echo "l1: timebase $tb"; $boot --mem 512M --cmdline "quiet la.show=timebase" "\$P/Image"'
 la-case r-tb-bad 30 $boot --mem 512M --timebase-frequency 1234 "\$P/Image"
 la-case r-aia 30 $boot --mem 512M --irqchip aia "\$P/Image"
@@ -165,6 +166,14 @@ need() {
 	assert_line --regexp '^la-guest: cmdline panic=-1 console=ttyS0 .*quiet la\.fate=poweroff la\.dt=plic@c000000$'
 	assert_line 'la-guest: dt plic@c000000 compatible sifive,plic-1.0.0riscv,plic0'
 	assert_line 'la-guest: fate poweroff'
+}
+
+@test "la-vmrun riscv64: the SBI debug console (earlycon=sbi, kept) writes to la-vmrun's console" {
+	need r-dbcn
+	vm_case_status r-dbcn 0
+	assert_line 'la-guest: fate poweroff'
+	# the kernel's line once through ttyS0 and once through SBI DBCN
+	[ "$(grep -c '\] la-guest: kmsg dbcn-ok$' <<<"$output")" -eq 2 ] || fail "output: $output"
 }
 
 @test "la-vmrun riscv64: the guest's timebase-frequency is KVM's timer frequency (the host's)" {

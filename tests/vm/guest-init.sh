@@ -14,6 +14,8 @@
 #   la.devmem=ADDR   "la-guest: devmem ADDR VALUE": a 32-bit read of ADDR
 #   la.show=timebase "la-guest: timebase HZ": /cpus/timebase-frequency of
 #                    the tree (riscv64)
+#   la.kmsg=WORD     "la-guest: kmsg WORD" through the kernel log at a level
+#                    every console prints (riscv64: a kept SBI bootconsole)
 /bin/busybox mkdir -p /proc /sys /dev /bin /sbin /usr/bin /usr/sbin /tmp
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -53,6 +55,7 @@ for w in $(cat /proc/cmdline); do
 		set -- $(od -An -tx1 /proc/device-tree/cpus/timebase-frequency 2>/dev/null)
 		echo "la-guest: timebase $(((0x${1:-0} << 24) | (0x${2:-0} << 16) | (0x${3:-0} << 8) | 0x${4:-0}))"
 		;;
+	la.kmsg=*) echo "<2>la-guest: kmsg ${w#la.kmsg=}" >/dev/kmsg ;;
 	# --- end riscv64 ---
 	la.devmem=*) echo "la-guest: devmem ${w#la.devmem=} $(devmem "${w#la.devmem=}" 32)" ;;
 	esac
