@@ -98,7 +98,8 @@ static void la_rv_boot_info(const struct la_vm_config *cfg,
 	la_boot_info_add(b, "kernel", LA_RV_PHYS_MEM_START + LA_RV_KERNEL_OFFSET, false,
 			 "kernel load address and entry (raw copy, all harts start here)");
 	la_boot_info_add(b, "initrd_align", LA_RV_INITRD_ALIGN, true,
-			 "initrd placed at this alignment after the kernel");
+			 "initrd placed at this alignment after the kernel "
+			 "(2 MiB past a riscv Image's image_size)");
 	la_boot_info_add_text(b, "fdt_position", "after-payload", "where the device tree goes");
 	la_boot_info_add(b, "fdt_align", LA_RV_FDT_ALIGN, true,
 			 "device tree at the next boundary after the payload");
