@@ -71,7 +71,7 @@ CROSS_PACKAGES := gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cr
 DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 	device-tree-compiler bats bats-assert bats-support jq valgrind \
 	binutils qemu-system-x86 busybox-static cpio kmod $(CROSS_PACKAGES) \
-	qemu-system-arm
+	qemu-system-arm qemu-system-misc
 
 .PHONY: all deps kernels check test demo install install-strip uninstall clean guest bench run \
 	cross programs
@@ -172,11 +172,11 @@ $(BUILD)/tests/la-probe-dt-report: tests/guest-dt/host.c tests/guest-dt/report_d
 $(BUILD)/tests/test_probe: $(BUILD)/obj/tests/guest/report.o
 $(BUILD)/tests/test_x86boot: $(BUILD)/obj/tests/guest/report.o
 
-# kernels: fetch Debian's x86_64 cloud kernel into $(KERNELS), and
-# bookworm's arm64 kernel with an arm64 busybox (once: does nothing when the
-# cache is complete)
+# kernels: fetch Debian's x86_64 cloud kernel into $(KERNELS), bookworm's
+# arm64 kernel with an arm64 busybox, and trixie's riscv64 kernel with its
+# kvm.ko and a riscv64 busybox (once: does nothing when the cache is complete)
 kernels:
-	@tests/vm/kernels.sh $(KERNELS) x86_64-cloud aarch64
+	@tests/vm/kernels.sh $(KERNELS) x86_64-cloud aarch64 riscv64
 
 # run: boot Debian's cloud kernel with the busybox initramfs to a shell on
 # this terminal (Ctrl-A x quits): on this machine's /dev/kvm where it is

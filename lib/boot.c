@@ -273,6 +273,12 @@ int la_kernel_probe(enum la_arch_id arch, const uint8_t *head, size_t len,
 		    la_is_arm64_image(head, len) || la_is_bzimage(head, len))
 			return -LA_ERR_NOTKERNEL;
 		k->kind = LA_KERNEL_RAW;
+		/* a riscv Image header ("RSC\x05" at 0x38, or the older
+		 * "RISCV" at 0x30) says how much memory the kernel takes
+		 * (its bss beyond the file): the initrd goes after that */
+		if (len >= 64 && (la_get32(head + 0x38) == 0x05435352 ||
+				  !memcmp(head + 0x30, "RISCV\0\0\0", 8)))
+			k->image_size = la_get64(head + 0x10);
 		return 0;
 	}
 	return -LA_ERR_NOTKERNEL;

@@ -37,7 +37,7 @@ enum la_kernel_kind {
 struct la_kernel_info {
 	enum la_kernel_kind kind;
 	uint64_t file_size;        /* bytes */
-	/* arm64 Image */
+	/* arm64 Image (and riscv64's image_size, from a riscv Image header) */
 	uint64_t text_offset;      /* bytes; 0x80000 when image_size is 0 */
 	uint64_t image_size;       /* bytes, as the header says */
 	/* ELF: physical range of the PT_LOAD segments, [lo, hi) */

@@ -34,16 +34,17 @@
 #define LA_SYS_TTY ARG(1, TCGETS, "TCGETS"), ARG(1, TCSETS, "TCSETS")
 
 /* A vCPU thread: KVM_RUN and the exits it handles (port IO and MMIO on the
- * devices, interrupts through the in-kernel irqchip, console output); the
- * registers for the crash report. */
+ * devices, interrupts through the in-kernel irqchip or riscv64's PLIC,
+ * console output); the registers for the crash report. */
 static const struct la_sys_rule la_sys_vcpu[] = {
 	LA_SYS_COMMON,
-	{ .name = "ioctl", .nalt = 7, .alt = {
+	{ .name = "ioctl", .nalt = 8, .alt = {
 		ARG(1, KVM_RUN, "KVM_RUN"),
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
+		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
+		ARG(1, KVM_GET_ONE_REG, "KVM_GET_ONE_REG (arm64 and riscv64 registers)"),
 		ARG(1, KVM_GET_REGS, "KVM_GET_REGS"),
 		ARG(1, KVM_GET_SREGS, "KVM_GET_SREGS"),
-		ARG(1, KVM_GET_ONE_REG, "KVM_GET_ONE_REG (arm64)"),
 		LA_SYS_TTY,
 	} },
 };
@@ -56,8 +57,9 @@ static const struct la_sys_rule la_sys_device[] = {
 	ALLOW("poll"),
 	ALLOW("ppoll"),
 	ALLOW("clock_nanosleep"),
-	{ .name = "ioctl", .nalt = 3, .alt = {
+	{ .name = "ioctl", .nalt = 4, .alt = {
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
+		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
 		LA_SYS_TTY,
 	} },
 };

@@ -91,14 +91,24 @@ void la_vmrun_facts(struct la_vmrun *a)
 
 	*f = (struct la_vm_facts){
 		.gic_v2 = o->gic == LA_GIC_V2, .its = o->its, .pmu = !o->no_pmu,
-		.psci_major = o->psci_major, .psci_minor = o->psci_minor, .aia = true,
-		.timebase_hz = o->timebase,
+		.psci_major = o->psci_major, .psci_minor = o->psci_minor,
+		.aia = o->irqchip == LA_RV_IRQCHIP_AIA, .timebase_hz = o->timebase,
 	};
+	/* riscv64: a --fdt tree with a PLIC gets the userspace PLIC */
+	if (a->dt && a->fdt_path && a->vm.cfg.arch->id == LA_ARCH_RISCV64)
+		f->aia = fdt_node_offset_by_compatible(a->dtb, -1, "riscv,plic0") < 0;
 	if (!a->dt || a->explain || a->fdt_path)
 		return;
 	err = la_vm_facts(a->kvm_path, &a->vm.cfg, f, &kvm);
 	if (err)
 		exit(la_vmrun_kvm_fail(a, &kvm, err));
+	/* riscv64: the AIA where KVM offers it, else the PLIC; --irqchip
+	 * plic always works, aia only where offered */
+	if (o->arg[LA_FDTOPT_IRQCHIP] && o->irqchip == LA_RV_IRQCHIP_AIA && !f->aia)
+		la_cli_fail("--irqchip", "aia", 2, "this KVM offers no AIA (its riscv AIA "
+			    "device); use --irqchip plic");
+	if (o->irqchip == LA_RV_IRQCHIP_PLIC)
+		f->aia = false;
 	if (o->arg[LA_FDTOPT_GIC] && f->gic_v2 != (o->gic == LA_GIC_V2))
 		la_cli_fail("--gic", o->arg[LA_FDTOPT_GIC], 2, "%s", f->gic_v2 ?
 				      "this KVM offers only a GICv2" : "this KVM offers no GICv2");
@@ -145,6 +155,7 @@ static void la_vmrun_fdt_config(struct la_vmrun *a, struct la_fdt_config *fc)
 	fc->psci_major = f->psci_major;
 	fc->psci_minor = f->psci_minor;
 	fc->timebase_hz = f->timebase_hz;
+	fc->irqchip = f->aia ? LA_RV_IRQCHIP_AIA : LA_RV_IRQCHIP_PLIC;
 	err = la_fdt_config_pci_pools(fc, a->res.phys_bits);
 	if (err)
 		la_vmrun_die("--phys-bits", NULL, la_strerror(err));

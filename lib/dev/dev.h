@@ -135,6 +135,9 @@ struct la_irq_cells {
 	unsigned addr_cells;  /* its #address-cells (zeros in an interrupt-map) */
 	unsigned ncells;      /* its #interrupt-cells, at most 4 */
 	unsigned ncpus;       /* vCPUs, for per-CPU interrupt masks */
+	bool node_parent;     /* each node names the controller (interrupt-parent):
+			       * riscv64, whose root has none, since the harts'
+			       * own controllers must be roots */
 	/* encode - irq (an SPI number, or a PPI when ppi) with trigger type
 	 * into cells (ncells of them). */
 	void (*encode)(const struct la_irq_cells *ic, uint32_t *cells, uint32_t irq,
@@ -210,6 +213,7 @@ bool la_dev_on_arch(const struct la_dev_desc *t, const struct la_arch_ops *arch)
 extern const struct la_dev_desc la_dev_com1, la_dev_com2, la_dev_com3, la_dev_com4;
 extern const struct la_dev_desc la_dev_rtc, la_dev_i8042, la_dev_debugcon, la_dev_pstore;
 extern const struct la_dev_desc la_dev_vmwdt, la_dev_cpufreq, la_dev_acpi_pm, la_dev_post;
+extern const struct la_dev_desc la_dev_plic;
 extern const struct la_dev_desc la_dev_virtio_blk, la_dev_virtio_net, la_dev_virtio_rng,
 	la_dev_virtio_console, la_dev_virtio_vsock;
 

@@ -90,6 +90,10 @@ static int la_platform_fixed(struct la_platform *d, const struct la_dev_need *n,
 	g->fixed = true;
 	if (n->kind == LA_RES_IRQ) {
 		g->value = (uint32_t)n->base; /* fixed IRQs may be shared (COM1/COM3) */
+		/* one the allocator could hand out (riscv64's UARTs, sources 1
+		 * and 2, from its first IRQ, 1) is taken, so no PCI INTx
+		 * shares it; a second user or one below first_irq: no-op */
+		la_sys_alloc_reserve_irq(d->sa, g->value, g->name);
 		return 0;
 	}
 	g->range = (struct la_range){ n->base, n->base + n->size - 1 };

@@ -22,6 +22,7 @@ const struct la_dev_desc *const la_dev_registry[] = {
 	&la_dev_cpufreq,
 	&la_dev_acpi_pm,
 	&la_dev_post,
+	&la_dev_plic,
 };
 
 const unsigned la_dev_nregistry = sizeof(la_dev_registry) / sizeof(la_dev_registry[0]);

@@ -2,8 +2,9 @@
 /*
  * The 16550A UARTs COM1..COM4 as crosvm places them (§1.4): on the IO bus
  * on x86_64 (edge IRQ 4 for COM1/COM3, 3 for COM2/COM4), on the MMIO bus at
- * the same addresses on aarch64 (edge SPI 0 and 2) and riscv64 (IRQ left
- * unwired, no tree node). The device itself: registers, a receive FIFO,
+ * the same addresses on aarch64 (edge SPI 0 and 2) and riscv64 (sources 1
+ * and 2 of its PLIC or APLIC; crosvm leaves them unwired, with no tree
+ * node, and polls). The device itself: registers, a receive FIFO,
  * loopback (Linux's probe uses it), and the interrupt line: raised while
  * an enabled condition (received data, transmitter empty) is pending, as
  * the edge-triggered ISA IRQs expect.
@@ -28,7 +29,7 @@
 const uint64_t la_serial_addr[LA_SERIAL_MAX] = { LA_COM1, LA_COM2, LA_COM3, LA_COM4 };
 
 /* aarch64: U6_16550A@ADDR, as crosvm names it (stdout-path points at
- * COM1's). */
+ * COM1's); riscv64 names its UARTs the same. */
 static void la_serial_fdt_node(struct la_fdt_w *w, const struct la_dev_inst *d,
 			       const struct la_irq_cells *ic, const struct la_fdt_config *fc)
 {
@@ -42,7 +43,7 @@ static void la_serial_fdt_node(struct la_fdt_w *w, const struct la_dev_inst *d,
 	la_fdt_w_str(w, "compatible", "ns16550a");
 	la_fdt_w_reg(w, mmio->range.start, la_range_len(mmio->range));
 	la_fdt_w_u32(w, "clock-frequency", LA_SERIAL_CLOCK_HZ);
-	if (irq)
+	if (irq && ic) /* riscv64 without PLIC nor APLIC: no interrupt */
 		la_fdt_w_irq(w, ic, irq->value, LA_DT_IRQ_EDGE_RISING, false);
 	la_fdt_w_end_node(w);
 }
@@ -246,7 +247,7 @@ static int la_serial_create(const struct la_dev_inst *d, const struct la_dev_env
 	return 0;
 }
 
-#define LA_COM(var, nm, addr, x86irq, armirq, what_)                                         \
+#define LA_COM(var, nm, addr, x86irq, armirq, rvirq, what_)                                         \
 	const struct la_dev_desc var = {                                                     \
 		.name = nm, .kind = "serial", .what = what_,                                 \
 		.arch = {                                                                    \
@@ -256,14 +257,15 @@ static int la_serial_create(const struct la_dev_inst *d, const struct la_dev_env
 			[LA_ARCH_AARCH64] = { 2, { LA_NEED_FIXED_MMIO(addr, LA_SERIAL_SIZE,  \
 								      "16550 UART"),         \
 						   LA_NEED_FIXED_IRQ(armirq, "SPI, edge") } }, \
-			[LA_ARCH_RISCV64] = { 1, { LA_NEED_FIXED_MMIO(addr, LA_SERIAL_SIZE,  \
-								      "16550 UART, IRQ unwired") } }, \
+			[LA_ARCH_RISCV64] = { 2, { LA_NEED_FIXED_MMIO(addr, LA_SERIAL_SIZE,  \
+								      "16550 UART"),         \
+						   LA_NEED_FIXED_IRQ(rvirq, "PLIC/APLIC source") } }, \
 		},                                                                           \
 		.fdt_node = la_serial_fdt_node, .fdt_order = LA_FDT_ORDER_SERIAL,            \
 		.create = la_serial_create,                                                  \
 	}
 
-LA_COM(la_dev_com1, "com1", LA_COM1, LA_X86_SERIAL_1_3_IRQ, 0, "serial port COM1 (ttyS0)");
-LA_COM(la_dev_com2, "com2", LA_COM2, LA_X86_SERIAL_2_4_IRQ, 2, "serial port COM2 (ttyS1)");
-LA_COM(la_dev_com3, "com3", LA_COM3, LA_X86_SERIAL_1_3_IRQ, 0, "serial port COM3 (ttyS2)");
-LA_COM(la_dev_com4, "com4", LA_COM4, LA_X86_SERIAL_2_4_IRQ, 2, "serial port COM4 (ttyS3)");
+LA_COM(la_dev_com1, "com1", LA_COM1, LA_X86_SERIAL_1_3_IRQ, 0, 1, "serial port COM1 (ttyS0)");
+LA_COM(la_dev_com2, "com2", LA_COM2, LA_X86_SERIAL_2_4_IRQ, 2, 2, "serial port COM2 (ttyS1)");
+LA_COM(la_dev_com3, "com3", LA_COM3, LA_X86_SERIAL_1_3_IRQ, 0, 1, "serial port COM3 (ttyS2)");
+LA_COM(la_dev_com4, "com4", LA_COM4, LA_X86_SERIAL_2_4_IRQ, 2, 2, "serial port COM4 (ttyS3)");

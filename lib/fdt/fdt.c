@@ -349,6 +349,8 @@ void la_fdt_w_irq(struct la_fdt_w *w, const struct la_irq_cells *ic, uint32_t ir
 	uint32_t c[4];
 
 	ic->encode(ic, c, irq, type, ppi);
+	if (ic->node_parent)
+		la_fdt_w_u32(w, "interrupt-parent", ic->phandle);
 	la_fdt_w_u32s(w, "interrupts", c, ic->ncells);
 }
 

@@ -28,6 +28,9 @@
 
 enum la_gic_version { LA_GIC_V3, LA_GIC_V2 };
 enum la_virt_cpufreq { LA_VIRT_CPUFREQ_NONE, LA_VIRT_CPUFREQ_V1, LA_VIRT_CPUFREQ_V2 };
+/* riscv64's interrupt controller: crosvm's in-kernel AIA (IMSIC + APLIC),
+ * or la's userspace PLIC (lib/dev/plic.h) where KVM offers no AIA. */
+enum la_rv_irqchip { LA_RV_IRQCHIP_AIA, LA_RV_IRQCHIP_PLIC };
 
 /* Everything a tree depends on besides the VM options. */
 struct la_platform;
@@ -45,7 +48,9 @@ struct la_fdt_config {
 	unsigned psci_major, psci_minor;
 	bool nested;
 	enum la_virt_cpufreq virt_cpufreq;
-	/* riscv64: values KVM reports at run time */
+	/* riscv64: the interrupt controller, and values KVM reports at run
+	 * time */
+	enum la_rv_irqchip irqchip;
 	uint32_t aia_num_ids;
 	uint32_t aia_num_sources;
 	uint32_t timebase_hz;

@@ -46,6 +46,9 @@ static const struct argp_option la_fdtopts_options[] = {
 	{ "hostcpu", K(LA_FDTOPT_HOSTCPU), "FILE|-", 0,
 	  "Host topology from `la-hostcpu --json` output instead of sysfs", 0 },
 	{ NULL, 0, NULL, 0, "riscv64 (values KVM reports at run time):", 3 },
+	{ "irqchip", K(LA_FDTOPT_IRQCHIP), "aia|plic", 0,
+	  "Interrupt controller: aia (IMSIC + APLIC in KVM, as crosvm; la-mkfdt's default) or "
+	  "plic (la's userspace PLIC; la-vmrun's where KVM offers no AIA)", 0 },
 	{ "aia-ids", K(LA_FDTOPT_AIA_IDS), "N", 0,
 	  "IMSIC interrupt ids, riscv,num-ids (default 255)", 0 },
 	{ "aia-sources", K(LA_FDTOPT_AIA_SOURCES), "N", 0,
@@ -139,6 +142,11 @@ static error_t la_fdtopts_parse(int key, char *arg, struct argp_state *state)
 	case LA_FDTOPT_AIA_IDS: o->aia_ids = la_fdtopts_num(k, arg, 2047); break;
 	case LA_FDTOPT_AIA_SOURCES: o->aia_sources = la_fdtopts_num(k, arg, 1023); break;
 	case LA_FDTOPT_TIMEBASE: o->timebase = la_fdtopts_num(k, arg, UINT32_MAX); break;
+	case LA_FDTOPT_IRQCHIP:
+		if (strcmp(arg, "aia") && strcmp(arg, "plic"))
+			la_cli_fail("--irqchip", arg, 2, "not aia or plic");
+		o->irqchip = arg[0] == 'p' ? LA_RV_IRQCHIP_PLIC : LA_RV_IRQCHIP_AIA;
+		break;
 	case LA_FDTOPT_SEED:
 		if (la_parse_u64(arg, &o->seed))
 			la_cli_fail("--seed", arg, 2, "not a whole number from 0 to 2^64-1");
@@ -167,6 +175,7 @@ void la_fdtopts_check(const struct la_fdtopts *o, const struct la_vm_config *cfg
 		[LA_FDTOPT_HOST_TOPO] = A_ARM, [LA_FDTOPT_SYSFS_ROOT] = A_ARM,
 		[LA_FDTOPT_HOSTCPU] = A_ARM, [LA_FDTOPT_AIA_IDS] = A_RV,
 		[LA_FDTOPT_AIA_SOURCES] = A_RV, [LA_FDTOPT_TIMEBASE] = A_RV,
+		[LA_FDTOPT_IRQCHIP] = A_RV,
 		[LA_FDTOPT_SEED] = A_X86 | A_ARM | A_RV,
 	};
 	const struct la_arch_ops *arch = cfg->arch;
@@ -175,6 +184,13 @@ void la_fdtopts_check(const struct la_fdtopts *o, const struct la_vm_config *cfg
 		if (o->arg[k] && !(only[k] & (1u << arch->id)))
 			la_cli_fail(la_fdtopts_name(k), *o->arg[k] ? o->arg[k] : NULL, 2,
 				    "not used in the %s device tree", arch->name);
+	if (o->irqchip == LA_RV_IRQCHIP_PLIC &&
+	    (o->arg[LA_FDTOPT_AIA_IDS] || o->arg[LA_FDTOPT_AIA_SOURCES])) {
+		enum la_fdtopt k = o->arg[LA_FDTOPT_AIA_IDS] ? LA_FDTOPT_AIA_IDS
+							      : LA_FDTOPT_AIA_SOURCES;
+
+		la_cli_fail(la_fdtopts_name(k), o->arg[k], 2, "no AIA with --irqchip plic");
+	}
 	if (o->nested && o->gic != LA_GIC_V3)
 		la_cli_fail("--nested", NULL, 2, "needs --gic v3");
 	if (o->its && o->gic != LA_GIC_V3)
@@ -323,6 +339,7 @@ void la_fdtopts_apply(const struct la_fdtopts *o, const struct la_vm_config *cfg
 	fc->aia_num_ids = o->aia_ids;
 	fc->aia_num_sources = o->aia_sources;
 	fc->timebase_hz = o->timebase;
+	fc->irqchip = o->irqchip;
 	fc->vcpu = props;
 	fc->clusters = &clusters;
 	if (o->seed_set)

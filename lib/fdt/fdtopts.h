@@ -21,7 +21,8 @@ enum la_fdtopt {
 	LA_FDTOPT_GIC, LA_FDTOPT_ITS, LA_FDTOPT_NO_PMU, LA_FDTOPT_PSCI, LA_FDTOPT_NESTED,
 	LA_FDTOPT_CPU_CAPACITY, LA_FDTOPT_CPU_FREQS, LA_FDTOPT_CPU_CLUSTERS,
 	LA_FDTOPT_VIRT_CPUFREQ, LA_FDTOPT_HOST_TOPO, LA_FDTOPT_SYSFS_ROOT, LA_FDTOPT_HOSTCPU,
-	LA_FDTOPT_AIA_IDS, LA_FDTOPT_AIA_SOURCES, LA_FDTOPT_TIMEBASE, LA_FDTOPT_SEED,
+	LA_FDTOPT_AIA_IDS, LA_FDTOPT_AIA_SOURCES, LA_FDTOPT_TIMEBASE, LA_FDTOPT_IRQCHIP,
+	LA_FDTOPT_SEED,
 	LA_FDTOPT_COUNT
 };
 
@@ -31,6 +32,7 @@ struct la_fdtopts {
 	bool its, no_pmu, nested, host_topo, seed_set;
 	unsigned psci_major, psci_minor;
 	uint32_t aia_ids, aia_sources, timebase;
+	enum la_rv_irqchip irqchip;
 	const char *cpu_capacity, *cpu_freqs, *cpu_clusters, *sysfs_root, *hostcpu;
 	enum la_virt_cpufreq virt_cpufreq;
 	uint64_t seed;

@@ -23,6 +23,7 @@
 struct la_vm;
 struct la_vm_boot;  /* the arch's build_vm result (x86_64: lib/arch/x86_64/x86boot.h) */
 struct la_pci_dev;  /* a PCI device to hot-plug (the hot-plug issue) */
+struct la_bus;      /* vm/bus.h */
 
 /* One register of a crash report. bytes: its width (8: printed in an
  * aligned column; less: compact, as segment selectors); eol: the report's
@@ -100,6 +101,11 @@ struct la_arch_vm_ops {
 	 * which KVM initializes only after the vGIC); NULL: nothing to do.
 	 * returns: 0, -LA_ERR_KVMIOCTL */
 	int (*vcpu_finalize)(struct la_kvm *k, struct la_kvm_vcpu *v, const struct la_vm_boot *b);
+	/* mmio_devices - after the platform's devices: the devices the arch's
+	 * hypervisor half runs itself, on the MMIO bus (riscv64: the
+	 * userspace PLIC, where KVM offers no AIA); NULL: none.
+	 * returns: 0, -LA_ERR_OVERLAP, -LA_ERR_TOOMANY */
+	int (*mmio_devices)(struct la_kvm *k, struct la_bus *mmio);
 	/* irq_line - drive interrupt line irq (below nirqs); the arch
 	 * encodes it for KVM_IRQ_LINE. returns: 0, -LA_ERR_KVMIOCTL */
 	int (*irq_line)(struct la_kvm *k, unsigned irq, int level);

@@ -141,6 +141,9 @@ void la_kvm_close(struct la_kvm *k)
 	for (unsigned i = 0; i < 2; i++)
 		if (k->dev_fd[i] >= 0)
 			close(k->dev_fd[i]);
+	if (k->arch && k->arch_free)
+		k->arch_free(k->arch);
+	k->arch = NULL;
 	if (k->vm_fd >= 0)
 		close(k->vm_fd);
 	if (k->sys_fd >= 0)

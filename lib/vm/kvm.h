@@ -29,6 +29,11 @@ struct la_kvm {
 	int dev_fd[2];        /* the arch's in-kernel irqchip devices
 			       * (KVM_CREATE_DEVICE: aarch64's vGIC and ITS),
 			       * -1: none; la_kvm_close closes them */
+	/* the arch's own state of this VM (riscv64: vCPU fds, the userspace
+	 * PLIC, the AIA device), made by its irqchip_create; la_kvm_close
+	 * gives it to arch_free */
+	void *arch;
+	void (*arch_free)(void *arch);
 };
 
 struct la_kvm_vcpu {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <stdio.h>
 
@@ -181,6 +182,8 @@ static int la_vm_devices(struct la_vm *vm)
 		err = la_bus_add(&vm->io, "pci-config",
 				 (struct la_range){ LA_PCI_IO_PORT, LA_PCI_IO_PORT + LA_PCI_IO_LEN - 1 },
 				 &la_pci_io_ops, &vm->pci);
+	if (!err && vm->ops->mmio_devices)
+		err = vm->ops->mmio_devices(&vm->kvm, &vm->mmio);
 	if (!err && !la_range_is_empty(p->ecam))
 		err = la_bus_add(&vm->mmio, p->cam ? "pci-cam" : "pci-ecam", p->ecam,
 				 p->cam ? &la_pci_cam_ops : &la_pci_ecam_ops, &vm->pci);
@@ -216,6 +219,34 @@ unsigned la_vm_serial_input(struct la_vm *vm, unsigned n, const uint8_t *buf, un
 	took = la_serial_input(d->state, buf, len);
 	pthread_mutex_unlock(&bus->lock);
 	return took;
+}
+
+/* ---- what the arch's exit hooks may use ---- */
+
+const uint8_t *la_vm_guest_ptr(struct la_vm *vm, uint64_t gpa, uint64_t len)
+{
+	return la_gmem_ptr(vm->setup->g, gpa, len);
+}
+
+void la_vm_console_write(struct la_vm *vm, const uint8_t *buf, size_t len)
+{
+	for (unsigned i = 0; i < 4; i++) {
+		int fd = vm->setup->serial_fd[i];
+
+		if (fd < 0)
+			continue;
+		while (len) {
+			ssize_t n = write(fd, buf, len);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return; /* the console is gone: the guest's bytes are lost */
+			buf += n;
+			len -= (size_t)n;
+		}
+		return;
+	}
 }
 
 /* ---- creation ---- */

@@ -95,6 +95,15 @@ enum la_fate la_vm_run(struct la_vm *vm);
  * returns: bytes taken (the FIFO may be full) */
 unsigned la_vm_serial_input(struct la_vm *vm, unsigned n, const uint8_t *buf, unsigned len);
 
+/* la_vm_guest_ptr - the host address of guest RAM [gpa, gpa+len), NULL
+ * unless all of it is RAM: for the arch's exit hooks (riscv64's SBI debug
+ * console passes a buffer). */
+const uint8_t *la_vm_guest_ptr(struct la_vm *vm, uint64_t gpa, uint64_t len);
+
+/* la_vm_console_write - guest bytes to the console (the first COM port
+ * with an output), as the arch's debug console calls write them. */
+void la_vm_console_write(struct la_vm *vm, const uint8_t *buf, size_t len);
+
 /* la_vm_request_exit - end the VM from outside (Ctrl-A x, a signal). */
 void la_vm_request_exit(struct la_vm *vm, enum la_fate fate, const char *why);
 

@@ -290,12 +290,13 @@ RV="la-alloc --arch riscv64 --phys-bits 48"
 		--device serial --device serial --device serial --device serial --device serial
 }
 
-@test "la-alloc: --device serial on aarch64 is MMIO with SPI 0/2, on riscv64 MMIO without IRQ" {
+@test "la-alloc: --device serial on aarch64 is MMIO with SPI 0/2, on riscv64 MMIO with source 1/2" {
 	run jqa '.grants | map("\(.name) \(.kind) \(.start // .value)") | .[]' $ARM --device com2
 	assert_output "com2.mmio mmio $((0x2f8))
 com2.irq irq 2"
-	run jqa '.grants | map("\(.name) \(.kind) \(.start)") | .[]' $RV --device serial
-	assert_output "com1.mmio mmio $((0x3f8))"
+	run jqa '.grants | map("\(.name) \(.kind) \(.start // .value)") | .[]' $RV --device serial
+	assert_output "com1.mmio mmio $((0x3f8))
+com1.irq irq 1"
 }
 
 @test "la-alloc: --device rtc: x86 CMOS 0x70 IRQ 8, aarch64 PL030 0x2000 SPI 1, none on riscv64" {
@@ -416,7 +417,7 @@ NOSPACE"
 	fails 2 "la-alloc: --device: 'rtc,size=1M': only pstore takes size=" $X86 --device rtc,size=1M
 	fails 2 "la-alloc: --device: 'virtio-blk,name=a.b': a device name has no '.'" \
 		$X86 --device virtio-blk,name=a.b
-	fails 2 "la-alloc: --device: 'floppy': unknown TYPE (use serial, com1, com2, com3, com4, rtc, i8042, debugcon, pstore, virtio-blk, virtio-net, virtio-rng, virtio-console, virtio-vsock, vmwdt, cpufreq, acpi-pm or post)" \
+	fails 2 "la-alloc: --device: 'floppy': unknown TYPE (use serial, com1, com2, com3, com4, rtc, i8042, debugcon, pstore, virtio-blk, virtio-net, virtio-rng, virtio-console, virtio-vsock, vmwdt, cpufreq, acpi-pm, post or plic)" \
 		$X86 --device floppy
 	fails 2 "la-alloc: --device: 'pstore,size=2M': a VM has one pstore region (already --pstore '1M')" \
 		$X86 --pstore 1M --device pstore,size=2M
@@ -570,11 +571,15 @@ cpufreq.mmio 0x0000000001040000-0x000000000104ffff" ] || fail "grants: $grants"
 	assert_output --partial "reg = <0x00 0x1040000 0x00 0x1000>;"
 }
 
-@test "la-alloc: --platform on riscv64 has the four UARTs and no IRQs; x86_64 ends with the ACPI PM block" {
+@test "la-alloc: --platform on riscv64 has the four UARTs with sources 1/2 and the PLIC; x86_64 ends with the ACPI PM block" {
 	run $RV --platform --json
 	assert_success
 	[ "$(printf '%s' "$output" | jq -r '[.grants[].name] | join(" ")')" = \
-		"com1.mmio com2.mmio com3.mmio com4.mmio" ]
+		"com1.mmio com1.irq com2.mmio com2.irq com3.mmio com3.irq com4.mmio com4.irq plic.mmio" ]
+	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "plic.mmio") | "\(.start_hex) \(.size_hex)"')" = "0xc000000 0x400000" ]
+	# a PCI device's INTx does not share the UARTs' sources
+	run $RV --platform --device virtio-rng --json
+	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "virtio-rng0.intx") | .value')" = 3 ]
 	run $X86 --platform --json
 	assert_success
 	[ "$(printf '%s' "$output" | jq -r '[.grants[].name] | join(" ")')" = \

@@ -231,18 +231,18 @@ download) cp "$FAKE_DEB" "linux-image-${FAKE_KVER}_6.1.999-1_amd64.deb" ;; esac'
 }
 
 @test "kernels: usage errors exit 2 with one line" {
-	fails 2 "kernels: usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64)" "$KERNELS_SH"
-	fails 2 "kernels: usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64)" "$KERNELS_SH" "$T/k"
-	fails 2 "kernels: unknown option '--refresh'; usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64)" \
+	fails 2 "kernels: usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64 riscv64)" "$KERNELS_SH"
+	fails 2 "kernels: usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64 riscv64)" "$KERNELS_SH" "$T/k"
+	fails 2 "kernels: unknown option '--refresh'; usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64 riscv64)" \
 		"$KERNELS_SH" --refresh "$T/k" x86_64-cloud
 	run "$KERNELS_SH" --help
 	assert_success
-	assert_output "usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64)"
+	assert_output "usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64 riscv64)"
 }
 
 @test "kernels: an unknown target exits 2 before anything is fetched" {
 	for c in apt-get apt-cache dpkg id; do stub "$c"; done
-	fails 2 "kernels: 'aarch64-cloud': unknown target (known: x86_64-cloud aarch64)" \
+	fails 2 "kernels: 'aarch64-cloud': unknown target (known: x86_64-cloud aarch64 riscv64)" \
 		with_stubs "$KERNELS_SH" "$T/k" x86_64-cloud aarch64-cloud
 	[ ! -e "$CALLS" ] || fail "it called: $(cat "$CALLS")"
 	[ ! -e "$T/k" ] || fail "it created $T/k"

@@ -50,6 +50,9 @@ R="--arch riscv64 --mem 512M --seed 0"
 	truncate -s 3M "$T/initrd"
 	mk_golden riscv64-4harts $R --cpus 4 --kernel "$T/rvkernel" --initrd "$T/initrd" --cmdline 'root=/dev/vda'
 }
+@test "la-mkfdt: riscv64 --irqchip plic: a PLIC instead of IMSIC and APLIC, UARTs and INTx wired to it" {
+	mk_golden riscv64-2harts-plic $R --cpus 2 --irqchip plic --device virtio-blk
+}
 @test "la-mkfdt: x86_64 setup_data tree: config before chosen, initrd as high as it fits, reserved@a0000" {
 	mk_bzimage "$T/bzImage" 0x200000 0 3
 	truncate -s 3M "$T/initrd"
@@ -92,6 +95,38 @@ R="--arch riscv64 --mem 512M --seed 0"
 	assert_equal "$(fdtget "$T/t.dtb" /cpus timebase-frequency)" "24000000"
 	mk_dts u --arch riscv64 --seed 0 --aia-sources 0
 	run ! grep -q aplic "$T/u.dts"
+	# no APLIC: nothing is wired, the UARTs have no interrupts
+	run ! grep -q 'interrupt-parent\|interrupts = ' "$T/u.dts"
+}
+@test "la-mkfdt: riscv64 --irqchip: aia (the default) has the AIA extensions in the ISA, plic has neither them nor MSIs" {
+	mk_dts a --arch riscv64 --seed 0
+	mk_dts b --arch riscv64 --seed 0 --irqchip aia
+	cmp "$T/a.dtb" "$T/b.dtb"
+	assert_equal "$(fdtget "$T/a.dtb" /cpus/cpu@0 riscv,isa)" "rv64imafdc_zicsr_zifencei_smaia_ssaia"
+	assert_equal "$(fdtget "$T/a.dtb" /cpus/cpu@0 riscv,isa-base)" "rv64i"
+	assert_equal "$(fdtget "$T/a.dtb" /cpus/cpu@0 riscv,isa-extensions)" "i m a f d c zicsr zifencei smaia ssaia"
+	assert_equal "$(fdtget "$T/a.dtb" /U6_16550A@2f8 interrupts)" "2 1"
+	assert_equal "$(fdtget "$T/a.dtb" /U6_16550A@2f8 interrupt-parent)" "2"
+	# no interrupt-parent at the root: the harts' controllers are roots
+	run ! fdtget "$T/a.dtb" / interrupt-parent
+	mk_dts p --arch riscv64 --seed 0 --cpus 3 --irqchip plic
+	assert_equal "$(fdtget "$T/p.dtb" /cpus/cpu@2 riscv,isa)" "rv64imafdc_zicsr_zifencei"
+	assert_equal "$(fdtget "$T/p.dtb" /cpus/cpu@2 riscv,isa-extensions)" "i m a f d c zicsr zifencei"
+	assert_equal "$(fdtget "$T/p.dtb" /plic@c000000 compatible)" "sifive,plic-1.0.0 riscv,plic0"
+	assert_equal "$(fdtget "$T/p.dtb" /plic@c000000 interrupts-extended)" "4 9 5 9 6 9"
+	assert_equal "$(fdtget "$T/p.dtb" /plic@c000000 riscv,ndev)" "1023"
+	assert_equal "$(fdtget -tx "$T/p.dtb" /plic@c000000 reg)" "0 c000000 0 400000"
+	assert_equal "$(fdtget "$T/p.dtb" /U6_16550A@3e8 interrupts)" "1"
+	run ! grep -q 'imsics\|aplic\|msi-parent\|smaia' "$T/p.dts"
+	# the PLIC's range is the one la-alloc grants
+	run la-alloc --arch riscv64 --platform --json
+	assert_equal "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "plic.mmio") | .start_hex')" 0xc000000
+}
+@test "la-mkfdt: --irqchip takes aia or plic, only on riscv64, and plic takes no --aia-* values" {
+	mk_usage "la-mkfdt: --irqchip: 'apic': not aia or plic" $R --irqchip apic
+	mk_usage "la-mkfdt: --irqchip: 'plic': not used in the aarch64 device tree" $A --irqchip plic
+	mk_usage "la-mkfdt: --aia-ids: '63': no AIA with --irqchip plic" $R --irqchip plic --aia-ids 63
+	mk_usage "la-mkfdt: --aia-sources: '0': no AIA with --irqchip plic" $R --aia-sources 0 --irqchip plic
 }
 @test "la-mkfdt: --serial 2 makes two UARTs; --console 2 names ttyS1; stdout-path stays COM1" {
 	mk_dts t $A --serial 2 --console 2
@@ -119,6 +154,25 @@ R="--arch riscv64 --mem 512M --seed 0"
 	truncate -s 5M "$T/k"
 	run --separate-stderr la-mkfdt $R --kernel "$T/k" -v -o "$T/t.dtb"
 	[[ "$stderr" == *"fdt after-payload at 0x80800000"* ]]
+}
+@test "la-mkfdt: riscv64: after a riscv Image, the initrd goes past its image_size at the next 2 MiB (crosvm: 8 bytes after the file)" {
+	# a 3 MiB Image whose header (RSC\x05 at 0x38) says it takes 5 MiB
+	truncate -s 3M "$T/Image"
+	put "$T/Image" 16 "$(le64 $((0x500000)))"
+	put "$T/Image" 56 'RSC\x05'
+	truncate -s 1M "$T/rd"
+	mk_dts h $R --kernel "$T/Image" --initrd "$T/rd"
+	assert_equal "$(fdtget -tx "$T/h.dtb" /chosen linux,initrd-start)" "0 80800000"
+	# the older magic ("RISCV" at 0x30) too
+	truncate -s 0 "$T/Image"; truncate -s 3M "$T/Image"
+	put "$T/Image" 16 "$(le64 $((0x500000)))"
+	put "$T/Image" 48 'RISCV\x00\x00\x00'
+	mk_dts o $R --kernel "$T/Image" --initrd "$T/rd"
+	assert_equal "$(fdtget -tx "$T/o.dtb" /chosen linux,initrd-start)" "0 80800000"
+	# no header: 8 bytes after the file, as crosvm
+	truncate -s 0 "$T/Image"; truncate -s 3000001 "$T/Image"
+	mk_dts n $R --kernel "$T/Image" --initrd "$T/rd"
+	assert_equal "$(fdtget -tx "$T/n.dtb" /chosen linux,initrd-start)" "0 804dc6c8"
 }
 @test "la-mkfdt: --seed makes kaslr-seed and rng-seed repeatable; without it they differ" {
 	la-mkfdt $A --seed 7 -o "$T/a.dtb"
@@ -160,7 +214,7 @@ R="--arch riscv64 --mem 512M --seed 0"
 	assert_success
 	for o in kernel initrd cmdline serial console earlycon gic its no-pmu psci nested \
 		cpu-capacity cpu-frequencies-khz cpu-clusters virt-cpufreq host-cpu-topology \
-		sysfs-root hostcpu aia-ids aia-sources timebase-frequency device overlay seed output verbose \
+		sysfs-root hostcpu irqchip aia-ids aia-sources timebase-frequency device overlay seed output verbose \
 		arch mem cpus phys-bits fdt-position; do
 		assert_output --partial -- "--$o"
 	done

@@ -307,10 +307,10 @@ a64_probe_check() {
 	assert_line 'probe: errors 0'
 }
 
-@test "aarch64 emulated host: run-in-l1.sh --arch takes x86_64 or aarch64; --qemu and --interactive are x86_64's (exit 2)" {
+@test "aarch64 emulated host: run-in-l1.sh --arch takes x86_64, aarch64 or riscv64; --qemu and --interactive are x86_64's (exit 2)" {
 	run "$VM_TOP/tests/vm/run-in-l1.sh" --arch sparc -- true
 	assert_failure 2
-	assert_line --index 0 "run-in-l1: --arch: 'sparc': not x86_64 or aarch64"
+	assert_line --index 0 "run-in-l1: --arch: 'sparc': not x86_64, aarch64 or riscv64"
 	run "$VM_TOP/tests/vm/run-in-l1.sh" --arch aarch64 --qemu -- true
 	assert_failure 2
 	assert_line --index 0 'run-in-l1: --qemu: x86_64 only'

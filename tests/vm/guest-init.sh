@@ -14,6 +14,10 @@
 #   la.devmem=ADDR   "la-guest: devmem ADDR VALUE": a 32-bit read of ADDR
 #   la.dmesg=WORD    "la-guest: dmesg LINE" for each kernel message with WORD
 #                    (but the command line's)
+#   la.show=timebase "la-guest: timebase HZ": /cpus/timebase-frequency of
+#                    the tree (riscv64)
+#   la.kmsg=WORD     "la-guest: kmsg WORD" through the kernel log at a level
+#                    every console prints (riscv64: a kept SBI bootconsole)
 /bin/busybox mkdir -p /proc /sys /dev /bin /sbin /usr/bin /usr/sbin /tmp
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -52,6 +56,14 @@ for w in $(cat /proc/cmdline); do
 		dmesg | sed 's/^\[[ 0-9.]*\] //' | grep -v '^Kernel command line: ' |
 			grep -F -- "${w#la.dmesg=}" | sed 's/^/la-guest: dmesg /'
 		;;
+	# --- riscv64 ---
+	la.show=timebase)
+		# a big-endian u32; busybox od has no --endian
+		set -- $(od -An -tx1 /proc/device-tree/cpus/timebase-frequency 2>/dev/null)
+		echo "la-guest: timebase $(((0x${1:-0} << 24) | (0x${2:-0} << 16) | (0x${3:-0} << 8) | 0x${4:-0}))"
+		;;
+	la.kmsg=*) echo "<2>la-guest: kmsg ${w#la.kmsg=}" >/dev/kmsg ;;
+	# --- end riscv64 ---
 	esac
 done
 [ "$pause" = 0 ] || sleep "$pause"

@@ -8,6 +8,10 @@
 #                  in, so L1 needs no modules; a raw Image) and busybox-static
 #                  for arm64, through a private apt configuration (DIR/.apt-arm64:
 #                  its own lists, cache and status; no dpkg foreign architecture)
+#   riscv64        linux-image-riscv64 (trixie's riscv64 kernel: a raw Image;
+#                  KVM is a module, kept alone and unpacked as
+#                  lib/modules/KVER/kvm.ko) and busybox-static for riscv64,
+#                  through a private apt configuration (DIR/.apt-riscv64)
 #
 # DIR/TARGET/ then holds
 #   vmlinuz          symlink to boot/vmlinuz-KVER
@@ -27,7 +31,7 @@
 # Exit status: 0 ok, 1 the fetch failed (one line "kernels: ..."), 2 usage.
 set -u
 prog=kernels
-usage_line="usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64)"
+usage_line="usage: kernels.sh DIR TARGET... (targets: x86_64-cloud aarch64 riscv64)"
 usage() {
 	echo "$prog: $*" >&2
 	exit 2
@@ -63,12 +67,18 @@ target_vars() {
 		extra=busybox-static suite=bookworm
 		;;
 	# --- end aarch64 ---
+	# --- riscv64 ---
+	riscv64)
+		meta=linux-image-riscv64 debarch=riscv64 flavour=riscv64 modules=0
+		extra=busybox-static suite=trixie
+		;;
+	# --- end riscv64 ---
 	*) return 1 ;;
 	esac
 }
 # all targets are checked before anything is fetched
 for t in "$@"; do
-	target_vars "$t" || usage "'$t': unknown target (known: x86_64-cloud aarch64)"
+	target_vars "$t" || usage "'$t': unknown target (known: x86_64-cloud aarch64 riscv64)"
 done
 
 # complete DEST: DEST is a finished cache (kver, the kernel, the module index)
@@ -77,7 +87,10 @@ complete() {
 	kver=$(cat "$1/kver" 2>/dev/null) || return 1
 	[ -n "$kver" ] && [ -s "$1/vmlinuz" ] || return 1
 	[ -z "$extra" ] || [ -x "$1/bin/busybox" ] || return 1
-	[ "$modules" = 0 ] || [ -s "$1/lib/modules/$kver/modules.dep" ]
+	[ "$modules" = 0 ] || [ -s "$1/lib/modules/$kver/modules.dep" ] || return 1
+	# --- riscv64: its KVM module ---
+	[ "$meta" != linux-image-riscv64 ] || [ -s "$1/lib/modules/$kver/kvm.ko" ]
+	# --- end riscv64 ---
 }
 
 # apt_error FILE: the last error line apt wrote, for a one-line message
@@ -215,10 +228,31 @@ for target in "$@"; do
 	if [ -n "$extra" ]; then
 		# the static busybox (the package also has a non-executable file
 		# of that name under usr/share)
-		[ -f "$stage/extra/bin/busybox" ] || die "$extra: no bin/busybox"
-		install -D -m 755 "$stage/extra/bin/busybox" "$root/bin/busybox" ||
+		# (trixie's is in usr/bin: merged /usr)
+		bb=$stage/extra/bin/busybox
+		[ -x "$bb" ] || bb=$stage/extra/usr/bin/busybox
+		[ -f "$bb" ] || die "$extra: no bin/busybox"
+		install -D -m 755 "$bb" "$root/bin/busybox" ||
 			die "$extra: cannot copy bin/busybox"
 	fi
+	# --- riscv64: KVM is a module; keep kvm.ko alone, unpacked (busybox's
+	# insmod takes no .xz) ---
+	if [ "$target" = riscv64 ]; then
+		rvk=${pkg#linux-image-}
+		mkdir -p "$stage/kvm" "$root/lib/modules/$rvk" &&
+			dpkg-deb --fsys-tarfile "$deb" 2>"$stage/dpkg.log" |
+			tar -x -C "$stage/kvm" --wildcards '*/kernel/arch/riscv/kvm/kvm.ko*' 2>>"$stage/dpkg.log" ||
+			die "unpacking kvm.ko of $(basename "$deb") failed: $(tail -n 1 "$stage/dpkg.log")"
+		ko=$(find "$stage/kvm" -name 'kvm.ko*' | head -n 1)
+		[ -n "$ko" ] || die "$pkg: no kernel/arch/riscv/kvm/kvm.ko"
+		case $ko in
+		*.xz) xz -dc "$ko" >"$root/lib/modules/$rvk/kvm.ko" ;;
+		*) cp "$ko" "$root/lib/modules/$rvk/kvm.ko" ;;
+		esac || die "$pkg: cannot unpack $(basename "$ko")"
+		# the package calls its Image (EFI stub, raw Image header) vmlinux
+		[ -e "$root/boot/vmlinuz-$rvk" ] || ln -s "vmlinux-$rvk" "$root/boot/vmlinuz-$rvk"
+	fi
+	# --- end riscv64 ---
 	rm -rf "$stage/deb" "$stage/extra"
 	# keep the kernel and its modules; the docs, lintian and bug files go
 	find "$root" -mindepth 1 -maxdepth 1 ! -name boot ! -name lib ! -name bin -exec rm -rf {} +

@@ -28,6 +28,12 @@ if [ "$(uname -m)" = aarch64 ]; then
 	dmesg -n 1
 fi
 # --- end aarch64 ---
+# --- riscv64: one UART (ttyS0) for the console and the capture ---
+if [ "$(uname -m)" = riscv64 ]; then
+	out=/dev/ttyS0
+	dmesg -n 1
+fi
+# --- end riscv64 ---
 stty -F "$out" raw -echo 2>/dev/null
 up() { cut -d' ' -f1 /proc/uptime; }
 mark() { echo "@@la-l1 $*" >"$out"; }

@@ -287,3 +287,71 @@ la_vm_missing_aarch64() {
 		echo "no arm64 busybox in $(la_vm_aarch64_dir)/bin (tests/vm/kernels.sh $(dirname "$(la_vm_aarch64_dir)") aarch64)"
 }
 # --- end aarch64 ---
+
+# --- riscv64: the emulated riscv64 host (QEMU TCG virt, rv64 with the H
+# extension) and its guests boot trixie's riscv64 kernel; KVM is a module
+# (tests/vm/kernels.sh DIR riscv64: $LA_KERNELS/riscv64, with kvm.ko
+# unpacked and a riscv64 static busybox in bin/) ---
+
+# la_vm_riscv64_dir: the cache folder of the riscv64 kernel and busybox
+la_vm_riscv64_dir() {
+	echo "${LA_KERNELS:-$_la_vm_top/build/kernels}/riscv64"
+}
+
+# la_vm_l1_kernel_riscv64, la_vm_l2_kernel_riscv64: the riscv64 Image L1
+# boots (LA_L1_KERNEL wins) and the one la-vmrun boots in it (LA_L2_KERNEL
+# wins); nothing when there is none.
+la_vm_l1_kernel_riscv64() {
+	if [ -n "${LA_L1_KERNEL:-}" ]; then
+		echo "$LA_L1_KERNEL"
+		return
+	fi
+	local k
+	k=$(la_vm_riscv64_dir)/vmlinuz
+	[ ! -e "$k" ] || echo "$k"
+}
+la_vm_l2_kernel_riscv64() {
+	if [ -n "${LA_L2_KERNEL:-}" ]; then
+		echo "$LA_L2_KERNEL"
+		return
+	fi
+	local k
+	k=$(la_vm_riscv64_dir)/vmlinuz
+	[ ! -e "$k" ] || echo "$k"
+}
+
+# la_vm_kvm_ko_riscv64: the L1 kernel's kvm.ko (it depends on no other
+# module), from the cache folder of the kernel L1 boots
+la_vm_kvm_ko_riscv64() {
+	local d k
+	d=$(dirname "$(dirname "$(readlink -f "$(la_vm_l1_kernel_riscv64)")")")
+	k=$(ls "$d"/lib/modules/*/kvm.ko 2>/dev/null | head -n 1)
+	[ -z "$k" ] || echo "$k"
+}
+
+# la_vm_busybox_riscv64: the riscv64 static busybox of the cache
+la_vm_busybox_riscv64() {
+	local b
+	b=$(la_vm_riscv64_dir)/bin/busybox
+	[ ! -x "$b" ] || echo "$b"
+}
+
+# la_vm_missing_riscv64: what the riscv64 emulated host needs and this
+# machine lacks, one reason per line; nothing when everything is there.
+la_vm_missing_riscv64() {
+	command -v qemu-system-riscv64 >/dev/null 2>&1 ||
+		echo "qemu-system-riscv64 not found (Debian package qemu-system-misc)"
+	command -v cpio >/dev/null 2>&1 || echo "cpio not found (Debian package cpio)"
+	local k
+	k=$(la_vm_l1_kernel_riscv64)
+	if [ -n "${LA_L1_KERNEL:-}" ] && [ ! -r "$k" ]; then
+		echo "LA_L1_KERNEL: '$k': cannot read it"
+	elif [ -z "$k" ] || [ ! -r "$k" ]; then
+		echo "no riscv64 kernel in $(la_vm_riscv64_dir) (run make kernels, or tests/vm/kernels.sh $(dirname "$(la_vm_riscv64_dir)") riscv64)"
+	elif [ -z "$(la_vm_kvm_ko_riscv64)" ]; then
+		echo "no kvm.ko beside the riscv64 kernel $k (tests/vm/kernels.sh $(dirname "$(la_vm_riscv64_dir)") riscv64)"
+	fi
+	[ -n "$(la_vm_busybox_riscv64)" ] ||
+		echo "no riscv64 busybox in $(la_vm_riscv64_dir)/bin (tests/vm/kernels.sh $(dirname "$(la_vm_riscv64_dir)") riscv64)"
+}
+# --- end riscv64 ---

@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/vm/mkguest.sh OUT [ARCH]: build the L2 test guest's initramfs
 # (uncompressed newc cpio): Debian's static busybox and tests/vm/guest-init.sh
-# as /init. ARCH: x86_64 (default: this machine's busybox) or aarch64 (the
-# arm64 busybox tests/vm/kernels.sh fetched).
+# as /init. ARCH: x86_64 (default: this machine's busybox), aarch64 or
+# riscv64 (the busybox tests/vm/kernels.sh fetched for that arch).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm/lib.sh
@@ -12,6 +12,9 @@ case ${2:-x86_64} in
 # --- aarch64 ---
 aarch64) busybox=$(la_vm_busybox_aarch64) ;;
 # --- end aarch64 ---
+# --- riscv64 ---
+riscv64) busybox=$(la_vm_busybox_riscv64) ;;
+# --- end riscv64 ---
 *) busybox=$(la_vm_busybox) ;;
 esac
 [ -n "$busybox" ] || { echo "mkguest: no static busybox (Debian package busybox-static)" >&2; exit 1; }

@@ -8,10 +8,12 @@
  *   0x0001_0000  PCI CAM (16 MiB)
  *   0x0300_0000  low PCI MMIO (1 MiB)
  *   0x0800_0000  AIA IMSIC, 4 KiB per hart, then the APLIC (16 KiB)
+ *   0x0c00_0000  or la's PLIC (4 MiB, lib/dev/plic.h), where KVM has no AIA
  *   0x8000_0000  RAM; kernel at +2 MiB, initrd 8-byte aligned after it,
  *                the FDT at the next 4 MiB boundary after the payload
  *   RAM end      high PCI MMIO to 2^48
  */
+#include <limits.h>
 #include <string.h>
 
 #include "arch.h"
@@ -19,6 +21,8 @@
 #include "err.h"
 #include "fdt/fdt.h"
 #include "dev/platform.h"
+#include "dev/plic.h"
+#include "arch/riscv64/riscv64.h"
 #include "size.h"
 #include "sys_alloc.h"
 #include "vm/dtboot.h"
@@ -26,26 +30,34 @@
 #define LA_RV_PHYS_MEM_START 0x80000000ULL
 #define LA_RV_KERNEL_OFFSET 0x200000ULL
 #define LA_RV_INITRD_ALIGN 8ULL
+#define LA_RV_IMAGE_INITRD_ALIGN 0x200000ULL /* after a riscv Image (la's, not crosvm's) */
 #define LA_RV_FDT_ALIGN 0x400000ULL
 #define LA_RV_FDT_MAX_SIZE 0x10000ULL
 #define LA_RV_CMDLINE_MAX_SIZE 1024ULL
 #define LA_RV_PCI_CAM_START 0x10000ULL
 #define LA_RV_PCI_CAM_SIZE 0x1000000ULL
-#define LA_RV_AIA_IMSIC_BASE 0x8000000ULL
-#define LA_RV_AIA_IMSIC_PER_HART 0x1000ULL
 #define LA_RV_LOW_MMIO_START 0x3000000ULL
 #define LA_RV_LOW_MMIO_SIZE 0x100000ULL
 #define LA_RV_IRQ_BASE 1
 #define LA_RV_IMSIC_MAX_INT_IDS 2047
 #define LA_RV_PHYS_BITS 48
 #define LA_RV_GUEST_PHYS_LIMIT (1ULL << 48)
-#define LA_RV_AIA_APLIC_SIZE 0x4000ULL
-#define LA_RV_S_MODE_EXT_IRQ 9
 #define LA_RV_PHANDLE_APLIC 2
+#define LA_RV_PHANDLE_PLIC 2  /* the APLIC's: a VM has one or the other */
 #define LA_RV_PHANDLE_IMSIC 3
 #define LA_RV_PHANDLE_CPU_INTC0 4
 #define LA_RV_PHANDLE_CPU0 0x100
-#define LA_RV_ISA "rv64iafdcsu_smaia_ssaia"
+/* What every hart KVM gives has (RV64GC: G is IMAFD with Zicsr and
+ * Zifencei), and the AIA's extensions when the tree has an AIA. crosvm
+ * writes "rv64iafdcsu_smaia_ssaia", which lacks M: Linux 6.12 refuses
+ * such a hart ("does not support rv64ima") and has no boot CPU. */
+#define LA_RV_ISA "rv64imafdc_zicsr_zifencei"
+#define LA_RV_ISA_AIA "_smaia_ssaia"
+#define LA_RV_ISA_BASE "rv64i"
+static const char *const la_rv_isa_ext[] = {
+	"i", "m", "a", "f", "d", "c", "zicsr", "zifencei", "smaia", "ssaia",
+};
+#define LA_RV_ISA_NEXT_BASE 8 /* without the AIA's two */
 /* the smallest payload (a 1-byte kernel) puts the FDT at RAM + 4 MiB */
 #define LA_RV_MIN_MEM (LA_RV_FDT_ALIGN + LA_RV_FDT_MAX_SIZE)
 
@@ -86,7 +98,8 @@ static void la_rv_boot_info(const struct la_vm_config *cfg,
 	la_boot_info_add(b, "kernel", LA_RV_PHYS_MEM_START + LA_RV_KERNEL_OFFSET, false,
 			 "kernel load address and entry (raw copy, all harts start here)");
 	la_boot_info_add(b, "initrd_align", LA_RV_INITRD_ALIGN, true,
-			 "initrd placed at this alignment after the kernel");
+			 "initrd placed at this alignment after the kernel "
+			 "(2 MiB past a riscv Image's image_size)");
 	la_boot_info_add_text(b, "fdt_position", "after-payload", "where the device tree goes");
 	la_boot_info_add(b, "fdt_align", LA_RV_FDT_ALIGN, true,
 			 "device tree at the next boundary after the payload");
@@ -118,15 +131,24 @@ static int la_rv_boot_place(const struct la_vm_config *cfg, const struct la_mem_
 	if (k) {
 		if (k->kind != LA_KERNEL_RAW)
 			return -LA_ERR_NOTKERNEL;
-		if (k->file_size > ram_end - kernel)
+		/* unlike crosvm, which ends the payload with the file: a riscv
+		 * Image's header may say it takes more (its bss), and Linux
+		 * drops an initrd placed there */
+		uint64_t taken = k->image_size > k->file_size ? k->image_size : k->file_size;
+
+		if (taken > ram_end - kernel)
 			return -LA_ERR_KERNELFIT;
 		b->has_payload = true;
 		b->payload_start = kernel;
 		b->payload_size = k->file_size;
-		end = kernel + k->file_size;
+		end = kernel + taken;
 	}
 	if (has_initrd) {
-		uint64_t addr = la_align_up(end, LA_RV_INITRD_ALIGN, &ok);
+		/* after a riscv Image, the next 2 MiB boundary: Linux keeps the
+		 * kernel's memory in 2 MiB pieces, and drops an initrd that
+		 * shares one ("overlaps in-use memory region") */
+		uint64_t align = k && k->image_size ? LA_RV_IMAGE_INITRD_ALIGN : LA_RV_INITRD_ALIGN;
+		uint64_t addr = la_align_up(end, align, &ok);
 
 		if (!ok || addr >= ram_end || initrd_size > ram_end - addr || initrd_size == 0)
 			return -LA_ERR_INITRDFIT;
@@ -147,6 +169,8 @@ static int la_rv_boot_place(const struct la_vm_config *cfg, const struct la_mem_
 
 static void la_rv_fdt_cpus(struct la_fdt_w *w, const struct la_fdt_config *fc)
 {
+	bool aia = fc->irqchip == LA_RV_IRQCHIP_AIA;
+
 	la_fdt_w_begin_node(w, "cpus");
 	la_fdt_w_u32(w, "#address-cells", 1);
 	la_fdt_w_u32(w, "#size-cells", 0);
@@ -156,7 +180,10 @@ static void la_rv_fdt_cpus(struct la_fdt_w *w, const struct la_fdt_config *fc)
 		la_fdt_w_str(w, "device_type", "cpu");
 		la_fdt_w_str(w, "compatible", "riscv");
 		la_fdt_w_str(w, "mmu-type", "sv48");
-		la_fdt_w_str(w, "riscv,isa", LA_RV_ISA);
+		la_fdt_w_str(w, "riscv,isa", aia ? LA_RV_ISA LA_RV_ISA_AIA : LA_RV_ISA);
+		la_fdt_w_str(w, "riscv,isa-base", LA_RV_ISA_BASE);
+		la_fdt_w_strs(w, "riscv,isa-extensions", la_rv_isa_ext,
+			      aia ? LA_RV_ISA_NEXT_BASE + 2 : LA_RV_ISA_NEXT_BASE);
 		la_fdt_w_str(w, "status", "okay");
 		la_fdt_w_u32(w, "reg", i);
 		la_fdt_w_u32(w, "phandle", LA_RV_PHANDLE_CPU0 + i);
@@ -209,6 +236,45 @@ static void la_rv_fdt_aia(struct la_fdt_w *w, const struct la_fdt_config *fc)
 	la_fdt_w_end_node(w);
 }
 
+/* The userspace PLIC instead of the AIA: one S-mode context per hart,
+ * sources 1..LA_PLIC_NDEV. */
+static void la_rv_fdt_plic(struct la_fdt_w *w, const struct la_fdt_config *fc)
+{
+	static const char *const compat[] = { "sifive,plic-1.0.0", "riscv,plic0" };
+	uint32_t n = fc->cfg->cpus;
+	uint32_t ext[2 * LA_MAX_VCPUS];
+
+	for (uint32_t h = 0; h < n; h++) {
+		ext[2 * h] = LA_RV_PHANDLE_CPU_INTC0 + h;
+		ext[2 * h + 1] = LA_RV_S_MODE_EXT_IRQ;
+	}
+	la_fdt_w_begin_nodef(w, "plic@%llx", LA_PLIC_RV_BASE);
+	la_fdt_w_strs(w, "compatible", compat, 2);
+	la_fdt_w_reg(w, LA_PLIC_RV_BASE, LA_PLIC_RV_SIZE);
+	la_fdt_w_u32(w, "#address-cells", 0);
+	la_fdt_w_u32(w, "#interrupt-cells", 1);
+	la_fdt_w_empty(w, "interrupt-controller");
+	la_fdt_w_u32(w, "riscv,ndev", LA_PLIC_NDEV);
+	la_fdt_w_u32(w, "phandle", LA_RV_PHANDLE_PLIC);
+	la_fdt_w_u32s(w, "interrupts-extended", ext, 2 * n);
+	la_fdt_w_end_node(w);
+}
+
+/* PLIC specifiers: the source number alone. */
+static void la_rv_plic_encode(const struct la_irq_cells *ic, uint32_t *cells, uint32_t irq,
+			      uint32_t type, bool ppi)
+{
+	(void)ic;
+	(void)type;
+	(void)ppi;
+	cells[0] = irq;
+}
+
+static const struct la_irq_cells la_rv_plic_cells = {
+	.phandle = LA_RV_PHANDLE_PLIC, .ncells = 1, .encode = la_rv_plic_encode,
+	.node_parent = true,
+};
+
 /* APLIC specifiers: source number and trigger type. */
 static void la_rv_irq_encode(const struct la_irq_cells *ic, uint32_t *cells, uint32_t irq,
 			     uint32_t type, bool ppi)
@@ -219,11 +285,22 @@ static void la_rv_irq_encode(const struct la_irq_cells *ic, uint32_t *cells, uin
 	cells[1] = type;
 }
 
+static const struct la_irq_cells la_rv_aplic_cells = {
+	.phandle = LA_RV_PHANDLE_APLIC, .ncells = 2, .encode = la_rv_irq_encode,
+	.node_parent = true,
+};
+
+/* Where the tree's wired interrupts go: the PLIC, the APLIC, or nowhere
+ * (an AIA without APLIC: no sources). */
+static const struct la_irq_cells *la_rv_irq_cells(const struct la_fdt_config *fc)
+{
+	if (fc->irqchip == LA_RV_IRQCHIP_PLIC)
+		return &la_rv_plic_cells;
+	return fc->aia_num_sources ? &la_rv_aplic_cells : NULL;
+}
+
 static void la_rv_fdt_pci(struct la_fdt_w *w, const struct la_fdt_config *fc)
 {
-	const struct la_irq_cells aplic = {
-		.phandle = LA_RV_PHANDLE_APLIC, .ncells = 2, .encode = la_rv_irq_encode,
-	};
 	static const uint32_t mask[4] = { 0xf800, 0, 0, 7 };
 	uint64_t reg[2] = { fc->layout->pci_cam.start, la_range_len(fc->layout->pci_cam) };
 
@@ -237,19 +314,23 @@ static void la_rv_fdt_pci(struct la_fdt_w *w, const struct la_fdt_config *fc)
 	la_fdt_w_u32(w, "#size-cells", 2);
 	la_fdt_w_u64s(w, "reg", reg, 2);
 	la_fdt_w_u32(w, "#interrupt-cells", 1);
-	/* INTx goes to the APLIC; without one (no sources) nothing routes */
-	la_fdt_w_pci_interrupt_map(w, fc, fc->aia_num_sources ? &aplic : NULL);
+	/* INTx goes to the PLIC or the APLIC; without either (no sources)
+	 * nothing routes */
+	la_fdt_w_pci_interrupt_map(w, fc, la_rv_irq_cells(fc));
 	la_fdt_w_u32s(w, "interrupt-map-mask", mask, 4);
-	la_fdt_w_u32(w, "msi-parent", LA_RV_PHANDLE_IMSIC);
+	if (fc->irqchip == LA_RV_IRQCHIP_AIA)
+		la_fdt_w_u32(w, "msi-parent", LA_RV_PHANDLE_IMSIC);
 	la_fdt_w_empty(w, "dma-coherent");
 	la_fdt_w_end_node(w);
 }
 
 static int la_rv_fdt_build(const struct la_fdt_config *fc, void *buf, size_t size)
 {
+	const struct la_irq_cells *ic = la_rv_irq_cells(fc);
 	struct la_fdt_w w;
 
-	if (fc->aia_num_ids == 0 || fc->aia_num_ids > LA_RV_IMSIC_MAX_INT_IDS)
+	if (fc->irqchip == LA_RV_IRQCHIP_AIA &&
+	    (fc->aia_num_ids == 0 || fc->aia_num_ids > LA_RV_IMSIC_MAX_INT_IDS))
 		return -LA_ERR_AIAIDS;
 	if (la_fdt_w_create(&w, buf, size))
 		return w.err;
@@ -266,8 +347,16 @@ static int la_rv_fdt_build(const struct la_fdt_config *fc, void *buf, size_t siz
 
 	la_fdt_w_memory(&w, fc->mem);
 	la_rv_fdt_cpus(&w, fc);
-	la_rv_fdt_aia(&w, fc);
+	if (fc->irqchip == LA_RV_IRQCHIP_PLIC)
+		la_rv_fdt_plic(&w, fc);
+	else
+		la_rv_fdt_aia(&w, fc);
+	/* the UARTs (unlike crosvm's tree, which has none) */
+	if (fc->plat)
+		la_platform_fdt_nodes(&w, fc->plat, 0, LA_FDT_ORDER_LATE, ic, fc);
 	la_rv_fdt_pci(&w, fc);
+	if (fc->plat)
+		la_platform_fdt_nodes(&w, fc->plat, LA_FDT_ORDER_LATE, UINT_MAX, ic, fc);
 	return la_fdt_w_finish(&w);
 }
 
@@ -312,5 +401,6 @@ const struct la_arch_ops la_arch_riscv64 = {
 	.system_allocator_config = la_rv_system_allocator_config,
 	.host_cpu_read = la_arch_host_cpu_none,
 	.devices = la_riscv64_devices,
+	.vm = &la_riscv64_vm_ops,
 	LA_DT_ARCH_OPS,
 };
