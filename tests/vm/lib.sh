@@ -231,94 +231,68 @@ la_vm_drop_cases() {
 	done
 }
 
-# --- aarch64: the emulated arm64 host (QEMU TCG virt with virtualization=on)
-# and its guests boot bookworm's generic arm64 kernel, KVM built in
-# (tests/vm/kernels.sh DIR aarch64: $LA_KERNELS/aarch64, with an arm64
-# static busybox beside it in bin/) ---
+# --- the device-tree arches' emulated hosts: each boots Debian's kernel for
+# its arch from its cache folder (tests/vm/kernels.sh DIR ARCH:
+# $LA_KERNELS/ARCH, with a static busybox for ARCH beside it in bin/).
+# aarch64: bookworm's generic arm64 kernel, KVM built in (QEMU TCG virt with
+# virtualization=on); riscv64: trixie's riscv64 kernel, KVM a module kept as
+# lib/modules/KVER/kvm.ko (QEMU TCG virt, rv64 with the H extension) ---
 
-# la_vm_aarch64_dir: the cache folder of the arm64 kernel and busybox
-la_vm_aarch64_dir() {
-	echo "${LA_KERNELS:-$_la_vm_top/build/kernels}/aarch64"
+# la_vm_dt_dir ARCH: the cache folder of ARCH's kernel and busybox
+la_vm_dt_dir() {
+	echo "${LA_KERNELS:-$_la_vm_top/build/kernels}/$1"
 }
 
-# la_vm_l1_kernel_aarch64, la_vm_l2_kernel_aarch64: the arm64 Image L1
-# boots (LA_L1_KERNEL wins) and the one la-vmrun boots in it (LA_L2_KERNEL
-# wins); nothing when there is none.
-la_vm_l1_kernel_aarch64() {
-	if [ -n "${LA_L1_KERNEL:-}" ]; then
-		echo "$LA_L1_KERNEL"
+# la_vm_dt_kernel ARCH OVERRIDE: ARCH's Image, or the file OVERRIDE holds
+# when set (LA_L1_KERNEL, LA_L2_KERNEL); nothing when there is none.
+la_vm_dt_kernel() {
+	if [ -n "$2" ]; then
+		echo "$2"
 		return
 	fi
 	local k
-	k=$(la_vm_aarch64_dir)/vmlinuz
-	[ ! -e "$k" ] || echo "$k"
-}
-la_vm_l2_kernel_aarch64() {
-	if [ -n "${LA_L2_KERNEL:-}" ]; then
-		echo "$LA_L2_KERNEL"
-		return
-	fi
-	local k
-	k=$(la_vm_aarch64_dir)/vmlinuz
+	k=$(la_vm_dt_dir "$1")/vmlinuz
 	[ ! -e "$k" ] || echo "$k"
 }
 
-# la_vm_busybox_aarch64: the arm64 static busybox of the cache
-la_vm_busybox_aarch64() {
+# la_vm_dt_busybox ARCH: the static busybox of ARCH's cache
+la_vm_dt_busybox() {
 	local b
-	b=$(la_vm_aarch64_dir)/bin/busybox
+	b=$(la_vm_dt_dir "$1")/bin/busybox
 	[ ! -x "$b" ] || echo "$b"
 }
 
-# la_vm_missing_aarch64: what the arm64 emulated host needs and this
-# machine lacks, one reason per line; nothing when everything is there.
-la_vm_missing_aarch64() {
-	command -v qemu-system-aarch64 >/dev/null 2>&1 ||
-		echo "qemu-system-aarch64 not found (Debian package qemu-system-arm)"
+# la_vm_dt_missing ARCH NAME PACKAGE: what ARCH's emulated host needs and
+# this machine lacks, one reason per line (NAME: the arch as Debian names
+# it; PACKAGE: the one with qemu-system-ARCH); nothing when all is there.
+la_vm_dt_missing() {
+	local arch=$1 name=$2 dir k
+	dir=$(la_vm_dt_dir "$arch")
+	command -v "qemu-system-$arch" >/dev/null 2>&1 ||
+		echo "qemu-system-$arch not found (Debian package $3)"
 	command -v cpio >/dev/null 2>&1 || echo "cpio not found (Debian package cpio)"
-	local k
-	k=$(la_vm_l1_kernel_aarch64)
+	k=$(la_vm_dt_kernel "$arch" "${LA_L1_KERNEL:-}")
 	if [ -n "${LA_L1_KERNEL:-}" ] && [ ! -r "$k" ]; then
 		echo "LA_L1_KERNEL: '$k': cannot read it"
 	elif [ -z "$k" ] || [ ! -r "$k" ]; then
-		echo "no arm64 kernel in $(la_vm_aarch64_dir) (run make kernels, or tests/vm/kernels.sh $(dirname "$(la_vm_aarch64_dir)") aarch64)"
+		echo "no $name kernel in $dir (run make kernels, or tests/vm/kernels.sh $(dirname "$dir") $arch)"
+	elif [ "$arch" = riscv64 ] && [ -z "$(la_vm_kvm_ko_riscv64)" ]; then
+		echo "no kvm.ko beside the riscv64 kernel $k (tests/vm/kernels.sh $(dirname "$dir") riscv64)"
 	fi
-	[ -n "$(la_vm_busybox_aarch64)" ] ||
-		echo "no arm64 busybox in $(la_vm_aarch64_dir)/bin (tests/vm/kernels.sh $(dirname "$(la_vm_aarch64_dir)") aarch64)"
-}
-# --- end aarch64 ---
-
-# --- riscv64: the emulated riscv64 host (QEMU TCG virt, rv64 with the H
-# extension) and its guests boot trixie's riscv64 kernel; KVM is a module
-# (tests/vm/kernels.sh DIR riscv64: $LA_KERNELS/riscv64, with kvm.ko
-# unpacked and a riscv64 static busybox in bin/) ---
-
-# la_vm_riscv64_dir: the cache folder of the riscv64 kernel and busybox
-la_vm_riscv64_dir() {
-	echo "${LA_KERNELS:-$_la_vm_top/build/kernels}/riscv64"
+	[ -n "$(la_vm_dt_busybox "$arch")" ] ||
+		echo "no $name busybox in $dir/bin (tests/vm/kernels.sh $(dirname "$dir") $arch)"
 }
 
-# la_vm_l1_kernel_riscv64, la_vm_l2_kernel_riscv64: the riscv64 Image L1
-# boots (LA_L1_KERNEL wins) and the one la-vmrun boots in it (LA_L2_KERNEL
-# wins); nothing when there is none.
-la_vm_l1_kernel_riscv64() {
-	if [ -n "${LA_L1_KERNEL:-}" ]; then
-		echo "$LA_L1_KERNEL"
-		return
-	fi
-	local k
-	k=$(la_vm_riscv64_dir)/vmlinuz
-	[ ! -e "$k" ] || echo "$k"
-}
-la_vm_l2_kernel_riscv64() {
-	if [ -n "${LA_L2_KERNEL:-}" ]; then
-		echo "$LA_L2_KERNEL"
-		return
-	fi
-	local k
-	k=$(la_vm_riscv64_dir)/vmlinuz
-	[ ! -e "$k" ] || echo "$k"
-}
+# the same, by name, for each arch: L1's kernel (LA_L1_KERNEL wins), L2's
+# (LA_L2_KERNEL wins), the busybox, what is missing
+la_vm_l1_kernel_aarch64() { la_vm_dt_kernel aarch64 "${LA_L1_KERNEL:-}"; }
+la_vm_l2_kernel_aarch64() { la_vm_dt_kernel aarch64 "${LA_L2_KERNEL:-}"; }
+la_vm_busybox_aarch64() { la_vm_dt_busybox aarch64; }
+la_vm_missing_aarch64() { la_vm_dt_missing aarch64 arm64 qemu-system-arm; }
+la_vm_l1_kernel_riscv64() { la_vm_dt_kernel riscv64 "${LA_L1_KERNEL:-}"; }
+la_vm_l2_kernel_riscv64() { la_vm_dt_kernel riscv64 "${LA_L2_KERNEL:-}"; }
+la_vm_busybox_riscv64() { la_vm_dt_busybox riscv64; }
+la_vm_missing_riscv64() { la_vm_dt_missing riscv64 riscv64 qemu-system-misc; }
 
 # la_vm_kvm_ko_riscv64: the L1 kernel's kvm.ko (it depends on no other
 # module), from the cache folder of the kernel L1 boots
@@ -328,30 +302,4 @@ la_vm_kvm_ko_riscv64() {
 	k=$(ls "$d"/lib/modules/*/kvm.ko 2>/dev/null | head -n 1)
 	[ -z "$k" ] || echo "$k"
 }
-
-# la_vm_busybox_riscv64: the riscv64 static busybox of the cache
-la_vm_busybox_riscv64() {
-	local b
-	b=$(la_vm_riscv64_dir)/bin/busybox
-	[ ! -x "$b" ] || echo "$b"
-}
-
-# la_vm_missing_riscv64: what the riscv64 emulated host needs and this
-# machine lacks, one reason per line; nothing when everything is there.
-la_vm_missing_riscv64() {
-	command -v qemu-system-riscv64 >/dev/null 2>&1 ||
-		echo "qemu-system-riscv64 not found (Debian package qemu-system-misc)"
-	command -v cpio >/dev/null 2>&1 || echo "cpio not found (Debian package cpio)"
-	local k
-	k=$(la_vm_l1_kernel_riscv64)
-	if [ -n "${LA_L1_KERNEL:-}" ] && [ ! -r "$k" ]; then
-		echo "LA_L1_KERNEL: '$k': cannot read it"
-	elif [ -z "$k" ] || [ ! -r "$k" ]; then
-		echo "no riscv64 kernel in $(la_vm_riscv64_dir) (run make kernels, or tests/vm/kernels.sh $(dirname "$(la_vm_riscv64_dir)") riscv64)"
-	elif [ -z "$(la_vm_kvm_ko_riscv64)" ]; then
-		echo "no kvm.ko beside the riscv64 kernel $k (tests/vm/kernels.sh $(dirname "$(la_vm_riscv64_dir)") riscv64)"
-	fi
-	[ -n "$(la_vm_busybox_riscv64)" ] ||
-		echo "no riscv64 busybox in $(la_vm_riscv64_dir)/bin (tests/vm/kernels.sh $(dirname "$(la_vm_riscv64_dir)") riscv64)"
-}
-# --- end riscv64 ---
+# --- end of the device-tree arches ---
