@@ -108,6 +108,7 @@
 	X(SETUPDATA,    "setup_data does not fit below the MP table")         \
 	X(E820,         "too many e820 entries")                              \
 	X(MPTABLE,      "MP table does not fit its window")                   \
+	X(VIRTQ,        "the guest broke a virtqueue")                       \
 	X(ACPISPACE,    "ACPI tables do not fit their window")                \
 	X(BIOSPROT,     "a BIOS cannot boot a VM that runs protected firmware") \
 	/* KVM */                                                             \
