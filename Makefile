@@ -128,6 +128,10 @@ $(BUILD)/tests/la-pty: tests/vm/pty.c
 $(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.sh
 	@mkdir -p $(@D)
 	tests/vm/mkguest.sh $@
+# the same initramfs for an emulated aarch64 or riscv64 host's guests (bench)
+$(BUILD)/vm/guest-%.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.sh
+	@mkdir -p $(@D)
+	tests/vm/mkguest.sh $@ $*
 
 # The device-tree probe guest (tests/guest-dt), freestanding aarch64 and
 # riscv64 code la-vmrun boots in the emulated hosts: an arm64 Image, the same
@@ -190,8 +194,15 @@ run: $(BUILD)/bin/la-vmrun $(BUILD)/vm/guest.cpio $(if $(filter $(KERNEL_X86),$(
 	@tests/vm/make-run.sh $(BUILD) $(RUN_KERNEL) $(RUN_MEM) $(RUN_CPUS)
 
 # bench: VMM start-up, boot and memory, side by side with QEMU (bench/boot.sh)
+# make bench: x86_64 (bench/boot.sh); make bench ARCH=aarch64|riscv64: that
+# arch's VM in its emulated host (bench/dt.sh)
 bench: all
-	bench/boot.sh $(BUILD)
+	@case "$(ARCH)" in \
+	aarch64 | riscv64) $(MAKE) --no-print-directory cross ARCH=$(ARCH) && \
+		$(MAKE) --no-print-directory $(BUILD)/vm/guest-$(ARCH).cpio && \
+		bench/dt.sh $(ARCH) $(BUILD) ;; \
+	*) bench/boot.sh $(BUILD) ;; \
+	esac
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
