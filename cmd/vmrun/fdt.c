@@ -203,4 +203,10 @@ void la_vmrun_fdt_build(struct la_vmrun *a)
 		la_vmrun_die(what, NULL, why);
 	}
 	a->dtb_len = fdt_totalsize(a->dtb);
+	/* the writer had the arch's whole limit (2 MiB on aarch64): keep the
+	 * tree's bytes only, so they are not counted in the VMM's memory for
+	 * the guest's whole life */
+	uint8_t *t = realloc(a->dtb, a->dtb_len);
+	if (t)
+		a->dtb = t;
 }

@@ -326,7 +326,7 @@ static int la_vmrun_input_start(const struct la_vmrun *a, struct la_vm *vm, unsi
 {
 	*in = (struct la_input){ .vm = vm, .com = com, .stop_fd = stop_fd, .seccomp = a->seccomp };
 	sem_init(&in->ready, 0, 0);
-	*started = pthread_create(t, NULL, la_input_thread, in) == 0;
+	*started = la_vm_thread_create(t, la_input_thread, in) == 0;
 	if (!*started)
 		return 0; /* the VM runs without console input */
 	while (sem_wait(&in->ready) != 0 && errno == EINTR)

@@ -471,6 +471,20 @@ static void *la_vm_vcpu_thread(void *p)
 	return NULL;
 }
 
+int la_vm_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t a;
+	int err = pthread_attr_init(&a);
+
+	if (err)
+		return err;
+	err = pthread_attr_setstacksize(&a, LA_VM_THREAD_STACK);
+	if (!err)
+		err = pthread_create(t, &a, fn, arg);
+	pthread_attr_destroy(&a);
+	return err;
+}
+
 static void la_vm_stop_threads(struct la_vm *vm)
 {
 	vm->stop = 1;
@@ -495,7 +509,7 @@ enum la_fate la_vm_run(struct la_vm *vm)
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		vm->tctx[i] = (struct la_vm_thread){ vm, &vm->vcpu[i] };
-		if (pthread_create(&vm->thread[i], NULL, la_vm_vcpu_thread, &vm->tctx[i])) {
+		if (la_vm_thread_create(&vm->thread[i], la_vm_vcpu_thread, &vm->tctx[i])) {
 			la_vm_dev_exit(vm, LA_FATE_VMM, "cannot start a vCPU thread");
 			break;
 		}

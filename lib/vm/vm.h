@@ -6,6 +6,7 @@
 #ifndef LA_VM_H
 #define LA_VM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,6 +84,14 @@ struct la_vm_setup {
  * what failed. returns: 0, -LA_ERR_KVM*, -LA_ERR_NOMEM, -LA_ERR_CPUS,
  * -LA_ERR_UNSUPPORTED (this arch's KVM on another host), -LA_ERR_INTERNAL */
 int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm *kvm);
+
+/* la_vm_thread_create - pthread_create with la-vmrun's thread stack size
+ * (LA_VM_THREAD_STACK bytes): a default 8 MiB stack can be backed by a
+ * transparent huge page and count 2 MiB in the VMM's memory for the few
+ * KiB a thread uses. Every thread of a VM starts through it.
+ * returns: pthread_create's result (0 or an errno value) */
+#define LA_VM_THREAD_STACK (256u << 10)
+int la_vm_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* la_vm_run - run every vCPU until the guest's fate is decided. Uses
  * SIGUSR1 to kick vCPU threads out of KVM_RUN. Unless setup->seccomp is
