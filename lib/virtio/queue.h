@@ -58,7 +58,8 @@ struct la_virtq {
 	/* the device's side */
 	uint16_t last_avail;      /* next avail ring entry to take */
 	uint16_t used_idx;        /* next used ring entry to write */
-	uint16_t signalled;       /* used_idx at the last interrupt (EVENT_IDX) */
+	uint16_t signalled;       /* used_idx when la_virtq_need_irq last looked:
+				   * the "old" of vring_need_event (EVENT_IDX) */
 	bool broken;
 	const char *why;          /* static: how the guest broke it */
 };
@@ -72,13 +73,17 @@ struct la_virtq {
 int la_virtq_init(struct la_virtq *q, const struct la_gmem *g, uint16_t size, uint64_t desc,
 		  uint64_t avail, uint64_t used, uint64_t features);
 
-/* la_virtq_pop - take the next available chain into c.
+/* la_virtq_pop - take the next available chain into c. A zero-length
+ * descriptor is accepted and adds no segment (its address is never
+ * touched, so not checked); an indirect descriptor may be the head or end
+ * a direct chain, and its table's descriptors follow.
  * returns: 1 (c holds a chain), 0 (none available), -LA_ERR_VIRTQ (the
  * queue is broken: q->why, and every later call says so again) */
 int la_virtq_pop(struct la_virtq *q, struct la_virtq_chain *c);
 
 /* la_virtq_push - give chain head back with written bytes of the
- * device-writable segments filled (publishes used->idx). */
+ * device-writable segments filled (publishes used->idx); nothing on a
+ * queue whose la_virtq_init failed. */
 void la_virtq_push(struct la_virtq *q, uint16_t head, uint32_t written);
 
 /* la_virtq_need_irq - after pushes: whether the guest wants an interrupt
@@ -91,6 +96,12 @@ bool la_virtq_need_irq(struct la_virtq *q);
  * VIRTQ_USED_F_NO_NOTIFY). returns: true if buffers arrived meanwhile
  * (pop again before sleeping) */
 bool la_virtq_notify_on(struct la_virtq *q);
+
+/* la_virtq_notify_off - while the device works through the queue: ask
+ * the guest not to notify (set VIRTQ_USED_F_NO_NOTIFY; with EVENT_IDX
+ * nothing, avail_event stays where la_virtq_notify_on put it). An
+ * addition to the first contract; a hint the guest may ignore. */
+void la_virtq_notify_off(struct la_virtq *q);
 
 /* la_virtq_read - copy up to len bytes from the chain's device-readable
  * segments, starting off bytes in. returns: bytes copied */
