@@ -121,6 +121,15 @@ $(BUILD)/bench/fw.bin: bench/fw.S
 $(BUILD)/bench/la-bench-exec: bench/exec.c
 	@mkdir -p $(@D)
 	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# the device-tree arches' bench payloads (bench/fw-ARCH.S): power off at once
+$(BUILD)/bench/fw-aarch64.Image: bench/fw-aarch64.S
+	@mkdir -p $(@D)
+	aarch64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext=0 -Wl,--build-id=none -o $@.elf $<
+	aarch64-linux-gnu-objcopy -O binary $@.elf $@
+$(BUILD)/bench/fw-riscv64.bin: bench/fw-riscv64.S
+	@mkdir -p $(@D)
+	riscv64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext=0 -Wl,--build-id=none -o $@.elf $<
+	riscv64-linux-gnu-objcopy -O binary $@.elf $@
 # a terminal for la-vmrun in the emulated host (tests/vm/pty.c): static too
 $(BUILD)/tests/la-pty: tests/vm/pty.c
 	@mkdir -p $(@D)
@@ -199,7 +208,8 @@ run: $(BUILD)/bin/la-vmrun $(BUILD)/vm/guest.cpio $(if $(filter $(KERNEL_X86),$(
 bench: all
 	@case "$(ARCH)" in \
 	aarch64 | riscv64) $(MAKE) --no-print-directory cross ARCH=$(ARCH) && \
-		$(MAKE) --no-print-directory $(BUILD)/vm/guest-$(ARCH).cpio && \
+		$(MAKE) --no-print-directory $(BUILD)/vm/guest-$(ARCH).cpio \
+			$(BUILD)/bench/fw-$(if $(filter aarch64,$(ARCH)),aarch64.Image,riscv64.bin) && \
 		bench/dt.sh $(ARCH) $(BUILD) ;; \
 	*) bench/boot.sh $(BUILD) ;; \
 	esac

@@ -4,8 +4,9 @@
 # virtualization extensions, Debian's kernel with KVM), beside kvmtool when
 # LKVM names a static lkvm binary for ARCH (else the table says "no peer"),
 # in one run (make bench ARCH=ARCH):
-#   (a) the DT probe guest (tests/guest-dt, probe.mode=poweroff) exec -> exit,
-#       wall time and peak RSS
+#   (a) VMM exec -> exit with a payload that powers off at once (bench/fw-ARCH.S:
+#       PSCI SYSTEM_OFF, SBI SRST), wall time and peak RSS: the VMM's own
+#       start-up and tear-down
 #   (b) Debian's kernel for ARCH, kernel start -> init marker, the same
 #       kernel and initramfs for both VMMs, 1 vCPU, 256 MiB
 #   (c) the VMM's own memory while that guest runs: RSS minus guest RAM
@@ -28,14 +29,14 @@ build=$(cd "${2:-$top/build}" && pwd) || exit 1
 
 vmrun=$build/cross/$arch/bin/la-vmrun
 case $arch in
-aarch64) probe=$build/guest-dt/probe-aarch64.Image ;;
-riscv64) probe=$build/guest-dt/probe-riscv64.bin ;;
+aarch64) probe=$build/bench/fw-aarch64.Image ;;
+riscv64) probe=$build/bench/fw-riscv64.bin ;;
 esac
 l2=$(la_vm_l2_kernel_"$arch")
 initrd=$build/vm/guest-$arch.cpio
 for f in "$vmrun" "$probe" "$l2" "$initrd"; do
 	[ -n "$f" ] && [ -e "$f" ] ||
-		{ echo "bench: ${f:-the $arch kernel} missing (make all kernels cross ARCH=$arch guest)" >&2; exit 1; }
+		{ echo "bench: ${f:-the $arch kernel} missing (make bench ARCH=$arch builds them)" >&2; exit 1; }
 done
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/inner-dt.sh: the measurements of bench/dt.sh, run in the emulated
 # aarch64 or riscv64 host. Settings from the environment:
-#   B           folder with probe, vmlinuz, guest.cpio
+#   B           folder with probe (the power-off payload), vmlinuz, guest.cpio
 #   VMRUN       la-vmrun (static, for ARCH)
 #   PEER        lkvm to measure beside it ("": no peer)
 #   ARCH        aarch64 or riscv64
@@ -42,7 +42,7 @@ lrow() {
 }
 
 probe() {
-	echo "(a) DT probe guest exec -> exit ($ARCH, PSCI/SBI power-off): median of $RUNS_PROBE runs each, interleaved"
+	echo "(a) VMM exec -> exit, a payload that powers off at once ($ARCH, PSCI/SBI): median of $RUNS_PROBE runs each, interleaved"
 	printf '    %-10s %10s %14s %8s\n' VMM wall_ms peak_rss_kib status
 	: >"$log.p-la"
 	: >"$log.p-peer"

@@ -161,6 +161,27 @@ static void la_vmrun_fdt_config(struct la_vmrun *a, struct la_fdt_config *fc)
 		la_vmrun_die("--phys-bits", NULL, la_strerror(err));
 }
 
+/* Build the tree into a->dtb. libfdt's writer clears its whole buffer
+ * first, so start at 64 KiB and double up to the arch's limit (max bytes,
+ * 2 MiB on aarch64): a tree costs its own pages, not the limit's.
+ * returns: 0, la_fdt_build's error at the limit */
+static int la_vmrun_fdt_grow(struct la_vmrun *a, const struct la_fdt_config *fc, size_t max)
+{
+	size_t size = max < (64u << 10) ? max : 64u << 10;
+	int err;
+
+	for (;;) {
+		free(a->dtb);
+		a->dtb = malloc(size);
+		if (!a->dtb)
+			la_vmrun_die("build", NULL, la_strerror(-LA_ERR_NOMEM));
+		err = la_fdt_build(fc, a->dtb, size);
+		if (err != -LA_ERR_FDTSIZE || size >= max)
+			return err;
+		size = size * 2 < max ? size * 2 : max;
+	}
+}
+
 void la_vmrun_fdt_build(struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
@@ -185,10 +206,14 @@ void la_vmrun_fdt_build(struct la_vmrun *a)
 		fc.cmdline = cmdline;
 	}
 	la_vmrun_fdt_config(a, &fc);
-	a->dtb = malloc(size);
-	if (!a->dtb)
-		la_vmrun_die(what, NULL, la_strerror(-LA_ERR_NOMEM));
-	err = la_fdt_build(&fc, a->dtb, size);
+	err = la_vmrun_fdt_grow(a, &fc, size);
+	if (!err && a->overlays.n) { /* overlays may grow the tree to the limit */
+		uint8_t *t = realloc(a->dtb, size);
+
+		if (!t)
+			la_vmrun_die(what, NULL, la_strerror(-LA_ERR_NOMEM));
+		a->dtb = t;
+	}
 	if (err) {
 		snprintf(why, sizeof(why), "cannot build the %s device tree: %s", c->arch->name,
 			 la_strerror(err));

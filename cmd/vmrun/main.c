@@ -55,7 +55,8 @@ static const struct argp_option la_vmrun_options[] = {
 	  "(default: COM1 stdout with standard input, COM2-4 null)", 0 },
 	{ "debugcon", K_DEBUGCON, "FILE", 0, "Write what the guest sends to port 0x402 to FILE", 0 },
 	{ "boot-timing", K_BOOT_TIMING, NULL, 0, "Print to standard error the time since start "
-	  "of each POST code (port 0x80), the first console output and power-off", 0 },
+	  "of each start-up step, each POST code (port 0x80), the first console output, "
+	  "power-off and teardown", 0 },
 	{ "no-acpi", K_NO_ACPI, NULL, 0, "No ACPI tables: the guest sees the MP table only "
 	  "(and cannot power off; reboot ends the VM)", 0 },
 	{ "json", K_JSON, NULL, 0, "With --explain: one JSON document (schema "
@@ -551,12 +552,18 @@ int main(int argc, char **argv)
 	if (a.print_seccomp)
 		return la_vmrun_print_seccomp(&a);
 	a.dt = a.vm.cfg.arch->id != LA_ARCH_X86_64;
+	la_vmrun_stamp(&a, "options parsed");
 	la_vmrun_host_check(&a);
 	la_vmrun_load_files(&a);
+	la_vmrun_stamp(&a, "files read");
 	la_vmrun_resources(&a);
+	la_vmrun_stamp(&a, "layout and grants");
 	la_vmrun_facts(&a);
+	if (a.dt && !a.explain && !a.fdt_path)
+		la_vmrun_stamp(&a, "KVM facts for the device tree (a scratch VM)");
 	la_vmrun_fdt_build(&a);
 	la_vmrun_build(&a);
+	la_vmrun_stamp(&a, "build_vm: payload, tables and tree in guest memory");
 	if (a.dump_fdt_path)
 		la_vmrun_dump_fdt(&a);
 	/* the image is in guest memory now: do not keep a second copy

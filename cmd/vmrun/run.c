@@ -165,20 +165,35 @@ struct la_timing {
 	struct timespec t0;
 };
 
-static void la_timing_note(void *ctx, enum la_note what, unsigned value)
+/* milliseconds since la-vmrun started */
+static double la_timing_ms(const struct la_timing *t)
 {
-	struct la_timing *t = ctx;
 	struct timespec now;
-	double ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (double)(now.tv_sec - t->t0.tv_sec) * 1e3 + (double)(now.tv_nsec - t->t0.tv_nsec) / 1e6;
+	return (double)(now.tv_sec - t->t0.tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - t->t0.tv_nsec) / 1e6;
+}
+
+static void la_timing_note(void *ctx, enum la_note what, unsigned value)
+{
+	double ms = la_timing_ms(ctx);
 	if (what == LA_NOTE_POST)
 		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms POST 0x%02x\r\n", ms, value);
 	else if (what == LA_NOTE_FIRST_OUTPUT)
 		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms first console output\r\n", ms);
+	else if (what == LA_NOTE_STEP)
+		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms %s\r\n", ms, la_vm_step_name(value));
 	else
 		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms power-off\r\n", ms);
+}
+
+void la_vmrun_stamp(const struct la_vmrun *a, const char *what)
+{
+	struct la_timing t = { a->t0 };
+
+	if (a->boot_timing)
+		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms %s\n", la_timing_ms(&t), what);
 }
 
 /* The guest touched MMIO nothing claims: said once, the guest goes on. */
@@ -400,6 +415,8 @@ int la_vmrun_run(struct la_vmrun *a)
 		la_vm_destroy(vm);
 		return 1;
 	}
+	if (a->jail != 0)
+		la_vmrun_stamp(a, "jail");
 	la_sandbox_on_trap(la_tty_restore);
 	if (com_stdin >= 0) {
 		la_tty_make_raw();
@@ -410,6 +427,7 @@ int la_vmrun_run(struct la_vmrun *a)
 			la_vm_destroy(vm);
 			return 1;
 		}
+		la_vmrun_stamp(a, "console thread started, its seccomp filter loaded");
 	}
 	la_vm_run(vm);
 	la_vm_end_info(vm, &end);
@@ -421,6 +439,7 @@ int la_vmrun_run(struct la_vmrun *a)
 	if (stop[0] >= 0)
 		close(stop[0]), close(stop[1]);
 	la_vm_destroy(vm);
+	la_vmrun_stamp(a, "exit");
 	if (end.fate == LA_FATE_CRASH)
 		la_print_crash(&end);
 	else if (end.fate == LA_FATE_VMM)

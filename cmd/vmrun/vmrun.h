@@ -90,6 +90,9 @@ void la_vmrun_explain_json(const struct la_vmrun *a);
 
 /* run.c: run the VM on KVM; returns the exit status */
 int la_vmrun_run(struct la_vmrun *a);
+/* la_vmrun_stamp - with --boot-timing, one line on stderr: the time since
+ * la-vmrun started and what has just been done. */
+void la_vmrun_stamp(const struct la_vmrun *a, const char *what);
 /* la_vmrun_kvm_fail - say why KVM failed (k: what la_kvm left). returns: 1 */
 struct la_kvm;
 int la_vmrun_kvm_fail(const struct la_vmrun *a, const struct la_kvm *k, int err);

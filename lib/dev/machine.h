@@ -31,7 +31,29 @@ enum la_note {
 	LA_NOTE_POST,         /* value: the POST code written to port 0x80 */
 	LA_NOTE_FIRST_OUTPUT, /* first byte on the console */
 	LA_NOTE_POWEROFF,
+	LA_NOTE_STEP,         /* value: the start-up step just done (enum la_vm_step) */
 };
+
+/* Start-up and teardown steps of la_vm_create, la_vm_run and
+ * la_vm_destroy, for --boot-timing. */
+enum la_vm_step {
+	LA_STEP_KVM_OPEN,       /* /dev/kvm opened, capabilities checked */
+	LA_STEP_VM,             /* KVM_CREATE_VM */
+	LA_STEP_IRQCHIP,        /* the in-kernel interrupt controller */
+	LA_STEP_MEMORY,         /* guest RAM registered */
+	LA_STEP_DEVICES,        /* devices made and on their buses */
+	LA_STEP_VCPUS,          /* vCPUs created and configured */
+	LA_STEP_THREADS,        /* vCPU threads started */
+	LA_STEP_MAIN_FILTER,    /* the main thread's seccomp filter loaded */
+	LA_STEP_VCPU0_FILTER,   /* vCPU 0's filter loaded */
+	LA_STEP_FIRST_RUN,      /* vCPU 0 enters KVM_RUN */
+	LA_STEP_THREADS_JOINED, /* the guest's fate decided, threads joined */
+	LA_STEP_TEARDOWN,       /* vCPUs, VM and KVM closed */
+	LA_STEP_COUNT
+};
+
+/* la_vm_step_name - "KVM VM created", ... for a step. */
+const char *la_vm_step_name(unsigned step);
 
 struct la_machine {
 	void *vm;

@@ -123,6 +123,32 @@ static void la_vm_note(void *p, enum la_note what, unsigned value)
 		vm->setup->note(vm->setup->note_ctx, what, value);
 }
 
+static const char *const la_vm_steps[LA_STEP_COUNT] = {
+	[LA_STEP_KVM_OPEN] = "KVM opened, capabilities checked",
+	[LA_STEP_VM] = "KVM_CREATE_VM",
+	[LA_STEP_IRQCHIP] = "interrupt controller created",
+	[LA_STEP_MEMORY] = "guest memory registered",
+	[LA_STEP_DEVICES] = "devices on their buses",
+	[LA_STEP_VCPUS] = "vCPUs created and configured",
+	[LA_STEP_THREADS] = "vCPU threads started",
+	[LA_STEP_MAIN_FILTER] = "main thread's seccomp filter loaded",
+	[LA_STEP_VCPU0_FILTER] = "vCPU 0's seccomp filter loaded",
+	[LA_STEP_FIRST_RUN] = "vCPU 0's first KVM_RUN",
+	[LA_STEP_THREADS_JOINED] = "fate decided, threads joined",
+	[LA_STEP_TEARDOWN] = "vCPUs, VM and KVM closed",
+};
+
+const char *la_vm_step_name(unsigned step)
+{
+	return step < LA_STEP_COUNT ? la_vm_steps[step] : "?";
+}
+
+static void la_vm_step(struct la_vm *vm, enum la_vm_step step)
+{
+	if (vm->setup->note)
+		vm->setup->note(vm->setup->note_ctx, LA_NOTE_STEP, step);
+}
+
 /* ---- devices ---- */
 
 /* Make instance i of the platform and put it at each of its IO and MMIO
@@ -284,17 +310,23 @@ static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 	if (!err && ops->vm_type)
 		vm->kvm.vm_type = ops->vm_type(&vm->kvm);
 	if (!err)
-		err = la_kvm_create_vm(&vm->kvm);
-	if (!err)
-		err = ops->irqchip_create(&vm->kvm, vm->ncpus, s->boot);
-	if (!err)
-		err = la_kvm_set_memory(&vm->kvm, s->g);
+		la_vm_step(vm, LA_STEP_KVM_OPEN);
+	if (!err && !(err = la_kvm_create_vm(&vm->kvm)))
+		la_vm_step(vm, LA_STEP_VM);
+	if (!err && !(err = ops->irqchip_create(&vm->kvm, vm->ncpus, s->boot)))
+		la_vm_step(vm, LA_STEP_IRQCHIP);
+	if (!err && !(err = la_kvm_set_memory(&vm->kvm, s->g)))
+		la_vm_step(vm, LA_STEP_MEMORY);
 	if (!err && la_vm_devices(vm)) {
 		vm->kvm.what = "IO bus (two devices claim one port)";
 		vm->kvm.sys_errno = 0;
 		err = -LA_ERR_INTERNAL;
 	}
-	return err ? err : la_vm_vcpus(vm, s);
+	if (!err)
+		la_vm_step(vm, LA_STEP_DEVICES);
+	if (!err && !(err = la_vm_vcpus(vm, s)))
+		la_vm_step(vm, LA_STEP_VCPUS);
+	return err;
 }
 
 int la_vm_facts(const char *kvm_path, const struct la_vm_config *cfg, struct la_vm_facts *f,
@@ -453,9 +485,13 @@ static void *la_vm_vcpu_thread(void *p)
 		return NULL;
 	}
 	la_sandbox_test_hook("vcpu");
+	if (v->id == 0)
+		la_vm_step(vm, LA_STEP_VCPU0_FILTER);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (v->id == 0)
+		la_vm_step(vm, LA_STEP_FIRST_RUN);
 	while (!vm->stop) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
@@ -516,6 +552,7 @@ enum la_fate la_vm_run(struct la_vm *vm)
 		vm->started++;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	la_vm_step(vm, LA_STEP_THREADS);
 	la_sandbox_set_thread(LA_THREAD_MAIN, 0);
 	if (la_sandbox_filter_install(vm->setup->prog, LA_THREAD_MAIN, vm->setup->seccomp)) {
 		struct la_vm_end e = { .fate = LA_FATE_VMM, .vcpu = -1, .sys_errno = errno,
@@ -524,12 +561,14 @@ enum la_fate la_vm_run(struct la_vm *vm)
 		la_vm_end_with(vm, &e);
 	} else {
 		la_sandbox_test_hook("main");
+		la_vm_step(vm, LA_STEP_MAIN_FILTER);
 	}
 	pthread_mutex_lock(&vm->lock);
 	while (vm->end.fate == LA_FATE_RUNNING)
 		pthread_cond_wait(&vm->cond, &vm->lock);
 	pthread_mutex_unlock(&vm->lock);
 	la_vm_stop_threads(vm);
+	la_vm_step(vm, LA_STEP_THREADS_JOINED);
 	return vm->end.fate;
 }
 
@@ -547,6 +586,8 @@ void la_vm_destroy(struct la_vm *vm)
 		if (vm->vcpu[i].fd >= 0)
 			la_kvm_vcpu_close(&vm->kvm, &vm->vcpu[i]);
 	la_kvm_close(&vm->kvm);
+	if (vm->setup)
+		la_vm_step(vm, LA_STEP_TEARDOWN);
 	la_bus_destroy(&vm->io);
 	la_bus_destroy(&vm->mmio);
 	for (unsigned i = 0; i < vm->ndev; i++) {
