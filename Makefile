@@ -205,7 +205,7 @@ run: $(RUN_FETCH)
 	@case "$(RUN_ARCH)" in aarch64 | riscv64) ;; \
 	*) echo "make run: ARCH: '$(RUN_ARCH)' is not x86_64, aarch64 or riscv64" >&2; exit 2 ;; esac
 	@$(MAKE) --no-print-directory cross ARCH=$(RUN_ARCH)
-	@$(MAKE) --no-print-directory $(BUILD)/vm/guest-$(RUN_ARCH).cpio
+	@$(MAKE) -s --no-print-directory $(BUILD)/vm/guest-$(RUN_ARCH).cpio
 	@tests/vm/make-run.sh $(BUILD) $(RUN_KERNEL) $(RUN_MEM) $(RUN_CPUS) $(RUN_ARCH)
 endif
 

@@ -68,7 +68,7 @@ check_dt() {
 	assert_line "tests/vm/make-run.sh $VM_BUILD /k/Image 768M 3 riscv64"
 	run make -s -n -C "$VM_TOP" --no-print-directory BUILD="$VM_BUILD" run ARCH=aarch64
 	assert_success
-	assert_line "tests/vm/make-run.sh $VM_BUILD $LA_KERNELS/aarch64/vmlinuz 1G 2 aarch64"
+	assert_line "tests/vm/make-run.sh $VM_BUILD ${LA_KERNELS:-$VM_BUILD/kernels}/aarch64/vmlinuz 1G 2 aarch64"
 	run "$VM_TOP/tests/vm/make-run.sh" "$VM_BUILD" /nonexistent/Image 512M 1 aarch64
 	assert_failure 1
 	assert_output "make run: '/nonexistent/Image': no such kernel (make kernels fetches Debian's aarch64 kernel)"
