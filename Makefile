@@ -194,13 +194,29 @@ kernels:
 # run: boot Debian's cloud kernel with the busybox initramfs to a shell on
 # this terminal (Ctrl-A x quits): on this machine's /dev/kvm where it is
 # hardware KVM, else inside an emulated host with nested KVM, after a line
-# saying so (tests/vm/make-run.sh). The kernel is fetched first unless
-# RUN_KERNEL names another one.
-RUN_KERNEL ?= $(KERNEL_X86)
+# saying so (tests/vm/make-run.sh). make run ARCH=aarch64|riscv64: that
+# arch's Debian kernel, booted by the static la-vmrun of make cross with
+# guest-ARCH.cpio, inside that arch's emulated host (natively on such a
+# machine with /dev/kvm). The kernel is fetched first unless RUN_KERNEL
+# names another one.
+RUN_ARCH   := $(or $(ARCH),x86_64)
+RUN_KERNEL_DEFAULT := $(if $(filter x86_64,$(RUN_ARCH)),$(KERNEL_X86),$(KERNELS)/$(RUN_ARCH)/vmlinuz)
+RUN_KERNEL ?= $(RUN_KERNEL_DEFAULT)
 RUN_MEM    ?= 1G
 RUN_CPUS   ?= 2
-run: $(BUILD)/bin/la-vmrun $(BUILD)/vm/guest.cpio $(if $(filter $(KERNEL_X86),$(RUN_KERNEL)),kernels)
+RUN_FETCH  := $(if $(filter $(RUN_KERNEL_DEFAULT),$(RUN_KERNEL)),kernels)
+ifeq ($(RUN_ARCH),x86_64)
+run: $(BUILD)/bin/la-vmrun $(BUILD)/vm/guest.cpio $(RUN_FETCH)
 	@tests/vm/make-run.sh $(BUILD) $(RUN_KERNEL) $(RUN_MEM) $(RUN_CPUS)
+else
+# in turn: guest-ARCH.cpio takes ARCH's busybox from the kernels' cache
+run: $(RUN_FETCH)
+	@case "$(RUN_ARCH)" in aarch64 | riscv64) ;; \
+	*) echo "make run: ARCH: '$(RUN_ARCH)' is not x86_64, aarch64 or riscv64" >&2; exit 2 ;; esac
+	@$(MAKE) --no-print-directory cross ARCH=$(RUN_ARCH)
+	@$(MAKE) -s --no-print-directory $(BUILD)/vm/guest-$(RUN_ARCH).cpio
+	@tests/vm/make-run.sh $(BUILD) $(RUN_KERNEL) $(RUN_MEM) $(RUN_CPUS) $(RUN_ARCH)
+endif
 
 # bench: VMM start-up, boot and memory, side by side with QEMU (bench/boot.sh)
 # make bench: x86_64 (bench/boot.sh); make bench ARCH=aarch64|riscv64: that

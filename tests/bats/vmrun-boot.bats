@@ -120,5 +120,5 @@ case_result() {
 	assert_output "make run: '/nonexistent/vmlinuz': no such kernel (make kernels fetches Debian's cloud kernel)"
 	run "$LA_TOP/tests/vm/make-run.sh" "$LA_BUILD"
 	assert_failure 2
-	assert_output 'usage: make-run.sh BUILD KERNEL MEM CPUS'
+	assert_output 'usage: make-run.sh BUILD KERNEL MEM CPUS [ARCH]'
 }

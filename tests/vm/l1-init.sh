@@ -3,7 +3,9 @@
 # Loads the KVM modules listed in /lib/la-modules/order, runs /la/cmd.sh with
 # its output on the second serial port (the runner's capture), then powers
 # off. With /la/interactive (run-in-l1.sh --interactive) the command has the
-# third serial port, the user's terminal, as its standard input and output. Lines starting with "@@la-l1 " are the harness's own markers:
+# user's terminal as its standard input and output: the third serial port on
+# x86_64, the 16550 on PCI (QEMU's pci-serial) on aarch64 and riscv64.
+# Lines starting with "@@la-l1 " are the harness's own markers:
 #   @@la-l1 init UPTIME            /init started
 #   @@la-l1 harness-error REASON   the emulated host could not be set up
 #   @@la-l1 begin UPTIME           the command starts
@@ -56,7 +58,21 @@ echo 1 >/proc/sys/vm/overcommit_memory
 cd /tmp || die "no /tmp"
 mark "begin $(up)"
 if [ -e /la/interactive ]; then
-	sh /la/cmd.sh </dev/ttyS2 >/dev/ttyS2 2>&1
+	# aarch64, riscv64: the one ttyS* whose device is on PCI (the virt
+	# machine's own UART is the capture; a PL011 as the terminal jams:
+	# see tests/vm/README.md)
+	term=/dev/ttyS2
+	if [ "$out" != /dev/ttyS1 ]; then
+		term=""
+		for d in /sys/class/tty/ttyS*; do
+			case $(readlink -f "$d/device") in
+			*/pci0000:*) term=/dev/${d##*/} && break ;;
+			esac
+		done
+		[ -n "$term" ] || die "no serial port on PCI for the terminal"
+	fi
+	# shellcheck disable=SC2094 # a terminal: read and written alike
+	sh /la/cmd.sh <"$term" >"$term" 2>&1
 else
 	sh /la/cmd.sh >"$out" 2>&1 </dev/null
 fi

@@ -5,7 +5,8 @@
 # With --arch aarch64 (or LA_L1_ARCH=aarch64) L1 is an arm64 host instead:
 # QEMU's virt machine with virtualization=on and a GICv3, -cpu max, booting
 # bookworm's arm64 kernel (KVM built in: no modules), one PL011 for the
-# console and the command's output alike (the kernel's console is quieted).
+# console and the command's output alike (the kernel's console is quieted;
+# --interactive adds a 16550 on PCI for the terminal).
 # With --arch riscv64, L1 is a riscv64 host: QEMU's virt machine with an
 # rv64 CPU with the H extension, OpenSBI, trixie's riscv64 kernel (kvm.ko
 # loaded from the initramfs), one 16550 for console and output alike.
@@ -32,9 +33,9 @@
 #                    in DIR (default: a temporary folder, removed)
 #   --quiet          do not copy the command's output to standard output
 #   --interactive    the command's standard input and output are this
-#                    terminal (L1's third serial port; QEMU passes every
-#                    byte, Ctrl-A and Ctrl-C too); no --timeout, no --stall;
-#                    x86_64 only
+#                    terminal (L1's third serial port on x86_64, a 16550 on
+#                    PCI on aarch64 and riscv64; QEMU passes every byte,
+#                    Ctrl-A and Ctrl-C too); no --timeout, no --stall
 #
 # The command runs as root in L1 under busybox sh, in /tmp, with /payload/bin
 # first on PATH; `la-case NAME SECS CMD...` runs one case with a timeout.
@@ -91,8 +92,6 @@ x86_64 | aarch64 | riscv64) ;;
 *) usage "--arch: '$arch': not x86_64, aarch64 or riscv64" ;;
 esac
 [ "$with_qemu" = 0 ] || [ "$arch" = x86_64 ] || usage "--qemu: x86_64 only"
-# aarch64's L1 has one UART, the capture: no terminal to give the command
-[ "$interactive" = 0 ] || [ "$arch" = x86_64 ] || usage "--interactive: x86_64 only"
 
 cache=${LA_VM_CACHE:-$top/build/vm}
 case $arch in
@@ -271,9 +270,14 @@ riscv64)
 esac
 t0=$(date +%s.%N)
 if [ "$interactive" = 1 ]; then
-	# ttyS2 is this terminal, raw (QEMU sets it so and restores it); no
-	# mux, no signals: Ctrl-A x and Ctrl-C reach the command in L1
-	"${qemu[@]}" -chardev stdio,id=la-term,signal=off,mux=off -serial chardev:la-term \
+	# this terminal, raw (QEMU sets it so and restores it); no mux, no
+	# signals: Ctrl-A x and Ctrl-C reach the command in L1. x86_64: ttyS2.
+	# aarch64, riscv64: the virt machine's one UART stays the capture and
+	# the terminal is a 16550 on PCI (both kernels have 8250_pci built
+	# in); a PL011 as the terminal jams for good on typeahead (README)
+	term=(-serial chardev:la-term)
+	[ "$arch" = x86_64 ] || term=(-device pci-serial,chardev=la-term)
+	"${qemu[@]}" -chardev stdio,id=la-term,signal=off,mux=off "${term[@]}" \
 		2>"$out/qemu.log"
 else
 	timeout -k 5 "$timeout" "${qemu[@]}" >"$out/qemu.log" 2>&1 </dev/null
