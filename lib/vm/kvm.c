@@ -136,6 +136,18 @@ int la_kvm_irq_line(struct la_kvm *k, unsigned irq, int level)
 	return 0;
 }
 
+int la_kvm_ioeventfd(struct la_kvm *k, uint64_t gpa, unsigned len, int fd, bool on)
+{
+	struct kvm_ioeventfd e = {
+		.addr = gpa, .len = len, .fd = fd,
+		.flags = on ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN,
+	};
+
+	if (ioctl(k->vm_fd, KVM_IOEVENTFD, &e) < 0)
+		return la_kvm_fail(k, "KVM_IOEVENTFD", -LA_ERR_KVMIOCTL);
+	return 0;
+}
+
 void la_kvm_close(struct la_kvm *k)
 {
 	for (unsigned i = 0; i < 2; i++)

@@ -78,6 +78,11 @@ void la_kvm_vcpu_close(struct la_kvm *k, struct la_kvm_vcpu *v);
  * irqchip, as the arch encodes it. returns: 0, -LA_ERR_KVMIOCTL */
 int la_kvm_irq_line(struct la_kvm *k, unsigned irq, int level);
 
+/* la_kvm_ioeventfd - KVM_IOEVENTFD: a guest write of len bytes (1, 2, 4
+ * or 8) to MMIO address gpa signals eventfd fd instead of exiting (on), or
+ * no longer (off). returns: 0, -LA_ERR_KVMIOCTL */
+int la_kvm_ioeventfd(struct la_kvm *k, uint64_t gpa, unsigned len, int fd, bool on);
+
 /* la_kvm_close - close the VM and the device; safe to call twice. */
 void la_kvm_close(struct la_kvm *k);
 

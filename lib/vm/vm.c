@@ -115,6 +115,21 @@ static void la_vm_irq(void *p, unsigned gsi, unsigned source, int level)
 	}
 }
 
+static int la_vm_ioeventfd(void *p, uint64_t gpa, unsigned len, int fd, bool on)
+{
+	struct la_vm *vm = p;
+
+	return la_kvm_ioeventfd(&vm->kvm, gpa, len, fd, on);
+}
+
+static void la_vm_broken(void *p, const char *dev, const char *why)
+{
+	struct la_vm *vm = p;
+
+	if (vm->setup->broken)
+		vm->setup->broken(vm->setup->broken_ctx, dev, why);
+}
+
 static void la_vm_note(void *p, enum la_note what, unsigned value)
 {
 	struct la_vm *vm = p;
@@ -142,6 +157,13 @@ static int la_vm_make_dev(struct la_vm *vm, unsigned i, const struct la_dev_env 
 	vd->desc = d->desc;
 	vd->inst = d;
 	vm->ndev++;
+	if (d->desc->pci_ep) {
+		const struct la_grant *slot = la_dev_inst_grant(d, LA_RES_PCI, 0);
+
+		/* its BARs go on the bus when the guest enables them */
+		return slot && slot->bus == 0 && slot->func == 0 ?
+		       la_pci_add(&vm->pci, slot->dev, d->desc->pci_ep(vd->state)) : -LA_ERR_RANGE;
+	}
 	for (unsigned k = 0; k < d->n && !err; k++) {
 		const struct la_grant *g = &d->g[k];
 
@@ -150,6 +172,15 @@ static int la_vm_make_dev(struct la_vm *vm, unsigned i, const struct la_dev_env 
 					 g->range, ops, vd->state);
 	}
 	return err;
+}
+
+/* The user's options for instance name, NULL if none. */
+static const void *la_vm_backend(const struct la_vm_setup *s, const char *name)
+{
+	for (unsigned i = 0; i < s->nbackends; i++)
+		if (!strcmp(s->backends[i].name, name))
+			return s->backends[i].opts;
+	return NULL;
 }
 
 /* The platform's devices where their grants put them (each on its own
@@ -162,11 +193,15 @@ static int la_vm_devices(struct la_vm *vm)
 	const struct la_platform *plat = &s->res->plat;
 	struct la_dev_env env = {
 		.m = &vm->machine, .serial_fd = s->serial_fd, .debugcon_fd = s->debugcon_fd,
+		.g = s->g, .mmio = &vm->mmio, .prog = s->prog, .seccomp = s->seccomp,
 	};
 	int err = 0;
 
 	vm->ops->platform(s->boot, &vm->plat);
-	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note };
+	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note,
+					   la_vm_ioeventfd, la_vm_broken };
+	la_pci_init(&vm->pci, &vm->machine, &vm->mmio.lock);
+	vm->pci_ready = true;
 	env.cmos_below = p->cmos_below;
 	env.cmos_above = p->cmos_above;
 	vm->dev = calloc(plat->ninst ? plat->ninst : 1, sizeof(*vm->dev));
@@ -174,10 +209,9 @@ static int la_vm_devices(struct la_vm *vm)
 		return -LA_ERR_NOMEM;
 	for (unsigned i = 0; i < plat->ninst && !err; i++) {
 		env.source = 1u << (i % 32);
+		env.backend = la_vm_backend(s, plat->inst[i].name);
 		err = la_vm_make_dev(vm, i, &env);
 	}
-	la_pci_init(&vm->pci, &vm->machine);
-	vm->pci_ready = true;
 	if (!err && p->pci_io)
 		err = la_bus_add(&vm->io, "pci-config",
 				 (struct la_range){ LA_PCI_IO_PORT, LA_PCI_IO_PORT + LA_PCI_IO_LEN - 1 },
@@ -219,6 +253,14 @@ unsigned la_vm_serial_input(struct la_vm *vm, unsigned n, const uint8_t *buf, un
 	took = la_serial_input(d->state, buf, len);
 	pthread_mutex_unlock(&bus->lock);
 	return took;
+}
+
+unsigned la_vm_dev_input(struct la_vm *vm, const char *name, const uint8_t *buf, unsigned len)
+{
+	for (unsigned i = 0; i < vm->ndev; i++)
+		if (vm->dev[i].desc->input && !strcmp(vm->dev[i].inst->name, name))
+			return vm->dev[i].desc->input(vm->dev[i].state, buf, len);
+	return 0;
 }
 
 /* ---- what the arch's exit hooks may use ---- */
@@ -488,6 +530,13 @@ enum la_fate la_vm_run(struct la_vm *vm)
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART: KVM_RUN returns EINTR */
+	/* the devices' threads first, each under its own filter */
+	for (unsigned i = 0; i < vm->ndev; i++) {
+		if (vm->dev[i].desc->start && vm->dev[i].desc->start(vm->dev[i].state)) {
+			la_vm_dev_exit(vm, LA_FATE_VMM, "cannot start a device thread");
+			break;
+		}
+	}
 	/* threads start with SIGUSR1 blocked and unblock it once their
 	 * kvm_run pointer is set */
 	sigemptyset(&set);
@@ -529,18 +578,20 @@ void la_vm_destroy(struct la_vm *vm)
 	if (!vm)
 		return;
 	la_vm_stop_threads(vm);
-	for (unsigned i = 0; i < LA_VM_MAX_VCPUS; i++)
-		if (vm->vcpu[i].fd >= 0)
-			la_kvm_vcpu_close(&vm->kvm, &vm->vcpu[i]);
-	la_kvm_close(&vm->kvm);
-	la_bus_destroy(&vm->io);
-	la_bus_destroy(&vm->mmio);
+	/* the devices (and their threads, which may still raise interrupts)
+	 * before the KVM objects */
 	for (unsigned i = 0; i < vm->ndev; i++) {
 		if (vm->dev[i].desc->destroy)
 			vm->dev[i].desc->destroy(vm->dev[i].state);
 		else
 			free(vm->dev[i].state);
 	}
+	for (unsigned i = 0; i < LA_VM_MAX_VCPUS; i++)
+		if (vm->vcpu[i].fd >= 0)
+			la_kvm_vcpu_close(&vm->kvm, &vm->vcpu[i]);
+	la_kvm_close(&vm->kvm);
+	la_bus_destroy(&vm->io);
+	la_bus_destroy(&vm->mmio);
 	free(vm->dev);
 	if (vm->pci_ready)
 		la_pci_destroy(&vm->pci);

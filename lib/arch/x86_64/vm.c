@@ -49,7 +49,9 @@ static int la_x86_cmdline(const struct la_vm_image *img, struct la_cmdline *c)
 	char tok[64];
 	int err = la_cmdline_add(c, "panic=-1");
 
-	if (!err && img->console >= 0) {
+	if (!err && img->hvc0) {
+		err = la_cmdline_add(c, "console=hvc0");
+	} else if (!err && img->console >= 0) {
 		snprintf(tok, sizeof(tok), "console=ttyS%d", img->console);
 		err = la_cmdline_add(c, tok);
 	}
