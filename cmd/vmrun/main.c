@@ -564,7 +564,7 @@ static void la_vmrun_build(struct la_vmrun *a)
 		.image = a->image, .image_len = a->image_len, .is_bios = c->bios_path != NULL,
 		.initrd_fd = a->initrd_fd, .initrd_size = a->img.initrd_size,
 		.cmdline = a->cmdline, .console = la_vmrun_console(a), .earlycon = true,
-		.hvc0 = a->console_virtio,
+		.hvc0 = a->console_virtio, .plat = &a->res.plat,
 		.dtb = a->dtb, .dtb_len = a->dtb_len, .no_acpi = a->no_acpi,
 		.phys_bits = a->res.phys_bits, .pm_iobase = a->res.pm_iobase,
 		.console_port = a->img.console_port,

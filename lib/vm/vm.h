@@ -31,6 +31,8 @@ struct la_vm_image {
 	uint16_t console_port;    /* its IO port, for earlycon */
 	bool earlycon;            /* earlycon=uart8250,io,<port> */
 	bool hvc0;                /* console=hvc0 (a virtio console) instead of ttyS */
+	const struct la_platform *plat; /* the devices (x86_64: the DSDT's PCI _PRT
+					 * from their INTx grants); NULL: none */
 	const uint8_t *dtb;       /* NULL: no DTB in setup_data */
 	size_t dtb_len;
 	bool no_acpi;             /* boot on the MP table alone */

@@ -1,0 +1,74 @@
+#!/bin/busybox sh
+# /init of the L2 guest for the virtio cases (tests/bats/vmrun_vm_virtio.bats),
+# laid over build/vm/guest.cpio by tests/vm/mkguest-virtio.sh: loads Debian's
+# virtio modules (/lib/modules/la/*.ko, in dependency order from order.txt),
+# prints "la-guest: KEY VALUE" lines for what the command line asks, then
+# powers off:
+#   la.vda=N        the first N bytes of /dev/vda (a marker), as text
+#   la.vdb-write    write /dev/vdb (a read-only disk) past the guest's own
+#                   read-only flag (blockdev --setrw), so the device answers:
+#                   "vdb-write ok|fail"
+#   la.vda-write=S  write S at byte 4096 of /dev/vda, sync: "vda-write ok|fail"
+#   la.hwrng=N      read N bytes of /dev/hwrng: "hwrng N bytes" and the driver
+#   la.hvc          a shell on /dev/hvc0 (virtio console) instead of powering off
+/bin/busybox mkdir -p /proc /sys /dev /bin /sbin /usr/bin /usr/sbin /tmp
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+# the console may be hvc0, which exists only once virtio_console is in
+out=/dev/ttyS0
+[ -c /dev/console ] && echo >/dev/console 2>/dev/null && out=/dev/console
+exec >"$out" 2>&1
+echo "la-guest: init $(cut -d' ' -f1 /proc/uptime)"
+while read -r m; do
+	insmod "/lib/modules/la/$m" || echo "la-guest: insmod $m failed"
+done </lib/modules/la/order.txt
+echo "la-guest: modules $(cut -d' ' -f1 /proc/uptime)"
+# the devices' nodes appear asynchronously
+i=0
+while [ $i -lt 50 ] && ! [ -e /dev/vda -o -e /dev/hwrng -o -e /dev/hvc0 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.2
+for d in /sys/bus/pci/devices/*; do
+	echo "la-guest: pci ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") irq $(cat "$d/irq") driver $(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)"
+done
+fate=poweroff
+for w in $(cat /proc/cmdline); do
+	case $w in
+	la.vda=*) echo "la-guest: vda $(head -c "${w#la.vda=}" /dev/vda)" ;;
+	la.vda-write=*)
+		if printf '%s' "${w#la.vda-write=}" | dd of=/dev/vda bs=1 seek=4096 conv=notrunc 2>/dev/null && sync; then
+			echo "la-guest: vda-write ok"
+		else
+			echo "la-guest: vda-write fail"
+		fi
+		;;
+	la.vdb-write)
+		blockdev --setrw /dev/vdb
+		if echo x | dd of=/dev/vdb bs=512 count=1 conv=sync,fsync oflag=direct 2>/dev/null; then
+			echo "la-guest: vdb-write ok"
+		else
+			echo "la-guest: vdb-write fail"
+		fi
+		;;
+	la.hwrng=*)
+		n=$(head -c "${w#la.hwrng=}" /dev/hwrng | wc -c)
+		echo "la-guest: hwrng $n bytes from $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
+		;;
+	la.hvc) fate=hvc ;;
+	esac
+done
+for b in /sys/block/vd*; do
+	[ -e "$b" ] && echo "la-guest: disk ${b##*/} $(cat "$b/size") sectors ro $(cat "$b/ro") serial $(cat "$b/serial" 2>/dev/null)"
+done
+if [ "$fate" = hvc ]; then
+	echo "la-guest: hvc0 $([ -c /dev/hvc0 ] && echo present || echo absent)"
+	setsid sh -c 'exec sh </dev/hvc0 >/dev/hvc0 2>&1'
+fi
+echo "la-guest: fate poweroff"
+poweroff -f
+sleep 10
