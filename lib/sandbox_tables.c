@@ -40,10 +40,11 @@
  * report. */
 static const struct la_sys_rule la_sys_vcpu[] = {
 	LA_SYS_COMMON,
-	{ .name = "ioctl", .nalt = 9, .alt = {
+	{ .name = "ioctl", .nalt = 10, .alt = {
 		ARG(1, KVM_RUN, "KVM_RUN"),
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
 		ARG(1, KVM_IOEVENTFD, "KVM_IOEVENTFD (a virtio queue enabled, a BAR moved)"),
+		ARG(1, KVM_SET_GSI_ROUTING, "KVM_SET_GSI_ROUTING (an MSI-X entry written)"),
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
 		ARG(1, KVM_GET_ONE_REG, "KVM_GET_ONE_REG (arm64 and riscv64 registers)"),
 		ARG(1, KVM_GET_REGS, "KVM_GET_REGS"),

@@ -61,14 +61,20 @@ static uint8_t la_vtpci_isr_read(struct la_vtpci *t)
 
 static void la_vtpci_irq_queue(struct la_vtpci *t, unsigned q)
 {
-	(void)q;
-	la_vtpci_isr_raise(t, LA_VIRTIO_ISR_QUEUE);
+	if (!la_msix_signal(&t->msix, t->q[q].vector))
+		la_vtpci_isr_raise(t, LA_VIRTIO_ISR_QUEUE);
+}
+
+static void la_vtpci_irq_config(struct la_vtpci *t)
+{
+	if (!la_msix_signal(&t->msix, t->config_vector))
+		la_vtpci_isr_raise(t, LA_VIRTIO_ISR_CONFIG);
 }
 
 void la_vtpci_config_changed(struct la_vtpci *t)
 {
 	t->generation++;
-	la_vtpci_isr_raise(t, LA_VIRTIO_ISR_CONFIG);
+	la_vtpci_irq_config(t);
 }
 
 /* The guest broke queue q: NEEDS_RESET, a configuration interrupt, and
@@ -76,7 +82,7 @@ void la_vtpci_config_changed(struct la_vtpci *t)
 static void la_vtpci_broken(struct la_vtpci *t, const char *why)
 {
 	t->status |= LA_VIRTIO_S_NEEDS_RESET;
-	la_vtpci_isr_raise(t, LA_VIRTIO_ISR_CONFIG);
+	la_vtpci_irq_config(t);
 	if (!t->said_broken && t->m && t->m->broken)
 		t->m->broken(t->m->vm, t->name, why ? why : "a malformed virtqueue");
 	t->said_broken = true;
@@ -230,6 +236,13 @@ static void la_vtpci_set64(uint64_t *f, unsigned part, unsigned size, uint64_t v
 	}
 }
 
+/* A vector the driver asks for: one of ours, else NO_VECTOR (which tells
+ * it the mapping failed, §4.1.5.1.2). */
+static uint16_t la_vtpci_vector(const struct la_vtpci *t, uint64_t v)
+{
+	return v < t->msix.n ? (uint16_t)v : LA_VTPCI_NO_VECTOR;
+}
+
 static void la_vtpci_common_set(struct la_vtpci *t, unsigned off, unsigned size, uint64_t v)
 {
 	struct la_vtpci_queue *q = t->qsel < t->ops->nqueues ? &t->q[t->qsel] : NULL;
@@ -243,11 +256,11 @@ static void la_vtpci_common_set(struct la_vtpci *t, unsigned off, unsigned size,
 		if (feat && t->gfselect < 2)
 			la_vtpci_set64(&t->driver_features, t->gfselect, 4, v);
 		return;
-	case CC_MSIX: return; /* no MSI-X: the vector stays NO_VECTOR */
+	case CC_MSIX: t->config_vector = la_vtpci_vector(t, v); return;
 	case CC_STATUS: la_vtpci_status(t, (uint8_t)v); return;
 	case CC_QSELECT: t->qsel = (uint16_t)v; return;
 	case CC_QSIZE: if (qfree) q->size = (uint16_t)v; return;
-	case CC_QMSIX: return;
+	case CC_QMSIX: if (q) q->vector = la_vtpci_vector(t, v); return;
 	case CC_QENABLE:
 		if (q && (v & 1) && (t->status & LA_VIRTIO_S_FEATURES_OK))
 			la_vtpci_queue_enable(t, t->qsel);
@@ -306,6 +319,15 @@ static void la_vtpci_bar(struct la_vtpci *t, uint64_t off, bool write, uint8_t *
 			la_vtpci_kick(t->q[(off - LA_VTPCI_NOTIFY) / LA_VTPCI_NOTIFY_MULT].efd);
 		else
 			memset(data, 0, size);
+		return;
+	}
+	if (off >= LA_VTPCI_MSIX_TABLE && off < LA_VTPCI_MSIX_PBA) {
+		la_msix_table(&t->msix, off - LA_VTPCI_MSIX_TABLE, write, data, size);
+		return;
+	}
+	if (off >= LA_VTPCI_MSIX_PBA && off < LA_VTPCI_MSIX_PBA + 0x1000) {
+		if (!write)
+			la_msix_pba(&t->msix, off - LA_VTPCI_MSIX_PBA, data, size);
 		return;
 	}
 	if (off == LA_VTPCI_ISR) {
@@ -408,6 +430,7 @@ static void la_vtpci_cfg_write(void *ctx, unsigned reg, const uint8_t *data, uns
 	unsigned len;
 
 	(void)data;
+	la_msix_cfg_written(&t->msix, reg, size);
 	if (!la_vtpci_cfgacc(t, reg, size, &off, &len))
 		return;
 	memcpy(buf, t->ep.cfg + t->cfgacc + 16, 4);
@@ -494,6 +517,9 @@ int la_vtpci_init(struct la_vtpci *t, const struct la_dev_inst *d, const struct 
 		la_pci_ep_intx(&t->ep, 1, (uint8_t)irq->value);
 	if (!err)
 		err = la_vtpci_caps(t);
+	if (!err)
+		err = la_msix_init(&t->msix, &t->ep, ops->nqueues + 1u, 0, LA_VTPCI_MSIX_TABLE,
+				   LA_VTPCI_MSIX_PBA, t->m);
 	if (err)
 		return err;
 	t->chain = malloc(sizeof(*t->chain));
@@ -658,6 +684,7 @@ void la_vtpci_destroy(struct la_vtpci *t)
 			close(t->q[i].efd);
 	if (t->ctl_fd >= 0)
 		close(t->ctl_fd);
+	la_msix_destroy(&t->msix);
 	free(t->chain);
 	pthread_mutex_destroy(&t->lock);
 	pthread_mutex_destroy(&t->isr_lock);

@@ -14,7 +14,9 @@
  * one eventfd per queue (KVM's ioeventfd at the queue's notify address,
  * or written by the MMIO path when KVM cannot), a control eventfd and the
  * device's own wake fd, and calls the device's work with the transport's
- * lock held. Interrupts: INTx with the ISR (a read deasserts). A queue the
+ * lock held. Interrupts: MSI-X (one vector per queue and one for
+ * configuration changes, through KVM's irqfd where the machine offers
+ * MSI routes), else INTx with the ISR (a read deasserts). A queue the
  * guest broke (la_virtq_pop) sets DEVICE_NEEDS_RESET, raises a
  * configuration interrupt and is told once through la_machine.broken.
  *
@@ -23,6 +25,8 @@
  *   0x1000  ISR status (1 byte)
  *   0x2000  device configuration
  *   0x3000  notifications, 4 bytes per queue (queue_notify_off = index)
+ *   0x4000  MSI-X table (16 bytes per vector)
+ *   0x5000  MSI-X pending-bit array
  */
 #ifndef LA_VIRTIO_TRANSPORT_H
 #define LA_VIRTIO_TRANSPORT_H
@@ -34,6 +38,7 @@
 #include "dev/dev.h"
 #include "dev/machine.h"
 #include "pci/config.h"
+#include "pci/msix.h"
 #include "sandbox.h"
 #include "virtio/queue.h"
 
@@ -45,6 +50,8 @@
 #define LA_VTPCI_DEVCFG 0x2000u
 #define LA_VTPCI_NOTIFY 0x3000u
 #define LA_VTPCI_NOTIFY_MULT 4u
+#define LA_VTPCI_MSIX_TABLE 0x4000u
+#define LA_VTPCI_MSIX_PBA 0x5000u
 #define LA_VTPCI_MAX_QUEUES 8
 #define LA_VTPCI_NO_VECTOR 0xffff
 
@@ -112,6 +119,7 @@ struct la_vtpci {
 	uint16_t qsel;
 	struct la_vtpci_queue q[LA_VTPCI_MAX_QUEUES];
 	uint8_t cfgacc;            /* the PCI cfg access capability's offset */
+	struct la_msix msix;       /* its vectors: queues, then configuration */
 	bool bar_on;               /* BAR 0 on the bus at bar_addr */
 	uint64_t bar_addr;
 	bool said_broken;

@@ -51,6 +51,13 @@ struct la_vm {
 	pthread_mutex_t irq_lock;     /* irq_src; taken inside a bus lock */
 	unsigned *irq_src;            /* asserted sources per line (ops->nirqs) */
 	int said_unclaimed;           /* the first unclaimed MMIO access told */
+	/* KVM's GSI routing: the irqchip's own entries (nbase), then one MSI
+	 * route per MSI-X vector (gsi nbase_gsi + i; valid: routed) */
+	pthread_mutex_t route_lock;   /* a leaf */
+	struct la_kvm_route *routes;
+	bool *route_on;
+	unsigned nroutes, nbase, route_cap;
+	unsigned next_gsi;
 
 	pthread_mutex_t lock;         /* fate and end */
 	pthread_cond_t cond;
@@ -120,6 +127,88 @@ static int la_vm_ioeventfd(void *p, uint64_t gpa, unsigned len, int fd, bool on)
 	struct la_vm *vm = p;
 
 	return la_kvm_ioeventfd(&vm->kvm, gpa, len, fd, on);
+}
+
+#define LA_VM_MAX_MSI 512 /* MSI GSIs, well inside KVM's 4096 routes */
+
+/* The routing table KVM gets: the irqchip's entries, then the MSI routes
+ * that are on (route_lock held). */
+static int la_vm_routes_apply(struct la_vm *vm)
+{
+	struct la_kvm_route *r = malloc(vm->nroutes * sizeof(*r));
+	unsigned n = 0;
+	int err;
+
+	if (!r)
+		return -LA_ERR_NOMEM;
+	for (unsigned i = 0; i < vm->nroutes; i++)
+		if (i < vm->nbase || vm->route_on[i])
+			r[n++] = vm->routes[i];
+	err = la_kvm_set_routes(&vm->kvm, r, n);
+	free(r);
+	return err;
+}
+
+static int la_vm_msi_gsi(void *p)
+{
+	struct la_vm *vm = p;
+	int gsi = -LA_ERR_TOOMANY;
+
+	pthread_mutex_lock(&vm->route_lock);
+	if (vm->nroutes < vm->route_cap) {
+		gsi = (int)vm->next_gsi++;
+		vm->routes[vm->nroutes] = (struct la_kvm_route){ .gsi = (uint32_t)gsi, .msi = true };
+		vm->route_on[vm->nroutes++] = false;
+	}
+	pthread_mutex_unlock(&vm->route_lock);
+	return gsi;
+}
+
+static int la_vm_msi_route(void *p, unsigned gsi, uint64_t addr, uint32_t data, bool on)
+{
+	struct la_vm *vm = p;
+	int err = -LA_ERR_NOTFOUND;
+
+	pthread_mutex_lock(&vm->route_lock);
+	for (unsigned i = vm->nbase; i < vm->nroutes; i++) {
+		if (vm->routes[i].gsi != gsi)
+			continue;
+		vm->routes[i].addr = addr;
+		vm->routes[i].data = data;
+		vm->route_on[i] = on;
+		err = la_vm_routes_apply(vm);
+		break;
+	}
+	pthread_mutex_unlock(&vm->route_lock);
+	return err;
+}
+
+static int la_vm_irqfd(void *p, int fd, unsigned gsi, bool on)
+{
+	struct la_vm *vm = p;
+
+	return la_kvm_irqfd(&vm->kvm, fd, gsi, on);
+}
+
+/* MSI routes where the arch says what its irqchip's table holds. */
+static int la_vm_msi_init(struct la_vm *vm)
+{
+	unsigned n;
+
+	if (!vm->ops->irq_routes)
+		return 0;
+	n = vm->ops->irq_routes(NULL, 0);
+	vm->route_cap = n + LA_VM_MAX_MSI;
+	vm->routes = calloc(vm->route_cap, sizeof(*vm->routes));
+	vm->route_on = calloc(vm->route_cap, sizeof(*vm->route_on));
+	if (!vm->routes || !vm->route_on)
+		return -LA_ERR_NOMEM;
+	vm->nbase = vm->nroutes = vm->ops->irq_routes(vm->routes, n);
+	vm->next_gsi = vm->ops->nirqs;
+	vm->machine.msi_gsi = la_vm_msi_gsi;
+	vm->machine.msi_route = la_vm_msi_route;
+	vm->machine.irqfd = la_vm_irqfd;
+	return 0;
 }
 
 static void la_vm_broken(void *p, const char *dev, const char *why)
@@ -199,7 +288,10 @@ static int la_vm_devices(struct la_vm *vm)
 
 	vm->ops->platform(s->boot, &vm->plat);
 	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note,
-					   la_vm_ioeventfd, la_vm_broken };
+					   la_vm_ioeventfd, la_vm_broken, NULL, NULL, NULL };
+	err = la_vm_msi_init(vm);
+	if (err)
+		return err;
 	la_pci_init(&vm->pci, &vm->machine, &vm->mmio.lock);
 	vm->pci_ready = true;
 	env.cmos_below = p->cmos_below;
@@ -382,6 +474,7 @@ int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm 
 	la_bus_init(&vm->io);
 	la_bus_init(&vm->mmio);
 	pthread_mutex_init(&vm->irq_lock, NULL);
+	pthread_mutex_init(&vm->route_lock, NULL);
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	err = vm->ncpus == 0 || vm->ncpus > LA_VM_MAX_VCPUS || !vm->ops ?
@@ -596,6 +689,9 @@ void la_vm_destroy(struct la_vm *vm)
 	if (vm->pci_ready)
 		la_pci_destroy(&vm->pci);
 	pthread_mutex_destroy(&vm->irq_lock);
+	pthread_mutex_destroy(&vm->route_lock);
+	free(vm->routes);
+	free(vm->route_on);
 	free(vm->irq_src);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_cond_destroy(&vm->cond);

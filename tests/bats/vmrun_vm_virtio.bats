@@ -18,6 +18,7 @@ vm_cases_virtio() {
 	cat <<EOF
 la-case v-blk $t la-vmrun --disk "\$P/d1.img,serial=la-serial-1" --disk "\$P/d2.img,ro" --cmdline 'la.vda=17 la.vda-write=WRITTEN la.vdb-write la.hwrng=64' $boot
 la-case v-blk-data 10 sh -c 'dd if="\$P/d1.img" bs=1 skip=4096 count=7 2>/dev/null; echo'
+la-case v-intx $t la-vmrun --cpus 2 --disk "\$P/d1.img,ro" --cmdline 'pci=nomsi la.vda=9 la.hwrng=32' $boot
 la-case v-no-rng $t la-vmrun --no-rng --cmdline 'la.hwrng=16' $boot
 la-case v-hvc $t "\$P/virtio-hvc.sh" $boot
 la-case v-lock $t "\$P/virtio-lock.sh" "\$P/d2.img" $boot
@@ -49,10 +50,23 @@ setup_file() {
 			return 0
 		fi
 		cp "$(la_vm_l2_kernel)" "$p/vmlinuz" || return 1
-		rc=0
-		"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 1200 --stall 240 --payload "$p" \
-			--bin "$VM_BIN/la-vmrun" --out "$t/l1" --script "$t/cases.sh" \
-			2>"$t/l1.stderr" || rc=$?
+		# the emulated host freezes now and then (see vmrun_vm.bats): up to
+		# twice more, the cases it did not finish run in a fresh one
+		local try out script=$t/cases.sh
+		for try in 1 2 3; do
+			out=$t/l1
+			[ "$try" = 1 ] || {
+				out=$t/l1-try$try script=$t/l1-try$try.sh
+				vm_unfinished "$t/cases.sh" "$t/l1" >"$script"
+			}
+			rc=0
+			"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 1200 --stall 240 \
+				--payload "$p" --bin "$VM_BIN/la-vmrun" --out "$out" --script "$script" \
+				2>"$t/l1.stderr" || rc=$?
+			[ "$try" = 1 ] || cp "$out"/*.out "$out"/*.err "$out"/*.status \
+				"$out"/*.seconds "$t/l1/" 2>/dev/null || true
+			[ "$rc" = 3 ] && [ -e "$out/stalled" ] || break
+		done
 		[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
 	else
 		ln -sf "$VM_TOP/tests/vm/la-case.sh" "$t/bin/la-case"
@@ -76,6 +90,23 @@ need_case() {
 	assert_line 'la-guest: fate poweroff'
 	# the _PRT routes INTA: Linux finds the GSI (no "no GSI" fallback)
 	refute_output --partial 'PCI INT A: no GSI'
+}
+
+@test "virtio: the guest's drivers take MSI-X, one vector per queue and one for configuration" {
+	need_case v-blk
+	vm_case_status v-blk 0
+	assert_line 'la-guest: irq PCI-MSI 16384-edge virtio0-config'
+	assert_line 'la-guest: irq PCI-MSI 16385-edge virtio0-req.0'
+	assert_line --regexp '^la-guest: irq PCI-MSI [0-9]+-edge virtio2-input$'
+}
+
+@test "virtio: with pci=nomsi the devices work on INTx (the _PRT's IRQs, the ISR)" {
+	need_case v-intx
+	vm_case_status v-intx 0
+	assert_line 'la-guest: vda LA-MARKER'
+	assert_line 'la-guest: hwrng 32 bytes from virtio_rng.0'
+	assert_line --regexp '^la-guest: irq IO-APIC 9-fasteoi virtio0$'
+	refute_output --partial 'PCI-MSI'
 }
 
 @test "virtio-blk: what the guest writes and syncs is in the image afterwards" {

@@ -5,11 +5,13 @@
  * and slots. */
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bytes.h"
 #include "err.h"
 #include "pci/config.h"
 #include "pci/host.h"
+#include "pci/msix.h"
 #include "t.h"
 #include "vm/bus.h"
 
@@ -214,10 +216,137 @@ static void test_caps(void)
 	T_EQ_U64(la_get32(b), 0);
 }
 
+/* ---- MSI-X, with a machine that records routes and irqfds ---- */
+
+static int next_gsi = 24, routes, irqfds;
+static uint64_t route_addr;
+static uint32_t route_data;
+
+static int m_gsi(void *vm)
+{
+	(void)vm;
+	return next_gsi++;
+}
+
+static int m_route(void *vm, unsigned gsi, uint64_t addr, uint32_t data, bool on)
+{
+	(void)vm, (void)gsi, (void)on;
+	routes++;
+	route_addr = addr, route_data = data;
+	return 0;
+}
+
+static int m_irqfd(void *vm, int fd, unsigned gsi, bool on)
+{
+	(void)vm, (void)fd, (void)gsi, (void)on;
+	irqfds++;
+	return 0;
+}
+
+static const struct la_machine msi_machine = {
+	.msi_gsi = m_gsi, .msi_route = m_route, .irqfd = m_irqfd,
+};
+
+static uint64_t fired(struct la_msix *x, unsigned v)
+{
+	uint64_t n = 0;
+
+	return read(x->fd[v], &n, 8) == 8 ? n : 0;
+}
+
+static void tbl(struct la_msix *x, unsigned off, uint32_t v)
+{
+	uint8_t b[4];
+
+	la_put32(b, v);
+	la_msix_table(x, off, true, b, 4);
+}
+
+static void ctrl(struct la_pci_ep *ep, uint8_t cap, uint16_t v)
+{
+	uint8_t b[2];
+
+	la_put16(b, v);
+	la_pci_ep_write(ep, cap + 2u, b, 2);
+}
+
+static void test_msix(void)
+{
+	struct la_pci_ep ep;
+	struct la_msix x, none;
+	uint8_t b[8];
+
+	la_pci_ep_init(&ep, "t", 1, 2, 0, 0, 0, 0, NULL);
+	/* no MSI hooks: no capability, INTx */
+	T_EQ_U64(la_msix_init(&none, &ep, 3, 0, 0x4000, 0x5000, NULL), 0);
+	T_EQ_U64(none.n, 0);
+	T_EQ_U64(ep.cfg[LA_PCI_CAP_PTR], 0);
+	T_CHECK(!la_msix_signal(&none, 0));
+	la_msix_destroy(&none);
+	T_EQ_U64(la_msix_init(&x, &ep, 3, 0, 0x4000, 0x5000, &msi_machine), 0);
+	T_EQ_U64(irqfds, 3);
+	T_EQ_U64(x.gsi[2], 26);
+	/* the capability: table size 3 (N-1 = 2), table and PBA in BAR 0 */
+	la_pci_ep_read(&ep, x.cap, b, 4);
+	T_EQ_U64(la_get32(b), 0x00020011);
+	la_pci_ep_read(&ep, x.cap + 4u, b, 8);
+	T_EQ_U64(la_get32(b), 0x4000);
+	T_EQ_U64(la_get32(b + 4), 0x5000);
+	/* table size is read-only, enable and function mask are not */
+	ctrl(&ep, x.cap, 0xffff);
+	la_pci_ep_read(&ep, x.cap + 2u, b, 2);
+	T_EQ_U64(la_get16(b), 0xc002);
+	ctrl(&ep, x.cap, 0);
+	T_CHECK(!la_msix_enabled(&x));
+	T_CHECK(!la_msix_signal(&x, 0)); /* disabled: the caller's INTx */
+	/* vectors start masked; a message written, then unmasked: routed */
+	la_msix_table(&x, 12, false, b, 4);
+	T_EQ_U64(la_get32(b), 1);
+	tbl(&x, 0, 0xfee00000), tbl(&x, 4, 0), tbl(&x, 8, 0x4041);
+	T_EQ_U64(routes, 0);
+	tbl(&x, 12, 0xfffffffe);          /* only the mask bit is writable */
+	la_msix_table(&x, 12, false, b, 4);
+	T_EQ_U64(la_get32(b), 0);
+	T_EQ_U64(routes, 1);
+	T_EQ_U64(route_addr, 0xfee00000);
+	T_EQ_U64(route_data, 0x4041);
+	ctrl(&ep, x.cap, LA_MSIX_ENABLE);
+	T_CHECK(la_msix_signal(&x, 0));
+	T_EQ_U64(fired(&x, 0), 1);
+	/* masked vector 1: pending, in the PBA; unmasked: delivered, cleared */
+	tbl(&x, 16, 0xfee01000), tbl(&x, 24, 0x4042);
+	T_CHECK(la_msix_signal(&x, 1));
+	T_EQ_U64(fired(&x, 1), 0);
+	la_msix_pba(&x, 0, b, 8);
+	T_EQ_U64(la_get64(b), 2);
+	tbl(&x, 28, 0);
+	T_EQ_U64(fired(&x, 1), 1);
+	la_msix_pba(&x, 0, b, 8);
+	T_EQ_U64(la_get64(b), 0);
+	/* the function mask holds every vector; clearing it delivers */
+	ctrl(&ep, x.cap, LA_MSIX_ENABLE | LA_MSIX_FMASK);
+	la_msix_signal(&x, 0);
+	T_EQ_U64(fired(&x, 0), 0);
+	ctrl(&ep, x.cap, LA_MSIX_ENABLE);
+	la_msix_cfg_written(&x, x.cap + 2u, 2);
+	T_EQ_U64(fired(&x, 0), 1);
+	/* NO_VECTOR and vectors past the table: nothing, no crash */
+	T_CHECK(la_msix_signal(&x, 0xffff));
+	T_CHECK(la_msix_signal(&x, 3));
+	/* accesses outside the table or torn: read 0, ignored */
+	la_msix_table(&x, 48, false, b, 4);
+	T_EQ_U64(la_get32(b), 0);
+	tbl(&x, 0x1000, 1);
+	la_msix_table(&x, 2, false, b, 4);
+	T_EQ_U64(la_get32(b), 0);
+	la_msix_destroy(&x);
+}
+
 int main(void)
 {
 	test_header_and_masks();
 	test_bars();
 	test_caps();
+	test_msix();
 	return T_DONE();
 }

@@ -37,6 +37,8 @@ for d in /sys/bus/pci/devices/*; do
 	echo "la-guest: pci ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") irq $(cat "$d/irq") driver $(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)"
 done
 fate=poweroff
+# how each device interrupts: "la-guest: irq PCI-MSIX-0000:00:01.0 0-edge virtio0-config"
+grep virtio /proc/interrupts | sed 's/^ *[0-9]*: *//; s/^[0-9 ]*//; s/  */ /g; s/^/la-guest: irq /'
 for w in $(cat /proc/cmdline); do
 	case $w in
 	la.vda=*) echo "la-guest: vda $(head -c "${w#la.vda=}" /dev/vda)" ;;
