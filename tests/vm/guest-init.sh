@@ -208,6 +208,15 @@ for w in $(cat /proc/cmdline); do
 		a=${a%:*}
 		nc "${a%:*}" "${a##*:}" </tmp/la-put 2>/tmp/nc.err ||
 			echo "la-guest: put $a failed: $(head -n 1 /tmp/nc.err)"
+		# nc leaves at the end of its input, its data maybe still queued:
+		# wait (10 s at most) until no socket to that port is established
+		# or has its FIN unacknowledged (01, 04, 0B in /proc/net/tcp), so
+		# a poweroff next cannot lose the tail
+		i=0
+		while grep -qE ":$(printf '%04X' "${a##*:}") (01|04|0B) " /proc/net/tcp && [ "$i" -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
 		;;
 	la.write=*)
 		a=${w#la.write=}
