@@ -41,11 +41,17 @@ EOF
 		cat <<EOF
 la-case v-disk $t la-vmrun $v --disk "\$P/disk.img" --disk "\$P/data.img,ro" --cmdline 'quiet la.modules=virtio_pci,virtio_blk root=/dev/vda la.write=/la/out:256 la.sha256=/blob la.sha256=/dev/vdb la.trywrite=/dev/vdb' "\$P/vmlinuz"
 la-case v-diskfile 60 bash "\$P/diskfile.sh" "\$P/disk.img" /la/out
+la-case v-disk-dev $t la-vmrun $v --disk "\$P/data.img,ro" --cmdline 'quiet la.modules=virtio_pci,virtio_blk la.trywrite=/dev/vda la.forcewrite=/dev/vda la.sha256=/dev/vda' "\$P/vmlinuz"
 EOF
 	fi
 	if virtio_has --rng; then
 		cat <<EOF
 la-case v-rng $t la-vmrun $v --rng --cmdline 'quiet la.modules=virtio_pci,virtio_rng la.hwrng=64' "\$P/vmlinuz"
+EOF
+	fi
+	if virtio_has --console; then
+		cat <<EOF
+la-case v-console $t sh -c 'for i in \$(seq 60); do echo "echo typed-\\\$((6*7)); poweroff -f"; sleep 2; done | la-vmrun $v --console virtio --cmdline "quiet la.modules=virtio_pci,virtio_console la.fate=shell" "\$P/vmlinuz"'
 EOF
 	fi
 	if virtio_has --net; then
@@ -188,6 +194,25 @@ check_disk() {
 @test "la-vmrun --disk: the guest boots from an ext4 disk (root=/dev/vda), a second one read-only, and what it wrote is in the image" {
 	need_option --disk v-disk
 	check_disk v-disk v-diskfile
+}
+
+# (Linux 6.1 keeps the read-only flag the driver set from VIRTIO_BLK_F_RO
+# above blockdev --setrw: the guest refuses the write itself, so this checks
+# the feature bit; the device's own refusal needs a guest that ignores it)
+@test "la-vmrun --disk PATH,ro: the guest sees a read-only disk, even past blockdev --setrw, and reads it whole" {
+	need_option --disk v-disk-dev
+	vm_case_status v-disk-dev 0
+	assert_line --regexp '^la-guest: trywrite /dev/vda refused '
+	assert_line --regexp '^la-guest: forcewrite /dev/vda refused '
+	assert_line "la-guest: sha256 /dev/vda $(sha256sum <"$BATS_FILE_TMPDIR/payload/data.img" | cut -d' ' -f1)"
+}
+
+@test "la-vmrun --console virtio: the guest's console is hvc0, where its shell reads what is typed" {
+	need_option --console v-console
+	vm_case_status v-console 0
+	assert_line --regexp '^la-guest: modules loaded .*virtio_console'
+	assert_line 'la-guest: fate shell'
+	assert_output --partial 'typed-42'
 }
 
 @test "la-vmrun --rng: the guest reads /dev/hwrng from virtio_rng" {

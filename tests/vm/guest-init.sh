@@ -41,9 +41,16 @@
 #   la.sha256=PATH   "la-guest: sha256 PATH H" (a file or a device: /dev/vdb)
 #   la.trywrite=DEV  one 4 KiB block written to DEV with O_DIRECT and fsync:
 #                    "la-guest: trywrite DEV refused REASON" or "... written"
+#   la.forcewrite=DEV  the same after blockdev --setrw DEV (Linux 6.1 keeps
+#                    a read-only flag its driver set above it, so with
+#                    VIRTIO_BLK_F_RO the guest still refuses by itself)
 #   la.hwrng=BYTES   "la-guest: hwrng CURRENT bytes N": BYTES read from /dev/hwrng
 #   la.vsock=ARGS    /bin/la-vsock with ARGS, commas for spaces (listen,PORT or
 #                    connect,CID,PORT), each output line as "la-guest: vsock LINE"
+# With console=hvc0 (la-vmrun --console virtio) hvc0 exists only once
+# la.modules has loaded virtio_console: the lines printed until then are
+# kept and replayed on hvc0, which is then /init's output and input (and
+# la.fate=shell's terminal: cttyhack follows the active console).
 # The same script is the init of a disk made by mkdisk.sh: there (its root
 # is not the initramfs) it loads nothing and switches nowhere, prints
 # "la-guest: disk DEV TYPE rw|ro" after the init line, and before a
@@ -55,6 +62,16 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
+# console=hvc0 (la-vmrun --console virtio): hvc0 exists once virtio_console
+# is in, and until then the kernel gave /init the UART, or no console at
+# all: keep what is printed until la.modules has loaded it, then replay it
+# on hvc0
+early="" hvc=""
+case " $(cat /proc/cmdline) " in *" console=hvc0 "*) hvc=/dev/hvc0 ;; esac
+if [ ! -e /proc/$$/fd/1 ] || [ -n "$hvc" ]; then
+	early=/tmp/la-early.log
+	exec >"$early" 2>&1
+fi
 
 echo "la-guest: init $(cut -d' ' -f1 /proc/uptime)"
 # on a disk (mkdisk.sh) rather than the initramfs: /tmp is a tmpfs, and a
@@ -147,6 +164,16 @@ for w in $(cat /proc/cmdline); do
 done
 if [ -z "$disk" ]; then
 	[ -z "$mods" ] || la_modules "$mods"
+	if [ -n "$early" ]; then
+		c=${hvc:-/dev/console}
+		i=0
+		while ! (: >"$c") 2>/dev/null && [ "$i" -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		exec >"$c" 2>&1 <"$c"
+		cat "$early"
+	fi
 	[ -z "$root" ] || la_root "$root"
 fi
 
@@ -231,6 +258,16 @@ for w in $(cat /proc/cmdline); do
 			echo "la-guest: trywrite ${w#la.trywrite=} written"
 		else
 			echo "la-guest: trywrite ${w#la.trywrite=} refused $(grep -v records /tmp/dd.err | head -n 1)"
+		fi
+		;;
+	la.forcewrite=*)
+		# past the guest's own read-only flag, so the device itself answers
+		blockdev --setrw "${w#la.forcewrite=}" 2>/dev/null
+		if dd if=/dev/zero of="${w#la.forcewrite=}" bs=4096 count=1 oflag=direct conv=fsync \
+			2>/tmp/dd.err; then
+			echo "la-guest: forcewrite ${w#la.forcewrite=} written"
+		else
+			echo "la-guest: forcewrite ${w#la.forcewrite=} refused $(grep -v records /tmp/dd.err | head -n 1)"
 		fi
 		;;
 	la.hwrng=*)
