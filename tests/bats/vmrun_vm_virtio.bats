@@ -62,7 +62,7 @@ EOF
 	fi
 	if virtio_has --vsock; then
 		cat <<EOF
-la-case v-vsock $t sh -c 'la-vsock -t 200 listen 5000 & la-vmrun $v --vsock 3 --cmdline "quiet la.modules=virtio_pci,vmw_vsock_virtio_transport la.vsock=connect,2,5000" "\$P/vmlinuz"; wait \$!'
+la-case v-vsock $t sh -c 'la-vsock -t 200 listen 5000 >/tmp/vsock.out & la-vmrun $v --vsock 3 --cmdline "quiet la.modules=virtio_pci,vmw_vsock_virtio_transport la.vsock=connect,2,5000" "\$P/vmlinuz"; wait \$!; cat /tmp/vsock.out'
 EOF
 	fi
 	[ "${LA_VM_VIRTIO_QEMU:-0}" = 1 ] || return 0
@@ -75,7 +75,7 @@ la-case q-diskfile 60 bash "\$P/diskfile.sh" "\$P/qdisk.img" /la/out
 la-case q-rng $t $q -device virtio-rng-pci -append '$a la.modules=virtio_pci,virtio_rng la.hwrng=64'
 la-case q-tap 20 la-tap la-qtap0 $HOST_IP/24
 la-case q-net $t sh -c 'timeout 200 nc -l -p 7001 <"\$P/blob" & mkfifo /tmp/qhold; timeout 200 nc -l -p 7002 <>/tmp/qhold >/tmp/put & $q -netdev tap,id=n0,ifname=la-qtap0,script=no,downscript=no -device virtio-net-pci,netdev=n0,romfile= -append "$a la.modules=virtio_pci,virtio_net la.ip=eth0,$GUEST_IP la.ping=$HOST_IP la.get=$HOST_IP:7001 la.put=$HOST_IP:7002:128"; wait; echo "host put bytes \$(wc -c </tmp/put) sha256 \$(sha256sum </tmp/put | cut -d" " -f1)"; la-tap -d la-qtap0'
-la-case q-vsock $t sh -c 'la-vsock -t 200 listen 5000 & $q -device vhost-vsock-pci,guest-cid=3 -append "$a la.modules=virtio_pci,vmw_vsock_virtio_transport la.vsock=connect,2,5000"; wait \$!'
+la-case q-vsock $t sh -c 'la-vsock -t 200 listen 5000 >/tmp/qvsock.out & $q -device vhost-vsock-pci,guest-cid=3 -append "$a la.modules=virtio_pci,vmw_vsock_virtio_transport la.vsock=connect,2,5000"; wait \$!; cat /tmp/qvsock.out'
 EOF
 }
 
