@@ -202,7 +202,8 @@ $(BUILD)/tests/test_x86boot: $(BUILD)/obj/tests/guest/report.o
 
 # kernels: fetch Debian's x86_64 cloud kernel into $(KERNELS), bookworm's
 # arm64 kernel with an arm64 busybox, and trixie's riscv64 kernel with its
-# kvm.ko and a riscv64 busybox (once: does nothing when the cache is complete)
+# kvm.ko and a riscv64 busybox, each with its modules indexed (the virtio
+# test guest's; once: does nothing when the cache is complete)
 kernels:
 	@tests/vm/kernels.sh $(KERNELS) x86_64-cloud aarch64 riscv64
 
