@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# la-vmrun's virtio devices as a Linux guest sees them: Debian's cloud
+# la-vmrun's virtio devices over PCI as a Linux guest sees them: Debian's cloud
 # kernel loads its virtio modules (tests/vm/virtio-init.sh over the test
 # guest, tests/vm/mkguest-virtio.sh) and reads a marker from /dev/vda,
 # writes it, is refused writing a read-only disk, reads /dev/hwrng, and
