@@ -183,6 +183,12 @@ f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flus
 	refute_line "  fdatasync"
 	run la-vmrun --print-seccomp vcpu
 	assert_output --partial "KVM_IOEVENTFD"
+	assert_output --partial "KVM_SET_GSI_ROUTING"
+	# and la-vmrun(1) has them, with a DEVICES section
+	for o in '\-\-disk' '\-\-rng' '\-\-no\-rng' '\-\-console' '.SH DEVICES' virtio-console \
+		la-vblk0 la-vrng la-vcons; do
+		grep -qF -- "$o" "$LA_TOP/man/la-vmrun.1" || fail "man page lacks $o"
+	done
 }
 
 @test "la-vmrun --console virtio: console=hvc0 on x86_64, earlycon stays on the COM port" {
