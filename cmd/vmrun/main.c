@@ -310,6 +310,8 @@ static const struct argp la_vmrun_argp = {
 	       "Examples:\n"
 	       "  la-vmrun --mem 512M --initrd rootfs.cpio.gz /boot/vmlinuz\n"
 	       "  la-vmrun --cpus 2 --cmdline quiet --explain /boot/vmlinuz\n"
+	       "  la-vmrun --mem 1G --disk root.img --disk data.img,ro --cmdline root=/dev/vda "
+	       "bzImage\n"
 	       "  la-vmrun --arch aarch64 --seed 1 --explain --dump-fdt vm.dtb Image\n\n"
 	       "Exit status: 0 the guest powered off, 32 it reset (rebooted), 33 it crashed "
 	       "(triple fault, KVM internal error, failed entry), 40 a la-vmrun thread made a "

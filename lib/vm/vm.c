@@ -403,6 +403,23 @@ static int la_vm_vcpus(struct la_vm *vm, const struct la_vm_setup *s)
 	return err;
 }
 
+/* What a failure to make the devices tells: a KVM ioctl names itself (a
+ * PCI device's irqfd), two devices on one range are an internal error,
+ * anything else is the devices'. returns: err, or -LA_ERR_INTERNAL */
+static int la_vm_devices_fail(struct la_vm *vm, int err)
+{
+	if (!err || err == -LA_ERR_KVMIOCTL)
+		return err;
+	vm->kvm.sys_errno = 0;
+	if (err == -LA_ERR_OVERLAP || err == -LA_ERR_TOOMANY || err == -LA_ERR_RANGE ||
+	    err == -LA_ERR_EXISTINGALLOC) {
+		vm->kvm.what = "IO bus (two devices claim one port)";
+		return -LA_ERR_INTERNAL;
+	}
+	vm->kvm.what = "devices";
+	return err;
+}
+
 static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 {
 	const struct la_arch_vm_ops *ops = vm->ops;
@@ -423,11 +440,8 @@ static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 		err = ops->irqchip_create(&vm->kvm, vm->ncpus, s->boot);
 	if (!err)
 		err = la_kvm_set_memory(&vm->kvm, s->g);
-	if (!err && la_vm_devices(vm)) {
-		vm->kvm.what = "IO bus (two devices claim one port)";
-		vm->kvm.sys_errno = 0;
-		err = -LA_ERR_INTERNAL;
-	}
+	if (!err)
+		err = la_vm_devices_fail(vm, la_vm_devices(vm));
 	return err ? err : la_vm_vcpus(vm, s);
 }
 
