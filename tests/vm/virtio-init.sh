@@ -11,6 +11,8 @@
 #   la.vda-write=S  write S at byte 4096 of /dev/vda, sync: "vda-write ok|fail"
 #   la.hwrng=N      read N bytes of /dev/hwrng: "hwrng N bytes" and the driver
 #   la.hvc          a shell on /dev/hvc0 (virtio console) instead of powering off
+#   la.ddread=MIB   read MIB MiB of /dev/vda with O_DIRECT, 1 MiB a read:
+#                   "ddread MIB MiB in S s" (a measurement, not a check)
 /bin/busybox mkdir -p /proc /sys /dev /bin /sbin /usr/bin /usr/sbin /tmp
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -62,6 +64,12 @@ for w in $(cat /proc/cmdline); do
 		echo "la-guest: hwrng $n bytes from $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
 		;;
 	la.hvc) fate=hvc ;;
+	la.ddread=*)
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		dd if=/dev/vda of=/dev/null bs=1M count="${w#la.ddread=}" iflag=direct 2>/dev/null
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		echo "la-guest: ddread ${w#la.ddread=} MiB in $(awk "BEGIN { print $t1 - $t0 }") s"
+		;;
 	esac
 done
 for b in /sys/block/vd*; do
