@@ -288,6 +288,42 @@ static void test_blk_requests(struct la_vtpci *t, int fd)
 		t->ops->work(t->dev, t, 0);
 		T_EQ_U64(*gp(0x12000), 2);
 	}
+	/* DISCARD and WRITE_ZEROES: one range each (sector, count, flags) */
+	{
+		uint64_t g2[3] = { 0x10000, 0x13000, 0x12000 };
+		uint32_t l2[3] = { 16, 16, 1 };
+		bool w2[3] = { false, false, true };
+		uint8_t *seg = gp(0x13000);
+		char b[5];
+
+		T_EQ_U64(pwrite(fd, "ZZZZZ", 5, 8 * 512), 5);
+		la_put32(hdr, 11);
+		la_put64(seg, 3), la_put32(seg + 8, 1), la_put32(seg + 12, 0);
+		submit(3, g2, l2, w2);
+		t->ops->work(t->dev, t, 0);
+		T_EQ_U64(*gp(0x12000), 0);
+		T_EQ_U64(pread(fd, b, 5, 3 * 512), 5);
+		T_CHECK(!memcmp(b, "\0\0\0\0\0", 5));   /* WORLD punched out */
+		la_put32(hdr, 13);
+		la_put64(seg, 8), la_put32(seg + 8, 1), la_put32(seg + 12, 0);
+		submit(3, g2, l2, w2);
+		t->ops->work(t->dev, t, 0);
+		T_EQ_U64(*gp(0x12000), 0);
+		T_EQ_U64(pread(fd, b, 5, 8 * 512), 5);
+		T_CHECK(!memcmp(b, "\0\0\0\0\0", 5));
+		T_EQ_U64(pread(fd, b, 5, 2 * 512), 5);
+		T_CHECK(!memcmp(b, "HELLO", 5));          /* the neighbours kept */
+		/* past the capacity: IOERR; discard with flags: UNSUPP */
+		la_put32(hdr, 11);
+		la_put64(seg, 2047), la_put32(seg + 8, 2), la_put32(seg + 12, 0);
+		submit(3, g2, l2, w2);
+		t->ops->work(t->dev, t, 0);
+		T_EQ_U64(*gp(0x12000), 1);
+		la_put64(seg, 0), la_put32(seg + 8, 1), la_put32(seg + 12, 1);
+		submit(3, g2, l2, w2);
+		t->ops->work(t->dev, t, 0);
+		T_EQ_U64(*gp(0x12000), 2);
+	}
 	/* a chain outside guest RAM: NEEDS_RESET, a config interrupt, said once */
 	{
 		uint64_t g2[2] = { RAM + 0x1000, 0x12000 };
