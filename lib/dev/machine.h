@@ -52,10 +52,12 @@ struct la_machine {
 	void (*broken)(void *vm, const char *dev, const char *why);
 	/* MSI through KVM (NULL where the arch has no MSI routes yet): a new
 	 * GSI for one vector (returns: the GSI, -LA_ERR_TOOMANY), its route to
-	 * message (addr, data) (on) or none, and an eventfd that raises it
+	 * message (addr, data) from PCI requester ID devid (bus << 8 | devfn,
+	 * which an ITS needs) (on) or none, and an eventfd that raises it
 	 * (irqfd). returns: 0, -LA_ERR_KVMIOCTL */
 	int (*msi_gsi)(void *vm);
-	int (*msi_route)(void *vm, unsigned gsi, uint64_t addr, uint32_t data, bool on);
+	int (*msi_route)(void *vm, unsigned gsi, uint64_t addr, uint32_t data, uint32_t devid,
+			 bool on);
 	int (*irqfd)(void *vm, int fd, unsigned gsi, bool on);
 };
 

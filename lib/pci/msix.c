@@ -21,42 +21,86 @@ static bool la_msix_masked(const struct la_msix *x, unsigned v)
 	       (la_get32(x->table + 16 * v + 12) & LA_MSIX_VCTRL_MASK);
 }
 
+/* Undo the first n irqfds and close every vector's eventfd. */
+static void la_msix_drop(struct la_msix *x, unsigned n)
+{
+	for (unsigned v = 0; v < LA_MSIX_MAX; v++) {
+		if (v < n && x->fd[v] >= 0 && x->gsi[v] >= 0)
+			x->m->irqfd(x->m->vm, x->fd[v], (unsigned)x->gsi[v], false);
+		if (x->fd[v] >= 0)
+			close(x->fd[v]);
+		x->fd[v] = -1;
+	}
+}
+
 int la_msix_init(struct la_msix *x, struct la_pci_ep *ep, unsigned n, uint8_t bar,
-		 uint32_t table_off, uint32_t pba_off, const struct la_machine *m)
+		 uint32_t table_off, uint32_t pba_off, uint32_t devid,
+		 const struct la_machine *m)
 {
 	uint8_t c[12] = { LA_MSIX_CAP_ID }, mask[12] = { 0 };
-	int err;
+	int err = 0;
 
 	memset(x, 0, sizeof(*x));
 	x->ep = ep;
 	x->m = m;
+	x->devid = devid;
 	for (unsigned v = 0; v < LA_MSIX_MAX; v++)
 		x->fd[v] = x->gsi[v] = -1;
 	pthread_mutex_init(&x->lock, NULL);
 	x->ready = true;
 	if (!m || !m->msi_gsi || !m->msi_route || !m->irqfd || n == 0 || n > LA_MSIX_MAX)
 		return 0; /* INTx only */
+	for (unsigned v = 0; v < n && !err; v++) {
+		la_put32(x->table + 16 * v + 12, LA_MSIX_VCTRL_MASK); /* masked at reset */
+		x->gsi[v] = m->msi_gsi(m->vm);
+		x->fd[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		err = x->gsi[v] < 0 || x->fd[v] < 0;
+	}
+	if (err) {
+		la_msix_drop(x, 0);
+		return 0; /* no GSIs left, or no eventfd: INTx only */
+	}
 	la_put16(c + 2, (uint16_t)(n - 1));
 	la_put32(c + 4, table_off | bar);
 	la_put32(c + 8, pba_off | bar);
 	la_put16(mask + 2, LA_MSIX_ENABLE | LA_MSIX_FMASK);
 	err = la_pci_ep_cap_add(ep, c, sizeof(c), mask, &x->cap);
-	if (err)
+	if (err) {
+		la_msix_drop(x, 0);
 		return err;
-	x->n = n;
-	for (unsigned v = 0; v < n; v++) {
-		la_put32(x->table + 16 * v + 12, LA_MSIX_VCTRL_MASK); /* masked at reset */
-		x->gsi[v] = m->msi_gsi(m->vm);
-		x->fd[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (x->gsi[v] < 0)
-			return -LA_ERR_KVMIOCTL;
-		if (x->fd[v] < 0)
-			return -LA_ERR_IO;
-		err = m->irqfd(m->vm, x->fd[v], (unsigned)x->gsi[v], true);
-		if (err)
-			return err;
 	}
+	x->n = n;
 	return 0;
+}
+
+/* Take the capability out of the list again (it is the last one). */
+static void la_msix_unlink(struct la_msix *x)
+{
+	uint8_t *cfg = x->ep->cfg;
+	unsigned at = LA_PCI_CAP_PTR;
+
+	while (cfg[at] && cfg[at] != x->cap)
+		at = cfg[at] + 1u;
+	cfg[at] = 0;
+	memset(cfg + x->cap, 0, 12);
+	memset(x->ep->wmask + x->cap, 0, 12);
+	if (x->ep->last_cap == x->cap)
+		x->ep->last_cap = at == LA_PCI_CAP_PTR ? 0 : (uint8_t)(at - 1);
+	x->n = 0;
+}
+
+int la_msix_bind(struct la_msix *x)
+{
+	int err = 0;
+	unsigned v;
+
+	for (v = 0; v < x->n && !err; v++)
+		err = x->m->irqfd(x->m->vm, x->fd[v], (unsigned)x->gsi[v], true);
+	if (!err)
+		return 0;
+	la_msix_drop(x, v - 1);
+	la_msix_unlink(x);
+	return err;
 }
 
 void la_msix_destroy(struct la_msix *x)
@@ -92,7 +136,7 @@ static void la_msix_route(struct la_msix *x, unsigned v)
 	if (x->gsi[v] < 0)
 		return;
 	x->routed[v] = x->m->msi_route(x->m->vm, (unsigned)x->gsi[v], la_get64(e),
-				       la_get32(e + 8), true) == 0;
+				       la_get32(e + 8), x->devid, true) == 0;
 }
 
 /* Deliver what is pending and may go now (lock held). */

@@ -38,18 +38,27 @@ struct la_msix {
 	int fd[LA_MSIX_MAX];            /* irqfd per vector, -1: none */
 	int gsi[LA_MSIX_MAX];           /* its GSI, -1: none */
 	bool routed[LA_MSIX_MAX];       /* its route is the entry's message */
+	uint32_t devid;                 /* the PCI requester ID, for the routes */
 	bool ready;
 };
 
 /* la_msix_init - n vectors (at most LA_MSIX_MAX) whose table is at
- * table_off and PBA at pba_off in BAR bar of ep; adds the capability.
+ * table_off and PBA at pba_off in BAR bar of ep, a function whose PCI
+ * requester ID is devid (bus << 8 | dev << 3 | fn); adds the capability.
  * With m's msi_gsi, msi_route and irqfd hooks each vector gets a GSI and
- * an irqfd; without them the capability is not added (x->n = 0) and the
- * device stays on INTx.
- * returns: 0, -LA_ERR_NOSPACE (config space), -LA_ERR_IO (eventfd),
- * -LA_ERR_KVMIOCTL */
+ * an eventfd; without them the capability is not added (x->n = 0) and the
+ * device stays on INTx. la_msix_bind binds the eventfds (KVM_IRQFD) once
+ * the VM's irqchip is complete.
+ * returns: 0, -LA_ERR_NOSPACE (config space) */
 int la_msix_init(struct la_msix *x, struct la_pci_ep *ep, unsigned n, uint8_t bar,
-		 uint32_t table_off, uint32_t pba_off, const struct la_machine *m);
+		 uint32_t table_off, uint32_t pba_off, uint32_t devid,
+		 const struct la_machine *m);
+
+/* la_msix_bind - each vector's eventfd raises its GSI (KVM_IRQFD), after
+ * the irqchip is complete and before the guest runs; where KVM refuses, the
+ * capability leaves the list again (x->n = 0: INTx only).
+ * returns: 0, -LA_ERR_KVMIOCTL (the capability is gone) */
+int la_msix_bind(struct la_msix *x);
 
 /* la_msix_destroy - close the eventfds (the VM's routes go with it). */
 void la_msix_destroy(struct la_msix *x);

@@ -519,7 +519,9 @@ int la_vtpci_init(struct la_vtpci *t, const struct la_dev_inst *d, const struct 
 		err = la_vtpci_caps(t);
 	if (!err)
 		err = la_msix_init(&t->msix, &t->ep, ops->nqueues + 1u, 0, LA_VTPCI_MSIX_TABLE,
-				   LA_VTPCI_MSIX_PBA, t->m);
+				   LA_VTPCI_MSIX_PBA,
+				   (uint32_t)slot->bus << 8 | (uint32_t)slot->dev << 3 | slot->func,
+				   t->m);
 	if (err)
 		return err;
 	t->chain = malloc(sizeof(*t->chain));
@@ -655,6 +657,9 @@ int la_vtpci_start(struct la_vtpci *t)
 		return 0;
 	if (!t->thread_name[0])
 		snprintf(t->thread_name, sizeof(t->thread_name), "la-virtio");
+	/* the irqchip is complete now, the guest not yet running: a function
+	 * whose vectors KVM will not bind stays on INTx */
+	la_msix_bind(&t->msix);
 	if (pthread_create(&t->thread, NULL, la_vtpci_thread, t))
 		return -LA_ERR_THREAD;
 	t->started = true;

@@ -113,6 +113,9 @@ struct la_arch_vm_ops {
 	 * on this arch yet (PCI devices stay on INTx).
 	 * returns: the number of entries */
 	unsigned (*irq_routes)(struct la_kvm_route *out, unsigned max);
+	/* msi_devid - MSI routes carry the PCI requester ID (aarch64: the GIC
+	 * ITS translates by device ID) */
+	bool msi_devid;
 	/* irq_line - drive interrupt line irq (below nirqs); the arch
 	 * encodes it for KVM_IRQ_LINE. returns: 0, -LA_ERR_KVMIOCTL */
 	int (*irq_line)(struct la_kvm *k, unsigned irq, int level);

@@ -166,6 +166,10 @@ int la_kvm_set_routes(struct la_kvm *k, const struct la_kvm_route *r, unsigned n
 			e->u.msi.address_lo = (uint32_t)r[i].addr;
 			e->u.msi.address_hi = (uint32_t)(r[i].addr >> 32);
 			e->u.msi.data = r[i].data;
+			if (r[i].has_devid) {
+				e->flags = KVM_MSI_VALID_DEVID;
+				e->u.msi.devid = r[i].devid;
+			}
 		} else {
 			e->type = KVM_IRQ_ROUTING_IRQCHIP;
 			e->u.irqchip.irqchip = r[i].chip;

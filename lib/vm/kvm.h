@@ -91,6 +91,8 @@ struct la_kvm_route {
 	uint32_t chip, pin;      /* irqchip */
 	uint64_t addr;           /* msi */
 	uint32_t data;
+	bool has_devid;          /* msi: devid is the PCI requester ID (an ITS) */
+	uint32_t devid;
 };
 
 /* la_kvm_set_routes - KVM_SET_GSI_ROUTING: the n entries replace the

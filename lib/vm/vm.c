@@ -164,7 +164,8 @@ static int la_vm_msi_gsi(void *p)
 	return gsi;
 }
 
-static int la_vm_msi_route(void *p, unsigned gsi, uint64_t addr, uint32_t data, bool on)
+static int la_vm_msi_route(void *p, unsigned gsi, uint64_t addr, uint32_t data,
+			   uint32_t devid, bool on)
 {
 	struct la_vm *vm = p;
 	int err = -LA_ERR_NOTFOUND;
@@ -175,6 +176,8 @@ static int la_vm_msi_route(void *p, unsigned gsi, uint64_t addr, uint32_t data, 
 			continue;
 		vm->routes[i].addr = addr;
 		vm->routes[i].data = data;
+		vm->routes[i].has_devid = vm->ops->msi_devid;
+		vm->routes[i].devid = devid;
 		vm->route_on[i] = on;
 		err = la_vm_routes_apply(vm);
 		break;
@@ -200,6 +203,7 @@ static int la_vm_msi_init(struct la_vm *vm)
 	n = vm->ops->irq_routes(NULL, 0);
 	vm->route_cap = n + LA_VM_MAX_MSI;
 	vm->routes = calloc(vm->route_cap, sizeof(*vm->routes));
+	/* (aarch64 lists none: its SPIs go through KVM_IRQ_LINE, not routes) */
 	vm->route_on = calloc(vm->route_cap, sizeof(*vm->route_on));
 	if (!vm->routes || !vm->route_on)
 		return -LA_ERR_NOMEM;

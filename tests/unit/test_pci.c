@@ -228,18 +228,25 @@ static int m_gsi(void *vm)
 	return next_gsi++;
 }
 
-static int m_route(void *vm, unsigned gsi, uint64_t addr, uint32_t data, bool on)
+static uint32_t route_devid;
+
+static int m_route(void *vm, unsigned gsi, uint64_t addr, uint32_t data, uint32_t devid,
+		   bool on)
 {
 	(void)vm, (void)gsi, (void)on;
+	route_devid = devid;
 	routes++;
 	route_addr = addr, route_data = data;
 	return 0;
 }
 
+static int fail_irqfd_at; /* the Nth irqfd fails, 0: none */
+
 static int m_irqfd(void *vm, int fd, unsigned gsi, bool on)
 {
-	(void)vm, (void)fd, (void)gsi, (void)on;
-	irqfds++;
+	(void)vm, (void)fd, (void)gsi;
+	if (on && ++irqfds == fail_irqfd_at)
+		return -LA_ERR_KVMIOCTL;
 	return 0;
 }
 
@@ -278,12 +285,14 @@ static void test_msix(void)
 
 	la_pci_ep_init(&ep, "t", 1, 2, 0, 0, 0, 0, NULL);
 	/* no MSI hooks: no capability, INTx */
-	T_EQ_U64(la_msix_init(&none, &ep, 3, 0, 0x4000, 0x5000, NULL), 0);
+	T_EQ_U64(la_msix_init(&none, &ep, 3, 0, 0x4000, 0x5000, 0, NULL), 0);
 	T_EQ_U64(none.n, 0);
 	T_EQ_U64(ep.cfg[LA_PCI_CAP_PTR], 0);
 	T_CHECK(!la_msix_signal(&none, 0));
 	la_msix_destroy(&none);
-	T_EQ_U64(la_msix_init(&x, &ep, 3, 0, 0x4000, 0x5000, &msi_machine), 0);
+	T_EQ_U64(la_msix_init(&x, &ep, 3, 0, 0x4000, 0x5000, 0x0010, &msi_machine), 0);
+	T_EQ_U64(irqfds, 0);
+	T_EQ_U64(la_msix_bind(&x), 0);
 	T_EQ_U64(irqfds, 3);
 	T_EQ_U64(x.gsi[2], 26);
 	/* the capability: table size 3 (N-1 = 2), table and PBA in BAR 0 */
@@ -310,6 +319,7 @@ static void test_msix(void)
 	T_EQ_U64(routes, 1);
 	T_EQ_U64(route_addr, 0xfee00000);
 	T_EQ_U64(route_data, 0x4041);
+	T_EQ_U64(route_devid, 0x0010);            /* 00:02.0 */
 	ctrl(&ep, x.cap, LA_MSIX_ENABLE);
 	T_CHECK(la_msix_signal(&x, 0));
 	T_EQ_U64(fired(&x, 0), 1);
@@ -340,6 +350,29 @@ static void test_msix(void)
 	la_msix_table(&x, 2, false, b, 4);
 	T_EQ_U64(la_get32(b), 0);
 	la_msix_destroy(&x);
+	/* KVM refuses the second irqfd: the capability leaves the list */
+	{
+		struct la_pci_ep ep2;
+		struct la_msix y;
+		uint8_t vc[8] = { 0x09, 0, 8 };
+
+		la_pci_ep_init(&ep2, "t", 1, 2, 0, 0, 0, 0, NULL);
+		la_pci_ep_cap_add(&ep2, vc, 8, NULL, NULL);
+		irqfds = 0;
+		fail_irqfd_at = 2;
+		T_EQ_U64(la_msix_init(&y, &ep2, 3, 0, 0x4000, 0x5000, 0, &msi_machine), 0);
+		T_EQ_U64(ep2.cfg[0x41], y.cap);
+		T_EQ_U64(la_msix_bind(&y), (uint64_t)-LA_ERR_KVMIOCTL);
+		T_EQ_U64(y.n, 0);
+		T_EQ_U64(ep2.cfg[0x41], 0);
+		T_EQ_U64(ep2.cfg[y.cap], 0);
+		T_CHECK(!la_msix_signal(&y, 0));
+		/* a capability added after it goes where the list ends */
+		T_EQ_U64(la_pci_ep_cap_add(&ep2, vc, 8, NULL, NULL), 0);
+		T_EQ_U64(ep2.cfg[0x41] != 0, 1);
+		la_msix_destroy(&y);
+		fail_irqfd_at = 0;
+	}
 }
 
 int main(void)

@@ -1,7 +1,8 @@
 #!/bin/busybox sh
-# /init of the L2 guest for the virtio cases (tests/bats/vmrun_vm_virtio.bats),
-# laid over build/vm/guest.cpio by tests/vm/mkguest-virtio.sh: loads Debian's
-# virtio modules (/lib/modules/la/*.ko, in dependency order from order.txt),
+# /init of the L2 guest for the virtio-pci cases (tests/bats/vmrun_vm_pci.bats,
+# vmrun_vm_pci_dt.bats), laid over build/vm/guest.cpio (x86_64) or
+# guest-virtio-ARCH.cpio by tests/vm/mkguest-virtio.sh: loads Debian's virtio
+# modules (/lib/modules/la/*.ko in order.txt's order, or the base's la.dep),
 # prints "la-guest: KEY VALUE" lines for what the command line asks, then
 # powers off:
 #   la.vda=N        the first N bytes of /dev/vda (a marker), as text
@@ -24,9 +25,20 @@ out=/dev/ttyS0
 [ -c /dev/console ] && echo >/dev/console 2>/dev/null && out=/dev/console
 exec >"$out" 2>&1
 echo "la-guest: init $(cut -d' ' -f1 /proc/uptime)"
-while read -r m; do
-	insmod "/lib/modules/la/$m" || echo "la-guest: insmod $m failed"
-done </lib/modules/la/order.txt
+if [ -s /lib/modules/la/order.txt ]; then
+	while read -r m; do
+		insmod "/lib/modules/la/$m" || echo "la-guest: insmod $m failed"
+	done </lib/modules/la/order.txt
+else
+	# laid over guest-virtio-ARCH.cpio: its la.dep lines, in order
+	d=/lib/modules/$(uname -r)
+	for m in virtio_pci virtio_blk virtio_rng virtio_console; do
+		for k in $(grep "^$m:" "$d/la.dep" | cut -d: -f2); do
+			[ -e "/sys/module/$k/initstate" ] || insmod "$d/$k.ko" ||
+				echo "la-guest: insmod $k failed"
+		done
+	done
+fi
 echo "la-guest: modules $(cut -d' ' -f1 /proc/uptime)"
 # the devices' nodes appear asynchronously
 i=0
@@ -37,6 +49,15 @@ done
 sleep 0.2
 for d in /sys/bus/pci/devices/*; do
 	echo "la-guest: pci ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") irq $(cat "$d/irq") driver $(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)"
+done
+# each function's capability IDs (09 vendor, 11 MSI-X)
+for d in /sys/bus/pci/devices/*; do
+	ids="" cap=$(od -An -tu1 -j52 -N1 "$d/config" | tr -d ' ')
+	while [ "${cap:-0}" -ne 0 ] && [ ${#ids} -lt 64 ]; do
+		ids="$ids $(od -An -tx1 -j"$cap" -N1 "$d/config" | tr -d ' ')"
+		cap=$(od -An -tu1 -j$((cap + 1)) -N1 "$d/config" | tr -d ' ')
+	done
+	echo "la-guest: caps ${d##*/}$ids"
 done
 fate=poweroff
 # how each device interrupts: "la-guest: irq PCI-MSIX-0000:00:01.0 0-edge virtio0-config"
