@@ -146,6 +146,7 @@ void la_vmrun_disk_opt(struct argp_state *state, struct la_vmrun *a, char *arg)
 			     LA_VMRUN_MAX_DISKS);
 	o = &a->disk[a->ndisks].o;
 	a->disk[a->ndisks].arg = arg;
+	a->disk[a->ndisks].copy = copy;
 	*o = (struct la_vblk_opts){ .fd = -1 };
 	if (copy[0] == ',' || !copy[0])
 		argp_failure(state, 2, 0, "--disk: '%s': no PATH (PATH[,ro][,serial=ID][,direct])",
@@ -674,9 +675,11 @@ int main(int argc, char **argv)
 	la_overlay_list_free(&a.overlays);
 	la_fdtopts_free(&a.fdt);
 	la_vm_res_destroy(&a.res);
-	for (unsigned i = 0; i < a.ndisks; i++)
+	for (unsigned i = 0; i < a.ndisks; i++) {
 		if (a.disk[i].o.fd >= 0)
 			close(a.disk[i].o.fd);
+		free(a.disk[i].copy);
+	}
 	free(a.boot);
 	return status;
 }

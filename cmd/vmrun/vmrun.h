@@ -39,6 +39,7 @@ struct la_vmrun {
 	} serial[4];
 	struct {
 		const char *arg;             /* as given, for messages */
+		char *copy;                  /* arg cut at its commas (o.path); malloc'd */
 		struct la_vblk_opts o;
 		char name[LA_DEV_NAME_MAX + 1]; /* its instance: virtio-blk0.. */
 	} disk[LA_VMRUN_MAX_DISKS];      /* --disk, in order */

@@ -449,7 +449,8 @@ static int la_vtpci_vcap(struct la_pci_ep *ep, uint8_t type, uint32_t off, uint3
 
 	la_put32(c + 8, off);
 	la_put32(c + 12, len);
-	memcpy(c + 16, extra, nextra);
+	if (nextra)
+		memcpy(c + 16, extra, nextra);
 	return la_pci_ep_cap_add(ep, c, 16 + nextra, wmask, at);
 }
 
