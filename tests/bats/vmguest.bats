@@ -118,7 +118,7 @@ kernel_cache() {
 	run --separate-stderr "$v"
 	assert_failure 2
 	assert_equal "$stderr" "la-vsock: no mode given
-usage: la-vsock [-n BYTES] [-t SECS] listen PORT | connect CID PORT"
+usage: la-vsock [-n BYTES] [-t SECS] [-w] listen PORT | connect CID PORT"
 	run --separate-stderr "$v" connect 2
 	assert_failure 2
 	[[ $stderr == "la-vsock: connect takes CID PORT"* ]] || fail "stderr: $stderr"
