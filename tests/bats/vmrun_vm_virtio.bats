@@ -63,6 +63,7 @@ EOF
 	if virtio_has --vsock; then
 		cat <<EOF
 la-case v-vsock $t sh -c 'la-vsock -t 200 listen 5000 >/tmp/vsock.out & la-vmrun $v --vsock 3 --cmdline "quiet la.modules=virtio_pci,vmw_vsock_virtio_transport la.vsock=connect,2,5000" "\$P/vmlinuz"; wait \$!; cat /tmp/vsock.out'
+la-case v-vsock-in $t sh -c 'la-vmrun $v --vsock 3 --cmdline "quiet la.modules=virtio_pci,vmw_vsock_virtio_transport la.vsock=listen,5001" "\$P/vmlinuz" & la-vsock -w -t 200 connect 3 5001 >/tmp/vsock-in.out; wait \$!; cat /tmp/vsock-in.out'
 EOF
 	fi
 	[ "${LA_VM_VIRTIO_QEMU:-0}" = 1 ] || return 0
@@ -76,6 +77,7 @@ la-case q-rng $t $q -device virtio-rng-pci -append '$a la.modules=virtio_pci,vir
 la-case q-tap 20 la-tap la-qtap0 $HOST_IP/24
 la-case q-net $t sh -c 'timeout 200 nc -l -p 7001 <"\$P/blob" & mkfifo /tmp/qhold; timeout 200 nc -l -p 7002 <>/tmp/qhold >/tmp/put & $q -netdev tap,id=n0,ifname=la-qtap0,script=no,downscript=no -device virtio-net-pci,netdev=n0,romfile= -append "$a la.modules=virtio_pci,virtio_net la.ip=eth0,$GUEST_IP la.ping=$HOST_IP la.get=$HOST_IP:7001 la.put=$HOST_IP:7002:128"; wait; echo "host put bytes \$(wc -c </tmp/put) sha256 \$(sha256sum </tmp/put | cut -d" " -f1)"; la-tap -d la-qtap0'
 la-case q-vsock $t sh -c 'la-vsock -t 200 listen 5000 >/tmp/qvsock.out & $q -device vhost-vsock-pci,guest-cid=3 -append "$a la.modules=virtio_pci,vmw_vsock_virtio_transport la.vsock=connect,2,5000"; wait \$!; cat /tmp/qvsock.out'
+la-case q-vsock-in $t sh -c '$q -device vhost-vsock-pci,guest-cid=3 -append "$a la.modules=virtio_pci,vmw_vsock_virtio_transport la.vsock=listen,5001" & la-vsock -w -t 200 connect 3 5001 >/tmp/qvsock-in.out; wait \$!; cat /tmp/qvsock-in.out'
 EOF
 }
 
@@ -253,6 +255,21 @@ check_vsock() {
 	check_vsock v-vsock
 }
 
+# check_vsock_in CASE: the host connected to the guest's listener
+check_vsock_in() {
+	vm_case_status "$1" 0
+	assert_line 'la-guest: vsock la-vsock: listening on port 5001'
+	assert_line --regexp '^la-guest: vsock la-vsock: peer 2:[0-9]+$'
+	assert_line --regexp '^la-guest: vsock la-vsock: received 1048576 fnv1a64 [0-9a-f]{16} ok$'
+	assert_line 'la-vsock: connected to 3:5001'
+	assert_line --regexp '^la-vsock: received 1048576 fnv1a64 [0-9a-f]{16} ok$'
+}
+
+@test "la-vmrun --vsock CID: the host connects to a guest's listener (CID 3) and both move 1 MiB" {
+	need_option --vsock v-vsock-in
+	check_vsock_in v-vsock-in
+}
+
 @test "virtio reference (QEMU): disk, read-only disk and the data check" {
 	need_qemu q-disk
 	check_disk q-disk q-diskfile
@@ -273,4 +290,9 @@ check_vsock() {
 @test "virtio reference (QEMU): vsock through vhost-vsock" {
 	need_qemu q-vsock
 	check_vsock q-vsock
+}
+
+@test "virtio reference (QEMU): vsock, the host connecting to the guest" {
+	need_qemu q-vsock-in
+	check_vsock_in q-vsock-in
 }

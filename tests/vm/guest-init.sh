@@ -67,7 +67,9 @@ mount -t devtmpfs dev /dev 2>/dev/null
 # all: keep what is printed until la.modules has loaded it, then replay it
 # on hvc0
 early="" hvc=""
-case " $(cat /proc/cmdline) " in *" console=hvc0 "*) hvc=/dev/hvc0 ;; esac
+# (read, not cat: what every boot adds runs no process)
+read -r la_cmdline </proc/cmdline
+case " $la_cmdline " in *" console=hvc0 "*) hvc=/dev/hvc0 ;; esac
 if [ ! -e /proc/$$/fd/1 ] || [ -n "$hvc" ]; then
 	early=/tmp/la-early.log
 	exec >"$early" 2>&1
@@ -77,8 +79,11 @@ echo "la-guest: init $(cut -d' ' -f1 /proc/uptime)"
 # on a disk (mkdisk.sh) rather than the initramfs: /tmp is a tmpfs, and a
 # read-only root gets busybox's links there
 disk=""
-set -- $(awk '$2 == "/" { d = $1; t = $3; o = substr($4, 1, 2) } END { print d, t, o }' /proc/mounts)
-case $2 in
+set --
+while read -r m_dev m_dir m_type m_opts _; do
+	[ "$m_dir" != / ] || set -- "$m_dev" "$m_type" "${m_opts%%,*}"
+done </proc/mounts
+case ${2:-rootfs} in
 rootfs | ramfs | tmpfs) ;;
 *)
 	disk=$1
@@ -152,7 +157,7 @@ la_root() {
 
 # the requests that come first: modules, then a root to switch to
 mods="" root="" rootfstype="" rootmode=rw rootwait=10 newinit=/sbin/init
-for w in $(cat /proc/cmdline); do
+for w in $la_cmdline; do
 	case $w in
 	la.modules=*) mods="$mods,${w#la.modules=}" ;;
 	root=*) root=${w#root=} ;;

@@ -4,8 +4,11 @@
  * so it runs in the test guest and in the emulated host alike.
  *
  *   la-vsock [-n BYTES] [-t SECS] listen PORT       accept one connection
- *   la-vsock [-n BYTES] [-t SECS] connect CID PORT  connect (CID 2: the host,
- *                                                   1: this machine's loopback)
+ *   la-vsock [-n BYTES] [-t SECS] [-w] connect CID PORT
+ *                                   connect (CID 2: the host, 1: this
+ *                                   machine's loopback, 3...: a guest); -w
+ *                                   retries until the peer listens (a guest
+ *                                   still booting) or -t ends it
  *
  * Each side sends BYTES (default 1 MiB) of a pseudo-random stream seeded by
  * its role, shuts its sending half, and reads the peer's stream to its end,
@@ -75,7 +78,7 @@ static void hash_bytes(uint64_t *h, const uint8_t *p, size_t n)
 static void usage(const char *why)
 {
 	fprintf(stderr, "la-vsock: %s\n", why);
-	fprintf(stderr, "usage: la-vsock [-n BYTES] [-t SECS] listen PORT | connect CID PORT\n");
+	fprintf(stderr, "usage: la-vsock [-n BYTES] [-t SECS] [-w] listen PORT | connect CID PORT\n");
 	exit(2);
 }
 
@@ -101,12 +104,15 @@ static void fail(const char *what)
 	exit(1);
 }
 
+/* the time-out line, made before the alarm can fire (the handler only
+ * writes it): with -w, what connect last failed with */
+static char timeout_line[160] = "la-vsock: timed out\n";
+static volatile size_t timeout_len = 20;
+
 static void on_alarm(int sig)
 {
-	static const char msg[] = "la-vsock: timed out\n";
-
 	(void)sig;
-	if (write(2, msg, sizeof(msg) - 1) < 0)
+	if (write(2, timeout_line, timeout_len) < 0)
 		_exit(1);
 	_exit(1);
 }
@@ -189,11 +195,14 @@ int main(int argc, char **argv)
 	uint64_t bytes = 1 << 20;
 	unsigned long secs = 60;
 	struct sockaddr_vm a = { .svm_family = AF_VSOCK };
-	int opt, fd;
+	int opt, fd, wait = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "+n:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:t:w")) != -1) {
 		switch (opt) {
+		case 'w':
+			wait = 1;
+			break;
 		case 'n':
 			bytes = number(optarg, "-n", 1UL << 40);
 			break;
@@ -240,8 +249,22 @@ int main(int argc, char **argv)
 		a.svm_port = (unsigned)number(argv[2], "PORT", UINT_MAX - 1);
 		if (fd < 0)
 			fail("socket(AF_VSOCK)");
-		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-			fail("connect");
+		while (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+			/* -w: nobody listens yet, or the guest's CID is not
+			 * there yet (refused, reset, no such device): again,
+			 * until -t says when it is enough */
+			if (!wait)
+				fail("connect");
+			timeout_len = 0;
+			snprintf(timeout_line, sizeof(timeout_line),
+				 "la-vsock: timed out (connect: %s)\n", strerror(errno));
+			timeout_len = strlen(timeout_line);
+			close(fd);
+			usleep(200 * 1000);
+			fd = socket(AF_VSOCK, SOCK_STREAM, 0);
+			if (fd < 0)
+				fail("socket(AF_VSOCK)");
+		}
 		printf("la-vsock: connected to %u:%u\n", a.svm_cid, a.svm_port);
 		return exchange(fd, SEED_CONNECT, SEED_LISTEN, bytes);
 	}
