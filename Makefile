@@ -71,7 +71,7 @@ CROSS_PACKAGES := gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cr
 DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 	device-tree-compiler bats bats-assert bats-support jq valgrind \
 	binutils qemu-system-x86 busybox-static cpio kmod $(CROSS_PACKAGES) \
-	qemu-system-arm qemu-system-misc
+	qemu-system-arm qemu-system-misc e2fsprogs xz-utils
 
 .PHONY: all deps kernels check test demo install install-strip uninstall clean guest bench run \
 	cross programs
@@ -142,6 +142,30 @@ $(BUILD)/vm/guest-%.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/li
 	@mkdir -p $(@D)
 	tests/vm/mkguest.sh $@ $*
 
+# The virtio tests' guest, per arch: the same initramfs with the virtio
+# modules of that arch's cached kernel (its kver: a new kernel rebuilds it;
+# /init names a mismatch) and la-vsock, static for that arch. Not in
+# `all`: the kernels come first (make kernels; fetched here when missing).
+# la.modules=... on the guest's command line loads them (tests/vm/README.md).
+VSOCK_CC_x86_64  := $(GUEST_CC)
+VSOCK_CC_aarch64 := aarch64-linux-gnu-gcc
+VSOCK_CC_riscv64 := riscv64-linux-gnu-gcc
+KDIR_x86_64  := $(KERNELS)/x86_64-cloud
+KDIR_aarch64 := $(KERNELS)/aarch64
+KDIR_riscv64 := $(KERNELS)/riscv64
+$(BUILD)/tests/%/la-vsock: tests/vm/vsock.c
+	@mkdir -p $(@D)
+	$(VSOCK_CC_$*) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+$(KERNELS)/%/kver:
+	tests/vm/kernels.sh $(KERNELS) $*
+define guest_virtio_rule
+$(BUILD)/vm/guest-virtio-$(1).cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.sh \
+		$(KDIR_$(1))/kver $(BUILD)/tests/$(1)/la-vsock
+	@mkdir -p $$(@D)
+	tests/vm/mkguest.sh --modules $(KDIR_$(1)) --bin $(BUILD)/tests/$(1)/la-vsock $$@ $(1)
+endef
+$(foreach a,x86_64 aarch64 riscv64,$(eval $(call guest_virtio_rule,$(a))))
+
 # The device-tree probe guest (tests/guest-dt), freestanding aarch64 and
 # riscv64 code la-vmrun boots in the emulated hosts: an arm64 Image, the same
 # code as an ELF (crosvm places ELF segments at RAM + their address), a
@@ -187,7 +211,8 @@ $(BUILD)/tests/test_x86boot: $(BUILD)/obj/tests/guest/report.o
 
 # kernels: fetch Debian's x86_64 cloud kernel into $(KERNELS), bookworm's
 # arm64 kernel with an arm64 busybox, and trixie's riscv64 kernel with its
-# kvm.ko and a riscv64 busybox (once: does nothing when the cache is complete)
+# kvm.ko and a riscv64 busybox, each with its modules indexed (the virtio
+# test guest's; once: does nothing when the cache is complete)
 kernels:
 	@tests/vm/kernels.sh $(KERNELS) x86_64-cloud aarch64 riscv64
 

@@ -109,6 +109,7 @@
 	X(E820,         "too many e820 entries")                              \
 	X(MPTABLE,      "MP table does not fit its window")                   \
 	X(VIRTQ,        "the guest broke a virtqueue")                       \
+	X(LOCKED,       "in use: another process holds a lock on it")          \
 	X(ACPISPACE,    "ACPI tables do not fit their window")                \
 	X(BIOSPROT,     "a BIOS cannot boot a VM that runs protected firmware") \
 	/* KVM */                                                             \

@@ -35,6 +35,9 @@ static const char *const la_thread_kind_names[LA_THREAD_KIND_COUNT] = {
 	[LA_THREAD_VCPU] = "vcpu",
 	[LA_THREAD_DEVICE] = "device",
 	[LA_THREAD_PARSER] = "parser",
+	[LA_THREAD_VIRTIO_BLK] = "virtio-blk",
+	[LA_THREAD_VIRTIO_RNG] = "virtio-rng",
+	[LA_THREAD_VIRTIO_CONSOLE] = "virtio-console",
 };
 
 static const char *const la_seccomp_mode_names[] = {

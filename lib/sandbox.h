@@ -25,6 +25,9 @@ enum la_thread_kind {
 	LA_THREAD_VCPU,   /* runs KVM_RUN and handles port/MMIO exits */
 	LA_THREAD_DEVICE, /* console input, timers, interrupt injection */
 	LA_THREAD_PARSER, /* a program parsing untrusted files, inputs open */
+	LA_THREAD_VIRTIO_BLK,     /* a virtio-blk device: its image, its queue */
+	LA_THREAD_VIRTIO_RNG,     /* virtio-rng: getrandom into its queue */
+	LA_THREAD_VIRTIO_CONSOLE, /* virtio-console: typed bytes in, output out */
 	LA_THREAD_KIND_COUNT
 };
 

@@ -35,12 +35,16 @@
 
 /* A vCPU thread: KVM_RUN and the exits it handles (port IO and MMIO on the
  * devices, interrupts through the in-kernel irqchip or riscv64's PLIC,
- * console output); the registers for the crash report. */
+ * console output, a virtio queue notification written to its eventfd
+ * where KVM's ioeventfd is not in place); the registers for the crash
+ * report. */
 static const struct la_sys_rule la_sys_vcpu[] = {
 	LA_SYS_COMMON,
-	{ .name = "ioctl", .nalt = 8, .alt = {
+	{ .name = "ioctl", .nalt = 10, .alt = {
 		ARG(1, KVM_RUN, "KVM_RUN"),
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
+		ARG(1, KVM_IOEVENTFD, "KVM_IOEVENTFD (a virtio queue enabled, a BAR moved)"),
+		ARG(1, KVM_SET_GSI_ROUTING, "KVM_SET_GSI_ROUTING (an MSI-X entry written)"),
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
 		ARG(1, KVM_GET_ONE_REG, "KVM_GET_ONE_REG (arm64 and riscv64 registers)"),
 		ARG(1, KVM_GET_REGS, "KVM_GET_REGS"),
@@ -62,6 +66,40 @@ static const struct la_sys_rule la_sys_device[] = {
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
 		LA_SYS_TTY,
 	} },
+};
+
+/* What every virtio device thread does: sleep in ppoll on its eventfds
+ * (read them), signal (write) and raise its INTx. */
+#define LA_SYS_VIRTIO                                                          \
+	ALLOW("ppoll"), ALLOW("read"),                                         \
+	{ .name = "ioctl", .nalt = 4, .alt = {                                 \
+		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (INTx)"),                   \
+		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),       \
+		LA_SYS_TTY,                                                    \
+	} }
+
+/* virtio-blk: reads and writes of its image (preadv/pwritev), fdatasync
+ * for FLUSH, fallocate for DISCARD and WRITE_ZEROES. */
+static const struct la_sys_rule la_sys_virtio_blk[] = {
+	LA_SYS_COMMON,
+	LA_SYS_VIRTIO,
+	ALLOW("preadv"),
+	ALLOW("pwritev"),
+	ALLOW("fdatasync"),
+	ALLOW("fallocate"),
+};
+
+/* virtio-rng: getrandom into the guest's buffers. */
+static const struct la_sys_rule la_sys_virtio_rng[] = {
+	LA_SYS_COMMON,
+	LA_SYS_VIRTIO,
+	ALLOW("getrandom"),
+};
+
+/* virtio-console: typed bytes in (its eventfd), the guest's out (write). */
+static const struct la_sys_rule la_sys_virtio_console[] = {
+	LA_SYS_COMMON,
+	LA_SYS_VIRTIO,
 };
 
 /* The main thread: waits for the guest's fate, stops and joins the other
@@ -99,6 +137,9 @@ static const struct la_sys_table la_sys_tables[LA_THREAD_KIND_COUNT] = {
 	TABLE(LA_THREAD_VCPU, "vcpu", la_sys_vcpu),
 	TABLE(LA_THREAD_DEVICE, "device", la_sys_device),
 	TABLE(LA_THREAD_PARSER, "parser", la_sys_parser),
+	TABLE(LA_THREAD_VIRTIO_BLK, "virtio-blk", la_sys_virtio_blk),
+	TABLE(LA_THREAD_VIRTIO_RNG, "virtio-rng", la_sys_virtio_rng),
+	TABLE(LA_THREAD_VIRTIO_CONSOLE, "virtio-console", la_sys_virtio_console),
 };
 
 const struct la_sys_table *la_sys_table_get(enum la_thread_kind k)

@@ -46,9 +46,14 @@ static void la_explain_grants(const struct la_vmrun *a)
 	for (unsigned i = 0; i < r->n; i++) {
 		const struct la_grant *g = &r->g[i];
 
-		if (g->kind == LA_RES_IRQ)
+		if (g->kind == LA_RES_IRQ) {
 			la_explain_row(g->name, "irq", g->value, g->value, g->tag);
-		else
+		} else if (g->kind == LA_RES_PCI) {
+			char at[16];
+
+			snprintf(at, sizeof(at), "%02x:%02x.%x", g->bus, g->dev, g->func);
+			printf("  %-20s %-8s %-37s %s\n", g->name, "pci", at, g->tag);
+		} else
 			la_explain_row(g->name, la_res_kind_name(g->kind), g->range.start,
 				       g->range.end, g->tag);
 	}
@@ -57,6 +62,98 @@ static void la_explain_grants(const struct la_vmrun *a)
 	for (unsigned i = 0; i < n; i++)
 		la_explain_row(rows[i].name, la_res_kind_name(rows[i].kind), rows[i].r.start,
 			       rows[i].r.end, rows[i].what);
+}
+
+/* The --disk whose instance is name, NULL if none. */
+static const struct la_vblk_opts *la_explain_disk(const struct la_vmrun *a, const char *name)
+{
+	for (unsigned i = 0; i < a->ndisks; i++)
+		if (!strcmp(a->disk[i].name, name))
+			return &a->disk[i].o;
+	return NULL;
+}
+
+/* What backs a virtio device, in a few words. */
+static void la_explain_backing(const struct la_vmrun *a, const struct la_dev_inst *d, char *buf,
+			       size_t len)
+{
+	const struct la_vblk_opts *o = la_explain_disk(a, d->name);
+
+	if (o)
+		snprintf(buf, len, "%s (%llu bytes%s%s%s%s)", o->path,
+			 (unsigned long long)o->size, o->ro ? ", ro" : "", o->direct ? ", direct" : "",
+			 o->serial[0] ? ", serial " : "", o->serial);
+	else if (d->desc == &la_dev_virtio_rng)
+		snprintf(buf, len, "getrandom");
+	else if (d->desc == &la_dev_virtio_console)
+		snprintf(buf, len, "standard input and output (hvc0)");
+	else
+		snprintf(buf, len, "-");
+}
+
+/* Each virtio device: its instance, slot, BAR 0, INTx and backing. */
+static void la_explain_virtio(const struct la_vmrun *a)
+{
+	const struct la_platform *p = &a->res.plat;
+	bool any = false;
+
+	for (unsigned i = 0; i < p->ninst; i++) {
+		const struct la_dev_inst *d = &p->inst[i];
+		const struct la_grant *slot = la_dev_inst_grant(d, LA_RES_PCI, 0);
+		const struct la_grant *bar = la_dev_inst_grant(d, LA_RES_MMIO, 0);
+		const struct la_grant *irq = la_dev_inst_grant(d, LA_RES_IRQ, 0);
+		char back[320];
+
+		if (strcmp(d->desc->kind, "virtio-pci") || !slot || !bar || !irq)
+			continue;
+		if (!any)
+			printf("\nvirtio devices (PCI):\n");
+		any = true;
+		la_explain_backing(a, d, back, sizeof(back));
+		printf("  %-16s %02x:%02x.%x  bar0 0x%08llx-0x%08llx  irq %-3u %s\n", d->name,
+		       slot->bus, slot->dev, slot->func, (unsigned long long)bar->range.start,
+		       (unsigned long long)bar->range.end, irq->value, back);
+	}
+}
+
+static void la_explain_virtio_json(struct la_json *j, const struct la_vmrun *a)
+{
+	const struct la_platform *p = &a->res.plat;
+
+	la_json_arr_begin(j, "virtio_devices");
+	for (unsigned i = 0; i < p->ninst; i++) {
+		const struct la_dev_inst *d = &p->inst[i];
+		const struct la_grant *slot = la_dev_inst_grant(d, LA_RES_PCI, 0);
+		const struct la_grant *bar = la_dev_inst_grant(d, LA_RES_MMIO, 0);
+		const struct la_grant *irq = la_dev_inst_grant(d, LA_RES_IRQ, 0);
+		const struct la_vblk_opts *o = la_explain_disk(a, d->name);
+		char at[16];
+
+		if (strcmp(d->desc->kind, "virtio-pci") || !slot || !bar || !irq)
+			continue;
+		snprintf(at, sizeof(at), "%02x:%02x.%x", slot->bus, slot->dev, slot->func);
+		la_json_obj_begin(j, NULL);
+		la_json_str(j, "name", d->name);
+		la_json_str(j, "type", d->desc->name);
+		la_json_str(j, "slot", at);
+		la_json_u64(j, "bar0_start", bar->range.start);
+		la_json_u64(j, "bar0_end", bar->range.end);
+		la_json_u64(j, "irq", irq->value);
+		if (o) {
+			la_json_obj_begin(j, "backing");
+			la_json_str(j, "path", o->path);
+			la_json_u64(j, "size", o->size);
+			la_json_bool(j, "ro", o->ro);
+			la_json_bool(j, "direct", o->direct);
+			la_json_str(j, "serial", o->serial);
+			la_json_obj_end(j);
+		} else {
+			la_json_str(j, "backing", d->desc == &la_dev_virtio_rng ? "getrandom" :
+				    "stdio");
+		}
+		la_json_obj_end(j);
+	}
+	la_json_arr_end(j);
 }
 
 /* What the dry run booted: the kernel, or the BIOS. */
@@ -88,6 +185,7 @@ void la_vmrun_explain(const struct la_vmrun *a)
 	const struct la_arch_ops *arch = a->vm.cfg.arch;
 
 	la_explain_grants(a);
+	la_explain_virtio(a);
 	arch->explain_boot(a->boot, la_explain_image_path(a), a->initrd_path, stdout, NULL);
 	if (a->dtb && a->fdt_path)
 		printf("\ndevice tree ('%s', %zu bytes, %s):\n", a->fdt_path, a->dtb_len,
@@ -140,6 +238,7 @@ static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
 	la_json_arr_begin(j, "other_devices");
 	la_explain_json_rows(j, a, true);
 	la_json_arr_end(j);
+	la_explain_virtio_json(j, a);
 }
 
 static void la_explain_json_node(struct la_json *j, const void *fdt, int node, const char *path)

@@ -37,6 +37,10 @@ enum {
 	K_PRINT_SECCOMP,
 	K_JAIL,
 	K_NO_JAIL,
+	K_DISK,
+	K_RNG,
+	K_NO_RNG,
+	K_CONSOLE,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -68,6 +72,16 @@ static const struct argp_option la_vmrun_options[] = {
 	  "device tree la-mkfdt builds, with this `dtc -@` overlay applied (as la-mkfdt "
 	  "--overlay); repeatable, in order. filter= keeps only the labelled nodes and what "
 	  "they reference; an empty filter skips the overlay", 0 },
+	{ NULL, 0, NULL, 0, "Devices (virtio over PCI; see DEVICES in la-vmrun(1)):", 3 },
+	{ "disk", K_DISK, "PATH[,ro][,serial=ID][,direct]", 0, "A raw disk image as a "
+	  "virtio-blk device (/dev/vda, vdb, ... in order; repeatable, at most 8): ro refuses "
+	  "writes, serial= is what GET_ID answers (20 characters at most), direct opens it "
+	  "O_DIRECT. Locked (OFD lock) so no other VM writes it meanwhile", 3 },
+	{ "rng", K_RNG, NULL, 0, "A virtio-rng device fed from getrandom (the default)", 3 },
+	{ "no-rng", K_NO_RNG, NULL, 0, "No virtio-rng device", 3 },
+	{ "console", K_CONSOLE, "KIND", 0, "The guest's console: serial (default: the console "
+	  "COM port) or virtio (a virtio-console, hvc0, takes standard input and output; the "
+	  "COM port keeps earlycon)", 3 },
 	{ NULL, 0, NULL, 0, "Sandbox:", 2 },
 	{ "seccomp", K_SECCOMP, "MODE", 0, "What a system call outside a thread's allowlist "
 	  "does: trap (default: one line naming it, exit 40), kill, log (allow, kernel log), "
@@ -120,6 +134,42 @@ static void la_vmrun_serial(struct argp_state *state, struct la_vmrun *a, const 
 		argp_failure(state, 2, 0, "--serial: '%s': KIND is file:PATH, null or stdout", arg);
 }
 
+/* --disk PATH[,ro][,serial=ID][,direct] */
+void la_vmrun_disk_opt(struct argp_state *state, struct la_vmrun *a, char *arg)
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+	struct la_vblk_opts *o;
+
+	if (!copy)
+		argp_failure(state, 1, ENOMEM, "--disk");
+	if (a->ndisks >= LA_VMRUN_MAX_DISKS)
+		argp_failure(state, 2, 0, "--disk: '%s': at most %d disks", arg,
+			     LA_VMRUN_MAX_DISKS);
+	o = &a->disk[a->ndisks].o;
+	a->disk[a->ndisks].arg = arg;
+	a->disk[a->ndisks].copy = copy;
+	*o = (struct la_vblk_opts){ .fd = -1 };
+	if (copy[0] == ',' || !copy[0])
+		argp_failure(state, 2, 0, "--disk: '%s': no PATH (PATH[,ro][,serial=ID][,direct])",
+			     arg);
+	o->path = strtok_r(copy, ",", &save);
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(tok, "ro"))
+			o->ro = true;
+		else if (!strcmp(tok, "direct"))
+			o->direct = true;
+		else if (!strncmp(tok, "serial=", 7) && la_vblk_serial_ok(tok + 7))
+			snprintf(o->serial, sizeof(o->serial), "%s", tok + 7);
+		else if (!strncmp(tok, "serial=", 7))
+			argp_failure(state, 2, 0, "--disk: '%s': serial= takes at most 20 printable "
+				     "characters", arg);
+		else
+			argp_failure(state, 2, 0, "--disk: '%s': unknown option '%s' (PATH[,ro]"
+				     "[,serial=ID][,direct])", arg, tok);
+	}
+	a->ndisks++;
+}
+
 /* --print-seccomp [KIND]: KIND may follow as the one argument. */
 static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
 {
@@ -132,7 +182,8 @@ static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
 		a->print_seccomp_kind = a->kernel_path, a->kernel_path = NULL;
 	if (a->print_seccomp_kind && la_thread_kind_parse(a->print_seccomp_kind, &k))
 		argp_failure(state, 2, 0, "--print-seccomp: '%s': not a thread kind (main, vcpu, "
-			     "device or parser)", a->print_seccomp_kind);
+			     "device, parser, virtio-blk, virtio-rng or virtio-console)",
+			     a->print_seccomp_kind);
 }
 
 static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
@@ -185,6 +236,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 		a->kvm_path = "/dev/kvm";
 		a->seccomp = LA_SECCOMP_TRAP;
 		a->jail = -1;
+		a->rng = true;
 		return 0;
 	case K_INITRD: a->initrd_path = arg; return 0;
 	case K_KERNEL:
@@ -210,6 +262,17 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 				     "errno or off)", arg);
 		return 0;
 	case K_PRINT_SECCOMP: a->print_seccomp = true, a->print_seccomp_kind = arg; return 0;
+	case K_DISK: la_vmrun_disk_opt(state, a, arg); return 0;
+	case K_RNG: a->rng = true; return 0;
+	case K_NO_RNG: a->rng = false; return 0;
+	case K_CONSOLE:
+		if (!strcmp(arg, "virtio"))
+			a->console_virtio = true;
+		else if (!strcmp(arg, "serial"))
+			a->console_virtio = false;
+		else
+			argp_failure(state, 2, 0, "--console: '%s': KIND is serial or virtio", arg);
+		return 0;
 	case K_JAIL: a->jail = 1; return 0;
 	case K_NO_JAIL: a->jail = 0; return 0;
 	case ARGP_KEY_ARG:
@@ -249,6 +312,8 @@ static const struct argp la_vmrun_argp = {
 	       "Examples:\n"
 	       "  la-vmrun --mem 512M --initrd rootfs.cpio.gz /boot/vmlinuz\n"
 	       "  la-vmrun --cpus 2 --cmdline quiet --explain /boot/vmlinuz\n"
+	       "  la-vmrun --mem 1G --disk root.img --disk data.img,ro --cmdline root=/dev/vda "
+	       "bzImage\n"
 	       "  la-vmrun --arch aarch64 --seed 1 --explain --dump-fdt vm.dtb Image\n\n"
 	       "Exit status: 0 the guest powered off, 32 it reset (rebooted), 33 it crashed "
 	       "(triple fault, KVM internal error, failed entry), 40 a la-vmrun thread made a "
@@ -363,6 +428,22 @@ static void la_vmrun_load_image(struct la_vmrun *a)
 		la_vmrun_die(what, img, la_strerror(-LA_ERR_CHANGED));
 }
 
+/* Every --disk, opened and locked now (a dry run too: it says what a run
+ * would meet). A missing image is a usage error (2), one in use or
+ * unreadable a failure (1). */
+static void la_vmrun_open_disks(struct la_vmrun *a)
+{
+	char why[160];
+
+	for (unsigned i = 0; i < a->ndisks; i++) {
+		struct la_vblk_opts *o = &a->disk[i].o;
+		int err = la_vblk_open(o, why, sizeof(why));
+
+		if (err)
+			la_cli_fail("--disk", o->path, err == -LA_ERR_NOENT ? 2 : 1, "%s", why);
+	}
+}
+
 static void la_vmrun_load_files(struct la_vmrun *a)
 {
 	char why[LA_FILE_WHY_MAX];
@@ -389,6 +470,7 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 		la_vmrun_fdt_agree(a);
 	}
 	la_fdtopts_read(&a->fdt, &a->vm.cfg);
+	la_vmrun_open_disks(a);
 }
 
 /* ---- building ---- */
@@ -459,6 +541,16 @@ static void la_vmrun_resources(struct la_vmrun *a)
 	err = la_vm_resources(&a->vm.cfg, &a->vm.layout, &a->vm.mem, &o, &a->res);
 	if (err)
 		la_vmrun_die("resources", NULL, la_strerror(err));
+	/* the user's devices, after the arch's, as la-alloc --platform
+	 * --device TYPE... would add them: disks, console, rng */
+	for (unsigned i = 0; !err && i < a->ndisks; i++)
+		err = la_vm_res_add(&a->res, &la_dev_virtio_blk, a->disk[i].name);
+	if (!err && a->console_virtio)
+		err = la_vm_res_add(&a->res, &la_dev_virtio_console, a->cons_name);
+	if (!err && a->rng)
+		err = la_vm_res_add(&a->res, &la_dev_virtio_rng, a->rng_name);
+	if (err)
+		la_vmrun_die("resources", a->res.failed, la_strerror(err));
 }
 
 static void la_vmrun_build(struct la_vmrun *a)
@@ -476,6 +568,7 @@ static void la_vmrun_build(struct la_vmrun *a)
 		.image = a->image, .image_len = a->image_len, .is_bios = c->bios_path != NULL,
 		.initrd_fd = a->initrd_fd, .initrd_size = a->img.initrd_size,
 		.cmdline = a->cmdline, .console = la_vmrun_console(a), .earlycon = true,
+		.hvc0 = a->console_virtio, .plat = &a->res.plat,
 		.dtb = a->dtb, .dtb_len = a->dtb_len, .no_acpi = a->no_acpi,
 		.phys_bits = a->res.phys_bits, .pm_iobase = a->res.pm_iobase,
 		.console_port = a->img.console_port,
@@ -589,6 +682,11 @@ int main(int argc, char **argv)
 	la_overlay_list_free(&a.overlays);
 	la_fdtopts_free(&a.fdt);
 	la_vm_res_destroy(&a.res);
+	for (unsigned i = 0; i < a.ndisks; i++) {
+		if (a.disk[i].o.fd >= 0)
+			close(a.disk[i].o.fd);
+		free(a.disk[i].copy);
+	}
 	free(a.boot);
 	return status;
 }

@@ -77,6 +77,7 @@ static void la_tty_make_raw(void)
 struct la_input {
 	struct la_vm *vm;
 	unsigned com;    /* the COM port standard input feeds */
+	const char *dev; /* or this device (a virtio console), NULL: the COM port */
 	int stop_fd;     /* read end of a pipe: readable when la-vmrun ends */
 	bool escape;     /* Ctrl-A seen */
 	enum la_seccomp_mode seccomp;
@@ -90,7 +91,8 @@ static void la_input_feed(struct la_input *in, const uint8_t *buf, unsigned len)
 	unsigned done = 0;
 
 	while (done < len) {
-		unsigned n = la_vm_serial_input(in->vm, in->com, buf + done, len - done);
+		unsigned n = in->dev ? la_vm_dev_input(in->vm, in->dev, buf + done, len - done) :
+			     la_vm_serial_input(in->vm, in->com, buf + done, len - done);
 
 		done += n;
 		if (done < len) /* the FIFO is full: let the guest read */
@@ -203,6 +205,14 @@ static void la_unclaimed_mmio(void *ctx, uint64_t gpa, bool write, unsigned size
 	fprintf(stderr, "la-vmrun: note: the guest %s %u bytes at 0x%llx, MMIO no device "
 		"claims (reads give all ones, writes are ignored; said once)\r\n",
 		write ? "wrote" : "read", size, (unsigned long long)gpa);
+}
+
+/* A virtio device the guest broke: said once (per device and reset). */
+static void la_virtio_broken(void *ctx, const char *dev, const char *why)
+{
+	(void)ctx;
+	fprintf(stderr, "la-vmrun: note: the guest broke %s's virtqueue (%s): the device needs "
+		"a reset (DEVICE_NEEDS_RESET); the VM runs on\r\n", dev, why);
 }
 
 /* ---- the run ---- */
@@ -339,7 +349,8 @@ static int la_vmrun_jail(const struct la_vmrun *a)
 static int la_vmrun_input_start(const struct la_vmrun *a, struct la_vm *vm, unsigned com,
 				int stop_fd, struct la_input *in, pthread_t *t, bool *started)
 {
-	*in = (struct la_input){ .vm = vm, .com = com, .stop_fd = stop_fd, .seccomp = a->seccomp };
+	*in = (struct la_input){ .vm = vm, .com = com, .stop_fd = stop_fd, .seccomp = a->seccomp,
+				 .dev = a->console_virtio ? a->cons_name : NULL };
 	sem_init(&in->ready, 0, 0);
 	*started = la_vm_thread_create(t, la_input_thread, in) == 0;
 	if (!*started)
@@ -378,8 +389,9 @@ int la_vmrun_run(struct la_vmrun *a)
 	struct la_vm_setup s = {
 		.kvm_path = a->kvm_path, .cfg = &a->vm.cfg, .g = &a->g, .boot = a->boot,
 		.res = &a->res, .debugcon_fd = -1, .seccomp = a->seccomp, .prog = "la-vmrun",
-		.unclaimed_mmio = la_unclaimed_mmio,
+		.unclaimed_mmio = la_unclaimed_mmio, .broken = la_virtio_broken,
 	};
+	struct la_vm_backend backends[LA_VMRUN_MAX_DISKS + 1];
 	struct la_input in = { 0 };
 	struct la_vm_end end;
 	struct la_kvm kvm;
@@ -402,6 +414,15 @@ int la_vmrun_run(struct la_vmrun *a)
 	}
 	if (a->debugcon_path)
 		s.debugcon_fd = la_open_out("--debugcon", a->debugcon_path);
+	/* the devices' options: the disks' images, the virtio console's output
+	 * (the console COM port's) */
+	for (unsigned i = 0; i < a->ndisks; i++)
+		backends[s.nbackends++] = (struct la_vm_backend){ a->disk[i].name, &a->disk[i].o };
+	if (a->console_virtio) {
+		a->cons.out_fd = s.serial_fd[la_vmrun_console(a)];
+		backends[s.nbackends++] = (struct la_vm_backend){ a->cons_name, &a->cons };
+	}
+	s.backends = backends;
 	if (a->boot_timing) {
 		s.note = la_timing_note;
 		s.note_ctx = &timing;

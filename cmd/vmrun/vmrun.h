@@ -14,7 +14,10 @@
 #include "sandbox.h"
 #include "vm/vm.h"
 #include "dev/resources.h"
+#include "virtio/devices.h"
 #include "vmopts.h"
+
+#define LA_VMRUN_MAX_DISKS 8
 
 enum la_serial_kind { LA_SERIAL_SINK, LA_SERIAL_STDOUT, LA_SERIAL_FILE };
 
@@ -34,6 +37,17 @@ struct la_vmrun {
 		const char *path;
 		const char *arg;
 	} serial[4];
+	struct {
+		const char *arg;             /* as given, for messages */
+		char *copy;                  /* arg cut at its commas (o.path); malloc'd */
+		struct la_vblk_opts o;
+		char name[LA_DEV_NAME_MAX + 1]; /* its instance: virtio-blk0.. */
+	} disk[LA_VMRUN_MAX_DISKS];      /* --disk, in order */
+	unsigned ndisks;
+	bool rng;                        /* virtio-rng: --rng (default), --no-rng */
+	bool console_virtio;             /* --console virtio: hvc0 */
+	char rng_name[LA_DEV_NAME_MAX + 1], cons_name[LA_DEV_NAME_MAX + 1];
+	struct la_vcons_opts cons;
 	bool no_acpi;
 	bool explain;
 	bool json;                       /* --json: --explain as one JSON document */
@@ -83,6 +97,9 @@ int la_vmrun_console(const struct la_vmrun *a);
 /* la_vmrun_fdt_agree - a --fdt blob for another arch is refused (exit 1);
  * one whose /memory is not this VM's RAM gets a one-line note */
 void la_vmrun_fdt_agree(const struct la_vmrun *a);
+
+/* main.c: la_vmrun_disk_opt - parse one --disk (exit 2 on bad syntax) */
+void la_vmrun_disk_opt(struct argp_state *state, struct la_vmrun *a, char *arg);
 
 /* explain.c: --explain as text, or with --json as one document */
 void la_vmrun_explain(const struct la_vmrun *a);

@@ -149,6 +149,7 @@ struct la_aml;            /* acpi/aml.h */
 struct la_dev_env;        /* dev/machine.h */
 struct la_bus_ops;        /* vm/bus.h */
 struct la_fdt_config;
+struct la_pci_ep;         /* pci/config.h */
 
 /* What a device is; see the top of this file. */
 struct la_dev_desc {
@@ -181,8 +182,20 @@ struct la_dev_desc {
 	 * returns: 0, -LA_ERR_NOMEM, -LA_ERR_UNSUPPORTED (not on this arch) */
 	int (*create)(const struct la_dev_inst *d, const struct la_dev_env *env, void **state,
 		      const struct la_bus_ops **ops);
-	/* destroy - release what create made; NULL: free(state). */
+	/* destroy - release what create made (stopping its thread); NULL:
+	 * free(state). */
 	void (*destroy)(void *state);
+	/* pci_ep - the PCI endpoint of a running PCI device (state from
+	 * create): la-vmrun puts it at its slot instead of putting its MMIO
+	 * grants on the bus, and its BARs go on the bus when the guest enables
+	 * them. NULL: not a PCI device. */
+	struct la_pci_ep *(*pci_ep)(void *state);
+	/* start - start the device's own thread, before the vCPUs run; NULL:
+	 * it has none. returns: 0, -LA_ERR_THREAD */
+	int (*start)(void *state);
+	/* input - bytes typed for the device (a console); NULL: it takes none.
+	 * returns: the bytes taken (its buffer may be full) */
+	unsigned (*input)(void *state, const uint8_t *buf, unsigned len);
 };
 
 /* fdt_order values, in crosvm's create_fdt order (§4.7). */

@@ -16,7 +16,9 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "sandbox.h"
 #include "vm/bus.h"
+#include "vm/guestmem.h"
 
 /* What a guest asked the machine for. Values are la-vmrun exit statuses. */
 enum la_fate {
@@ -62,6 +64,23 @@ struct la_machine {
 	/* the guest asked to end (first request wins); why: static text */
 	void (*request_exit)(void *vm, enum la_fate fate, const char *why);
 	void (*note)(void *vm, enum la_note what, unsigned value);
+	/* ioeventfd - KVM signals eventfd fd on a guest write of len bytes at
+	 * gpa instead of exiting (on), or no longer (off); NULL, or an error:
+	 * the write comes through the MMIO bus as before.
+	 * returns: 0, -LA_ERR_KVMIOCTL */
+	int (*ioeventfd)(void *vm, uint64_t gpa, unsigned len, int fd, bool on);
+	/* broken - device dev (its instance name) found the guest broke it
+	 * (why: static text); the device is told to reset, the VM runs on */
+	void (*broken)(void *vm, const char *dev, const char *why);
+	/* MSI through KVM (NULL where the arch has no MSI routes yet): a new
+	 * GSI for one vector (returns: the GSI, -LA_ERR_TOOMANY), its route to
+	 * message (addr, data) from PCI requester ID devid (bus << 8 | devfn,
+	 * which an ITS needs) (on) or none, and an eventfd that raises it
+	 * (irqfd). returns: 0, -LA_ERR_KVMIOCTL */
+	int (*msi_gsi)(void *vm);
+	int (*msi_route)(void *vm, unsigned gsi, uint64_t addr, uint32_t data, uint32_t devid,
+			 bool on);
+	int (*irqfd)(void *vm, int fd, unsigned gsi, bool on);
 };
 
 /* What a device is given when la-vmrun makes it. */
@@ -72,6 +91,15 @@ struct la_dev_env {
 	int debugcon_fd;         /* -1: discarded */
 	uint16_t cmos_below;     /* CMOS memory-size values, 64 KiB units */
 	uint32_t cmos_above;
+	/* PCI devices (virtio): guest RAM they read and write, the MMIO bus
+	 * their BARs go on, the user's options for this instance (the
+	 * device's own struct, NULL: defaults), and how their threads filter
+	 * system calls */
+	const struct la_gmem *g;
+	struct la_bus *mmio;
+	const void *backend;
+	const char *prog;
+	enum la_seccomp_mode seccomp;
 };
 
 #endif

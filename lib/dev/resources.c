@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
 #include <string.h>
 
 #include "err.h"
@@ -71,4 +72,25 @@ int la_vm_res_irq(const struct la_vm_res *r, const char *name)
 	const struct la_grant *g = la_vm_res_find(r, name, LA_RES_IRQ);
 
 	return g ? (int)g->value : -1;
+}
+
+int la_vm_res_add(struct la_vm_res *r, const struct la_dev_desc *t, char *name)
+{
+	struct la_grant g[LA_DEV_MAX_NEEDS];
+	unsigned same = 0, n = 0;
+	int err;
+
+	for (unsigned i = 0; i < r->plat.ninst; i++)
+		same += r->plat.inst[i].desc == t;
+	snprintf(name, LA_DEV_NAME_MAX + 1, "%s%u", t->name, same);
+	if (r->n + t->arch[r->plat.arch->id].n > LA_VM_RES_MAX)
+		return -LA_ERR_TOOMANY;
+	err = la_platform_add(&r->plat, t, name, g, &n, &r->conflict);
+	if (err) {
+		r->failed = t->name;
+		return err;
+	}
+	memcpy(r->g + r->n, g, n * sizeof(g[0]));
+	r->n += n;
+	return 0;
 }

@@ -14,7 +14,7 @@
 #include "dev/platform.h"
 #include "sys_alloc.h"
 
-#define LA_VM_RES_MAX 24
+#define LA_VM_RES_MAX 64
 
 struct la_vm_res {
 	unsigned phys_bits;
@@ -39,6 +39,13 @@ int la_vm_resources(const struct la_vm_config *cfg, const struct la_arch_layout 
 		    const struct la_mem_layout *m, const struct la_platform_opts *o,
 		    struct la_vm_res *out);
 void la_vm_res_destroy(struct la_vm_res *r);
+
+/* la_vm_res_add - one more device of type t after the arch's (a --disk's
+ * virtio-blk), named as la-alloc --device names it: the type and the
+ * number of its instances so far ("virtio-blk0", "virtio-blk1"); name
+ * (LA_DEV_NAME_MAX + 1 bytes) gets it. Its grants join r->g.
+ * returns: 0, -LA_ERR_TOOMANY, the errors of la_platform_add */
+int la_vm_res_add(struct la_vm_res *r, const struct la_dev_desc *t, char *name);
 
 /* la_vm_res_io - the IO base granted to device name ("com1"), -1 if none. */
 int la_vm_res_io(const struct la_vm_res *r, const char *name);

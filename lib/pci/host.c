@@ -2,22 +2,24 @@
 /*
  * PCI configuration access: mechanism #1 (0xcf8 address, 0xcfc data), the
  * ECAM window and the CAM window, all onto one bus 0 with a host bridge at
- * 00:00.0.
+ * 00:00.0 and the endpoints registered at their slots (function 0).
  * Every other function reads as absent (all ones).
  */
 #include <string.h>
 
 #include "bytes.h"
+#include "err.h"
 #include "pci/host.h"
 
 #define LA_PCI_VENDOR_INTEL 0x8086
 #define LA_PCI_HOST_BRIDGE_ID 0x0d57
 
-void la_pci_init(struct la_pci *p, const struct la_machine *m)
+void la_pci_init(struct la_pci *p, const struct la_machine *m, pthread_mutex_t *lock)
 {
 	memset(p, 0, sizeof(*p));
 	p->m = m;
-	pthread_mutex_init(&p->lock, NULL);
+	pthread_mutex_init(&p->own_lock, NULL);
+	p->lock = lock ? lock : &p->own_lock;
 	la_put16(p->cfg + 0x00, LA_PCI_VENDOR_INTEL);
 	la_put16(p->cfg + 0x02, LA_PCI_HOST_BRIDGE_ID);
 	la_put32(p->cfg + 0x08, 0x06000000); /* class: bridge, host bridge; rev 0 */
@@ -26,14 +28,33 @@ void la_pci_init(struct la_pci *p, const struct la_machine *m)
 
 void la_pci_destroy(struct la_pci *p)
 {
-	pthread_mutex_destroy(&p->lock);
+	pthread_mutex_destroy(&p->own_lock);
+}
+
+int la_pci_add(struct la_pci *p, unsigned dev, struct la_pci_ep *ep)
+{
+	if (dev == 0 || dev >= LA_PCI_SLOTS)
+		return -LA_ERR_RANGE;
+	if (p->slot[dev])
+		return -LA_ERR_EXISTINGALLOC;
+	pthread_mutex_lock(p->lock);
+	p->slot[dev] = ep;
+	pthread_mutex_unlock(p->lock);
+	return 0;
 }
 
 static void la_pci_config_locked(struct la_pci *p, unsigned bus, unsigned dev, unsigned fn,
 				 unsigned reg, bool write, uint8_t *data, unsigned size)
 {
 	bool host = bus == 0 && dev == 0 && fn == 0 && reg < 256 && reg + size <= 256;
+	struct la_pci_ep *ep = bus == 0 && fn == 0 && dev < LA_PCI_SLOTS ? p->slot[dev] : NULL;
 
+	if (ep && write)
+		la_pci_ep_write(ep, reg, data, size);
+	else if (ep)
+		la_pci_ep_read(ep, reg, data, size);
+	if (ep)
+		return;
 	if (!write) {
 		if (host)
 			memcpy(data, p->cfg + reg, size);
@@ -50,9 +71,9 @@ static void la_pci_config_locked(struct la_pci *p, unsigned bus, unsigned dev, u
 void la_pci_config(struct la_pci *p, unsigned bus, unsigned dev, unsigned fn, unsigned reg,
 		   bool write, uint8_t *data, unsigned size)
 {
-	pthread_mutex_lock(&p->lock);
+	pthread_mutex_lock(p->lock);
 	la_pci_config_locked(p, bus, dev, fn, reg, write, data, size);
-	pthread_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(p->lock);
 }
 
 static void la_pci_io(struct la_pci *p, unsigned off, bool write, uint8_t *data,

@@ -106,6 +106,16 @@ struct la_arch_vm_ops {
 	 * userspace PLIC, where KVM offers no AIA); NULL: none.
 	 * returns: 0, -LA_ERR_OVERLAP, -LA_ERR_TOOMANY */
 	int (*mmio_devices)(struct la_kvm *k, struct la_bus *mmio);
+	/* irq_routes - the GSI routing table KVM's in-kernel irqchip starts
+	 * with (x86_64: GSIs 0-15 to IOAPIC and PIC pins, 16-23 to IOAPIC
+	 * pins), into out (room for max); the VM adds MSI routes after them
+	 * (KVM_SET_GSI_ROUTING replaces the whole table). NULL: no MSI routes
+	 * on this arch yet (PCI devices stay on INTx).
+	 * returns: the number of entries */
+	unsigned (*irq_routes)(struct la_kvm_route *out, unsigned max);
+	/* msi_devid - MSI routes carry the PCI requester ID (aarch64: the GIC
+	 * ITS translates by device ID) */
+	bool msi_devid;
 	/* irq_line - drive interrupt line irq (below nirqs); the arch
 	 * encodes it for KVM_IRQ_LINE. returns: 0, -LA_ERR_KVMIOCTL */
 	int (*irq_line)(struct la_kvm *k, unsigned irq, int level);

@@ -7,8 +7,15 @@
 
 void la_bus_init(struct la_bus *b)
 {
+	pthread_mutexattr_t a;
+
 	memset(b, 0, sizeof(*b));
-	pthread_mutex_init(&b->lock, NULL);
+	/* recursive: a PCI config access (on this bus or under it) moves BARs
+	 * on it; la_bus_access does not touch the device after its handler */
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&b->lock, &a);
+	pthread_mutexattr_destroy(&a);
 }
 
 void la_bus_destroy(struct la_bus *b)

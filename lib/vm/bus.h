@@ -36,7 +36,8 @@ struct la_bus_dev {
 struct la_bus {
 	/* one lock for every device on the bus: they are slow paths. Held
 	 * around each handler; take it to touch a device's state from outside
-	 * the bus (console input into a UART). */
+	 * the bus (console input into a UART). Recursive: a handler may add
+	 * and remove devices (a PCI BAR the guest moves). */
 	pthread_mutex_t lock;
 	unsigned n;
 	struct la_bus_dev d[LA_BUS_MAX];  /* sorted by start */

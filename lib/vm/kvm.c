@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
@@ -133,6 +134,62 @@ int la_kvm_irq_line(struct la_kvm *k, unsigned irq, int level)
 
 	if (ioctl(k->vm_fd, KVM_IRQ_LINE, &l) < 0)
 		return la_kvm_fail(k, "KVM_IRQ_LINE", -LA_ERR_KVMIOCTL);
+	return 0;
+}
+
+int la_kvm_ioeventfd(struct la_kvm *k, uint64_t gpa, unsigned len, int fd, bool on)
+{
+	struct kvm_ioeventfd e = {
+		.addr = gpa, .len = len, .fd = fd,
+		.flags = on ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN,
+	};
+
+	if (ioctl(k->vm_fd, KVM_IOEVENTFD, &e) < 0)
+		return la_kvm_fail(k, "KVM_IOEVENTFD", -LA_ERR_KVMIOCTL);
+	return 0;
+}
+
+int la_kvm_set_routes(struct la_kvm *k, const struct la_kvm_route *r, unsigned n)
+{
+	struct kvm_irq_routing *t = calloc(1, sizeof(*t) + n * sizeof(t->entries[0]));
+	int rc;
+
+	if (!t)
+		return -LA_ERR_NOMEM;
+	t->nr = n;
+	for (unsigned i = 0; i < n; i++) {
+		struct kvm_irq_routing_entry *e = &t->entries[i];
+
+		e->gsi = r[i].gsi;
+		if (r[i].msi) {
+			e->type = KVM_IRQ_ROUTING_MSI;
+			e->u.msi.address_lo = (uint32_t)r[i].addr;
+			e->u.msi.address_hi = (uint32_t)(r[i].addr >> 32);
+			e->u.msi.data = r[i].data;
+			if (r[i].has_devid) {
+				e->flags = KVM_MSI_VALID_DEVID;
+				e->u.msi.devid = r[i].devid;
+			}
+		} else {
+			e->type = KVM_IRQ_ROUTING_IRQCHIP;
+			e->u.irqchip.irqchip = r[i].chip;
+			e->u.irqchip.pin = r[i].pin;
+		}
+	}
+	rc = ioctl(k->vm_fd, KVM_SET_GSI_ROUTING, t);
+	free(t);
+	if (rc < 0)
+		return la_kvm_fail(k, "KVM_SET_GSI_ROUTING", -LA_ERR_KVMIOCTL);
+	return 0;
+}
+
+int la_kvm_irqfd(struct la_kvm *k, int fd, unsigned gsi, bool on)
+{
+	struct kvm_irqfd f = { .fd = (uint32_t)fd, .gsi = gsi,
+			       .flags = on ? 0 : KVM_IRQFD_FLAG_DEASSIGN };
+
+	if (ioctl(k->vm_fd, KVM_IRQFD, &f) < 0)
+		return la_kvm_fail(k, "KVM_IRQFD", -LA_ERR_KVMIOCTL);
 	return 0;
 }
 

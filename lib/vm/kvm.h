@@ -78,6 +78,31 @@ void la_kvm_vcpu_close(struct la_kvm *k, struct la_kvm_vcpu *v);
  * irqchip, as the arch encodes it. returns: 0, -LA_ERR_KVMIOCTL */
 int la_kvm_irq_line(struct la_kvm *k, unsigned irq, int level);
 
+/* la_kvm_ioeventfd - KVM_IOEVENTFD: a guest write of len bytes (1, 2, 4
+ * or 8) to MMIO address gpa signals eventfd fd instead of exiting (on), or
+ * no longer (off). returns: 0, -LA_ERR_KVMIOCTL */
+int la_kvm_ioeventfd(struct la_kvm *k, uint64_t gpa, unsigned len, int fd, bool on);
+
+/* One GSI routing entry (KVM_SET_GSI_ROUTING): an in-kernel irqchip pin or
+ * an MSI message. */
+struct la_kvm_route {
+	uint32_t gsi;
+	bool msi;
+	uint32_t chip, pin;      /* irqchip */
+	uint64_t addr;           /* msi */
+	uint32_t data;
+	bool has_devid;          /* msi: devid is the PCI requester ID (an ITS) */
+	uint32_t devid;
+};
+
+/* la_kvm_set_routes - KVM_SET_GSI_ROUTING: the n entries replace the
+ * whole table. returns: 0, -LA_ERR_NOMEM, -LA_ERR_KVMIOCTL */
+int la_kvm_set_routes(struct la_kvm *k, const struct la_kvm_route *r, unsigned n);
+
+/* la_kvm_irqfd - KVM_IRQFD: eventfd fd raises GSI gsi (on), or no longer.
+ * returns: 0, -LA_ERR_KVMIOCTL */
+int la_kvm_irqfd(struct la_kvm *k, int fd, unsigned gsi, bool on);
+
 /* la_kvm_close - close the VM and the device; safe to call twice. */
 void la_kvm_close(struct la_kvm *k);
 

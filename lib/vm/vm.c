@@ -51,6 +51,13 @@ struct la_vm {
 	pthread_mutex_t irq_lock;     /* irq_src; taken inside a bus lock */
 	unsigned *irq_src;            /* asserted sources per line (ops->nirqs) */
 	int said_unclaimed;           /* the first unclaimed MMIO access told */
+	/* KVM's GSI routing: the irqchip's own entries (nbase), then one MSI
+	 * route per MSI-X vector (gsi nbase_gsi + i; valid: routed) */
+	pthread_mutex_t route_lock;   /* a leaf */
+	struct la_kvm_route *routes;
+	bool *route_on;
+	unsigned nroutes, nbase, route_cap;
+	unsigned next_gsi;
 
 	pthread_mutex_t lock;         /* fate and end */
 	pthread_cond_t cond;
@@ -115,6 +122,107 @@ static void la_vm_irq(void *p, unsigned gsi, unsigned source, int level)
 	}
 }
 
+static int la_vm_ioeventfd(void *p, uint64_t gpa, unsigned len, int fd, bool on)
+{
+	struct la_vm *vm = p;
+
+	return la_kvm_ioeventfd(&vm->kvm, gpa, len, fd, on);
+}
+
+#define LA_VM_MAX_MSI 512 /* MSI GSIs, well inside KVM's 4096 routes */
+
+/* The routing table KVM gets: the irqchip's entries, then the MSI routes
+ * that are on (route_lock held). */
+static int la_vm_routes_apply(struct la_vm *vm)
+{
+	struct la_kvm_route *r = malloc(vm->nroutes * sizeof(*r));
+	unsigned n = 0;
+	int err;
+
+	if (!r)
+		return -LA_ERR_NOMEM;
+	for (unsigned i = 0; i < vm->nroutes; i++)
+		if (i < vm->nbase || vm->route_on[i])
+			r[n++] = vm->routes[i];
+	err = la_kvm_set_routes(&vm->kvm, r, n);
+	free(r);
+	return err;
+}
+
+static int la_vm_msi_gsi(void *p)
+{
+	struct la_vm *vm = p;
+	int gsi = -LA_ERR_TOOMANY;
+
+	pthread_mutex_lock(&vm->route_lock);
+	if (vm->nroutes < vm->route_cap) {
+		gsi = (int)vm->next_gsi++;
+		vm->routes[vm->nroutes] = (struct la_kvm_route){ .gsi = (uint32_t)gsi, .msi = true };
+		vm->route_on[vm->nroutes++] = false;
+	}
+	pthread_mutex_unlock(&vm->route_lock);
+	return gsi;
+}
+
+static int la_vm_msi_route(void *p, unsigned gsi, uint64_t addr, uint32_t data,
+			   uint32_t devid, bool on)
+{
+	struct la_vm *vm = p;
+	int err = -LA_ERR_NOTFOUND;
+
+	pthread_mutex_lock(&vm->route_lock);
+	for (unsigned i = vm->nbase; i < vm->nroutes; i++) {
+		if (vm->routes[i].gsi != gsi)
+			continue;
+		vm->routes[i].addr = addr;
+		vm->routes[i].data = data;
+		vm->routes[i].has_devid = vm->ops->msi_devid;
+		vm->routes[i].devid = devid;
+		vm->route_on[i] = on;
+		err = la_vm_routes_apply(vm);
+		break;
+	}
+	pthread_mutex_unlock(&vm->route_lock);
+	return err;
+}
+
+static int la_vm_irqfd(void *p, int fd, unsigned gsi, bool on)
+{
+	struct la_vm *vm = p;
+
+	return la_kvm_irqfd(&vm->kvm, fd, gsi, on);
+}
+
+/* MSI routes where the arch says what its irqchip's table holds. */
+static int la_vm_msi_init(struct la_vm *vm)
+{
+	unsigned n;
+
+	if (!vm->ops->irq_routes)
+		return 0;
+	n = vm->ops->irq_routes(NULL, 0);
+	vm->route_cap = n + LA_VM_MAX_MSI;
+	vm->routes = calloc(vm->route_cap, sizeof(*vm->routes));
+	/* (aarch64 lists none: its SPIs go through KVM_IRQ_LINE, not routes) */
+	vm->route_on = calloc(vm->route_cap, sizeof(*vm->route_on));
+	if (!vm->routes || !vm->route_on)
+		return -LA_ERR_NOMEM;
+	vm->nbase = vm->nroutes = vm->ops->irq_routes(vm->routes, n);
+	vm->next_gsi = vm->ops->nirqs;
+	vm->machine.msi_gsi = la_vm_msi_gsi;
+	vm->machine.msi_route = la_vm_msi_route;
+	vm->machine.irqfd = la_vm_irqfd;
+	return 0;
+}
+
+static void la_vm_broken(void *p, const char *dev, const char *why)
+{
+	struct la_vm *vm = p;
+
+	if (vm->setup->broken)
+		vm->setup->broken(vm->setup->broken_ctx, dev, why);
+}
+
 static void la_vm_note(void *p, enum la_note what, unsigned value)
 {
 	struct la_vm *vm = p;
@@ -168,6 +276,13 @@ static int la_vm_make_dev(struct la_vm *vm, unsigned i, const struct la_dev_env 
 	vd->desc = d->desc;
 	vd->inst = d;
 	vm->ndev++;
+	if (d->desc->pci_ep) {
+		const struct la_grant *slot = la_dev_inst_grant(d, LA_RES_PCI, 0);
+
+		/* its BARs go on the bus when the guest enables them */
+		return slot && slot->bus == 0 && slot->func == 0 ?
+		       la_pci_add(&vm->pci, slot->dev, d->desc->pci_ep(vd->state)) : -LA_ERR_RANGE;
+	}
 	for (unsigned k = 0; k < d->n && !err; k++) {
 		const struct la_grant *g = &d->g[k];
 
@@ -176,6 +291,15 @@ static int la_vm_make_dev(struct la_vm *vm, unsigned i, const struct la_dev_env 
 					 g->range, ops, vd->state);
 	}
 	return err;
+}
+
+/* The user's options for instance name, NULL if none. */
+static const void *la_vm_backend(const struct la_vm_setup *s, const char *name)
+{
+	for (unsigned i = 0; i < s->nbackends; i++)
+		if (!strcmp(s->backends[i].name, name))
+			return s->backends[i].opts;
+	return NULL;
 }
 
 /* The platform's devices where their grants put them (each on its own
@@ -188,11 +312,18 @@ static int la_vm_devices(struct la_vm *vm)
 	const struct la_platform *plat = &s->res->plat;
 	struct la_dev_env env = {
 		.m = &vm->machine, .serial_fd = s->serial_fd, .debugcon_fd = s->debugcon_fd,
+		.g = s->g, .mmio = &vm->mmio, .prog = s->prog, .seccomp = s->seccomp,
 	};
 	int err = 0;
 
 	vm->ops->platform(s->boot, &vm->plat);
-	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note };
+	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note,
+					   la_vm_ioeventfd, la_vm_broken, NULL, NULL, NULL };
+	err = la_vm_msi_init(vm);
+	if (err)
+		return err;
+	la_pci_init(&vm->pci, &vm->machine, &vm->mmio.lock);
+	vm->pci_ready = true;
 	env.cmos_below = p->cmos_below;
 	env.cmos_above = p->cmos_above;
 	vm->dev = calloc(plat->ninst ? plat->ninst : 1, sizeof(*vm->dev));
@@ -200,10 +331,9 @@ static int la_vm_devices(struct la_vm *vm)
 		return -LA_ERR_NOMEM;
 	for (unsigned i = 0; i < plat->ninst && !err; i++) {
 		env.source = 1u << (i % 32);
+		env.backend = la_vm_backend(s, plat->inst[i].name);
 		err = la_vm_make_dev(vm, i, &env);
 	}
-	la_pci_init(&vm->pci, &vm->machine);
-	vm->pci_ready = true;
 	if (!err && p->pci_io)
 		err = la_bus_add(&vm->io, "pci-config",
 				 (struct la_range){ LA_PCI_IO_PORT, LA_PCI_IO_PORT + LA_PCI_IO_LEN - 1 },
@@ -245,6 +375,14 @@ unsigned la_vm_serial_input(struct la_vm *vm, unsigned n, const uint8_t *buf, un
 	took = la_serial_input(d->state, buf, len);
 	pthread_mutex_unlock(&bus->lock);
 	return took;
+}
+
+unsigned la_vm_dev_input(struct la_vm *vm, const char *name, const uint8_t *buf, unsigned len)
+{
+	for (unsigned i = 0; i < vm->ndev; i++)
+		if (vm->dev[i].desc->input && !strcmp(vm->dev[i].inst->name, name))
+			return vm->dev[i].desc->input(vm->dev[i].state, buf, len);
+	return 0;
 }
 
 /* ---- what the arch's exit hooks may use ---- */
@@ -295,6 +433,23 @@ static int la_vm_vcpus(struct la_vm *vm, const struct la_vm_setup *s)
 	return err;
 }
 
+/* What a failure to make the devices tells: a KVM ioctl names itself (a
+ * PCI device's irqfd), two devices on one range are an internal error,
+ * anything else is the devices'. returns: err, or -LA_ERR_INTERNAL */
+static int la_vm_devices_fail(struct la_vm *vm, int err)
+{
+	if (!err || err == -LA_ERR_KVMIOCTL)
+		return err;
+	vm->kvm.sys_errno = 0;
+	if (err == -LA_ERR_OVERLAP || err == -LA_ERR_TOOMANY || err == -LA_ERR_RANGE ||
+	    err == -LA_ERR_EXISTINGALLOC) {
+		vm->kvm.what = "IO bus (two devices claim one port)";
+		return -LA_ERR_INTERNAL;
+	}
+	vm->kvm.what = "devices";
+	return err;
+}
+
 static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 {
 	const struct la_arch_vm_ops *ops = vm->ops;
@@ -317,12 +472,7 @@ static int la_vm_kvm(struct la_vm *vm, const struct la_vm_setup *s)
 		la_vm_step(vm, LA_STEP_IRQCHIP);
 	if (!err && !(err = la_kvm_set_memory(&vm->kvm, s->g)))
 		la_vm_step(vm, LA_STEP_MEMORY);
-	if (!err && la_vm_devices(vm)) {
-		vm->kvm.what = "IO bus (two devices claim one port)";
-		vm->kvm.sys_errno = 0;
-		err = -LA_ERR_INTERNAL;
-	}
-	if (!err)
+	if (!err && !(err = la_vm_devices_fail(vm, la_vm_devices(vm))))
 		la_vm_step(vm, LA_STEP_DEVICES);
 	if (!err && !(err = la_vm_vcpus(vm, s)))
 		la_vm_step(vm, LA_STEP_VCPUS);
@@ -372,6 +522,7 @@ int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm 
 	la_bus_init(&vm->io);
 	la_bus_init(&vm->mmio);
 	pthread_mutex_init(&vm->irq_lock, NULL);
+	pthread_mutex_init(&vm->route_lock, NULL);
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	err = vm->ncpus == 0 || vm->ncpus > LA_VM_MAX_VCPUS || !vm->ops ?
@@ -538,6 +689,13 @@ enum la_fate la_vm_run(struct la_vm *vm)
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART: KVM_RUN returns EINTR */
+	/* the devices' threads first, each under its own filter */
+	for (unsigned i = 0; i < vm->ndev; i++) {
+		if (vm->dev[i].desc->start && vm->dev[i].desc->start(vm->dev[i].state)) {
+			la_vm_dev_exit(vm, LA_FATE_VMM, "cannot start a device thread");
+			break;
+		}
+	}
 	/* threads start with SIGUSR1 blocked and unblock it once their
 	 * kvm_run pointer is set */
 	sigemptyset(&set);
@@ -582,6 +740,14 @@ void la_vm_destroy(struct la_vm *vm)
 	if (!vm)
 		return;
 	la_vm_stop_threads(vm);
+	/* the devices (and their threads, which may still raise interrupts)
+	 * before the KVM objects */
+	for (unsigned i = 0; i < vm->ndev; i++) {
+		if (vm->dev[i].desc->destroy)
+			vm->dev[i].desc->destroy(vm->dev[i].state);
+		else
+			free(vm->dev[i].state);
+	}
 	for (unsigned i = 0; i < LA_VM_MAX_VCPUS; i++)
 		if (vm->vcpu[i].fd >= 0)
 			la_kvm_vcpu_close(&vm->kvm, &vm->vcpu[i]);
@@ -590,16 +756,13 @@ void la_vm_destroy(struct la_vm *vm)
 		la_vm_step(vm, LA_STEP_TEARDOWN);
 	la_bus_destroy(&vm->io);
 	la_bus_destroy(&vm->mmio);
-	for (unsigned i = 0; i < vm->ndev; i++) {
-		if (vm->dev[i].desc->destroy)
-			vm->dev[i].desc->destroy(vm->dev[i].state);
-		else
-			free(vm->dev[i].state);
-	}
 	free(vm->dev);
 	if (vm->pci_ready)
 		la_pci_destroy(&vm->pci);
 	pthread_mutex_destroy(&vm->irq_lock);
+	pthread_mutex_destroy(&vm->route_lock);
+	free(vm->routes);
+	free(vm->route_on);
 	free(vm->irq_src);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_cond_destroy(&vm->cond);

@@ -31,6 +31,9 @@ struct la_vm_image {
 	int console;              /* COM port index of the console (console=ttyS<n>), -1: none */
 	uint16_t console_port;    /* its IO port, for earlycon */
 	bool earlycon;            /* earlycon=uart8250,io,<port> */
+	bool hvc0;                /* console=hvc0 (a virtio console) instead of ttyS */
+	const struct la_platform *plat; /* the devices (x86_64: the DSDT's PCI _PRT
+					 * from their INTx grants); NULL: none */
 	const uint8_t *dtb;       /* NULL: no DTB in setup_data */
 	size_t dtb_len;
 	bool no_acpi;             /* boot on the MP table alone */
@@ -72,6 +75,18 @@ struct la_vm_setup {
 	 * vCPU thread; later ones are ignored silently. NULL: none. */
 	void (*unclaimed_mmio)(void *ctx, uint64_t gpa, bool write, unsigned size);
 	void *unclaimed_ctx;
+	/* a virtio device the guest broke (a malformed queue): dev is its
+	 * instance name, why static text; once per device and reset, from
+	 * the device's thread or a vCPU's. NULL: not told. */
+	void (*broken)(void *ctx, const char *dev, const char *why);
+	void *broken_ctx;
+	/* the user's options of PCI devices, by instance name
+	 * ("virtio-blk0": the device's own struct, lib/virtio/devices.h) */
+	const struct la_vm_backend {
+		const char *name;
+		const void *opts;
+	} *backends;
+	unsigned nbackends;
 	/* seccomp: each vCPU thread installs its filter before its first
 	 * KVM_RUN, the thread calling la_vm_run() the main filter once every
 	 * vCPU thread is started (lib/sandbox.h) */
@@ -103,6 +118,10 @@ enum la_fate la_vm_run(struct la_vm *vm);
 /* la_vm_serial_input - bytes typed for COM n (0-3).
  * returns: bytes taken (the FIFO may be full) */
 unsigned la_vm_serial_input(struct la_vm *vm, unsigned n, const uint8_t *buf, unsigned len);
+
+/* la_vm_dev_input - bytes typed for device name (a virtio console).
+ * returns: bytes taken (its buffer may be full), 0 without such a device */
+unsigned la_vm_dev_input(struct la_vm *vm, const char *name, const uint8_t *buf, unsigned len);
 
 /* la_vm_guest_ptr - the host address of guest RAM [gpa, gpa+len), NULL
  * unless all of it is RAM: for the arch's exit hooks (riscv64's SBI debug

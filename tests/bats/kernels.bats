@@ -39,7 +39,7 @@ setup_file() {
 	dpkg-deb --root-owner-group -Zgzip --build "$p" "$BATS_FILE_TMPDIR/fake.deb" >/dev/null
 
 	# --- aarch64: stand-ins for the arm64 kernel (an Image header, a module
-	# the cache must not keep) and busybox-static (its executable, and the
+	# the cache keeps and indexes) and busybox-static (its executable, and the
 	# non-executable file of the same name the real package has) ---
 	p=$BATS_FILE_TMPDIR/pkg-arm64
 	mkdir -p "$p/DEBIAN" "$p/boot" "$p/lib/modules/$FAKE_KVER_ARM64/kernel"
@@ -255,7 +255,7 @@ is_arm64_image() {
 	[ "$(od -An -tx1 -j56 -N4 "$1" | tr -d ' ')" = 41524d64 ]
 }
 
-@test "kernels: make kernels leaves the arm64 kernel (a raw Image) and an arm64 static busybox, no modules" {
+@test "kernels: make kernels leaves the arm64 kernel (a raw Image), its modules with depmod's index and an arm64 static busybox" {
 	need_cache
 	local d=$KDIR/aarch64 kver
 	[ -L "$d/vmlinuz" ] || fail "$d/vmlinuz is not a symlink"
@@ -264,7 +264,11 @@ is_arm64_image() {
 	[[ "$kver" == *-arm64 ]] || fail "kver '$kver'"
 	assert_equal "$(readlink "$d/vmlinuz")" "boot/vmlinuz-$kver"
 	[[ "$(cat "$d/deb")" == "linux-image-$kver "* ]] || fail "deb: $(cat "$d/deb")"
-	[ ! -e "$d/lib" ] || fail "$d/lib: the modules were kept"
+	[ -s "$d/lib/modules/$kver/modules.dep" ] || fail "no $d/lib/modules/$kver/modules.dep"
+	# the test guest's modules are there (mkguest.sh --modules)
+	run modinfo -b "$d" -k "$kver" -n virtio_blk
+	assert_success
+	assert_output "$d/lib/modules/$kver/kernel/drivers/block/virtio_blk.ko"
 	run file -b "$d/bin/busybox"
 	assert_output --regexp 'ELF 64-bit LSB .*ARM aarch64.*statically linked'
 	# the machine's own apt is untouched: no foreign architecture
@@ -292,7 +296,7 @@ esac'
 	export FAKE_DEB_ARM64=$BATS_FILE_TMPDIR/fake-arm64.deb FAKE_BUSYBOX=$BATS_FILE_TMPDIR/fake-busybox.deb
 }
 
-@test "kernels: aarch64 comes through a private apt configuration, as any user: its own lists, arm64, no modules kept" {
+@test "kernels: aarch64 comes through a private apt configuration, as any user: its own lists, arm64, its modules indexed" {
 	fake_apt_arm64
 	STUB_UID=1000
 	run --separate-stderr with_stubs "$KERNELS_SH" "$T/k" aarch64
@@ -302,7 +306,8 @@ esac'
 	assert_equal "$(cat "$d/kver")" "$FAKE_KVER_ARM64"
 	is_arm64_image "$d/vmlinuz" || fail "$d/vmlinuz is not the Image"
 	assert_equal "$("$d/bin/busybox")" "arm64 busybox"
-	[ ! -e "$d/lib" ] || fail "the modules were kept"
+	grep -q '^kernel/x.ko:' "$d/lib/modules/$FAKE_KVER_ARM64/modules.dep" ||
+		fail "modules.dep: $(cat "$d/lib/modules/$FAKE_KVER_ARM64/modules.dep" 2>&1)"
 	[ ! -e "$d/usr" ] || fail "usr/ was kept"
 	# every apt call used the private configuration, whose lists are its own
 	! grep '^APT_CONFIG=' "$CALLS" | grep -qv "^APT_CONFIG=$a/apt.conf\$" || fail "calls: $(cat "$CALLS")"

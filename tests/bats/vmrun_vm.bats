@@ -72,7 +72,7 @@ la-case s-tty-ok $t la-pty la-vmrun $boot
 la-case s-tty-trap $t la-pty env LA_TEST_FORBIDDEN=vcpu la-vmrun-hooks $boot
 la-case s-tty-kill $t la-pty env LA_TEST_FORBIDDEN=vcpu la-vmrun-hooks --seccomp kill $boot
 EOF
-	for k in main vcpu device; do
+	for k in main vcpu device virtio-rng; do
 		cat <<EOF
 la-case s-trap-$k $t env LA_TEST_FORBIDDEN=$k la-vmrun-hooks $boot
 la-case s-errno-$k $t env LA_TEST_FORBIDDEN=$k la-vmrun-hooks --seccomp errno $boot
@@ -631,14 +631,17 @@ $stderr"
 # ---- the sandbox (seccomp filters and the jail) --------------------------------
 # Every case above ran under the default sandbox: --seccomp trap and the jail.
 
-# la-vmrun's own threads, named la-vmrun, la-vcpuN and la-console, sorted;
-# the kernel's own tasks in the process (KVM's NX huge-page recovery
-# worker, kvm-nx-lpage-re, since Linux 6.13) are reported, not counted
+# la-vmrun's own threads, named la-vmrun, la-vcpuN, la-console and the
+# virtio devices' (la-vrng: the default virtio-rng; la-vblkN, la-vcons),
+# sorted; the kernel's own tasks in the process (KVM's NX huge-page
+# recovery worker, kvm-nx-lpage-re, since Linux 6.13) are reported, not
+# counted
+VM_OWN='la-(vmrun|vcpu[0-9]+|console|vrng|vblk[0-9]+|vcons)'
 vm_own_threads() {
-	grep -E '^live: task la-(vmrun|vcpu[0-9]+|console) ' <<<"$output" | LC_ALL=C sort
+	grep -E "^live: task $VM_OWN " <<<"$output" | LC_ALL=C sort
 }
 vm_report_other_tasks() {
-	grep '^live: task ' <<<"$output" | grep -vE '^live: task la-(vmrun|vcpu[0-9]+|console) ' |
+	grep '^live: task ' <<<"$output" | grep -vE "^live: task $VM_OWN " |
 		sed 's/^live: task /# a task of the kernel in la-vmrun: /' >&3
 }
 
@@ -646,12 +649,14 @@ vm_report_other_tasks() {
 	need_vmrun s-live
 	vm_case_status s-live 0
 	assert_line 'probe: got byte 0x78'
-	# main, the device (console input) thread and 2 vCPUs; a thread that
-	# forgot its name would be a second "la-vmrun"
+	# main, the device (console input) thread, 2 vCPUs and the default
+	# virtio-rng's thread; a thread that forgot its name would be a second
+	# "la-vmrun"
 	[ "$(vm_own_threads)" = "live: task la-console Seccomp: 2
 live: task la-vcpu0 Seccomp: 2
 live: task la-vcpu1 Seccomp: 2
-live: task la-vmrun Seccomp: 2" ] || fail "threads: $(grep '^live: task' <<<"$output")"
+live: task la-vmrun Seccomp: 2
+live: task la-vrng Seccomp: 2" ] || fail "threads: $(grep '^live: task' <<<"$output")"
 	vm_report_other_tasks
 }
 
@@ -672,7 +677,8 @@ live: task la-vmrun Seccomp: 2" ] || fail "threads: $(grep '^live: task' <<<"$ou
 	vm_case_status s-live-nojail 0
 	[ "$(vm_own_threads)" = "live: task la-console Seccomp: 0
 live: task la-vcpu0 Seccomp: 0
-live: task la-vmrun Seccomp: 0" ] || fail "threads: $(grep '^live: task' <<<"$output")"
+live: task la-vmrun Seccomp: 0
+live: task la-vrng Seccomp: 0" ] || fail "threads: $(grep '^live: task' <<<"$output")"
 	vm_report_other_tasks
 	assert_line 'live: NoNewPrivs: 0'
 	assert_line 'live: mnt namespace shared'
@@ -692,7 +698,7 @@ live: task la-vmrun Seccomp: 0" ] || fail "threads: $(grep '^live: task' <<<"$ou
 
 @test "la-vmrun: a forbidden call in each thread kind ends the VM with 40 and one line naming it" {
 	local k
-	for k in main vcpu device; do
+	for k in main vcpu device virtio-rng; do
 		need_vmrun "s-trap-$k"
 		vm_case_status "s-trap-$k" 40
 		[ "$(wc -l <<<"$stderr")" = 1 ] || fail "$k: stderr: $stderr"
@@ -705,7 +711,7 @@ live: task la-vmrun Seccomp: 0" ] || fail "threads: $(grep '^live: task' <<<"$ou
 
 @test "la-vmrun: --seccomp errno fails a forbidden call with EPERM, in each thread kind" {
 	local k
-	for k in main vcpu device; do
+	for k in main vcpu device virtio-rng; do
 		need_vmrun "s-errno-$k"
 		vm_case_status "s-errno-$k" 0
 		assert_line 'probe: errors 0'

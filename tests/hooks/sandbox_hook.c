@@ -5,7 +5,8 @@
  * version does nothing, this one misbehaves on request so the tests can
  * show what the sandbox does. Never in an installed program.
  *
- *   LA_TEST_FORBIDDEN=WHERE  at WHERE (main, vcpu, device, parser), call
+ *   LA_TEST_FORBIDDEN=WHERE  at WHERE (main, vcpu, device, parser, or a virtio
+ *                            device thread: virtio-blk, virtio-rng...), call
  *                            socket(2), which no allowlist has, and report
  *                            what came back (if anything did)
  *   LA_TEST_OPEN=PATH        once jailed, open PATH and create a file in /,

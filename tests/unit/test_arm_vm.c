@@ -79,7 +79,7 @@ static void test_cam(void)
 	const uint64_t cam = 0x10000;
 	uint8_t v[2] = { 0x06, 0x00 };
 
-	la_pci_init(&p, NULL);
+	la_pci_init(&p, NULL, NULL);
 	la_bus_init(&b);
 	T_EQ_U64(la_bus_add(&b, "pci-cam", (struct la_range){ cam, cam + 0xffffff },
 			    &la_pci_cam_ops, &p), 0);

@@ -506,7 +506,7 @@ static void m_exit(void *vm, enum la_fate f, const char *why)
 	last_fate = f;
 }
 
-static const struct la_machine machine = { NULL, m_irq, m_exit, NULL };
+static const struct la_machine machine = { .irq = m_irq, .request_exit = m_exit };
 
 static uint8_t io_in(struct la_bus *b, uint16_t port)
 {
@@ -563,7 +563,7 @@ static void test_devices(void)
 	T_EQ_U64(bus_add(&b, 0x3f8, LA_SERIAL_LEN, &la_serial_ops, s),
 		 (uint64_t)-LA_ERR_OVERLAP);
 	pm = make_dev(&b, &la_dev_acpi_pm, LA_RES_IO, 0xc000, 72, 5);
-	la_pci_init(&pci, &machine);
+	la_pci_init(&pci, &machine, NULL);
 	T_EQ_U64(bus_add(&b, LA_PCI_IO_PORT, LA_PCI_IO_LEN, &la_pci_io_ops, &pci), 0);
 	T_EQ_U64(bus_add(&mmio, 0xf4000000, 0x4000000, &la_pci_ecam_ops, &pci), 0);
 

@@ -9,7 +9,7 @@
 #                  for arm64, through a private apt configuration (DIR/.apt-arm64:
 #                  its own lists, cache and status; no dpkg foreign architecture)
 #   riscv64        linux-image-riscv64 (trixie's riscv64 kernel: a raw Image;
-#                  KVM is a module, kept alone and unpacked as
+#                  KVM is a module, also kept decompressed as
 #                  lib/modules/KVER/kvm.ko) and busybox-static for riscv64,
 #                  through a private apt configuration (DIR/.apt-riscv64)
 #
@@ -18,8 +18,10 @@
 #   kver             KVER, the module directory name
 #   deb              the package's name and version
 #   boot/            the package's boot/ (vmlinuz, config)
-#   lib/modules/KVER the modules, with depmod's index: modinfo -b DIR/TARGET -k KVER
-#                    (x86_64-cloud; aarch64 keeps no modules and has bin/busybox)
+#   lib/modules/KVER the modules as the package has them (.ko, or .ko.xz on
+#                    riscv64), with depmod's index: modinfo -b DIR/TARGET -k KVER
+#                    (every target: the test guest loads the virtio modules)
+#   bin/busybox      the target's static busybox (aarch64, riscv64)
 #
 # Fetched once: when DIR/TARGET is complete this does nothing and touches no
 # network (remove the folder to fetch again). It is written atomically: the
@@ -54,22 +56,22 @@ dir=$1
 shift
 
 # target_vars TARGET: set what a target is made of: the meta package, its
-# Debian architecture, the versioned package's flavour suffix, whether the
-# modules are kept, extra packages (their bin/busybox is kept) and, for a
-# foreign architecture, the suite of its private package list.
+# Debian architecture, the versioned package's flavour suffix, extra
+# packages (their bin/busybox is kept) and, for a foreign architecture, the
+# suite of its private package list. Every target keeps its modules.
 target_vars() {
-	suite="" extra="" modules=1
+	suite="" extra=""
 	case $1 in
 	x86_64-cloud) meta=linux-image-cloud-amd64 debarch=amd64 flavour=cloud-amd64 ;;
 	# --- aarch64 ---
 	aarch64)
-		meta=linux-image-arm64 debarch=arm64 flavour=arm64 modules=0
+		meta=linux-image-arm64 debarch=arm64 flavour=arm64
 		extra=busybox-static suite=bookworm
 		;;
 	# --- end aarch64 ---
 	# --- riscv64 ---
 	riscv64)
-		meta=linux-image-riscv64 debarch=riscv64 flavour=riscv64 modules=0
+		meta=linux-image-riscv64 debarch=riscv64 flavour=riscv64
 		extra=busybox-static suite=trixie
 		;;
 	# --- end riscv64 ---
@@ -87,7 +89,7 @@ complete() {
 	kver=$(cat "$1/kver" 2>/dev/null) || return 1
 	[ -n "$kver" ] && [ -s "$1/vmlinuz" ] || return 1
 	[ -z "$extra" ] || [ -x "$1/bin/busybox" ] || return 1
-	[ "$modules" = 0 ] || [ -s "$1/lib/modules/$kver/modules.dep" ] || return 1
+	[ -s "$1/lib/modules/$kver/modules.dep" ] || return 1
 	# --- riscv64: its KVM module ---
 	[ "$meta" != linux-image-riscv64 ] || [ -s "$1/lib/modules/$kver/kvm.ko" ]
 	# --- end riscv64 ---
@@ -210,14 +212,12 @@ for target in "$@"; do
 	deb=${debs[0]}
 	version=$(dpkg-deb -f "$deb" Version 2>/dev/null) || die "$deb: not a Debian package"
 	root=$stage/root
-	if [ "$modules" = 1 ]; then
-		dpkg -x "$deb" "$root" 2>"$stage/dpkg.log" ||
-			die "dpkg -x $(basename "$deb") failed: $(tail -n 1 "$stage/dpkg.log")"
-	else
-		# the kernel alone: its modules are not needed (KVM is built in)
-		mkdir -p "$root" && dpkg-deb --fsys-tarfile "$deb" 2>"$stage/dpkg.log" |
-			tar -x -C "$root" ./boot 2>>"$stage/dpkg.log" ||
-			die "unpacking boot/ of $(basename "$deb") failed: $(tail -n 1 "$stage/dpkg.log")"
+	dpkg -x "$deb" "$root" 2>"$stage/dpkg.log" ||
+		die "dpkg -x $(basename "$deb") failed: $(tail -n 1 "$stage/dpkg.log")"
+	# a merged-/usr package (trixie) has usr/lib/modules: keep it as lib/modules
+	if [ ! -e "$root/lib/modules" ] && [ -d "$root/usr/lib/modules" ]; then
+		mkdir -p "$root/lib" && mv "$root/usr/lib/modules" "$root/lib/modules" ||
+			die "$pkg: cannot move usr/lib/modules to lib/modules"
 	fi
 	for p in $extra; do
 		x=$(ls "$stage/deb/$p"_*.deb 2>/dev/null | head -n 1)
@@ -235,15 +235,11 @@ for target in "$@"; do
 		install -D -m 755 "$bb" "$root/bin/busybox" ||
 			die "$extra: cannot copy bin/busybox"
 	fi
-	# --- riscv64: KVM is a module; keep kvm.ko alone, unpacked (busybox's
-	# insmod takes no .xz) ---
+	# --- riscv64: KVM is a module; keep a decompressed copy of kvm.ko
+	# beside the tree (busybox's insmod takes no .xz) ---
 	if [ "$target" = riscv64 ]; then
 		rvk=${pkg#linux-image-}
-		mkdir -p "$stage/kvm" "$root/lib/modules/$rvk" &&
-			dpkg-deb --fsys-tarfile "$deb" 2>"$stage/dpkg.log" |
-			tar -x -C "$stage/kvm" --wildcards '*/kernel/arch/riscv/kvm/kvm.ko*' 2>>"$stage/dpkg.log" ||
-			die "unpacking kvm.ko of $(basename "$deb") failed: $(tail -n 1 "$stage/dpkg.log")"
-		ko=$(find "$stage/kvm" -name 'kvm.ko*' | head -n 1)
+		ko=$(find "$root/lib/modules/$rvk/kernel/arch/riscv/kvm" -name 'kvm.ko*' 2>/dev/null | head -n 1)
 		[ -n "$ko" ] || die "$pkg: no kernel/arch/riscv/kvm/kvm.ko"
 		case $ko in
 		*.xz) xz -dc "$ko" >"$root/lib/modules/$rvk/kvm.ko" ;;
@@ -257,21 +253,15 @@ for target in "$@"; do
 	# keep the kernel and its modules; the docs, lintian and bug files go
 	find "$root" -mindepth 1 -maxdepth 1 ! -name boot ! -name lib ! -name bin -exec rm -rf {} +
 	find "$root/lib" -mindepth 1 -maxdepth 1 ! -name modules -exec rm -rf {} + 2>/dev/null
-	if [ "$modules" = 1 ]; then
-		kvers=()
-		for k in "$root"/lib/modules/*; do
-			[ ! -d "$k" ] || kvers+=("$k")
-		done
-		[ ${#kvers[@]} = 1 ] || die "$pkg: expected one lib/modules/KVER folder, found ${#kvers[@]}"
-		kver=$(basename "${kvers[0]}")
-	else
-		kver=${pkg#linux-image-}
-	fi
+	kvers=()
+	for k in "$root"/lib/modules/*; do
+		[ ! -d "$k" ] || kvers+=("$k")
+	done
+	[ ${#kvers[@]} = 1 ] || die "$pkg: expected one lib/modules/KVER folder, found ${#kvers[@]}"
+	kver=$(basename "${kvers[0]}")
 	[ -s "$root/boot/vmlinuz-$kver" ] || die "$pkg: no boot/vmlinuz-$kver"
-	if [ "$modules" = 1 ]; then
-		depmod -b "$root" "$kver" 2>"$stage/depmod.log" ||
-			die "depmod -b for $kver failed: $(tail -n 1 "$stage/depmod.log")"
-	fi
+	depmod -b "$root" "$kver" 2>"$stage/depmod.log" ||
+		die "depmod -b for $kver failed: $(tail -n 1 "$stage/depmod.log")"
 	ln -s "boot/vmlinuz-$kver" "$root/vmlinuz"
 	echo "$pkg $version" >"$root/deb"
 	echo "$kver" >"$root/kver"

@@ -303,3 +303,95 @@ la_vm_kvm_ko_riscv64() {
 	[ -z "$k" ] || echo "$k"
 }
 # --- end of the device-tree arches ---
+
+# --- the test guest's modules (mkguest.sh --modules): Debian builds the
+# virtio drivers, vsock and (aarch64, riscv64) ext4 as modules; the guest's
+# initramfs carries them, decompressed, and /init loads them when the
+# command line says la.modules=... (see guest-init.sh) ---
+
+# the modules a guest may ask for, each with what it needs; "virtio" on the
+# guest's command line means all of them
+LA_VM_GUEST_MODULES="virtio_pci virtio_blk virtio_net virtio_console virtio_rng vmw_vsock_virtio_transport ext4"
+
+# la_vm_module_deps BASE KVER MOD: the paths (relative to
+# BASE/lib/modules/KVER) of MOD and of every module it needs, in load
+# order: its dependencies from modules.dep, and the modules its softdeps
+# name ("pre:", resolved through modules.alias: ext4 needs crc32c, which
+# the kernel asks for by name at mount time) before it. Prints nothing for
+# a built-in MOD; fails with one line on stderr for an unknown one.
+la_vm_module_deps() {
+	local d=$1/lib/modules/$2
+	[ -s "$d/modules.dep" ] || {
+		echo "no $d/modules.dep (tests/vm/kernels.sh makes it; or run depmod -b $1 $2)" >&2
+		return 1
+	}
+	awk -v want="$3" -v dir="$d" '
+	function name(p) {
+		sub(/.*\//, "", p); sub(/\.ko(\.(xz|zst|gz))?$/, "", p); gsub(/-/, "_", p)
+		return p
+	}
+	function visit(p,    n, i, a, m) {
+		if (p in seen) return
+		seen[p] = 1
+		m = name(p)
+		# softdeps first (their own needs included), then the hard ones
+		n = split(soft[m], a, " ")
+		for (i = 1; i <= n; i++) if (a[i] in path) visit(path[a[i]])
+		n = split(deps[p], a, " ")
+		for (i = 1; i <= n; i++) visit(a[i])
+		print p
+	}
+	FILENAME ~ /modules\.dep$/ {
+		p = $1; sub(/:$/, "", p)
+		path[name(p)] = p
+		$1 = ""; deps[p] = $0
+		next
+	}
+	FILENAME ~ /modules\.builtin$/ { builtin[name($1)] = 1; next }
+	FILENAME ~ /modules\.alias$/ && $1 == "alias" { if (!($2 in alias)) alias[$2] = $3; next }
+	FILENAME ~ /modules\.softdep$/ && $1 == "softdep" {
+		pre = 0
+		for (i = 3; i <= NF; i++) {
+			if ($i == "pre:") { pre = 1; continue }
+			if ($i == "post:") { pre = 0; continue }
+			if (pre) softnames[$2] = softnames[$2] " " $i
+		}
+		next
+	}
+	END {
+		# a softdep names a module or an alias of one
+		for (m in softnames) {
+			n = split(softnames[m], a, " ")
+			for (i = 1; i <= n; i++) {
+				s = a[i]
+				if (s in alias) s = alias[s]
+				gsub(/-/, "_", s)
+				soft[name(m)] = soft[name(m)] " " s
+			}
+		}
+		w = want; gsub(/-/, "_", w)
+		if (w in path) { visit(path[w]); exit 0 }
+		if (w in builtin) exit 0
+		printf "module %s not found in %s\n", want, dir > "/dev/stderr"
+		exit 1
+	}' "$d/modules.dep" "$d/modules.builtin" "$d/modules.alias" "$d/modules.softdep"
+}
+
+# la_vm_ko_name PATH: a module file's module name (virtio-rng.ko.xz: virtio_rng)
+la_vm_ko_name() {
+	local n=${1##*/}
+	n=${n%.xz} n=${n%.zst} n=${n%.gz}
+	n=${n%.ko}
+	echo "${n//-/_}"
+}
+
+# la_vm_ko_copy SRC DEST: copy a module file, decompressed (busybox's insmod
+# loads plain .ko files only)
+la_vm_ko_copy() {
+	case $1 in
+	*.xz) xz -dc "$1" >"$2" ;;
+	*.zst) zstd -qdc "$1" >"$2" ;;
+	*.gz) gzip -dc "$1" >"$2" ;;
+	*) cp "$1" "$2" ;;
+	esac
+}

@@ -16,7 +16,7 @@ cp -a "$n/root/." / || exit 90
 export LA_TOP=$n/tree
 export LA_BUILD=$LA_TOP/build LA_BIN=$LA_TOP/build/bin
 export LA_L2_KERNEL=/payload/vmlinuz
-export LA_VM_ONLY="p-512m-1 p-fdt s-live s-live-nojail s-jail-open s-trap-main s-trap-vcpu s-trap-device l-1cpu bios ctrl-a-x"
+export LA_VM_ONLY="p-512m-1 p-fdt s-live s-live-nojail s-jail-open s-trap-main s-trap-vcpu s-trap-device s-trap-virtio-rng l-1cpu bios ctrl-a-x"
 unset CI
 echo "native-in-l1: /dev/kvm $(ls -l /dev/kvm | cut -c1), kvm_pvm $([ -d /sys/module/kvm_pvm ] && echo yes || echo no), svm $(grep -cw svm /proc/cpuinfo)"
 {

@@ -26,6 +26,11 @@
 #                    on L1's PATH as /payload/bin/NAME (repeatable)
 #   --file SRC[:DEST] copy a file to /payload/DEST (default: its name)
 #   --payload DIR    copy DIR's contents under /payload (repeatable)
+#   --module NAME    also load the L1 kernel's module NAME (and what it
+#                    needs: modules.dep, softdeps) before the command, after
+#                    KVM's: tun (la-tap), vhost_vsock, vhost_net,
+#                    vsock_loopback... (repeatable; a base initramfs of its
+#                    own, cached as the plain one)
 #   --qemu           also copy qemu-system-x86_64 and its firmware into L1
 #                    (x86_64 only)
 #   --out DIR        keep console.log, output.log, status and the la-case
@@ -38,7 +43,8 @@
 #                    Ctrl-A and Ctrl-C too); no --timeout, no --stall
 #
 # The command runs as root in L1 under busybox sh, in /tmp, with /payload/bin
-# first on PATH; `la-case NAME SECS CMD...` runs one case with a timeout.
+# first on PATH; `la-case NAME SECS CMD...` runs one case with a timeout,
+# `la-tap NAME ADDR/PREFIX` makes a tap device (with --module tun).
 # The L1 initramfs is cached in $LA_VM_CACHE (default <top>/build/vm) and
 # rebuilt when its inputs change.
 #
@@ -58,12 +64,12 @@ harness_fail() {
 }
 usage() {
 	echo "$prog: $*" >&2
-	echo "usage: $prog [--arch ARCH] [--smp N] [--mem SIZE] [--timeout SECS] [--stall SECS] [--bin PATH] [--file SRC[:DEST]] [--payload DIR] [--qemu] [--out DIR] [--quiet] [--interactive] (-- CMD... | --script FILE)" >&2
+	echo "usage: $prog [--arch ARCH] [--smp N] [--mem SIZE] [--timeout SECS] [--stall SECS] [--bin PATH] [--file SRC[:DEST]] [--payload DIR] [--module NAME] [--qemu] [--out DIR] [--quiet] [--interactive] (-- CMD... | --script FILE)" >&2
 	exit 2
 }
 
 arch=${LA_L1_ARCH:-x86_64} stall=0 smp=2 mem=2G timeout=600 out="" quiet=0 with_qemu=0 script="" interactive=0
-bins=() files=() payloads=()
+bins=() files=() payloads=() l1_modules=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arch=${2:?}; shift 2 ;;
@@ -74,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--bin) bins+=("${2:?}"); shift 2 ;;
 	--file) files+=("${2:?}"); shift 2 ;;
 	--payload) payloads+=("${2:?}"); shift 2 ;;
+	--module) l1_modules+=("${2:?}"); shift 2 ;;
 	--qemu) with_qemu=1; shift ;;
 	--out) out=${2:?}; shift 2 ;;
 	--quiet) quiet=1; shift ;;
@@ -129,20 +136,43 @@ riscv64)
 # --- end riscv64 ---
 esac
 
+# --- --module: more of the L1 kernel's modules, after KVM's ----------------
+extra=""
+if [ ${#l1_modules[@]} -gt 0 ]; then
+	kdir=$(dirname "$(dirname "$(readlink -f "$kernel")")")
+	kver=$(la_vm_kver "$kernel")
+	[ "$arch" != x86_64 ] || kdir=$(la_vm_modules_base "$kver")
+	for m in "${l1_modules[@]}"; do
+		paths=$(la_vm_module_deps "$kdir" "$kver" "$m" 2>&1) || harness_fail "--module: $paths"
+		for p in $paths; do
+			case " $modules $extra " in
+			*"/$(basename "$p") "*) ;;
+			*) extra="$extra $kdir/lib/modules/$kver/$p" ;;
+			esac
+		done
+	done
+fi
+
 # --- the base initramfs: busybox, KVM modules, /init (cached) --------------
 # shellcheck disable=SC2086
-base_key=$(la_vm_hash "$busybox" "$here/l1-init.sh" "$here/la-case.sh" $modules)
+base_key=$(la_vm_hash "$busybox" "$here/l1-init.sh" "$here/la-case.sh" "$here/la-tap.sh" $modules $extra)
 base=$cache/l1-base-$arch-$base_key.cpio
 if [ ! -s "$base" ]; then
 	stage=$(mktemp -d "$cache/stage.XXXXXX") || harness_fail "mktemp"
 	install -D -m 755 "$busybox" "$stage/bin/busybox"
 	install -D -m 755 "$here/l1-init.sh" "$stage/init"
 	install -D -m 755 "$here/la-case.sh" "$stage/bin/la-case"
+	install -D -m 755 "$here/la-tap.sh" "$stage/bin/la-tap"
 	mkdir -p "$stage/lib/la-modules"
 	: >"$stage/lib/la-modules/order" # none where KVM is built in
 	for m in $modules; do
 		cp "$m" "$stage/lib/la-modules/" || harness_fail "cannot copy $m"
 		basename "$m" >>"$stage/lib/la-modules/order"
+	done
+	for m in $extra; do
+		n=$(la_vm_ko_name "$m").ko
+		la_vm_ko_copy "$m" "$stage/lib/la-modules/$n" || harness_fail "cannot unpack $m"
+		echo "$n" >>"$stage/lib/la-modules/order"
 	done
 	la_vm_cpio "$stage" "$base" || harness_fail "cpio of the base initramfs failed"
 	rm -rf "$stage"
@@ -183,7 +213,7 @@ payload=$cache/l1-payload-$payload_key.cpio
 [ -s "$payload" ] || la_vm_cpio "$stage" "$payload" || harness_fail "cpio of the payload failed"
 touch "$payload" "$base"
 la_vm_prune "$cache/l1-payload-*.cpio" 6
-la_vm_prune "$cache/l1-base-$arch-*.cpio" 2
+la_vm_prune "$cache/l1-base-$arch-*.cpio" 3
 
 # --- the command --------------------------------------------------------------
 rm -rf "$stage"

@@ -28,6 +28,27 @@ static void la_x86_platform(const struct la_vm_boot *b, struct la_vm_platform *o
 	};
 }
 
+/* KVM's default routing for the PIC+IOAPIC irqchip: GSI n to IOAPIC pin
+ * n, and below 16 also to pin n % 8 of the master (n < 8) or slave PIC. */
+static unsigned la_x86_irq_routes(struct la_kvm_route *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned gsi = 0; gsi < LA_X86_IOAPIC_PINS; gsi++) {
+		if (n < max)
+			out[n] = (struct la_kvm_route){ .gsi = gsi, .chip = 2 /* IOAPIC */,
+							.pin = gsi };
+		n++;
+		if (gsi >= 16)
+			continue;
+		if (n < max)
+			out[n] = (struct la_kvm_route){ .gsi = gsi, .chip = gsi < 8 ? 0 : 1,
+							.pin = gsi % 8 };
+		n++;
+	}
+	return n;
+}
+
 /* GSI n is IOAPIC pin n (and PIC line n below 16): no encoding. */
 static int la_x86_irq_line(struct la_kvm *k, unsigned irq, int level)
 {
@@ -336,6 +357,7 @@ const struct la_arch_vm_ops la_x86_64_vm_ops = {
 	.irqchip_create = la_x86_irqchip_create,
 	.vcpu_init = la_x86_vcpu_init,
 	.irqchip_finalize = NULL,
+	.irq_routes = la_x86_irq_routes,
 	.irq_line = la_x86_irq_line,
 	.regs_dump = la_x86_regs_dump,
 	.exit = NULL,

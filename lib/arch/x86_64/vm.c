@@ -37,7 +37,7 @@ static int la_x86_tables(const struct la_vm_config *cfg, const struct la_arch_la
 	struct la_x86_acpi_cfg c = {
 		.ncpus = cfg->cpus, .pm_iobase = b->pm_iobase, .sci_irq = LA_X86_SCI_IRQ,
 		.ecam = l->pci_ecam, .low_mmio = l->pci_mem, .high_mmio = b->high_mmio,
-		.vcfg = b->vcfg,
+		.vcfg = b->vcfg, .plat = img->plat,
 	};
 	b->has_acpi = true;
 	return la_x86_acpi_write(acpi, LA_X86_ACPI_WINDOW_SIZE, LA_X86_ACPI_HI_RSDP_WINDOW_BASE,
@@ -49,7 +49,9 @@ static int la_x86_cmdline(const struct la_vm_image *img, struct la_cmdline *c)
 	char tok[64];
 	int err = la_cmdline_add(c, "panic=-1");
 
-	if (!err && img->console >= 0) {
+	if (!err && img->hvc0) {
+		err = la_cmdline_add(c, "console=hvc0");
+	} else if (!err && img->console >= 0) {
 		snprintf(tok, sizeof(tok), "console=ttyS%d", img->console);
 		err = la_cmdline_add(c, tok);
 	}

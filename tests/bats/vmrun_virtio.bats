@@ -1,0 +1,201 @@
+#!/usr/bin/env bats
+# la-vmrun's virtio devices without KVM: --disk, --rng/--no-rng and
+# --console virtio, their errors, what --explain says of them, and that
+# la-alloc --device, la-mkfdt --device and la-vmrun give each device the
+# same slot, BAR and IRQ. The guest's view is vmrun_vm_virtio.bats.
+
+load vmrun_helpers
+
+setup() {
+	tmp=$(mktemp -d)
+	truncate -s 16M "$tmp/d1.img"
+	truncate -s 8M "$tmp/d2.img"
+	# an arm64 Image header (as vmrun_dt.bats), a riscv64 raw image
+	truncate -s 1M "$tmp/Image"
+	printf '\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x20\x00\x00\x00\x00\x00' |
+		dd of="$tmp/Image" bs=1 seek=8 conv=notrunc status=none
+	printf 'ARM\x64' | dd of="$tmp/Image" bs=1 seek=56 conv=notrunc status=none
+	head -c 1200000 /dev/zero >"$tmp/rv"
+}
+
+teardown() {
+	[ -z "${holder:-}" ] || kill "$holder" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+
+# "NAME SLOT BAR IRQ" of each virtio device, from la-alloc's grants
+alloc_virtio() {
+	la-alloc "$@" | awk '/^grants/ { on = 1; next } on && /^$/ { exit }
+		on && $1 ~ /^virtio/ { split($1, n, "."); v[n[1]] = v[n[1]] " " $3; if (!(n[1] in seen)) { seen[n[1]] = 1; order[++k] = n[1] } }
+		END { for (i = 1; i <= k; i++) print order[i] v[order[i]] }'
+}
+
+# the same from la-vmrun --explain's grants
+explain_virtio() {
+	la-vmrun --explain "$@" | awk '/^grants/ { on = 1; next } on && /^$/ { exit }
+		on && $1 ~ /^virtio/ { split($1, n, "."); v[n[1]] = v[n[1]] " " $3; if (!(n[1] in seen)) { seen[n[1]] = 1; order[++k] = n[1] } }
+		END { for (i = 1; i <= k; i++) print order[i] v[order[i]] }'
+}
+
+@test "la-vmrun: a VM gets a virtio-rng by default, --no-rng none" {
+	run la-vmrun --explain "$PROBE"
+	assert_success
+	assert_line --regexp '^  virtio-rng0 +00:01\.0  bar0 0xd0000000-0xd0007fff  irq 9   getrandom$'
+	run la-vmrun --explain --no-rng "$PROBE"
+	assert_success
+	refute_output --partial virtio
+	run la-vmrun --explain --no-rng --rng "$PROBE"
+	assert_output --partial virtio-rng0
+}
+
+@test "la-vmrun --explain: each virtio device with its backing, slot, BAR and IRQ, text and JSON" {
+	run la-vmrun --explain --disk "$tmp/d1.img,serial=sn1" --disk "$tmp/d2.img,ro,direct" \
+		--console virtio "$PROBE"
+	assert_success
+	assert_line "virtio devices (PCI):"
+	assert_line "  virtio-blk0      00:01.0  bar0 0xd0000000-0xd0007fff  irq 9   $tmp/d1.img (16777216 bytes, serial sn1)"
+	assert_line "  virtio-blk1      00:02.0  bar0 0xd0008000-0xd000ffff  irq 10  $tmp/d2.img (8388608 bytes, ro, direct)"
+	assert_line "  virtio-console0  00:03.0  bar0 0xd0010000-0xd0017fff  irq 11  standard input and output (hvc0)"
+	assert_line "  virtio-rng0      00:04.0  bar0 0xd0018000-0xd001ffff  irq 12  getrandom"
+	run bash -c "la-vmrun --explain --json --disk '$tmp/d2.img,ro' '$PROBE' | jq -c '.virtio_devices'"
+	assert_success
+	assert_output "[{\"name\":\"virtio-blk0\",\"type\":\"virtio-blk\",\"slot\":\"00:01.0\",\"bar0_start\":3489660928,\"bar0_end\":3489693695,\"irq\":9,\"backing\":{\"path\":\"$tmp/d2.img\",\"size\":8388608,\"ro\":true,\"direct\":false,\"serial\":\"\"}},{\"name\":\"virtio-rng0\",\"type\":\"virtio-rng\",\"slot\":\"00:02.0\",\"bar0_start\":3489693696,\"bar0_end\":3489726463,\"irq\":10,\"backing\":\"getrandom\"}]"
+}
+
+@test "la-vmrun: x86_64's virtio devices get la-alloc --device's slot, BAR and IRQ" {
+	alloc_virtio --arch x86_64 --mem 1G --platform --device virtio-blk --device virtio-blk \
+		--device virtio-console --device virtio-rng >"$tmp/alloc"
+	explain_virtio --mem 1G --disk "$tmp/d1.img" --disk "$tmp/d2.img" --console virtio \
+		"$PROBE" >"$tmp/explain"
+	run diff "$tmp/alloc" "$tmp/explain"
+	assert_success
+	run cat "$tmp/explain"
+	assert_line "virtio-blk0 00:01.0 0x00000000d0000000-0x00000000d0007fff 9"
+	assert_line "virtio-rng0 00:04.0 0x00000000d0018000-0x00000000d001ffff 12"
+	# the fifth PCI device shares an IRQ (x86_64 has 4 for INTx), as in la-alloc
+	truncate -s 1M "$tmp/d3.img" "$tmp/d4.img"
+	alloc_virtio --arch x86_64 --platform --device virtio-blk --device virtio-blk \
+		--device virtio-blk --device virtio-blk --device virtio-rng >"$tmp/alloc5"
+	explain_virtio --disk "$tmp/d1.img" --disk "$tmp/d2.img" --disk "$tmp/d3.img" \
+		--disk "$tmp/d4.img" "$PROBE" >"$tmp/explain5"
+	run diff "$tmp/alloc5" "$tmp/explain5"
+	assert_success
+	run cat "$tmp/explain5"
+	assert_line "virtio-rng0 00:05.0 0x00000000d0020000-0x00000000d0027fff 9"
+}
+
+@test "la-vmrun: aarch64's and riscv64's virtio devices are la-alloc's and la-mkfdt's, interrupt-map included" {
+	local arch img
+	for arch in aarch64 riscv64; do
+		img=$tmp/Image
+		[ $arch = aarch64 ] || img=$tmp/rv
+		alloc_virtio --arch $arch --platform --device virtio-blk --device virtio-rng >"$tmp/alloc"
+		explain_virtio --arch $arch --disk "$tmp/d1.img" "$img" >"$tmp/explain"
+		run diff "$tmp/alloc" "$tmp/explain"
+		assert_success
+		[ "$(wc -l <"$tmp/explain")" = 2 ]
+		la-mkfdt --arch $arch --device virtio-blk --device virtio-rng -o "$tmp/m.dtb"
+		la-vmrun --arch $arch --explain --dump-fdt "$tmp/v.dtb" --disk "$tmp/d1.img" "$img" >/dev/null
+		run fdtget -t x "$tmp/v.dtb" /pci interrupt-map
+		assert_success
+		[ -n "$output" ]
+		[ "$output" = "$(fdtget -t x "$tmp/m.dtb" /pci interrupt-map)" ]
+	done
+}
+
+@test "la-vmrun: the x86_64 DSDT routes each virtio device's INTA (_PRT) only when there is one" {
+	# one Package(4) { dev << 16 | 0xffff, 0, 0, IRQ } per device
+	local none one two
+	none=$(la-vmrun --explain --no-rng "$PROBE" | awk '/ACPI DSDT/ { print $4 }')
+	one=$(la-vmrun --explain "$PROBE" | awk '/ACPI DSDT/ { print $4 }')
+	two=$(la-vmrun --explain --disk "$tmp/d1.img" "$PROBE" | awk '/ACPI DSDT/ { print $4 }')
+	[ -n "$none" ] && [ "$one" -gt "$none" ] && [ "$two" -gt "$one" ] ||
+		fail "DSDT sizes: $none, $one, $two"
+}
+
+@test "la-vmrun --disk: syntax errors are usage errors naming the option" {
+	run la-vmrun --explain --disk "$tmp/d1.img,rw" "$PROBE"
+	assert_failure 2
+	assert_output --partial "la-vmrun: --disk: '$tmp/d1.img,rw': unknown option 'rw' (PATH[,ro][,serial=ID][,direct])"
+	run la-vmrun --explain --disk ",ro" "$PROBE"
+	assert_failure 2
+	assert_output --partial "la-vmrun: --disk: ',ro': no PATH"
+	run la-vmrun --explain --disk "$tmp/d1.img,serial=123456789012345678901" "$PROBE"
+	assert_failure 2
+	assert_output --partial "serial= takes at most 20 printable characters"
+	run la-vmrun --explain --console hvc "$PROBE"
+	assert_failure 2
+	assert_output --partial "la-vmrun: --console: 'hvc': KIND is serial or virtio"
+	local many=()
+	for i in 1 2 3 4 5 6 7 8 9; do many+=(--disk "$tmp/d1.img,ro"); done
+	run la-vmrun --explain "${many[@]}" "$PROBE"
+	assert_failure 2
+	assert_output --partial "at most 8 disks"
+}
+
+@test "la-vmrun --disk: a missing image is a usage error, a directory a failure" {
+	run la-vmrun --explain --disk "$tmp/nope.img" "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --disk: '$tmp/nope.img': No such file or directory"
+	run la-vmrun --explain --disk "$tmp,ro" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --disk: '$tmp': not a regular file"
+}
+
+@test "la-vmrun --disk: an image another process holds a lock on is refused (exit 1), read-only disks share" {
+	# a POSIX record lock (python's fcntl.lockf) conflicts with our OFD lock
+	python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(60)' \
+		"$tmp/d1.img" >"$tmp/held" &
+	holder=$!
+	for i in $(seq 50); do grep -q locked "$tmp/held" && break; sleep 0.1; done
+	run la-vmrun --explain --disk "$tmp/d1.img" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --disk: '$tmp/d1.img': in use: another process holds a lock on it (another VM's disk?)"
+	run la-vmrun --explain --disk "$tmp/d1.img,ro" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --disk: '$tmp/d1.img': in use: another process holds a write lock on it"
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	holder=
+	# read locks share: one image read-only twice in one VM
+	run la-vmrun --explain --disk "$tmp/d1.img,ro" --disk "$tmp/d1.img,ro" "$PROBE"
+	assert_success
+}
+
+@test "la-vmrun --help and --print-seccomp know the devices and their thread kinds" {
+	run la-vmrun --help
+	assert_success
+	assert_output --partial "--disk=PATH[,ro][,serial=ID][,direct]"
+	assert_output --partial "--no-rng"
+	assert_output --partial "--console=KIND"
+	for k in virtio-blk virtio-rng virtio-console; do
+		run la-vmrun --print-seccomp $k
+		assert_success
+		assert_line --index 0 --regexp "^$k thread: [0-9]+ system calls$"
+		assert_line "  ppoll"
+	done
+	run la-vmrun --print-seccomp virtio-blk
+	assert_line "  fdatasync"
+	assert_line "  fallocate"
+	run la-vmrun --print-seccomp virtio-rng
+	assert_line "  getrandom"
+	refute_line "  fdatasync"
+	run la-vmrun --print-seccomp vcpu
+	assert_output --partial "KVM_IOEVENTFD"
+	assert_output --partial "KVM_SET_GSI_ROUTING"
+	# and la-vmrun(1) has them, with a DEVICES section
+	for o in '\-\-disk' '\-\-rng' '\-\-no\-rng' '\-\-console' '.SH DEVICES' virtio-console \
+		la-vblk0 la-vrng la-vcons; do
+		grep -qF -- "$o" "$LA_TOP/man/la-vmrun.1" || fail "man page lacks $o"
+	done
+}
+
+@test "la-vmrun --console virtio: console=hvc0 on x86_64, earlycon stays on the COM port" {
+	run bash -c "la-vmrun --explain --console virtio '$PROBE' | grep '^cmdline'"
+	assert_success
+	assert_output --partial "panic=-1 console=hvc0 earlycon=uart8250,io,0x3f8"
+	la-vmrun --arch aarch64 --explain --console virtio --dump-fdt "$tmp/a.dtb" "$tmp/Image" >/dev/null
+	run fdtget "$tmp/a.dtb" /chosen bootargs
+	assert_output --partial "console=hvc0"
+}
