@@ -431,3 +431,20 @@ int la_file_write(const char *path, unsigned flags, const void *buf, size_t len,
 	}
 	return la_out_commit(&o, why);
 }
+
+bool la_fd_write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}

@@ -83,4 +83,9 @@ void la_out_abort(struct la_out *o);
  * returns: la_out_open's, la_out_write's and la_out_commit's codes */
 int la_file_write(const char *path, unsigned flags, const void *buf, size_t len, char *why);
 
+/* la_fd_write_all - write len bytes of buf to fd, again after EINTR and
+ * short writes; a guest's console stream, where a reader that went away
+ * loses the rest. returns: true if every byte was written */
+bool la_fd_write_all(int fd, const void *buf, size_t len);
+
 #endif

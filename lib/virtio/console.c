@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "virtio/devices.h"
 #include "virtio/transport.h"
 
@@ -68,18 +69,11 @@ static void la_vcons_rx(struct la_vcons *v, struct la_vtpci *t)
 	}
 }
 
+/* A console that is gone loses the guest's bytes. */
 static void la_vcons_write_all(int fd, const uint8_t *p, size_t len)
 {
-	while (len && fd >= 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* the console is gone: the guest's bytes are lost */
-		p += n;
-		len -= (size_t)n;
-	}
+	if (fd >= 0)
+		(void)la_fd_write_all(fd, p, len);
 }
 
 /* What the guest wrote, to the output. */

@@ -19,6 +19,7 @@
 #include "dev/dev.h"
 #include "dev/serial.h"
 #include "err.h"
+#include "fileio.h"
 #include "pci/host.h"
 #include "vm/vm.h"
 
@@ -399,16 +400,8 @@ void la_vm_console_write(struct la_vm *vm, const uint8_t *buf, size_t len)
 
 		if (fd < 0)
 			continue;
-		while (len) {
-			ssize_t n = write(fd, buf, len);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				return; /* the console is gone: the guest's bytes are lost */
-			buf += n;
-			len -= (size_t)n;
-		}
+		/* a console that is gone loses the guest's bytes */
+		(void)la_fd_write_all(fd, buf, len);
 		return;
 	}
 }

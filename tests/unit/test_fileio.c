@@ -3,6 +3,7 @@
  * own (lib/fileio.c), in a scratch folder of their own. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -124,6 +125,23 @@ static void test_read_pipe(void)
 	T_CHECK(rd(path, LA_FILE_PIPE, 9, &d, &n) == -LA_ERR_TOOLARGE);
 	T_EQ_STR(why, "larger than 9 bytes");
 	close(fd);
+}
+
+/* la_fd_write_all: every byte through a pipe; a pipe with no reader
+ * fails (SIGPIPE ignored here, as a closed console would give EPIPE) */
+static void test_fd_write_all(void)
+{
+	int p[2];
+	char buf[16] = { 0 };
+
+	T_CHECK(pipe(p) == 0);
+	T_CHECK(la_fd_write_all(p[1], "console", 7));
+	T_CHECK(read(p[0], buf, sizeof(buf)) == 7);
+	T_EQ_STR(buf, "console");
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	T_CHECK(!la_fd_write_all(p[1], "lost", 4));
+	close(p[1]);
 }
 
 static void test_open_regular(void)
@@ -289,6 +307,7 @@ int main(void)
 	test_read_regular();
 	test_read_refused();
 	test_read_pipe();
+	test_fd_write_all();
 	test_open_regular();
 	test_write_regular();
 	test_write_abort();
