@@ -46,7 +46,38 @@ struct la_vblk {
 	uint64_t sectors;
 	uint8_t config[VBLK_CONFIG_LEN];
 	struct iovec iov[LA_VIRTQ_MAX_SEG];
+	uint8_t *bounce;              /* direct: VBLK_BOUNCE bytes, aligned */
 };
+
+/* direct: the largest offset and length alignment a file system may want,
+ * and the bounce buffer for guest buffers that are not aligned so */
+#define VBLK_DIO_ALIGN_MAX 4096u
+#define VBLK_BOUNCE (128u << 10)
+
+/* The smallest alignment (512 .. 4096) at which an O_DIRECT read of the
+ * image's first block works (a file shorter than that keeps 512, and reads
+ * past its end are refused anyway). returns: 0, -1 (errno) */
+static int la_vblk_probe_align(struct la_vblk_opts *o)
+{
+	void *buf;
+	int err = EINVAL;
+
+	if (posix_memalign(&buf, VBLK_DIO_ALIGN_MAX, VBLK_DIO_ALIGN_MAX))
+		return errno = ENOMEM, -1;
+	for (unsigned a = VBLK_SECTOR; a <= VBLK_DIO_ALIGN_MAX; a *= 2) {
+		if (o->size < a || pread(o->fd, buf, a, 0) >= 0) {
+			o->align = a;
+			free(buf);
+			return 0;
+		}
+		err = errno;
+		if (err != EINVAL)
+			break;
+	}
+	free(buf);
+	errno = err;
+	return -1;
+}
 
 bool la_vblk_serial_ok(const char *s)
 {
@@ -92,6 +123,14 @@ int la_vblk_open(struct la_vblk_opts *o, char *why, size_t whylen)
 		o->size = end > 0 ? (uint64_t)end : 0;
 	} else {
 		o->size = (uint64_t)st.st_size;
+	}
+	o->align = VBLK_SECTOR;
+	if (o->direct && la_vblk_probe_align(o)) {
+		snprintf(why, whylen, "cannot read it with O_DIRECT at any alignment up to %u "
+			 "bytes (%s)", VBLK_DIO_ALIGN_MAX, strerror(errno));
+		close(o->fd);
+		o->fd = -1;
+		return -LA_ERR_IO;
 	}
 	return 0;
 }
@@ -144,6 +183,70 @@ static int la_vblk_rw(int fd, struct iovec *iov, unsigned n, uint64_t off, bool 
 		}
 	}
 	return 0;
+}
+
+/* Whether every buffer suits O_DIRECT at alignment a. */
+static bool la_vblk_aligned(const struct iovec *iov, unsigned n, unsigned a)
+{
+	for (unsigned i = 0; i < n; i++)
+		if ((uintptr_t)iov[i].iov_base % a || iov[i].iov_len % a)
+			return false;
+	return true;
+}
+
+/* O_DIRECT through the aligned bounce buffer, a chunk at a time, for guest
+ * buffers that are not aligned as the file wants (off and the length are:
+ * the guest's block size is the alignment). returns: 0, -1 */
+static int la_vblk_rw_bounce(struct la_vblk *b, struct iovec *iov, unsigned n, uint64_t off,
+			     bool write)
+{
+	size_t left = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		left += iov[i].iov_len;
+	while (left) {
+		size_t chunk = left < VBLK_BOUNCE ? left : VBLK_BOUNCE;
+		struct iovec bi = { b->bounce, chunk };
+		size_t done = 0;
+
+		if (write) {
+			while (done < chunk) {
+				size_t l = iov->iov_len < chunk - done ? iov->iov_len : chunk - done;
+
+				memcpy(b->bounce + done, iov->iov_base, l);
+				done += l;
+				iov->iov_base = (uint8_t *)iov->iov_base + l;
+				if (!(iov->iov_len -= l))
+					iov++;
+			}
+			if (la_vblk_rw(b->o.fd, &bi, 1, off, true))
+				return -1;
+		} else {
+			if (la_vblk_rw(b->o.fd, &bi, 1, off, false))
+				return -1;
+			while (done < chunk) {
+				size_t l = iov->iov_len < chunk - done ? iov->iov_len : chunk - done;
+
+				memcpy(iov->iov_base, b->bounce + done, l);
+				done += l;
+				iov->iov_base = (uint8_t *)iov->iov_base + l;
+				if (!(iov->iov_len -= l))
+					iov++;
+			}
+		}
+		off += chunk;
+		left -= chunk;
+	}
+	return 0;
+}
+
+/* Read or write the data of a request: straight from and into the guest's
+ * buffers, or through the bounce buffer where O_DIRECT cannot take them. */
+static int la_vblk_data(struct la_vblk *b, unsigned n, uint64_t off, bool write)
+{
+	if (b->bounce && !la_vblk_aligned(b->iov, n, b->o.align))
+		return la_vblk_rw_bounce(b, b->iov, n, off, write);
+	return la_vblk_rw(b->o.fd, b->iov, n, off, write);
 }
 
 static bool la_vblk_in_range(const struct la_vblk *b, uint64_t sector, uint64_t n)
@@ -206,24 +309,25 @@ static uint32_t la_vblk_request(struct la_vblk *b, const struct la_virtq_chain *
 	sector = la_get64(hdr + 8);
 	switch (type) {
 	case VBLK_T_IN:
-		if (data_in % VBLK_SECTOR || !la_vblk_in_range(b, sector, data_in / VBLK_SECTOR)) {
+		if (data_in % b->o.align || sector * VBLK_SECTOR % b->o.align ||
+		    !la_vblk_in_range(b, sector, data_in / VBLK_SECTOR)) {
 			st = VBLK_S_IOERR;
 			break;
 		}
 		n = la_vblk_iov(b, c, c->nout, c->nin, 0, data_in);
-		if (la_vblk_rw(b->o.fd, b->iov, n, sector * VBLK_SECTOR, false))
+		if (la_vblk_data(b, n, sector * VBLK_SECTOR, false))
 			st = VBLK_S_IOERR;
 		else
 			written = (uint32_t)data_in;
 		break;
 	case VBLK_T_OUT:
-		if (b->o.ro || data_out % VBLK_SECTOR ||
+		if (b->o.ro || data_out % b->o.align || sector * VBLK_SECTOR % b->o.align ||
 		    !la_vblk_in_range(b, sector, data_out / VBLK_SECTOR)) {
 			st = VBLK_S_IOERR;
 			break;
 		}
 		n = la_vblk_iov(b, c, 0, c->nout, 16, data_out);
-		if (la_vblk_rw(b->o.fd, b->iov, n, sector * VBLK_SECTOR, true))
+		if (la_vblk_data(b, n, sector * VBLK_SECTOR, true))
 			st = VBLK_S_IOERR;
 		break;
 	case VBLK_T_FLUSH:
@@ -281,7 +385,7 @@ static void la_vblk_config(struct la_vblk *b)
 
 	la_put64(c + 0, b->sectors);
 	la_put32(c + 12, VBLK_SEG_MAX);      /* seg_max */
-	la_put32(c + 20, VBLK_SECTOR);       /* blk_size */
+	la_put32(c + 20, b->o.align);        /* blk_size: the guest's logical block */
 	la_put16(c + 34, 1);                 /* num_queues */
 	la_put32(c + 36, VBLK_MAX_SECTORS);  /* max_discard_sectors */
 	la_put32(c + 40, VBLK_MAX_RANGES);   /* max_discard_seg */
@@ -305,12 +409,19 @@ int la_vblk_create(const struct la_dev_inst *d, const struct la_dev_env *env, vo
 	if (!b)
 		return -LA_ERR_NOMEM;
 	b->o = *o;
+	if (!b->o.align)
+		b->o.align = VBLK_SECTOR;
+	if (o->direct && posix_memalign((void **)&b->bounce, VBLK_DIO_ALIGN_MAX, VBLK_BOUNCE)) {
+		free(b);
+		return -LA_ERR_NOMEM;
+	}
 	b->sectors = o->size / VBLK_SECTOR;
 	la_vblk_config(b);
 	f |= o->ro ? 1ULL << VBLK_F_RO : 1ULL << VBLK_F_DISCARD | 1ULL << VBLK_F_WRITE_ZEROES;
 	err = la_vtpci_init(&b->t, d, env, &la_vblk_ops, b, f, env->g, env->mmio);
 	if (err) {
 		la_vtpci_destroy(&b->t);
+		free(b->bounce);
 		free(b);
 		return err;
 	}
@@ -325,6 +436,9 @@ int la_vblk_create(const struct la_dev_inst *d, const struct la_dev_env *env, vo
 /* The image's fd is la-vmrun's (it holds the lock): not closed here. */
 void la_vblk_destroy(void *state)
 {
-	la_vtpci_destroy(state);
-	free(state);
+	struct la_vblk *b = state;
+
+	la_vtpci_destroy(&b->t);
+	free(b->bounce);
+	free(b);
 }

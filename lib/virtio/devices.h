@@ -28,12 +28,15 @@ struct la_vblk_opts {
 	/* filled by la_vblk_open */
 	int fd;
 	uint64_t size;                /* bytes; the guest sees size / 512 sectors */
+	unsigned align;               /* direct: the file's O_DIRECT offset and length
+				       * alignment (512 or 4096), the guest's block size */
 };
 
 /* la_vblk_open - open o->path (read-write, or read-only for ro; O_DIRECT
- * for direct) and take an OFD lock on the whole file (a write lock, a read
- * lock for ro), so a second VM cannot open the same image for writing;
- * o->fd and o->size are set. On failure why gets the reason.
+ * for direct, its alignment probed with reads of the first block) and take
+ * an OFD lock on the whole file (a write lock, a read lock for ro), so a
+ * second VM cannot open the same image for writing; o->fd, o->size and
+ * o->align are set. On failure why gets the reason.
  * returns: 0, -LA_ERR_NOENT, -LA_ERR_NOTREG, -LA_ERR_LOCKED, -LA_ERR_IO
  * (errno kept) */
 int la_vblk_open(struct la_vblk_opts *o, char *why, size_t whylen);

@@ -35,11 +35,12 @@ run_dt() {
 check_dt() {
 	local arch=$1
 	[ "$status" = 0 ] || fail "exit status $status; typing: $timing; terminal: $(tail -n 20 <<<"$output")"
-	assert_line 'la-guest: fate shell'
-	assert_line 'typed-42'
-	assert_line 'again-101'
-	assert_line 'again-201'
-	assert_line 'again-301'
+	# the shell's answers (the echo of what was typed shows $((...)), not the
+	# number): a line may carry the echo of what was typed after it
+	assert_output --partial 'typed-42'
+	assert_output --partial 'again-101'
+	assert_output --partial 'again-201'
+	assert_output --partial 'again-301'
 	grep -q '^answer 3 after ' <<<"$timing" || fail "typing: $timing"
 	grep -q '^ctrl-a x after ' <<<"$timing" || fail "typing: $timing"
 	if [ "$(uname -m)" = "$arch" ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
@@ -49,16 +50,36 @@ check_dt() {
 	fi
 }
 
+# assert_cmdline PREFIX: the guest's init printed its command line, which
+# starts with PREFIX (la-vmrun's arch defaults) and ends with make run's
+# "quiet la.fate=shell", and then "la-guest: fate shell". These lines comes while the typist is still typing
+# ahead, so the terminal's echo of the typed text (whole or in pieces) may
+# be spliced into it (seen once in CI on riscv64): the check is made on the
+# terminal's text joined into one line, with every echoed typed line, the
+# stray "))" lines of its echo and empty lines taken out.
+assert_cmdline() {
+	local prefix=$1 text
+	# shellcheck disable=SC2016 # the typed text, literally
+	text=$(sed -e 's/echo typed-\$((6\*7))//g' <<<"$output" | grep -F -v -x -e '))' -e '' |
+		tr -d '\n')
+	grep -qF "la-guest: cmdline ${prefix}" <<<"$text" ||
+		fail "no 'la-guest: cmdline ${prefix}...' on the terminal: $(grep -F la-guest <<<"$output")"
+	grep -qF 'quiet la.fate=shell' <<<"$text" ||
+		fail "no 'quiet la.fate=shell' on the terminal: $(grep -F la-guest <<<"$output")"
+	grep -qF 'la-guest: fate shell' <<<"$text" ||
+		fail "no 'la-guest: fate shell' on the terminal: $(grep -F la-guest <<<"$output")"
+}
+
 @test "make run ARCH=aarch64: a shell in the emulated arm64 host; typeahead, then commands answered on a terminal, Ctrl-A x ends it (0)" {
 	run_dt aarch64
 	check_dt aarch64
-	assert_line --regexp '^la-guest: cmdline panic=-1 console=ttyS0 .*quiet la\.fate=shell$'
+	assert_cmdline 'panic=-1 console=ttyS0 '
 }
 
 @test "make run ARCH=riscv64: a shell in the emulated riscv64 host; typeahead, then commands answered on a terminal, Ctrl-A x ends it (0)" {
 	run_dt riscv64
 	check_dt riscv64
-	assert_line --regexp '^la-guest: cmdline .*quiet la\.fate=shell$'
+	assert_cmdline ''
 }
 
 @test "make run ARCH=...: the Makefile passes the arch, its kernel and the RUN_ knobs; another arch is one line and exit 2" {
