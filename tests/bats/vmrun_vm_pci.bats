@@ -19,6 +19,7 @@ vm_cases_virtio() {
 la-case v-blk $t la-vmrun --disk "\$P/d1.img,serial=la-serial-1" --disk "\$P/d2.img,ro" --cmdline 'la.vda=17 la.vda-write=WRITTEN la.vdb-write la.hwrng=64' $boot
 la-case v-blk-data 10 sh -c 'dd if="\$P/d1.img" bs=1 skip=4096 count=7 2>/dev/null; echo'
 la-case v-intx $t la-vmrun --cpus 2 --disk "\$P/d1.img,ro" --cmdline 'pci=nomsi la.vda=9 la.hwrng=32' $boot
+la-case v-intx-mp $t la-vmrun --no-acpi --disk "\$P/d1.img,ro" --cmdline 'pci=nomsi la.fate=reboot la.vda=9 la.hwrng=32' $boot
 la-case v-no-rng $t la-vmrun --no-rng --cmdline 'la.hwrng=16' $boot
 la-case v-hvc $t "\$P/virtio-hvc.sh" $boot
 la-case v-lock $t "\$P/virtio-lock.sh" "\$P/d2.img" $boot
@@ -107,6 +108,21 @@ need_case() {
 	assert_line 'la-guest: hwrng 32 bytes from virtio_rng.0'
 	assert_line --regexp '^la-guest: irq IO-APIC 9-fasteoi virtio0$'
 	refute_output --partial 'PCI-MSI'
+}
+
+# Debian's cloud kernel has no MP-table parser (CONFIG_X86_MPPARSE is off):
+# without ACPI it finds no IOAPIC and runs on the PICs, with each device's
+# IRQ from its Interrupt Line register (the MP table's PCI entries are
+# checked by test_x86boot through the probe's walk of the table).
+@test "virtio: without ACPI (--no-acpi, pci=nomsi) the devices work on the PIC, on their INTx IRQs" {
+	need_case v-intx-mp
+	vm_case_status v-intx-mp 32
+	assert_line 'la-guest: vda LA-MARKER'
+	assert_line 'la-guest: hwrng 32 bytes from virtio_rng.0'
+	assert_line 'la-guest: pci 0000:00:01.0 0x1af4:0x1042 irq 9 driver virtio-pci'
+	assert_line --regexp '^la-guest: irq XT-PIC virtio0$'
+	refute_output --partial 'PCI-MSI'
+	assert_line 'la-guest: fate reboot'
 }
 
 @test "virtio-blk: what the guest writes and syncs is in the image afterwards" {

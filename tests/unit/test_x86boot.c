@@ -387,6 +387,57 @@ static void test_build_vm(unsigned cpus, bool acpi)
 	munmap(mem, MEM);
 }
 
+/* The MP table's PCI entries: one per (bus, device, pin), functions
+ * sharing a pin folded as in the _PRT, source IRQ dev << 2 | pin on the
+ * PCI bus, the ISA identity entries from past the last PCI IRQ; the
+ * probe's walk of the table agrees with its entry count and checksum. */
+static void test_mptable_pci(void)
+{
+	const size_t len = 0xa0000 - 0x9e800;
+	uint8_t *mem = calloc(1, 0xa0000);
+	struct probe p = { .putc = buf_putc, .slp_typ_s5 = -1, .memsize = 0xa0000, .mem = mem };
+	struct la_pci_intx x[4] = {
+		{ .bus = 0, .dev = 1, .func = 0, .pin = 0, .irq = 9 },
+		{ .bus = 0, .dev = 2, .func = 0, .pin = 0, .irq = 10 },
+		{ .bus = 0, .dev = 2, .func = 1, .pin = 0, .irq = 10 },
+		{ .bus = 0, .dev = 3, .func = 0, .pin = 1, .irq = 12 },
+	};
+	struct la_pci_intx bad = { .dev = 1, .irq = 24 };
+
+	T_CHECK(mem != NULL);
+	if (!mem)
+		return;
+	T_EQ_U64(la_x86_mptable_write(mem + 0x9e800, len, 2, x, 4), 0);
+	outlen = 0;
+	probe_report_mptable(&p);
+	T_EQ_U64(p.errors, 0);
+	HAS("probe: mp bus 0 PCI   \n");
+	HAS("probe: mp bus 1 ISA   \n");
+	HAS("probe: mp intsrc type 0 flags 0x0 bus 0 irq 4 apic 0x3 pin 9\n");
+	HAS("probe: mp intsrc type 0 flags 0x0 bus 0 irq 8 apic 0x3 pin 10\n");
+	HAS("probe: mp intsrc type 0 flags 0x0 bus 0 irq 13 apic 0x3 pin 12\n");
+	T_CHECK(strstr(out, "irq 9 apic 0x3 pin 10") == NULL); /* dev 2 func 1 folded */
+	T_CHECK(strstr(out, "bus 1 irq 12 apic") == NULL);     /* ISA from 13 */
+	HAS("probe: mp intsrc type 0 flags 0x0 bus 1 irq 13 apic 0x3 pin 13\n");
+	HAS("probe: mp intsrc type 0 flags 0x0 bus 1 irq 15 apic 0x3 pin 15\n");
+	T_EQ_U64(p.mp_cpus, 2);
+	if (p.errors)
+		printf("# %s", out);
+	/* no PCI: ISA 9..15, and errors */
+	memset(mem, 0, 0xa0000);
+	T_EQ_U64(la_x86_mptable_write(mem + 0x9e800, len, 1, NULL, 0), 0);
+	outlen = 0;
+	p.mp_cpus = 0;
+	probe_report_mptable(&p);
+	T_EQ_U64(p.errors, 0);
+	HAS("probe: mp intsrc type 0 flags 0x0 bus 1 irq 9 apic 0x2 pin 9\n");
+	T_CHECK(strstr(out, "bus 0 irq") == NULL);
+	T_EQ_U64(la_x86_mptable_write(mem + 0x9e800, len, 1, &bad, 1), (uint64_t)-LA_ERR_MPTABLE);
+	T_EQ_U64(la_x86_mptable_write(mem + 0x9e800, len, 1, x, LA_X86_MAX_PRT + 1),
+		 (uint64_t)-LA_ERR_TOOMANY);
+	free(mem);
+}
+
 static void test_load_errors(void)
 {
 	struct la_vm_config c;
@@ -740,6 +791,7 @@ int main(void)
 	test_header_limits();
 	test_aml();
 	test_aml_prt();
+	test_mptable_pci();
 	test_image_high();
 	test_gmem_alignment();
 	test_setup_data();

@@ -85,6 +85,7 @@ for w in $(cat /proc/cmdline); do
 		echo "la-guest: hwrng $n bytes from $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
 		;;
 	la.hvc) fate=hvc ;;
+	la.fate=reboot) fate=reboot ;;
 	la.ddread=*)
 		t0=$(cut -d' ' -f1 /proc/uptime)
 		dd if=/dev/vda of=/dev/null bs=1M count="${w#la.ddread=}" iflag=direct 2>/dev/null
@@ -99,6 +100,12 @@ done
 if [ "$fate" = hvc ]; then
 	echo "la-guest: hvc0 $([ -c /dev/hvc0 ] && echo present || echo absent)"
 	setsid sh -c 'exec sh </dev/hvc0 >/dev/hvc0 2>&1'
+fi
+if [ "$fate" = reboot ]; then
+	# without ACPI there is no S5 to power off through
+	echo "la-guest: fate reboot"
+	reboot -f
+	sleep 10
 fi
 echo "la-guest: fate poweroff"
 poweroff -f

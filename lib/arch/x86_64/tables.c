@@ -89,11 +89,37 @@ static uint8_t *la_mp_irq(uint8_t *p, uint8_t type, uint8_t irqtype, uint16_t fl
 	return p + 8;
 }
 
-static uint8_t *la_mp_entries(uint8_t *p, unsigned ncpus)
+/* The PCI INTx routes, one per (bus, device, pin): functions of one device
+ * that share a pin share the route (the MP table's and the _PRT's).
+ * returns: how many of x's n are kept (at the front, in order) */
+static unsigned la_x86_pci_intx_dedup(struct la_pci_intx *x, unsigned n)
 {
-	uint8_t ioapic = (uint8_t)(ncpus + 1), isa = 1;
-	static const uint8_t isa_irqs[] = { 0, 1, 2, 3, 4, 8 };
+	unsigned m = 0;
 
+	for (unsigned i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (unsigned k = 0; k < m; k++)
+			seen |= x[k].bus == x[i].bus && x[k].dev == x[i].dev && x[k].pin == x[i].pin;
+		if (!seen)
+			x[m++] = x[i];
+	}
+	return m;
+}
+
+static uint8_t *la_mp_entries(uint8_t *p, unsigned ncpus, const struct la_pci_intx *pci,
+			      unsigned npci, unsigned *count)
+{
+	uint8_t ioapic = (uint8_t)(ncpus + 1), isa = 1, first_isa = LA_X86_IRQ_BASE;
+	static const uint8_t isa_irqs[] = { 0, 1, 2, 3, 4, 8 };
+	uint8_t *start = p;
+
+	for (unsigned i = 0; i < npci; i++) {
+		if (pci[i].bus >= isa)
+			isa = (uint8_t)(pci[i].bus + 1);
+		if (pci[i].irq >= first_isa)
+			first_isa = (uint8_t)(pci[i].irq + 1);
+	}
 	for (unsigned i = 0; i < ncpus; i++, p += 20) {
 		p[0] = MP_PROC;
 		p[1] = (uint8_t)i;
@@ -108,9 +134,9 @@ static uint8_t *la_mp_entries(uint8_t *p, unsigned ncpus)
 	p[3] = 1;
 	la_put32(p + 4, (uint32_t)LA_X86_IOAPIC_BASE);
 	p += 8;
-	for (uint8_t b = 0; b <= isa; b++, p += 8) {
+	for (unsigned b = 0; b <= isa; b++, p += 8) {
 		p[0] = MP_BUS;
-		p[1] = b;
+		p[1] = (uint8_t)b;
 		memcpy(p + 2, b == isa ? "ISA   " : "PCI   ", 6);
 	}
 	/* crosvm's quirk: a LINTSRC-typed entry in INTSRC layout */
@@ -119,21 +145,44 @@ static uint8_t *la_mp_entries(uint8_t *p, unsigned ncpus)
 		p = la_mp_irq(p, MP_INTSRC, MP_IRQ_INT, 0, isa, isa_irqs[i], ioapic, isa_irqs[i]);
 	p = la_mp_irq(p, MP_INTSRC, MP_IRQ_INT, 0x0d, isa, LA_X86_SCI_IRQ, ioapic,
 		      LA_X86_SCI_IRQ); /* active high, level */
-	for (uint8_t irq = LA_X86_IRQ_BASE; irq <= 15; irq++)
-		p = la_mp_irq(p, MP_INTSRC, MP_IRQ_INT, 0, isa, irq, ioapic, irq);
+	/* PCI: source bus IRQ dev << 2 | pin, flags 0 (the PCI bus's
+	 * conforming: active low, level) */
+	for (unsigned i = 0; i < npci; i++)
+		p = la_mp_irq(p, MP_INTSRC, MP_IRQ_INT, 0, pci[i].bus,
+			      (uint8_t)(pci[i].dev << 2 | pci[i].pin), ioapic, (uint8_t)pci[i].irq);
+	for (unsigned irq = first_isa; irq <= 15; irq++)
+		p = la_mp_irq(p, MP_INTSRC, MP_IRQ_INT, 0, isa, (uint8_t)irq, ioapic, (uint8_t)irq);
 	p = la_mp_irq(p, MP_LINTSRC, MP_IRQ_EXTINT, 0, isa, 0, 0, 0);
 	p = la_mp_irq(p, MP_LINTSRC, MP_IRQ_NMI, 0, isa, 0, 0xff, 1);
+	/* processors are 20 bytes, every other entry 8 */
+	*count = ncpus + (unsigned)(p - start - 20 * (ptrdiff_t)ncpus) / 8;
 	return p;
 }
 
-int la_x86_mptable_write(uint8_t *buf, size_t len, unsigned ncpus)
+int la_x86_mptable_write(uint8_t *buf, size_t len, unsigned ncpus,
+			 const struct la_pci_intx *pci, unsigned npci)
 {
 	const size_t fp_off = LA_X86_MP_FLOATING_POINTER - LA_X86_MPTABLE_START;
-	size_t need = LA_MP_HDR_SIZE + 20 * (size_t)ncpus + 8 + 2 * 8 + 8 + 16 * 8 + 2 * 8;
+	struct la_pci_intx x[LA_X86_MAX_PRT];
+	size_t need;
+	unsigned count, maxbus = 0;
 	uint8_t *end, *fp = buf + fp_off;
 
 	if (ncpus == 0 || ncpus > LA_X86_MPTABLE_MAX_CPUS)
 		return -LA_ERR_CPUS;
+	if (npci > LA_X86_MAX_PRT)
+		return -LA_ERR_TOOMANY;
+	for (unsigned i = 0; i < npci; i++) {
+		if (pci[i].irq > 23 || pci[i].bus > 254 || pci[i].dev > 31 || pci[i].pin > 3)
+			return -LA_ERR_MPTABLE; /* not an IOAPIC pin or a bus-0.. INTx */
+		x[i] = pci[i];
+	}
+	npci = la_x86_pci_intx_dedup(x, npci);
+	for (unsigned i = 0; i < npci; i++)
+		maxbus = x[i].bus > maxbus ? x[i].bus : maxbus;
+	/* crosvm's size check, with the PCI buses and entries counted too */
+	need = LA_MP_HDR_SIZE + 20 * (size_t)ncpus + 8 + 8 * (2 + (size_t)maxbus) + 8 + 16 * 8 +
+	       2 * 8 + 8 * (size_t)npci;
 	if (len < fp_off + 16 || need > LA_X86_MPTABLE_END - LA_X86_MPTABLE_START)
 		return -LA_ERR_MPTABLE;
 	memset(buf, 0, fp_off + 16);
@@ -144,7 +193,7 @@ int la_x86_mptable_write(uint8_t *buf, size_t len, unsigned ncpus)
 	fp[9] = 4;  /* spec 1.4 */
 	fp[10] = la_checksum8(fp, 16);
 
-	end = la_mp_entries(buf + LA_MP_HDR_SIZE, ncpus);
+	end = la_mp_entries(buf + LA_MP_HDR_SIZE, ncpus, x, npci, &count);
 	memcpy(buf, "PCMP", 4);
 	la_put16(buf + 4, (uint16_t)(end - buf));
 	buf[6] = 4;
@@ -152,7 +201,7 @@ int la_x86_mptable_write(uint8_t *buf, size_t len, unsigned ncpus)
 	memcpy(buf + 16, "000000000000", 12);
 	/* the entry count, which crosvm leaves 0 (MP spec 1.4 wants it;
 	 * walkers that trust it would otherwise see no CPUs) */
-	la_put16(buf + 34, (uint16_t)(ncpus + 1 + 2 + 1 + 6 + 1 + (16 - LA_X86_IRQ_BASE) + 2));
+	la_put16(buf + 34, (uint16_t)count);
 	la_put32(buf + 36, (uint32_t)LA_X86_APIC_BASE);
 	buf[7] = la_checksum8(buf, (size_t)(end - buf));
 	return 0;
@@ -174,15 +223,10 @@ static void la_x86_aml_prt(struct la_aml *a, const struct la_x86_acpi_cfg *c)
 		a->err = a->err ? a->err : -LA_ERR_TOOMANY;
 		return;
 	}
-	/* functions of one device that share a pin share the entry */
-	for (unsigned i = 0; i < n; i++) {
-		bool seen = false;
-
-		for (unsigned k = 0; k < m; k++)
-			seen |= x[k].dev == x[i].dev && x[k].pin == x[i].pin;
-		if (!seen && x[i].bus == 0)
+	n = la_x86_pci_intx_dedup(x, n);
+	for (unsigned i = 0; i < n; i++)
+		if (x[i].bus == 0)
 			x[m++] = x[i];
-	}
 	if (m == 0)
 		return;
 	la_aml_name(a, "_PRT");

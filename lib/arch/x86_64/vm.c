@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dev/platform.h"
 #include "err.h"
 #include "vm/vm.h"
 #include "arch/x86_64/x86boot.h"
@@ -24,8 +25,13 @@ static int la_x86_tables(const struct la_vm_config *cfg, const struct la_arch_la
 
 	if (!mp || !smb || !acpi)
 		return -LA_ERR_GPA;
+	struct la_pci_intx x[LA_X86_MAX_PRT];
+	unsigned nx = img->plat ? la_platform_pci_intx(img->plat, x, LA_X86_MAX_PRT) : 0;
+
+	if (nx > LA_X86_MAX_PRT)
+		return -LA_ERR_TOOMANY;
 	err = la_x86_mptable_write(mp, LA_X86_MP_FLOATING_POINTER + 16 - LA_X86_MPTABLE_START,
-				   cfg->cpus);
+				   cfg->cpus, x, nx);
 	if (err)
 		return err;
 	err = la_x86_smbios_write(smb, LA_X86_SMBIOS_WINDOW_SIZE, LA_X86_SMBIOS_START,

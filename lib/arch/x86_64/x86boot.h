@@ -46,10 +46,16 @@ int la_x86_e820_build(const struct la_arch_layout *l, const struct la_mem_layout
 		      struct la_e820 *out);
 
 /* ---- MP table (§3.11) ---- */
-/* la_x86_mptable_write - MP table for ncpus CPUs into buf, which holds
- * guest memory [0x9e800, 0xa0000) (0x1800 bytes, zeroed first).
- * returns: 0, -LA_ERR_CPUS (ncpus 0 or > 254), -LA_ERR_MPTABLE */
-int la_x86_mptable_write(uint8_t *buf, size_t len, unsigned ncpus);
+/* la_x86_mptable_write - MP table for ncpus CPUs and the npci PCI INTx of
+ * pci (an entry per bus, device and pin: what the _PRT says, for guests
+ * without ACPI) into buf, which holds guest memory [0x9e800, 0xa0000)
+ * (0x1800 bytes, zeroed first).
+ * returns: 0, -LA_ERR_CPUS (ncpus 0 or > 254), -LA_ERR_TOOMANY (npci >
+ * LA_X86_MAX_PRT), -LA_ERR_MPTABLE (does not fit, or an IRQ past the
+ * IOAPIC's 24 pins) */
+struct la_pci_intx;
+int la_x86_mptable_write(uint8_t *buf, size_t len, unsigned ncpus,
+			 const struct la_pci_intx *pci, unsigned npci);
 
 /* ---- ACPI (§3.12) ---- */
 struct la_platform;
