@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * la-ctl-fake SOCKET: lib/ctl.c's server with a fake VM behind it, for
+ * la-vmctl's tests without KVM: two vCPUs running, one disk, stop ends
+ * it (exit 0, the socket removed). Never installed.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ctl.h"
+
+static int stop_pipe[2];
+static int stopped;
+
+static void fake_status(void *ctx, struct la_ctl_status *st)
+{
+	(void)ctx;
+	*st = (struct la_ctl_status){ .fate = stopped ? 0 : -1, .why = "la-vmctl stop",
+				      .uptime_ms = 12345, .arch = "x86_64", .cpus = 2,
+				      .started = 2, .pid = (long)getpid() };
+}
+
+static void fake_list(void *ctx, struct la_json *j)
+{
+	(void)ctx;
+	la_json_obj_begin(j, NULL);
+	la_json_str(j, "name", "virtio-blk0");
+	la_json_str(j, "type", "virtio-blk");
+	la_json_str(j, "slot", "00:01.0");
+	la_json_u64(j, "bar0_start", 0xc0000000);
+	la_json_u64(j, "bar0_end", 0xc0003fff);
+	la_json_u64(j, "irq", 5);
+	la_json_obj_begin(j, "backing");
+	la_json_str(j, "path", "root.img");
+	la_json_u64(j, "size", 1048576);
+	la_json_bool(j, "ro", true);
+	la_json_bool(j, "direct", false);
+	la_json_str(j, "serial", "");
+	la_json_obj_end(j);
+	la_json_obj_end(j);
+	la_json_obj_begin(j, NULL);
+	la_json_str(j, "name", "virtio-rng0");
+	la_json_str(j, "type", "virtio-rng");
+	la_json_str(j, "slot", "00:02.0");
+	la_json_u64(j, "bar0_start", 0xc0004000);
+	la_json_u64(j, "bar0_end", 0xc0007fff);
+	la_json_u64(j, "irq", 6);
+	la_json_str(j, "backing", "getrandom");
+	la_json_obj_end(j);
+}
+
+static int fake_stop(void *ctx)
+{
+	(void)ctx;
+	stopped = 1;
+	if (write(stop_pipe[1], "", 1) != 1)
+		abort();
+	return 0;
+}
+
+static void on_term(int sig)
+{
+	(void)sig;
+	la_ctl_unlink();
+	_exit(143);
+}
+
+int main(int argc, char **argv)
+{
+	const struct la_ctl_ops ops = { NULL, fake_status, fake_list, fake_stop };
+	char why[200];
+	int fd;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: la-ctl-fake SOCKET\n");
+		return 2;
+	}
+	fd = la_ctl_listen(argv[1], why, sizeof(why));
+	if (fd < 0) {
+		fprintf(stderr, "la-ctl-fake: %s: %s\n", argv[1], why);
+		return 1;
+	}
+	signal(SIGTERM, on_term);
+	if (pipe(stop_pipe))
+		return 1;
+	printf("listening\n");
+	fflush(stdout);
+	la_ctl_serve(fd, stop_pipe[0], &ops);
+	la_ctl_unlink();
+	return 0;
+}
