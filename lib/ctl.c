@@ -495,6 +495,10 @@ int la_ctl_listen(const char *path, char *why, size_t whylen)
 	mode_t old;
 	int fd, err, r;
 
+	/* jansson seeds its hash function on the first object it makes, from
+	 * /dev/urandom: here, not in the serving thread, whose allowlist has
+	 * no openat (and whose jail has no /dev) */
+	json_object_seed(0);
 	err = la_ctl_addr(path, &sa, why, whylen);
 	if (!err)
 		err = la_ctl_clear(path, &sa, why, whylen);

@@ -335,45 +335,66 @@ static int la_vmctl_print(const struct la_vmctl *c, const char *line, const json
 	return 0;
 }
 
+/* One exchange: why (whylen bytes) says why not. returns: the reply
+ * object (*line its text, malloc'd), NULL */
+static json_t *la_vmctl_ask(const struct la_vmctl *c, char **line, char *why, size_t whylen)
+{
+	int64_t until = la_vmctl_now_ms() + (int64_t)c->timeout_s * 1000;
+	char *req = json_dumps(c->req, JSON_COMPACT), *nreq;
+	const char *fail = NULL;
+	size_t rlen = 0;
+	json_error_t jerr;
+	json_t *r = NULL;
+	int fd = -1;
+
+	*line = NULL;
+	nreq = req ? realloc(req, strlen(req) + 2) : NULL;
+	if (!nreq) {
+		free(req);
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	req = nreq;
+	strcat(req, "\n");
+	fd = la_ctl_connect(c->arg[0], c->timeout_s * 1000, why, whylen);
+	if (fd >= 0) {
+		fail = la_vmctl_exchange(fd, req, strlen(req), until, line, &rlen);
+		close(fd);
+		if (fail && !strcmp(fail, "timed out"))
+			snprintf(why, whylen, "no reply within %u s (--timeout)", c->timeout_s);
+		else if (fail)
+			snprintf(why, whylen, "%s", fail);
+	}
+	free(req);
+	if (fd < 0 || fail)
+		return NULL;
+	r = json_loadb(*line, rlen, 0, &jerr);
+	if (!json_is_object(r)) {
+		snprintf(why, whylen, "the reply is not a JSON object (%s)",
+			 r ? "another value" : jerr.text);
+		json_decref(r);
+		return NULL;
+	}
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	struct la_vmctl c = { 0 };
-	char why[200], *req, *reply = NULL;
-	const char *fail;
-	size_t rlen = 0;
-	json_error_t jerr;
+	char why[200], *line;
 	json_t *r;
-	int fd, status;
-	int64_t until;
+	int status;
 
 	la_cli_parse(&la_vmctl_argp, argc, argv, &c);
-	until = la_vmctl_now_ms() + (int64_t)c.timeout_s * 1000;
-	req = json_dumps(c.req, JSON_COMPACT);
-	if (!req)
-		la_cli_fail("request", NULL, 1, "out of memory");
-	fd = la_ctl_connect(c.arg[0], c.timeout_s * 1000, why, sizeof(why));
-	if (fd < 0)
+	r = la_vmctl_ask(&c, &line, why, sizeof(why));
+	if (!r) {
+		free(line);
+		json_decref(c.req);
 		la_cli_fail(c.arg[0], NULL, 1, "%s", why);
-	req = realloc(req, strlen(req) + 2);
-	if (!req)
-		la_cli_fail("request", NULL, 1, "out of memory");
-	strcat(req, "\n");
-	fail = la_vmctl_exchange(fd, req, strlen(req), until, &reply, &rlen);
-	close(fd);
-	if (fail && !strcmp(fail, "timed out"))
-		snprintf(why, sizeof(why), "no reply within %u s (--timeout)", c.timeout_s);
-	else if (fail)
-		snprintf(why, sizeof(why), "%s", fail);
-	if (fail)
-		la_cli_fail(c.arg[0], NULL, 1, "%s", why);
-	r = json_loadb(reply, rlen, 0, &jerr);
-	if (!json_is_object(r))
-		la_cli_fail(c.arg[0], NULL, 1, "the reply is not a JSON object (%s)",
-			    r ? "another value" : jerr.text);
-	status = la_vmctl_print(&c, reply, r);
+	}
+	status = la_vmctl_print(&c, line, r);
 	json_decref(r);
 	json_decref(c.req);
-	free(req);
-	free(reply);
+	free(line);
 	return status ? status : la_cli_flush();
 }
