@@ -3,10 +3,16 @@
  * la-ctl-fake SOCKET: lib/ctl.c's server with a fake VM behind it, for
  * la-vmctl's tests without KVM: two vCPUs running, one disk, stop ends
  * it (exit 0, the socket removed). Never installed.
+ * la-ctl-fake --send SOCKET: the raw client the VM tests need (no socat
+ * in the emulated host): standard input sent as it is, then one reply
+ * line printed (10 s at most); --hangup SOCKET: sent, then closed at once.
  */
+#include <poll.h>
 #include <signal.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -67,14 +73,49 @@ static void on_term(int sig)
 	_exit(143);
 }
 
+static int la_ctl_fake_send(const char *path, bool hangup)
+{
+	char why[200], buf[65536];
+	int fd = la_ctl_connect(path, 10000, why, sizeof(why));
+	ssize_t n;
+	size_t used = 0;
+
+	if (fd < 0) {
+		fprintf(stderr, "la-ctl-fake: %s: %s\n", path, why);
+		return 1;
+	}
+	while ((n = read(0, buf, sizeof(buf))) > 0)
+		if (send(fd, buf, (size_t)n, MSG_NOSIGNAL) != n)
+			break;
+	if (hangup) {
+		close(fd);
+		return 0;
+	}
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 10000) <= 0 || (n = read(fd, buf + used, sizeof(buf) - 1 - used)) <= 0)
+			break;
+		used += (size_t)n;
+		buf[used] = '\0';
+		if (strchr(buf, '\n'))
+			break;
+	}
+	fputs(used ? buf : "(no reply)\n", stdout);
+	close(fd);
+	return used ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	const struct la_ctl_ops ops = { NULL, fake_status, fake_list, fake_stop };
 	char why[200];
 	int fd;
 
+	if (argc == 3 && (!strcmp(argv[1], "--send") || !strcmp(argv[1], "--hangup")))
+		return la_ctl_fake_send(argv[2], !strcmp(argv[1], "--hangup"));
 	if (argc != 2) {
-		fprintf(stderr, "usage: la-ctl-fake SOCKET\n");
+		fprintf(stderr, "usage: la-ctl-fake SOCKET | --send SOCKET | --hangup SOCKET\n");
 		return 2;
 	}
 	fd = la_ctl_listen(argv[1], why, sizeof(why));
