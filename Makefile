@@ -203,7 +203,8 @@ $(BUILD)/tests/la-probe-dt-report: tests/guest-dt/host.c tests/guest-dt/report_d
 
 # keep unit-test objects (make would delete them as intermediate files and
 # rebuild them on the next run)
-.SECONDARY: $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/guest/report.o $(HOOK_OBJ)
+.SECONDARY: $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/guest/report.o $(HOOK_OBJ) \
+	$(BUILD)/obj/tests/ctl/fake.o
 
 # the probe's table walkers also run natively, in a unit test
 $(BUILD)/tests/test_probe: $(BUILD)/obj/tests/guest/report.o
@@ -298,6 +299,14 @@ endef
 $(foreach t,$(HOOK_TOOLS),$(eval $(call hook_rule,$(t))))
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# la-vmctl's tests without a VM: lib/ctl.c's server with a fake VM behind
+# it (tests/ctl/fake.c; never installed)
+CTL_FAKE := $(BUILD)/tests/la-ctl-fake
+all: $(CTL_FAKE)
+$(CTL_FAKE): $(BUILD)/obj/tests/ctl/fake.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

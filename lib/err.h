@@ -124,7 +124,10 @@
 	X(TOOLARGE,     "larger than the limit for this input")               \
 	X(CHANGED,      "changed size while being read")                      \
 	/* the running VM's buses */                                          \
-	X(NOTFOUND,     "no device at that address range")
+	X(NOTFOUND,     "no device at that address range")                    \
+	/* the control socket (lib/ctl.c) */                                  \
+	X(CTLINUSE,     "in use by a running VM")                             \
+	X(CTLNOTSOCK,   "not a socket; not replacing it")
 
 enum la_err {
 	LA_OK = 0,

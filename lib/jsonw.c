@@ -7,7 +7,14 @@ void la_json_init(struct la_json *j, FILE *f)
 {
 	j->f = f;
 	j->depth = 0;
+	j->compact = false;
 	j->first[0] = true;
+}
+
+void la_json_init_compact(struct la_json *j, FILE *f)
+{
+	la_json_init(j, f);
+	j->compact = true;
 }
 
 static void la_json_indent(struct la_json *j)
@@ -39,14 +46,17 @@ static void la_json_string_raw(FILE *f, const char *s)
 /* Separator, newline and indentation before a value, then its key. */
 static void la_json_member(struct la_json *j, const char *key)
 {
-	if (j->depth > 0) {
+	if (j->depth > 0 && j->compact) {
+		if (!j->first[j->depth])
+			fputc(',', j->f);
+	} else if (j->depth > 0) {
 		fputs(j->first[j->depth] ? "\n" : ",\n", j->f);
 		la_json_indent(j);
 	}
 	j->first[j->depth] = false;
 	if (key) {
 		la_json_string_raw(j->f, key);
-		fputs(": ", j->f);
+		fputs(j->compact ? ":" : ": ", j->f);
 	}
 }
 
@@ -65,7 +75,7 @@ static void la_json_close(struct la_json *j, char c)
 
 	if (j->depth > 0)
 		j->depth--;
-	if (!empty) {
+	if (!empty && !j->compact) {
 		fputc('\n', j->f);
 		la_json_indent(j);
 	}

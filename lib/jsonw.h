@@ -21,10 +21,15 @@
 struct la_json {
 	FILE *f;
 	int depth;
+	bool compact;
 	bool first[LA_JSON_MAX_DEPTH];
 };
 
 void la_json_init(struct la_json *j, FILE *f);
+/* la_json_init_compact - the same document on one line (no indentation,
+ * no spaces), the top-level value still ending in a newline: the shape of
+ * a line protocol's messages (la-vmrun --control) */
+void la_json_init_compact(struct la_json *j, FILE *f);
 void la_json_obj_begin(struct la_json *j, const char *key);
 void la_json_obj_end(struct la_json *j);
 void la_json_arr_begin(struct la_json *j, const char *key);

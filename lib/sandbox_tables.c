@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 #include <sys/mman.h>
 
+#include "ctl.h"
 #include "sandbox.h"
 
 #define ALLOW(n) { .name = n }
@@ -28,6 +29,14 @@
 	ALLOW("clock_gettime"), ALLOW("gettid"), ALLOW("getpid"),              \
 	ALLOW("tgkill"), ALLOW("write"), ALLOW("madvise")
 
+/* The --control socket, removed on every way out of la-vmrun: at exit,
+ * from a fatal signal's handler or the trap's, in whichever thread takes
+ * it; by name in its directory, held at a fixed descriptor (lib/ctl.h),
+ * as the jail's root has no path to it. */
+#define LA_SYS_CTL_UNLINK                                                      \
+	{ .name = "unlinkat", .nalt = 1, .alt = {                              \
+		ARG(0, LA_CTL_DIRFD, "the --control socket's directory") } }
+
 /* The terminal: restored by the trap handler and on a fatal signal, in
  * whichever thread takes it; glibc's tcsetattr() reads the settings
  * (TCGETS) before it writes them (TCSETS). */
@@ -40,6 +49,7 @@
  * report. */
 static const struct la_sys_rule la_sys_vcpu[] = {
 	LA_SYS_COMMON,
+	LA_SYS_CTL_UNLINK,
 	{ .name = "ioctl", .nalt = 10, .alt = {
 		ARG(1, KVM_RUN, "KVM_RUN"),
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
@@ -57,6 +67,7 @@ static const struct la_sys_rule la_sys_vcpu[] = {
  * a short sleep while the guest's receive FIFO is full. */
 static const struct la_sys_rule la_sys_device[] = {
 	LA_SYS_COMMON,
+	LA_SYS_CTL_UNLINK,
 	ALLOW("read"),
 	ALLOW("poll"),
 	ALLOW("ppoll"),
@@ -71,7 +82,7 @@ static const struct la_sys_rule la_sys_device[] = {
 /* What every virtio device thread does: sleep in ppoll on its eventfds
  * (read them), signal (write) and raise its INTx. */
 #define LA_SYS_VIRTIO                                                          \
-	ALLOW("ppoll"), ALLOW("read"),                                         \
+	ALLOW("ppoll"), ALLOW("read"), LA_SYS_CTL_UNLINK,                      \
 	{ .name = "ioctl", .nalt = 4, .alt = {                                 \
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (INTx)"),                   \
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),       \
@@ -106,9 +117,31 @@ static const struct la_sys_rule la_sys_virtio_console[] = {
  * threads, closes the KVM objects, unmaps guest memory, reports, exits. */
 static const struct la_sys_rule la_sys_main[] = {
 	LA_SYS_COMMON,
+	LA_SYS_CTL_UNLINK,
 	ALLOW("close"),
 	ALLOW("munmap"),
 	ALLOW("brk"),
+	{ .name = "ioctl", .nalt = 2, .alt = { LA_SYS_TTY } },
+};
+
+/* The --control socket's thread: takes connections (accept4), reads
+ * requests and sends replies (sendto: send without SIGPIPE), waits in
+ * poll; jansson parses each request in memory it mallocs (a thread's
+ * malloc arena is mmap'd and mprotect'd, never executable). */
+static const struct la_sys_rule la_sys_control[] = {
+	LA_SYS_COMMON,
+	LA_SYS_CTL_UNLINK,
+	ALLOW("accept4"),
+	ALLOW("read"),
+	ALLOW("sendto"),
+	ALLOW("poll"),
+	ALLOW("ppoll"),
+	ALLOW("close"),
+	ALLOW("brk"),
+	ALLOW("munmap"),
+	ALLOW("mremap"),
+	{ .name = "mmap", .nalt = 1, .alt = { NOEXEC(2) } },
+	{ .name = "mprotect", .nalt = 1, .alt = { NOEXEC(2) } },
 	{ .name = "ioctl", .nalt = 2, .alt = { LA_SYS_TTY } },
 };
 
@@ -140,6 +173,7 @@ static const struct la_sys_table la_sys_tables[LA_THREAD_KIND_COUNT] = {
 	TABLE(LA_THREAD_VIRTIO_BLK, "virtio-blk", la_sys_virtio_blk),
 	TABLE(LA_THREAD_VIRTIO_RNG, "virtio-rng", la_sys_virtio_rng),
 	TABLE(LA_THREAD_VIRTIO_CONSOLE, "virtio-console", la_sys_virtio_console),
+	TABLE(LA_THREAD_CONTROL, "control", la_sys_control),
 };
 
 const struct la_sys_table *la_sys_table_get(enum la_thread_kind k)

@@ -116,11 +116,10 @@ static void la_explain_virtio(const struct la_vmrun *a)
 	}
 }
 
-static void la_explain_virtio_json(struct la_json *j, const struct la_vmrun *a)
+void la_vmrun_virtio_json(struct la_json *j, const struct la_vmrun *a)
 {
 	const struct la_platform *p = &a->res.plat;
 
-	la_json_arr_begin(j, "virtio_devices");
 	for (unsigned i = 0; i < p->ninst; i++) {
 		const struct la_dev_inst *d = &p->inst[i];
 		const struct la_grant *slot = la_dev_inst_grant(d, LA_RES_PCI, 0);
@@ -153,7 +152,6 @@ static void la_explain_virtio_json(struct la_json *j, const struct la_vmrun *a)
 		}
 		la_json_obj_end(j);
 	}
-	la_json_arr_end(j);
 }
 
 /* What the dry run booted: the kernel, or the BIOS. */
@@ -238,7 +236,9 @@ static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
 	la_json_arr_begin(j, "other_devices");
 	la_explain_json_rows(j, a, true);
 	la_json_arr_end(j);
-	la_explain_virtio_json(j, a);
+	la_json_arr_begin(j, "virtio_devices");
+	la_vmrun_virtio_json(j, a);
+	la_json_arr_end(j);
 }
 
 static void la_explain_json_node(struct la_json *j, const void *fdt, int node, const char *path)

@@ -41,6 +41,7 @@ enum {
 	K_RNG,
 	K_NO_RNG,
 	K_CONSOLE,
+	K_CONTROL,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -68,6 +69,9 @@ static const struct argp_option la_vmrun_options[] = {
 	{ "explain", K_EXPLAIN, NULL, 0, "Print what would be built (layout, grants, e820, "
 	  "cmdline, setup_data, tables) and exit without running", 0 },
 	{ "kvm-device", K_KVM_DEVICE, "PATH", 0, "The KVM device (default /dev/kvm)", 0 },
+	{ "control", K_CONTROL, "PATH", 0, "Listen on a Unix socket at PATH (mode 0600, removed "
+	  "on exit) for la-vmctl: list, status, stop (one JSON object a line; see CONTROL "
+	  "SOCKET in la-vmrun(1)). A PATH a running VM listens on is refused", 0 },
 	{ "overlay", K_OVERLAY, "FILE[,filter=L[:L...]]", 0, "Give the kernel the x86_64 "
 	  "device tree la-mkfdt builds, with this `dtc -@` overlay applied (as la-mkfdt "
 	  "--overlay); repeatable, in order. filter= keeps only the labelled nodes and what "
@@ -87,7 +91,7 @@ static const struct argp_option la_vmrun_options[] = {
 	  "does: trap (default: one line naming it, exit 40), kill, log (allow, kernel log), "
 	  "errno (fails with EPERM) or off", 2 },
 	{ "print-seccomp", K_PRINT_SECCOMP, "KIND", OPTION_ARG_OPTIONAL, "Print the allowlist "
-	  "of each thread kind (main, vcpu, device, parser), or of KIND, and exit", 2 },
+	  "of each thread kind (main, vcpu, device, parser, ...), or of KIND, and exit", 2 },
 	{ "jail", K_JAIL, NULL, 0, "After setup: new mount, IPC and UTS namespaces, an empty "
 	  "read-only root, no capabilities, no new privileges; fail if that cannot be done "
 	  "(default: jail where it works, say why not elsewhere)", 2 },
@@ -182,7 +186,7 @@ static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
 		a->print_seccomp_kind = a->kernel_path, a->kernel_path = NULL;
 	if (a->print_seccomp_kind && la_thread_kind_parse(a->print_seccomp_kind, &k))
 		argp_failure(state, 2, 0, "--print-seccomp: '%s': not a thread kind (main, vcpu, "
-			     "device, parser, virtio-blk, virtio-rng or virtio-console)",
+			     "device, parser, virtio-blk, virtio-rng, virtio-console or control)",
 			     a->print_seccomp_kind);
 }
 
@@ -197,6 +201,9 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 	}
 	if (a->json && !a->explain)
 		argp_failure(state, 2, 0, "--json: prints the --explain dry run; give --explain too");
+	if (a->control_path && a->explain)
+		argp_failure(state, 2, 0, "--control: '%s': a dry run (--explain) has no VM to "
+			     "control", a->control_path);
 	if (!c->arch->build_vm)
 		argp_failure(state, 2, 0, "--arch: '%s': la-vmrun has no build_vm for it",
 			     c->arch->name);
@@ -255,6 +262,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_EXPLAIN: a->explain = true; return 0;
 	case K_JSON: a->json = true; return 0;
 	case K_KVM_DEVICE: a->kvm_path = arg; return 0;
+	case K_CONTROL: a->control_path = arg; return 0;
 	case K_OVERLAY: la_vmrun_overlay_opt(state, a, arg); return 0;
 	case K_SECCOMP:
 		if (la_seccomp_mode_parse(arg, &a->seccomp))
@@ -308,7 +316,8 @@ static const struct argp la_vmrun_argp = {
 	       "or ELF; riscv64: raw Image) or a --bios image in a KVM virtual machine of this "
 	       "host's arch, with COM1 on standard input and output. --explain shows any "
 	       "arch's VM.\v"
-	       "Ctrl-A x on the console ends the VM (exit 0); Ctrl-A Ctrl-A sends Ctrl-A.\n\n"
+	       "Ctrl-A x on the console ends the VM (exit 0), as la-vmctl PATH stop does with "
+	       "--control PATH; Ctrl-A Ctrl-A sends Ctrl-A.\n\n"
 	       "Examples:\n"
 	       "  la-vmrun --mem 512M --initrd rootfs.cpio.gz /boot/vmlinuz\n"
 	       "  la-vmrun --cpus 2 --cmdline quiet --explain /boot/vmlinuz\n"
@@ -647,6 +656,7 @@ int main(int argc, char **argv)
 	a.dt = a.vm.cfg.arch->id != LA_ARCH_X86_64;
 	la_vmrun_stamp(&a, "options parsed");
 	la_vmrun_host_check(&a);
+	la_vmrun_control_open(&a);
 	la_vmrun_load_files(&a);
 	la_vmrun_stamp(&a, "files read");
 	la_vmrun_resources(&a);
@@ -674,6 +684,8 @@ int main(int argc, char **argv)
 		status = la_vmrun_run(&a);
 	}
 	la_gmem_unmap(&a.g);
+	if (a.control_fd >= 0)
+		close(a.control_fd);
 	if (a.initrd_fd >= 0)
 		close(a.initrd_fd);
 	free(a.image);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "ctl.h"
 #include "err.h"
 #include "fileio.h"
 #include "vm/kvm.h"
@@ -39,19 +40,39 @@ static void la_tty_restore(void)
 	}
 }
 
+/* What every way out of la-vmrun undoes: the raw terminal, the control
+ * socket. Async-signal-safe: the seccomp trap calls it too. */
+static void la_vmrun_undo(void)
+{
+	la_tty_restore();
+	la_ctl_unlink();
+}
+
 /* A fatal signal, in whichever thread takes it: SA_RESETHAND has put the
  * default action back, so raising it again ends la-vmrun as it would have
  * (no rt_sigaction here: the seccomp filters do not allow it). */
-static void la_tty_signal(int sig)
+static void la_fatal_signal(int sig)
 {
-	la_tty_restore();
+	la_vmrun_undo();
 	raise(sig);
+}
+
+void la_vmrun_fatal_signals(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV };
+	struct sigaction sa = { .sa_handler = la_fatal_signal, .sa_flags = SA_RESETHAND };
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
 }
 
 static void la_tty_make_raw(void)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV };
-	struct sigaction sa = { .sa_handler = la_tty_signal, .sa_flags = SA_RESETHAND };
 	struct termios t;
 
 	if (!isatty(0) || tcgetattr(0, &la_tty_saved))
@@ -65,9 +86,7 @@ static void la_tty_make_raw(void)
 	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;
 	atexit(la_tty_restore);
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+	la_vmrun_fatal_signals();
 	if (tcsetattr(0, TCSANOW, &t) == 0)
 		la_tty_raw = 1;
 }
@@ -393,6 +412,7 @@ int la_vmrun_run(struct la_vmrun *a)
 	};
 	struct la_vm_backend backends[LA_VMRUN_MAX_DISKS + 1];
 	struct la_input in = { 0 };
+	struct la_control *ctl = NULL;
 	struct la_vm_end end;
 	struct la_kvm kvm;
 	struct la_vm *vm;
@@ -430,21 +450,34 @@ int la_vmrun_run(struct la_vmrun *a)
 	err = la_vm_create(&s, &vm, &kvm);
 	if (err)
 		return la_vmrun_kvm_fail(a, &kvm, err);
-	if (com_stdin >= 0 && pipe2(stop, O_CLOEXEC) != 0)
-		com_stdin = -1;
+	if ((com_stdin >= 0 || a->control_fd >= 0) && pipe2(stop, O_CLOEXEC) != 0) {
+		fprintf(stderr, "la-vmrun: pipe: %s\n", strerror(errno));
+		la_vm_destroy(vm);
+		return 1;
+	}
 	if (la_vmrun_jail(a)) {
 		la_vm_destroy(vm);
 		return 1;
 	}
 	if (a->jail != 0)
 		la_vmrun_stamp(a, "jail");
-	la_sandbox_on_trap(la_tty_restore);
+	la_sandbox_on_trap(la_vmrun_undo);
+	if (a->control_fd >= 0) {
+		if (la_vmrun_control_start(a, vm, stop[0], &ctl)) {
+			la_vmrun_control_join(ctl);
+			la_vm_destroy(vm);
+			return 1;
+		}
+		la_vmrun_stamp(a, "control thread started, its seccomp filter loaded");
+	}
 	if (com_stdin >= 0) {
 		la_tty_make_raw();
 		if (la_vmrun_input_start(a, vm, (unsigned)com_stdin, stop[0], &in, &input,
 					 &has_input)) {
 			pthread_join(input, NULL);
 			la_tty_restore();
+			if (write(stop[1], "", 1) == 1)
+				la_vmrun_control_join(ctl);
 			la_vm_destroy(vm);
 			return 1;
 		}
@@ -454,8 +487,11 @@ int la_vmrun_run(struct la_vmrun *a)
 	la_vm_end_info(vm, &end);
 	/* the input thread leaves when the stop pipe is readable (no
 	 * pthread_cancel: it would load libgcc_s, under the main filter) */
-	if (has_input && write(stop[1], "", 1) == 1)
-		pthread_join(input, NULL);
+	if ((has_input || ctl) && write(stop[1], "", 1) == 1) {
+		if (has_input)
+			pthread_join(input, NULL);
+		la_vmrun_control_join(ctl);
+	}
 	la_tty_restore();
 	if (stop[0] >= 0)
 		close(stop[0]), close(stop[1]);

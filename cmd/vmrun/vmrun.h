@@ -32,6 +32,8 @@ struct la_vmrun {
 	struct la_overlay_list overlays; /* --overlay, in order */
 	const char *debugcon_path;
 	const char *kvm_path;
+	const char *control_path;        /* --control */
+	int control_fd;                  /* its listening socket, -1: none */
 	struct {
 		enum la_serial_kind kind;
 		const char *path;
@@ -104,6 +106,26 @@ void la_vmrun_disk_opt(struct argp_state *state, struct la_vmrun *a, char *arg);
 /* explain.c: --explain as text, or with --json as one document */
 void la_vmrun_explain(const struct la_vmrun *a);
 void la_vmrun_explain_json(const struct la_vmrun *a);
+/* la_vmrun_virtio_json - each virtio device as an element of the current
+ * array: --explain --json's "virtio_devices", la-vmctl list's "devices" */
+struct la_json;
+void la_vmrun_virtio_json(struct la_json *j, const struct la_vmrun *a);
+
+/* control.c: --control PATH. la_vmrun_control_open makes the socket
+ * before anything else is opened (exit 1 when PATH is in use or not a
+ * socket) and removes it on every way out; la_vmrun_control_start starts
+ * its thread (la-ctl, after the jail, under the control allowlist) that
+ * serves until stop_fd is readable; la_vmrun_control_join waits for it.
+ * returns (start): 0, 1 (its filter failed; the thread ended) */
+struct la_control;
+void la_vmrun_control_open(struct la_vmrun *a);
+int la_vmrun_control_start(struct la_vmrun *a, struct la_vm *vm, int stop_fd,
+			   struct la_control **out);
+void la_vmrun_control_join(struct la_control *c);
+/* run.c: la_vmrun_fatal_signals - the handlers that restore the terminal
+ * and remove the control socket before a fatal signal ends la-vmrun
+ * (once; idempotent) */
+void la_vmrun_fatal_signals(void);
 
 /* run.c: run the VM on KVM; returns the exit status */
 int la_vmrun_run(struct la_vmrun *a);

@@ -723,6 +723,17 @@ enum la_fate la_vm_run(struct la_vm *vm)
 	return vm->end.fate;
 }
 
+void la_vm_status(struct la_vm *vm, struct la_vm_status *out)
+{
+	pthread_mutex_lock(&vm->lock);
+	*out = (struct la_vm_status){
+		.fate = vm->end.fate, .cpus = vm->ncpus,
+		.why = vm->end.fate == LA_FATE_RUNNING ? NULL : vm->end.why,
+		.started = __atomic_load_n(&vm->started, __ATOMIC_RELAXED),
+	};
+	pthread_mutex_unlock(&vm->lock);
+}
+
 void la_vm_end_info(const struct la_vm *vm, struct la_vm_end *out)
 {
 	*out = vm->end;

@@ -135,6 +135,17 @@ void la_vm_console_write(struct la_vm *vm, const uint8_t *buf, size_t len);
 /* la_vm_request_exit - end the VM from outside (Ctrl-A x, a signal). */
 void la_vm_request_exit(struct la_vm *vm, enum la_fate fate, const char *why);
 
+/* la_vm_status - what the VM is doing now, from any thread: its fate so
+ * far (LA_FATE_RUNNING until decided; why: what decided it), its vCPUs
+ * and how many of their threads la_vm_run started. */
+struct la_vm_status {
+	enum la_fate fate;
+	const char *why;          /* static text; NULL while running */
+	unsigned cpus;
+	unsigned started;
+};
+void la_vm_status(struct la_vm *vm, struct la_vm_status *out);
+
 /* Why the VM ended, for the crash report. */
 struct la_vm_end {
 	enum la_fate fate;

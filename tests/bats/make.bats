@@ -26,7 +26,7 @@ mk() {
 	run mk install DESTDIR="$tmp/root" PREFIX=/usr
 	assert_success
 	local p
-	for p in la-alloc la-hostcpu la-layout la-mkfdt la-vmrun; do
+	for p in la-alloc la-hostcpu la-layout la-mkfdt la-vmctl la-vmrun; do
 		[ -x "$tmp/root/usr/bin/$p" ] || fail "no $p"
 		[ -f "$tmp/root/usr/share/man/man1/$p.1" ] || fail "no $p.1"
 	done
@@ -49,7 +49,7 @@ mk() {
 @test "--version names the version and the commit the programs were built from" {
 	local p rev
 	rev=$(git -C "$LA_TOP" rev-parse --short=12 HEAD 2>/dev/null) || skip "not a git checkout"
-	for p in la-alloc la-hostcpu la-layout la-mkfdt la-vmrun; do
+	for p in la-alloc la-hostcpu la-layout la-mkfdt la-vmctl la-vmrun; do
 		run "$p" --version
 		assert_success
 		assert_output --regexp "^$p [0-9]+\.[0-9]+\.[0-9]+ \(git $rev(-dirty)?\)\$"

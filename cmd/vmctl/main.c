@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * la-vmctl: ask a running la-vmrun --control PATH: its devices, its
+ * status, to stop; one request, one reply (lib/ctl.h's protocol).
+ */
+#include <argp.h>
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ctl.h"
+#include "err.h"
+
+/* a reply's bytes at most: a list of every device fits many times */
+#define LA_VMCTL_REPLY_MAX (1u << 20)
+#define LA_VMCTL_ARGS_MAX 4
+
+enum { K_JSON = 'j', K_TIMEOUT = 't' };
+
+struct la_vmctl {
+	const char *arg[LA_VMCTL_ARGS_MAX];
+	unsigned nargs;
+	bool json;
+	unsigned timeout_s;
+	json_t *req;
+};
+
+static const struct argp_option la_vmctl_options[] = {
+	{ "json", K_JSON, NULL, 0, "Print the VM's reply as it came, one JSON object (schema "
+	  "la-vmctl-schema 1, see CONTROL SOCKET in la-vmrun(1))", 0 },
+	{ "timeout", K_TIMEOUT, "SECS", 0, "Wait at most SECS seconds to connect, send and "
+	  "have the reply (default 10)", 0 },
+	{ 0 }
+};
+
+/* add disk PATH[,ro][,serial=ID][,direct]: --disk's syntax */
+static json_t *la_vmctl_add_disk(struct argp_state *state, const char *arg)
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+	json_t *r;
+
+	if (!copy)
+		argp_failure(state, 1, ENOMEM, "add disk");
+	if (!copy[0] || copy[0] == ',')
+		argp_failure(state, 2, 0, "add disk: '%s': no PATH (PATH[,ro][,serial=ID][,direct])",
+			     arg);
+	r = json_pack("{s:s, s:s, s:s}", "op", "add", "device", "disk", "path",
+		      strtok_r(copy, ",", &save));
+	while (r && (tok = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(tok, "ro") || !strcmp(tok, "direct"))
+			json_object_set_new(r, tok, json_true());
+		else if (!strncmp(tok, "serial=", 7) && tok[7])
+			json_object_set_new(r, "serial", json_string(tok + 7));
+		else
+			argp_failure(state, 2, 0, "add disk: '%s': unknown option '%s' (PATH[,ro]"
+				     "[,serial=ID][,direct])", arg, tok);
+	}
+	free(copy);
+	return r;
+}
+
+/* The request the command line asks for. */
+static json_t *la_vmctl_request(struct argp_state *state, struct la_vmctl *c)
+{
+	const char *cmd = c->arg[1];
+	unsigned want = 2, bus, dev, func;
+	json_t *r = NULL;
+
+	if (c->nargs < 2)
+		argp_failure(state, 2, 0, c->nargs ? "no COMMAND (list, status, stop, add, remove)" :
+			     "no SOCKET and COMMAND");
+	if (!strcmp(cmd, "list") || !strcmp(cmd, "status") || !strcmp(cmd, "stop")) {
+		r = json_pack("{s:s}", "op", cmd);
+	} else if (!strcmp(cmd, "add")) {
+		const char *what = c->nargs > 2 ? c->arg[2] : "";
+
+		want = 4;
+		if (c->nargs < 4 || (strcmp(what, "disk") && strcmp(what, "net")))
+			argp_failure(state, 2, 0, "add: give 'disk PATH[,ro]' or 'net tap=NAME'");
+		if (!strcmp(what, "disk"))
+			r = la_vmctl_add_disk(state, c->arg[3]);
+		else if (strncmp(c->arg[3], "tap=", 4) || !c->arg[3][4])
+			argp_failure(state, 2, 0, "add net: '%s': not tap=NAME", c->arg[3]);
+		else
+			r = json_pack("{s:s, s:s, s:s}", "op", "add", "device", "net", "tap",
+				      c->arg[3] + 4);
+	} else if (!strcmp(cmd, "remove")) {
+		want = 3;
+		if (c->nargs < 3)
+			argp_failure(state, 2, 0, "remove: give the device's PCI address (as list "
+				     "shows: 00:05.0)");
+		if (la_ctl_parse_addr(c->arg[2], &bus, &dev, &func))
+			argp_failure(state, 2, 0, "remove: '%s': not a PCI address BB:DD.F (as list "
+				     "shows: 00:05.0)", c->arg[2]);
+		r = json_pack("{s:s, s:s}", "op", "remove", "addr", c->arg[2]);
+	} else {
+		argp_failure(state, 2, 0, "'%s': not a command (list, status, stop, add, remove)",
+			     cmd);
+	}
+	if (c->nargs > want)
+		argp_failure(state, 2, 0, "unexpected argument '%s' after %s", c->arg[want], cmd);
+	if (!r)
+		argp_failure(state, 1, ENOMEM, "request");
+	return r;
+}
+
+static error_t la_vmctl_parse(int key, char *arg, struct argp_state *state)
+{
+	struct la_vmctl *c = state->input;
+	char *end;
+	unsigned long v;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		c->timeout_s = 10;
+		return 0;
+	case K_JSON: c->json = true; return 0;
+	case K_TIMEOUT:
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || arg[0] == '-' || v < 1 || v > 86400)
+			argp_failure(state, 2, 0, "--timeout: '%s': not a number of seconds from 1 "
+				     "to 86400", arg);
+		c->timeout_s = (unsigned)v;
+		return 0;
+	case ARGP_KEY_ARG:
+		if (c->nargs == LA_VMCTL_ARGS_MAX)
+			argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
+		c->arg[c->nargs++] = arg;
+		return 0;
+	case ARGP_KEY_SUCCESS:
+		c->req = la_vmctl_request(state, c);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+LA_CLI_PROGRAM("la-vmctl");
+
+static const struct argp la_vmctl_argp = {
+	.options = la_vmctl_options,
+	.parser = la_vmctl_parse,
+	.args_doc = "SOCKET list|status|stop\n"
+		    "SOCKET add disk PATH[,ro]\n"
+		    "SOCKET add net tap=NAME\n"
+		    "SOCKET remove ADDR",
+	.doc = "Ask the VM that la-vmrun --control SOCKET runs: list its devices (name, PCI "
+	       "address, BAR, interrupt, backing), its status (running or its fate, uptime, "
+	       "vCPUs), or to stop (as Ctrl-A x: la-vmrun exits 0). add and remove are for "
+	       "PCI hot-plug, which this la-vmrun does not have yet: the VM says so.\v"
+	       "Examples:\n"
+	       "  la-vmrun --control /tmp/vm.sock --disk root.img bzImage &\n"
+	       "  la-vmctl /tmp/vm.sock status\n"
+	       "  la-vmctl --json /tmp/vm.sock list | jq -r '.devices[].slot'\n"
+	       "  la-vmctl /tmp/vm.sock stop\n\n"
+	       "Exit status: 0 the VM did it, 1 it could not be asked (no such socket, "
+	       "connection refused, no reply within --timeout) or replied an error, 2 bad "
+	       "arguments.",
+};
+
+/* ---- the exchange ---- */
+
+static int64_t la_vmctl_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Wait for events on fd until the deadline. returns: 0, or a reason */
+static const char *la_vmctl_wait(int fd, short events, int64_t until)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int64_t left = until - la_vmctl_now_ms();
+	int r;
+
+	if (left <= 0)
+		return "timed out";
+	r = poll(&p, 1, (int)left);
+	if (r < 0)
+		return strerror(errno);
+	return r == 0 ? "timed out" : NULL;
+}
+
+/* Send the request line, read the reply line (at most
+ * LA_VMCTL_REPLY_MAX bytes, its newline cut). returns: NULL, or why not */
+static const char *la_vmctl_exchange(int fd, const char *req, size_t len, int64_t until,
+				     char **reply, size_t *rlen)
+{
+	size_t cap = 4096, used = 0;
+	char *buf = malloc(cap), *nl;
+	const char *why;
+
+	*reply = buf;
+	if (!buf)
+		return "out of memory";
+	while (len) {
+		ssize_t n = send(fd, req, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n > 0) {
+			req += n, len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return errno == EPIPE ? "the VM closed the connection" : strerror(errno);
+		if ((why = la_vmctl_wait(fd, POLLOUT, until)))
+			return why;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if ((why = la_vmctl_wait(fd, POLLIN, until)))
+			return why;
+		n = recv(fd, buf + used, cap - used, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0)
+			return strerror(errno);
+		if (n == 0)
+			return "the VM closed the connection without a reply";
+		used += (size_t)n;
+		if ((nl = memchr(buf, '\n', used))) {
+			*rlen = (size_t)(nl - buf);
+			*nl = '\0';
+			return NULL;
+		}
+		if (used == cap) {
+			if (cap >= LA_VMCTL_REPLY_MAX)
+				return "the reply is longer than 1 MiB";
+			cap *= 2;
+			buf = realloc(*reply, cap);
+			if (!buf)
+				return "out of memory";
+			*reply = buf;
+		}
+	}
+}
+
+/* ---- printing a reply ---- */
+
+static const char *la_vmctl_str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "?";
+}
+
+static unsigned long long la_vmctl_u64(const json_t *o, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+
+	return v < 0 ? 0 : (unsigned long long)v;
+}
+
+static void la_vmctl_print_status(const json_t *r)
+{
+	const json_t *vcpus = json_object_get(r, "vcpus"), *v;
+	size_t i;
+
+	printf("state: %s", la_vmctl_str(r, "state"));
+	if (json_object_get(r, "exit_status"))
+		printf(" (la-vmrun exits %llu: %s)", la_vmctl_u64(r, "exit_status"),
+		       la_vmctl_str(r, "why"));
+	printf("\nuptime: %llu.%03llu s\n", la_vmctl_u64(r, "uptime_ms") / 1000,
+	       la_vmctl_u64(r, "uptime_ms") % 1000);
+	printf("arch: %s\npid: %llu\nvcpus: %llu", la_vmctl_str(r, "arch"), la_vmctl_u64(r, "pid"),
+	       la_vmctl_u64(r, "cpus"));
+	json_array_foreach(vcpus, i, v)
+		printf("%s%llu %s", i ? ", " : " (", la_vmctl_u64(v, "id"), la_vmctl_str(v, "state"));
+	printf("%s\n", json_array_size(vcpus) ? ")" : "");
+}
+
+static void la_vmctl_print_list(const json_t *r)
+{
+	const json_t *devs = json_object_get(r, "devices"), *d;
+	size_t i;
+
+	if (!json_array_size(devs))
+		printf("no devices\n");
+	json_array_foreach(devs, i, d) {
+		const json_t *b = json_object_get(d, "backing");
+		char back[4200];
+
+		if (json_is_object(b))
+			snprintf(back, sizeof(back), "%s (%llu bytes%s%s%s%s)", la_vmctl_str(b, "path"),
+				 la_vmctl_u64(b, "size"),
+				 json_is_true(json_object_get(b, "ro")) ? ", ro" : "",
+				 json_is_true(json_object_get(b, "direct")) ? ", direct" : "",
+				 la_vmctl_str(b, "serial")[0] ? ", serial " : "",
+				 json_string_value(json_object_get(b, "serial")) ?
+				 la_vmctl_str(b, "serial") : "");
+		else
+			snprintf(back, sizeof(back), "%s", json_is_string(b) ?
+				 json_string_value(b) : "-");
+		printf("%-16s %s  bar0 0x%08llx-0x%08llx  irq %-3llu %s\n", la_vmctl_str(d, "name"),
+		       la_vmctl_str(d, "slot"), la_vmctl_u64(d, "bar0_start"),
+		       la_vmctl_u64(d, "bar0_end"), la_vmctl_u64(d, "irq"), back);
+	}
+}
+
+/* returns: the exit status */
+static int la_vmctl_print(const struct la_vmctl *c, const char *line, const json_t *r)
+{
+	const char *op = json_string_value(json_object_get(c->req, "op"));
+	json_t *schema = json_object_get(r, "la-vmctl-schema");
+
+	if (!json_is_integer(schema) || json_integer_value(schema) != LA_CTL_SCHEMA) {
+		fprintf(stderr, "la-vmctl: %s: the reply is not la-vmctl-schema %d (a newer "
+			"la-vmrun?)\n", c->arg[0], LA_CTL_SCHEMA);
+		return 1;
+	}
+	if (c->json)
+		printf("%s\n", line);
+	if (!json_is_true(json_object_get(r, "ok"))) {
+		fprintf(stderr, "la-vmctl: %s: %s\n", c->arg[0], la_vmctl_str(r, "error"));
+		return 1;
+	}
+	if (c->json)
+		return 0;
+	if (!strcmp(op, "status"))
+		la_vmctl_print_status(r);
+	else if (!strcmp(op, "list"))
+		la_vmctl_print_list(r);
+	else if (!strcmp(op, "stop"))
+		printf("stopping: la-vmrun exits %llu\n", la_vmctl_u64(r, "exit_status"));
+	return 0;
+}
+
+/* One exchange: why (whylen bytes) says why not. returns: the reply
+ * object (*line its text, malloc'd), NULL */
+static json_t *la_vmctl_ask(const struct la_vmctl *c, char **line, char *why, size_t whylen)
+{
+	int64_t until = la_vmctl_now_ms() + (int64_t)c->timeout_s * 1000;
+	char *req = json_dumps(c->req, JSON_COMPACT), *nreq;
+	const char *fail = NULL;
+	size_t rlen = 0;
+	json_error_t jerr;
+	json_t *r = NULL;
+	int fd = -1;
+
+	*line = NULL;
+	nreq = req ? realloc(req, strlen(req) + 2) : NULL;
+	if (!nreq) {
+		free(req);
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	req = nreq;
+	strcat(req, "\n");
+	fd = la_ctl_connect(c->arg[0], c->timeout_s * 1000, why, whylen);
+	if (fd >= 0) {
+		fail = la_vmctl_exchange(fd, req, strlen(req), until, line, &rlen);
+		close(fd);
+		if (fail && !strcmp(fail, "timed out"))
+			snprintf(why, whylen, "no reply within %u s (--timeout)", c->timeout_s);
+		else if (fail)
+			snprintf(why, whylen, "%s", fail);
+	}
+	free(req);
+	if (fd < 0 || fail)
+		return NULL;
+	r = json_loadb(*line, rlen, 0, &jerr);
+	if (!json_is_object(r)) {
+		snprintf(why, whylen, "the reply is not a JSON object (%s)",
+			 r ? "another value" : jerr.text);
+		json_decref(r);
+		return NULL;
+	}
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct la_vmctl c = { 0 };
+	char why[200], *line;
+	json_t *r;
+	int status;
+
+	la_cli_parse(&la_vmctl_argp, argc, argv, &c);
+	r = la_vmctl_ask(&c, &line, why, sizeof(why));
+	if (!r) {
+		free(line);
+		json_decref(c.req);
+		la_cli_fail(c.arg[0], NULL, 1, "%s", why);
+	}
+	status = la_vmctl_print(&c, line, r);
+	json_decref(r);
+	json_decref(c.req);
+	free(line);
+	return status ? status : la_cli_flush();
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# ctl-case.sh (in the emulated host): la-vmrun --control with the busybox
+# test guest (2 vCPUs, la.sleep keeps it running), then la-vmctl and raw
+# requests (la-ctl-fake --send/--hangup) against it; one "ctl: ..." line a
+# check, for tests/bats/vmctl_vm.bats. Ends with stop.
+P=${P:-/payload}
+S=/tmp/vm.sock
+la-vmrun --mem 256M --cpus 2 --initrd "$P/guest.cpio" --control "$S" \
+	--cmdline 'quiet la.sleep=600' "$P/vmlinuz" >/tmp/vm.out 2>/tmp/vm.err </dev/null &
+pid=$!
+i=0
+while [ ! -S "$S" ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
+echo "ctl: mode $(stat -c %a "$S")"
+# the guest is booting: la-vmctl meanwhile
+out=$(la-vmctl "$S" status); echo "ctl: status rc $? $(echo "$out" | tr '\n' '|')"
+out=$(la-vmctl "$S" list); echo "ctl: list rc $? $(echo "$out" | tr '\n' '|')"
+echo "ctl: json $(la-vmctl --json "$S" list)"
+out=$(timeout 60 la-vmrun --mem 64M --control "$S" "$P/vmlinuz" 2>&1 </dev/null)
+echo "ctl: second rc $? $out"
+echo "ctl: malformed $(printf 'nope\n' | la-ctl-fake --send "$S")"
+echo "ctl: toolong $(head -c 5000 /dev/zero | tr '\0' x | la-ctl-fake --send "$S")"
+printf '{"op":"sta' | la-ctl-fake --hangup "$S"
+echo "ctl: hangup done"
+out=$(la-vmctl "$S" add disk /tmp/x.img,ro 2>&1); echo "ctl: add rc $? $out"
+sleep 2
+out=$(la-vmctl "$S" status); echo "ctl: after rc $? $(echo "$out" | tr '\n' '|')"
+kill -0 "$pid" && echo "ctl: still running"
+out=$(la-vmctl "$S" stop); echo "ctl: stop rc $? $out"
+wait "$pid"
+echo "ctl: vmrun exit $?"
+[ -e "$S" ] && echo "ctl: socket left" || echo "ctl: socket gone"
+sed 's/^/ctl: vmrun stderr /' /tmp/vm.err
