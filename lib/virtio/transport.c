@@ -158,7 +158,7 @@ static void la_vtpci_off_wait(struct la_vtpci *t)
 /* The driver is ready: the external queues to the kernel, once. */
 static void la_vtpci_activate(struct la_vtpci *t)
 {
-	if (t->active || !t->ops->activate ||
+	if (t->active || t->want_off || !t->ops->activate ||
 	    (t->status & (LA_VIRTIO_S_DRIVER_OK | LA_VIRTIO_S_NEEDS_RESET)) !=
 	    LA_VIRTIO_S_DRIVER_OK)
 		return;
