@@ -71,13 +71,13 @@ static const struct la_sys_rule la_sys_device[] = {
 
 /* What every virtio device thread does: sleep in ppoll on its eventfds
  * (read them), signal (write) and raise its INTx. */
+#define LA_SYS_VIRTIO_IOCTLS                                                   \
+	ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (INTx)"),                           \
+	ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),               \
+	LA_SYS_TTY
 #define LA_SYS_VIRTIO                                                          \
 	ALLOW("ppoll"), ALLOW("read"),                                         \
-	{ .name = "ioctl", .nalt = 4, .alt = {                                 \
-		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (INTx)"),                   \
-		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),       \
-		LA_SYS_TTY,                                                    \
-	} }
+	{ .name = "ioctl", .nalt = 4, .alt = { LA_SYS_VIRTIO_IOCTLS } }
 
 /* virtio-blk: reads and writes of its image (preadv/pwritev), fdatasync
  * for FLUSH, fallocate for DISCARD and WRITE_ZEROES. */
@@ -112,9 +112,7 @@ static const struct la_sys_rule la_sys_virtio_vsock[] = {
 	ALLOW("ppoll"),
 	ALLOW("read"),
 	{ .name = "ioctl", .nalt = 12, .alt = {
-		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (INTx)"),
-		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
-		LA_SYS_TTY,
+		LA_SYS_VIRTIO_IOCTLS,
 		ARG(1, VHOST_SET_FEATURES, "VHOST_SET_FEATURES"),
 		ARG(1, VHOST_SET_MEM_TABLE, "VHOST_SET_MEM_TABLE"),
 		ARG(1, VHOST_SET_VRING_NUM, "VHOST_SET_VRING_NUM"),

@@ -84,18 +84,21 @@ explain_virtio() {
 	assert_line "virtio-rng0 00:05.0 0x00000000d0020000-0x00000000d0027fff 9"
 }
 
-@test "la-vmrun: aarch64's and riscv64's virtio devices are la-alloc's and la-mkfdt's, interrupt-map included" {
+@test "la-vmrun: aarch64's and riscv64's virtio devices (vsock too) are la-alloc's and la-mkfdt's, interrupt-map included" {
 	local arch img
 	for arch in aarch64 riscv64; do
 		img=$tmp/Image
 		[ $arch = aarch64 ] || img=$tmp/rv
-		alloc_virtio --arch $arch --platform --device virtio-blk --device virtio-rng >"$tmp/alloc"
-		explain_virtio --arch $arch --disk "$tmp/d1.img" "$img" >"$tmp/explain"
+		alloc_virtio --arch $arch --platform --device virtio-blk --device virtio-rng \
+			--device virtio-vsock >"$tmp/alloc"
+		explain_virtio --arch $arch --disk "$tmp/d1.img" --vsock 3 "$img" >"$tmp/explain"
 		run diff "$tmp/alloc" "$tmp/explain"
 		assert_success
-		[ "$(wc -l <"$tmp/explain")" = 2 ]
-		la-mkfdt --arch $arch --device virtio-blk --device virtio-rng -o "$tmp/m.dtb"
-		la-vmrun --arch $arch --explain --dump-fdt "$tmp/v.dtb" --disk "$tmp/d1.img" "$img" >/dev/null
+		[ "$(wc -l <"$tmp/explain")" = 3 ]
+		la-mkfdt --arch $arch --device virtio-blk --device virtio-rng --device virtio-vsock \
+			-o "$tmp/m.dtb"
+		la-vmrun --arch $arch --explain --dump-fdt "$tmp/v.dtb" --disk "$tmp/d1.img" \
+			--vsock 3 "$img" >/dev/null
 		run fdtget -t x "$tmp/v.dtb" /pci interrupt-map
 		assert_success
 		[ -n "$output" ]
@@ -215,24 +218,6 @@ f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flus
 	explain_virtio --vsock 3 "$PROBE" >"$tmp/explain"
 	run diff "$tmp/alloc" "$tmp/explain"
 	assert_success
-}
-
-@test "la-vmrun --vsock: on aarch64 and riscv64 too, as la-alloc and la-mkfdt grant it" {
-	local arch img
-	for arch in aarch64 riscv64; do
-		img=$tmp/Image
-		[ $arch = aarch64 ] || img=$tmp/rv
-		alloc_virtio --arch $arch --platform --device virtio-rng --device virtio-vsock >"$tmp/alloc"
-		explain_virtio --arch $arch --vsock 3 "$img" >"$tmp/explain"
-		run diff "$tmp/alloc" "$tmp/explain"
-		assert_success
-		run grep -c '^virtio-vsock0 ' "$tmp/explain"
-		assert_output 1
-		la-mkfdt --arch $arch --device virtio-rng --device virtio-vsock -o "$tmp/m.dtb"
-		la-vmrun --arch $arch --explain --dump-fdt "$tmp/v.dtb" --vsock 3 "$img" >/dev/null
-		[ "$(fdtget -t x "$tmp/v.dtb" /pci interrupt-map)" = \
-		  "$(fdtget -t x "$tmp/m.dtb" /pci interrupt-map)" ]
-	done
 }
 
 @test "la-vmrun --vsock: a CID that is no guest's, a bad spelling or a second --vsock is a usage error" {

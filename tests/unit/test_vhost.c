@@ -18,6 +18,7 @@
 #include "t.h"
 #include "virtio/devices.h"
 #include "virtio/transport.h"
+#include "vtpci_driver.h"
 #include "virtio/vhost.h"
 
 #define RAM (1u << 20)
@@ -196,22 +197,6 @@ static const struct la_virtio_ops fake_ops = {
 	.config_read = fake_config, .work = fake_work, .activate = fake_activate,
 	.deactivate = fake_deactivate,
 };
-
-static uint64_t rd(struct la_vtpci *t, unsigned off, unsigned size)
-{
-	uint8_t d[8] = { 0 };
-
-	la_vtpci_bar_ops.read(t, off, d, size);
-	return la_get64(d);
-}
-
-static void wr(struct la_vtpci *t, unsigned off, uint64_t v, unsigned size)
-{
-	uint8_t d[8];
-
-	la_put64(d, v);
-	la_vtpci_bar_ops.write(t, off, d, size);
-}
 
 /* Wait up to 2 s for *p to reach want. returns: whether it did */
 static bool wait_for(unsigned *p, unsigned want)
