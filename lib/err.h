@@ -125,6 +125,9 @@
 	X(CHANGED,      "changed size while being read")                      \
 	/* the running VM's buses */                                          \
 	X(NOTFOUND,     "no device at that address range")                    \
+	/* vhost (lib/virtio/vhost.c) */                                      \
+	X(VHOST,        "a vhost ioctl failed")                               \
+	X(ADDRINUSE,    "address in use")                                     \
 	/* the control socket (lib/ctl.c) */                                  \
 	X(CTLINUSE,     "in use by a running VM")                             \
 	X(CTLNOTSOCK,   "not a socket; not replacing it")

@@ -84,18 +84,21 @@ explain_virtio() {
 	assert_line "virtio-rng0 00:05.0 0x00000000d0020000-0x00000000d0027fff 9"
 }
 
-@test "la-vmrun: aarch64's and riscv64's virtio devices are la-alloc's and la-mkfdt's, interrupt-map included" {
+@test "la-vmrun: aarch64's and riscv64's virtio devices (vsock too) are la-alloc's and la-mkfdt's, interrupt-map included" {
 	local arch img
 	for arch in aarch64 riscv64; do
 		img=$tmp/Image
 		[ $arch = aarch64 ] || img=$tmp/rv
-		alloc_virtio --arch $arch --platform --device virtio-blk --device virtio-rng >"$tmp/alloc"
-		explain_virtio --arch $arch --disk "$tmp/d1.img" "$img" >"$tmp/explain"
+		alloc_virtio --arch $arch --platform --device virtio-blk --device virtio-rng \
+			--device virtio-vsock >"$tmp/alloc"
+		explain_virtio --arch $arch --disk "$tmp/d1.img" --vsock 3 "$img" >"$tmp/explain"
 		run diff "$tmp/alloc" "$tmp/explain"
 		assert_success
-		[ "$(wc -l <"$tmp/explain")" = 2 ]
-		la-mkfdt --arch $arch --device virtio-blk --device virtio-rng -o "$tmp/m.dtb"
-		la-vmrun --arch $arch --explain --dump-fdt "$tmp/v.dtb" --disk "$tmp/d1.img" "$img" >/dev/null
+		[ "$(wc -l <"$tmp/explain")" = 3 ]
+		la-mkfdt --arch $arch --device virtio-blk --device virtio-rng --device virtio-vsock \
+			-o "$tmp/m.dtb"
+		la-vmrun --arch $arch --explain --dump-fdt "$tmp/v.dtb" --disk "$tmp/d1.img" \
+			--vsock 3 "$img" >/dev/null
 		run fdtget -t x "$tmp/v.dtb" /pci interrupt-map
 		assert_success
 		[ -n "$output" ]
@@ -198,4 +201,91 @@ f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flus
 	la-vmrun --arch aarch64 --explain --console virtio --dump-fdt "$tmp/a.dtb" "$tmp/Image" >/dev/null
 	run fdtget "$tmp/a.dtb" /chosen bootargs
 	assert_output --partial "console=hvc0"
+}
+
+@test "la-vmrun --vsock: CID or cid=CID, a virtio-vsock after the others, in --explain and its JSON" {
+	run la-vmrun --explain --vsock 3 "$PROBE"
+	assert_success
+	assert_line "  virtio-vsock0    00:02.0  bar0 0xd0008000-0xd000ffff  irq 10  /dev/vhost-vsock, guest CID 3"
+	run la-vmrun --explain --disk "$tmp/d1.img" --vsock cid=4294967294,device=/dev/vsock-x "$PROBE"
+	assert_success
+	assert_line "  virtio-vsock0    00:03.0  bar0 0xd0010000-0xd0017fff  irq 11  /dev/vsock-x, guest CID 4294967294"
+	run bash -c "la-vmrun --explain --json --no-rng --vsock cid=7 '$PROBE' | jq -c '.virtio_devices'"
+	assert_success
+	assert_output '[{"name":"virtio-vsock0","type":"virtio-vsock","slot":"00:01.0","bar0_start":3489660928,"bar0_end":3489693695,"irq":9,"backing":{"device":"/dev/vhost-vsock","guest_cid":7}}]'
+	# la-alloc --device virtio-vsock grants the same
+	alloc_virtio --arch x86_64 --platform --device virtio-rng --device virtio-vsock >"$tmp/alloc"
+	explain_virtio --vsock 3 "$PROBE" >"$tmp/explain"
+	run diff "$tmp/alloc" "$tmp/explain"
+	assert_success
+}
+
+@test "la-vmrun --vsock: a CID that is no guest's, a bad spelling or a second --vsock is a usage error" {
+	local c
+	for c in 0 1 2 4294967295; do
+		run la-vmrun --explain --vsock $c "$PROBE"
+		assert_failure 2
+		assert_output "la-vmrun: --vsock: '$c' is not a guest's CID (3 to 4294967294: 0 is the hypervisor, 1 local, 2 the host, 4294967295 any)"
+	done
+	run la-vmrun --explain --vsock cid=2 "$PROBE"
+	assert_failure 2
+	assert_output --partial "la-vmrun: --vsock: '2' is not a guest's CID"
+	for c in abc -3 ' 3' 3x 99999999999999999999 4294967296x; do
+		run la-vmrun --explain --vsock "$c" "$PROBE"
+		assert_failure 2
+		assert_output "la-vmrun: --vsock: '$c' is not a CID (a decimal number from 3 to 4294967294)"
+	done
+	run la-vmrun --explain --vsock 4294967296 "$PROBE"
+	assert_failure 2
+	assert_output --partial "'4294967296' is not a guest's CID"
+	run la-vmrun --explain --vsock cid= "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --vsock: 'cid=': no CID ([cid=]CID[,device=PATH])"
+	run la-vmrun --explain --vsock 3,port=4 "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --vsock: '3,port=4': unknown or repeated option 'port=4' ([cid=]CID[,device=PATH])"
+	run la-vmrun --explain --vsock cid=3,cid=4 "$PROBE"
+	assert_failure 2
+	assert_output --partial "unknown or repeated option 'cid=4'"
+	run la-vmrun --explain --vsock 3 --vsock 4 "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --vsock: '4': one vsock device only ('3' given already)"
+}
+
+@test "la-vmrun --vsock: no vhost-vsock device, or not one, fails the run (exit 1) before KVM" {
+	run la-vmrun --kvm-device "$tmp/no-kvm" --vsock cid=3,device="$tmp/vhost-vsock" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --vsock: 'cid=3,device=$tmp/vhost-vsock': $tmp/vhost-vsock: No such file or directory (no vhost-vsock on this host: modprobe vhost_vsock)"
+	run la-vmrun --kvm-device "$tmp/no-kvm" --vsock cid=3,device=/dev/null "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --vsock: 'cid=3,device=/dev/null': /dev/null: not a vhost device, or in use (Inappropriate ioctl for device)"
+	# the dry run does not open it
+	run la-vmrun --explain --vsock cid=3,device="$tmp/vhost-vsock" "$PROBE"
+	assert_success
+}
+
+@test "la-vmrun --vsock: --help, the man page and --print-seccomp virtio-vsock (the vhost ioctls, no more)" {
+	run la-vmrun --help
+	assert_output --partial "--vsock=[cid=]CID[,device=PATH]"
+	run la-vmrun --print-seccomp virtio-vsock
+	assert_success
+	assert_line --index 0 --regexp '^virtio-vsock thread: [0-9]+ system calls$'
+	assert_line "  ppoll"
+	assert_line "  read"
+	local i
+	for i in VHOST_SET_FEATURES VHOST_SET_MEM_TABLE VHOST_SET_VRING_NUM VHOST_SET_VRING_BASE \
+		VHOST_SET_VRING_ADDR VHOST_SET_VRING_KICK VHOST_SET_VRING_CALL VHOST_VSOCK_SET_RUNNING \
+		KVM_IRQ_LINE; do
+		assert_output --partial "($i"
+	done
+	# owner and CID are set before the filters: not allowed after
+	refute_output --partial VHOST_SET_OWNER
+	refute_output --partial VHOST_VSOCK_SET_GUEST_CID
+	refute_line "  openat"
+	# every kind is listed without KIND
+	run la-vmrun --print-seccomp
+	assert_line --regexp '^virtio-vsock thread: '
+	for o in '\-\-vsock' 'virtio-vsock0' 'la-vsock' 'VHOST_VSOCK_SET_RUNNING' 'modprobe vhost_vsock'; do
+		grep -qF -- "$o" "$LA_TOP/man/la-vmrun.1" || fail "man page lacks $o"
+	done
 }
