@@ -124,7 +124,10 @@
 	X(TOOLARGE,     "larger than the limit for this input")               \
 	X(CHANGED,      "changed size while being read")                      \
 	/* the running VM's buses */                                          \
-	X(NOTFOUND,     "no device at that address range")
+	X(NOTFOUND,     "no device at that address range")                    \
+	/* vhost (lib/virtio/vhost.c) */                                      \
+	X(VHOST,        "a vhost ioctl failed")                               \
+	X(ADDRINUSE,    "address in use")
 
 enum la_err {
 	LA_OK = 0,

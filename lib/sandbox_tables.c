@@ -10,6 +10,7 @@
 #include <asm/ioctls.h>
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
+#include <linux/vhost.h>
 #include <sys/mman.h>
 
 #include "sandbox.h"
@@ -116,6 +117,29 @@ static const struct la_sys_rule la_sys_virtio_net[] = {
 	} },
 };
 
+/* virtio-vsock: the interrupts of the queues vhost-vsock serves (their
+ * call eventfds, read) and the event queue; at DRIVER_OK the queues to
+ * the kernel (lib/virtio/vhost.h's ioctls), then running; on a reset or
+ * the stop, not running and the eventfds taken back. */
+static const struct la_sys_rule la_sys_virtio_vsock[] = {
+	LA_SYS_COMMON,
+	ALLOW("ppoll"),
+	ALLOW("read"),
+	{ .name = "ioctl", .nalt = 12, .alt = {
+		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (INTx)"),
+		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
+		LA_SYS_TTY,
+		ARG(1, VHOST_SET_FEATURES, "VHOST_SET_FEATURES"),
+		ARG(1, VHOST_SET_MEM_TABLE, "VHOST_SET_MEM_TABLE"),
+		ARG(1, VHOST_SET_VRING_NUM, "VHOST_SET_VRING_NUM"),
+		ARG(1, VHOST_SET_VRING_BASE, "VHOST_SET_VRING_BASE"),
+		ARG(1, VHOST_SET_VRING_ADDR, "VHOST_SET_VRING_ADDR"),
+		ARG(1, VHOST_SET_VRING_KICK, "VHOST_SET_VRING_KICK"),
+		ARG(1, VHOST_SET_VRING_CALL, "VHOST_SET_VRING_CALL"),
+		ARG(1, VHOST_VSOCK_SET_RUNNING, "VHOST_VSOCK_SET_RUNNING"),
+	} },
+};
+
 /* The main thread: waits for the guest's fate, stops and joins the other
  * threads, closes the KVM objects, unmaps guest memory, reports, exits. */
 static const struct la_sys_rule la_sys_main[] = {
@@ -155,6 +179,7 @@ static const struct la_sys_table la_sys_tables[LA_THREAD_KIND_COUNT] = {
 	TABLE(LA_THREAD_VIRTIO_RNG, "virtio-rng", la_sys_virtio_rng),
 	TABLE(LA_THREAD_VIRTIO_CONSOLE, "virtio-console", la_sys_virtio_console),
 	TABLE(LA_THREAD_VIRTIO_NET, "virtio-net", la_sys_virtio_net),
+	TABLE(LA_THREAD_VIRTIO_VSOCK, "virtio-vsock", la_sys_virtio_vsock),
 };
 
 const struct la_sys_table *la_sys_table_get(enum la_thread_kind k)

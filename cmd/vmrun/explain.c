@@ -110,6 +110,9 @@ static void la_explain_backing(const struct la_vmrun *a, const struct la_dev_ins
 		snprintf(buf, len, "getrandom");
 	else if (d->desc == &la_dev_virtio_console)
 		snprintf(buf, len, "standard input and output (hvc0)");
+	else if (d->desc == &la_dev_virtio_vsock)
+		snprintf(buf, len, "%s, guest CID %llu", a->vsock.device,
+			 (unsigned long long)a->vsock.o.cid);
 	else
 		snprintf(buf, len, "-");
 }
@@ -181,6 +184,11 @@ static void la_explain_virtio_json(struct la_json *j, const struct la_vmrun *a)
 			la_json_bool(j, "create", n->create);
 			la_json_str(j, "mac", mac);
 			la_json_str(j, "backend", la_vmrun_net_backend(n));
+			la_json_obj_end(j);
+		} else if (d->desc == &la_dev_virtio_vsock) {
+			la_json_obj_begin(j, "backing");
+			la_json_str(j, "device", a->vsock.device);
+			la_json_u64(j, "guest_cid", a->vsock.o.cid);
 			la_json_obj_end(j);
 		} else {
 			la_json_str(j, "backing", d->desc == &la_dev_virtio_rng ? "getrandom" :

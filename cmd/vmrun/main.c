@@ -42,6 +42,7 @@ enum {
 	K_NO_RNG,
 	K_CONSOLE,
 	K_NET,
+	K_VSOCK,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -89,12 +90,17 @@ static const struct argp_option la_vmrun_options[] = {
 	{ "console", K_CONSOLE, "KIND", 0, "The guest's console: serial (default: the console "
 	  "COM port) or virtio (a virtio-console, hvc0, takes standard input and output; the "
 	  "COM port keeps earlycon)", 3 },
+	{ "vsock", K_VSOCK, "[cid=]CID[,device=PATH]", 0, "A virtio-vsock device served by the "
+	  "host kernel's vhost-vsock: the guest is CID (3 to 4294967294) for AF_VSOCK, the "
+	  "host is 2; device= opens another vhost-vsock device than /dev/vhost-vsock (as "
+	  "crosvm's --vsock)", 3 },
 	{ NULL, 0, NULL, 0, "Sandbox:", 2 },
 	{ "seccomp", K_SECCOMP, "MODE", 0, "What a system call outside a thread's allowlist "
 	  "does: trap (default: one line naming it, exit 40), kill, log (allow, kernel log), "
 	  "errno (fails with EPERM) or off", 2 },
 	{ "print-seccomp", K_PRINT_SECCOMP, "KIND", OPTION_ARG_OPTIONAL, "Print the allowlist "
-	  "of each thread kind (main, vcpu, device, parser), or of KIND, and exit", 2 },
+	  "of each thread kind (main, vcpu, device, parser, virtio-blk, virtio-rng, "
+	  "virtio-console, virtio-vsock), or of KIND, and exit", 2 },
 	{ "jail", K_JAIL, NULL, 0, "After setup: new mount, IPC and UTS namespaces, an empty "
 	  "read-only root, no capabilities, no new privileges; fail if that cannot be done "
 	  "(default: jail where it works, say why not elsewhere)", 2 },
@@ -177,6 +183,46 @@ void la_vmrun_disk_opt(struct argp_state *state, struct la_vmrun *a, char *arg)
 	a->ndisks++;
 }
 
+/* --vsock [cid=]CID[,device=PATH]: CID as a decimal number */
+void la_vmrun_vsock_opt(struct argp_state *state, struct la_vmrun *a, char *arg)
+{
+	char *copy, *save = NULL, *tok, *end;
+	const char *cid = NULL;
+
+	if (a->vsock.arg)
+		argp_failure(state, 2, 0, "--vsock: '%s': one vsock device only ('%s' given "
+			     "already)", arg, a->vsock.arg);
+	copy = strdup(arg);
+	if (!copy)
+		argp_failure(state, 1, ENOMEM, "--vsock");
+	a->vsock.arg = arg;
+	a->vsock.copy = copy;
+	a->vsock.o = (struct la_vsock_opts){ .fd = -1 };
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(tok, "cid=", 4) && !cid)
+			cid = tok + 4;
+		else if (!strncmp(tok, "device=", 7) && tok[7] && !a->vsock.device)
+			a->vsock.device = tok + 7;
+		else if (!cid && tok == copy && !strchr(tok, '='))
+			cid = tok;
+		else
+			argp_failure(state, 2, 0, "--vsock: '%s': unknown or repeated option '%s' "
+				     "([cid=]CID[,device=PATH])", arg, tok);
+	}
+	if (!cid || !*cid)
+		argp_failure(state, 2, 0, "--vsock: '%s': no CID ([cid=]CID[,device=PATH])", arg);
+	errno = 0;
+	a->vsock.o.cid = strtoull(cid, &end, 10);
+	if (*cid < '0' || *cid > '9' || *end || errno)
+		argp_failure(state, 2, 0, "--vsock: '%s' is not a CID (a decimal number from 3 to "
+			     "4294967294)", cid);
+	if (!la_vsock_cid_ok(a->vsock.o.cid))
+		argp_failure(state, 2, 0, "--vsock: '%s' is not a guest's CID (3 to 4294967294: "
+			     "0 is the hypervisor, 1 local, 2 the host, 4294967295 any)", cid);
+	if (!a->vsock.device)
+		a->vsock.device = LA_VSOCK_DEVICE;
+}
+
 /* --print-seccomp [KIND]: KIND may follow as the one argument. */
 static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
 {
@@ -189,7 +235,8 @@ static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
 		a->print_seccomp_kind = a->kernel_path, a->kernel_path = NULL;
 	if (a->print_seccomp_kind && la_thread_kind_parse(a->print_seccomp_kind, &k))
 		argp_failure(state, 2, 0, "--print-seccomp: '%s': not a thread kind (main, vcpu, "
-			     "device, parser, virtio-blk, virtio-rng, virtio-console or virtio-net)",
+			     "device, parser, virtio-blk, virtio-rng, virtio-console, virtio-net or "
+			     "virtio-vsock)",
 			     a->print_seccomp_kind);
 }
 
@@ -271,6 +318,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_PRINT_SECCOMP: a->print_seccomp = true, a->print_seccomp_kind = arg; return 0;
 	case K_DISK: la_vmrun_disk_opt(state, a, arg); return 0;
 	case K_NET: la_vmrun_net_opt(state, a, arg); return 0;
+	case K_VSOCK: la_vmrun_vsock_opt(state, a, arg); return 0;
 	case K_RNG: a->rng = true; return 0;
 	case K_NO_RNG: a->rng = false; return 0;
 	case K_CONSOLE:
@@ -551,7 +599,7 @@ static void la_vmrun_resources(struct la_vmrun *a)
 	if (err)
 		la_vmrun_die("resources", NULL, la_strerror(err));
 	/* the user's devices, after the arch's, as la-alloc --platform
-	 * --device TYPE... would add them: disks, networks, console, rng */
+	 * --device TYPE... would add them: disks, networks, console, rng, vsock */
 	for (unsigned i = 0; !err && i < a->ndisks; i++)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_blk, a->disk[i].name);
 	for (unsigned i = 0; !err && i < a->nnets; i++)
@@ -560,6 +608,8 @@ static void la_vmrun_resources(struct la_vmrun *a)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_console, a->cons_name);
 	if (!err && a->rng)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_rng, a->rng_name);
+	if (!err && a->vsock.arg)
+		err = la_vm_res_add(&a->res, &la_dev_virtio_vsock, a->vsock.name);
 	if (err)
 		la_vmrun_die("resources", a->res.failed, la_strerror(err));
 }
@@ -703,6 +753,9 @@ int main(int argc, char **argv)
 			close(a.disk[i].o.fd);
 		free(a.disk[i].copy);
 	}
+	if (a.vsock.arg && a.vsock.o.fd >= 0)
+		close(a.vsock.o.fd);
+	free(a.vsock.copy);
 	free(a.boot);
 	return status;
 }

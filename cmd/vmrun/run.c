@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "cli.h"
 #include "err.h"
 #include "fileio.h"
 #include "vm/kvm.h"
@@ -364,6 +365,29 @@ static int la_vmrun_input_start(const struct la_vmrun *a, struct la_vm *vm, unsi
 	return 1;
 }
 
+/* --vsock: its vhost-vsock opened and given the CID now, before the jail
+ * and the filters (a dry run does not: it needs no vhost-vsock). A
+ * missing device or a CID in use fails the run (exit 1). */
+static void la_vmrun_vsock_open(struct la_vmrun *a)
+{
+	char why[200], reason[320];
+	int err;
+
+	if (!a->vsock.arg)
+		return;
+	err = la_vsock_open(&a->vsock.o, a->vsock.device, why, sizeof(why));
+	if (!err)
+		return;
+	if (err == -LA_ERR_NOENT)
+		snprintf(reason, sizeof(reason), "%s: %s (no vhost-vsock on this host: modprobe "
+			 "vhost_vsock)", a->vsock.device, why);
+	else if (err == -LA_ERR_ADDRINUSE)
+		snprintf(reason, sizeof(reason), "%s", why);
+	else
+		snprintf(reason, sizeof(reason), "%s: %s", a->vsock.device, why);
+	la_cli_fail("--vsock", a->vsock.arg, 1, "%s", reason);
+}
+
 /* Once, before KVM is opened: a stock Linux kernel on a software KVM
  * (kvm_pvm) runs its ring-0 code in KVM's instruction emulator, which
  * cannot take it far (shared/spec/emulated-hosts.md). Say what will
@@ -391,7 +415,7 @@ int la_vmrun_run(struct la_vmrun *a)
 		.res = &a->res, .debugcon_fd = -1, .seccomp = a->seccomp, .prog = "la-vmrun",
 		.unclaimed_mmio = la_unclaimed_mmio, .broken = la_virtio_broken,
 	};
-	struct la_vm_backend backends[LA_VMRUN_MAX_DISKS + LA_VMRUN_MAX_NETS + 1];
+	struct la_vm_backend backends[LA_VMRUN_MAX_DISKS + LA_VMRUN_MAX_NETS + 2];
 	struct la_input in = { 0 };
 	struct la_vm_end end;
 	struct la_kvm kvm;
@@ -424,6 +448,9 @@ int la_vmrun_run(struct la_vmrun *a)
 		a->cons.out_fd = s.serial_fd[la_vmrun_console(a)];
 		backends[s.nbackends++] = (struct la_vm_backend){ a->cons_name, &a->cons };
 	}
+	la_vmrun_vsock_open(a);
+	if (a->vsock.arg)
+		backends[s.nbackends++] = (struct la_vm_backend){ a->vsock.name, &a->vsock.o };
 	s.backends = backends;
 	if (a->boot_timing) {
 		s.note = la_timing_note;

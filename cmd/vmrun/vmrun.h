@@ -54,6 +54,13 @@ struct la_vmrun {
 	bool rng;                        /* virtio-rng: --rng (default), --no-rng */
 	bool console_virtio;             /* --console virtio: hvc0 */
 	char rng_name[LA_DEV_NAME_MAX + 1], cons_name[LA_DEV_NAME_MAX + 1];
+	struct {
+		const char *arg;             /* --vsock as given, NULL: none */
+		const char *device;          /* device=PATH, else /dev/vhost-vsock */
+		char *copy;                  /* arg cut at its commas; malloc'd */
+		struct la_vsock_opts o;
+		char name[LA_DEV_NAME_MAX + 1];
+	} vsock;
 	struct la_vcons_opts cons;
 	bool no_acpi;
 	bool explain;
@@ -107,6 +114,8 @@ void la_vmrun_fdt_agree(const struct la_vmrun *a);
 
 /* main.c: la_vmrun_disk_opt - parse one --disk (exit 2 on bad syntax) */
 void la_vmrun_disk_opt(struct argp_state *state, struct la_vmrun *a, char *arg);
+/* main.c: la_vmrun_vsock_opt - parse --vsock (exit 2 on bad syntax) */
+void la_vmrun_vsock_opt(struct argp_state *state, struct la_vmrun *a, char *arg);
 
 /* net.c: --net (parsing: exit 2 on bad syntax), the taps opened for a
  * run (exit 1 naming the tap and why not), and the words --explain says

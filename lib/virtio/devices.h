@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The virtio devices la-vmrun runs over the PCI transport
- * (lib/virtio/transport.h), one file each: blk.c, net.c, rng.c, console.c. Their
+ * (lib/virtio/transport.h), one file each: blk.c, net.c, rng.c, console.c,
+ * vsock.c (its queues served by vhost-vsock, lib/virtio/vhost.h). Their
  * descriptors are in lib/virtio/pci.c; what the user chose for an instance
  * reaches its create through struct la_dev_env.backend, as the structs
  * below.
@@ -88,6 +89,32 @@ struct la_vcons_opts {
 	int out_fd;                   /* what the guest writes to hvc0 goes here */
 };
 
+/* ---- virtio-vsock (device ID 19) through /dev/vhost-vsock ---- */
+
+#define LA_VSOCK_CID_MIN 3ULL          /* 0-2: hypervisor, local, host */
+#define LA_VSOCK_CID_MAX 0xfffffffeULL /* U32_MAX is VMADDR_CID_ANY */
+#define LA_VSOCK_DEVICE "/dev/vhost-vsock"
+
+/* One --vsock: the guest's context ID, and its vhost-vsock. */
+struct la_vsock_opts {
+	uint64_t cid;
+	/* filled by la_vsock_open */
+	int fd;                       /* the vhost-vsock device, -1: not open */
+	uint64_t vhost_features;      /* what it offers */
+};
+
+/* la_vsock_cid_ok - whether cid is one a guest may have (3 to
+ * 0xfffffffe). */
+bool la_vsock_cid_ok(uint64_t cid);
+
+/* la_vsock_open - open path (LA_VSOCK_DEVICE) as a vhost device and give
+ * it o->cid (VHOST_VSOCK_SET_GUEST_CID); before the jail and the seccomp
+ * filters. o->fd is the caller's to close. On failure why gets the
+ * reason. returns: 0, -LA_ERR_NOENT (no such device: the vhost_vsock
+ * module not loaded), -LA_ERR_IO (cannot open it), -LA_ERR_VHOST,
+ * -LA_ERR_ADDRINUSE (another VM has the CID) */
+int la_vsock_open(struct la_vsock_opts *o, const char *path, char *why, size_t whylen);
+
 /* create, destroy and the rest, for the descriptors (lib/virtio/pci.c) */
 int la_vblk_create(const struct la_dev_inst *d, const struct la_dev_env *env, void **state,
 		   const struct la_bus_ops **ops);
@@ -97,11 +124,14 @@ int la_vrng_create(const struct la_dev_inst *d, const struct la_dev_env *env, vo
 		   const struct la_bus_ops **ops);
 int la_vcons_create(const struct la_dev_inst *d, const struct la_dev_env *env, void **state,
 		    const struct la_bus_ops **ops);
+int la_vsock_create(const struct la_dev_inst *d, const struct la_dev_env *env, void **state,
+		    const struct la_bus_ops **ops);
 unsigned la_vcons_input(void *state, const uint8_t *buf, unsigned len);
 void la_vblk_destroy(void *state);
 void la_vnet_destroy(void *state);
 void la_vrng_destroy(void *state);
 void la_vcons_destroy(void *state);
+void la_vsock_destroy(void *state);
 /* for any of them: their state starts with struct la_vtpci */
 struct la_pci_ep *la_virtio_pci_ep(void *state);
 int la_virtio_start(void *state);

@@ -23,7 +23,7 @@
 		{ .kind = LA_RES_IRQ, .how = LA_NEED_INTX, .role = "intx", .tag = t " INTx" }, \
 	} }
 /* create/destroy NULL: la-alloc and la-mkfdt know it, la-vmrun does not
- * run it yet (vsock). A running one is a PCI endpoint with a thread. */
+ * run it. A running one is a PCI endpoint with a thread. */
 #define LA_VIRTIO(var, nm, what_, create_, destroy_, input_)                              \
 	const struct la_dev_desc var = {                                                  \
 		.name = nm, .kind = "virtio-pci", .what = what_,                          \
@@ -40,4 +40,5 @@ LA_VIRTIO(la_dev_virtio_rng, "virtio-rng", "virtio entropy device (PCI)", la_vrn
 	  la_vrng_destroy, NULL);
 LA_VIRTIO(la_dev_virtio_console, "virtio-console", "virtio console (PCI)", la_vcons_create,
 	  la_vcons_destroy, la_vcons_input);
-LA_VIRTIO(la_dev_virtio_vsock, "virtio-vsock", "virtio vsock (PCI)", NULL, NULL, NULL);
+LA_VIRTIO(la_dev_virtio_vsock, "virtio-vsock", "virtio vsock (PCI)", la_vsock_create,
+	  la_vsock_destroy, NULL);

@@ -121,10 +121,78 @@ static void la_vtpci_kick(int fd)
 	}
 }
 
+/* ---- queues a vhost backend serves ---- */
+
+static bool la_vtpci_is_external(const struct la_vtpci *t, unsigned q)
+{
+	return t->external & (1u << q);
+}
+
+/* Deactivate, on the device thread (or where there is none), lock held. */
+static void la_vtpci_off(struct la_vtpci *t)
+{
+	if (t->active && t->ops->deactivate)
+		t->ops->deactivate(t->dev);
+	t->active = false;
+	pthread_cond_broadcast(&t->off);
+}
+
+/* A reset, on the vCPU thread that wrote it (lock held): the device
+ * thread deactivates and this waits, so the kernel serves no queue once
+ * the driver sees the reset done. */
+static void la_vtpci_off_wait(struct la_vtpci *t)
+{
+	if (!t->active)
+		return;
+	if (!t->started || t->gone) {
+		la_vtpci_off(t);
+		return;
+	}
+	t->want_off = true;
+	la_vtpci_kick(t->ctl_fd);
+	while (t->active && !t->gone)
+		pthread_cond_wait(&t->off, &t->lock);
+	t->want_off = false;
+}
+
+/* The driver is ready: the external queues to the kernel, once. */
+static void la_vtpci_activate(struct la_vtpci *t)
+{
+	if (t->active || !t->ops->activate ||
+	    (t->status & (LA_VIRTIO_S_DRIVER_OK | LA_VIRTIO_S_NEEDS_RESET)) !=
+	    LA_VIRTIO_S_DRIVER_OK)
+		return;
+	if (t->ops->activate(t->dev, t)) {
+		la_vtpci_broken(t, "the host kernel (vhost) refused its queues");
+		return;
+	}
+	t->active = true;
+}
+
+void la_vtpci_set_external(struct la_vtpci *t, unsigned q)
+{
+	if (q >= t->ops->nqueues)
+		return;
+	t->external |= 1u << q;
+	if (t->call_fd[q] < 0)
+		t->call_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+int la_vtpci_kick_fd(struct la_vtpci *t, unsigned q)
+{
+	return q < t->ops->nqueues ? t->q[q].efd : -1;
+}
+
+int la_vtpci_call_fd(struct la_vtpci *t, unsigned q)
+{
+	return q < t->ops->nqueues && la_vtpci_is_external(t, q) ? t->call_fd[q] : -1;
+}
+
 /* ---- common configuration ---- */
 
 static void la_vtpci_reset(struct la_vtpci *t)
 {
+	la_vtpci_off_wait(t);
 	for (unsigned i = 0; i < t->ops->nqueues; i++) {
 		struct la_vtpci_queue *q = &t->q[i];
 
@@ -493,7 +561,7 @@ int la_vtpci_init(struct la_vtpci *t, const struct la_dev_inst *d, const struct 
 	memset(t, 0, sizeof(*t));
 	t->ctl_fd = t->wake_fd = -1;
 	for (unsigned i = 0; i < LA_VTPCI_MAX_QUEUES; i++)
-		t->q[i].efd = -1;
+		t->q[i].efd = t->call_fd[i] = -1;
 	if (!slot || !bar || la_range_len(bar->range) != LA_VTPCI_BAR_SIZE ||
 	    ops->nqueues > LA_VTPCI_MAX_QUEUES || ops->nqueues == 0)
 		return -LA_ERR_RANGE;
@@ -510,6 +578,7 @@ int la_vtpci_init(struct la_vtpci *t, const struct la_dev_inst *d, const struct 
 		      la_vtpci_bit(LA_VIRTIO_F_INDIRECT_DESC) | la_vtpci_bit(LA_VIRTIO_F_EVENT_IDX);
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_mutex_init(&t->isr_lock, NULL);
+	pthread_cond_init(&t->off, NULL);
 	la_pci_ep_init(&t->ep, d->desc->name, LA_VIRTIO_PCI_VENDOR,
 		       (uint16_t)(LA_VIRTIO_PCI_DEVICE_BASE + ops->device_id), ops->class_code, 1,
 		       LA_VIRTIO_PCI_VENDOR, 0x40, mmio);
@@ -620,65 +689,116 @@ static bool la_vtpci_drain(int fd)
 	return read(fd, &v, sizeof(v)) == sizeof(v);
 }
 
-/* One wakeup's work: the queues notified (all of them after a control
- * wakeup: the driver may have notified before DRIVER_OK), the device's
- * own. returns: false to stop */
-static bool la_vtpci_round(struct la_vtpci *t, struct pollfd *fds, unsigned nfds)
-{
-	bool ctl = fds[0].revents && la_vtpci_drain(t->ctl_fd);
-	bool wake = t->wake_fd >= 0 && fds[1].revents &&
-		    (t->wake_level || la_vtpci_drain(t->wake_fd));
-	bool fired[LA_VTPCI_MAX_QUEUES];
-	unsigned base = t->wake_fd >= 0 ? 2 : 1;
+/* What the device thread polls: its control eventfd, the device's wake
+ * fd, the notifications of the queues it serves, the interrupts of the
+ * queues the kernel serves. */
+enum la_vtpci_pk { PK_CTL, PK_WAKE, PK_NOTIFY, PK_CALL };
 
-	for (unsigned i = 0; i + base < nfds; i++)
-		fired[i] = fds[base + i].revents && la_vtpci_drain(t->q[i].efd);
+struct la_vtpci_polls {
+	unsigned n;
+	struct pollfd fd[2 + 2 * LA_VTPCI_MAX_QUEUES];
+	uint8_t kind[2 + 2 * LA_VTPCI_MAX_QUEUES], q[2 + 2 * LA_VTPCI_MAX_QUEUES];
+};
+
+static void la_vtpci_poll_add(struct la_vtpci_polls *p, int fd, enum la_vtpci_pk kind, unsigned q)
+{
+	p->fd[p->n] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	p->kind[p->n] = (uint8_t)kind;
+	p->q[p->n++] = (uint8_t)q;
+}
+
+static void la_vtpci_polls(const struct la_vtpci *t, struct la_vtpci_polls *p)
+{
+	p->n = 0;
+	la_vtpci_poll_add(p, t->ctl_fd, PK_CTL, 0);
+	if (t->wake_fd >= 0)
+		la_vtpci_poll_add(p, la_vtpci_wake_polled(t), PK_WAKE, 0);
+	for (unsigned i = 0; i < t->ops->nqueues; i++) {
+		if (!la_vtpci_is_external(t, i))
+			la_vtpci_poll_add(p, t->q[i].efd, PK_NOTIFY, i);
+		else if (t->call_fd[i] >= 0)
+			la_vtpci_poll_add(p, t->call_fd[i], PK_CALL, i);
+	}
+}
+
+/* One wakeup's work: a reset's or the stop's deactivate, the kernel's
+ * interrupts, activate once the driver is ready, the queues notified (all
+ * of them after a control wakeup: the driver may have notified before
+ * DRIVER_OK), the device's own. returns: false to stop */
+static bool la_vtpci_round(struct la_vtpci *t, struct la_vtpci_polls *p)
+{
+	bool ctl = false, wake = false;
+	bool fired[LA_VTPCI_MAX_QUEUES] = { false }, called[LA_VTPCI_MAX_QUEUES] = { false };
+
+	for (unsigned i = 0; i < p->n; i++) {
+		if (!p->fd[i].revents)
+			continue;
+		switch (p->kind[i]) {
+		case PK_CTL: ctl = la_vtpci_drain(p->fd[i].fd); break;
+		case PK_WAKE: wake = t->wake_level || la_vtpci_drain(p->fd[i].fd); break;
+		case PK_NOTIFY: fired[p->q[i]] = la_vtpci_drain(p->fd[i].fd); break;
+		default: called[p->q[i]] = la_vtpci_drain(p->fd[i].fd); break;
+		}
+	}
 	pthread_mutex_lock(&t->lock);
 	if (t->stop) {
+		la_vtpci_off(t);
 		pthread_mutex_unlock(&t->lock);
 		return false;
 	}
-	for (unsigned i = 0; i + base < nfds; i++)
-		if ((fired[i] || ctl) && la_vtpci_live(t, i))
+	if (t->want_off)
+		la_vtpci_off(t);
+	for (unsigned i = 0; i < t->ops->nqueues; i++)
+		if (called[i] && t->active && t->q[i].enabled)
+			la_vtpci_irq_queue(t, i);
+	if (ctl)
+		la_vtpci_activate(t);
+	for (unsigned i = 0; i < t->ops->nqueues; i++)
+		if ((fired[i] || ctl) && !la_vtpci_is_external(t, i) && la_vtpci_live(t, i))
 			t->ops->work(t->dev, t, (int)i);
 	if ((wake || ctl) && (t->status & LA_VIRTIO_S_DRIVER_OK))
 		t->ops->work(t->dev, t, -1);
 	la_vtpci_work_done(t);
-	if (t->wake_fd >= 0)
-		fds[1].fd = la_vtpci_wake_polled(t);
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->kind[i] == PK_WAKE)
+			p->fd[i].fd = la_vtpci_wake_polled(t);
 	pthread_mutex_unlock(&t->lock);
 	return true;
+}
+
+/* The thread is gone: a reset waiting for a deactivate waits no more. */
+static void *la_vtpci_thread_end(struct la_vtpci *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->gone = true;
+	pthread_cond_broadcast(&t->off);
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
 }
 
 static void *la_vtpci_thread(void *p)
 {
 	struct la_vtpci *t = p;
-	struct pollfd fds[2 + LA_VTPCI_MAX_QUEUES];
-	unsigned n = 0;
+	struct la_vtpci_polls polls;
 
 	pthread_setname_np(pthread_self(), t->thread_name);
 	la_sandbox_set_thread(t->ops->kind, 0);
 	if (la_sandbox_filter_install(t->prog, t->ops->kind, t->seccomp)) {
 		if (t->m)
 			t->m->request_exit(t->m->vm, LA_FATE_VMM, "seccomp filter of a device thread");
-		return NULL;
+		return la_vtpci_thread_end(t);
 	}
 	la_sandbox_test_hook(la_thread_kind_name(t->ops->kind));
-	fds[n++] = (struct pollfd){ .fd = t->ctl_fd, .events = POLLIN };
-	if (t->wake_fd >= 0) {
-		pthread_mutex_lock(&t->lock);
-		fds[n++] = (struct pollfd){ .fd = la_vtpci_wake_polled(t), .events = POLLIN };
-		pthread_mutex_unlock(&t->lock);
-	}
-	for (unsigned i = 0; i < t->ops->nqueues; i++)
-		fds[n++] = (struct pollfd){ .fd = t->q[i].efd, .events = POLLIN };
+	pthread_mutex_lock(&t->lock);
+	la_vtpci_polls(t, &polls);
+	pthread_mutex_unlock(&t->lock);
 	for (;;) {
-		if (ppoll(fds, n, NULL, NULL) < 0 && errno != EINTR)
+		if (ppoll(polls.fd, polls.n, NULL, NULL) < 0 && errno != EINTR)
 			break;
-		if (!la_vtpci_round(t, fds, n))
+		if (!la_vtpci_round(t, &polls))
 			break;
 	}
-	return NULL;
+	return la_vtpci_thread_end(t);
 }
 
 int la_vtpci_start(struct la_vtpci *t)
@@ -690,6 +810,7 @@ int la_vtpci_start(struct la_vtpci *t)
 	/* the irqchip is complete now, the guest not yet running: a function
 	 * whose vectors KVM will not bind stays on INTx */
 	la_msix_bind(&t->msix);
+	t->gone = false;
 	if (la_vm_thread_create(&t->thread, la_vtpci_thread, t))
 		return -LA_ERR_THREAD;
 	t->started = true;
@@ -714,15 +835,19 @@ void la_vtpci_destroy(struct la_vtpci *t)
 		return;
 	la_vtpci_stop(t);
 	/* the BAR stays on the bus: the VM's buses go with the VM */
-	for (unsigned i = 0; i < LA_VTPCI_MAX_QUEUES; i++)
+	for (unsigned i = 0; i < LA_VTPCI_MAX_QUEUES; i++) {
 		if (t->q[i].efd >= 0)
 			close(t->q[i].efd);
+		if (t->call_fd[i] >= 0)
+			close(t->call_fd[i]);
+	}
 	if (t->ctl_fd >= 0)
 		close(t->ctl_fd);
 	la_msix_destroy(&t->msix);
 	free(t->chain);
 	pthread_mutex_destroy(&t->lock);
 	pthread_mutex_destroy(&t->isr_lock);
+	pthread_cond_destroy(&t->off);
 	t->ops = NULL;
 }
 

@@ -20,6 +20,27 @@
  * guest broke (la_virtq_pop) sets DEVICE_NEEDS_RESET, raises a
  * configuration interrupt and is told once through la_machine.broken.
  *
+ * Queues a vhost backend serves (lib/virtio/vhost.h): a device marks them
+ * la_vtpci_set_external before its thread starts; the thread then never
+ * polls nor pops them. Once the driver is ready (DRIVER_OK) the thread
+ * calls the device's activate, which hands them to the kernel with
+ * la_vtpci_kick_fd (the queue's notification eventfd: KVM's ioeventfd
+ * writes it, the kernel reads it) and la_vtpci_call_fd; a reset (status
+ * 0) or the thread's stop calls deactivate on the thread, and the vCPU
+ * that wrote the reset waits for it, so no queue is served after the
+ * driver saw its reset done.
+ *
+ * The cost of call_fd: the kernel writes an eventfd this thread polls,
+ * and the thread raises the queue's interrupt as for its own queues
+ * (la_msix_signal: the vector's KVM irqfd, or pending while masked, with
+ * the vector the driver set now; else ISR + INTx). That is one wakeup of
+ * the device thread and one more eventfd write per interrupt the kernel
+ * sends (vhost already spares the ones EVENT_IDX says are not wanted),
+ * and it stays right when the driver masks, moves or reprograms a vector
+ * or uses INTx. Binding the call eventfd to the vector's GSI directly
+ * (KVM_IRQFD) would spare the hop, at the price of rebinding on every
+ * mask, vector and MSI-X enable change from the vCPU threads; not done.
+ *
  * BAR 0:
  *   0x0000  common configuration (struct virtio_pci_common_cfg)
  *   0x1000  ISR status (1 byte)
@@ -85,6 +106,17 @@ struct la_virtio_ops {
 	void (*work)(void *dev, struct la_vtpci *t, int q);
 	/* reset - the driver reset the device (lock held); NULL: nothing */
 	void (*reset)(void *dev);
+	/* activate - on the device thread, the lock held, once the driver
+	 * is ready (DRIVER_OK, every queue it enabled set up): hand the
+	 * external queues to the kernel (vhost). NULL: nothing to hand.
+	 * A failure sets NEEDS_RESET (la_machine.broken says why).
+	 * returns: 0, -LA_ERR_* */
+	int (*activate)(void *dev, struct la_vtpci *t);
+	/* deactivate - on the device thread, the lock held, after a
+	 * successful activate: the driver reset the device, or the thread
+	 * stops. The kernel must serve the queues no more when it returns.
+	 * NULL: nothing. */
+	void (*deactivate)(void *dev);
 };
 
 struct la_vtpci_queue {
@@ -134,7 +166,15 @@ struct la_vtpci {
 	bool wake_paused;          /* ... and not polled for now (backpressure) */
 	bool stop;
 	bool started;
+	bool gone;                 /* the thread returned (under lock) */
 	pthread_t thread;
+
+	/* queues a vhost backend serves (la_vtpci_set_external) */
+	uint32_t external;         /* bit per queue */
+	int call_fd[LA_VTPCI_MAX_QUEUES]; /* their interrupts, -1: none */
+	bool active;               /* activate succeeded, no deactivate yet */
+	bool want_off;             /* a reset waits for deactivate */
+	pthread_cond_t off;        /* signalled once deactivated (with lock) */
 };
 
 /* la_vtpci_init - the transport of instance d (its slot, BAR 0 and INTx
@@ -164,6 +204,22 @@ void la_vtpci_set_wake_poll(struct la_vtpci *t, int fd);
  * transport's lock held (in work, reset). A reset does not resume it:
  * the device's reset does, as it sees fit. */
 void la_vtpci_wake_pause(struct la_vtpci *t, bool pause);
+/* la_vtpci_set_external - queue q is served elsewhere (vhost): the
+ * device thread must not poll its notifications nor pop it, and gets an
+ * eventfd for its interrupts (la_vtpci_call_fd). Before la_vtpci_start. */
+void la_vtpci_set_external(struct la_vtpci *t, unsigned q);
+
+/* la_vtpci_kick_fd - queue q's notification eventfd (KVM's ioeventfd at
+ * its notify address writes it; so does the MMIO path without one): for
+ * VHOST_SET_VRING_KICK. returns: the fd, -1 (no such queue) */
+int la_vtpci_kick_fd(struct la_vtpci *t, unsigned q);
+
+/* la_vtpci_call_fd - for an external queue q, an eventfd which, when
+ * written (VHOST_SET_VRING_CALL), interrupts the guest for q: through
+ * q's MSI-X vector as the driver set it now (KVM irqfd; pending while
+ * masked), else the ISR and INTx. See the cost at the top of this file.
+ * returns: the fd, -1 (not external, or no eventfd could be made) */
+int la_vtpci_call_fd(struct la_vtpci *t, unsigned q);
 
 /* la_vtpci_start - start the device thread (named thread_name, filtered
  * as ops->kind). returns: 0, -LA_ERR_THREAD */
