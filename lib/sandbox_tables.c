@@ -105,15 +105,26 @@ static const struct la_sys_rule la_sys_virtio_console[] = {
 };
 
 /* virtio-net: packets from its tap into the guest's buffers (readv) and
- * back (writev), the guest's offloads set on the tap (TUNSETOFFLOAD). */
+ * back (writev), the guest's offloads set on the tap (TUNSETOFFLOAD); with
+ * vhost-net, the queues and the tap to the kernel at DRIVER_OK (the
+ * lib/virtio/vhost.h ioctls and VHOST_NET_SET_BACKEND), taken back on a
+ * reset, and its interrupts relayed (their call eventfds, read). */
 static const struct la_sys_rule la_sys_virtio_net[] = {
 	LA_SYS_COMMON,
 	ALLOW("ppoll"), ALLOW("read"), ALLOW("readv"), ALLOW("writev"),
-	{ .name = "ioctl", .nalt = 5, .alt = {
+	{ .name = "ioctl", .nalt = 13, .alt = {
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (INTx)"),
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
 		ARG(1, TUNSETOFFLOAD, "TUNSETOFFLOAD (the guest's offloads)"),
 		LA_SYS_TTY,
+		ARG(1, VHOST_SET_FEATURES, "VHOST_SET_FEATURES"),
+		ARG(1, VHOST_SET_MEM_TABLE, "VHOST_SET_MEM_TABLE"),
+		ARG(1, VHOST_SET_VRING_NUM, "VHOST_SET_VRING_NUM"),
+		ARG(1, VHOST_SET_VRING_BASE, "VHOST_SET_VRING_BASE"),
+		ARG(1, VHOST_SET_VRING_ADDR, "VHOST_SET_VRING_ADDR"),
+		ARG(1, VHOST_SET_VRING_KICK, "VHOST_SET_VRING_KICK"),
+		ARG(1, VHOST_SET_VRING_CALL, "VHOST_SET_VRING_CALL"),
+		ARG(1, VHOST_NET_SET_BACKEND, "VHOST_NET_SET_BACKEND"),
 	} },
 };
 

@@ -63,6 +63,9 @@ struct la_vnet_opts {
 	int fd;                       /* the tap: IFF_TAP | IFF_NO_PI | IFF_VNET_HDR */
 	char ifname[LA_VNET_TAP_NAME_MAX + 1]; /* its name (the kernel's choice with create) */
 	unsigned mtu;                 /* its MTU, offered to the guest (VIRTIO_NET_F_MTU) */
+	/* filled by la_vnet_vhost_open: the vhost-net backend, -1: none */
+	int vhost_fd;
+	uint64_t vhost_features;      /* what it offers (VHOST_GET_FEATURES) */
 };
 
 /* la_vnet_mac_parse - "52:54:00:12:34:56" (hex pairs, colons) into mac: a
@@ -82,6 +85,16 @@ void la_vnet_default_mac(unsigned index, uint8_t mac[6]);
  * returns: 0, -LA_ERR_NOENT (no such interface, no /dev/net/tun),
  * -LA_ERR_BADVALUE (not a tap), -LA_ERR_IO (errno kept) */
 int la_vnet_open(struct la_vnet_opts *o, char *why, size_t whylen);
+
+#define LA_VNET_VHOST_PATH "/dev/vhost-net"
+
+/* la_vnet_vhost_open - open vhost-net at path (LA_VNET_VHOST_PATH) for
+ * this device: o->vhost_fd and o->vhost_features are set, and the device
+ * hands both its queues and the tap to the kernel once the driver is
+ * ready. Before the jail (it is a file). On failure why gets the reason.
+ * returns: 0, -LA_ERR_NOENT, -LA_ERR_IO, -LA_ERR_VHOST (lib/virtio/vhost.h;
+ * also when it lacks VIRTIO_F_VERSION_1) */
+int la_vnet_vhost_open(struct la_vnet_opts *o, const char *path, char *why, size_t whylen);
 
 /* ---- virtio-console (device ID 3), one port ---- */
 

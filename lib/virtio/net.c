@@ -18,6 +18,12 @@
  * polled (la_vtpci_wake_pause) until the guest adds some and notifies.
  * Transmitting, guest to tap: each chain's device-readable segments, one
  * writev; a packet the tap refuses is dropped, as a network may.
+ *
+ * With vhost-net (la_vnet_vhost_open) the kernel does both: at DRIVER_OK
+ * the device thread hands it both queues (lib/virtio/vhost.h) and the tap
+ * (VHOST_NET_SET_BACKEND), which keeps the 12-byte header (the kernel's
+ * own header stays off: VHOST_NET_F_VIRTIO_NET_HDR is not asked for), and
+ * only relays its interrupts; on a reset it takes them back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +41,7 @@
 #include "err.h"
 #include "virtio/devices.h"
 #include "virtio/transport.h"
+#include "virtio/vhost.h"
 
 /* feature bits (§5.1.3) */
 #define VNET_F_CSUM 0
@@ -144,7 +151,7 @@ int la_vnet_open(struct la_vnet_opts *o, char *why, size_t whylen)
 	unsigned int features = 0;
 	int hdr = VNET_HDR, fd;
 
-	o->fd = -1;
+	o->fd = o->vhost_fd = -1;
 	if (!o->create && !if_nametoindex(o->tap)) {
 		snprintf(why, whylen, "no such network interface (make the tap: ip tuntap add %s "
 			 "mode tap user $USER)", o->tap);
@@ -184,6 +191,28 @@ int la_vnet_open(struct la_vnet_opts *o, char *why, size_t whylen)
 	return 0;
 }
 
+/* The feature bits vhost-net must offer for the guest to get them. */
+static const uint64_t la_vnet_vhost_bits = 1ULL << VNET_F_MRG_RXBUF |
+	1ULL << LA_VIRTIO_F_INDIRECT_DESC | 1ULL << LA_VIRTIO_F_EVENT_IDX |
+	1ULL << LA_VIRTIO_F_VERSION_1;
+
+int la_vnet_vhost_open(struct la_vnet_opts *o, const char *path, char *why, size_t whylen)
+{
+	struct la_vhost v;
+	int err = la_vhost_open(&v, path, why, whylen);
+
+	if (err)
+		return err;
+	if (!(v.features & la_vnet_bit(LA_VIRTIO_F_VERSION_1))) {
+		snprintf(why, whylen, "this kernel's vhost-net has no VIRTIO_F_VERSION_1");
+		la_vhost_close(&v);
+		return -LA_ERR_VHOST;
+	}
+	o->vhost_fd = v.fd;
+	o->vhost_features = v.features;
+	return 0;
+}
+
 /* ---- the device ---- */
 
 /* A receive buffer held: its chain's head, bytes and iovecs (in rxiov). */
@@ -196,6 +225,7 @@ struct la_vnet_rxbuf {
 struct la_vnet {
 	struct la_vtpci t;             /* first: the generic hooks cast */
 	int tap;
+	struct la_vhost vh;            /* vhost-net, fd -1: the userspace backend */
 	unsigned mtu;
 	uint8_t config[VNET_CONFIG_LEN];
 	/* what the driver negotiated, applied on its first work */
@@ -402,6 +432,59 @@ static void la_vnet_reset(void *dev)
 	la_vtpci_wake_pause(&v->t, false);
 }
 
+/* ---- vhost-net ---- */
+
+/* The tap to vhost-net's queue q, or taken back (fd -1).
+ * returns: 0, -LA_ERR_VHOST */
+static int la_vnet_vhost_backend(struct la_vnet *v, unsigned q, int fd)
+{
+	struct vhost_vring_file b = { .index = q, .fd = fd };
+
+	if (ioctl(v->vh.fd, VHOST_NET_SET_BACKEND, &b)) {
+		v->vh.sys_errno = errno;
+		return -LA_ERR_VHOST;
+	}
+	return 0;
+}
+
+/* The driver is ready: the tap's offloads as for the userspace backend,
+ * then the kernel's features (the ones it knows), guest RAM, both rings
+ * and the tap. */
+static int la_vnet_activate(void *dev, struct la_vtpci *t)
+{
+	struct la_vnet *v = dev;
+	int err;
+
+	if (!t->q[VNET_RXQ].enabled || !t->q[VNET_TXQ].enabled)
+		return -LA_ERR_VIRTQ;
+	la_vnet_ready(v, t);
+	err = la_vhost_set_features(&v->vh, t->driver_features & v->vh.features);
+	if (!err)
+		err = la_vhost_set_mem(&v->vh, t->g);
+	for (unsigned q = VNET_RXQ; q <= VNET_TXQ && !err; q++)
+		err = la_vhost_vring(&v->vh, q, &t->q[q], la_vtpci_kick_fd(t, q),
+				     la_vtpci_call_fd(t, q));
+	for (unsigned q = VNET_RXQ; q <= VNET_TXQ && !err; q++)
+		err = la_vnet_vhost_backend(v, q, v->tap);
+	return err;
+}
+
+static void la_vnet_deactivate(void *dev)
+{
+	struct la_vnet *v = dev;
+
+	for (unsigned q = VNET_RXQ; q <= VNET_TXQ; q++) {
+		la_vnet_vhost_backend(v, q, -1);
+		la_vhost_vring_unbind(&v->vh, q);
+	}
+}
+
+/* Both queues are the kernel's: nothing comes here. */
+static void la_vnet_vhost_work(void *dev, struct la_vtpci *t, int q)
+{
+	(void)dev, (void)t, (void)q;
+}
+
 static void la_vnet_config_read(void *dev, unsigned off, uint8_t *data, unsigned size)
 {
 	struct la_vnet *v = dev;
@@ -413,6 +496,14 @@ static const struct la_virtio_ops la_vnet_ops = {
 	.what = "virtio-net", .device_id = 1, .class_code = 0x020000, .nqueues = 2,
 	.queue_max = VNET_QUEUE, .config_len = VNET_CONFIG_LEN, .kind = LA_THREAD_VIRTIO_NET,
 	.config_read = la_vnet_config_read, .work = la_vnet_work, .reset = la_vnet_reset,
+};
+
+static const struct la_virtio_ops la_vnet_vhost_ops = {
+	.what = "virtio-net", .device_id = 1, .class_code = 0x020000, .nqueues = 2,
+	.queue_max = VNET_QUEUE, .config_len = VNET_CONFIG_LEN, .kind = LA_THREAD_VIRTIO_NET,
+	.config_read = la_vnet_config_read, .work = la_vnet_vhost_work,
+	.reset = la_vnet_reset, .activate = la_vnet_activate,
+	.deactivate = la_vnet_deactivate,
 };
 
 /* struct virtio_net_config */
@@ -443,15 +534,26 @@ int la_vnet_create(const struct la_dev_inst *d, const struct la_dev_env *env, vo
 	if (!v)
 		return -LA_ERR_NOMEM;
 	v->tap = o->fd;
+	v->vh = (struct la_vhost){ .fd = o->vhost_fd, .features = o->vhost_features };
 	v->mtu = o->mtu ? o->mtu : 1500;
 	la_vnet_config(v, o->mac);
-	err = la_vtpci_init(&v->t, d, env, &la_vnet_ops, v, f, env->g, env->mmio);
+	err = la_vtpci_init(&v->t, d, env, v->vh.fd >= 0 ? &la_vnet_vhost_ops : &la_vnet_ops, v,
+			    f, env->g, env->mmio);
+	if (!err && v->vh.fd >= 0) {
+		/* what the kernel serves the queues with, it must offer */
+		v->t.features &= ~(la_vnet_vhost_bits & ~v->vh.features);
+		la_vtpci_set_external(&v->t, VNET_RXQ);
+		la_vtpci_set_external(&v->t, VNET_TXQ);
+		if (la_vtpci_call_fd(&v->t, VNET_RXQ) < 0 || la_vtpci_call_fd(&v->t, VNET_TXQ) < 0)
+			err = -LA_ERR_IO;
+	}
 	if (err) {
 		la_vtpci_destroy(&v->t);
 		free(v);
 		return err;
 	}
-	la_vtpci_set_wake_poll(&v->t, v->tap);
+	if (v->vh.fd < 0)
+		la_vtpci_set_wake_poll(&v->t, v->tap);
 	/* "virtio-net0" runs as la-vnet0 */
 	snprintf(v->t.thread_name, sizeof(v->t.thread_name), "la-vnet%.7s",
 		 d->name + strcspn(d->name, "0123456789"));
@@ -460,7 +562,7 @@ int la_vnet_create(const struct la_dev_inst *d, const struct la_dev_env *env, vo
 	return 0;
 }
 
-/* The tap's fd is la-vmrun's: not closed here. */
+/* The tap's and vhost-net's fds are la-vmrun's: not closed here. */
 void la_vnet_destroy(void *state)
 {
 	la_vtpci_destroy(state);

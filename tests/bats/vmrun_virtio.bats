@@ -222,6 +222,8 @@ f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flus
 	assert_output '[{"tap":"la-tap0","create":false,"mac":"52:54:00:12:34:56","backend":"userspace"},{"tap":"t1","create":false,"mac":"02:ab:00:00:00:01","backend":"userspace"}]'
 	run bash -c "la-vmrun --explain --json --net tap '$PROBE' | jq -c '.virtio_devices[0].backing | [.tap, .create]'"
 	assert_output '[null,true]'
+	run bash -c "la-vmrun --explain --json --net tap=a,vhost=on '$PROBE' | jq -r '.virtio_devices[0].backing.backend'"
+	assert_output vhost-net
 }
 
 @test "la-vmrun --net: x86_64's network devices get la-alloc --device's slot, BAR and IRQ" {

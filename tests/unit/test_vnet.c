@@ -328,10 +328,34 @@ static void test_thread(struct la_vtpci *t, int host)
 	la_vtpci_stop(t);
 }
 
+/* with vhost-net: both queues the kernel's, no tap polling, and what the
+ * kernel does not offer of the queue features not offered to the guest */
+static void test_vhost_offer(struct la_dev_inst *d, struct la_dev_env *env,
+			     struct la_vnet_opts *o)
+{
+	const struct la_bus_ops *ops;
+	struct la_vtpci *t;
+	void *state = NULL;
+
+	o->vhost_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	o->vhost_features = 1ULL << LA_VIRTIO_F_VERSION_1 | 1ULL << LA_VIRTIO_F_EVENT_IDX;
+	T_EQ_U64(la_dev_virtio_net.create(d, env, &state, &ops), 0);
+	t = state;
+	T_EQ_U64(t->external, 3);
+	T_EQ_U64(t->wake_fd, (uint64_t)-1);
+	T_CHECK(t->call_fd[0] >= 0 && t->call_fd[1] >= 0);
+	T_EQ_U64(t->features & (1ULL << 15 | 1ULL << LA_VIRTIO_F_INDIRECT_DESC), 0);
+	T_CHECK(t->features & 1ULL << LA_VIRTIO_F_EVENT_IDX);
+	T_CHECK(t->features & 1ULL << 11);              /* HOST_TSO4: the tap's */
+	la_dev_virtio_net.destroy(state);
+	close(o->vhost_fd);
+	o->vhost_fd = -1;
+}
+
 int main(void)
 {
 	int sp[2];
-	struct la_vnet_opts o = { .mtu = 1500 };
+	struct la_vnet_opts o = { .mtu = 1500, .vhost_fd = -1 };
 	struct la_dev_env env = { .m = &machine, .source = 1, .backend = &o, .g = &g,
 				  .seccomp = LA_SECCOMP_OFF };
 	struct la_dev_inst d = { .desc = &la_dev_virtio_net, .n = 3 };
@@ -358,6 +382,7 @@ int main(void)
 	test_tx(state, sp[1]);
 	test_thread(state, sp[1]);
 	la_dev_virtio_net.destroy(state);
+	test_vhost_offer(&d, &env, &o);
 	close(sp[0]);
 	close(sp[1]);
 	free(g.s[0].host);
