@@ -104,6 +104,17 @@ static const struct la_sys_rule la_sys_virtio_console[] = {
 	LA_SYS_VIRTIO,
 };
 
+/* What a device thread whose queues a vhost backend serves does at
+ * DRIVER_OK and on a reset (lib/virtio/vhost.h): 7 alternatives of ioctl. */
+#define LA_SYS_VHOST                                                           \
+	ARG(1, VHOST_SET_FEATURES, "VHOST_SET_FEATURES"),                      \
+	ARG(1, VHOST_SET_MEM_TABLE, "VHOST_SET_MEM_TABLE"),                    \
+	ARG(1, VHOST_SET_VRING_NUM, "VHOST_SET_VRING_NUM"),                    \
+	ARG(1, VHOST_SET_VRING_BASE, "VHOST_SET_VRING_BASE"),                  \
+	ARG(1, VHOST_SET_VRING_ADDR, "VHOST_SET_VRING_ADDR"),                  \
+	ARG(1, VHOST_SET_VRING_KICK, "VHOST_SET_VRING_KICK"),                  \
+	ARG(1, VHOST_SET_VRING_CALL, "VHOST_SET_VRING_CALL")
+
 /* virtio-net: packets from its tap into the guest's buffers (readv) and
  * back (writev), the guest's offloads set on the tap (TUNSETOFFLOAD); with
  * vhost-net, the queues and the tap to the kernel at DRIVER_OK (the
@@ -117,13 +128,7 @@ static const struct la_sys_rule la_sys_virtio_net[] = {
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
 		ARG(1, TUNSETOFFLOAD, "TUNSETOFFLOAD (the guest's offloads)"),
 		LA_SYS_TTY,
-		ARG(1, VHOST_SET_FEATURES, "VHOST_SET_FEATURES"),
-		ARG(1, VHOST_SET_MEM_TABLE, "VHOST_SET_MEM_TABLE"),
-		ARG(1, VHOST_SET_VRING_NUM, "VHOST_SET_VRING_NUM"),
-		ARG(1, VHOST_SET_VRING_BASE, "VHOST_SET_VRING_BASE"),
-		ARG(1, VHOST_SET_VRING_ADDR, "VHOST_SET_VRING_ADDR"),
-		ARG(1, VHOST_SET_VRING_KICK, "VHOST_SET_VRING_KICK"),
-		ARG(1, VHOST_SET_VRING_CALL, "VHOST_SET_VRING_CALL"),
+		LA_SYS_VHOST,
 		ARG(1, VHOST_NET_SET_BACKEND, "VHOST_NET_SET_BACKEND"),
 	} },
 };
@@ -140,13 +145,7 @@ static const struct la_sys_rule la_sys_virtio_vsock[] = {
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (INTx)"),
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
 		LA_SYS_TTY,
-		ARG(1, VHOST_SET_FEATURES, "VHOST_SET_FEATURES"),
-		ARG(1, VHOST_SET_MEM_TABLE, "VHOST_SET_MEM_TABLE"),
-		ARG(1, VHOST_SET_VRING_NUM, "VHOST_SET_VRING_NUM"),
-		ARG(1, VHOST_SET_VRING_BASE, "VHOST_SET_VRING_BASE"),
-		ARG(1, VHOST_SET_VRING_ADDR, "VHOST_SET_VRING_ADDR"),
-		ARG(1, VHOST_SET_VRING_KICK, "VHOST_SET_VRING_KICK"),
-		ARG(1, VHOST_SET_VRING_CALL, "VHOST_SET_VRING_CALL"),
+		LA_SYS_VHOST,
 		ARG(1, VHOST_VSOCK_SET_RUNNING, "VHOST_VSOCK_SET_RUNNING"),
 	} },
 };

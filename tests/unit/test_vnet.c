@@ -16,6 +16,7 @@
 #include "bytes.h"
 #include "err.h"
 #include "t.h"
+#include "vdriver.h"
 #include "virtio/devices.h"
 #include "virtio/transport.h"
 
@@ -46,22 +47,6 @@ static const struct la_machine machine = { .irq = m_irq, .request_exit = m_exit 
 static uint8_t *gp(uint64_t gpa)
 {
 	return la_gmem_ptr(&g, gpa, 1);
-}
-
-static uint64_t rd(struct la_vtpci *t, unsigned off, unsigned size)
-{
-	uint8_t d[8] = { 0 };
-
-	la_vtpci_bar_ops.read(t, off, d, size);
-	return la_get64(d);
-}
-
-static void wr(struct la_vtpci *t, unsigned off, uint64_t v, unsigned size)
-{
-	uint8_t d[8];
-
-	la_put64(d, v);
-	la_vtpci_bar_ops.write(t, off, d, size);
 }
 
 /* Reset, negotiate VERSION_1 | f, set up both queues, DRIVER_OK. */

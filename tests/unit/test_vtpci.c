@@ -13,6 +13,7 @@
 #include "err.h"
 #include "pci/config.h"
 #include "t.h"
+#include "vdriver.h"
 #include "virtio/devices.h"
 #include "virtio/transport.h"
 
@@ -64,22 +65,6 @@ static struct la_dev_inst inst(const struct la_dev_desc *desc, const char *name)
 }
 
 /* ---- the driver's side ---- */
-
-static uint64_t rd(struct la_vtpci *t, unsigned off, unsigned size)
-{
-	uint8_t d[8] = { 0 };
-
-	la_vtpci_bar_ops.read(t, off, d, size);
-	return la_get64(d);
-}
-
-static void wr(struct la_vtpci *t, unsigned off, uint64_t v, unsigned size)
-{
-	uint8_t d[8];
-
-	la_put64(d, v);
-	la_vtpci_bar_ops.write(t, off, d, size);
-}
 
 static uint8_t *gp(uint64_t gpa)
 {
