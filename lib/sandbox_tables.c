@@ -8,6 +8,7 @@
  * rt_sigreturn, the terminal-restoring ioctl), or a trap would recurse.
  */
 #include <asm/ioctls.h>
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/vhost.h>
 #include <sys/mman.h>
@@ -114,6 +115,33 @@ static const struct la_sys_rule la_sys_virtio_console[] = {
 	LA_SYS_VIRTIO,
 };
 
+/* What a device thread whose queues a vhost backend serves does at
+ * DRIVER_OK and on a reset (lib/virtio/vhost.h): 7 alternatives of ioctl. */
+#define LA_SYS_VHOST                                                           \
+	ARG(1, VHOST_SET_FEATURES, "VHOST_SET_FEATURES"),                      \
+	ARG(1, VHOST_SET_MEM_TABLE, "VHOST_SET_MEM_TABLE"),                    \
+	ARG(1, VHOST_SET_VRING_NUM, "VHOST_SET_VRING_NUM"),                    \
+	ARG(1, VHOST_SET_VRING_BASE, "VHOST_SET_VRING_BASE"),                  \
+	ARG(1, VHOST_SET_VRING_ADDR, "VHOST_SET_VRING_ADDR"),                  \
+	ARG(1, VHOST_SET_VRING_KICK, "VHOST_SET_VRING_KICK"),                  \
+	ARG(1, VHOST_SET_VRING_CALL, "VHOST_SET_VRING_CALL")
+
+/* virtio-net: packets from its tap into the guest's buffers (readv) and
+ * back (writev), the guest's offloads set on the tap (TUNSETOFFLOAD); with
+ * vhost-net, the queues and the tap to the kernel at DRIVER_OK (the
+ * lib/virtio/vhost.h ioctls and VHOST_NET_SET_BACKEND), taken back on a
+ * reset, and its interrupts relayed (their call eventfds, read). */
+static const struct la_sys_rule la_sys_virtio_net[] = {
+	LA_SYS_COMMON,
+	ALLOW("ppoll"), ALLOW("read"), ALLOW("readv"), ALLOW("writev"), LA_SYS_CTL_UNLINK,
+	{ .name = "ioctl", .nalt = 13, .alt = {
+		LA_SYS_VIRTIO_IOCTLS,
+		ARG(1, TUNSETOFFLOAD, "TUNSETOFFLOAD (the guest's offloads)"),
+		LA_SYS_VHOST,
+		ARG(1, VHOST_NET_SET_BACKEND, "VHOST_NET_SET_BACKEND"),
+	} },
+};
+
 /* virtio-vsock: the interrupts of the queues vhost-vsock serves (their
  * call eventfds, read) and the event queue; at DRIVER_OK the queues to
  * the kernel (lib/virtio/vhost.h's ioctls), then running; on a reset or
@@ -125,13 +153,7 @@ static const struct la_sys_rule la_sys_virtio_vsock[] = {
 	LA_SYS_CTL_UNLINK,
 	{ .name = "ioctl", .nalt = 12, .alt = {
 		LA_SYS_VIRTIO_IOCTLS,
-		ARG(1, VHOST_SET_FEATURES, "VHOST_SET_FEATURES"),
-		ARG(1, VHOST_SET_MEM_TABLE, "VHOST_SET_MEM_TABLE"),
-		ARG(1, VHOST_SET_VRING_NUM, "VHOST_SET_VRING_NUM"),
-		ARG(1, VHOST_SET_VRING_BASE, "VHOST_SET_VRING_BASE"),
-		ARG(1, VHOST_SET_VRING_ADDR, "VHOST_SET_VRING_ADDR"),
-		ARG(1, VHOST_SET_VRING_KICK, "VHOST_SET_VRING_KICK"),
-		ARG(1, VHOST_SET_VRING_CALL, "VHOST_SET_VRING_CALL"),
+		LA_SYS_VHOST,
 		ARG(1, VHOST_VSOCK_SET_RUNNING, "VHOST_VSOCK_SET_RUNNING"),
 	} },
 };
@@ -196,6 +218,7 @@ static const struct la_sys_table la_sys_tables[LA_THREAD_KIND_COUNT] = {
 	TABLE(LA_THREAD_VIRTIO_BLK, "virtio-blk", la_sys_virtio_blk),
 	TABLE(LA_THREAD_VIRTIO_RNG, "virtio-rng", la_sys_virtio_rng),
 	TABLE(LA_THREAD_VIRTIO_CONSOLE, "virtio-console", la_sys_virtio_console),
+	TABLE(LA_THREAD_VIRTIO_NET, "virtio-net", la_sys_virtio_net),
 	TABLE(LA_THREAD_VIRTIO_VSOCK, "virtio-vsock", la_sys_virtio_vsock),
 	TABLE(LA_THREAD_CONTROL, "control", la_sys_control),
 };

@@ -614,6 +614,28 @@ int la_vtpci_init(struct la_vtpci *t, const struct la_dev_inst *d, const struct 
 void la_vtpci_set_wake_fd(struct la_vtpci *t, int fd)
 {
 	t->wake_fd = fd;
+	t->wake_level = false;
+}
+
+void la_vtpci_set_wake_poll(struct la_vtpci *t, int fd)
+{
+	t->wake_fd = fd;
+	t->wake_level = true;
+}
+
+void la_vtpci_wake_pause(struct la_vtpci *t, bool pause)
+{
+	t->wake_paused = pause;
+}
+
+/* The fd the thread polls for the wake fd (lock held): a level-triggered
+ * one only while what it has can go somewhere, else it would fire forever;
+ * -1 (poll skips it, POLLERR and POLLHUP too) meanwhile. */
+static int la_vtpci_wake_polled(const struct la_vtpci *t)
+{
+	if (!t->wake_level)
+		return t->wake_fd;
+	return (t->status & LA_VIRTIO_S_DRIVER_OK) && !t->wake_paused ? t->wake_fd : -1;
 }
 
 bool la_vtpci_live(const struct la_vtpci *t, unsigned q)
@@ -690,7 +712,7 @@ static void la_vtpci_polls(const struct la_vtpci *t, struct la_vtpci_polls *p)
 	p->n = 0;
 	la_vtpci_poll_add(p, t->ctl_fd, PK_CTL, 0);
 	if (t->wake_fd >= 0)
-		la_vtpci_poll_add(p, t->wake_fd, PK_WAKE, 0);
+		la_vtpci_poll_add(p, la_vtpci_wake_polled(t), PK_WAKE, 0);
 	for (unsigned i = 0; i < t->ops->nqueues; i++) {
 		if (!la_vtpci_is_external(t, i))
 			la_vtpci_poll_add(p, t->q[i].efd, PK_NOTIFY, i);
@@ -703,7 +725,7 @@ static void la_vtpci_polls(const struct la_vtpci *t, struct la_vtpci_polls *p)
  * interrupts, activate once the driver is ready, the queues notified (all
  * of them after a control wakeup: the driver may have notified before
  * DRIVER_OK), the device's own. returns: false to stop */
-static bool la_vtpci_round(struct la_vtpci *t, const struct la_vtpci_polls *p)
+static bool la_vtpci_round(struct la_vtpci *t, struct la_vtpci_polls *p)
 {
 	bool ctl = false, wake = false;
 	bool fired[LA_VTPCI_MAX_QUEUES] = { false }, called[LA_VTPCI_MAX_QUEUES] = { false };
@@ -713,7 +735,7 @@ static bool la_vtpci_round(struct la_vtpci *t, const struct la_vtpci_polls *p)
 			continue;
 		switch (p->kind[i]) {
 		case PK_CTL: ctl = la_vtpci_drain(p->fd[i].fd); break;
-		case PK_WAKE: wake = la_vtpci_drain(p->fd[i].fd); break;
+		case PK_WAKE: wake = t->wake_level || la_vtpci_drain(p->fd[i].fd); break;
 		case PK_NOTIFY: fired[p->q[i]] = la_vtpci_drain(p->fd[i].fd); break;
 		default: called[p->q[i]] = la_vtpci_drain(p->fd[i].fd); break;
 		}
@@ -737,6 +759,9 @@ static bool la_vtpci_round(struct la_vtpci *t, const struct la_vtpci_polls *p)
 	if ((wake || ctl) && (t->status & LA_VIRTIO_S_DRIVER_OK))
 		t->ops->work(t->dev, t, -1);
 	la_vtpci_work_done(t);
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->kind[i] == PK_WAKE)
+			p->fd[i].fd = la_vtpci_wake_polled(t);
 	pthread_mutex_unlock(&t->lock);
 	return true;
 }
@@ -764,7 +789,9 @@ static void *la_vtpci_thread(void *p)
 		return la_vtpci_thread_end(t);
 	}
 	la_sandbox_test_hook(la_thread_kind_name(t->ops->kind));
+	pthread_mutex_lock(&t->lock);
 	la_vtpci_polls(t, &polls);
+	pthread_mutex_unlock(&t->lock);
 	for (;;) {
 		if (ppoll(polls.fd, polls.n, NULL, NULL) < 0 && errno != EINTR)
 			break;

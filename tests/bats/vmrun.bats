@@ -392,7 +392,7 @@ seccomp_list() {
 @test "la-vmrun: --print-seccomp with an unknown kind, or two kinds, is a usage error" {
 	run la-vmrun --print-seccomp gpu
 	assert_failure 2
-	assert_output "la-vmrun: --print-seccomp: 'gpu': not a thread kind (main, vcpu, device, parser, virtio-blk, virtio-rng, virtio-console, virtio-vsock or control)"
+	assert_output "la-vmrun: --print-seccomp: 'gpu': not a thread kind (main, vcpu, device, parser, virtio-blk, virtio-rng, virtio-console, virtio-net, virtio-vsock or control)"
 	run la-vmrun --print-seccomp=vcpu main
 	assert_failure 2
 	assert_output --partial "la-vmrun: unexpected argument 'main' (--print-seccomp takes one KIND)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# la-vmrun's virtio devices without KVM: --disk, --rng/--no-rng and
+# la-vmrun's virtio devices without KVM: --disk, --net, --rng/--no-rng and
 # --console virtio, their errors, what --explain says of them, and that
 # la-alloc --device, la-mkfdt --device and la-vmrun give each device the
 # same slot, BAR and IRQ. The guest's view is vmrun_vm_virtio.bats.
@@ -172,7 +172,8 @@ f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flus
 	assert_output --partial "--disk=PATH[,ro][,serial=ID][,direct]"
 	assert_output --partial "--no-rng"
 	assert_output --partial "--console=KIND"
-	for k in virtio-blk virtio-rng virtio-console; do
+	assert_output --partial "--net=tap=NAME|tap[,mac=MAC][,vhost=on|off]"
+	for k in virtio-blk virtio-rng virtio-console virtio-net; do
 		run la-vmrun --print-seccomp $k
 		assert_success
 		assert_line --index 0 --regexp "^$k thread: [0-9]+ system calls$"
@@ -184,12 +185,17 @@ f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flus
 	run la-vmrun --print-seccomp virtio-rng
 	assert_line "  getrandom"
 	refute_line "  fdatasync"
+	run la-vmrun --print-seccomp virtio-net
+	assert_line "  readv"
+	assert_line "  writev"
+	assert_output --partial "(TUNSETOFFLOAD (the guest's offloads))"
+	refute_line "  fdatasync"
 	run la-vmrun --print-seccomp vcpu
 	assert_output --partial "KVM_IOEVENTFD"
 	assert_output --partial "KVM_SET_GSI_ROUTING"
 	# and la-vmrun(1) has them, with a DEVICES section
-	for o in '\-\-disk' '\-\-rng' '\-\-no\-rng' '\-\-console' '.SH DEVICES' virtio-console \
-		la-vblk0 la-vrng la-vcons; do
+	for o in '\-\-disk' '\-\-net' '\-\-rng' '\-\-no\-rng' '\-\-console' '.SH DEVICES' \
+		virtio-console virtio-net la-vblk0 la-vnet0 la-vrng la-vcons 52:54:00:12:34:56; do
 		grep -qF -- "$o" "$LA_TOP/man/la-vmrun.1" || fail "man page lacks $o"
 	done
 }
@@ -288,4 +294,76 @@ f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flus
 	for o in '\-\-vsock' 'virtio-vsock0' 'la-vsock' 'VHOST_VSOCK_SET_RUNNING' 'modprobe vhost_vsock'; do
 		grep -qF -- "$o" "$LA_TOP/man/la-vmrun.1" || fail "man page lacks $o"
 	done
+}
+
+@test "la-vmrun --net: --explain shows each network device's slot, BAR, IRQ, tap, MAC and backend, text and JSON" {
+	run la-vmrun --explain --disk "$tmp/d1.img" --net tap=la-tap0 --net tap,mac=02:00:00:00:00:01 \
+		--net tap=la-tap1,vhost=off "$PROBE"
+	assert_success
+	assert_line "  virtio-blk0      00:01.0  bar0 0xd0000000-0xd0007fff  irq 9   $tmp/d1.img (16777216 bytes)"
+	assert_line --regexp "^  virtio-net0      00:02\.0  bar0 0xd0008000-0xd000ffff  irq 10  tap la-tap0 \(mac 52:54:00:12:34:56, (userspace|vhost-net)\)$"
+	assert_line --regexp "^  virtio-net1      00:03\.0  bar0 0xd0010000-0xd0017fff  irq 11  a new tap, the kernel names it tapN \(mac 02:00:00:00:00:01, (userspace|vhost-net)\)$"
+	assert_line "  virtio-net2      00:04.0  bar0 0xd0018000-0xd001ffff  irq 12  tap la-tap1 (mac 52:54:00:12:34:58, userspace)"
+	assert_line "  virtio-rng0      00:05.0  bar0 0xd0020000-0xd0027fff  irq 9   getrandom"
+	# the peers' spellings say the same: crosvm's tap-name=, kvmtool's
+	# mode=tap,tapif=,guest_mac=
+	run bash -c "la-vmrun --explain --json --net tap-name=la-tap0,vhost=off --net mode=tap,tapif=t1,guest_mac=02:AB:00:00:00:01,vhost=off '$PROBE' | jq -c '[.virtio_devices[] | select(.type == \"virtio-net\") | .backing]'"
+	assert_success
+	assert_output '[{"tap":"la-tap0","create":false,"mac":"52:54:00:12:34:56","backend":"userspace"},{"tap":"t1","create":false,"mac":"02:ab:00:00:00:01","backend":"userspace"}]'
+	run bash -c "la-vmrun --explain --json --net tap '$PROBE' | jq -c '.virtio_devices[0].backing | [.tap, .create]'"
+	assert_output '[null,true]'
+	run bash -c "la-vmrun --explain --json --net tap=a,vhost=on '$PROBE' | jq -r '.virtio_devices[0].backing.backend'"
+	assert_output vhost-net
+}
+
+@test "la-vmrun --net: x86_64's network devices get la-alloc --device's slot, BAR and IRQ" {
+	alloc_virtio --arch x86_64 --platform --device virtio-blk --device virtio-net \
+		--device virtio-net --device virtio-rng >"$tmp/alloc"
+	explain_virtio --disk "$tmp/d1.img" --net tap=a --net tap=b "$PROBE" >"$tmp/explain"
+	run diff "$tmp/alloc" "$tmp/explain"
+	assert_success
+	run cat "$tmp/explain"
+	assert_line "virtio-net1 00:03.0 0x00000000d0010000-0x00000000d0017fff 11"
+}
+
+@test "la-vmrun --net: syntax errors are usage errors naming the option" {
+	local bad=(
+		"tap=la-tap0,foo=1|unknown key 'foo' (tap=NAME|tap[,mac=MAC][,vhost=on|off])"
+		"mac=02:00:00:00:00:01|no tap (tap=NAME|tap[,mac=MAC][,vhost=on|off])"
+		"tap=a,mac=52:54:00:12:34|mac=52:54:00:12:34: not a MAC address (six hex pairs: 52:54:00:12:34:56)"
+		"tap=a,mac=zz:54:00:12:34:56|mac=zz:54:00:12:34:56: not a MAC address"
+		"tap=a,mac=01:00:5e:00:00:01|mac=01:00:5e:00:00:01: a multicast or all-zero address; the guest needs a unicast one (first octet even)"
+		"tap=a,mac=00:00:00:00:00:00|mac=00:00:00:00:00:00: a multicast or all-zero address"
+		"tap=a,tap|the tap given twice"
+		"tap=a,tap-name=b|the tap given twice"
+		"tap=abcdefghijklmnop|'abcdefghijklmnop' is not an interface name (1 to 15 characters, no '/', ':' or space)"
+		"tap=a/b|'a/b' is not an interface name"
+		"tap=|'' is not an interface name"
+		"mode=user,tap=a|mode=user: la-vmrun's network is a tap only (mode=tap)"
+		"tap=a,vhost=maybe|vhost=maybe: on or off"
+	)
+	local b
+	for b in "${bad[@]}"; do
+		run la-vmrun --explain --net "${b%%|*}" "$PROBE"
+		assert_failure 2
+		assert_output --partial "la-vmrun: --net: '${b%%|*}': ${b#*|}"
+	done
+	run la-vmrun --explain --net tap=a --net tap=a "$PROBE"
+	assert_failure 2
+	assert_output --partial "la-vmrun: --net: 'tap=a': tap a is given to another --net already"
+	run la-vmrun --explain --net tap=a --net tap=b --net tap=c --net tap=d --net tap=e "$PROBE"
+	assert_failure 2
+	assert_output --partial "la-vmrun: --net: 'tap=e': at most 4 network devices"
+}
+
+@test "la-vmrun --net tap=NAME: a tap that is not there, or not a tap, fails the run (exit 1) naming it and why" {
+	# before KVM is opened: no /dev/kvm needed
+	run la-vmrun --net tap=la-nope0 "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --net: 'la-nope0': no such network interface (make the tap: ip tuntap add la-nope0 mode tap user \$USER)"
+	if [ -r /dev/net/tun ] && [ -w /dev/net/tun ]; then
+		run la-vmrun --net tap=lo "$PROBE"
+		assert_failure 1
+		assert_output "la-vmrun: --net: 'lo': not a tap (a tun device, a multi-queue tap or another kind of interface)"
+	fi
 }

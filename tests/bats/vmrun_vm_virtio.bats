@@ -28,6 +28,28 @@ virtio_has() {
 	grep -q -- "$1" "$BATS_FILE_TMPDIR/vmrun-help" 2>/dev/null
 }
 
+# the guest's end of a tap la-vmrun makes, and the host's
+NEW_GUEST_IP=10.0.3.15/24
+NEW_HOST_IP=10.0.3.1
+
+# net_case CASE NETOPTS: ping, a file from the host (nc), one to it
+net_case() {
+	local v='--mem 512M --initrd "$P/virtio.cpio"'
+	cat <<EOF
+la-case $1 $VIRTIO_TIMEOUT sh -c 'timeout 200 nc -l -p 7001 <"\$P/blob" & mkfifo /tmp/hold-$1; timeout 200 nc -l -p 7002 <>/tmp/hold-$1 >/tmp/put & la-vmrun $v --net $2 --cmdline "quiet la.modules=virtio_pci,virtio_net la.ip=eth0,$GUEST_IP la.ping=$HOST_IP la.get=$HOST_IP:7001 la.put=$HOST_IP:7002:128" "\$P/vmlinuz"; s=\$?; wait; echo "host put bytes \$(wc -c </tmp/put) sha256 \$(sha256sum </tmp/put | cut -d" " -f1)"; exit \$s'
+EOF
+}
+
+# bench_case CASE NETOPTS: guest to host TCP throughput, 64 MiB of zeros
+# through busybox nc into /dev/null (LA_VM_NET_BENCH=1; la-vmrun(1) has
+# the numbers that chose the default backend)
+bench_case() {
+	local v='--mem 512M --initrd "$P/virtio.cpio"'
+	cat <<EOF
+la-case $1 $VIRTIO_TIMEOUT sh -c 'timeout 250 nc -l -p 7003 >/dev/null & la-vmrun $v --net $2 --cmdline "quiet la.modules=virtio_pci,virtio_net la.ip=eth0,$GUEST_IP la.send=$HOST_IP:7003:64" "\$P/vmlinuz"; s=\$?; wait; exit \$s'
+EOF
+}
+
 # the cases, one la-case line each, $P = the payload folder; every L2 boot
 # keeps its console quiet
 virtio_cases() {
@@ -55,10 +77,22 @@ la-case v-console $t sh -c 'for i in \$(seq 60); do echo "echo typed-\\\$((6*7))
 EOF
 	fi
 	if virtio_has --net; then
+		echo "la-case v-tap 20 la-tap la-tap0 $HOST_IP/24"
+		# the default backend (vhost-net: L1 has it), then each forced
+		net_case v-net tap=la-tap0
+		net_case v-net-user tap=la-tap0,vhost=off
+		net_case v-net-vhost tap=la-tap0,vhost=on
+		# a tap la-vmrun makes (L1 runs it as root): L1 gives it an address
+		# once la-vmrun has said its name, before the guest pings
 		cat <<EOF
-la-case v-tap 20 la-tap la-tap0 $HOST_IP/24
-la-case v-net $t sh -c 'timeout 200 nc -l -p 7001 <"\$P/blob" & mkfifo /tmp/hold; timeout 200 nc -l -p 7002 <>/tmp/hold >/tmp/put & la-vmrun $v --net tap=la-tap0 --cmdline "quiet la.modules=virtio_pci,virtio_net la.ip=eth0,$GUEST_IP la.ping=$HOST_IP la.get=$HOST_IP:7001 la.put=$HOST_IP:7002:128" "\$P/vmlinuz"; wait; echo "host put bytes \$(wc -c </tmp/put) sha256 \$(sha256sum </tmp/put | cut -d" " -f1)"'
+la-case v-net-new $t sh -c 'la-vmrun $v --net tap --cmdline "quiet la.modules=virtio_pci,virtio_net la.ip=eth0,$NEW_GUEST_IP la.ping=$NEW_HOST_IP" "\$P/vmlinuz" 2>/tmp/new.err & for i in \$(seq 100); do n=\$(sed -n "s/^la-vmrun: --net: made tap \\([^ ]*\\) .*/\\1/p" /tmp/new.err); [ -n "\$n" ] && break; sleep 0.1; done; ip addr add $NEW_HOST_IP/24 dev "\$n"; ip link set "\$n" up; wait \$!; s=\$?; cat /tmp/new.err >&2; echo "host tap \$n"; exit \$s'
 EOF
+		if [ "${LA_VM_NET_BENCH:-0}" = 1 ]; then
+			bench_case v-bench-user tap=la-tap0,vhost=off
+			bench_case v-bench-vhost tap=la-tap0,vhost=on
+			bench_case v-bench-user2 tap=la-tap0,vhost=off
+			bench_case v-bench-vhost2 tap=la-tap0,vhost=on
+		fi
 	fi
 	if virtio_has --vsock; then
 		cat <<EOF
@@ -239,6 +273,37 @@ check_net() {
 	need_option --net v-tap
 	vm_case_status v-tap 0
 	check_net v-net
+}
+
+@test "la-vmrun --net tap=NAME,vhost=off: the userspace backend passes the same check" {
+	need_option --net v-net-user
+	check_net v-net-user
+}
+
+@test "la-vmrun --net tap=NAME,vhost=on: the vhost-net backend passes the same check" {
+	need_option --net v-net-vhost
+	check_net v-net-vhost
+}
+
+@test "la-vmrun --net tap: la-vmrun makes a tap (as root), says its name, and the guest pings over it" {
+	need_option --net v-net-new
+	vm_case_status v-net-new 0
+	assert_line "la-guest: ip eth0 $NEW_GUEST_IP"
+	assert_line "la-guest: ping $NEW_HOST_IP ok"
+	assert_line --regexp '^host tap tap[0-9]+$'
+	grep -qE '^la-vmrun: --net: made tap tap[0-9]+ for virtio-net0 \(down, no address; it goes when la-vmrun exits\)$' <<<"$stderr" ||
+		fail "no 'made tap' line on stderr: $stderr"
+}
+
+@test "la-vmrun --net: guest to host TCP throughput, userspace and vhost-net (LA_VM_NET_BENCH=1)" {
+	[ "${LA_VM_NET_BENCH:-0}" = 1 ] || skip "the throughput measurement runs with LA_VM_NET_BENCH=1"
+	local c
+	for c in v-bench-user v-bench-vhost v-bench-user2 v-bench-vhost2; do
+		need_option --net $c
+		vm_case_status $c 0
+		assert_line --regexp "^la-guest: send $HOST_IP:7003 bytes 67108864 ms [0-9]+$"
+		echo "# $c: $(line_of "la-guest: send $HOST_IP:7003 ")" >&3
+	done
 }
 
 # check_vsock CASE: 1 MiB each way over AF_VSOCK, both ends ok

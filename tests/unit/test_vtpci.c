@@ -13,9 +13,9 @@
 #include "err.h"
 #include "pci/config.h"
 #include "t.h"
+#include "vtpci_driver.h"
 #include "virtio/devices.h"
 #include "virtio/transport.h"
-#include "vtpci_driver.h"
 
 #define RAM (1u << 20)
 #define BAR 0xd0000000u

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The driver's side of the unit tests of the virtio PCI transport: BAR 0
- * read and written as a guest would (little-endian, size bytes at off). */
+/* The driver's side of the unit tests of the virtio PCI transport and its
+ * devices (test_vtpci, test_vhost, test_vnet): BAR 0 read and written as a
+ * guest would (little-endian, size bytes at off). */
 #ifndef LA_TEST_VTPCI_DRIVER_H
 #define LA_TEST_VTPCI_DRIVER_H
 

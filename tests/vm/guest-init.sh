@@ -37,6 +37,9 @@
 #   la.get=HOST:PORT nc HOST PORT into /tmp/la-get: "la-guest: get HOST:PORT bytes N sha256 H"
 #   la.put=HOST:PORT:KIB  KIB KiB of random data to nc HOST PORT: "la-guest: put
 #                    HOST:PORT bytes N sha256 H" (the same line whether or not it got there)
+#   la.send=HOST:PORT:MIB  MIB MiB of zeros to nc HOST PORT, timed until the
+#                    host acknowledged the last byte: "la-guest: send
+#                    HOST:PORT bytes N ms T" (a throughput measurement)
 #   la.write=PATH:KIB  KIB KiB of random data into PATH, synced: "la-guest: write PATH bytes N sha256 H"
 #   la.sha256=PATH   "la-guest: sha256 PATH H" (a file or a device: /dev/vdb)
 #   la.trywrite=DEV  one 4 KiB block written to DEV with O_DIRECT and fsync:
@@ -182,6 +185,18 @@ if [ -z "$disk" ]; then
 	[ -z "$root" ] || la_root "$root"
 fi
 
+# la_tcp_drained PORT: nc leaves at the end of its input, its data maybe
+# still queued: wait (10 s at most) until no socket to that port is
+# established or has its FIN unacknowledged (01, 04, 0B in /proc/net/tcp),
+# so a poweroff next cannot lose the tail
+la_tcp_drained() {
+	i=0
+	while grep -qE ":$(printf '%04X' "$1") (01|04|0B) " /proc/net/tcp && [ "$i" -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # la_sha256 FILE: its sha256, nothing else
 la_sha256() {
 	sha256sum "$1" | cut -d' ' -f1
@@ -240,15 +255,16 @@ for w in $(cat /proc/cmdline); do
 		a=${a%:*}
 		nc "${a%:*}" "${a##*:}" </tmp/la-put 2>/tmp/nc.err ||
 			echo "la-guest: put $a failed: $(head -n 1 /tmp/nc.err)"
-		# nc leaves at the end of its input, its data maybe still queued:
-		# wait (10 s at most) until no socket to that port is established
-		# or has its FIN unacknowledged (01, 04, 0B in /proc/net/tcp), so
-		# a poweroff next cannot lose the tail
-		i=0
-		while grep -qE ":$(printf '%04X' "${a##*:}") (01|04|0B) " /proc/net/tcp && [ "$i" -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
+		la_tcp_drained "${a##*:}"
+		;;
+	la.send=*)
+		a=${w#la.send=}
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		dd if=/dev/zero bs=65536 count=$((${a##*:} * 16)) 2>/dev/null |
+			nc "${a%:*:*}" "$(echo "$a" | cut -d: -f2)" 2>/tmp/nc.err ||
+			echo "la-guest: send ${a%:*} failed: $(head -n 1 /tmp/nc.err)"
+		la_tcp_drained "$(echo "$a" | cut -d: -f2)"
+		echo "la-guest: send ${a%:*} bytes $((${a##*:} * 1048576)) ms $(awk -v a="$t0" '{ printf "%d", ($1 - a) * 1000 }' /proc/uptime)"
 		;;
 	la.write=*)
 		a=${w#la.write=}
