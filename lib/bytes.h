@@ -40,4 +40,16 @@ static inline uint8_t la_checksum8(const uint8_t *p, size_t len)
 	return (uint8_t)-s;
 }
 
+/* la_hexdigit - the value of hex digit c (either case), -1 if it is not one */
+static inline int la_hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "ctl.h"
 #include "err.h"
 
@@ -78,17 +79,6 @@ static unsigned la_ctl_depth(const char *s, size_t len)
 	return max;
 }
 
-static int la_ctl_hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int la_ctl_parse_addr(const char *s, unsigned *bus, unsigned *dev, unsigned *func)
 {
 	int v[5];
@@ -98,7 +88,7 @@ int la_ctl_parse_addr(const char *s, unsigned *bus, unsigned *dev, unsigned *fun
 	for (int i = 0, k = 0; i < 7; i++) {
 		if (i == 2 || i == 5)
 			continue;
-		v[k] = la_ctl_hexdigit(s[i]);
+		v[k] = la_hexdigit(s[i]);
 		if (v[k++] < 0)
 			return -LA_ERR_BADVALUE;
 	}

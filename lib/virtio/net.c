@@ -83,23 +83,12 @@ void la_vnet_default_mac(unsigned index, uint8_t mac[6])
 	mac[5] = (uint8_t)(mac[5] + index);
 }
 
-static int la_vnet_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int la_vnet_mac_parse(const char *s, uint8_t mac[6])
 {
 	uint8_t m[6];
 
 	for (unsigned i = 0; i < 6; i++, s += 3) {
-		int hi = la_vnet_hex(s[0]), lo = hi < 0 ? -1 : la_vnet_hex(s[1]);
+		int hi = la_hexdigit(s[0]), lo = hi < 0 ? -1 : la_hexdigit(s[1]);
 
 		if (lo < 0 || s[2] != (i < 5 ? ':' : '\0'))
 			return -LA_ERR_BADVALUE;
