@@ -46,7 +46,7 @@ static void la_explain_grants(const struct la_vmrun *a)
 	for (unsigned i = 0; i < r->n; i++) {
 		const struct la_grant *g = &r->g[i];
 
-		if (g->kind == LA_RES_IRQ) {
+		if (g->kind == LA_RES_IRQ || g->kind == LA_RES_GPE) {
 			la_explain_row(g->name, "irq", g->value, g->value, g->tag);
 		} else if (g->kind == LA_RES_PCI) {
 			char at[16];

@@ -51,6 +51,7 @@ struct la_vmrun {
 	char rng_name[LA_DEV_NAME_MAX + 1], cons_name[LA_DEV_NAME_MAX + 1];
 	struct la_vcons_opts cons;
 	bool no_acpi;
+	unsigned hotplug_slots;          /* --pci-hotplug-slots */
 	bool explain;
 	bool json;                       /* --json: --explain as one JSON document */
 	enum la_seccomp_mode seccomp;    /* --seccomp, default trap */
