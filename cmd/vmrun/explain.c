@@ -47,7 +47,7 @@ static void la_explain_grants(const struct la_vmrun *a)
 		const struct la_grant *g = &r->g[i];
 
 		if (g->kind == LA_RES_IRQ || g->kind == LA_RES_GPE) {
-			la_explain_row(g->name, "irq", g->value, g->value, g->tag);
+			la_explain_row(g->name, la_res_kind_name(g->kind), g->value, g->value, g->tag);
 		} else if (g->kind == LA_RES_PCI) {
 			char at[16];
 

@@ -121,18 +121,22 @@ fake_start() {
 	[ "$(jq -r '.state, .cpus, (.vcpus | length)' <<<"$output" | tr '\n' ' ')" = "running 2 2 " ]
 }
 
-@test "la-vmctl: add and remove are checked, then the VM says hot-plug is not built (exit 1)" {
+@test "la-vmctl: add and remove are checked, then a VM without hot-plug slots says so (exit 1)" {
 	fake_start
+	run la-vmctl vm.sock add disk missing.img,ro
+	assert_failure 1
+	assert_output "la-vmctl: add disk: 'missing.img': No such file or directory"
+	: >x.img
 	run la-vmctl vm.sock add disk x.img,ro
 	assert_failure 1
-	assert_output "la-vmctl: vm.sock: add: hot-plug needs --pci-hotplug-slots (not built yet)"
+	assert_output "la-vmctl: vm.sock: add: this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)"
 	run la-vmctl vm.sock add net tap=tap0
 	assert_failure 1
-	assert_output "la-vmctl: vm.sock: add: hot-plug needs --pci-hotplug-slots (not built yet)"
+	assert_output "la-vmctl: vm.sock: add: this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)"
 	run --separate-stderr la-vmctl --json vm.sock remove 00:05.0
 	assert_failure 1
 	[ "$(jq -r '.ok, .code' <<<"$output" | tr '\n' ' ')" = "false unsupported " ] || fail "$output"
-	[ "$stderr" = "la-vmctl: vm.sock: remove: hot-plug needs --pci-hotplug-slots (not built yet)" ]
+	[ "$stderr" = "la-vmctl: vm.sock: remove: this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)" ]
 }
 
 @test "la-vmctl: stop gets the exit status; the server removes its socket" {
