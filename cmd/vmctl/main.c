@@ -81,9 +81,10 @@ static void la_vmctl_open_image(struct la_vmctl *c)
 	c->image_fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (c->image_fd < 0) {
 		int e = errno;
+		char *copy = strdup(path);
 
-		json_decref(c->req);
-		la_cli_fail("add disk", path, 1, "%s", strerror(e));
+		json_decref(c->req); /* LeakSanitizer: nothing left at the exit */
+		la_cli_fail("add disk", copy ? copy : "PATH", 1, "%s", strerror(e));
 	}
 }
 

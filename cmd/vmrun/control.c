@@ -84,6 +84,9 @@ static void la_control_list(void *ctx, struct la_json *j)
 		la_json_str(j, "name", h.name);
 		la_json_str(j, "type", h.type);
 		la_json_str(j, "slot", at);
+		la_json_u64(j, "bar0_start", h.bar0.start);
+		la_json_u64(j, "bar0_end", h.bar0.end);
+		la_json_u64(j, "irq", h.irq);
 		la_json_bool(j, "hotplugged", true);
 		if (i < LA_HOTPLUG_SLOTS_MAX && c->hp_path[i]) {
 			la_json_obj_begin(j, "backing");

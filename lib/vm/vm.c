@@ -1008,6 +1008,10 @@ bool la_vm_hotplug_get(struct la_vm *vm, unsigned index, struct la_vm_hp_info *o
 	g = la_dev_inst_grant(vm->hp[index].slot, LA_RES_PCI, 0);
 	*out = (struct la_vm_hp_info){ .index = index, .bus = g->bus, .dev = g->dev,
 				       .func = g->func, .type = vm->hp[index].inst.desc->name };
+	g = la_dev_inst_grant(vm->hp[index].slot, LA_RES_MMIO, 0);
+	out->bar0 = g ? g->range : (struct la_range){ 0, 0 };
+	g = la_dev_inst_grant(vm->hp[index].slot, LA_RES_IRQ, 0);
+	out->irq = g ? g->value : 0;
 	snprintf(out->name, sizeof(out->name), "%s", vm->hp[index].inst.name);
 	return true;
 }

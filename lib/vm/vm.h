@@ -171,6 +171,8 @@ struct la_vm_hp_info {
 	unsigned bus, dev, func;
 	char name[LA_DEV_NAME_MAX + 1];  /* "virtio-blk-hp0" */
 	const char *type;         /* the descriptor's name: "virtio-blk" */
+	struct la_range bar0;     /* the slot's BAR 0 grant */
+	unsigned irq;             /* its INTx */
 };
 
 /* la_vm_hotplug_add - make a device of type t (create's options opts: a
