@@ -177,7 +177,7 @@ static const struct argp la_vmctl_argp = {
 	.doc = "Ask the VM that la-vmrun --control SOCKET runs: list its devices (name, PCI "
 	       "address, BAR, interrupt, backing), its status (running or its fate, uptime, "
 	       "vCPUs), or to stop (as Ctrl-A x: la-vmrun exits 0). add and remove are for "
-	       "PCI hot-plug, which this la-vmrun does not have yet: the VM says so.\v"
+	       "PCI hot-plug (la-vmrun --pci-hotplug-slots N; add net: not yet).\v"
 	       "Examples:\n"
 	       "  la-vmrun --control /tmp/vm.sock --disk root.img bzImage &\n"
 	       "  la-vmctl /tmp/vm.sock status\n"

@@ -225,10 +225,17 @@ int main(void)
 	run(seccomp_status, &c);
 	T_CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 7);
 
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan's own thread start and allocator call what the virtio-blk
+	 * list has not (sched_getaffinity, mmap of its arenas) */
+	(void)hotplug_thread;
+	T_SKIP("a device thread under the control filter: not in sanitizer builds");
+#else
 	run(hotplug_thread, &c);
 	T_CHECK(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 7);
 	if (c.err[0])
 		fprintf(stderr, "%s", c.err);
+#endif
 
 	run(jail, &c);
 	if (WIFEXITED(c.status) && WEXITSTATUS(c.status) == 5 && getenv("CI") == NULL)
