@@ -45,7 +45,7 @@ fake_start() {
 		grep -q -- "$w" "$LA_TOP/man/la-vmctl.1" || fail "la-vmctl.1 lacks $w"
 	done
 	for w in '.SH CONTROL SOCKET' 'la-vmctl-schema' too-long too-deep bad-request unknown-op \
-		unsupported busy idle 'hot-plug needs' '\-\-control'; do
+		unsupported busy idle full no-device timeout failed '.SH PCI HOT-PLUG' '\-\-control'; do
 		grep -qF -- "$w" "$LA_TOP/man/la-vmrun.1" || fail "la-vmrun.1 lacks $w"
 	done
 	run la-vmrun --help
