@@ -32,6 +32,10 @@ static const char *const la_ctl_codes[LA_CTL_CODE_COUNT] = {
 	[LA_CTL_UNSUPPORTED] = "unsupported",
 	[LA_CTL_BUSY] = "busy",
 	[LA_CTL_IDLE] = "idle",
+	[LA_CTL_FULL] = "full",
+	[LA_CTL_NO_DEVICE] = "no-device",
+	[LA_CTL_TIMEOUT] = "timeout",
+	[LA_CTL_FAILED] = "failed",
 };
 
 static const char *const la_ctl_ops_names[] = {
@@ -344,8 +348,49 @@ static void la_ctl_status_reply(struct la_json *j, const struct la_ctl_ops *ops)
 	la_json_arr_end(j);
 }
 
+/* add and remove: the VM's answer, written to a memory buffer first, as
+ * a failure is known only at the end. */
+static enum la_ctl_code la_ctl_hotplug(const struct la_ctl_ops *ops, const struct la_ctl_req *r,
+				       int fd, FILE *f, char *why, size_t whylen)
+{
+	char *body = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&body, &n);
+	enum la_ctl_code c;
+	struct la_json j;
+
+	if (!m) {
+		if (fd >= 0)
+			close(fd);
+		snprintf(why, whylen, "out of memory");
+		return LA_CTL_FAILED;
+	}
+	la_json_init_compact(&j, m);
+	la_json_obj_begin(&j, NULL);
+	c = r->op == LA_CTL_ADD ? ops->add(ops->ctx, r, fd, &j, why, whylen) :
+				  ops->remove(ops->ctx, r, &j, why, whylen);
+	la_json_obj_end(&j);
+	fclose(m);
+	if (!c) {
+		/* the members, after our head: body is "{...}\n" */
+		la_json_init_compact(&j, f);
+		la_ctl_head(&j, f, true);
+		la_json_str(&j, "op", la_ctl_op_name(r->op));
+		fprintf(f, "%s%.*s", n > 3 ? "," : "", n > 3 ? (int)(n - 3) : 0, body + 1);
+		fputs("}\n", f);
+	}
+	free(body);
+	return c;
+}
+
 enum la_ctl_code la_ctl_reply(const struct la_ctl_ops *ops, const char *line, size_t len,
 			      FILE *f)
+{
+	return la_ctl_reply_fd(ops, line, len, -1, f);
+}
+
+enum la_ctl_code la_ctl_reply_fd(const struct la_ctl_ops *ops, const char *line, size_t len,
+				 int fd, FILE *f)
 {
 	struct la_ctl_req *r = malloc(sizeof(*r));
 	enum la_ctl_code c;
@@ -353,15 +398,30 @@ enum la_ctl_code la_ctl_reply(const struct la_ctl_ops *ops, const char *line, si
 	char why[256];
 
 	if (!r) {
+		if (fd >= 0)
+			close(fd);
 		la_ctl_error(f, LA_CTL_UNSUPPORTED, "out of memory");
 		return LA_CTL_UNSUPPORTED;
 	}
 	c = la_ctl_parse(line, len, r, why, sizeof(why));
-	if (!c && (r->op == LA_CTL_ADD || r->op == LA_CTL_REMOVE)) {
-		snprintf(why, sizeof(why), "%s: hot-plug needs --pci-hotplug-slots (not built yet)",
-			 la_ctl_op_name(r->op));
+	if (!c && ((r->op == LA_CTL_ADD && !ops->add) || (r->op == LA_CTL_REMOVE && !ops->remove))) {
+		snprintf(why, sizeof(why), "%s: this VM has no PCI hot-plug slots (la-vmrun "
+			 "--pci-hotplug-slots N)", la_ctl_op_name(r->op));
 		c = LA_CTL_UNSUPPORTED;
 	}
+	if (!c && (r->op == LA_CTL_ADD || r->op == LA_CTL_REMOVE)) {
+		c = la_ctl_hotplug(ops, r, r->op == LA_CTL_ADD ? fd : -1, f, why, sizeof(why));
+		if (r->op == LA_CTL_ADD)
+			fd = -1;
+		if (!c) {
+			if (fd >= 0)
+				close(fd);
+			free(r);
+			return c;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
 	if (c) {
 		la_ctl_error(f, c, why);
 		free(r);
@@ -560,6 +620,7 @@ int la_ctl_connect(const char *path, unsigned timeout_ms, char *why, size_t whyl
 
 struct la_ctl_client {
 	int fd;                      /* -1: a free slot */
+	int passed;                  /* a descriptor it sent (SCM_RIGHTS), -1: none */
 	size_t used;
 	int64_t last_ms;             /* when it last sent a byte or connected */
 	char buf[LA_CTL_REQUEST_MAX + 1];
@@ -610,10 +671,12 @@ static int la_ctl_answer(struct la_ctl_client *c, int stop_fd, const struct la_c
 
 	if (!f)
 		return -LA_ERR_IO;
-	if (error)
+	if (error) {
 		la_ctl_error(f, code, error);
-	else
-		la_ctl_reply(ops, c->buf, len, f);
+	} else {
+		la_ctl_reply_fd(ops, c->buf, len, c->passed, f);
+		c->passed = -1;
+	}
 	err = fclose(f) ? -LA_ERR_IO : la_ctl_send(c->fd, stop_fd, out, n);
 	free(out);
 	return err;
@@ -621,6 +684,9 @@ static int la_ctl_answer(struct la_ctl_client *c, int stop_fd, const struct la_c
 
 static void la_ctl_drop(struct la_ctl_client *c)
 {
+	if (c->passed >= 0)
+		close(c->passed);
+	c->passed = -1;
 	close(c->fd);
 	c->fd = -1;
 	c->used = 0;
@@ -629,8 +695,27 @@ static void la_ctl_drop(struct la_ctl_client *c)
 /* Bytes from a client: each complete line answered in turn. */
 static void la_ctl_readable(struct la_ctl_client *c, int stop_fd, const struct la_ctl_ops *ops)
 {
-	ssize_t n = read(c->fd, c->buf + c->used, sizeof(c->buf) - c->used);
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = { c->buf + c->used, sizeof(c->buf) - c->used };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
+			     .msg_controllen = sizeof(cm.b) };
+	ssize_t n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
 	char *nl;
+
+	/* a descriptor with the request (la-vmctl add disk's image); a
+	 * second one replaces the first, more than one at once are closed
+	 * by the kernel (MSG_CTRUNC) */
+	for (struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; h; h = CMSG_NXTHDR(&mh, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS ||
+		    h->cmsg_len != CMSG_LEN(sizeof(int)))
+			continue;
+		if (c->passed >= 0)
+			close(c->passed);
+		memcpy(&c->passed, CMSG_DATA(h), sizeof(int));
+	}
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
@@ -664,13 +749,14 @@ static void la_ctl_accept(int lfd, int stop_fd, struct la_ctl_client *cl,
 			  const struct la_ctl_ops *ops)
 {
 	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	struct la_ctl_client busy = { .fd = fd };
+	struct la_ctl_client busy = { .fd = fd, .passed = -1 };
 
 	if (fd < 0)
 		return;
 	for (unsigned i = 0; i < LA_CTL_CLIENTS; i++) {
 		if (cl[i].fd < 0) {
 			cl[i].fd = fd;
+			cl[i].passed = -1;
 			cl[i].used = 0;
 			cl[i].last_ms = la_ctl_now_ms();
 			return;

@@ -54,6 +54,10 @@ enum la_ctl_code {
 	LA_CTL_UNSUPPORTED,   /* valid, but this la-vmrun cannot do it (hot-plug) */
 	LA_CTL_BUSY,          /* LA_CTL_CLIENTS are connected already */
 	LA_CTL_IDLE,          /* no complete request within LA_CTL_IDLE_MS */
+	LA_CTL_FULL,          /* add: every hot-plug slot holds a device */
+	LA_CTL_NO_DEVICE,     /* remove: no hot-plugged device at that address */
+	LA_CTL_TIMEOUT,       /* remove: the guest did not release the device */
+	LA_CTL_FAILED,        /* add: the device could not be made (its image, ...) */
 	LA_CTL_CODE_COUNT
 };
 
@@ -106,12 +110,26 @@ struct la_ctl_ops {
 	/* stop - end the VM as Ctrl-A x does. returns: the exit status it
 	 * will have (the first fate decided wins) */
 	int (*stop)(void *ctx);
+	/* add, remove - hot-plug (NULL: this VM has no hot-plug slots, the
+	 * reply is "unsupported"). add owns fd (the descriptor that came
+	 * with the request, -1: none) and closes it unless the device keeps
+	 * it. On success they write the reply's members to j; on failure why
+	 * (whylen bytes) gets a sentence. returns: LA_CTL_OK or the code */
+	enum la_ctl_code (*add)(void *ctx, const struct la_ctl_req *r, int fd, struct la_json *j,
+				char *why, size_t whylen);
+	enum la_ctl_code (*remove)(void *ctx, const struct la_ctl_req *r, struct la_json *j,
+				   char *why, size_t whylen);
 };
 
 /* la_ctl_reply - the reply to one request line (len bytes, no newline) as
  * one line to f. returns: the reply's code (LA_CTL_OK: "ok": true) */
 enum la_ctl_code la_ctl_reply(const struct la_ctl_ops *ops, const char *line, size_t len,
 			      FILE *f);
+/* la_ctl_reply_fd - as la_ctl_reply, with the descriptor fd (-1: none)
+ * that came with the request (SCM_RIGHTS): add disk's image, opened by
+ * the client. Always consumed: given to ops->add or closed. */
+enum la_ctl_code la_ctl_reply_fd(const struct la_ctl_ops *ops, const char *line, size_t len,
+				 int fd, FILE *f);
 
 /* la_ctl_error - an error reply with code and a sentence, one line to f */
 void la_ctl_error(FILE *f, enum la_ctl_code code, const char *error);

@@ -130,7 +130,12 @@
 	X(ADDRINUSE,    "address in use")                                     \
 	/* the control socket (lib/ctl.c) */                                  \
 	X(CTLINUSE,     "in use by a running VM")                             \
-	X(CTLNOTSOCK,   "not a socket; not replacing it")
+	X(CTLNOTSOCK,   "not a socket; not replacing it")                     \
+	/* PCI hot-plug (lib/vm/vm.c) */                                      \
+	X(NOHOTPLUG,    "no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)") \
+	X(SLOTSFULL,    "every PCI hot-plug slot holds a device")             \
+	X(NOTPLUGGED,   "no hot-plugged device at that address")              \
+	X(EJECTTIMEOUT, "the guest did not release the device in time")
 
 enum la_err {
 	LA_OK = 0,

@@ -170,14 +170,27 @@ static const struct la_sys_rule la_sys_main[] = {
 };
 
 /* The --control socket's thread: takes connections (accept4), reads
- * requests and sends replies (sendto: send without SIGPIPE), waits in
- * poll; jansson parses each request in memory it mallocs (a thread's
- * malloc arena is mmap'd and mprotect'd, never executable). */
+ * requests with the descriptor add disk passes (recvmsg, SCM_RIGHTS) and
+ * sends replies (sendto: send without SIGPIPE), waits in poll; jansson
+ * parses each request in memory it mallocs (a thread's malloc arena is
+ * mmap'd and mprotect'd, never executable).
+ *
+ * PCI hot-plug runs here too (la-vmctl add and remove): the image is
+ * locked and sized (fcntl, fstat, lseek, pread64 for direct's alignment
+ * probe), the device's eventfds made, KVM told of its queue
+ * notifications, MSI-X routes and irqfds, the guest told through the
+ * SCI (KVM_IRQ_LINE), and the device's thread started: the thread
+ * starts under this filter (clone3, set_robust_list, rseq, its name with
+ * prctl) and installs its own on top (prctl, seccomp, the trap's
+ * rt_sigaction). Filters stack, so this list also holds every call of
+ * the hot-pluggable devices' allowlists (virtio-blk: preadv, pwritev,
+ * fdatasync, fallocate). */
 static const struct la_sys_rule la_sys_control[] = {
 	LA_SYS_COMMON,
 	LA_SYS_CTL_UNLINK,
 	ALLOW("accept4"),
 	ALLOW("read"),
+	ALLOW("recvmsg"),
 	ALLOW("sendto"),
 	ALLOW("poll"),
 	ALLOW("ppoll"),
@@ -187,7 +200,34 @@ static const struct la_sys_rule la_sys_control[] = {
 	ALLOW("mremap"),
 	{ .name = "mmap", .nalt = 1, .alt = { NOEXEC(2) } },
 	{ .name = "mprotect", .nalt = 1, .alt = { NOEXEC(2) } },
-	{ .name = "ioctl", .nalt = 2, .alt = { LA_SYS_TTY } },
+	/* hot-plug: the image, the device's setup */
+	ALLOW("fcntl"),
+	ALLOW("fstat"),
+	ALLOW("newfstatat"),
+	ALLOW("lseek"),
+	ALLOW("pread64"),
+	ALLOW("eventfd2"),
+	/* hot-plug: the device's thread, started and filtered */
+	ALLOW("clone"),
+	ALLOW("clone3"),
+	ALLOW("set_robust_list"),
+	ALLOW("rseq"),
+	ALLOW("prctl"),
+	ALLOW("seccomp"),
+	ALLOW("rt_sigaction"),
+	/* hot-plug: what the device's thread does, its allowlist on top */
+	ALLOW("preadv"),
+	ALLOW("pwritev"),
+	ALLOW("fdatasync"),
+	ALLOW("fallocate"),
+	{ .name = "ioctl", .nalt = 7, .alt = {
+		LA_SYS_TTY,
+		ARG(1, KVM_IOEVENTFD, "KVM_IOEVENTFD (a hot-plugged device's queues)"),
+		ARG(1, KVM_IRQFD, "KVM_IRQFD (its MSI-X vectors)"),
+		ARG(1, KVM_SET_GSI_ROUTING, "KVM_SET_GSI_ROUTING (its MSI-X routes)"),
+		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (the SCI, its INTx)"),
+		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC, in the device's list)"),
+	} },
 };
 
 /* a program parsing untrusted input once it is open: read, compute, write */

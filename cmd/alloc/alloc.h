@@ -16,7 +16,7 @@
 enum la_req_type {
 	LA_REQ_MMIO, LA_REQ_IO, LA_REQ_IRQ, LA_REQ_GPE, LA_REQ_PCI, LA_REQ_AT,
 	LA_REQ_RESERVE, LA_REQ_RELEASE, LA_REQ_PSTORE, LA_REQ_MMIO_RANGE, LA_REQ_DEVICE,
-	LA_REQ_POOL, LA_REQ_ALLOC,
+	LA_REQ_POOL, LA_REQ_ALLOC, LA_REQ_HOTPLUG,
 };
 
 /* One request, parsed and checked when argp sees it. */

@@ -18,7 +18,8 @@
 enum {
 	KEY_MMIO = 0x2000, KEY_IO, KEY_IRQ, KEY_GPE, KEY_PCI, KEY_AT, KEY_RESERVE,
 	KEY_RELEASE, KEY_PSTORE, KEY_MMIO_RANGE, KEY_DEVICE, KEY_POOL, KEY_ALLOC,
-	KEY_MIN_ALIGN, KEY_PREF_ALIGN, KEY_KEEP_GOING, KEY_PLATFORM, KEY_JSON = 'j',
+	KEY_MIN_ALIGN, KEY_PREF_ALIGN, KEY_KEEP_GOING, KEY_PLATFORM, KEY_HOTPLUG,
+	KEY_JSON = 'j',
 };
 
 static const struct argp_option la_alloc_options[] = {
@@ -51,6 +52,10 @@ static const struct argp_option la_alloc_options[] = {
 	  "First the devices the arch's build_vm creates (as la-vmrun and la-mkfdt "
 	  "have them: x86_64 i8042, rtc, com1-4, debugcon, post, acpi-pm; aarch64 rtc, vmwdt, "
 	  "com1-4, cpufreq; riscv64 com1-4)", 0 },
+	{ "pci-hotplug-slots", KEY_HOTPLUG, "N", 0,
+	  "x86_64: what la-vmrun --pci-hotplug-slots N reserves: the ACPI hot-plug "
+	  "controller (pci-hotplug0: 16 IO ports, a GPE) and N slots (hotplug-slot0..: a "
+	  "slot, a 32 KiB BAR 0 window, an INTx IRQ, as a virtio device's), N from 1 to 16", 0 },
 	{ NULL, 0, NULL, 0, "Pool mode (one address allocator, no arch configuration):", 3 },
 	{ "pool", KEY_POOL, "START-END", 0, "A pool of the allocator (repeatable)", 0 },
 	{ "min-align", KEY_MIN_ALIGN, "A", 0, "Minimum alignment (default 4)", 0 },
@@ -285,6 +290,15 @@ static void la_parse_request(struct argp_state *state, struct la_req *r)
 	case LA_REQ_DEVICE:
 		la_parse_device(state, r);
 		break;
+	case LA_REQ_HOTPLUG: {
+		char *end;
+		unsigned long n = strtoul(r->arg, &end, 10);
+
+		if (end == r->arg || *end || n < 1 || n > LA_HOTPLUG_SLOTS_MAX)
+			la_bad(state, r->opt, r->arg, "not a number of slots from 1 to 16");
+		r->size = n;
+		break;
+	}
 	}
 }
 
@@ -302,6 +316,7 @@ static const struct {
 	{ KEY_MMIO_RANGE, LA_REQ_MMIO_RANGE, "--mmio-range" },
 	{ KEY_DEVICE, LA_REQ_DEVICE, "--device" }, { KEY_POOL, LA_REQ_POOL, "--pool" },
 	{ KEY_ALLOC, LA_REQ_ALLOC, "--alloc" },
+	{ KEY_HOTPLUG, LA_REQ_HOTPLUG, "--pci-hotplug-slots" },
 };
 
 static void la_add_request(struct argp_state *state, struct la_alloc_args *a, int key,
@@ -363,7 +378,7 @@ static error_t la_alloc_parse(int key, char *arg, struct argp_state *state)
 		la_alloc_check_mode(state, a);
 		return 0;
 	default:
-		if (key >= KEY_MMIO && key <= KEY_ALLOC) {
+		if ((key >= KEY_MMIO && key <= KEY_ALLOC) || key == KEY_HOTPLUG) {
 			la_add_request(state, a, key, arg);
 			return 0;
 		}

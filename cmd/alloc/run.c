@@ -39,6 +39,10 @@ void la_alloc_check_mode(struct argp_state *state, struct la_alloc_args *a)
 				     r->opt, r->arg, pstore->opt, pstore->arg);
 		if (la_req_is_pstore(r))
 			pstore = r;
+		if (r->type == LA_REQ_HOTPLUG && !a->pool_mode &&
+		    a->vm.cfg.arch->id != LA_ARCH_X86_64)
+			argp_failure(state, 2, 0, "%s: '%s': PCI hot-plug is x86_64's (ACPI); %s "
+				     "guests have none", r->opt, r->arg, a->vm.cfg.arch->name);
 		if (r->type == LA_REQ_MMIO_RANGE && ++nranges > LA_SYS_MAX_MMIO_RANGES)
 			argp_failure(state, 2, 0, "%s: '%s': at most %u windows", r->opt, r->arg,
 				     LA_SYS_MAX_MMIO_RANGES);
@@ -416,6 +420,29 @@ static int la_alloc_do_device(struct la_alloc_args *a, const struct la_req *r,
 	return err;
 }
 
+/* --pci-hotplug-slots N: the controller, then N slots, named as la-vmrun
+ * names them. */
+static int la_alloc_do_hotplug(struct la_alloc_args *a, const struct la_req *r,
+			       struct la_failure *f)
+{
+	struct la_grant out[LA_DEV_MAX_NEEDS];
+	char name[LA_ALLOC_NAME_MAX];
+	int err = 0;
+
+	for (unsigned i = 0; !err && i <= r->size; i++) {
+		const struct la_dev_desc *t = i ? &la_dev_pci_slot : &la_dev_pci_hotplug;
+		unsigned n = 0;
+
+		snprintf(name, sizeof(name), "%s%u", t->name, i ? i - 1 : 0);
+		err = la_platform_add(&a->devs, t, name, out, &n, NULL);
+		for (unsigned k = 0; k < n; k++)
+			la_alloc_push(a, &out[k]);
+		if (err)
+			snprintf(f->reason, sizeof(f->reason), "%s: %s", name, la_strerror(err));
+	}
+	return err;
+}
+
 static int la_alloc_release_grant(struct la_alloc_args *a, const struct la_grant *g)
 {
 	if (a->pool_mode)
@@ -475,6 +502,8 @@ static int la_alloc_do(struct la_alloc_args *a, const struct la_req *r, struct l
 	case LA_REQ_PSTORE:
 	case LA_REQ_DEVICE:
 		return la_alloc_do_device(a, r, f);
+	case LA_REQ_HOTPLUG:
+		return la_alloc_do_hotplug(a, r, f);
 	default:
 		break;
 	}

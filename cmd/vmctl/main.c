@@ -5,6 +5,7 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ struct la_vmctl {
 	bool json;
 	unsigned timeout_s;
 	json_t *req;
+	int image_fd;         /* add disk: the image, opened here, sent along */
 };
 
 static const struct argp_option la_vmctl_options[] = {
@@ -64,6 +66,26 @@ static json_t *la_vmctl_add_disk(struct argp_state *state, const char *arg)
 	}
 	free(copy);
 	return r;
+}
+
+/* add disk: the VM runs in a jail with an empty root and cannot open
+ * PATH; la-vmctl opens it, with the user's permissions, read-write (or
+ * read-only for ro), and passes the descriptor with the request. */
+static void la_vmctl_open_image(struct la_vmctl *c)
+{
+	const char *path = json_string_value(json_object_get(c->req, "path"));
+	bool ro = json_is_true(json_object_get(c->req, "ro"));
+
+	if (!path)
+		return;
+	c->image_fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (c->image_fd < 0) {
+		int e = errno;
+		char *copy = strdup(path);
+
+		json_decref(c->req); /* LeakSanitizer: nothing left at the exit */
+		la_cli_fail("add disk", copy ? copy : "PATH", 1, "%s", strerror(e));
+	}
 }
 
 /* The request the command line asks for. */
@@ -155,7 +177,7 @@ static const struct argp la_vmctl_argp = {
 	.doc = "Ask the VM that la-vmrun --control SOCKET runs: list its devices (name, PCI "
 	       "address, BAR, interrupt, backing), its status (running or its fate, uptime, "
 	       "vCPUs), or to stop (as Ctrl-A x: la-vmrun exits 0). add and remove are for "
-	       "PCI hot-plug, which this la-vmrun does not have yet: the VM says so.\v"
+	       "PCI hot-plug (la-vmrun --pci-hotplug-slots N; add net: not yet).\v"
 	       "Examples:\n"
 	       "  la-vmrun --control /tmp/vm.sock --disk root.img bzImage &\n"
 	       "  la-vmctl /tmp/vm.sock status\n"
@@ -193,8 +215,34 @@ static const char *la_vmctl_wait(int fd, short events, int64_t until)
 
 /* Send the request line, read the reply line (at most
  * LA_VMCTL_REPLY_MAX bytes, its newline cut). returns: NULL, or why not */
+/* The request's first bytes with descriptor pass (SCM_RIGHTS), if any. */
+static ssize_t la_vmctl_send(int fd, const char *req, size_t len, int *pass)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = { (void *)req, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (*pass < 0)
+		return send(fd, req, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	memset(&cm, 0, sizeof(cm));
+	mh.msg_control = cm.b;
+	mh.msg_controllen = sizeof(cm.b);
+	cm.h.cmsg_level = SOL_SOCKET;
+	cm.h.cmsg_type = SCM_RIGHTS;
+	cm.h.cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(&cm.h), pass, sizeof(int));
+	n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n > 0)
+		*pass = -1; /* sent with the first byte */
+	return n;
+}
+
 static const char *la_vmctl_exchange(int fd, const char *req, size_t len, int64_t until,
-				     char **reply, size_t *rlen)
+				     int pass, char **reply, size_t *rlen)
 {
 	size_t cap = 4096, used = 0;
 	char *buf = malloc(cap), *nl;
@@ -204,7 +252,7 @@ static const char *la_vmctl_exchange(int fd, const char *req, size_t len, int64_
 	if (!buf)
 		return "out of memory";
 	while (len) {
-		ssize_t n = send(fd, req, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = la_vmctl_send(fd, req, len, &pass);
 
 		if (n > 0) {
 			req += n, len -= (size_t)n;
@@ -330,6 +378,12 @@ static int la_vmctl_print(const struct la_vmctl *c, const char *line, const json
 		la_vmctl_print_status(r);
 	else if (!strcmp(op, "list"))
 		la_vmctl_print_list(r);
+	else if (!strcmp(op, "add"))
+		printf("added %s (%s) at %s\n", la_vmctl_str(r, "name"), la_vmctl_str(r, "type"),
+		       la_vmctl_str(r, "slot"));
+	else if (!strcmp(op, "remove"))
+		printf("removed %s (%s) from %s\n", la_vmctl_str(r, "name"),
+		       la_vmctl_str(r, "type"), la_vmctl_str(r, "slot"));
 	else if (!strcmp(op, "stop"))
 		printf("stopping: la-vmrun exits %llu\n", la_vmctl_u64(r, "exit_status"));
 	return 0;
@@ -358,7 +412,7 @@ static json_t *la_vmctl_ask(const struct la_vmctl *c, char **line, char *why, si
 	strcat(req, "\n");
 	fd = la_ctl_connect(c->arg[0], c->timeout_s * 1000, why, whylen);
 	if (fd >= 0) {
-		fail = la_vmctl_exchange(fd, req, strlen(req), until, line, &rlen);
+		fail = la_vmctl_exchange(fd, req, strlen(req), until, c->image_fd, line, &rlen);
 		close(fd);
 		if (fail && !strcmp(fail, "timed out"))
 			snprintf(why, whylen, "no reply within %u s (--timeout)", c->timeout_s);
@@ -385,7 +439,9 @@ int main(int argc, char **argv)
 	json_t *r;
 	int status;
 
+	c.image_fd = -1;
 	la_cli_parse(&la_vmctl_argp, argc, argv, &c);
+	la_vmctl_open_image(&c);
 	r = la_vmctl_ask(&c, &line, why, sizeof(why));
 	if (!r) {
 		free(line);

@@ -24,7 +24,17 @@ struct la_control {
 	pthread_t t;
 	sem_t ready;
 	int filter_err, filter_errno;
+	/* hot-plugged disks, by slot index: the image's descriptor (la-vmctl
+	 * passed it; the device reads and writes it, closed once it is gone)
+	 * and its path, for list */
+	int hp_fd[LA_HOTPLUG_SLOTS_MAX];
+	char *hp_path[LA_HOTPLUG_SLOTS_MAX];
+	bool hp_ro[LA_HOTPLUG_SLOTS_MAX];
 };
+
+/* How long remove waits for the guest's _EJ0: within la-vmctl's default
+ * --timeout (10 s), so the reply comes before the client gives up. */
+#define LA_CONTROL_EJECT_MS 8000
 
 void la_vmrun_control_open(struct la_vmrun *a)
 {
@@ -61,8 +71,122 @@ static void la_control_status(void *ctx, struct la_ctl_status *st)
 static void la_control_list(void *ctx, struct la_json *j)
 {
 	struct la_control *c = ctx;
+	struct la_vm_hp_info h;
 
 	la_vmrun_virtio_json(j, c->a);
+	for (unsigned i = 0; i < la_vm_hotplug_slots(c->vm); i++) {
+		char at[16];
+
+		if (!la_vm_hotplug_get(c->vm, i, &h))
+			continue;
+		snprintf(at, sizeof(at), "%02x:%02x.%x", h.bus, h.dev, h.func);
+		la_json_obj_begin(j, NULL);
+		la_json_str(j, "name", h.name);
+		la_json_str(j, "type", h.type);
+		la_json_str(j, "slot", at);
+		la_json_u64(j, "bar0_start", h.bar0.start);
+		la_json_u64(j, "bar0_end", h.bar0.end);
+		la_json_u64(j, "irq", h.irq);
+		la_json_bool(j, "hotplugged", true);
+		if (i < LA_HOTPLUG_SLOTS_MAX && c->hp_path[i]) {
+			la_json_obj_begin(j, "backing");
+			la_json_str(j, "path", c->hp_path[i]);
+			la_json_bool(j, "ro", c->hp_ro[i]);
+			la_json_obj_end(j);
+		}
+		la_json_obj_end(j);
+	}
+}
+
+static void la_control_hp_json(struct la_json *j, const struct la_vm_hp_info *h)
+{
+	char at[16];
+
+	snprintf(at, sizeof(at), "%02x:%02x.%x", h->bus, h->dev, h->func);
+	la_json_str(j, "name", h->name);
+	la_json_str(j, "type", h->type);
+	la_json_str(j, "slot", at);
+}
+
+/* add disk: the image la-vmctl opened and passed (fd), locked and sized
+ * here, then a virtio-blk device in the first empty slot. */
+static enum la_ctl_code la_control_add(void *ctx, const struct la_ctl_req *r, int fd,
+				       struct la_json *j, char *why, size_t whylen)
+{
+	struct la_control *c = ctx;
+	struct la_vblk_opts o = { .fd = fd, .ro = r->ro, .direct = r->direct };
+	struct la_vm_hp_info h;
+	char w[160], *path;
+	int err;
+
+	if (r->device == LA_CTL_DEV_NET) {
+		if (fd >= 0)
+			close(fd);
+		snprintf(why, whylen, "add net: this la-vmrun has no virtio-net device to hot-plug");
+		return LA_CTL_UNSUPPORTED;
+	}
+	if (fd < 0) {
+		snprintf(why, whylen, "add disk: '%.100s': no descriptor came with the request "
+			 "(the VM cannot open paths: its jail's root is empty); la-vmctl opens "
+			 "PATH and passes it", r->path);
+		return LA_CTL_BAD_REQUEST;
+	}
+	path = strdup(r->path);
+	if (!path) {
+		close(fd);
+		snprintf(why, whylen, "add disk: out of memory");
+		return LA_CTL_FAILED;
+	}
+	o.path = path;
+	snprintf(o.serial, sizeof(o.serial), "%s", r->serial);
+	if (la_vblk_adopt(&o, w, sizeof(w))) {
+		snprintf(why, whylen, "add disk: '%.100s': %s", r->path, w);
+		free(path);
+		return LA_CTL_FAILED;
+	}
+	err = la_vm_hotplug_add(c->vm, &la_dev_virtio_blk, &o, &h);
+	if (!err && h.index >= LA_HOTPLUG_SLOTS_MAX)
+		err = -LA_ERR_INTERNAL;
+	if (err) {
+		close(o.fd);
+		free(path);
+		snprintf(why, whylen, "add disk: '%.100s': %s", r->path, la_strerror(err));
+		return err == -LA_ERR_SLOTSFULL ? LA_CTL_FULL :
+		       err == -LA_ERR_NOHOTPLUG ? LA_CTL_UNSUPPORTED : LA_CTL_FAILED;
+	}
+	c->hp_fd[h.index] = o.fd;
+	c->hp_path[h.index] = path;
+	c->hp_ro[h.index] = o.ro;
+	la_control_hp_json(j, &h);
+	return LA_CTL_OK;
+}
+
+/* remove: the guest asked to release the device, waited for. */
+static enum la_ctl_code la_control_remove(void *ctx, const struct la_ctl_req *r,
+					  struct la_json *j, char *why, size_t whylen)
+{
+	struct la_control *c = ctx;
+	struct la_vm_hp_info h = { 0 };
+	int err = la_vm_hotplug_remove(c->vm, r->bus, r->dev, r->func, LA_CONTROL_EJECT_MS, &h);
+
+	if (err == -LA_ERR_EJECTTIMEOUT) {
+		snprintf(why, whylen, "remove: %02x:%02x.%x (%s): the guest did not release it "
+			 "within %d s; it stays (is the guest's acpiphp driver there?)", r->bus,
+			 r->dev, r->func, h.name, LA_CONTROL_EJECT_MS / 1000);
+		return LA_CTL_TIMEOUT;
+	}
+	if (err) {
+		snprintf(why, whylen, "remove: %02x:%02x.%x: %s", r->bus, r->dev, r->func,
+			 la_strerror(err));
+		return err == -LA_ERR_NOTPLUGGED ? LA_CTL_NO_DEVICE : LA_CTL_UNSUPPORTED;
+	}
+	if (h.index < LA_HOTPLUG_SLOTS_MAX && c->hp_path[h.index]) {
+		close(c->hp_fd[h.index]);
+		free(c->hp_path[h.index]);
+		c->hp_path[h.index] = NULL;
+	}
+	la_control_hp_json(j, &h);
+	return LA_CTL_OK;
 }
 
 /* As Ctrl-A x: a power-off, exit 0 (unless the guest decided first). */
@@ -79,9 +203,11 @@ static int la_control_stop(void *ctx)
 static void *la_control_thread(void *p)
 {
 	struct la_control *c = p;
+	const bool hp = la_vm_hotplug_slots(c->vm) > 0;
 	const struct la_ctl_ops ops = {
 		.ctx = c, .status = la_control_status, .list = la_control_list,
-		.stop = la_control_stop,
+		.stop = la_control_stop, .add = hp ? la_control_add : NULL,
+		.remove = hp ? la_control_remove : NULL,
 	};
 
 	pthread_setname_np(pthread_self(), "la-ctl");
@@ -134,5 +260,8 @@ void la_vmrun_control_join(struct la_control *c)
 		return;
 	pthread_join(c->t, NULL);
 	sem_destroy(&c->ready);
+	/* the images' descriptors go with the process; their paths here */
+	for (unsigned i = 0; i < LA_HOTPLUG_SLOTS_MAX; i++)
+		free(c->hp_path[i]);
 	free(c);
 }

@@ -46,8 +46,8 @@ static void la_explain_grants(const struct la_vmrun *a)
 	for (unsigned i = 0; i < r->n; i++) {
 		const struct la_grant *g = &r->g[i];
 
-		if (g->kind == LA_RES_IRQ) {
-			la_explain_row(g->name, "irq", g->value, g->value, g->tag);
+		if (g->kind == LA_RES_IRQ || g->kind == LA_RES_GPE) {
+			la_explain_row(g->name, la_res_kind_name(g->kind), g->value, g->value, g->tag);
 		} else if (g->kind == LA_RES_PCI) {
 			char at[16];
 

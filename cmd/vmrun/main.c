@@ -44,6 +44,7 @@ enum {
 	K_NET,
 	K_VSOCK,
 	K_CONTROL,
+	K_HOTPLUG,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -98,6 +99,10 @@ static const struct argp_option la_vmrun_options[] = {
 	  "host kernel's vhost-vsock: the guest is CID (3 to 4294967294) for AF_VSOCK, the "
 	  "host is 2; device= opens another vhost-vsock device than /dev/vhost-vsock (as "
 	  "crosvm's --vsock)", 3 },
+	{ "pci-hotplug-slots", K_HOTPLUG, "N", 0, "x86_64: reserve N PCI slots (1 to 16) for "
+	  "la-vmctl add (ACPI hot-plug: the guest's acpiphp driver; see PCI HOT-PLUG in "
+	  "la-vmrun(1)); their grants are fixed at boot, as la-alloc --pci-hotplug-slots N "
+	  "shows them", 3 },
 	{ NULL, 0, NULL, 0, "Sandbox:", 2 },
 	{ "seccomp", K_SECCOMP, "MODE", 0, "What a system call outside a thread's allowlist "
 	  "does: trap (default: one line naming it, exit 40), kill, log (allow, kernel log), "
@@ -264,6 +269,12 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 	if (a->no_acpi && c->arch->id != LA_ARCH_X86_64)
 		argp_failure(state, 2, 0, "--no-acpi: %s guests have no ACPI (their platform is "
 			     "the device tree)", c->arch->name);
+	if (a->hotplug_slots && c->arch->id != LA_ARCH_X86_64)
+		argp_failure(state, 2, 0, "--pci-hotplug-slots: '%u': PCI hot-plug is x86_64's "
+			     "(ACPI); %s guests have none", a->hotplug_slots, c->arch->name);
+	if (a->hotplug_slots && a->no_acpi)
+		argp_failure(state, 2, 0, "--pci-hotplug-slots: '%u': ACPI hot-plug needs the "
+			     "ACPI tables (not with --no-acpi)", a->hotplug_slots);
 	if (a->debugcon_path && c->arch->id != LA_ARCH_X86_64)
 		argp_failure(state, 2, 0, "--debugcon: '%s': the debug port 0x402 is x86_64's",
 			     a->debugcon_path);
@@ -317,6 +328,16 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_JSON: a->json = true; return 0;
 	case K_KVM_DEVICE: a->kvm_path = arg; return 0;
 	case K_CONTROL: a->control_path = arg; return 0;
+	case K_HOTPLUG: {
+		char *end;
+		unsigned long n = strtoul(arg, &end, 10);
+
+		if (end == arg || *end || n < 1 || n > LA_HOTPLUG_SLOTS_MAX)
+			argp_failure(state, 2, 0, "--pci-hotplug-slots: '%s': not a number of "
+				     "slots from 1 to %d", arg, LA_HOTPLUG_SLOTS_MAX);
+		a->hotplug_slots = (unsigned)n;
+		return 0;
+	}
 	case K_OVERLAY: la_vmrun_overlay_opt(state, a, arg); return 0;
 	case K_SECCOMP:
 		if (la_seccomp_mode_parse(arg, &a->seccomp))
@@ -601,6 +622,7 @@ void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 static void la_vmrun_resources(struct la_vmrun *a)
 {
 	struct la_platform_opts o = LA_PLATFORM_OPTS_DEFAULT;
+	char name[LA_DEV_NAME_MAX + 1];
 	int err;
 
 	o.acpi = !a->no_acpi;
@@ -619,6 +641,12 @@ static void la_vmrun_resources(struct la_vmrun *a)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_rng, a->rng_name);
 	if (!err && a->vsock.arg)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_vsock, a->vsock.name);
+	/* --pci-hotplug-slots: the controller, then the slots (la-alloc
+	 * --pci-hotplug-slots N names them alike) */
+	if (!err && a->hotplug_slots)
+		err = la_vm_res_add(&a->res, &la_dev_pci_hotplug, name);
+	for (unsigned i = 0; !err && i < a->hotplug_slots; i++)
+		err = la_vm_res_add(&a->res, &la_dev_pci_slot, name);
 	if (err)
 		la_vmrun_die("resources", a->res.failed, la_strerror(err));
 }

@@ -65,6 +65,7 @@ struct la_vmrun {
 	} vsock;
 	struct la_vcons_opts cons;
 	bool no_acpi;
+	unsigned hotplug_slots;          /* --pci-hotplug-slots */
 	bool explain;
 	bool json;                       /* --json: --explain as one JSON document */
 	enum la_seccomp_mode seccomp;    /* --seccomp, default trap */

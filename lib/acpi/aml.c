@@ -196,3 +196,47 @@ void la_aml_package_open(struct la_aml *a, unsigned n)
 		la_aml_int(a, n);
 	}
 }
+
+void la_aml_scope_open(struct la_aml *a, const char *path)
+{
+	la_aml_byte(a, 0x10); /* ScopeOp */
+	la_aml_pkg_open(a);
+	la_aml_bytes(a, path, strlen(path));
+}
+
+void la_aml_method_open(struct la_aml *a, const char *seg, unsigned nargs, int serialized)
+{
+	la_aml_byte(a, 0x14); /* MethodOp */
+	la_aml_pkg_open(a);
+	la_aml_bytes(a, seg, 4);
+	la_aml_byte(a, (uint8_t)((nargs & 7) | (serialized ? 0x08 : 0)));
+}
+
+void la_aml_if_open(struct la_aml *a)
+{
+	la_aml_byte(a, 0xa0); /* IfOp */
+	la_aml_pkg_open(a);
+}
+
+void la_aml_opregion_io(struct la_aml *a, const char *seg, uint16_t port, uint8_t len)
+{
+	la_aml_bytes(a, "\x5b\x80", 2); /* OpRegionOp */
+	la_aml_bytes(a, seg, 4);
+	la_aml_byte(a, 0x01);          /* SystemIO */
+	la_aml_int(a, port);
+	la_aml_int(a, len);
+}
+
+void la_aml_field_dwords(struct la_aml *a, const char *region, const char *const *segs,
+			 unsigned n)
+{
+	la_aml_bytes(a, "\x5b\x81", 2); /* FieldOp */
+	la_aml_pkg_open(a);
+	la_aml_bytes(a, region, 4);
+	la_aml_byte(a, 0x03);          /* DWordAcc, NoLock, Preserve */
+	for (unsigned i = 0; i < n; i++) {
+		la_aml_bytes(a, segs[i], 4);
+		la_aml_byte(a, 32);    /* its bits, as a PkgLength */
+	}
+	la_aml_pkg_close(a);
+}

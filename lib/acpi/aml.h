@@ -55,4 +55,27 @@ void la_aml_device_open(struct la_aml *a, const char *seg);
  * close with la_aml_pkg_close. */
 void la_aml_package_open(struct la_aml *a, unsigned n);
 
+/* Code (ACPI 6, §20.2.5), as the hot-plug methods need it. Each _open
+ * writes the opcode and opens its package: close with la_aml_pkg_close.
+ * la_aml_scope_open - Scope(path) { ... (path: a NameString, "\\_GPE");
+ * la_aml_method_open - Method(seg, nargs, Serialized or not) { ...;
+ * la_aml_if_open - If (predicate) { ...: the predicate is written next. */
+void la_aml_scope_open(struct la_aml *a, const char *path);
+void la_aml_method_open(struct la_aml *a, const char *seg, unsigned nargs, int serialized);
+void la_aml_if_open(struct la_aml *a);
+/* la_aml_opregion_io - OperationRegion(seg, SystemIO, port, len) */
+void la_aml_opregion_io(struct la_aml *a, const char *seg, uint16_t port, uint8_t len);
+/* la_aml_field_dwords - Field(region, DWordAcc, NoLock, Preserve) with n
+ * 32-bit fields named segs[i], one after the other from offset 0. */
+void la_aml_field_dwords(struct la_aml *a, const char *region, const char *const *segs,
+			 unsigned n);
+/* Operators whose operands follow: Store(src, dst), And(x, y, Zero),
+ * Notify(obj, value); Local0-7 and Arg0-6. */
+#define LA_AML_STORE 0x70
+#define LA_AML_AND 0x7b
+#define LA_AML_NOTIFY 0x86
+#define LA_AML_LOCAL(n) (0x60 + (n))
+#define LA_AML_ARG(n) (0x68 + (n))
+#define LA_AML_NULLNAME 0x00
+
 #endif

@@ -4,8 +4,11 @@
  * control (4) and GPE0 (64) in 72 ports from the allocator's IO pool
  * (4-aligned; the pool's 0x400 minimum wins, so 0xc000 in a fresh VM), and
  * the SCI, level-triggered IRQ 5. Only in VMs with ACPI tables. Writing
- * SLP_EN with our \_S5_ sleep type powers the machine off.
+ * SLP_EN with our \_S5_ sleep type powers the machine off. The SCI is
+ * asserted while a GPE's status and enable bits are both set (the PCI
+ * hot-plug controller raises its GPE through la_machine.gpe).
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,8 +22,10 @@
 
 struct la_pm {
 	const struct la_machine *m;
+	unsigned sci, source;   /* the SCI's line, our bit on it */
+	bool sci_on;
 	uint16_t sts, en, cnt;
-	uint8_t gpe[64];
+	uint8_t gpe[64];        /* 32 bytes of status, then 32 of enable */
 };
 
 #define LA_ACPI_PM_ALIGN 4
@@ -33,6 +38,27 @@ static void la_pm_init(struct la_pm *p, const struct la_machine *m)
 	memset(p, 0, sizeof(*p));
 	p->m = m;
 	p->cnt = LA_PM1_SCI_EN; /* ACPI mode from the start (no SMI_CMD) */
+}
+
+/* The SCI follows the GPEs: asserted while one is both set and enabled. */
+static void la_pm_sci(struct la_pm *p)
+{
+	bool on = false;
+
+	for (unsigned i = 0; i < 32; i++)
+		on |= (p->gpe[i] & p->gpe[32 + i]) != 0;
+	if (on != p->sci_on && p->m && p->m->irq)
+		p->m->irq(p->m->vm, p->sci, p->source, on);
+	p->sci_on = on;
+}
+
+static void la_pm_gpe(void *state, unsigned gpe)
+{
+	struct la_pm *p = state;
+
+	if (gpe < 256)
+		p->gpe[gpe / 8] |= (uint8_t)(1u << (gpe % 8));
+	la_pm_sci(p);
 }
 
 static uint8_t la_pm_readb(struct la_pm *p, unsigned off)
@@ -90,6 +116,7 @@ static void la_pm_write(void *ctx, uint64_t off, const uint8_t *data, unsigned s
 			else
 				p->gpe[g] = b[i];
 		}
+		la_pm_sci(p);
 	}
 }
 
@@ -98,12 +125,14 @@ static const struct la_bus_ops la_pm_ops = { la_pm_read, la_pm_write };
 static int la_pm_create(const struct la_dev_inst *d, const struct la_dev_env *env,
 			void **state, const struct la_bus_ops **ops)
 {
+	const struct la_grant *sci = la_dev_inst_grant(d, LA_RES_IRQ, 0);
 	struct la_pm *p = malloc(sizeof(*p));
 
-	(void)d;
 	if (!p)
 		return -LA_ERR_NOMEM;
 	la_pm_init(p, env->m);
+	p->sci = sci ? sci->value : LA_X86_SCI_IRQ;
+	p->source = env->source;
 	*state = p;
 	*ops = &la_pm_ops;
 	return 0;
@@ -121,4 +150,5 @@ const struct la_dev_desc la_dev_acpi_pm = {
 		} },
 	},
 	.create = la_pm_create,
+	.gpe = la_pm_gpe,
 };

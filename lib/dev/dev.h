@@ -58,6 +58,7 @@ enum la_need_how {
 	LA_NEED_INTX,    /* PCI INTx, PreferredIrq::Any (§1.6 step 4) */
 	LA_NEED_PSTORE,  /* the reserved region at the start of high MMIO */
 	LA_NEED_IO,      /* allocate_io(size, Named(grant name), align) */
+	LA_NEED_GPE,     /* the lowest free GPE (allocate_gpe) */
 };
 
 struct la_dev_need {
@@ -196,6 +197,14 @@ struct la_dev_desc {
 	/* input - bytes typed for the device (a console); NULL: it takes none.
 	 * returns: the bytes taken (its buffer may be full) */
 	unsigned (*input)(void *state, const uint8_t *buf, unsigned len);
+	/* gpe - set general-purpose event status bit gpe (the ACPI PM
+	 * block: its SCI follows); NULL: the device has no GPE block.
+	 * Called with the lock of the bus its registers are on held. */
+	void (*gpe)(void *state, unsigned gpe);
+	/* unplug - before destroy, when the device leaves a running VM
+	 * (hot-unplug): stop its thread and give back what it holds of the
+	 * VM (BARs on the bus, ioeventfds, MSI routes); NULL: nothing. */
+	void (*unplug)(void *state);
 };
 
 /* fdt_order values, in crosvm's create_fdt order (§4.7). */
@@ -227,6 +236,7 @@ extern const struct la_dev_desc la_dev_com1, la_dev_com2, la_dev_com3, la_dev_co
 extern const struct la_dev_desc la_dev_rtc, la_dev_i8042, la_dev_debugcon, la_dev_pstore;
 extern const struct la_dev_desc la_dev_vmwdt, la_dev_cpufreq, la_dev_acpi_pm, la_dev_post;
 extern const struct la_dev_desc la_dev_plic;
+extern const struct la_dev_desc la_dev_pci_hotplug, la_dev_pci_slot; /* lib/pci/hotplug.c */
 extern const struct la_dev_desc la_dev_virtio_blk, la_dev_virtio_net, la_dev_virtio_rng,
 	la_dev_virtio_console, la_dev_virtio_vsock;
 

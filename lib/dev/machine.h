@@ -81,6 +81,15 @@ struct la_machine {
 	int (*msi_route)(void *vm, unsigned gsi, uint64_t addr, uint32_t data, uint32_t devid,
 			 bool on);
 	int (*irqfd)(void *vm, int fd, unsigned gsi, bool on);
+	/* msi_free - GSI gsi (from msi_gsi) is no longer used: its route goes
+	 * and the GSI may be handed out again (hot-unplug). NULL: kept. */
+	void (*msi_free)(void *vm, unsigned gsi);
+	/* gpe - raise ACPI general-purpose event gpe (the PM block's status
+	 * bit and the SCI); NULL where there is no ACPI */
+	void (*gpe)(void *vm, unsigned gpe);
+	/* pci_ejected - the guest released the device in bus-0 slot dev (its
+	 * _EJ0 ran: lib/pci/hotplug.h); NULL: not heard */
+	void (*pci_ejected)(void *vm, unsigned dev);
 };
 
 /* What a device is given when la-vmrun makes it. */
@@ -100,6 +109,8 @@ struct la_dev_env {
 	const void *backend;
 	const char *prog;
 	enum la_seccomp_mode seccomp;
+	/* the PCI hot-plug controller: the reserved slots (bus-0 devices) */
+	uint32_t hotplug_slots;
 };
 
 #endif

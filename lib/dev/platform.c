@@ -229,6 +229,8 @@ static int la_platform_need(struct la_platform *d, const struct la_dev_need *n,
 		return la_platform_pstore(d, g, conflict);
 	case LA_NEED_IO:
 		return la_platform_io(d, n, g);
+	case LA_NEED_GPE:
+		return la_sys_alloc_gpe(d->sa, g->name, &g->value);
 	}
 	return -LA_ERR_INTERNAL;
 }

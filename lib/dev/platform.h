@@ -32,6 +32,9 @@ enum la_platform_when {
 	LA_PLAT_ACPI = 1 << 1,   /* only with ACPI tables */
 };
 
+/* --pci-hotplug-slots N (la-vmrun, la-alloc): at most this many */
+#define LA_HOTPLUG_SLOTS_MAX 16
+
 /* Each arch's list, in lib/arch/<arch>/devices.c. */
 extern const struct la_platform_dev la_x86_64_devices[], la_aarch64_devices[],
 	la_riscv64_devices[];

@@ -23,6 +23,8 @@ const struct la_dev_desc *const la_dev_registry[] = {
 	&la_dev_acpi_pm,
 	&la_dev_post,
 	&la_dev_plic,
+	/* not here: pci-hotplug and hotplug-slot (lib/pci/hotplug.c), which
+	 * only --pci-hotplug-slots adds, never a --device TYPE */
 };
 
 const unsigned la_dev_nregistry = sizeof(la_dev_registry) / sizeof(la_dev_registry[0]);

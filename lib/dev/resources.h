@@ -14,7 +14,7 @@
 #include "dev/platform.h"
 #include "sys_alloc.h"
 
-#define LA_VM_RES_MAX 64
+#define LA_VM_RES_MAX 128
 
 struct la_vm_res {
 	unsigned phys_bits;

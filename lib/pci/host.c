@@ -43,6 +43,20 @@ int la_pci_add(struct la_pci *p, unsigned dev, struct la_pci_ep *ep)
 	return 0;
 }
 
+int la_pci_remove(struct la_pci *p, unsigned dev)
+{
+	int err = 0;
+
+	if (dev >= LA_PCI_SLOTS)
+		return -LA_ERR_NOTFOUND;
+	pthread_mutex_lock(p->lock);
+	if (!p->slot[dev])
+		err = -LA_ERR_NOTFOUND;
+	p->slot[dev] = NULL;
+	pthread_mutex_unlock(p->lock);
+	return err;
+}
+
 static void la_pci_config_locked(struct la_pci *p, unsigned bus, unsigned dev, unsigned fn,
 				 unsigned reg, bool write, uint8_t *data, unsigned size)
 {

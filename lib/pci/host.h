@@ -42,6 +42,9 @@ void la_pci_init(struct la_pci *p, const struct la_machine *m, pthread_mutex_t *
 /* la_pci_add - the endpoint at bus 0 device dev (1-31), function 0.
  * returns: 0, -LA_ERR_RANGE (dev 0 or above 31), -LA_ERR_EXISTINGALLOC */
 int la_pci_add(struct la_pci *p, unsigned dev, struct la_pci_ep *ep);
+/* la_pci_remove - no endpoint at bus 0 device dev any more (hot-unplug).
+ * returns: 0, -LA_ERR_NOTFOUND */
+int la_pci_remove(struct la_pci *p, unsigned dev);
 /* la_pci_destroy - release the lock; no access may be running. */
 void la_pci_destroy(struct la_pci *p);
 /* la_pci_io_ops - configuration mechanism #1 and the reset register, 8

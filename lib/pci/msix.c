@@ -103,6 +103,22 @@ int la_msix_bind(struct la_msix *x)
 	return err;
 }
 
+void la_msix_release(struct la_msix *x)
+{
+	if (!x->ready || !x->m)
+		return;
+	for (unsigned v = 0; v < LA_MSIX_MAX; v++) {
+		if (x->gsi[v] < 0)
+			continue;
+		if (x->fd[v] >= 0 && x->n && x->m->irqfd)
+			x->m->irqfd(x->m->vm, x->fd[v], (unsigned)x->gsi[v], false);
+		if (x->m->msi_free)
+			x->m->msi_free(x->m->vm, (unsigned)x->gsi[v]);
+		x->gsi[v] = -1;
+		x->routed[v] = false;
+	}
+}
+
 void la_msix_destroy(struct la_msix *x)
 {
 	if (!x->ready)

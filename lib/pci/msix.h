@@ -60,6 +60,11 @@ int la_msix_init(struct la_msix *x, struct la_pci_ep *ep, unsigned n, uint8_t ba
  * returns: 0, -LA_ERR_KVMIOCTL (the capability is gone) */
 int la_msix_bind(struct la_msix *x);
 
+/* la_msix_release - hot-unplug: each vector's irqfd unbound and its GSI
+ * given back (la_machine.msi_free: the route goes); la_msix_destroy
+ * closes the eventfds after. */
+void la_msix_release(struct la_msix *x);
+
 /* la_msix_destroy - close the eventfds (the VM's routes go with it). */
 void la_msix_destroy(struct la_msix *x);
 

@@ -91,14 +91,29 @@ bool la_vblk_serial_ok(const char *s)
 
 int la_vblk_open(struct la_vblk_opts *o, char *why, size_t whylen)
 {
-	struct flock l = { .l_type = o->ro ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
-	struct stat st;
 	int flags = (o->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | (o->direct ? O_DIRECT : 0);
 
 	o->fd = open(o->path, flags);
 	if (o->fd < 0) {
 		snprintf(why, whylen, "%s", strerror(errno));
 		return errno == ENOENT ? -LA_ERR_NOENT : -LA_ERR_IO;
+	}
+	return la_vblk_adopt(o, why, whylen);
+}
+
+int la_vblk_adopt(struct la_vblk_opts *o, char *why, size_t whylen)
+{
+	struct flock l = { .l_type = o->ro ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
+	int fl = fcntl(o->fd, F_GETFL);
+	struct stat st;
+
+	if (fl < 0 || (!o->ro && (fl & O_ACCMODE) == O_RDONLY) ||
+	    (o->direct && !(fl & O_DIRECT) && fcntl(o->fd, F_SETFL, fl | O_DIRECT))) {
+		snprintf(why, whylen, "%s", fl < 0 || (fl & O_ACCMODE) != O_RDONLY || o->ro ?
+			 strerror(errno) : "opened read-only (give ro)");
+		close(o->fd);
+		o->fd = -1;
+		return -LA_ERR_IO;
 	}
 	if (fstat(o->fd, &st) || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
 		snprintf(why, whylen, "%s", la_strerror(-LA_ERR_NOTREG));

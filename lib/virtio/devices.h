@@ -42,6 +42,13 @@ struct la_vblk_opts {
  * (errno kept) */
 int la_vblk_open(struct la_vblk_opts *o, char *why, size_t whylen);
 
+/* la_vblk_adopt - as la_vblk_open, for an image already open at o->fd
+ * (la-vmctl add disk passes it over the control socket): a descriptor
+ * opened read-only for a disk that is not ro is refused; direct sets
+ * O_DIRECT on it. On failure o->fd is closed.
+ * returns: as la_vblk_open */
+int la_vblk_adopt(struct la_vblk_opts *o, char *why, size_t whylen);
+
 /* la_vblk_serial_check - whether s fits GET_ID (at most 20 bytes, printable
  * ASCII without commas). */
 bool la_vblk_serial_ok(const char *s);
@@ -151,5 +158,6 @@ void la_vsock_destroy(void *state);
 /* for any of them: their state starts with struct la_vtpci */
 struct la_pci_ep *la_virtio_pci_ep(void *state);
 int la_virtio_start(void *state);
+void la_virtio_unplug(void *state);
 
 #endif

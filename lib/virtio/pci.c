@@ -30,6 +30,7 @@
 		.arch = { LA_VIRTIO_ARCH(nm), LA_VIRTIO_ARCH(nm), LA_VIRTIO_ARCH(nm) },   \
 		.create = create_, .destroy = destroy_, .input = input_,                  \
 		.pci_ep = la_virtio_pci_ep, .start = la_virtio_start,                     \
+		.unplug = la_virtio_unplug,                                               \
 	}
 
 LA_VIRTIO(la_dev_virtio_blk, "virtio-blk", "virtio block device (PCI)", la_vblk_create,

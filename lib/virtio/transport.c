@@ -829,6 +829,19 @@ void la_vtpci_stop(struct la_vtpci *t)
 	t->started = false;
 }
 
+void la_vtpci_unplug(struct la_vtpci *t)
+{
+	if (!t->ops)
+		return;
+	la_vtpci_stop(t);
+	if (t->ep.mmio) {
+		pthread_mutex_lock(&t->ep.mmio->lock);
+		la_pci_ep_unmap(&t->ep);
+		pthread_mutex_unlock(&t->ep.mmio->lock);
+	}
+	la_msix_release(&t->msix);
+}
+
 void la_vtpci_destroy(struct la_vtpci *t)
 {
 	if (!t->ops)
@@ -862,4 +875,9 @@ struct la_pci_ep *la_virtio_pci_ep(void *state)
 int la_virtio_start(void *state)
 {
 	return la_vtpci_start(state);
+}
+
+void la_virtio_unplug(void *state)
+{
+	la_vtpci_unplug(state);
 }

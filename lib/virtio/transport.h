@@ -228,6 +228,11 @@ int la_vtpci_start(struct la_vtpci *t);
 /* la_vtpci_stop - stop and join the device thread (if started). */
 void la_vtpci_stop(struct la_vtpci *t);
 
+/* la_vtpci_unplug - hot-unplug, before la_vtpci_destroy: stop the
+ * thread, take BAR 0 off the bus (its ioeventfds go), give back the
+ * MSI-X vectors' irqfds and routes. */
+void la_vtpci_unplug(struct la_vtpci *t);
+
 /* la_vtpci_destroy - stop, take BAR 0 off the bus, close the fds. */
 void la_vtpci_destroy(struct la_vtpci *t);
 

@@ -22,7 +22,11 @@
 
 struct la_vm;
 struct la_vm_boot;  /* the arch's build_vm result (x86_64: lib/arch/x86_64/x86boot.h) */
-struct la_pci_dev;  /* a PCI device to hot-plug (the hot-plug issue) */
+/* A PCI device hot-plugged into a running VM: where, and its endpoint. */
+struct la_pci_dev {
+	unsigned bus, dev, func;
+	struct la_pci_ep *ep;
+};
 struct la_bus;      /* vm/bus.h */
 
 /* One register of a crash report. bytes: its width (8: printed in an
@@ -125,10 +129,16 @@ struct la_arch_vm_ops {
 	/* exit - a KVM exit the generic loop does not handle (SBI calls, …);
 	 * NULL: none. returns: true if handled (the vCPU runs on) */
 	bool (*exit)(struct la_vm *vm, struct la_kvm_vcpu *v);
-	/* register_pci_device - hot-plug a PCI device into the running VM.
-	 * NULL on every arch for now: the hot-plug issue implements it.
-	 * returns: 0 or -LA_ERR_* */
+	/* register_pci_device - tell the guest that d now answers at its
+	 * slot (the VM put it there; x86_64: an ACPI bus check through the
+	 * hot-plug controller, lib/pci/hotplug.h); unregister_pci_device -
+	 * ask the guest to release d (an eject request): the VM hears
+	 * la_machine.pci_ejected once it has, and only then takes d away.
+	 * Called from la_vm_hotplug_add / _remove. NULL: no hot-plug on this
+	 * arch (aarch64, riscv64: their PCI has no root ports or ACPI yet).
+	 * returns: 0, -LA_ERR_NOHOTPLUG (no controller in this VM) */
 	int (*register_pci_device)(struct la_vm *vm, struct la_pci_dev *d);
+	int (*unregister_pci_device)(struct la_vm *vm, struct la_pci_dev *d);
 };
 
 #endif

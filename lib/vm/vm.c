@@ -9,6 +9,8 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -21,6 +23,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "pci/host.h"
+#include "pci/hotplug.h"
 #include "vm/vm.h"
 
 #define LA_VM_MAX_VCPUS 255
@@ -49,6 +52,18 @@ struct la_vm {
 	unsigned ndev;
 	struct la_pci pci;
 	bool pci_ready;
+	struct la_dev_env env;        /* what the devices were given */
+	/* PCI hot-plug: the reserved slots (the platform's hotplug-slot
+	 * instances) and the device each holds */
+	pthread_mutex_t hp_lock;      /* hp[].ejected; a leaf */
+	pthread_cond_t hp_cond;       /* an _EJ0 ran */
+	struct la_vm_hp {
+		const struct la_dev_inst *slot;
+		struct la_dev_inst inst;  /* the device in it: the slot's grants */
+		void *state;              /* NULL: empty */
+		bool ejected;             /* the guest released it */
+	} *hp;
+	unsigned nhp;
 	pthread_mutex_t irq_lock;     /* irq_src; taken inside a bus lock */
 	unsigned *irq_src;            /* asserted sources per line (ops->nirqs) */
 	int said_unclaimed;           /* the first unclaimed MMIO access told */
@@ -57,6 +72,7 @@ struct la_vm {
 	pthread_mutex_t route_lock;   /* a leaf */
 	struct la_kvm_route *routes;
 	bool *route_on;
+	bool *route_free;             /* its GSI was given back (msi_free) */
 	unsigned nroutes, nbase, route_cap;
 	unsigned next_gsi;
 
@@ -156,6 +172,14 @@ static int la_vm_msi_gsi(void *p)
 	int gsi = -LA_ERR_TOOMANY;
 
 	pthread_mutex_lock(&vm->route_lock);
+	for (unsigned i = vm->nbase; i < vm->nroutes; i++) {
+		if (vm->route_free[i]) {
+			vm->route_free[i] = false;
+			gsi = (int)vm->routes[i].gsi;
+			pthread_mutex_unlock(&vm->route_lock);
+			return gsi;
+		}
+	}
 	if (vm->nroutes < vm->route_cap) {
 		gsi = (int)vm->next_gsi++;
 		vm->routes[vm->nroutes] = (struct la_kvm_route){ .gsi = (uint32_t)gsi, .msi = true };
@@ -187,6 +211,26 @@ static int la_vm_msi_route(void *p, unsigned gsi, uint64_t addr, uint32_t data,
 	return err;
 }
 
+/* A hot-unplugged device's GSI: its route leaves KVM's table, the GSI
+ * is handed out again. */
+static void la_vm_msi_free(void *p, unsigned gsi)
+{
+	struct la_vm *vm = p;
+
+	pthread_mutex_lock(&vm->route_lock);
+	for (unsigned i = vm->nbase; i < vm->nroutes; i++) {
+		if (vm->routes[i].gsi != gsi || vm->route_free[i])
+			continue;
+		vm->route_free[i] = true;
+		if (vm->route_on[i]) {
+			vm->route_on[i] = false;
+			la_vm_routes_apply(vm);
+		}
+		break;
+	}
+	pthread_mutex_unlock(&vm->route_lock);
+}
+
 static int la_vm_irqfd(void *p, int fd, unsigned gsi, bool on)
 {
 	struct la_vm *vm = p;
@@ -206,14 +250,44 @@ static int la_vm_msi_init(struct la_vm *vm)
 	vm->routes = calloc(vm->route_cap, sizeof(*vm->routes));
 	/* (aarch64 lists none: its SPIs go through KVM_IRQ_LINE, not routes) */
 	vm->route_on = calloc(vm->route_cap, sizeof(*vm->route_on));
-	if (!vm->routes || !vm->route_on)
+	vm->route_free = calloc(vm->route_cap, sizeof(*vm->route_free));
+	if (!vm->routes || !vm->route_on || !vm->route_free)
 		return -LA_ERR_NOMEM;
 	vm->nbase = vm->nroutes = vm->ops->irq_routes(vm->routes, n);
 	vm->next_gsi = vm->ops->nirqs;
 	vm->machine.msi_gsi = la_vm_msi_gsi;
 	vm->machine.msi_route = la_vm_msi_route;
 	vm->machine.irqfd = la_vm_irqfd;
+	vm->machine.msi_free = la_vm_msi_free;
 	return 0;
+}
+
+/* The PM block's GPE (the device whose descriptor has a gpe hook). */
+static void la_vm_gpe(void *p, unsigned gpe)
+{
+	struct la_vm *vm = p;
+
+	pthread_mutex_lock(&vm->io.lock);
+	for (unsigned i = 0; i < vm->ndev; i++)
+		if (vm->dev[i].desc->gpe)
+			vm->dev[i].desc->gpe(vm->dev[i].state, gpe);
+	pthread_mutex_unlock(&vm->io.lock);
+}
+
+/* The guest's _EJ0 for the device in slot dev (a vCPU thread). */
+static void la_vm_pci_ejected(void *p, unsigned dev)
+{
+	struct la_vm *vm = p;
+
+	pthread_mutex_lock(&vm->hp_lock);
+	for (unsigned i = 0; i < vm->nhp; i++) {
+		const struct la_grant *g = la_dev_inst_grant(vm->hp[i].slot, LA_RES_PCI, 0);
+
+		if (g->dev == dev && vm->hp[i].state)
+			vm->hp[i].ejected = true;
+	}
+	pthread_cond_broadcast(&vm->hp_cond);
+	pthread_mutex_unlock(&vm->hp_lock);
 }
 
 static void la_vm_broken(void *p, const char *dev, const char *why)
@@ -318,8 +392,11 @@ static int la_vm_devices(struct la_vm *vm)
 	int err = 0;
 
 	vm->ops->platform(s->boot, &vm->plat);
-	vm->machine = (struct la_machine){ vm, la_vm_irq, la_vm_dev_exit, la_vm_note,
-					   la_vm_ioeventfd, la_vm_broken, NULL, NULL, NULL };
+	vm->machine = (struct la_machine){
+		.vm = vm, .irq = la_vm_irq, .request_exit = la_vm_dev_exit, .note = la_vm_note,
+		.ioeventfd = la_vm_ioeventfd, .broken = la_vm_broken, .gpe = la_vm_gpe,
+		.pci_ejected = la_vm_pci_ejected,
+	};
 	err = la_vm_msi_init(vm);
 	if (err)
 		return err;
@@ -327,9 +404,16 @@ static int la_vm_devices(struct la_vm *vm)
 	vm->pci_ready = true;
 	env.cmos_below = p->cmos_below;
 	env.cmos_above = p->cmos_above;
-	vm->dev = calloc(plat->ninst ? plat->ninst : 1, sizeof(*vm->dev));
-	if (!vm->dev)
+	env.hotplug_slots = la_pcihp_slots(plat);
+	vm->env = env;
+	/* room for the hot-plugged devices too */
+	vm->dev = calloc(plat->ninst + 1, sizeof(*vm->dev));
+	vm->hp = calloc(plat->ninst + 1, sizeof(*vm->hp));
+	if (!vm->dev || !vm->hp)
 		return -LA_ERR_NOMEM;
+	for (unsigned i = 0; i < plat->ninst; i++)
+		if (plat->inst[i].desc == &la_dev_pci_slot)
+			vm->hp[vm->nhp++].slot = &plat->inst[i];
 	for (unsigned i = 0; i < plat->ninst && !err; i++) {
 		env.source = 1u << (i % 32);
 		env.backend = la_vm_backend(s, plat->inst[i].name);
@@ -514,6 +598,15 @@ int la_vm_create(const struct la_vm_setup *s, struct la_vm **vmp, struct la_kvm 
 		vm->vcpu[i].fd = -1;
 	la_bus_init(&vm->io);
 	la_bus_init(&vm->mmio);
+	pthread_mutex_init(&vm->hp_lock, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&vm->hp_cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	pthread_mutex_init(&vm->irq_lock, NULL);
 	pthread_mutex_init(&vm->route_lock, NULL);
 	pthread_mutex_init(&vm->lock, NULL);
@@ -752,6 +845,9 @@ void la_vm_destroy(struct la_vm *vm)
 		else
 			free(vm->dev[i].state);
 	}
+	for (unsigned i = 0; i < vm->nhp; i++)
+		if (vm->hp[i].state)
+			vm->hp[i].inst.desc->destroy(vm->hp[i].state);
 	for (unsigned i = 0; i < LA_VM_MAX_VCPUS; i++)
 		if (vm->vcpu[i].fd >= 0)
 			la_kvm_vcpu_close(&vm->kvm, &vm->vcpu[i]);
@@ -761,14 +857,182 @@ void la_vm_destroy(struct la_vm *vm)
 	la_bus_destroy(&vm->io);
 	la_bus_destroy(&vm->mmio);
 	free(vm->dev);
+	free(vm->hp);
+	pthread_mutex_destroy(&vm->hp_lock);
+	pthread_cond_destroy(&vm->hp_cond);
 	if (vm->pci_ready)
 		la_pci_destroy(&vm->pci);
 	pthread_mutex_destroy(&vm->irq_lock);
 	pthread_mutex_destroy(&vm->route_lock);
 	free(vm->routes);
 	free(vm->route_on);
+	free(vm->route_free);
 	free(vm->irq_src);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_cond_destroy(&vm->cond);
 	free(vm);
+}
+
+/* ---- PCI hot-plug ---- */
+
+/* The device in a hot-plug slot leaves: its thread stops, its BAR, routes
+ * and slot go, then the device itself. */
+static void la_vm_hp_take(struct la_vm *vm, struct la_vm_hp *h)
+{
+	const struct la_grant *g = la_dev_inst_grant(h->slot, LA_RES_PCI, 0);
+	const struct la_dev_desc *t = h->inst.desc;
+
+	la_pci_remove(&vm->pci, g->dev);
+	if (t->unplug)
+		t->unplug(h->state);
+	t->destroy(h->state);
+	pthread_mutex_lock(&vm->hp_lock);
+	h->state = NULL;
+	h->ejected = false;
+	pthread_mutex_unlock(&vm->hp_lock);
+}
+
+static struct la_pci_dev la_vm_hp_pci_dev(struct la_vm_hp *h)
+{
+	const struct la_grant *g = la_dev_inst_grant(h->slot, LA_RES_PCI, 0);
+
+	return (struct la_pci_dev){ g->bus, g->dev, g->func,
+				    h->inst.desc->pci_ep(h->state) };
+}
+
+int la_vm_hotplug_add(struct la_vm *vm, const struct la_dev_desc *t, const void *opts,
+		      struct la_vm_hp_info *out)
+{
+	struct la_dev_env env = vm->env;
+	const struct la_bus_ops *ops = NULL;
+	struct la_vm_hp *h = NULL;
+	struct la_pci_dev pd;
+	unsigned idx = 0;
+	int err;
+
+	if (!vm->ops->register_pci_device || !vm->nhp)
+		return -LA_ERR_NOHOTPLUG;
+	if (!t->create || !t->destroy || !t->pci_ep)
+		return -LA_ERR_UNSUPPORTED;
+	/* an empty slot, or one whose device the guest ejected on its own */
+	for (unsigned i = 0; i < vm->nhp && !h; i++) {
+		if (vm->hp[i].state && vm->hp[i].ejected)
+			la_vm_hp_take(vm, &vm->hp[i]);
+		if (!vm->hp[i].state)
+			h = &vm->hp[i], idx = i;
+	}
+	if (!h)
+		return -LA_ERR_SLOTSFULL;
+	h->inst = *h->slot;
+	h->inst.desc = t;
+	snprintf(h->inst.name, sizeof(h->inst.name), "%s-hp%u", t->name, idx);
+	env.backend = opts;
+	env.source = 1u << ((vm->setup->res->plat.ninst + idx) % 32);
+	err = t->create(&h->inst, &env, &h->state, &ops);
+	if (err) {
+		h->state = NULL;
+		return err;
+	}
+	pd = la_vm_hp_pci_dev(h);
+	err = la_pci_add(&vm->pci, pd.dev, pd.ep);
+	if (!err && t->start)
+		err = t->start(h->state);
+	if (!err)
+		err = vm->ops->register_pci_device(vm, &pd);
+	if (err) {
+		la_vm_hp_take(vm, h);
+		return err;
+	}
+	out->index = idx;
+	out->bus = pd.bus, out->dev = pd.dev, out->func = pd.func;
+	snprintf(out->name, sizeof(out->name), "%s", h->inst.name);
+	out->type = t->name;
+	return 0;
+}
+
+int la_vm_hotplug_remove(struct la_vm *vm, unsigned bus, unsigned dev, unsigned func,
+			 unsigned timeout_ms, struct la_vm_hp_info *out)
+{
+	struct la_vm_hp *h = NULL;
+	struct la_pci_dev pd;
+	struct timespec until;
+	bool ejected;
+	int err;
+
+	if (!vm->ops->unregister_pci_device || !vm->nhp)
+		return -LA_ERR_NOHOTPLUG;
+	for (unsigned i = 0; i < vm->nhp && !h; i++) {
+		const struct la_grant *g = la_dev_inst_grant(vm->hp[i].slot, LA_RES_PCI, 0);
+
+		if (vm->hp[i].state && g->bus == bus && g->dev == dev && g->func == func) {
+			h = &vm->hp[i];
+			out->index = i;
+		}
+	}
+	if (!h)
+		return -LA_ERR_NOTPLUGGED;
+	out->bus = bus, out->dev = dev, out->func = func;
+	snprintf(out->name, sizeof(out->name), "%s", h->inst.name);
+	out->type = h->inst.desc->name;
+	pd = la_vm_hp_pci_dev(h);
+	pthread_mutex_lock(&vm->hp_lock);
+	ejected = h->ejected;
+	pthread_mutex_unlock(&vm->hp_lock);
+	if (!ejected) {
+		err = vm->ops->unregister_pci_device(vm, &pd);
+		if (err)
+			return err;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000)
+		until.tv_sec++, until.tv_nsec -= 1000000000;
+	pthread_mutex_lock(&vm->hp_lock);
+	while (!h->ejected && pthread_cond_timedwait(&vm->hp_cond, &vm->hp_lock, &until) == 0)
+		;
+	ejected = h->ejected;
+	pthread_mutex_unlock(&vm->hp_lock);
+	if (!ejected)
+		return -LA_ERR_EJECTTIMEOUT;
+	la_vm_hp_take(vm, h);
+	return 0;
+}
+
+bool la_vm_hotplug_get(struct la_vm *vm, unsigned index, struct la_vm_hp_info *out)
+{
+	const struct la_grant *g;
+
+	if (index >= vm->nhp || !vm->hp[index].state)
+		return false;
+	g = la_dev_inst_grant(vm->hp[index].slot, LA_RES_PCI, 0);
+	*out = (struct la_vm_hp_info){ .index = index, .bus = g->bus, .dev = g->dev,
+				       .func = g->func, .type = vm->hp[index].inst.desc->name };
+	g = la_dev_inst_grant(vm->hp[index].slot, LA_RES_MMIO, 0);
+	out->bar0 = g ? g->range : (struct la_range){ 0, 0 };
+	g = la_dev_inst_grant(vm->hp[index].slot, LA_RES_IRQ, 0);
+	out->irq = g ? g->value : 0;
+	snprintf(out->name, sizeof(out->name), "%s", vm->hp[index].inst.name);
+	return true;
+}
+
+unsigned la_vm_hotplug_slots(const struct la_vm *vm)
+{
+	return vm->nhp;
+}
+
+void *la_vm_dev_state(struct la_vm *vm, const struct la_dev_desc *t)
+{
+	for (unsigned i = 0; i < vm->ndev; i++)
+		if (vm->dev[i].desc == t)
+			return vm->dev[i].state;
+	return NULL;
+}
+
+void la_vm_io_lock(struct la_vm *vm, bool lock)
+{
+	if (lock)
+		pthread_mutex_lock(&vm->io.lock);
+	else
+		pthread_mutex_unlock(&vm->io.lock);
 }

@@ -13,6 +13,7 @@
 
 #include "arch.h"
 #include "boot.h"
+#include "dev/dev.h"
 #include "dev/machine.h"
 #include "vm/guestmem.h"
 #include "vm/kvm.h"
@@ -159,6 +160,47 @@ struct la_vm_end {
 };
 
 void la_vm_end_info(const struct la_vm *vm, struct la_vm_end *out);
+
+/* ---- PCI hot-plug (la-vmrun --pci-hotplug-slots; la-vmctl add/remove) ----
+ * The reserved slots are the platform's hotplug-slot instances; a device
+ * added takes the first empty one's grants. Adding and removing run on the
+ * control thread, whose allowlist holds what a device's setup and, since
+ * filters stack, its thread need (lib/sandbox_tables.c). */
+struct la_vm_hp_info {
+	unsigned index;           /* the slot's index, 0..la_vm_hotplug_slots-1 */
+	unsigned bus, dev, func;
+	char name[LA_DEV_NAME_MAX + 1];  /* "virtio-blk-hp0" */
+	const char *type;         /* the descriptor's name: "virtio-blk" */
+	struct la_range bar0;     /* the slot's BAR 0 grant */
+	unsigned irq;             /* its INTx */
+};
+
+/* la_vm_hotplug_add - make a device of type t (create's options opts: a
+ * struct la_vblk_opts, ...) in the first empty slot, start it, tell the
+ * guest (the arch's register_pci_device); out says where it went.
+ * returns: 0, -LA_ERR_NOHOTPLUG, -LA_ERR_SLOTSFULL, -LA_ERR_UNSUPPORTED
+ * (t cannot be hot-plugged), the errors of t->create, -LA_ERR_THREAD */
+int la_vm_hotplug_add(struct la_vm *vm, const struct la_dev_desc *t, const void *opts,
+		      struct la_vm_hp_info *out);
+
+/* la_vm_hotplug_remove - ask the guest to release the hot-plugged device
+ * at bus:dev.func (the arch's unregister_pci_device), wait at most
+ * timeout_ms for its _EJ0, then stop and destroy it; out says what it was
+ * (also on a timeout, when the device stays).
+ * returns: 0, -LA_ERR_NOHOTPLUG, -LA_ERR_NOTPLUGGED, -LA_ERR_EJECTTIMEOUT */
+int la_vm_hotplug_remove(struct la_vm *vm, unsigned bus, unsigned dev, unsigned func,
+			 unsigned timeout_ms, struct la_vm_hp_info *out);
+
+/* la_vm_hotplug_get - what slot index holds. returns: false when empty */
+bool la_vm_hotplug_get(struct la_vm *vm, unsigned index, struct la_vm_hp_info *out);
+/* la_vm_hotplug_slots - how many slots were reserved */
+unsigned la_vm_hotplug_slots(const struct la_vm *vm);
+
+/* For the arch's hot-plug hooks: the state of the running device made
+ * from descriptor t (NULL if none), and the IO bus lock around touching
+ * it. */
+void *la_vm_dev_state(struct la_vm *vm, const struct la_dev_desc *t);
+void la_vm_io_lock(struct la_vm *vm, bool lock);
 
 void la_vm_destroy(struct la_vm *vm);
 

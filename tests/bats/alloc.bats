@@ -615,3 +615,29 @@ cpufreq.mmio 0x0000000001040000-0x000000000104ffff" ] || fail "grants: $grants"
 	assert_success
 	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "acpi-pm.io") | .start_hex')" = 0xc000 ]
 }
+
+@test "la-alloc: --pci-hotplug-slots N reserves the hot-plug controller and N slots, as la-vmrun --explain shows them" {
+	run $X86 --platform --device virtio-blk --pci-hotplug-slots 2 --json
+	assert_success
+	[ "$(printf '%s' "$output" | jq -r '[.grants[].name] | .[-8:] | join(" ")')" = \
+		"pci-hotplug0.io pci-hotplug0.gpe hotplug-slot0.slot hotplug-slot0.bar0 hotplug-slot0.intx hotplug-slot1.slot hotplug-slot1.bar0 hotplug-slot1.intx" ]
+	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "pci-hotplug0.io") | "\(.start_hex) \(.size_hex)"')" = "0xc400 0x10" ]
+	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "pci-hotplug0.gpe") | "\(.kind) \(.value)"')" = "gpe 0" ]
+	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "hotplug-slot1.slot") | .dev')" = 3 ]
+	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "hotplug-slot1.bar0") | .size_hex')" = 0x8000 ]
+	run $X86 --platform --device virtio-blk --pci-hotplug-slots 2
+	assert_success
+	assert_line --regexp '^  hotplug-slot0\.slot +pci +00:02\.0 +hotplug-slot$'
+	assert_line --regexp '^  pci-hotplug0\.gpe +gpe +0 +PCI hot-plug GPE$'
+}
+
+@test "la-alloc: --pci-hotplug-slots takes 1 to 16 slots, on x86_64 only" {
+	fails 2 "la-alloc: --pci-hotplug-slots: '0': not a number of slots from 1 to 16" \
+		la-alloc --pci-hotplug-slots 0
+	fails 2 "la-alloc: --pci-hotplug-slots: '17': not a number of slots from 1 to 16" \
+		la-alloc --pci-hotplug-slots 17
+	fails 2 "la-alloc: --pci-hotplug-slots: '2': PCI hot-plug is x86_64's (ACPI); aarch64 guests have none" \
+		la-alloc --arch aarch64 --pci-hotplug-slots 2
+	fails 2 "la-alloc: --pci-hotplug-slots: '1': PCI hot-plug is x86_64's (ACPI); riscv64 guests have none" \
+		la-alloc --arch riscv64 --pci-hotplug-slots 1
+}

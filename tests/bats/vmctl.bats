@@ -45,7 +45,7 @@ fake_start() {
 		grep -q -- "$w" "$LA_TOP/man/la-vmctl.1" || fail "la-vmctl.1 lacks $w"
 	done
 	for w in '.SH CONTROL SOCKET' 'la-vmctl-schema' too-long too-deep bad-request unknown-op \
-		unsupported busy idle 'hot-plug needs' '\-\-control'; do
+		unsupported busy idle full no-device timeout failed '.SH PCI HOT-PLUG' '\-\-control'; do
 		grep -qF -- "$w" "$LA_TOP/man/la-vmrun.1" || fail "la-vmrun.1 lacks $w"
 	done
 	run la-vmrun --help
@@ -121,18 +121,22 @@ fake_start() {
 	[ "$(jq -r '.state, .cpus, (.vcpus | length)' <<<"$output" | tr '\n' ' ')" = "running 2 2 " ]
 }
 
-@test "la-vmctl: add and remove are checked, then the VM says hot-plug is not built (exit 1)" {
+@test "la-vmctl: add and remove are checked, then a VM without hot-plug slots says so (exit 1)" {
 	fake_start
+	run la-vmctl vm.sock add disk missing.img,ro
+	assert_failure 1
+	assert_output "la-vmctl: add disk: 'missing.img': No such file or directory"
+	: >x.img
 	run la-vmctl vm.sock add disk x.img,ro
 	assert_failure 1
-	assert_output "la-vmctl: vm.sock: add: hot-plug needs --pci-hotplug-slots (not built yet)"
+	assert_output "la-vmctl: vm.sock: add: this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)"
 	run la-vmctl vm.sock add net tap=tap0
 	assert_failure 1
-	assert_output "la-vmctl: vm.sock: add: hot-plug needs --pci-hotplug-slots (not built yet)"
+	assert_output "la-vmctl: vm.sock: add: this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)"
 	run --separate-stderr la-vmctl --json vm.sock remove 00:05.0
 	assert_failure 1
 	[ "$(jq -r '.ok, .code' <<<"$output" | tr '\n' ' ')" = "false unsupported " ] || fail "$output"
-	[ "$stderr" = "la-vmctl: vm.sock: remove: hot-plug needs --pci-hotplug-slots (not built yet)" ]
+	[ "$stderr" = "la-vmctl: vm.sock: remove: this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)" ]
 }
 
 @test "la-vmctl: stop gets the exit status; the server removes its socket" {

@@ -65,7 +65,7 @@ need() {
 	assert_line --regexp '^ctl: malformed \{"la-vmctl-schema":1,"ok":false,"code":"bad-json","error":"not JSON: .*"\}$'
 	assert_line 'ctl: toolong {"la-vmctl-schema":1,"ok":false,"code":"too-long","error":"request longer than 4096 bytes"}'
 	assert_line "ctl: hangup done"
-	assert_line "ctl: add rc 1 la-vmctl: /tmp/vm.sock: add: hot-plug needs --pci-hotplug-slots (not built yet)"
+	assert_line "ctl: add rc 1 la-vmctl: /tmp/vm.sock: add: this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)"
 	assert_line --regexp '^ctl: after rc 0 state: running\|'
 
 	assert_line "ctl: still running"

@@ -291,6 +291,29 @@ teardown() {
 	refute_output --partial "acpi-pm"
 }
 
+@test "la-vmrun: --pci-hotplug-slots N: --explain shows the slots' grants, as la-alloc --pci-hotplug-slots N has them; x86_64 with ACPI only" {
+	run la-vmrun --explain --pci-hotplug-slots 2 "$PROBE"
+	assert_success
+	assert_line --regexp '^  pci-hotplug0\.io +io +0x000000000000c400-0x000000000000c40f PCI hot-plug registers$'
+	assert_line --regexp '^  pci-hotplug0\.gpe +gpe +0x0+-0x0+ PCI hot-plug GPE$'
+	assert_line --regexp '^  hotplug-slot1\.slot +pci +00:03\.0 +hotplug-slot$'
+	run la-vmrun --explain --json --pci-hotplug-slots 2 "$PROBE"
+	assert_success
+	local v a
+	v=$(printf '%s' "$output" | jq -c '[.grants[] | select(.name | test("hotplug")) | del(.tag)]')
+	run la-alloc --platform --device virtio-rng --pci-hotplug-slots 2 --json
+	a=$(printf '%s' "$output" | jq -c '[.grants[] | select(.name | test("hotplug")) | del(.tag)]')
+	[ "$v" = "$a" ] || fail "la-vmrun $v la-alloc $a"
+	fails 2 "la-vmrun: --pci-hotplug-slots: '0': not a number of slots from 1 to 16" \
+		la-vmrun --explain --pci-hotplug-slots 0 "$PROBE"
+	fails 2 "la-vmrun: --pci-hotplug-slots: '2': ACPI hot-plug needs the ACPI tables (not with --no-acpi)" \
+		la-vmrun --explain --no-acpi --pci-hotplug-slots 2 "$PROBE"
+	fails 2 "la-vmrun: --pci-hotplug-slots: '2': PCI hot-plug is x86_64's (ACPI); aarch64 guests have none" \
+		la-vmrun --arch aarch64 --explain --pci-hotplug-slots 2 "$PROBE"
+	fails 2 "la-vmrun: --pci-hotplug-slots: '1': PCI hot-plug is x86_64's (ACPI); riscv64 guests have none" \
+		la-vmrun --arch riscv64 --explain --pci-hotplug-slots 1 "$PROBE"
+}
+
 @test "la-vmrun: --fdt - reads the DTB from standard input into setup_data" {
 	printf '/dts-v1/;\n/ { #address-cells = <2>; chosen { x = <1>; }; };\n' |
 		dtc -I dts -O dtb -o "$tmp/t.dtb"

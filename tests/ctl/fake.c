@@ -108,7 +108,8 @@ static int la_ctl_fake_send(const char *path, bool hangup)
 
 int main(int argc, char **argv)
 {
-	const struct la_ctl_ops ops = { NULL, fake_status, fake_list, fake_stop };
+	const struct la_ctl_ops ops = { .status = fake_status, .list = fake_list,
+					.stop = fake_stop };
 	char why[200];
 	int fd;
 

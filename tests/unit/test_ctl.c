@@ -46,7 +46,8 @@ static int fake_stop(void *ctx)
 	return 0;
 }
 
-static const struct la_ctl_ops fake = { NULL, fake_status, fake_list, fake_stop };
+static const struct la_ctl_ops fake = { .status = fake_status, .list = fake_list,
+					.stop = fake_stop };
 
 /* the reply to req, without its newline (static buffer) */
 static const char *reply(const char *req, enum la_ctl_code *code)
@@ -162,11 +163,11 @@ static void test_replies(void)
 		 "{\"name\":\"virtio-blk0\",\"slot\":\"00:01.0\"}]}");
 	T_EQ_STR(reply("{\"op\":\"add\",\"device\":\"disk\",\"path\":\"x.img\",\"ro\":true}", &c),
 		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"unsupported\",\"error\":\"add: "
-		 "hot-plug needs --pci-hotplug-slots (not built yet)\"}");
+		 "this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)\"}");
 	T_CHECK(c == LA_CTL_UNSUPPORTED);
 	T_EQ_STR(reply("{\"op\":\"remove\",\"addr\":\"00:05.0\"}", &c),
 		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"unsupported\",\"error\":\"remove: "
-		 "hot-plug needs --pci-hotplug-slots (not built yet)\"}");
+		 "this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)\"}");
 	T_EQ_STR(reply("{\"op\":\"remove\",\"addr\":\"nope\"}", &c),
 		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"bad-request\",\"error\":\"remove: "
 		 "\\\"addr\\\" must be a PCI address BB:DD.F (as list shows)\"}");

@@ -11,6 +11,11 @@
 #include "err.h"
 #include "pci/config.h"
 #include "pci/host.h"
+#include "pci/hotplug.h"
+#include "acpi/aml.h"
+#include "arch.h"
+#include "dev/platform.h"
+#include "sys_alloc.h"
 #include "pci/msix.h"
 #include "t.h"
 #include "vm/bus.h"
@@ -375,8 +380,145 @@ static void test_msix(void)
 	}
 }
 
+/* ---- ACPI hot-plug: the controller's registers ---- */
+
+static unsigned hp_gpes, hp_last_gpe;
+static uint32_t hp_ejected;
+
+static void hp_gpe(void *vm, unsigned gpe)
+{
+	(void)vm;
+	hp_gpes++;
+	hp_last_gpe = gpe;
+}
+
+static void hp_eject(void *vm, unsigned dev)
+{
+	(void)vm;
+	hp_ejected |= 1u << dev;
+}
+
+static uint32_t hp_rd(struct la_pcihp *h, unsigned off, unsigned size)
+{
+	uint8_t d[4];
+
+	la_pcihp_ops.read(h, off, d, size);
+	return size == 4 ? la_get32(d) : d[0];
+}
+
+static void test_hotplug_regs(void)
+{
+	struct la_machine m = { .gpe = hp_gpe, .pci_ejected = hp_eject };
+	struct la_pcihp h;
+	uint8_t d[4];
+
+	la_pcihp_init(&h, &m, 3, 1u << 4 | 1u << 5);
+	T_CHECK(hp_rd(&h, LA_PCIHP_SLT, 4) == (1u << 4 | 1u << 5));
+	T_CHECK(hp_rd(&h, LA_PCIHP_INS, 4) == 0);
+	la_pcihp_plug(&h, 4);
+	T_CHECK(hp_gpes == 1 && hp_last_gpe == 3);
+	T_CHECK(hp_rd(&h, LA_PCIHP_INS, 1) == 0);       /* a byte: nothing, nothing cleared */
+	T_CHECK(hp_rd(&h, LA_PCIHP_INS, 4) == 1u << 4);
+	T_CHECK(hp_rd(&h, LA_PCIHP_INS, 4) == 0);       /* the read cleared it */
+	la_pcihp_plug(&h, 5);
+	la_pcihp_unplug(&h, 5);                         /* an eject request takes back the arrival */
+	T_CHECK(hp_gpes == 3);
+	T_CHECK(hp_rd(&h, LA_PCIHP_INS, 4) == 0);
+	T_CHECK(hp_rd(&h, LA_PCIHP_REM, 4) == 1u << 5);
+	T_CHECK(hp_rd(&h, LA_PCIHP_REM, 4) == 0);
+	/* _EJ0: only reserved slots are heard */
+	la_put32(d, 1u << 5 | 1u << 7);
+	la_pcihp_ops.write(&h, LA_PCIHP_EJ, d, 4);
+	T_CHECK(hp_ejected == 1u << 5);
+	la_pcihp_ops.write(&h, LA_PCIHP_EJ, d, 2);      /* not a dword: ignored */
+	T_CHECK(hp_ejected == 1u << 5);
+	T_CHECK(hp_rd(&h, LA_PCIHP_EJ, 4) == 0);
+}
+
+/* ---- ACPI hot-plug: the slots' AML from a platform's grants ---- */
+
+static const uint8_t *find(const uint8_t *b, size_t n, const void *what, size_t len)
+{
+	for (size_t i = 0; i + len <= n; i++)
+		if (!memcmp(b + i, what, len))
+			return b + i;
+	return NULL;
+}
+
+static void test_hotplug_aml(void)
+{
+	const struct la_arch_ops *arch = la_arch_lookup("x86_64");
+	struct la_vm_config vc;
+	struct la_arch_layout l;
+	struct la_mem_layout mem;
+	struct la_sys_alloc_config cfg;
+	struct la_sys_alloc sa;
+	struct la_platform p;
+	struct la_grant g[LA_DEV_MAX_NEEDS];
+	uint8_t buf[2048];
+	struct la_aml a = { .buf = buf, .cap = sizeof(buf) };
+	unsigned n;
+	const uint8_t *at;
+	/* Device(HP02) { Name(_ADR, 0x00020000) Name(_SUN, 2) Method(_EJ0, 1) {
+	 * Store(4, B0EJ) } } */
+	static const uint8_t hp02[] = {
+		0x5b, 0x82, 0x24, 'H', 'P', '0', '2',
+		0x08, '_', 'A', 'D', 'R', 0x0c, 0x00, 0x00, 0x02, 0x00,
+		0x08, '_', 'S', 'U', 'N', 0x0a, 0x02,
+		0x14, 0x0d, '_', 'E', 'J', '0', 0x01, 0x70, 0x0a, 0x04, 'B', '0', 'E', 'J',
+	};
+	/* If (And(Local0, 4, Zero)) { Notify(HP02, 1) } */
+	static const uint8_t check[] = {
+		0xa0, 0x0c, 0x7b, 0x60, 0x0a, 0x04, 0x00, 0x86, 'H', 'P', '0', '2', 0x01,
+	};
+	/* OperationRegion(PHPR, SystemIO, 0xc000, 16): the IO pool's first,
+	 * without the PM block */
+	static const uint8_t region[] = {
+		0x5b, 0x80, 'P', 'H', 'P', 'R', 0x01, 0x0b, 0x00, 0xc0, 0x0a, 0x10,
+	};
+	/* Scope(\_GPE) { Method(_E00) { \_SB_.PC00.PCNT } } */
+	static const uint8_t gpe[] = {
+		0x10, 0x1c, '\\', '_', 'G', 'P', 'E', 0x14, 0x15, '_', 'E', '0', '0', 0x00,
+		'\\', 0x2f, 0x03, '_', 'S', 'B', '_', 'P', 'C', '0', '0', 'P', 'C', 'N', 'T',
+	};
+
+	la_vm_config_init(&vc);
+	vc.arch = arch;
+	vc.mem_size = 256 << 20;
+	T_CHECK(la_layout_compute(&vc, &l, &mem) == 0);
+	T_CHECK(arch->system_allocator_config(&vc, &l, &mem, 40, &cfg) == 0);
+	T_CHECK(la_sys_alloc_init(&sa, &cfg, false, 0, NULL, 0) == 0);
+	T_CHECK(la_platform_init(&p, arch, &sa) == 0);
+	/* no controller: nothing */
+	la_pcihp_aml_slots(&a, &p);
+	la_pcihp_aml_gpe(&a, &p);
+	T_CHECK(a.len == 0 && la_pcihp_slots(&p) == 0);
+	T_CHECK(la_platform_add(&p, &la_dev_virtio_rng, "virtio-rng0", g, &n, NULL) == 0);
+	T_CHECK(la_platform_add(&p, &la_dev_pci_hotplug, "pci-hotplug0", g, &n, NULL) == 0);
+	T_CHECK(g[0].range.start == 0xc000 && g[1].kind == LA_RES_GPE && g[1].value == 0);
+	T_CHECK(la_platform_add(&p, &la_dev_pci_slot, "hotplug-slot0", g, &n, NULL) == 0);
+	T_CHECK(la_platform_add(&p, &la_dev_pci_slot, "hotplug-slot1", g, &n, NULL) == 0);
+	T_CHECK(la_pcihp_slots(&p) == (1u << 2 | 1u << 3));
+	la_pcihp_aml_slots(&a, &p);
+	T_CHECK(a.err == 0 && a.depth == 0);
+	T_CHECK(find(buf, a.len, region, sizeof(region)) == buf);
+	T_CHECK(find(buf, a.len, hp02, sizeof(hp02)) != NULL);
+	T_CHECK(find(buf, a.len, "HP03", 4) != NULL);
+	T_CHECK(find(buf, a.len, check, sizeof(check)) != NULL);
+	at = find(buf, a.len, "PCNT", 4);
+	T_CHECK(at && at[4] == 0x08 && at[5] == 0x70); /* Method(PCNT, 0, Serialized) */
+	a.len = 0;
+	la_pcihp_aml_gpe(&a, &p);
+	T_CHECK(a.err == 0 && a.depth == 0 && a.len == sizeof(gpe));
+	T_CHECK(!memcmp(buf, gpe, sizeof(gpe)));
+	la_platform_destroy(&p);
+	la_sys_alloc_destroy(&sa);
+}
+
 int main(void)
 {
+	test_hotplug_regs();
+	test_hotplug_aml();
 	test_header_and_masks();
 	test_bars();
 	test_caps();

@@ -21,6 +21,7 @@ echo "ctl: malformed $(printf 'nope\n' | la-ctl-fake --send "$S")"
 echo "ctl: toolong $(head -c 5000 /dev/zero | tr '\0' x | la-ctl-fake --send "$S")"
 printf '{"op":"sta' | la-ctl-fake --hangup "$S"
 echo "ctl: hangup done"
+: >/tmp/x.img
 out=$(la-vmctl "$S" add disk /tmp/x.img,ro 2>&1); echo "ctl: add rc $? $out"
 sleep 2
 out=$(la-vmctl "$S" status); echo "ctl: after rc $? $(echo "$out" | tr '\n' '|')"

@@ -47,6 +47,10 @@
 #   la.forcewrite=DEV  the same after blockdev --setrw DEV (Linux 6.1 keeps
 #                    a read-only flag its driver set above it, so with
 #                    VIRTIO_BLK_F_RO the guest still refuses by itself)
+#   la.hotplug=DEV   in the background, for PCI hot-plug: waits for block device
+#                    DEV, "la-guest: hotplug DEV appeared FIRST16BYTES", writes
+#                    "written-by-guest" at byte 4096 (synced): "... wrote", then
+#                    waits for DEV to go: "la-guest: hotplug DEV gone"
 #   la.hwrng=BYTES   "la-guest: hwrng CURRENT bytes N": BYTES read from /dev/hwrng
 #   la.vsock=ARGS    /bin/la-vsock with ARGS, commas for spaces (listen,PORT or
 #                    connect,CID,PORT), each output line as "la-guest: vsock LINE"
@@ -317,6 +321,24 @@ for w in $(cat /proc/cmdline); do
 		fi
 		;;
 	la.devmem=*) echo "la-guest: devmem ${w#la.devmem=} $(devmem "${w#la.devmem=}" 32)" ;;
+	la.hotplug=*)
+		# in the background (with la.sleep): a disk la-vmctl adds
+		(
+			d=${w#la.hotplug=} i=0
+			while [ ! -b "$d" ] && [ "$i" -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
+			if [ -b "$d" ]; then
+				echo "la-guest: hotplug $d appeared $(head -c 16 "$d")"
+				echo written-by-guest | dd of="$d" bs=512 seek=8 conv=fsync 2>/dev/null &&
+					echo "la-guest: hotplug $d wrote"
+				i=0
+				while [ -b "$d" ] && [ "$i" -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
+				[ -b "$d" ] && echo "la-guest: hotplug $d stayed" ||
+					echo "la-guest: hotplug $d gone"
+			else
+				echo "la-guest: hotplug $d never appeared"
+			fi
+		) &
+		;;
 	la.dmesg=*)
 		dmesg | sed 's/^\[[ 0-9.]*\] //' | grep -v '^Kernel command line: ' |
 			grep -F -- "${w#la.dmesg=}" | sed 's/^/la-guest: dmesg /'

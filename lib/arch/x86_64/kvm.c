@@ -15,6 +15,8 @@
 #include "err.h"
 #include "vm/kvm.h"
 #include "vm/arch_vm.h"
+#include "vm/vm.h"
+#include "pci/hotplug.h"
 #include "arch/x86_64/x86boot.h"
 #include "arch/x86_64/x86_64.h"
 
@@ -347,6 +349,33 @@ static int la_x86_regs_dump(struct la_kvm_vcpu *v, struct la_regs_dump *o)
 }
 #endif
 
+/* ---- PCI hot-plug: ACPI, through the controller (lib/pci/hotplug.h) ---- */
+
+static int la_x86_pci_hotplug(struct la_vm *vm, const struct la_pci_dev *d, bool plug)
+{
+	struct la_pcihp *h = la_vm_dev_state(vm, &la_dev_pci_hotplug);
+
+	if (!h || d->bus != 0)
+		return -LA_ERR_NOHOTPLUG;
+	la_vm_io_lock(vm, true);
+	if (plug)
+		la_pcihp_plug(h, d->dev);
+	else
+		la_pcihp_unplug(h, d->dev);
+	la_vm_io_lock(vm, false);
+	return 0;
+}
+
+static int la_x86_register_pci_device(struct la_vm *vm, struct la_pci_dev *d)
+{
+	return la_x86_pci_hotplug(vm, d, true);
+}
+
+static int la_x86_unregister_pci_device(struct la_vm *vm, struct la_pci_dev *d)
+{
+	return la_x86_pci_hotplug(vm, d, false);
+}
+
 const struct la_arch_vm_ops la_x86_64_vm_ops = {
 	.caps = la_x86_kvm_caps,
 #if defined(__x86_64__)
@@ -361,5 +390,6 @@ const struct la_arch_vm_ops la_x86_64_vm_ops = {
 	.irq_line = la_x86_irq_line,
 	.regs_dump = la_x86_regs_dump,
 	.exit = NULL,
-	.register_pci_device = NULL, /* hot-plug: its own issue */
+	.register_pci_device = la_x86_register_pci_device,
+	.unregister_pci_device = la_x86_unregister_pci_device,
 };

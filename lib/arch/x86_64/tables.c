@@ -10,6 +10,7 @@
 #include "bytes.h"
 #include "dev/platform.h"
 #include "err.h"
+#include "pci/hotplug.h"
 #include "arch/x86_64/x86boot.h"
 #include "arch/x86_64/x86_64.h"
 
@@ -275,6 +276,8 @@ static void la_x86_aml_pci_root(struct la_aml *a, const struct la_x86_acpi_cfg *
 		la_aml_res_mem(a, c->high_mmio);
 	la_aml_crs_end(a);
 	la_x86_aml_prt(a, c);
+	if (c->plat)
+		la_pcihp_aml_slots(a, c->plat); /* --pci-hotplug-slots */
 	la_aml_pkg_close(a);
 }
 
@@ -309,6 +312,8 @@ int la_x86_dsdt_aml(uint8_t *buf, size_t len, const struct la_x86_acpi_cfg *c)
 	if (c->plat)
 		la_platform_aml(&a, c->plat);
 	la_aml_pkg_close(&a);
+	if (c->plat)
+		la_pcihp_aml_gpe(&a, c->plat);
 	if (a.err)
 		return a.err;
 	if (a.depth)
