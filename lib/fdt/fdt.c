@@ -155,9 +155,10 @@ int la_fdt_w_finish(struct la_fdt_w *w)
 
 int la_fdt_check(const void *blob, size_t len)
 {
+	if (len < 4) /* not even the magic: nothing to read */
+		return -LA_ERR_FDTTRUNC;
 	if (len < sizeof(struct fdt_header))
-		return fdt_magic(blob) == FDT_MAGIC || len < 4 ? -LA_ERR_FDTTRUNC
-							       : -LA_ERR_FDTBAD;
+		return fdt_magic(blob) == FDT_MAGIC ? -LA_ERR_FDTTRUNC : -LA_ERR_FDTBAD;
 	if (fdt_magic(blob) != FDT_MAGIC)
 		return -LA_ERR_FDTBAD;
 	if (fdt_totalsize(blob) > len)

@@ -163,7 +163,8 @@ void la_fdt_seed_fill(struct la_fdt_config *fc, uint64_t seed);
 int la_fdt_seed_random(struct la_fdt_config *fc);
 
 /* la_fdt_check - fdt_check_full on a blob of len bytes, whose totalsize
- * must be len at most.
+ * must be len at most; nothing past len is read (a blob of under 4 bytes
+ * is truncated).
  * returns: 0, -LA_ERR_FDTBAD (not a DTB), -LA_ERR_FDTTRUNC (truncated) */
 int la_fdt_check(const void *blob, size_t len);
 

@@ -378,6 +378,21 @@ static void test_overlay(void)
 	T_CHECK(1);
 }
 
+/* la_fdt_check reads nothing past len: blobs of 0 to 3 bytes in buffers
+ * of exactly that size (the sanitizer build sees any over-read). */
+static void test_check_short(void)
+{
+	static const uint8_t magic[4] = { 0xd0, 0x0d, 0xfe, 0xed };
+
+	for (size_t n = 0; n < 4; n++) {
+		uint8_t *b = malloc(n ? n : 1);
+
+		memcpy(b, magic, n);
+		T_EQ_U64(la_fdt_check(b, n), -LA_ERR_FDTTRUNC);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	test_probe();
@@ -386,5 +401,6 @@ int main(void)
 	test_cmdline();
 	test_vcpu();
 	test_overlay();
+	test_check_short();
 	return T_DONE();
 }
