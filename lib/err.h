@@ -56,6 +56,7 @@
 	X(FDTSIZE,      "device tree is larger than the architecture's limit") \
 	X(FDTBAD,       "not a valid device tree blob")                       \
 	X(FDTTRUNC,     "device tree blob is truncated")                      \
+	X(FDTVERSION,   "device tree blob version is below 17, which la reads (dtc writes 17)") \
 	X(OVNOSYMBOLS,  "overlay has no __symbols__ node")                    \
 	X(OVLABEL,      "filter label is not defined in the overlay")         \
 	X(OVFIXUP,      "unresolved fixup: symbol not in the base tree")      \

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "fdt/fdt.h"
 #include "fileio.h"
 #include "vmrun.h"
 
@@ -464,9 +465,11 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 	if (a->fdt_path) {
 		a->dtb = la_vmrun_slurp("--fdt", a->fdt_path, LA_FILE_STDIN | LA_FILE_PIPE, 1 << 24,
 					NULL, &a->dtb_len);
-		if (a->dtb_len < sizeof(struct fdt_header) || fdt_check_header(a->dtb) ||
-		    fdt_totalsize(a->dtb) != a->dtb_len)
-			la_vmrun_die("--fdt", a->fdt_path, la_strerror(-LA_ERR_BADDTB));
+		err = la_fdt_check(a->dtb, a->dtb_len);
+		if (!err && fdt_totalsize(a->dtb) != a->dtb_len)
+			err = -LA_ERR_BADDTB; /* bytes after the blob */
+		if (err)
+			la_vmrun_die("--fdt", a->fdt_path, la_strerror(err));
 		la_vmrun_fdt_agree(a);
 	}
 	la_fdtopts_read(&a->fdt, &a->vm.cfg);

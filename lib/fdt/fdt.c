@@ -163,6 +163,11 @@ int la_fdt_check(const void *blob, size_t len)
 		return -LA_ERR_FDTBAD;
 	if (fdt_totalsize(blob) > len)
 		return -LA_ERR_FDTTRUNC;
+	/* libfdt 1.6's fdt_check_full dereferences the NULL name
+	 * fdt_get_name gives for a version below 16: ask it nothing older
+	 * than the version it writes */
+	if (fdt_version(blob) < 17)
+		return -LA_ERR_FDTVERSION;
 	if (fdt_check_full(blob, len) != 0)
 		return -LA_ERR_FDTBAD;
 	return 0;

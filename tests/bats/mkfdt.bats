@@ -290,6 +290,12 @@ mk_ov_err() { # EXPECTED-LINE ARGS...
 	cp "$MK_FIX/plain.dts" "$T/plain.dts"
 	mk_ov_err "la-mkfdt: --overlay: '$T/plain.dts': not a valid device tree blob: this is device tree source; compile it with dtc -@ -I dts -O dtb -o FILE.dtbo $T/plain.dts" --overlay "$T/plain.dts"
 }
+@test "la-mkfdt: an overlay of header version below 17 is refused, never parsed" {
+	old_dtb "$T/v5.dtbo"
+	[ "$(stat -c %s "$T/v5.dtbo")" = 72 ]
+	mk_ov_err "la-mkfdt: --overlay: '$T/v5.dtbo': device tree blob version is below 17, which la reads (dtc writes 17)" \
+		--overlay "$T/v5.dtbo"
+}
 @test "la-mkfdt: a truncated overlay is refused" {
 	mk_ov refs
 	head -c 200 "$T/refs.dtbo" >"$T/cut.dtbo"

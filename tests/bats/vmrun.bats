@@ -313,12 +313,34 @@ teardown() {
 	printf 'nope' >"$tmp/bad.dtb"
 	run la-vmrun --explain --fdt "$tmp/bad.dtb" "$PROBE"
 	assert_failure 1
-	assert_output "la-vmrun: --fdt: '$tmp/bad.dtb': not a flattened device tree"
+	assert_output "la-vmrun: --fdt: '$tmp/bad.dtb': not a valid device tree blob"
 	{ printf '/dts-v1/;\n/ { big = [' ; head -c 20000 /dev/zero | od -An -tx1 -v | tr -d '\n'; printf '];\n};\n'; } |
 		dtc -I dts -O dtb -o "$tmp/big.dtb"
 	run la-vmrun --explain --fdt "$tmp/big.dtb" "$PROBE"
 	assert_failure 1
 	assert_output "la-vmrun: --fdt: '$tmp/big.dtb': device tree larger than the 16 KiB setup_data limit"
+}
+
+@test "la-vmrun: a --fdt or --overlay of header version below 17 is refused, not a crash" {
+	old_dtb "$tmp/v5.dtb"
+	run la-vmrun --explain --fdt "$tmp/v5.dtb" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --fdt: '$tmp/v5.dtb': device tree blob version is below 17, which la reads (dtc writes 17)"
+	run la-vmrun --explain --overlay "$tmp/v5.dtb" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --overlay: '$tmp/v5.dtb': device tree blob version is below 17, which la reads (dtc writes 17)"
+	run la-vmrun --explain --arch aarch64 --fdt "$tmp/v5.dtb" "$PROBE"
+	assert_failure 1
+	assert_output --partial "version is below 17"
+}
+
+@test "la-vmrun: a --fdt of fewer bytes than a header is refused" {
+	for n in 0 1 3 39; do
+		head -c "$n" /dev/zero >"$tmp/short.dtb"
+		run la-vmrun --explain --fdt "$tmp/short.dtb" "$PROBE"
+		assert_failure 1
+		assert_output --regexp "^la-vmrun: --fdt: '$tmp/short.dtb': (device tree blob is truncated|not a valid device tree blob)\$"
+	done
 }
 
 @test "la-vmrun: --explain needs no /dev/kvm and exits 0" {
