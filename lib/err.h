@@ -62,6 +62,7 @@
 	X(OVFIXUP,      "unresolved fixup: symbol not in the base tree")      \
 	X(OVBADFIXUP,   "malformed fixup entry")                              \
 	X(OVTARGET,     "overlay targets a node the base tree lacks")         \
+	X(OVTARGET2,    "an overlay fragment's target resolves to two nodes") \
 	X(OVPHANDLE,    "dangling or invalid phandle reference")              \
 	X(OVSYMPATH,    "overlay symbol is not /FRAGMENT/__overlay__/NODE")   \
 	/* host CPU information (sysfs) */                                   \

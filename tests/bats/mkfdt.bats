@@ -263,6 +263,21 @@ R="--arch riscv64 --mem 512M --seed 0"
 	mk_golden overlay-chained $A --overlay "$T/plain.dtbo" --overlay "$T/chain.dtbo"
 	assert_equal "$(fdtget -t x "$T/out.dtb" /user peer)" "$(fdtget -t x "$T/out.dtb" /extra-node phandle)"
 }
+@test "la-mkfdt: a fragment whose target two labels of different nodes claim is refused, not a hang" {
+	mk_ov twolabels
+	mk_ov twotarget
+	run timeout 20 la-mkfdt $A --overlay "$T/twolabels.dtbo" --overlay "$T/twotarget.dtbo" -o "$T/never.dtb"
+	assert_failure 1
+	assert_output "la-mkfdt: --overlay: '$T/twotarget.dtbo': an overlay fragment's target resolves to two nodes: /fragment@0: a (/n1) and b (/n2)"
+	[ ! -e "$T/never.dtb" ]
+	# two labels of one node agree: the fragment merges into /n1
+	printf '/dts-v1/;\n/ { fragment@0 { target = <0xffffffff>; __overlay__ { x = <1>; }; };
+		__fixups__ { a = "/fragment@0:target:0"; c = "/fragment@0:target:0"; }; };\n' |
+		dtc -q -I dts -O dtb -o "$T/same.dtbo"
+	run timeout 20 la-mkfdt $A --overlay "$T/twolabels.dtbo" --overlay "$T/same.dtbo" -o "$T/ok.dtb"
+	assert_success
+	assert_equal "$(fdtget "$T/ok.dtb" /n1 x)" 1
+}
 @test "la-mkfdt: overlays apply on riscv64 and x86_64 too (they create __symbols__)" {
 	mk_ov plain
 	mk_dts r $R --overlay "$T/plain.dtbo"

@@ -514,6 +514,14 @@ seccomp_list() {
 	assert_output "la-vmrun: --overlay: '$tmp/notarget.dtbo': overlay targets a node the base tree lacks: /no-such-node"
 }
 
+@test "la-vmrun: a fragment whose target two labels of different nodes claim is refused, not a hang" {
+	ov twolabels
+	ov twotarget
+	run timeout 20 la-vmrun --explain --overlay "$tmp/twolabels.dtbo" --overlay "$tmp/twotarget.dtbo" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --overlay: '$tmp/twotarget.dtbo': an overlay fragment's target resolves to two nodes: /fragment@0: a (/n1) and b (/n2)"
+}
+
 @test "la-vmrun: a bad --overlay argument is a usage error, as in la-mkfdt" {
 	for arg in "x.dtbo,bogus=1" "x.dtbo,filter=a::b" ",filter=a"; do
 		same_error la-vmrun --explain --overlay "$arg" "$PROBE" -- \
