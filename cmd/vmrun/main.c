@@ -16,7 +16,6 @@
 
 #include "cli.h"
 #include "err.h"
-#include "fdt/fdt.h"
 #include "fileio.h"
 #include "vmrun.h"
 
@@ -465,12 +464,14 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 	if (a->fdt_path) {
 		a->dtb = la_vmrun_slurp("--fdt", a->fdt_path, LA_FILE_STDIN | LA_FILE_PIPE, 1 << 24,
 					NULL, &a->dtb_len);
-		err = la_fdt_check(a->dtb, a->dtb_len);
-		if (!err && fdt_totalsize(a->dtb) != a->dtb_len)
-			err = -LA_ERR_BADDTB; /* bytes after the blob */
-		if (err)
-			la_vmrun_die("--fdt", a->fdt_path, la_strerror(err));
-		la_vmrun_fdt_agree(a);
+		/* checked in the parser child: la_vmrun_fdt_build */
+	}
+	if (a->overlays.n) { /* read now, parsed in the parser child */
+		char ov_why[LA_OV_WHY_MAX];
+		unsigned i;
+
+		if (la_overlay_list_read(&a->overlays, &i, ov_why))
+			la_vmrun_die("--overlay", a->overlays.o[i].arg, ov_why);
 	}
 	la_fdtopts_read(&a->fdt, &a->vm.cfg);
 	la_vmrun_open_disks(a);

@@ -334,6 +334,39 @@ teardown() {
 	assert_output --partial "version is below 17"
 }
 
+@test "la-vmrun: a --fdt whose property name lies past its strings is refused, never printed" {
+	printf '/dts-v1/;\n/ { p = <1>; };\n' | dtc -q -I dts -O dtb -o "$tmp/t.dtb"
+	# the property's name offset (struct + 16: node tag, name, prop tag, len)
+	local s=$(( $(od -An -tu1 -j8 -N4 "$tmp/t.dtb" | awk '{ print ($1*256+$2)*65536+$3*256+$4 }') ))
+	printf '\0\0\x10\0' | dd of="$tmp/t.dtb" bs=1 seek=$((s + 16)) conv=notrunc status=none
+	run la-vmrun --explain --fdt "$tmp/t.dtb" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --fdt: '$tmp/t.dtb': not a valid device tree blob"
+}
+
+@test "la-vmrun: --fdt, --overlay and the kernel's header are parsed under the parser filter" {
+	no_qemu_user
+	local hooked=$LA_BUILD/tests/hooks/la-vmrun
+	printf '/dts-v1/;\n/ { model = "la"; };\n' | dtc -I dts -O dtb -o "$tmp/t.dtb"
+	ov plain
+	run env LA_TEST_FORBIDDEN=parser "$hooked" --explain --fdt "$tmp/t.dtb" "$PROBE"
+	assert_failure 40
+	assert_output --regexp '^la-vmrun: seccomp: parser thread 0 made a forbidden system call: socket \(41\) '
+	run env LA_TEST_FORBIDDEN=parser "$hooked" --explain --overlay "$tmp/plain.dtbo" "$PROBE"
+	assert_failure 40
+	assert_output --regexp '^la-vmrun: seccomp: parser thread 0 made a forbidden system call: socket \(41\) '
+	run env LA_TEST_FORBIDDEN=parser "$hooked" --explain --arch aarch64 --seccomp kill "$PROBE"
+	assert_failure 1
+	assert_output 'la-vmrun: the parser process was killed by signal 31 (Bad system call)'
+	# --seccomp off: no child, no filter
+	run env LA_TEST_FORBIDDEN=parser "$hooked" --explain --seccomp off --overlay "$tmp/plain.dtbo" "$PROBE"
+	assert_success
+	assert_line --regexp '^la-test-hook: parser: socket\(AF_UNIX, SOCK_STREAM, 0\) returned [0-9]+$'
+	# nothing to parse (x86_64, no tree): no child
+	run env LA_TEST_FORBIDDEN=parser "$hooked" --explain "$PROBE"
+	assert_success
+}
+
 @test "la-vmrun: a --fdt of fewer bytes than a header is refused" {
 	for n in 0 1 3 39; do
 		head -c "$n" /dev/zero >"$tmp/short.dtb"
