@@ -17,6 +17,9 @@
  * refused). Signs, spaces, junk and anything above 2^64-1 are refused.
  * returns: 0, -LA_ERR_BADSIZE (not a size), -LA_ERR_RANGE (overflows u64) */
 int la_parse_size(const char *s, uint64_t *out);
+/* la_parse_size_n - la_parse_size on the n bytes at s (a field of a longer
+ * argument, parsed where it is: no copy, so no length limit). */
+int la_parse_size_n(const char *s, size_t n, uint64_t *out);
 
 /* la_parse_mem_size - a memory size as QEMU, lkvm, crosvm and Firecracker
  * take it: a bare decimal number is MiB ("512" is 512 MiB); with a unit
