@@ -129,13 +129,16 @@ static void la_vmrun_fdt_cmdline(const struct la_vmrun *a, char *buf, size_t len
 	unsigned com = (unsigned)la_vmrun_console(a) + 1;
 	struct la_serial_opts serial = { LA_FDT_MAX_SERIAL, com, com };
 	char extra[4096];
-	int err;
+	int err = 0, n;
 
 	/* a virtio console: hvc0 after the COM port, so it is /dev/console */
-	snprintf(extra, sizeof(extra), "%s%s%s", a->console_virtio ? "console=hvc0" : "",
-		 a->console_virtio && a->cmdline ? " " : "", a->cmdline ? a->cmdline : "");
-	err = la_cmdline_build(a->vm.cfg.arch->id, &serial, extra[0] ? extra : NULL,
-			       a->plan.cmdline_max, buf, len);
+	n = snprintf(extra, sizeof(extra), "%s%s%s", a->console_virtio ? "console=hvc0" : "",
+		     a->console_virtio && a->cmdline ? " " : "", a->cmdline ? a->cmdline : "");
+	if (n < 0 || (size_t)n >= sizeof(extra))
+		err = -LA_ERR_CMDLINE; /* longer than any arch takes: refused, never cut */
+	if (!err)
+		err = la_cmdline_build(a->vm.cfg.arch->id, &serial, extra[0] ? extra : NULL,
+				       a->plan.cmdline_max, buf, len);
 	char why[160];
 
 	if (!err)
