@@ -406,19 +406,26 @@ static void la_vmrun_check_dump(const struct la_vmrun *a)
 			    "terminal; give --dump-fdt FILE or pipe it into dtc -I dtb -O dts");
 }
 
+/* The largest KERNEL la-vmrun reads: no kernel a VM boots comes near it,
+ * and an endless stream (/dev/zero on standard input, `yes |`) fails
+ * after this many bytes, not after gigabytes. */
+#define LA_VMRUN_KERNEL_MAX ((size_t)1 << 30)
+
 /* KERNEL or --bios, whole: a kernel (also from standard input or a pipe)
- * at most the guest memory, 4 GiB; a BIOS the regular file la_vmopts
- * measured. */
+ * at most the guest memory and LA_VMRUN_KERNEL_MAX; a BIOS the regular
+ * file la_vmopts measured. */
 static void la_vmrun_load_image(struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
 	const char *img = a->kernel_path ? a->kernel_path : c->bios_path;
 	const char *what = a->kernel_path ? "KERNEL" : "--bios";
-	size_t max = c->mem_size < (1ULL << 32) ? (size_t)c->mem_size : (size_t)1 << 32;
+	size_t max = c->mem_size < LA_VMRUN_KERNEL_MAX ? (size_t)c->mem_size
+						       : LA_VMRUN_KERNEL_MAX;
 
 	if (a->kernel_path)
 		a->image = la_vmrun_slurp(what, img, LA_FILE_STDIN | LA_FILE_PIPE, max,
-					  max == c->mem_size ? " (the guest memory, --mem)" : NULL,
+					  max == c->mem_size ? " (the guest memory, --mem)"
+							     : " (la-vmrun's limit for a kernel)",
 					  &a->image_len);
 	else
 		a->image = la_vmrun_slurp(what, img, 0, max, NULL, &a->image_len);
