@@ -36,7 +36,9 @@
 	X(NOTKERNEL,    "not a kernel image for this architecture")          \
 	X(KERNELBE,     "big-endian arm64 Image is not supported")            \
 	X(KERNELTRUNC,  "kernel file is shorter than its header says")        \
-	X(MULTIBOOT,    "multiboot kernels with load addresses are not supported") \
+	X(MULTIBOOT,    "Multiboot header has flags la does not know")        \
+	X(MBLOAD,       "Multiboot header's load addresses do not match the file (header, load, load end and bss end out of order, or past the file)") \
+	X(MB4G,         "Multiboot load range (file and bss) ends past 4 GiB, where Multiboot cannot load") \
 	X(KERNELFIT,    "kernel does not fit in guest memory")                \
 	X(INITRDFIT,    "initrd does not fit in guest memory after the kernel") \
 	X(INITRDBIOS,   "an initrd needs a kernel, not a BIOS")               \

@@ -504,7 +504,8 @@ void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 
 	switch (-err) {
 	case LA_ERR_NOTKERNEL: case LA_ERR_BZSIZE: case LA_ERR_ELFLOAD: case LA_ERR_ELFENTRY:
-	case LA_ERR_MULTIBOOT: case LA_ERR_KERNELSIZE: case LA_ERR_KERNELTRUNC:
+	case LA_ERR_MULTIBOOT: case LA_ERR_MBLOAD: case LA_ERR_MB4G:
+	case LA_ERR_KERNELSIZE: case LA_ERR_KERNELTRUNC:
 	case LA_ERR_KERNELFIT:
 		what = "KERNEL", path = a->kernel_path;
 		break;

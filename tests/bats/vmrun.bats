@@ -376,6 +376,16 @@ teardown() {
 	done
 }
 
+@test "la-vmrun: a Multiboot kernel whose load range passes 4 GiB says so" {
+	# magic, flags (load addresses), checksum, header = load = 0xfffff800,
+	# load end 0 (the whole 8 KiB file), bss end 0, entry 0xfffff900
+	printf '\x02\xb0\xad\x1b\x00\x00\x01\x00\xfe\x4f\x51\xe4\x00\xf8\xff\xff\x00\xf8\xff\xff\0\0\0\0\0\0\0\0\x00\xf9\xff\xff' >"$tmp/mb"
+	truncate -s 8K "$tmp/mb"
+	run la-vmrun --explain "$tmp/mb"
+	assert_failure 1
+	assert_output "la-vmrun: KERNEL: '$tmp/mb': Multiboot load range (file and bss) ends past 4 GiB, where Multiboot cannot load"
+}
+
 @test "la-vmrun: --explain needs no /dev/kvm and exits 0" {
 	run la-vmrun --explain --kvm-device "$tmp/none" --cpus 2 --mem 5G "$PROBE"
 	assert_success

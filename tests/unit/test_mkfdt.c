@@ -146,7 +146,14 @@ static void test_probe(void)
 	T_EQ_U64(k.mb_entry, 0x400100);
 	/* bss ending before the loaded bytes */
 	put64(head + 40, 0x400800 | (uint64_t)0x400100 << 32);
-	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 64, 4096, &k), -LA_ERR_MULTIBOOT);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 64, 4096, &k), -LA_ERR_MBLOAD);
+	/* a load range past 4 GiB says so (issue 17) */
+	put64(head + 24, (uint32_t)-(0x1badb002u + 0x00010000u) | (uint64_t)0xfffff810 << 32);
+	put64(head + 32, 0xfffff800);
+	put64(head + 40, 0 | (uint64_t)0xfffff900 << 32);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 64, 4096, &k), -LA_ERR_MB4G);
+	put64(head + 24, (uint32_t)-(0x1badb002u + 0x00010000u) | (uint64_t)0x400010 << 32);
+	put64(head + 32, 0x400000);
 	/* unknown required flags */
 	put64(head + 16, 0x1badb002u | (uint64_t)0x00010010u << 32);
 	put64(head + 24, (uint32_t)-(0x1badb002u + 0x00010010u) | (uint64_t)0x400010 << 32);
