@@ -498,6 +498,23 @@ mk_usage() { # EXPECTED-LINE ARGS...
 	run la-mkfdt $A --hostcpu "$T/t.json" -o "$T/x"
 	assert_output "la-mkfdt: --hostcpu: '$T/t.json': no usable host CPU topology: online[0] is not a CPU id"
 }
+@test "la-mkfdt: --hostcpu: clusters that fill the table say so; keys naming one CPU twice are refused" {
+	# 1025 ids in all: the 1025th is a valid id, but the table is full
+	{ printf '{"online":[0],"capacity":{"0":1024},"clusters":[['; seq -s, 0 511; printf '],['; seq -s, 0 511; printf '],[0]]}'; } >"$T/full.json"
+	run la-mkfdt $A --hostcpu "$T/full.json" -o "$T/x"
+	assert_failure 1
+	assert_output "la-mkfdt: --hostcpu: '$T/full.json': no usable host CPU topology: clusters[2][0]: the clusters hold at most 1024 CPU ids, and are full"
+	echo '{"online":[0],"capacity":{"0":512,"00":1024},"clusters":[[0]]}' >"$T/dup.json"
+	run la-mkfdt $A --hostcpu "$T/dup.json" -o "$T/x"
+	assert_failure 1
+	assert_output "la-mkfdt: --hostcpu: '$T/dup.json': no usable host CPU topology: capacity: keys \"0\" and \"00\" are the same CPU 0"
+	echo '{"online":[0],"capacity":{"0":512},"max_freq_khz":{"1":5,"01":6},"clusters":[[0]]}' >"$T/dup2.json"
+	run la-mkfdt $A --hostcpu "$T/dup2.json" -o "$T/x"
+	assert_output "la-mkfdt: --hostcpu: '$T/dup2.json': no usable host CPU topology: max_freq_khz: keys \"1\" and \"01\" are the same CPU 1"
+	echo '{"online":[0],"capacity":{"0":512},"frequencies_khz":{"000":[1],"0":[2]},"clusters":[[0]]}' >"$T/dup3.json"
+	run la-mkfdt $A --hostcpu "$T/dup3.json" -o "$T/x"
+	assert_output "la-mkfdt: --hostcpu: '$T/dup3.json': no usable host CPU topology: frequencies_khz: keys \"000\" and \"0\" are the same CPU 0"
+}
 @test "la-mkfdt: --virt-cpufreq with a host that has no frequency tables is refused" {
 	cd "$HC_FIX"
 	run la-mkfdt $A --cpus 2 --host-cpu-topology --sysfs-root x86-nocpufreq --virt-cpufreq -o "$T/x"
