@@ -55,6 +55,32 @@ int la_parse_u64(const char *s, uint64_t *out)
 	return end != lim ? -LA_ERR_BADNUM : 0;
 }
 
+int la_parse_dec_n(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || n == 0 || (s[0] == '0' && n > 1))
+		return -LA_ERR_BADNUM;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (s[i] < '0' || s[i] > '9')
+			return -LA_ERR_BADNUM;
+		if (v > (UINT64_MAX - d) / 10)
+			return -LA_ERR_RANGE;
+		v = v * 10 + d;
+	}
+	if (v > max)
+		return -LA_ERR_RANGE;
+	*out = v;
+	return 0;
+}
+
+int la_parse_dec(const char *s, uint64_t max, uint64_t *out)
+{
+	return la_parse_dec_n(s, s ? strlen(s) : 0, max, out);
+}
+
 /* ".5" after decimal digits: up to 9 digits, as frac / 10^*scale */
 static int la_parse_fraction(const char **end, const char *lim, uint64_t *frac,
 			     uint64_t *scale)

@@ -109,7 +109,7 @@ static uint64_t la_mkfdt_num(int key, const char *arg, uint64_t max)
 {
 	uint64_t v;
 
-	if (la_parse_u64(arg, &v) || v > max)
+	if (la_parse_dec(arg, max, &v)) /* a COM port's number: "01" or "+1" is a typo */
 		la_cli_fail(la_mkfdt_key_name(key), arg, 2, "not a whole number from 0 to %llu",
 			      (unsigned long long)max);
 	return v;

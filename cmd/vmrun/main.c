@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "err.h"
 #include "fileio.h"
+#include "size.h"
 #include "vmrun.h"
 
 enum {
@@ -110,11 +111,10 @@ static void la_vmrun_add_cmdline(struct argp_state *state, struct la_vmrun *a, c
 
 static void la_vmrun_serial(struct argp_state *state, struct la_vmrun *a, const char *arg)
 {
-	char *end;
-	unsigned long n = strtoul(arg, &end, 10);
-	const char *kind = end + 1;
+	const char *eq = strchr(arg, '='), *kind = eq ? eq + 1 : NULL;
+	uint64_t n = 0;
 
-	if (end == arg || *end != '=' || n < 1 || n > 4)
+	if (!eq || la_parse_dec_n(arg, (size_t)(eq - arg), 4, &n) || n < 1)
 		argp_failure(state, 2, 0, "--serial: '%s': not N=KIND with N from 1 to 4", arg);
 	a->serial[n - 1].arg = arg;
 	if (!strcmp(kind, "null"))

@@ -10,6 +10,7 @@
 #include "fdt/fdt.h"
 #include "fdt/overlay.h"
 #include "err.h"
+#include "size.h"
 
 #define LA_OV_MAX_DEPTH 64
 #define LA_OV_MAX_RSV 64
@@ -492,8 +493,8 @@ static int la_ov_local_fixups(struct la_fdt_overlay_ws *ws, void *ov, int f, int
 static int la_ov_parse_fixup(struct la_fdt_overlay_ws *ws, const char *s, char *buf,
 			     size_t len, char **prop, uint32_t *off)
 {
-	char *c1, *c2, *end;
-	unsigned long v;
+	char *c1, *c2;
+	uint64_t v;
 
 	if (strlen(s) >= len)
 		return la_ov_fail(ws, LA_ERR_OVBADFIXUP, "%.64s...", s);
@@ -506,8 +507,7 @@ static int la_ov_parse_fixup(struct la_fdt_overlay_ws *ws, const char *s, char *
 	if (!c1 || buf[0] != '/')
 		return la_ov_fail(ws, LA_ERR_OVBADFIXUP, "%s", s);
 	*c1 = 0;
-	v = strtoul(c2 + 1, &end, 10);
-	if (!c2[1] || *end || v > UINT32_MAX)
+	if (la_parse_dec(c2 + 1, UINT32_MAX, &v)) /* dtc writes it so: no sign, space or 0 */
 		return la_ov_fail(ws, LA_ERR_OVBADFIXUP, "%s", s);
 	*prop = c1 + 1;
 	*off = (uint32_t)v;

@@ -263,6 +263,18 @@ R="--arch riscv64 --mem 512M --seed 0"
 	mk_golden overlay-chained $A --overlay "$T/plain.dtbo" --overlay "$T/chain.dtbo"
 	assert_equal "$(fdtget -t x "$T/out.dtb" /user peer)" "$(fdtget -t x "$T/out.dtb" /extra-node phandle)"
 }
+@test "la-mkfdt: --psci and the COM port numbers are plain decimals, nothing strtoul would also take" {
+	for v in " 1.0" "+1.0" "01.0" "1.-0" "1.0x" "1" "65536.0"; do
+		run la-mkfdt $A --psci "$v" -o "$T/x"
+		assert_failure 2
+		assert_output "la-mkfdt: --psci: '$v': not a version MAJOR.MINOR, e.g. 1.0 or 0.2"
+	done
+	for v in "01" "+1" " 1" "0x1" "5"; do
+		run la-mkfdt $A --serial "$v" -o "$T/x"
+		assert_failure 2
+		assert_output "la-mkfdt: --serial: '$v': not a whole number from 0 to 4"
+	done
+}
 @test "la-mkfdt: a fragment whose target two labels of different nodes claim is refused, not a hang" {
 	mk_ov twolabels
 	mk_ov twotarget

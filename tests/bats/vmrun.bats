@@ -386,6 +386,16 @@ teardown() {
 	assert_output "la-vmrun: KERNEL: '$tmp/mb': Multiboot load range (file and bss) ends past 4 GiB, where Multiboot cannot load"
 }
 
+@test "la-vmrun: --serial N is a plain decimal from 1 to 4, nothing strtoul would also take" {
+	for n in " 1" "+1" "01" "-18446744073709551615" "0x1" "1 " "0" "5" ""; do
+		run la-vmrun --explain --serial "$n=null" "$PROBE"
+		assert_failure 2
+		assert_output "la-vmrun: --serial: '$n=null': not N=KIND with N from 1 to 4"
+	done
+	run la-vmrun --explain --serial 4=null "$PROBE"
+	assert_success
+}
+
 @test "la-vmrun: --explain needs no /dev/kvm and exits 0" {
 	run la-vmrun --explain --kvm-device "$tmp/none" --cpus 2 --mem 5G "$PROBE"
 	assert_success

@@ -144,5 +144,18 @@ int main(void)
 		T_CHECK(la_parse_range(longsz, &r) == 0 && r.start == 1ULL << 30 &&
 			r.end == 2ULL << 30);
 	}
+	/* canonical decimal: no sign, space, 0x or leading zero */
+	T_CHECK(la_parse_dec("0", 4, &v) == 0 && v == 0);
+	T_CHECK(la_parse_dec("4", 4, &v) == 0 && v == 4);
+	T_CHECK(la_parse_dec("5", 4, &v) == -LA_ERR_RANGE);
+	T_CHECK(la_parse_dec("18446744073709551615", UINT64_MAX, &v) == 0 && v == UINT64_MAX);
+	T_CHECK(la_parse_dec("18446744073709551616", UINT64_MAX, &v) == -LA_ERR_RANGE);
+	T_CHECK(la_parse_dec("-18446744073709551615", UINT64_MAX, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec(" 1", 4, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec("+1", 4, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec("01", 4, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec("0x1", 4, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec("", 4, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec_n("3=null", 1, 4, &v) == 0 && v == 3);
 	return T_DONE();
 }
