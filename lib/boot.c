@@ -193,18 +193,21 @@ static int la_probe_multiboot_load(const uint8_t *h, size_t len, size_t off,
 	uint64_t file_off, size;
 
 	if (off + 32 > len)
-		return -LA_ERR_MULTIBOOT;
+		return -LA_ERR_KERNELTRUNC;
 	hdr_addr = la_get32(h + off + 12);
 	load = la_get32(h + off + 16);
 	load_end = la_get32(h + off + 20);
 	bss_end = la_get32(h + off + 24);
 	if (hdr_addr < load || hdr_addr - load > off || (load_end && load_end < load))
-		return -LA_ERR_MULTIBOOT;
+		return -LA_ERR_MBLOAD;
 	file_off = off - (hdr_addr - load);
 	size = load_end ? (uint64_t)load_end - load : k->file_size - file_off;
-	if (file_off + size > k->file_size || (bss_end && bss_end < load + size) ||
-	    load + size > UINT32_MAX)
-		return -LA_ERR_MULTIBOOT;
+	if (file_off + size > k->file_size)
+		return -LA_ERR_MBLOAD;
+	if (load + size > UINT32_MAX)
+		return -LA_ERR_MB4G;
+	if (bss_end && bss_end < load + size)
+		return -LA_ERR_MBLOAD;
 	k->mb_file_offset = file_off;
 	k->mb_load_size = size;
 	k->mb_load = load;

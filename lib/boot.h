@@ -72,7 +72,8 @@ struct la_kernel_info {
  * -LA_ERR_KERNELBE (big-endian arm64 Image), -LA_ERR_KERNELTRUNC (header
  * says more than the file holds), -LA_ERR_BZSIZE (bzImage setup and
  * system size exceed the file), -LA_ERR_MULTIBOOT (a Multiboot header
- * with unknown flags or load addresses outside the file) */
+ * with unknown flags), -LA_ERR_MBLOAD (its load addresses out of order or
+ * outside the file), -LA_ERR_MB4G (its load range ends past 4 GiB) */
 int la_kernel_probe(enum la_arch_id arch, const uint8_t *head, size_t len,
 		    uint64_t file_size, struct la_kernel_info *out);
 

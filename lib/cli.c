@@ -5,8 +5,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "err.h"
 #include "size.h"
 #include "vmopts.h"
 
@@ -51,6 +54,41 @@ void la_cli_fail(const char *opt, const char *value, int status, const char *fmt
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(status);
+}
+
+void la_cli_parser_child(enum la_seccomp_mode mode, void (*parse)(void *ctx), void *ctx)
+{
+	int status, err;
+	pid_t pid;
+
+	if (mode == LA_SECCOMP_OFF) {
+		la_sandbox_test_hook("parser");
+		parse(ctx);
+		return;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		la_cli_fail(NULL, NULL, 1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		la_sandbox_set_thread(LA_THREAD_PARSER, 0);
+		err = la_sandbox_filter_install(program_invocation_short_name, LA_THREAD_PARSER,
+						mode);
+		if (err)
+			la_cli_fail("--seccomp", la_seccomp_mode_name(mode), 1, "%s: %s",
+				    la_strerror(err), strerror(errno));
+		la_sandbox_test_hook("parser");
+		parse(ctx);
+		exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			la_cli_fail(NULL, NULL, 1, "waitpid: %s", strerror(errno));
+	if (WIFSIGNALED(status))
+		la_cli_fail(NULL, NULL, 1, "the parser process was killed by signal %d (%s)",
+			    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	if (WEXITSTATUS(status))
+		exit(WEXITSTATUS(status));
 }
 
 int la_cli_flush(void)

@@ -16,6 +16,7 @@
 
 #include "arch.h"
 #include "jsonw.h"
+#include "sandbox.h"
 
 struct la_vmopts;
 
@@ -56,6 +57,18 @@ void la_cli_parse(const struct argp *argp, int argc, char **argv, void *input);
  * returns: never */
 void la_cli_fail(const char *opt, const char *value, int status, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 4, 5)));
+
+/* la_cli_parser_child - parse untrusted input the one way la-mkfdt and
+ * la-vmrun do: parse(ctx) runs in a child process under the "parser"
+ * seccomp filter in mode (the test hook "parser" first), and hands what it
+ * made back in memory shared with the parent (MAP_SHARED); it exits 0 when
+ * done, or through la_cli_fail. Returns in the parent once the child
+ * succeeded: the caller checks what it made again. A child that failed
+ * ends the program with its status (it said why); one killed by a signal
+ * with "PROG: the parser process was killed by signal N (NAME)", exit 1.
+ * mode LA_SECCOMP_OFF: no child, no filter; parse(ctx) runs here.
+ * returns: nothing; it returns only when parse succeeded */
+void la_cli_parser_child(enum la_seccomp_mode mode, void (*parse)(void *ctx), void *ctx);
 
 /* la_cli_flush - flush standard output at the end of a run; a write that
  * failed (a full disk, a closed pipe) prints "PROG: standard output:

@@ -36,7 +36,9 @@
 	X(NOTKERNEL,    "not a kernel image for this architecture")          \
 	X(KERNELBE,     "big-endian arm64 Image is not supported")            \
 	X(KERNELTRUNC,  "kernel file is shorter than its header says")        \
-	X(MULTIBOOT,    "multiboot kernels with load addresses are not supported") \
+	X(MULTIBOOT,    "Multiboot header has flags la does not know")        \
+	X(MBLOAD,       "Multiboot header's load addresses do not match the file (header, load, load end and bss end out of order, or past the file)") \
+	X(MB4G,         "Multiboot load range (file and bss) ends past 4 GiB, where Multiboot cannot load") \
 	X(KERNELFIT,    "kernel does not fit in guest memory")                \
 	X(INITRDFIT,    "initrd does not fit in guest memory after the kernel") \
 	X(INITRDBIOS,   "an initrd needs a kernel, not a BIOS")               \
@@ -56,11 +58,13 @@
 	X(FDTSIZE,      "device tree is larger than the architecture's limit") \
 	X(FDTBAD,       "not a valid device tree blob")                       \
 	X(FDTTRUNC,     "device tree blob is truncated")                      \
+	X(FDTVERSION,   "device tree blob version is below 17, which la reads (dtc writes 17)") \
 	X(OVNOSYMBOLS,  "overlay has no __symbols__ node")                    \
 	X(OVLABEL,      "filter label is not defined in the overlay")         \
 	X(OVFIXUP,      "unresolved fixup: symbol not in the base tree")      \
 	X(OVBADFIXUP,   "malformed fixup entry")                              \
 	X(OVTARGET,     "overlay targets a node the base tree lacks")         \
+	X(OVTARGET2,    "an overlay fragment's target resolves to two nodes") \
 	X(OVPHANDLE,    "dangling or invalid phandle reference")              \
 	X(OVSYMPATH,    "overlay symbol is not /FRAGMENT/__overlay__/NODE")   \
 	/* host CPU information (sysfs) */                                   \

@@ -30,9 +30,13 @@ static int la_file_fail(char *why, int err)
 	return err;
 }
 
+/* "larger than 16 MiB" (a whole number of MiB), else in bytes */
 static int la_file_too_large(char *why, size_t max)
 {
-	snprintf(why, LA_FILE_WHY_MAX, "larger than %zu bytes", max);
+	if (max && max % (1u << 20) == 0)
+		snprintf(why, LA_FILE_WHY_MAX, "larger than %zu MiB", max >> 20);
+	else
+		snprintf(why, LA_FILE_WHY_MAX, "larger than %zu bytes", max);
 	return -LA_ERR_TOOLARGE;
 }
 

@@ -18,7 +18,8 @@
  * file, debugcon) are always written through: truncated, or created.
  *
  * On failure why (LA_FILE_WHY_MAX bytes) is the reason in words, for the
- * caller's one line ("not a regular file", "larger than 16777216 bytes",
+ * caller's one line ("not a regular file", "larger than 16 MiB" (bytes
+ * where the limit is not a whole number of MiB),
  * the system's strerror).
  */
 #ifndef LA_FILEIO_H

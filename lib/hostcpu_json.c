@@ -52,8 +52,10 @@ static bool la_hj_id(const char *key, unsigned *id)
 	return true;
 }
 
+/* The ids of arr into out, at most max of them; table names what holds
+ * them ("online", "the clusters") and limit its size in words. */
 static int la_hj_ids(const json_t *arr, unsigned *out, unsigned max, unsigned *n,
-		     const char *what, char *d, size_t dl)
+		     const char *what, const char *table, unsigned limit, char *d, size_t dl)
 {
 	size_t i;
 	json_t *v;
@@ -64,11 +66,39 @@ static int la_hj_ids(const json_t *arr, unsigned *out, unsigned max, unsigned *n
 	json_array_foreach(arr, i, v) {
 		uint64_t id;
 
-		if (!la_hj_uint(v, LA_HOST_MAX_CPUS - 1, &id) || *n >= max)
+		if (!la_hj_uint(v, LA_HOST_MAX_CPUS - 1, &id))
 			return la_hj_fail(d, dl, "%s[%zu] is not a CPU id", what, i);
+		if (*n >= max)
+			return la_hj_fail(d, dl, "%s[%zu]: %s hold at most %u CPU ids, and are full",
+					  what, i, table, limit);
 		out[(*n)++] = (unsigned)id;
 	}
 	return 0;
+}
+
+/* ids seen among a map's keys, to refuse "0" and "00" both */
+struct la_hj_seen {
+	uint8_t bit[LA_HOST_MAX_CPUS / 8];
+};
+
+/* 0, or a failure naming key and the earlier key of obj for the same id. */
+static int la_hj_once(struct la_hj_seen *s, const json_t *obj, const char *what,
+		      const char *key, unsigned id, char *d, size_t dl)
+{
+	const char *k;
+	json_t *v;
+	unsigned other;
+
+	if (!(s->bit[id / 8] & (1u << (id % 8)))) {
+		s->bit[id / 8] |= (uint8_t)(1u << (id % 8));
+		return 0;
+	}
+	json_object_foreach((json_t *)obj, k, v) {
+		if (k != key && strcmp(k, key) && la_hj_id(k, &other) && other == id)
+			return la_hj_fail(d, dl, "%s: keys \"%s\" and \"%s\" are the same CPU %u",
+					  what, k, key, id);
+	}
+	return la_hj_fail(d, dl, "%s: CPU %u given twice", what, id);
 }
 
 static int la_hj_freqs(const json_t *obj, struct la_host_topo *t, char *d, size_t dl)
@@ -77,12 +107,16 @@ static int la_hj_freqs(const json_t *obj, struct la_host_topo *t, char *d, size_
 	json_t *arr, *v;
 	size_t i;
 	unsigned id;
+	struct la_hj_seen seen = { 0 };
 
 	json_object_foreach((json_t *)obj, key, arr) {
 		uint64_t khz;
+		int err;
 
 		if (!la_hj_id(key, &id) || !json_is_array(arr))
 			return la_hj_fail(d, dl, "frequencies_khz.%s is not CPU id -> array", key);
+		if ((err = la_hj_once(&seen, obj, "frequencies_khz", key, id, d, dl)))
+			return err;
 		if (json_array_size(arr) > LA_MAX_FREQS)
 			return la_hj_fail(d, dl, "frequencies_khz.%s has more than %d entries",
 					  key, LA_MAX_FREQS);
@@ -103,12 +137,16 @@ static int la_hj_map(const json_t *obj, const char *what, uint32_t *value, bool 
 	const char *key;
 	json_t *v;
 	unsigned id;
+	struct la_hj_seen seen = { 0 };
 
 	json_object_foreach((json_t *)obj, key, v) {
 		uint64_t x;
+		int err;
 
 		if (!la_hj_id(key, &id) || !la_hj_uint(v, UINT32_MAX, &x))
 			return la_hj_fail(d, dl, "%s.%s is not CPU id -> number", what, key);
+		if ((err = la_hj_once(&seen, obj, what, key, id, d, dl)))
+			return err;
 		*(uint32_t *)((char *)value + id * stride) = (uint32_t)x;
 		*(bool *)((char *)present + id * stride) = true;
 	}
@@ -131,7 +169,8 @@ static int la_hj_clusters(const json_t *arr, struct la_host_topo *t, char *d, si
 
 		snprintf(what, sizeof(what), "clusters[%zu]", i);
 		err = la_hj_ids(set, &c->cpu[c->first[c->n]],
-				LA_MAX_CLUSTER_ENTRIES - c->first[c->n], &n, what, d, dl);
+				LA_MAX_CLUSTER_ENTRIES - c->first[c->n], &n, what, "the clusters",
+				LA_MAX_CLUSTER_ENTRIES, d, dl);
 		if (err)
 			return err;
 		c->first[c->n + 1] = c->first[c->n] + n;
@@ -147,7 +186,7 @@ static int la_hj_fields(const json_t *root, struct la_host_topo *t, char *d, siz
 	int err;
 
 	err = la_hj_ids(json_object_get(root, "online"), t->online, LA_HOST_MAX_CPUS,
-			&t->n_online, "online", d, dl);
+			&t->n_online, "online", "online CPUs", LA_HOST_MAX_CPUS, d, dl);
 	if (err)
 		return err;
 	v = json_object_get(root, "frequencies_khz");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,20 +8,22 @@
 #include "range.h"
 #include "size.h"
 
-/* Digits only, no sign or space: strtoull would accept " -1". */
-static int la_parse_digits(const char *s, const char **end, uint64_t *out)
+/* Digits only, no sign or space: strtoull would accept " -1". The text
+ * is s up to lim (exclusive), which need not be a NUL. */
+static int la_parse_digits(const char *s, const char *lim, const char **end, uint64_t *out)
 {
 	unsigned base = 10;
 	uint64_t v = 0;
 	const char *p = s;
 
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+	if (lim - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		base = 16;
 		p += 2;
 	}
-	if (!isxdigit((unsigned char)*p) || (base == 10 && !isdigit((unsigned char)*p)))
+	if (p == lim || !isxdigit((unsigned char)*p) ||
+	    (base == 10 && !isdigit((unsigned char)*p)))
 		return -LA_ERR_BADNUM;
-	for (; *p; p++) {
+	for (; p < lim; p++) {
 		unsigned d;
 
 		if (isdigit((unsigned char)*p))
@@ -40,26 +43,54 @@ static int la_parse_digits(const char *s, const char **end, uint64_t *out)
 
 int la_parse_u64(const char *s, uint64_t *out)
 {
-	const char *end;
+	const char *end, *lim;
 	int err;
 
 	if (!s)
 		return -LA_ERR_BADNUM;
-	err = la_parse_digits(s, &end, out);
+	lim = s + strlen(s);
+	err = la_parse_digits(s, lim, &end, out);
 	if (err)
 		return err;
-	return *end ? -LA_ERR_BADNUM : 0;
+	return end != lim ? -LA_ERR_BADNUM : 0;
+}
+
+int la_parse_dec_n(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || n == 0 || (s[0] == '0' && n > 1))
+		return -LA_ERR_BADNUM;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (s[i] < '0' || s[i] > '9')
+			return -LA_ERR_BADNUM;
+		if (v > (UINT64_MAX - d) / 10)
+			return -LA_ERR_RANGE;
+		v = v * 10 + d;
+	}
+	if (v > max)
+		return -LA_ERR_RANGE;
+	*out = v;
+	return 0;
+}
+
+int la_parse_dec(const char *s, uint64_t max, uint64_t *out)
+{
+	return la_parse_dec_n(s, s ? strlen(s) : 0, max, out);
 }
 
 /* ".5" after decimal digits: up to 9 digits, as frac / 10^*scale */
-static int la_parse_fraction(const char **end, uint64_t *frac, uint64_t *scale)
+static int la_parse_fraction(const char **end, const char *lim, uint64_t *frac,
+			     uint64_t *scale)
 {
 	const char *p = *end + 1;
 
 	*frac = 0, *scale = 1;
-	if (!isdigit((unsigned char)*p))
+	if (p == lim || !isdigit((unsigned char)*p))
 		return -LA_ERR_BADSIZE;
-	for (; isdigit((unsigned char)*p); p++) {
+	for (; p < lim && isdigit((unsigned char)*p); p++) {
 		if (*scale == 1000000000)
 			return -LA_ERR_BADSIZE;
 		*frac = *frac * 10 + (uint64_t)(*p - '0');
@@ -69,26 +100,35 @@ static int la_parse_fraction(const char **end, uint64_t *frac, uint64_t *scale)
 	return 0;
 }
 
-int la_parse_size(const char *s, uint64_t *out)
+/* After the unit letter at u: nothing, or "iB" ("4GiB" says the same as
+ * "4G"; "4GB", decimal or binary?, is not ours). */
+static bool la_unit_tail_ok(const char *u, const char *lim)
 {
-	const char *end;
+	size_t n = (size_t)(lim - u - 1);
+
+	return n == 0 || (n == 2 && u[1] == 'i' && (u[2] == 'B' || u[2] == 'b'));
+}
+
+int la_parse_size_n(const char *s, size_t n, uint64_t *out)
+{
+	const char *end, *lim = s + n;
 	uint64_t v, mult = 1, frac = 0, scale = 1;
 	int err;
 
 	if (!s)
 		return -LA_ERR_BADSIZE;
-	err = la_parse_digits(s, &end, &v);
+	err = la_parse_digits(s, lim, &end, &v);
 	if (err)
 		return err == -LA_ERR_RANGE ? err : -LA_ERR_BADSIZE;
 	/* "1.5G": a decimal fraction of a unit, when it is whole bytes */
-	if (*end == '.') {
+	if (end < lim && *end == '.') {
 		if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 			return -LA_ERR_BADSIZE;
-		err = la_parse_fraction(&end, &frac, &scale);
-		if (err || !*end)
+		err = la_parse_fraction(&end, lim, &frac, &scale);
+		if (err || end == lim)
 			return -LA_ERR_BADSIZE;
 	}
-	if (*end) {
+	if (end < lim) {
 		switch (toupper((unsigned char)*end)) {
 		case 'K': mult = LA_KiB; break;
 		case 'M': mult = LA_MiB; break;
@@ -96,9 +136,8 @@ int la_parse_size(const char *s, uint64_t *out)
 		case 'T': mult = LA_TiB; break;
 		default: return -LA_ERR_BADSIZE;
 		}
-		/* "0x10G" reads badly but is unambiguous; "4GiB" says the same
-		 * as "4G"; "4GB" (decimal or binary?) is not ours */
-		if (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "ib"))
+		/* ("0x10G" reads badly but is unambiguous) */
+		if (!la_unit_tail_ok(end, lim))
 			return -LA_ERR_BADSIZE;
 	}
 	if (v > UINT64_MAX / mult)
@@ -115,6 +154,11 @@ int la_parse_size(const char *s, uint64_t *out)
 	}
 	*out = v * mult;
 	return 0;
+}
+
+int la_parse_size(const char *s, uint64_t *out)
+{
+	return s ? la_parse_size_n(s, strlen(s), out) : -LA_ERR_BADSIZE;
 }
 
 int la_parse_mem_size(const char *s, uint64_t *out)
@@ -134,21 +178,14 @@ int la_parse_mem_size(const char *s, uint64_t *out)
 int la_parse_start_size(const char *s, uint64_t *start, uint64_t *size,
 			int *has_size)
 {
-	char buf[64];
 	const char *comma = strchr(s, ',');
-	size_t n;
 	int err;
 
 	if (!comma) {
 		*has_size = 0;
 		return la_parse_size(s, start);
 	}
-	n = (size_t)(comma - s);
-	if (n >= sizeof(buf))
-		return -LA_ERR_BADSIZE;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	err = la_parse_size(buf, start);
+	err = la_parse_size_n(s, (size_t)(comma - s), start);
 	if (err)
 		return err;
 	*has_size = 1;
@@ -158,18 +195,11 @@ int la_parse_start_size(const char *s, uint64_t *start, uint64_t *size,
 int la_parse_range(const char *s, struct la_range *out)
 {
 	const char *dash = strchr(s, '-');
-	char buf[64];
-	size_t n;
 	int err;
 
 	if (!dash || strchr(dash + 1, '-'))
 		return -LA_ERR_BADSIZE;
-	n = (size_t)(dash - s);
-	if (n >= sizeof(buf))
-		return -LA_ERR_BADSIZE;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	err = la_parse_size(buf, &out->start);
+	err = la_parse_size_n(s, (size_t)(dash - s), &out->start);
 	if (!err)
 		err = la_parse_size(dash + 1, &out->end);
 	if (!err && out->start > out->end)

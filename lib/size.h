@@ -17,6 +17,9 @@
  * refused). Signs, spaces, junk and anything above 2^64-1 are refused.
  * returns: 0, -LA_ERR_BADSIZE (not a size), -LA_ERR_RANGE (overflows u64) */
 int la_parse_size(const char *s, uint64_t *out);
+/* la_parse_size_n - la_parse_size on the n bytes at s (a field of a longer
+ * argument, parsed where it is: no copy, so no length limit). */
+int la_parse_size_n(const char *s, size_t n, uint64_t *out);
 
 /* la_parse_mem_size - a memory size as QEMU, lkvm, crosvm and Firecracker
  * take it: a bare decimal number is MiB ("512" is 512 MiB); with a unit
@@ -27,6 +30,14 @@ int la_parse_mem_size(const char *s, uint64_t *out);
 /* la_parse_u64 - a plain number, decimal or 0x hex, no suffix.
  * returns: 0, -LA_ERR_BADNUM, -LA_ERR_RANGE */
 int la_parse_u64(const char *s, uint64_t *out);
+
+/* la_parse_dec - a number as a person writes it, canonical decimal: digits
+ * only (no sign, space or 0x) and no leading zero ("0" itself is fine), at
+ * most max; la_parse_dec_n takes the n bytes at s. For small indices and
+ * versions where "01" or "+1" can only be a typo.
+ * returns: 0, -LA_ERR_BADNUM, -LA_ERR_RANGE (above max) */
+int la_parse_dec(const char *s, uint64_t max, uint64_t *out);
+int la_parse_dec_n(const char *s, size_t n, uint64_t max, uint64_t *out);
 
 /* la_parse_start_size - "START[,SIZE]" (both sizes as la_parse_size);
  * *has_size tells whether SIZE was given.

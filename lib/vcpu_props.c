@@ -7,24 +7,13 @@
 #include "size.h"
 #include "vcpu_props.h"
 
-/* A decimal id or value: digits only, no sign, no spaces. */
-static int la_parse_dec(const char *s, size_t len, uint64_t max, uint64_t *out)
+/* A decimal id or value: lib/size.c's canonical decimal (digits only, no
+ * sign, space or leading zero), in this file's codes. */
+static int la_vp_dec(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
-	uint64_t v = 0;
+	int err = la_parse_dec_n(s, len, max, out);
 
-	if (len == 0 || len > 20)
-		return -LA_ERR_BADVALUE;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -LA_ERR_BADVALUE;
-		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			return -LA_ERR_RANGE;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > max)
-		return -LA_ERR_RANGE;
-	*out = v;
-	return 0;
+	return err == -LA_ERR_BADNUM ? -LA_ERR_BADVALUE : err;
 }
 
 static int la_cpuset_add(struct la_cpu_clusters *c, uint64_t cpu)
@@ -46,12 +35,12 @@ static int la_cpuset_part(const char *s, size_t len, struct la_cpu_clusters *c)
 	int err;
 
 	if (!dash) {
-		if (la_parse_dec(s, len, UINT32_MAX, &a))
+		if (la_vp_dec(s, len, UINT32_MAX, &a))
 			return -LA_ERR_CPUSET;
 		return la_cpuset_add(c, a);
 	}
-	if (la_parse_dec(s, (size_t)(dash - s), UINT32_MAX, &a) ||
-	    la_parse_dec(dash + 1, len - (size_t)(dash - s) - 1, UINT32_MAX, &b) || b < a)
+	if (la_vp_dec(s, (size_t)(dash - s), UINT32_MAX, &a) ||
+	    la_vp_dec(dash + 1, len - (size_t)(dash - s) - 1, UINT32_MAX, &b) || b < a)
 		return -LA_ERR_CPUSET;
 	for (uint64_t v = a; v <= b; v++) {
 		err = la_cpuset_add(c, v);
@@ -124,7 +113,7 @@ static int la_vcpu_each(const char *s, unsigned ncpus, struct la_vcpu_props *pro
 
 		if (!eq)
 			return -LA_ERR_BADVALUE;
-		err = la_parse_dec(p, (size_t)(eq - p), UINT32_MAX, &cpu);
+		err = la_vp_dec(p, (size_t)(eq - p), UINT32_MAX, &cpu);
 		if (err)
 			return -LA_ERR_BADVALUE;
 		if (cpu >= ncpus)
@@ -144,7 +133,7 @@ static int la_vcpu_each(const char *s, unsigned ncpus, struct la_vcpu_props *pro
 static int la_vcpu_capacity(const char *v, size_t len, struct la_vcpu_props *p)
 {
 	uint64_t cap;
-	int err = la_parse_dec(v, len, UINT32_MAX, &cap);
+	int err = la_vp_dec(v, len, UINT32_MAX, &cap);
 
 	if (err)
 		return err;
@@ -165,7 +154,7 @@ static int la_vcpu_freqs(const char *v, size_t len, struct la_vcpu_props *p)
 
 		while (i + n < len && v[i + n] != ':')
 			n++;
-		err = la_parse_dec(v + i, n, UINT32_MAX, &khz);
+		err = la_vp_dec(v + i, n, UINT32_MAX, &khz);
 		if (err)
 			return err;
 		if (p->n_freqs >= LA_MAX_FREQS)

@@ -92,20 +92,24 @@ static void la_parse_name(struct argp_state *state, const char *opt, const char 
 	out[n] = 0;
 }
 
+/* The size s (n bytes of arg, no NUL needed), named what in a message. */
+static uint64_t la_parse_size_field(struct argp_state *state, const char *opt, const char *arg,
+				    const char *what, const char *s, size_t n)
+{
+	uint64_t v;
+	int err = la_parse_size_n(s, n, &v);
+
+	if (err)
+		argp_failure(state, 2, 0, "%s: '%s': %s '%.*s' %s", opt, arg, what, (int)n, s,
+			     err == -LA_ERR_RANGE ? "is larger than 2^64-1"
+						  : "is not a size (use K, M, G or T)");
+	return v;
+}
+
 static uint64_t la_parse_size_opt(struct argp_state *state, const char *opt, const char *arg,
 				  const char *what, const char *s)
 {
-	uint64_t v;
-	int err = la_parse_size(s, &v);
-	char why[96];
-
-	if (err) {
-		snprintf(why, sizeof(why), "%s '%s' %s", what, s,
-			 err == -LA_ERR_RANGE ? "is larger than 2^64-1"
-					      : "is not a size (use K, M, G or T)");
-		la_bad(state, opt, arg, why);
-	}
-	return v;
+	return la_parse_size_field(state, opt, arg, what, s, strlen(s));
 }
 
 static struct la_range la_parse_range_opt(struct argp_state *state, const char *opt,
@@ -170,15 +174,19 @@ static void la_parse_keys(struct argp_state *state, struct la_req *r, const char
 	if (!*keys || *keys == ',' || strstr(keys, ",,") || keys[strlen(keys) - 1] == ',')
 		la_bad(state, r->opt, r->arg, "an empty field between commas");
 	if (strlen(keys) >= sizeof(buf))
-		la_bad(state, r->opt, r->arg, "too long");
+		la_bad(state, r->opt, r->arg, "the ,KEY=VALUE list is longer than 255 characters");
 	strcpy(buf, keys);
 	for (char *k = strtok_r(buf, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
 		char *v = strchr(k, '=');
 		char key[32];
 		size_t kn = v ? (size_t)(v - k) : strlen(k);
 
-		snprintf(key, sizeof(key), "%.*s%s", (int)(kn < 30 ? kn : 30), k, v ? "=" : "");
-		if (!la_key_allowed(allowed, key)) {
+		/* no allowed key is that long: refuse it whole, never cut */
+		if (kn + 2 > sizeof(key))
+			key[0] = 0;
+		else
+			snprintf(key, sizeof(key), "%.*s%s", (int)kn, k, v ? "=" : "");
+		if (!key[0] || !la_key_allowed(allowed, key)) {
 			snprintf(why, sizeof(why), "unknown '%s' (use %s)", k, allowed);
 			la_bad(state, r->opt, r->arg, why);
 		}
@@ -220,9 +228,11 @@ static void la_parse_device(struct argp_state *state, struct la_req *r)
 	size_t n = comma ? (size_t)(comma - r->arg) : strlen(r->arg);
 	char type[32];
 
-	snprintf(type, sizeof(type), "%.*s", (int)(n < 31 ? n : 31), r->arg);
+	type[0] = 0; /* a TYPE too long for type is no TYPE: refused whole, never cut */
+	if (n < sizeof(type))
+		snprintf(type, sizeof(type), "%.*s", (int)n, r->arg);
 	r->serial_auto = !strcmp(type, "serial");
-	r->dev = la_dev_lookup(type);
+	r->dev = type[0] ? la_dev_lookup(type) : NULL;
 	if (!r->dev && !r->serial_auto) {
 		char names[512], why[600];
 
@@ -248,13 +258,12 @@ static void la_parse_request(struct argp_state *state, struct la_req *r)
 	case LA_REQ_MMIO:
 	case LA_REQ_IO:
 	case LA_REQ_ALLOC: {
-		char size[64];
 		const char *comma;
 
 		rest = la_split_name(state, r, true);
 		comma = strchr(rest, ',');
-		snprintf(size, sizeof(size), "%.*s", (int)(comma ? comma - rest : 63), rest);
-		r->size = la_parse_size_opt(state, r->opt, r->arg, "SIZE", size);
+		r->size = la_parse_size_field(state, r->opt, r->arg, "SIZE", rest,
+					      comma ? (size_t)(comma - rest) : strlen(rest));
 		la_parse_keys(state, r, comma ? comma + 1 : NULL,
 			      r->type == LA_REQ_MMIO ? "align= prefetchable top-down max="
 			      : r->type == LA_REQ_IO ? "align=" : "align= reverse");

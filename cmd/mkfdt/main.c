@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -110,7 +109,7 @@ static uint64_t la_mkfdt_num(int key, const char *arg, uint64_t max)
 {
 	uint64_t v;
 
-	if (la_parse_u64(arg, &v) || v > max)
+	if (la_parse_dec(arg, max, &v)) /* a COM port's number: "01" or "+1" is a typo */
 		la_cli_fail(la_mkfdt_key_name(key), arg, 2, "not a whole number from 0 to %llu",
 			      (unsigned long long)max);
 	return v;
@@ -481,42 +480,32 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 	la_vm_res_destroy(&res);
 }
 
+/* What the parser child builds: the tree, in memory shared with it. */
+struct la_mkfdt_job {
+	struct la_mkfdt_args *a;
+	void *tree;
+	size_t size;
+};
+
+static void la_mkfdt_parse_inputs(void *ctx)
+{
+	struct la_mkfdt_job *j = ctx;
+
+	la_mkfdt_make(j->a, j->tree, j->size);
+}
+
 /* Build the tree in a child process under the parser's seccomp filter
- * (the inputs are already in memory), into tree, memory shared with it.
- * Returns in the parent once the child built it; a child that failed
- * (it said why) ends la-mkfdt with its status. */
+ * (the inputs are already in memory; --seccomp off: here), into tree,
+ * memory shared with it. */
 static void la_mkfdt_make_sandboxed(struct la_mkfdt_args *a, void *tree, size_t size)
 {
-	int status, err;
-	pid_t pid;
+	struct la_mkfdt_job j = { a, tree, size };
 
 	/* the host's physical address bits before the filter: an arm64 host
 	 * asks /dev/kvm (KVM_CAP_ARM_VM_IPA_SIZE), which the parser may not */
 	if (!a->vm.cfg.phys_bits)
 		a->vm.cfg.phys_bits = la_vm_phys_bits(&a->vm.cfg, NULL);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		la_cli_fail(NULL, NULL, 1, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		la_sandbox_set_thread(LA_THREAD_PARSER, 0);
-		err = la_sandbox_filter_install("la-mkfdt", LA_THREAD_PARSER, a->seccomp);
-		if (err)
-			la_cli_fail("--seccomp", la_seccomp_mode_name(a->seccomp), 1, "%s: %s",
-				      la_strerror(err), strerror(errno));
-		la_sandbox_test_hook("parser");
-		la_mkfdt_make(a, tree, size);
-		la_mkfdt_free_inputs(a);
-		exit(0);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			la_cli_fail(NULL, NULL, 1, "waitpid: %s", strerror(errno));
-	if (WIFSIGNALED(status))
-		la_cli_fail(NULL, NULL, 1, "the parser process was killed by signal %d (%s)",
-			      WTERMSIG(status), strsignal(WTERMSIG(status)));
-	if (WEXITSTATUS(status))
-		exit(WEXITSTATUS(status));
+	la_cli_parser_child(a->seccomp, la_mkfdt_parse_inputs, &j);
 	/* what the child made is checked again: it parsed untrusted input */
 	if (fdt_totalsize(tree) > size || la_fdt_check(tree, fdt_totalsize(tree)))
 		la_cli_fail(NULL, NULL, 1, "the parser process returned a malformed tree");
@@ -539,23 +528,12 @@ int main(int argc, char **argv)
 	la_mkfdt_read_inputs(&a);
 
 	size = (size_t)a.vm.cfg.arch->fdt_max_size;
-	if (a.seccomp == LA_SECCOMP_OFF) {
-		tree = malloc(size);
-		if (!tree)
-			la_cli_fail(NULL, NULL, 1, "out of memory");
-		la_sandbox_test_hook("parser");
-		la_mkfdt_make(&a, tree, size);
-	} else {
-		tree = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		if (tree == MAP_FAILED)
-			la_cli_fail(NULL, NULL, 1, "out of memory");
-		la_mkfdt_make_sandboxed(&a, tree, size);
-	}
+	tree = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (tree == MAP_FAILED)
+		la_cli_fail(NULL, NULL, 1, "out of memory");
+	la_mkfdt_make_sandboxed(&a, tree, size);
 	la_mkfdt_write(&a, tree, fdt_totalsize(tree));
-	if (a.seccomp == LA_SECCOMP_OFF)
-		free(tree);
-	else
-		munmap(tree, size);
+	munmap(tree, size);
 	la_mkfdt_free_inputs(&a);
 	return 0;
 }

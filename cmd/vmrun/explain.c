@@ -203,18 +203,21 @@ static const char *la_explain_image_path(const struct la_vmrun *a)
 	return a->kernel_path ? a->kernel_path : a->vm.cfg.bios_path;
 }
 
+/* One node and its subtree; the blob passed fdt_check_full, but a name
+ * libfdt cannot give prints as "?", never as what a NULL points to. */
 static void la_explain_node(const void *fdt, int node, int depth)
 {
 	const char *name = fdt_get_name(fdt, node, NULL);
 	int prop, child;
 
-	printf("  %*s%s\n", 2 * depth, "", depth ? name : "/");
+	printf("  %*s%s\n", 2 * depth, "", depth ? (name ? name : "?") : "/");
 	fdt_for_each_property_offset(prop, fdt, node) {
-		const char *pname;
-		int len;
+		const char *pname = NULL;
+		int len = 0;
 
-		fdt_getprop_by_offset(fdt, prop, &pname, &len);
-		printf("  %*s  %s (%d bytes)\n", 2 * depth, "", pname, len);
+		if (!fdt_getprop_by_offset(fdt, prop, &pname, &len))
+			len = 0;
+		printf("  %*s  %s (%d bytes)\n", 2 * depth, "", pname ? pname : "?", len);
 	}
 	fdt_for_each_subnode(child, fdt, node)
 		la_explain_node(fdt, child, depth + 1);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "boot.h"
 #include "cli.h"
@@ -46,7 +47,7 @@ void la_vmrun_fdt_check(struct argp_state *state, const struct la_vmrun *a)
 /* A --fdt tree made for another arch is refused; one whose /memory is not
  * this VM's RAM gets a note (la-mkfdt with the same --mem makes one that
  * is). */
-void la_vmrun_fdt_agree(const struct la_vmrun *a)
+static void la_vmrun_fdt_agree(const struct la_vmrun *a)
 {
 	const char *why, *arch = la_fdt_arch_of(a->dtb, &why);
 	char reason[160];
@@ -94,9 +95,8 @@ void la_vmrun_facts(struct la_vmrun *a)
 		.psci_major = o->psci_major, .psci_minor = o->psci_minor,
 		.aia = o->irqchip == LA_RV_IRQCHIP_AIA, .timebase_hz = o->timebase,
 	};
-	/* riscv64: a --fdt tree with a PLIC gets the userspace PLIC */
-	if (a->dt && a->fdt_path && a->vm.cfg.arch->id == LA_ARCH_RISCV64)
-		f->aia = fdt_node_offset_by_compatible(a->dtb, -1, "riscv,plic0") < 0;
+	/* (riscv64: a --fdt tree with a PLIC gets the userspace PLIC, once
+	 * the parser child has read it: la_vmrun_fdt_build) */
 	if (!a->dt || a->explain || a->fdt_path)
 		return;
 	err = la_vm_facts(a->kvm_path, &a->vm.cfg, f, &kvm);
@@ -129,13 +129,16 @@ static void la_vmrun_fdt_cmdline(const struct la_vmrun *a, char *buf, size_t len
 	unsigned com = (unsigned)la_vmrun_console(a) + 1;
 	struct la_serial_opts serial = { LA_FDT_MAX_SERIAL, com, com };
 	char extra[4096];
-	int err;
+	int err = 0, n;
 
 	/* a virtio console: hvc0 after the COM port, so it is /dev/console */
-	snprintf(extra, sizeof(extra), "%s%s%s", a->console_virtio ? "console=hvc0" : "",
-		 a->console_virtio && a->cmdline ? " " : "", a->cmdline ? a->cmdline : "");
-	err = la_cmdline_build(a->vm.cfg.arch->id, &serial, extra[0] ? extra : NULL,
-			       a->plan.cmdline_max, buf, len);
+	n = snprintf(extra, sizeof(extra), "%s%s%s", a->console_virtio ? "console=hvc0" : "",
+		     a->console_virtio && a->cmdline ? " " : "", a->cmdline ? a->cmdline : "");
+	if (n < 0 || (size_t)n >= sizeof(extra))
+		err = -LA_ERR_CMDLINE; /* longer than any arch takes: refused, never cut */
+	if (!err)
+		err = la_cmdline_build(a->vm.cfg.arch->id, &serial, extra[0] ? extra : NULL,
+				       a->plan.cmdline_max, buf, len);
 	char why[160];
 
 	if (!err)
@@ -188,7 +191,8 @@ static int la_vmrun_fdt_grow(struct la_vmrun *a, const struct la_fdt_config *fc,
 	}
 }
 
-void la_vmrun_fdt_build(struct la_vmrun *a)
+/* Build the tree into a->dtb (malloc'd). */
+static void la_vmrun_fdt_make(struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
 	size_t size = (size_t)c->arch->fdt_max_size;
@@ -201,12 +205,6 @@ void la_vmrun_fdt_build(struct la_vmrun *a)
 	unsigned failed;
 	int err;
 
-	if (a->dt)
-		la_vmrun_fdt_plan(a, &a->plan);
-	if (a->fdt_path || (!a->dt && !a->overlays.n))
-		return;
-	if (!a->dt)
-		la_vmrun_fdt_plan(a, &a->plan);
 	if (a->dt) {
 		la_vmrun_fdt_cmdline(a, cmdline, sizeof(cmdline));
 		fc.cmdline = cmdline;
@@ -234,10 +232,85 @@ void la_vmrun_fdt_build(struct la_vmrun *a)
 		la_vmrun_die(what, NULL, why);
 	}
 	a->dtb_len = fdt_totalsize(a->dtb);
-	/* the writer had the arch's whole limit (2 MiB on aarch64): keep the
-	 * tree's bytes only, so they are not counted in the VMM's memory for
-	 * the guest's whole life */
-	uint8_t *t = realloc(a->dtb, a->dtb_len);
-	if (t)
-		a->dtb = t;
+}
+
+/* What the parser child hands back, in memory shared with it. */
+struct la_vmrun_parsed {
+	struct la_boot_plan plan;
+	bool aia;         /* riscv64 --fdt: the tree has no PLIC */
+	size_t dtb_len;   /* the tree it built, 0: none */
+	uint8_t dtb[];    /* the arch's fdt_max_size bytes */
+};
+
+struct la_vmrun_job {
+	struct la_vmrun *a;
+	struct la_vmrun_parsed *out;
+};
+
+/* Whether la-vmrun builds the guest's tree (aarch64 and riscv64 without
+ * --fdt; x86_64 with --overlay). */
+static bool la_vmrun_builds_tree(const struct la_vmrun *a)
+{
+	return !a->fdt_path && (a->dt || a->overlays.n);
+}
+
+/* The parser child (lib/cli.c): every untrusted input la-vmrun parses
+ * before build_vm: the --fdt blob (fdt_check_full, then its arch and
+ * /memory), the kernel's header (its placement), --hostcpu JSON, the
+ * overlays and the tree they apply to. */
+static void la_vmrun_parse_inputs(void *ctx)
+{
+	struct la_vmrun_job *j = ctx;
+	struct la_vmrun *a = j->a;
+	struct la_vmrun_parsed *p = j->out;
+	int err;
+
+	if (a->fdt_path) {
+		err = la_fdt_check(a->dtb, a->dtb_len);
+		if (!err && fdt_totalsize(a->dtb) != a->dtb_len)
+			err = -LA_ERR_BADDTB; /* bytes after the blob */
+		if (err)
+			la_vmrun_die("--fdt", a->fdt_path, la_strerror(err));
+		la_vmrun_fdt_agree(a);
+		p->aia = fdt_node_offset_by_compatible(a->dtb, -1, "riscv,plic0") < 0;
+	}
+	if (a->dt || la_vmrun_builds_tree(a))
+		la_vmrun_fdt_plan(a, &a->plan);
+	p->plan = a->plan;
+	if (!la_vmrun_builds_tree(a))
+		return;
+	la_vmrun_fdt_make(a);
+	memcpy(p->dtb, a->dtb, a->dtb_len);
+	p->dtb_len = a->dtb_len;
+	free(a->dtb);
+	a->dtb = NULL;
+}
+
+void la_vmrun_fdt_build(struct la_vmrun *a)
+{
+	size_t max = la_vmrun_builds_tree(a) ? (size_t)a->vm.cfg.arch->fdt_max_size : 0;
+	struct la_vmrun_parsed *p;
+	size_t size = sizeof(*p) + max;
+
+	if (!a->fdt_path && !a->dt && !a->overlays.n)
+		return; /* nothing to parse: build_vm loads the kernel */
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		la_vmrun_die("build", NULL, la_strerror(-LA_ERR_NOMEM));
+	la_cli_parser_child(a->seccomp, la_vmrun_parse_inputs, &(struct la_vmrun_job){ a, p });
+	a->plan = p->plan;
+	if (a->fdt_path && a->vm.cfg.arch->id == LA_ARCH_RISCV64)
+		a->facts.aia = p->aia;
+	if (max) {
+		/* what the child made is checked again: it parsed untrusted input */
+		if (p->dtb_len > max || la_fdt_check(p->dtb, p->dtb_len) ||
+		    fdt_totalsize(p->dtb) != p->dtb_len)
+			la_vmrun_die("build", NULL, "the parser process returned a malformed tree");
+		a->dtb = malloc(p->dtb_len);
+		if (!a->dtb)
+			la_vmrun_die("build", NULL, la_strerror(-LA_ERR_NOMEM));
+		memcpy(a->dtb, p->dtb, p->dtb_len);
+		a->dtb_len = p->dtb_len;
+	}
+	munmap(p, size);
 }

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "err.h"
 #include "fileio.h"
+#include "size.h"
 #include "vmrun.h"
 
 enum {
@@ -132,11 +133,10 @@ static void la_vmrun_add_cmdline(struct argp_state *state, struct la_vmrun *a, c
 
 static void la_vmrun_serial(struct argp_state *state, struct la_vmrun *a, const char *arg)
 {
-	char *end;
-	unsigned long n = strtoul(arg, &end, 10);
-	const char *kind = end + 1;
+	const char *eq = strchr(arg, '='), *kind = eq ? eq + 1 : NULL;
+	uint64_t n = 0;
 
-	if (end == arg || *end != '=' || n < 1 || n > 4)
+	if (!eq || la_parse_dec_n(arg, (size_t)(eq - arg), 4, &n) || n < 1)
 		argp_failure(state, 2, 0, "--serial: '%s': not N=KIND with N from 1 to 4", arg);
 	a->serial[n - 1].arg = arg;
 	if (!strcmp(kind, "null"))
@@ -493,19 +493,26 @@ static void la_vmrun_check_dump(const struct la_vmrun *a)
 			    "terminal; give --dump-fdt FILE or pipe it into dtc -I dtb -O dts");
 }
 
+/* The largest KERNEL la-vmrun reads: no kernel a VM boots comes near it,
+ * and an endless stream (/dev/zero on standard input, `yes |`) fails
+ * after this many bytes, not after gigabytes. */
+#define LA_VMRUN_KERNEL_MAX ((size_t)1 << 30)
+
 /* KERNEL or --bios, whole: a kernel (also from standard input or a pipe)
- * at most the guest memory, 4 GiB; a BIOS the regular file la_vmopts
- * measured. */
+ * at most the guest memory and LA_VMRUN_KERNEL_MAX; a BIOS the regular
+ * file la_vmopts measured. */
 static void la_vmrun_load_image(struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
 	const char *img = a->kernel_path ? a->kernel_path : c->bios_path;
 	const char *what = a->kernel_path ? "KERNEL" : "--bios";
-	size_t max = c->mem_size < (1ULL << 32) ? (size_t)c->mem_size : (size_t)1 << 32;
+	size_t max = c->mem_size < LA_VMRUN_KERNEL_MAX ? (size_t)c->mem_size
+						       : LA_VMRUN_KERNEL_MAX;
 
 	if (a->kernel_path)
 		a->image = la_vmrun_slurp(what, img, LA_FILE_STDIN | LA_FILE_PIPE, max,
-					  max == c->mem_size ? " (the guest memory, --mem)" : NULL,
+					  max == c->mem_size ? " (the guest memory, --mem)"
+							     : " (la-vmrun's limit for a kernel)",
 					  &a->image_len);
 	else
 		a->image = la_vmrun_slurp(what, img, 0, max, NULL, &a->image_len);
@@ -551,10 +558,14 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 	if (a->fdt_path) {
 		a->dtb = la_vmrun_slurp("--fdt", a->fdt_path, LA_FILE_STDIN | LA_FILE_PIPE, 1 << 24,
 					NULL, &a->dtb_len);
-		if (a->dtb_len < sizeof(struct fdt_header) || fdt_check_header(a->dtb) ||
-		    fdt_totalsize(a->dtb) != a->dtb_len)
-			la_vmrun_die("--fdt", a->fdt_path, la_strerror(-LA_ERR_BADDTB));
-		la_vmrun_fdt_agree(a);
+		/* checked in the parser child: la_vmrun_fdt_build */
+	}
+	if (a->overlays.n) { /* read now, parsed in the parser child */
+		char ov_why[LA_OV_WHY_MAX];
+		unsigned i;
+
+		if (la_overlay_list_read(&a->overlays, &i, ov_why))
+			la_vmrun_die("--overlay", a->overlays.o[i].arg, ov_why);
 	}
 	la_fdtopts_read(&a->fdt, &a->vm.cfg);
 	la_vmrun_open_disks(a);
@@ -580,7 +591,8 @@ void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 
 	switch (-err) {
 	case LA_ERR_NOTKERNEL: case LA_ERR_BZSIZE: case LA_ERR_ELFLOAD: case LA_ERR_ELFENTRY:
-	case LA_ERR_MULTIBOOT: case LA_ERR_KERNELSIZE: case LA_ERR_KERNELTRUNC:
+	case LA_ERR_MULTIBOOT: case LA_ERR_MBLOAD: case LA_ERR_MB4G:
+	case LA_ERR_KERNELSIZE: case LA_ERR_KERNELTRUNC:
 	case LA_ERR_KERNELFIT:
 		what = "KERNEL", path = a->kernel_path;
 		break;

@@ -100,7 +100,11 @@ void la_vmrun_build_fail(const struct la_vmrun *a, int err) __attribute__((noret
 /* fdt.c: --overlay (parsing, option checks) and the tree it builds into
  * a->dtb: on x86_64 only with overlays; on aarch64 and riscv64 always
  * (unless --fdt), as la-mkfdt builds it from the same options, after
- * la_vmrun_facts on a real run. */
+ * la_vmrun_facts on a real run. la_vmrun_fdt_build parses every untrusted
+ * input (--fdt, the kernel's header, overlays, --hostcpu JSON) in a child
+ * process under the parser seccomp filter, as la-mkfdt does; a --fdt blob
+ * for another arch is refused there (exit 1), one whose /memory is not
+ * this VM's RAM gets a one-line note. */
 struct argp_state;
 void la_vmrun_overlay_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
 void la_vmrun_fdt_check(struct argp_state *state, const struct la_vmrun *a);
@@ -111,9 +115,6 @@ void la_vmrun_fdt_build(struct la_vmrun *a);
 void la_vmrun_facts(struct la_vmrun *a);
 /* la_vmrun_console - the COM port index (0-3) that is the console */
 int la_vmrun_console(const struct la_vmrun *a);
-/* la_vmrun_fdt_agree - a --fdt blob for another arch is refused (exit 1);
- * one whose /memory is not this VM's RAM gets a one-line note */
-void la_vmrun_fdt_agree(const struct la_vmrun *a);
 
 /* main.c: la_vmrun_disk_opt - parse one --disk (exit 2 on bad syntax) */
 void la_vmrun_disk_opt(struct argp_state *state, struct la_vmrun *a, char *arg);

@@ -155,13 +155,19 @@ int la_fdt_w_finish(struct la_fdt_w *w)
 
 int la_fdt_check(const void *blob, size_t len)
 {
+	if (len < 4) /* not even the magic: nothing to read */
+		return -LA_ERR_FDTTRUNC;
 	if (len < sizeof(struct fdt_header))
-		return fdt_magic(blob) == FDT_MAGIC || len < 4 ? -LA_ERR_FDTTRUNC
-							       : -LA_ERR_FDTBAD;
+		return fdt_magic(blob) == FDT_MAGIC ? -LA_ERR_FDTTRUNC : -LA_ERR_FDTBAD;
 	if (fdt_magic(blob) != FDT_MAGIC)
 		return -LA_ERR_FDTBAD;
 	if (fdt_totalsize(blob) > len)
 		return -LA_ERR_FDTTRUNC;
+	/* libfdt 1.6's fdt_check_full dereferences the NULL name
+	 * fdt_get_name gives for a version below 16: ask it nothing older
+	 * than the version it writes */
+	if (fdt_version(blob) < 17)
+		return -LA_ERR_FDTVERSION;
 	if (fdt_check_full(blob, len) != 0)
 		return -LA_ERR_FDTBAD;
 	return 0;

@@ -163,8 +163,10 @@ void la_fdt_seed_fill(struct la_fdt_config *fc, uint64_t seed);
 int la_fdt_seed_random(struct la_fdt_config *fc);
 
 /* la_fdt_check - fdt_check_full on a blob of len bytes, whose totalsize
- * must be len at most.
- * returns: 0, -LA_ERR_FDTBAD (not a DTB), -LA_ERR_FDTTRUNC (truncated) */
+ * must be len at most; nothing past len is read (a blob of under 4 bytes
+ * is truncated). Every blob la reads from a file goes through it.
+ * returns: 0, -LA_ERR_FDTBAD (not a DTB), -LA_ERR_FDTTRUNC (truncated),
+ * -LA_ERR_FDTVERSION (version below 17: libfdt cannot check it safely) */
 int la_fdt_check(const void *blob, size_t len);
 
 /* la_fdt_build - build the arch's tree into buf (size bytes, at least the

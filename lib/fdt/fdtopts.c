@@ -86,14 +86,14 @@ static uint32_t la_fdtopts_num(enum la_fdtopt o, const char *arg, uint32_t max)
 
 static void la_fdtopts_psci(struct la_fdtopts *o, const char *arg)
 {
-	unsigned maj, min;
-	int n = 0;
+	const char *dot = strchr(arg, '.');
+	uint64_t maj, min;
 
-	if (sscanf(arg, "%u.%u%n", &maj, &min, &n) != 2 || arg[n] || maj > 0xffff ||
-	    min > 0xffff)
+	if (!dot || la_parse_dec_n(arg, (size_t)(dot - arg), 0xffff, &maj) ||
+	    la_parse_dec(dot + 1, 0xffff, &min))
 		la_cli_fail("--psci", arg, 2, "not a version MAJOR.MINOR, e.g. 1.0 or 0.2");
-	o->psci_major = maj;
-	o->psci_minor = min;
+	o->psci_major = (unsigned)maj;
+	o->psci_minor = (unsigned)min;
 }
 
 static void la_fdtopts_init(struct la_fdtopts *o)

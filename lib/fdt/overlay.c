@@ -10,6 +10,7 @@
 #include "fdt/fdt.h"
 #include "fdt/overlay.h"
 #include "err.h"
+#include "size.h"
 
 #define LA_OV_MAX_DEPTH 64
 #define LA_OV_MAX_RSV 64
@@ -492,8 +493,8 @@ static int la_ov_local_fixups(struct la_fdt_overlay_ws *ws, void *ov, int f, int
 static int la_ov_parse_fixup(struct la_fdt_overlay_ws *ws, const char *s, char *buf,
 			     size_t len, char **prop, uint32_t *off)
 {
-	char *c1, *c2, *end;
-	unsigned long v;
+	char *c1, *c2;
+	uint64_t v;
 
 	if (strlen(s) >= len)
 		return la_ov_fail(ws, LA_ERR_OVBADFIXUP, "%.64s...", s);
@@ -506,8 +507,7 @@ static int la_ov_parse_fixup(struct la_fdt_overlay_ws *ws, const char *s, char *
 	if (!c1 || buf[0] != '/')
 		return la_ov_fail(ws, LA_ERR_OVBADFIXUP, "%s", s);
 	*c1 = 0;
-	v = strtoul(c2 + 1, &end, 10);
-	if (!c2[1] || *end || v > UINT32_MAX)
+	if (la_parse_dec(c2 + 1, UINT32_MAX, &v)) /* dtc writes it so: no sign, space or 0 */
 		return la_ov_fail(ws, LA_ERR_OVBADFIXUP, "%s", s);
 	*prop = c1 + 1;
 	*off = (uint32_t)v;
@@ -528,10 +528,70 @@ static int la_ov_base_symbol(struct la_fdt_overlay_ws *ws, const void *base, con
 	return 0;
 }
 
+/* The first label of __fixups__ whose base node has phandle ph, and its
+ * path (for a message); "?" if none. */
+static const char *la_ov_label_of(const void *base, const void *ov, uint32_t ph,
+				  const char **path)
+{
+	int fx = la_ov_path(ov, "/__fixups__"), p, syms = la_ov_path(base, "/__symbols__");
+
+	*path = "?";
+	if (fx < 0 || syms < 0)
+		return "?";
+	fdt_for_each_property_offset(p, ov, fx) {
+		const char *sym, *bp;
+		int node;
+
+		if (!fdt_getprop_by_offset(ov, p, &sym, NULL) || !sym)
+			continue;
+		bp = la_ov_str(base, syms, sym);
+		node = bp ? la_ov_path(base, bp) : -1;
+		if (node >= 0 && fdt_get_phandle(base, node) == ph) {
+			*path = bp;
+			return sym;
+		}
+	}
+	return "?";
+}
+
+/* Fragment frag's target, fixed to label sym (bpath, phandle ph) by
+ * pass 0 at offset off: 0 if its target-path names that node already, 1
+ * once it is given it (the blob moved), < 0 if the fragment's target is
+ * another label's too (pass 0 left that one's phandle in the cell) or ph
+ * is not the label's node alone: a fragment's target resolves to one node,
+ * so no fixup can take back what another set. */
+static int la_ov_fix_target(struct la_fdt_overlay_ws *ws, const void *base, void *ov, int frag,
+			    uint32_t off, const char *sym, const char *bpath, uint32_t ph)
+{
+	int len, node = la_ov_path(base, bpath);
+	const uint8_t *cell = fdt_getprop(ov, frag, "target", &len);
+	const char *cur = la_ov_str(ov, frag, "target-path"), *other, *opath;
+	char fpath[LA_OV_PATH_MAX];
+
+	if (fdt_get_path(ov, frag, fpath, sizeof(fpath)) < 0)
+		strcpy(fpath, "?");
+	if (!cell || off > (uint32_t)len || (uint32_t)len - off < 4)
+		return la_ov_fail(ws, LA_ERR_OVBADFIXUP, "%s:target:%u", fpath, off);
+	if (la_be32(cell + off) != ph) {
+		other = la_ov_label_of(base, ov, la_be32(cell + off), &opath);
+		return la_ov_fail(ws, LA_ERR_OVTARGET2, "%s: %s (%s) and %s (%s)", fpath, sym,
+				  bpath, other, opath);
+	}
+	if (fdt_node_offset_by_phandle(base, ph) != node)
+		return la_ov_fail(ws, LA_ERR_OVPHANDLE, "phandle 0x%x of %s (%s) is not unique in "
+				  "the base tree", ph, sym, bpath);
+	if (cur && (!strcmp(cur, bpath) || la_ov_path(base, cur) == node))
+		return 0;
+	if (fdt_setprop_string(ov, frag, "target-path", bpath) < 0)
+		return la_ov_fail(ws, LA_ERR_FDTSIZE, "overlay workspace");
+	return 1;
+}
+
 /* One pass over __fixups__. Pass 0 writes the phandles (in place, so
  * offsets stay valid). Pass 1 gives a fragment whose `target` was fixed
  * a `target-path`; that moves the blob, so it returns 1 to be called
- * again until nothing changes. */
+ * again until nothing changes (each fragment is given its path once:
+ * la_ov_fix_target). */
 static int la_ov_fixups_pass(struct la_fdt_overlay_ws *ws, const void *base, void *ov, int pass)
 {
 	int fx = la_ov_path(ov, "/__fixups__"), p, len, err;
@@ -566,16 +626,8 @@ static int la_ov_fixups_pass(struct la_fdt_overlay_ws *ws, const void *base, voi
 			if (pass == 0)
 				err = la_ov_add_u32_at(ws, ov, node, prop, off, 0, true, ph);
 			else if (!strcmp(prop, "target") &&
-				 la_ov_child(ov, node, "__overlay__", 11) >= 0) {
-				const char *cur = la_ov_str(ov, node, "target-path");
-
-				if (cur && !strcmp(cur, bpath))
-					err = 0;
-				else if (fdt_setprop_string(ov, node, "target-path", bpath) < 0)
-					return la_ov_fail(ws, LA_ERR_FDTSIZE, "overlay workspace");
-				else
-					return 1;
-			}
+				 la_ov_child(ov, node, "__overlay__", 11) >= 0)
+				err = la_ov_fix_target(ws, base, ov, node, off, sym, bpath, ph);
 			if (err)
 				return err;
 			i += (int)tl + 1;

@@ -43,7 +43,8 @@ struct la_fdt_overlay_ws {
  * (n_filter 0: the whole overlay). base and out may be the same buffer.
  * returns: 0, -LA_ERR_FDTBAD, -LA_ERR_FDTTRUNC (overlay not a whole
  * DTB), -LA_ERR_OVNOSYMBOLS, -LA_ERR_OVLABEL, -LA_ERR_OVFIXUP,
- * -LA_ERR_OVBADFIXUP, -LA_ERR_OVTARGET, -LA_ERR_OVPHANDLE,
+ * -LA_ERR_OVBADFIXUP, -LA_ERR_OVTARGET, -LA_ERR_OVTARGET2 (a fragment's
+ * target claimed by two labels of different nodes), -LA_ERR_OVPHANDLE,
  * -LA_ERR_OVSYMPATH, -LA_ERR_FDTSIZE (a blob outgrew a buffer),
  * -LA_ERR_TOOMANY (more filtered paths than LA_OV_MAX_PATHS) */
 int la_fdt_overlay_apply(struct la_fdt_overlay_ws *ws, const void *base, const void *ov,

@@ -393,6 +393,28 @@ NOSPACE"
 --io ALLOCSIZEZERO"
 }
 
+@test "la-alloc: a SIZE, START or END of any length is read whole, never cut" {
+	local z=$(printf '0%.0s' $(seq 62)) zz=$(printf '0%.0s' $(seq 300))
+	run $X86 --pool 0-0xffffffffff --alloc "a=${z}1G"
+	assert_success
+	assert_line --regexp '^  a +mmio +0x0000000000000000-0x000000003fffffff +1 GiB pool$'
+	run $X86 --mmio "m=${zz}4K,align=${z}8K" --io "i=${zz}8" --reserve-mmio "${zz}3758096384-${zz}3758100479"
+	assert_success
+	assert_line --regexp '^  m +mmio +0x[0-9a-f]+-0x[0-9a-f]+ +4 KiB low mmio$'
+	assert_line --regexp '^  i +io +0x[0-9a-f]+-0x[0-9a-f]+ +8 B io ports$'
+	fails 2 "la-alloc: --mmio: 'a=${zz}x': SIZE '${zz}x' is not a size (use K, M, G or T)" $X86 --mmio "a=${zz}x"
+	# the ,KEY=VALUE list has a limit, said as such
+	fails 2 "la-alloc: --mmio: 'a=4K,align=${zz}8K': the ,KEY=VALUE list is longer than 255 characters" \
+		$X86 --mmio "a=4K,align=${zz}8K"
+	# a key or TYPE longer than any there is: refused as given
+	local k=$(printf 'k%.0s' $(seq 40))
+	fails 2 "la-alloc: --mmio: 'a=4K,${k}=1': unknown '${k}=1' (use align= prefetchable top-down max=)" \
+		$X86 --mmio "a=4K,${k}=1"
+	run $X86 --device "serial$(printf 'x%.0s' $(seq 40))"
+	assert_failure 2
+	assert_output --partial "unknown TYPE"
+}
+
 # --- malformed requests (exit 2) ------------------------------------------------
 
 @test "la-alloc: malformed requests exit 2 with one line naming the option" {

@@ -178,13 +178,35 @@ own_node() {
 @test "files: standard input over the limit is an error, never a truncation" {
 	run --separate-stderr bash -c "head -c 17M /dev/zero | la-vmrun --explain --fdt - '$PROBE'"
 	assert_failure 1
-	assert_equal "$stderr" "la-vmrun: --fdt: '-': larger than 16777216 bytes"
+	assert_equal "$stderr" "la-vmrun: --fdt: '-': larger than 16 MiB"
 	run --separate-stderr bash -c "head -c 40M /dev/zero | la-vmrun --mem 32M --explain -"
 	assert_failure 1
-	assert_equal "$stderr" "la-vmrun: KERNEL: '-': larger than 33554432 bytes (the guest memory, --mem)"
+	assert_equal "$stderr" "la-vmrun: KERNEL: '-': larger than 32 MiB (the guest memory, --mem)"
 	run --separate-stderr bash -c "head -c 17M /dev/zero | la-mkfdt $A --overlay - -o '$tmp/x.dtb'"
 	assert_failure 1
-	assert_equal "$stderr" "la-mkfdt: --overlay: '-': larger than 16777216 bytes"
+	assert_equal "$stderr" "la-mkfdt: --overlay: '-': larger than 16 MiB"
+}
+
+@test "files: an endless input fails fast at its limit, never reads on (KERNEL, --fdt, --overlay, --hostcpu)" {
+	# timeout: a regression fails here instead of hanging
+	run --separate-stderr timeout 60 bash -c "la-vmrun --mem 8G --explain - </dev/zero"
+	assert_failure 1
+	assert_equal "$stderr" "la-vmrun: KERNEL: '-': larger than 1024 MiB (la-vmrun's limit for a kernel)"
+	run --separate-stderr timeout 60 bash -c "yes | la-vmrun --explain -"
+	assert_failure 1
+	assert_equal "$stderr" "la-vmrun: KERNEL: '-': larger than 256 MiB (the guest memory, --mem)"
+	run --separate-stderr timeout 20 la-vmrun --explain /dev/zero
+	assert_failure 1
+	assert_equal "$stderr" "la-vmrun: KERNEL: '/dev/zero': not a regular file"
+	run --separate-stderr timeout 20 bash -c "la-vmrun --explain --fdt - '$PROBE' </dev/zero"
+	assert_failure 1
+	assert_equal "$stderr" "la-vmrun: --fdt: '-': larger than 16 MiB"
+	run --separate-stderr timeout 20 bash -c "yes | la-mkfdt $A --overlay - -o '$tmp/x.dtb'"
+	assert_failure 1
+	assert_equal "$stderr" "la-mkfdt: --overlay: '-': larger than 16 MiB"
+	run --separate-stderr timeout 20 bash -c "la-mkfdt $A --hostcpu - -o '$tmp/x.dtb' </dev/zero"
+	assert_failure 1
+	assert_equal "$stderr" "la-mkfdt: --hostcpu: '-': larger than 16 MiB"
 }
 
 @test "files: standard input is one input: KERNEL - and --fdt - together is a usage error" {

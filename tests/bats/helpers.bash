@@ -56,3 +56,12 @@ fails() {
 	[ "$status" -eq "$want" ] || fail "exit status $status, want $want (stderr: $stderr)"
 	[ "$stderr" = "$msg" ] || fail "stderr: '$stderr'; want '$msg'"
 }
+
+# old_dtb FILE: a 72-byte device tree blob of header version 5 (last
+# compatible 0): an empty root node, which libfdt 1.6's fdt_check_full
+# cannot walk (issue 17)
+old_dtb() {
+	printf '\xd0\x0d\xfe\xed\0\0\0\x48\0\0\0\x38\0\0\0\x48\0\0\0\x28\0\0\0\x05\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x10' >"$1"
+	head -c 16 /dev/zero >>"$1"
+	printf '\0\0\0\x01\0\0\0\0\0\0\0\x02\0\0\0\x09' >>"$1"
+}

@@ -263,6 +263,33 @@ R="--arch riscv64 --mem 512M --seed 0"
 	mk_golden overlay-chained $A --overlay "$T/plain.dtbo" --overlay "$T/chain.dtbo"
 	assert_equal "$(fdtget -t x "$T/out.dtb" /user peer)" "$(fdtget -t x "$T/out.dtb" /extra-node phandle)"
 }
+@test "la-mkfdt: --psci and the COM port numbers are plain decimals, nothing strtoul would also take" {
+	for v in " 1.0" "+1.0" "01.0" "1.-0" "1.0x" "1" "65536.0"; do
+		run la-mkfdt $A --psci "$v" -o "$T/x"
+		assert_failure 2
+		assert_output "la-mkfdt: --psci: '$v': not a version MAJOR.MINOR, e.g. 1.0 or 0.2"
+	done
+	for v in "01" "+1" " 1" "0x1" "5"; do
+		run la-mkfdt $A --serial "$v" -o "$T/x"
+		assert_failure 2
+		assert_output "la-mkfdt: --serial: '$v': not a whole number from 0 to 4"
+	done
+}
+@test "la-mkfdt: a fragment whose target two labels of different nodes claim is refused, not a hang" {
+	mk_ov twolabels
+	mk_ov twotarget
+	run timeout 20 la-mkfdt $A --overlay "$T/twolabels.dtbo" --overlay "$T/twotarget.dtbo" -o "$T/never.dtb"
+	assert_failure 1
+	assert_output "la-mkfdt: --overlay: '$T/twotarget.dtbo': an overlay fragment's target resolves to two nodes: /fragment@0: a (/n1) and b (/n2)"
+	[ ! -e "$T/never.dtb" ]
+	# two labels of one node agree: the fragment merges into /n1
+	printf '/dts-v1/;\n/ { fragment@0 { target = <0xffffffff>; __overlay__ { x = <1>; }; };
+		__fixups__ { a = "/fragment@0:target:0"; c = "/fragment@0:target:0"; }; };\n' |
+		dtc -q -I dts -O dtb -o "$T/same.dtbo"
+	run timeout 20 la-mkfdt $A --overlay "$T/twolabels.dtbo" --overlay "$T/same.dtbo" -o "$T/ok.dtb"
+	assert_success
+	assert_equal "$(fdtget "$T/ok.dtb" /n1 x)" 1
+}
 @test "la-mkfdt: overlays apply on riscv64 and x86_64 too (they create __symbols__)" {
 	mk_ov plain
 	mk_dts r $R --overlay "$T/plain.dtbo"
@@ -289,6 +316,12 @@ mk_ov_err() { # EXPECTED-LINE ARGS...
 	# source (here after a comment) gets the dtc hint
 	cp "$MK_FIX/plain.dts" "$T/plain.dts"
 	mk_ov_err "la-mkfdt: --overlay: '$T/plain.dts': not a valid device tree blob: this is device tree source; compile it with dtc -@ -I dts -O dtb -o FILE.dtbo $T/plain.dts" --overlay "$T/plain.dts"
+}
+@test "la-mkfdt: an overlay of header version below 17 is refused, never parsed" {
+	old_dtb "$T/v5.dtbo"
+	[ "$(stat -c %s "$T/v5.dtbo")" = 72 ]
+	mk_ov_err "la-mkfdt: --overlay: '$T/v5.dtbo': device tree blob version is below 17, which la reads (dtc writes 17)" \
+		--overlay "$T/v5.dtbo"
 }
 @test "la-mkfdt: a truncated overlay is refused" {
 	mk_ov refs
@@ -476,6 +509,23 @@ mk_usage() { # EXPECTED-LINE ARGS...
 	echo '{"online":["a"]}' >"$T/t.json"
 	run la-mkfdt $A --hostcpu "$T/t.json" -o "$T/x"
 	assert_output "la-mkfdt: --hostcpu: '$T/t.json': no usable host CPU topology: online[0] is not a CPU id"
+}
+@test "la-mkfdt: --hostcpu: clusters that fill the table say so; keys naming one CPU twice are refused" {
+	# 1025 ids in all: the 1025th is a valid id, but the table is full
+	{ printf '{"online":[0],"capacity":{"0":1024},"clusters":[['; seq -s, 0 511; printf '],['; seq -s, 0 511; printf '],[0]]}'; } >"$T/full.json"
+	run la-mkfdt $A --hostcpu "$T/full.json" -o "$T/x"
+	assert_failure 1
+	assert_output "la-mkfdt: --hostcpu: '$T/full.json': no usable host CPU topology: clusters[2][0]: the clusters hold at most 1024 CPU ids, and are full"
+	echo '{"online":[0],"capacity":{"0":512,"00":1024},"clusters":[[0]]}' >"$T/dup.json"
+	run la-mkfdt $A --hostcpu "$T/dup.json" -o "$T/x"
+	assert_failure 1
+	assert_output "la-mkfdt: --hostcpu: '$T/dup.json': no usable host CPU topology: capacity: keys \"0\" and \"00\" are the same CPU 0"
+	echo '{"online":[0],"capacity":{"0":512},"max_freq_khz":{"1":5,"01":6},"clusters":[[0]]}' >"$T/dup2.json"
+	run la-mkfdt $A --hostcpu "$T/dup2.json" -o "$T/x"
+	assert_output "la-mkfdt: --hostcpu: '$T/dup2.json': no usable host CPU topology: max_freq_khz: keys \"1\" and \"01\" are the same CPU 1"
+	echo '{"online":[0],"capacity":{"0":512},"frequencies_khz":{"000":[1],"0":[2]},"clusters":[[0]]}' >"$T/dup3.json"
+	run la-mkfdt $A --hostcpu "$T/dup3.json" -o "$T/x"
+	assert_output "la-mkfdt: --hostcpu: '$T/dup3.json': no usable host CPU topology: frequencies_khz: keys \"000\" and \"0\" are the same CPU 0"
 }
 @test "la-mkfdt: --virt-cpufreq with a host that has no frequency tables is refused" {
 	cd "$HC_FIX"

@@ -336,12 +336,87 @@ teardown() {
 	printf 'nope' >"$tmp/bad.dtb"
 	run la-vmrun --explain --fdt "$tmp/bad.dtb" "$PROBE"
 	assert_failure 1
-	assert_output "la-vmrun: --fdt: '$tmp/bad.dtb': not a flattened device tree"
+	assert_output "la-vmrun: --fdt: '$tmp/bad.dtb': not a valid device tree blob"
 	{ printf '/dts-v1/;\n/ { big = [' ; head -c 20000 /dev/zero | od -An -tx1 -v | tr -d '\n'; printf '];\n};\n'; } |
 		dtc -I dts -O dtb -o "$tmp/big.dtb"
 	run la-vmrun --explain --fdt "$tmp/big.dtb" "$PROBE"
 	assert_failure 1
 	assert_output "la-vmrun: --fdt: '$tmp/big.dtb': device tree larger than the 16 KiB setup_data limit"
+}
+
+@test "la-vmrun: a --fdt or --overlay of header version below 17 is refused, not a crash" {
+	old_dtb "$tmp/v5.dtb"
+	run la-vmrun --explain --fdt "$tmp/v5.dtb" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --fdt: '$tmp/v5.dtb': device tree blob version is below 17, which la reads (dtc writes 17)"
+	run la-vmrun --explain --overlay "$tmp/v5.dtb" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --overlay: '$tmp/v5.dtb': device tree blob version is below 17, which la reads (dtc writes 17)"
+	run la-vmrun --explain --arch aarch64 --fdt "$tmp/v5.dtb" "$PROBE"
+	assert_failure 1
+	assert_output --partial "version is below 17"
+}
+
+@test "la-vmrun: a --fdt whose property name lies past its strings is refused, never printed" {
+	printf '/dts-v1/;\n/ { p = <1>; };\n' | dtc -q -I dts -O dtb -o "$tmp/t.dtb"
+	# the property's name offset (struct + 16: node tag, name, prop tag, len)
+	local s=$(( $(od -An -tu1 -j8 -N4 "$tmp/t.dtb" | awk '{ print ($1*256+$2)*65536+$3*256+$4 }') ))
+	printf '\0\0\x10\0' | dd of="$tmp/t.dtb" bs=1 seek=$((s + 16)) conv=notrunc status=none
+	run la-vmrun --explain --fdt "$tmp/t.dtb" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --fdt: '$tmp/t.dtb': not a valid device tree blob"
+}
+
+@test "la-vmrun: --fdt, --overlay and the kernel's header are parsed under the parser filter" {
+	no_qemu_user
+	local hooked=$LA_BUILD/tests/hooks/la-vmrun
+	printf '/dts-v1/;\n/ { model = "la"; };\n' | dtc -I dts -O dtb -o "$tmp/t.dtb"
+	ov plain
+	run env LA_TEST_FORBIDDEN=parser "$hooked" --explain --fdt "$tmp/t.dtb" "$PROBE"
+	assert_failure 40
+	assert_output --regexp '^la-vmrun: seccomp: parser thread 0 made a forbidden system call: socket \(41\) '
+	run env LA_TEST_FORBIDDEN=parser "$hooked" --explain --overlay "$tmp/plain.dtbo" "$PROBE"
+	assert_failure 40
+	assert_output --regexp '^la-vmrun: seccomp: parser thread 0 made a forbidden system call: socket \(41\) '
+	run env LA_TEST_FORBIDDEN=parser "$hooked" --explain --arch aarch64 --seccomp kill "$PROBE"
+	assert_failure 1
+	assert_output 'la-vmrun: the parser process was killed by signal 31 (Bad system call)'
+	# --seccomp off: no child, no filter
+	run env LA_TEST_FORBIDDEN=parser "$hooked" --explain --seccomp off --overlay "$tmp/plain.dtbo" "$PROBE"
+	assert_success
+	assert_line --regexp '^la-test-hook: parser: socket\(AF_UNIX, SOCK_STREAM, 0\) returned [0-9]+$'
+	# nothing to parse (x86_64, no tree): no child
+	run env LA_TEST_FORBIDDEN=parser "$hooked" --explain "$PROBE"
+	assert_success
+}
+
+@test "la-vmrun: a --fdt of fewer bytes than a header is refused" {
+	for n in 0 1 3 39; do
+		head -c "$n" /dev/zero >"$tmp/short.dtb"
+		run la-vmrun --explain --fdt "$tmp/short.dtb" "$PROBE"
+		assert_failure 1
+		assert_output --regexp "^la-vmrun: --fdt: '$tmp/short.dtb': (device tree blob is truncated|not a valid device tree blob)\$"
+	done
+}
+
+@test "la-vmrun: a Multiboot kernel whose load range passes 4 GiB says so" {
+	# magic, flags (load addresses), checksum, header = load = 0xfffff800,
+	# load end 0 (the whole 8 KiB file), bss end 0, entry 0xfffff900
+	printf '\x02\xb0\xad\x1b\x00\x00\x01\x00\xfe\x4f\x51\xe4\x00\xf8\xff\xff\x00\xf8\xff\xff\0\0\0\0\0\0\0\0\x00\xf9\xff\xff' >"$tmp/mb"
+	truncate -s 8K "$tmp/mb"
+	run la-vmrun --explain "$tmp/mb"
+	assert_failure 1
+	assert_output "la-vmrun: KERNEL: '$tmp/mb': Multiboot load range (file and bss) ends past 4 GiB, where Multiboot cannot load"
+}
+
+@test "la-vmrun: --serial N is a plain decimal from 1 to 4, nothing strtoul would also take" {
+	for n in " 1" "+1" "01" "-18446744073709551615" "0x1" "1 " "0" "5" ""; do
+		run la-vmrun --explain --serial "$n=null" "$PROBE"
+		assert_failure 2
+		assert_output "la-vmrun: --serial: '$n=null': not N=KIND with N from 1 to 4"
+	done
+	run la-vmrun --explain --serial 4=null "$PROBE"
+	assert_success
 }
 
 @test "la-vmrun: --explain needs no /dev/kvm and exits 0" {
@@ -513,6 +588,14 @@ seccomp_list() {
 	assert_output "la-vmrun: --overlay: '$tmp/bad.dtbo': not a valid device tree blob"
 	run la-vmrun --explain --overlay "$tmp/notarget.dtbo" "$PROBE"
 	assert_output "la-vmrun: --overlay: '$tmp/notarget.dtbo': overlay targets a node the base tree lacks: /no-such-node"
+}
+
+@test "la-vmrun: a fragment whose target two labels of different nodes claim is refused, not a hang" {
+	ov twolabels
+	ov twotarget
+	run timeout 20 la-vmrun --explain --overlay "$tmp/twolabels.dtbo" --overlay "$tmp/twotarget.dtbo" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --overlay: '$tmp/twotarget.dtbo': an overlay fragment's target resolves to two nodes: /fragment@0: a (/n1) and b (/n2)"
 }
 
 @test "la-vmrun: a bad --overlay argument is a usage error, as in la-mkfdt" {

@@ -92,6 +92,13 @@ same_tree() {
 	assert_output --partial "--fdt-position after-payload); the boot vCPU gets its address in a1"
 }
 
+@test "la-vmrun: a --cmdline longer than the arch takes is refused whole, never cut" {
+	local long=$(printf 'x%.0s' $(seq 5000))
+	run la-vmrun --arch aarch64 --explain -p "$long" "$tmp/Image"
+	assert_failure 1
+	assert_output "la-vmrun: --cmdline: command line is too long for this architecture (at most 2047 characters on aarch64)"
+}
+
 @test "la-vmrun --explain --json: the DT arches' image, initrd, cmdline and fdt members" {
 	la-vmrun --arch aarch64 --explain --json --initrd "$tmp/rd" "$tmp/Image" >"$tmp/e.json"
 	run jq -r '.schema, .image.kind, .image.entry, .initrd.start_hex, .cmdline.where, .fdt.position' "$tmp/e.json"

@@ -146,7 +146,14 @@ static void test_probe(void)
 	T_EQ_U64(k.mb_entry, 0x400100);
 	/* bss ending before the loaded bytes */
 	put64(head + 40, 0x400800 | (uint64_t)0x400100 << 32);
-	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 64, 4096, &k), -LA_ERR_MULTIBOOT);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 64, 4096, &k), -LA_ERR_MBLOAD);
+	/* a load range past 4 GiB says so (issue 17) */
+	put64(head + 24, (uint32_t)-(0x1badb002u + 0x00010000u) | (uint64_t)0xfffff810 << 32);
+	put64(head + 32, 0xfffff800);
+	put64(head + 40, 0 | (uint64_t)0xfffff900 << 32);
+	T_EQ_U64(la_kernel_probe(LA_ARCH_X86_64, head, 64, 4096, &k), -LA_ERR_MB4G);
+	put64(head + 24, (uint32_t)-(0x1badb002u + 0x00010000u) | (uint64_t)0x400010 << 32);
+	put64(head + 32, 0x400000);
 	/* unknown required flags */
 	put64(head + 16, 0x1badb002u | (uint64_t)0x00010010u << 32);
 	put64(head + 24, (uint32_t)-(0x1badb002u + 0x00010010u) | (uint64_t)0x400010 << 32);
@@ -378,6 +385,21 @@ static void test_overlay(void)
 	T_CHECK(1);
 }
 
+/* la_fdt_check reads nothing past len: blobs of 0 to 3 bytes in buffers
+ * of exactly that size (the sanitizer build sees any over-read). */
+static void test_check_short(void)
+{
+	static const uint8_t magic[4] = { 0xd0, 0x0d, 0xfe, 0xed };
+
+	for (size_t n = 0; n < 4; n++) {
+		uint8_t *b = malloc(n ? n : 1);
+
+		memcpy(b, magic, n);
+		T_EQ_U64(la_fdt_check(b, n), -LA_ERR_FDTTRUNC);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	test_probe();
@@ -386,5 +408,6 @@ int main(void)
 	test_cmdline();
 	test_vcpu();
 	test_overlay();
+	test_check_short();
 	return T_DONE();
 }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Size parsing and formatting (lib/size.c). */
+#include <string.h>
+
 #include "err.h"
+#include "range.h"
 #include "size.h"
 #include "t.h"
 
@@ -121,5 +124,38 @@ int main(void)
 	T_EQ_STR(la_strerror(0), "success");
 	T_EQ_STR(la_strerror(-9999), "unknown error");
 	T_EQ_STR(la_strerror_name(-LA_ERR_NOSPACE), "NOSPACE");
+	/* a field of a longer argument, parsed in place at any length */
+	T_CHECK(la_parse_size_n("4K,align=8", 2, &v) == 0 && v == 4096);
+	T_CHECK(la_parse_size_n("1GiB-2G", 4, &v) == 0 && v == 1ULL << 30);
+	T_CHECK(la_parse_size_n("1Gi", 3, &v) == -LA_ERR_BADSIZE);
+	T_CHECK(la_parse_size_n("0x", 2, &v) == -LA_ERR_BADSIZE);
+	T_CHECK(la_parse_size_n("1.", 2, &v) == -LA_ERR_BADSIZE);
+	T_CHECK(la_parse_size_n("12", 0, &v) == -LA_ERR_BADSIZE);
+	{
+		char longsz[300];
+
+		memset(longsz, '0', 290);
+		strcpy(longsz + 290, "1G,x");
+		T_CHECK(la_parse_size_n(longsz, 292, &v) == 0 && v == 1ULL << 30);
+		T_CHECK(la_parse_size(longsz, &v) == -LA_ERR_BADSIZE);
+		longsz[292] = '-';
+		strcpy(longsz + 293, "2G");
+		struct la_range r;
+		T_CHECK(la_parse_range(longsz, &r) == 0 && r.start == 1ULL << 30 &&
+			r.end == 2ULL << 30);
+	}
+	/* canonical decimal: no sign, space, 0x or leading zero */
+	T_CHECK(la_parse_dec("0", 4, &v) == 0 && v == 0);
+	T_CHECK(la_parse_dec("4", 4, &v) == 0 && v == 4);
+	T_CHECK(la_parse_dec("5", 4, &v) == -LA_ERR_RANGE);
+	T_CHECK(la_parse_dec("18446744073709551615", UINT64_MAX, &v) == 0 && v == UINT64_MAX);
+	T_CHECK(la_parse_dec("18446744073709551616", UINT64_MAX, &v) == -LA_ERR_RANGE);
+	T_CHECK(la_parse_dec("-18446744073709551615", UINT64_MAX, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec(" 1", 4, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec("+1", 4, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec("01", 4, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec("0x1", 4, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec("", 4, &v) == -LA_ERR_BADNUM);
+	T_CHECK(la_parse_dec_n("3=null", 1, 4, &v) == 0 && v == 3);
 	return T_DONE();
 }
