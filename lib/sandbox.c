@@ -38,6 +38,7 @@ static const char *const la_thread_kind_names[LA_THREAD_KIND_COUNT] = {
 	[LA_THREAD_VIRTIO_BLK] = "virtio-blk",
 	[LA_THREAD_VIRTIO_RNG] = "virtio-rng",
 	[LA_THREAD_VIRTIO_CONSOLE] = "virtio-console",
+	[LA_THREAD_VIRTIO_NET] = "virtio-net",
 };
 
 static const char *const la_seccomp_mode_names[] = {

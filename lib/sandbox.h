@@ -28,6 +28,7 @@ enum la_thread_kind {
 	LA_THREAD_VIRTIO_BLK,     /* a virtio-blk device: its image, its queue */
 	LA_THREAD_VIRTIO_RNG,     /* virtio-rng: getrandom into its queue */
 	LA_THREAD_VIRTIO_CONSOLE, /* virtio-console: typed bytes in, output out */
+	LA_THREAD_VIRTIO_NET,     /* virtio-net: packets between its tap and its queues */
 	LA_THREAD_KIND_COUNT
 };
 

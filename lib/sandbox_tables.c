@@ -8,6 +8,7 @@
  * rt_sigreturn, the terminal-restoring ioctl), or a trap would recurse.
  */
 #include <asm/ioctls.h>
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <sys/mman.h>
 
@@ -102,6 +103,19 @@ static const struct la_sys_rule la_sys_virtio_console[] = {
 	LA_SYS_VIRTIO,
 };
 
+/* virtio-net: packets from its tap into the guest's buffers (readv) and
+ * back (writev), the guest's offloads set on the tap (TUNSETOFFLOAD). */
+static const struct la_sys_rule la_sys_virtio_net[] = {
+	LA_SYS_COMMON,
+	ALLOW("ppoll"), ALLOW("read"), ALLOW("readv"), ALLOW("writev"),
+	{ .name = "ioctl", .nalt = 5, .alt = {
+		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (INTx)"),
+		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
+		ARG(1, TUNSETOFFLOAD, "TUNSETOFFLOAD (the guest's offloads)"),
+		LA_SYS_TTY,
+	} },
+};
+
 /* The main thread: waits for the guest's fate, stops and joins the other
  * threads, closes the KVM objects, unmaps guest memory, reports, exits. */
 static const struct la_sys_rule la_sys_main[] = {
@@ -140,6 +154,7 @@ static const struct la_sys_table la_sys_tables[LA_THREAD_KIND_COUNT] = {
 	TABLE(LA_THREAD_VIRTIO_BLK, "virtio-blk", la_sys_virtio_blk),
 	TABLE(LA_THREAD_VIRTIO_RNG, "virtio-rng", la_sys_virtio_rng),
 	TABLE(LA_THREAD_VIRTIO_CONSOLE, "virtio-console", la_sys_virtio_console),
+	TABLE(LA_THREAD_VIRTIO_NET, "virtio-net", la_sys_virtio_net),
 };
 
 const struct la_sys_table *la_sys_table_get(enum la_thread_kind k)

@@ -73,13 +73,36 @@ static const struct la_vblk_opts *la_explain_disk(const struct la_vmrun *a, cons
 	return NULL;
 }
 
+/* The --net whose instance is name, NULL if none. */
+static const struct la_vnet_opts *la_explain_net(const struct la_vmrun *a, const char *name)
+{
+	for (unsigned i = 0; i < a->nnets; i++)
+		if (!strcmp(a->net[i].name, name))
+			return &a->net[i].o;
+	return NULL;
+}
+
+static void la_explain_mac(const uint8_t m[6], char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
 /* What backs a virtio device, in a few words. */
 static void la_explain_backing(const struct la_vmrun *a, const struct la_dev_inst *d, char *buf,
 			       size_t len)
 {
 	const struct la_vblk_opts *o = la_explain_disk(a, d->name);
+	const struct la_vnet_opts *n = la_explain_net(a, d->name);
+	char mac[18];
 
-	if (o)
+	if (n)
+		la_explain_mac(n->mac, mac, sizeof(mac));
+	if (n && n->create)
+		snprintf(buf, len, "a new tap, the kernel names it tapN (mac %s, %s)", mac,
+			 la_vmrun_net_backend(n));
+	else if (n)
+		snprintf(buf, len, "tap %s (mac %s, %s)", n->tap, mac, la_vmrun_net_backend(n));
+	else if (o)
 		snprintf(buf, len, "%s (%llu bytes%s%s%s%s)", o->path,
 			 (unsigned long long)o->size, o->ro ? ", ro" : "", o->direct ? ", direct" : "",
 			 o->serial[0] ? ", serial " : "", o->serial);
@@ -127,7 +150,8 @@ static void la_explain_virtio_json(struct la_json *j, const struct la_vmrun *a)
 		const struct la_grant *bar = la_dev_inst_grant(d, LA_RES_MMIO, 0);
 		const struct la_grant *irq = la_dev_inst_grant(d, LA_RES_IRQ, 0);
 		const struct la_vblk_opts *o = la_explain_disk(a, d->name);
-		char at[16];
+		const struct la_vnet_opts *n = la_explain_net(a, d->name);
+		char at[16], mac[18];
 
 		if (strcmp(d->desc->kind, "virtio-pci") || !slot || !bar || !irq)
 			continue;
@@ -146,6 +170,17 @@ static void la_explain_virtio_json(struct la_json *j, const struct la_vmrun *a)
 			la_json_bool(j, "ro", o->ro);
 			la_json_bool(j, "direct", o->direct);
 			la_json_str(j, "serial", o->serial);
+			la_json_obj_end(j);
+		} else if (n) {
+			la_explain_mac(n->mac, mac, sizeof(mac));
+			la_json_obj_begin(j, "backing");
+			if (n->create)
+				la_json_null(j, "tap");
+			else
+				la_json_str(j, "tap", n->tap);
+			la_json_bool(j, "create", n->create);
+			la_json_str(j, "mac", mac);
+			la_json_str(j, "backend", la_vmrun_net_backend(n));
 			la_json_obj_end(j);
 		} else {
 			la_json_str(j, "backing", d->desc == &la_dev_virtio_rng ? "getrandom" :

@@ -41,6 +41,7 @@ enum {
 	K_RNG,
 	K_NO_RNG,
 	K_CONSOLE,
+	K_NET,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -77,6 +78,12 @@ static const struct argp_option la_vmrun_options[] = {
 	  "virtio-blk device (/dev/vda, vdb, ... in order; repeatable, at most 8): ro refuses "
 	  "writes, serial= is what GET_ID answers (20 characters at most), direct opens it "
 	  "O_DIRECT. Locked (OFD lock) so no other VM writes it meanwhile", 3 },
+	{ "net", K_NET, "tap=NAME|tap[,mac=MAC][,vhost=on|off]", 0, "A virtio-net device "
+	  "on tap NAME, which must exist (tap-name= and tapif= say the same), or on a tap made "
+	  "now (tap: needs CAP_NET_ADMIN; the kernel names it tapN, la-vmrun says which); "
+	  "mac= the guest's address (default 52:54:00:12:34:56, :57, ... in order); vhost= "
+	  "forces the kernel's vhost-net (on) or la-vmrun's own thread (off) where the default "
+	  "picks the faster; repeatable, at most 4", 3 },
 	{ "rng", K_RNG, NULL, 0, "A virtio-rng device fed from getrandom (the default)", 3 },
 	{ "no-rng", K_NO_RNG, NULL, 0, "No virtio-rng device", 3 },
 	{ "console", K_CONSOLE, "KIND", 0, "The guest's console: serial (default: the console "
@@ -182,7 +189,7 @@ static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
 		a->print_seccomp_kind = a->kernel_path, a->kernel_path = NULL;
 	if (a->print_seccomp_kind && la_thread_kind_parse(a->print_seccomp_kind, &k))
 		argp_failure(state, 2, 0, "--print-seccomp: '%s': not a thread kind (main, vcpu, "
-			     "device, parser, virtio-blk, virtio-rng or virtio-console)",
+			     "device, parser, virtio-blk, virtio-rng, virtio-console or virtio-net)",
 			     a->print_seccomp_kind);
 }
 
@@ -263,6 +270,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case K_PRINT_SECCOMP: a->print_seccomp = true, a->print_seccomp_kind = arg; return 0;
 	case K_DISK: la_vmrun_disk_opt(state, a, arg); return 0;
+	case K_NET: la_vmrun_net_opt(state, a, arg); return 0;
 	case K_RNG: a->rng = true; return 0;
 	case K_NO_RNG: a->rng = false; return 0;
 	case K_CONSOLE:
@@ -314,6 +322,7 @@ static const struct argp la_vmrun_argp = {
 	       "  la-vmrun --cpus 2 --cmdline quiet --explain /boot/vmlinuz\n"
 	       "  la-vmrun --mem 1G --disk root.img --disk data.img,ro --cmdline root=/dev/vda "
 	       "bzImage\n"
+	       "  la-vmrun --net tap=tap0 --initrd rootfs.cpio.gz bzImage\n"
 	       "  la-vmrun --arch aarch64 --seed 1 --explain --dump-fdt vm.dtb Image\n\n"
 	       "Exit status: 0 the guest powered off, 32 it reset (rebooted), 33 it crashed "
 	       "(triple fault, KVM internal error, failed entry), 40 a la-vmrun thread made a "
@@ -542,9 +551,11 @@ static void la_vmrun_resources(struct la_vmrun *a)
 	if (err)
 		la_vmrun_die("resources", NULL, la_strerror(err));
 	/* the user's devices, after the arch's, as la-alloc --platform
-	 * --device TYPE... would add them: disks, console, rng */
+	 * --device TYPE... would add them: disks, networks, console, rng */
 	for (unsigned i = 0; !err && i < a->ndisks; i++)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_blk, a->disk[i].name);
+	for (unsigned i = 0; !err && i < a->nnets; i++)
+		err = la_vm_res_add(&a->res, &la_dev_virtio_net, a->net[i].name);
 	if (!err && a->console_virtio)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_console, a->cons_name);
 	if (!err && a->rng)
@@ -651,6 +662,10 @@ int main(int argc, char **argv)
 	la_vmrun_stamp(&a, "files read");
 	la_vmrun_resources(&a);
 	la_vmrun_stamp(&a, "layout and grants");
+	if (!a.explain && a.nnets) {
+		la_vmrun_open_nets(&a);
+		la_vmrun_stamp(&a, "taps opened");
+	}
 	la_vmrun_facts(&a);
 	if (a.dt && !a.explain && !a.fdt_path)
 		la_vmrun_stamp(&a, "KVM facts for the device tree (a scratch VM)");
@@ -682,6 +697,7 @@ int main(int argc, char **argv)
 	la_overlay_list_free(&a.overlays);
 	la_fdtopts_free(&a.fdt);
 	la_vm_res_destroy(&a.res);
+	la_vmrun_close_nets(&a);
 	for (unsigned i = 0; i < a.ndisks; i++) {
 		if (a.disk[i].o.fd >= 0)
 			close(a.disk[i].o.fd);

@@ -391,7 +391,7 @@ int la_vmrun_run(struct la_vmrun *a)
 		.res = &a->res, .debugcon_fd = -1, .seccomp = a->seccomp, .prog = "la-vmrun",
 		.unclaimed_mmio = la_unclaimed_mmio, .broken = la_virtio_broken,
 	};
-	struct la_vm_backend backends[LA_VMRUN_MAX_DISKS + 1];
+	struct la_vm_backend backends[LA_VMRUN_MAX_DISKS + LA_VMRUN_MAX_NETS + 1];
 	struct la_input in = { 0 };
 	struct la_vm_end end;
 	struct la_kvm kvm;
@@ -414,10 +414,12 @@ int la_vmrun_run(struct la_vmrun *a)
 	}
 	if (a->debugcon_path)
 		s.debugcon_fd = la_open_out("--debugcon", a->debugcon_path);
-	/* the devices' options: the disks' images, the virtio console's output
+	/* the devices' options: the disks' images, the taps, the virtio console's output
 	 * (the console COM port's) */
 	for (unsigned i = 0; i < a->ndisks; i++)
 		backends[s.nbackends++] = (struct la_vm_backend){ a->disk[i].name, &a->disk[i].o };
+	for (unsigned i = 0; i < a->nnets; i++)
+		backends[s.nbackends++] = (struct la_vm_backend){ a->net[i].name, &a->net[i].o };
 	if (a->console_virtio) {
 		a->cons.out_fd = s.serial_fd[la_vmrun_console(a)];
 		backends[s.nbackends++] = (struct la_vm_backend){ a->cons_name, &a->cons };

@@ -18,6 +18,7 @@
 #include "vmopts.h"
 
 #define LA_VMRUN_MAX_DISKS 8
+#define LA_VMRUN_MAX_NETS 4
 
 enum la_serial_kind { LA_SERIAL_SINK, LA_SERIAL_STDOUT, LA_SERIAL_FILE };
 
@@ -44,6 +45,12 @@ struct la_vmrun {
 		char name[LA_DEV_NAME_MAX + 1]; /* its instance: virtio-blk0.. */
 	} disk[LA_VMRUN_MAX_DISKS];      /* --disk, in order */
 	unsigned ndisks;
+	struct {
+		const char *arg;             /* as given, for messages */
+		struct la_vnet_opts o;
+		char name[LA_DEV_NAME_MAX + 1]; /* its instance: virtio-net0.. */
+	} net[LA_VMRUN_MAX_NETS];        /* --net, in order */
+	unsigned nnets;
 	bool rng;                        /* virtio-rng: --rng (default), --no-rng */
 	bool console_virtio;             /* --console virtio: hvc0 */
 	char rng_name[LA_DEV_NAME_MAX + 1], cons_name[LA_DEV_NAME_MAX + 1];
@@ -100,6 +107,15 @@ void la_vmrun_fdt_agree(const struct la_vmrun *a);
 
 /* main.c: la_vmrun_disk_opt - parse one --disk (exit 2 on bad syntax) */
 void la_vmrun_disk_opt(struct argp_state *state, struct la_vmrun *a, char *arg);
+
+/* net.c: --net (parsing: exit 2 on bad syntax), the taps opened for a
+ * run (exit 1 naming the tap and why not), and the words --explain says
+ * of one */
+void la_vmrun_net_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
+void la_vmrun_open_nets(struct la_vmrun *a);
+void la_vmrun_close_nets(struct la_vmrun *a);
+/* la_vmrun_net_backend - "userspace" or "vhost-net": what a run picks */
+const char *la_vmrun_net_backend(const struct la_vnet_opts *o);
 
 /* explain.c: --explain as text, or with --json as one document */
 void la_vmrun_explain(const struct la_vmrun *a);

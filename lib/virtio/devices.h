@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The virtio devices la-vmrun runs over the PCI transport
- * (lib/virtio/transport.h), one file each: blk.c, rng.c, console.c. Their
+ * (lib/virtio/transport.h), one file each: blk.c, net.c, rng.c, console.c. Their
  * descriptors are in lib/virtio/pci.c; what the user chose for an instance
  * reaches its create through struct la_dev_env.backend, as the structs
  * below.
@@ -42,6 +42,46 @@ int la_vblk_open(struct la_vblk_opts *o, char *why, size_t whylen);
  * ASCII without commas). */
 bool la_vblk_serial_ok(const char *s);
 
+/* ---- virtio-net (device ID 1) on a tap ---- */
+
+#define LA_VNET_TAP_NAME_MAX 15       /* IFNAMSIZ - 1 */
+
+enum la_vnet_backend {
+	LA_VNET_AUTO,                 /* vhost-net where usable, else userspace */
+	LA_VNET_USERSPACE,            /* la-vmrun's device thread moves the packets */
+	LA_VNET_VHOST,                /* the kernel's vhost-net does */
+};
+
+/* One --net: a tap, existing (tap) or made now (create). */
+struct la_vnet_opts {
+	char tap[LA_VNET_TAP_NAME_MAX + 1]; /* "" with create */
+	bool create;                  /* a new tap; the kernel names it tapN */
+	uint8_t mac[6];               /* the guest's */
+	enum la_vnet_backend backend; /* asked for (vhost=on|off, default auto) */
+	/* filled by la_vnet_open */
+	int fd;                       /* the tap: IFF_TAP | IFF_NO_PI | IFF_VNET_HDR */
+	char ifname[LA_VNET_TAP_NAME_MAX + 1]; /* its name (the kernel's choice with create) */
+	unsigned mtu;                 /* its MTU, offered to the guest (VIRTIO_NET_F_MTU) */
+};
+
+/* la_vnet_mac_parse - "52:54:00:12:34:56" (hex pairs, colons) into mac: a
+ * unicast address that is not all zeros.
+ * returns: 0, -LA_ERR_BADVALUE (not six hex pairs), -LA_ERR_RANGE
+ * (multicast or zero) */
+int la_vnet_mac_parse(const char *s, uint8_t mac[6]);
+
+/* la_vnet_default_mac - the MAC of the index'th --net (from 0) without
+ * mac=: locally administered 52:54:00:12:34:56 + index (QEMU's first). */
+void la_vnet_default_mac(unsigned index, uint8_t mac[6]);
+
+/* la_vnet_open - attach to tap o->tap (it must exist), or make a new one
+ * (o->create: needs CAP_NET_ADMIN), with a 12-byte virtio_net_hdr_v1 in
+ * front of each packet and no offloads until the guest asks; o->fd,
+ * o->ifname and o->mtu are set. On failure why gets the reason.
+ * returns: 0, -LA_ERR_NOENT (no such interface, no /dev/net/tun),
+ * -LA_ERR_BADVALUE (not a tap), -LA_ERR_IO (errno kept) */
+int la_vnet_open(struct la_vnet_opts *o, char *why, size_t whylen);
+
 /* ---- virtio-console (device ID 3), one port ---- */
 
 struct la_vcons_opts {
@@ -51,12 +91,15 @@ struct la_vcons_opts {
 /* create, destroy and the rest, for the descriptors (lib/virtio/pci.c) */
 int la_vblk_create(const struct la_dev_inst *d, const struct la_dev_env *env, void **state,
 		   const struct la_bus_ops **ops);
+int la_vnet_create(const struct la_dev_inst *d, const struct la_dev_env *env, void **state,
+		   const struct la_bus_ops **ops);
 int la_vrng_create(const struct la_dev_inst *d, const struct la_dev_env *env, void **state,
 		   const struct la_bus_ops **ops);
 int la_vcons_create(const struct la_dev_inst *d, const struct la_dev_env *env, void **state,
 		    const struct la_bus_ops **ops);
 unsigned la_vcons_input(void *state, const uint8_t *buf, unsigned len);
 void la_vblk_destroy(void *state);
+void la_vnet_destroy(void *state);
 void la_vrng_destroy(void *state);
 void la_vcons_destroy(void *state);
 /* for any of them: their state starts with struct la_vtpci */

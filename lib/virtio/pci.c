@@ -23,7 +23,7 @@
 		{ .kind = LA_RES_IRQ, .how = LA_NEED_INTX, .role = "intx", .tag = t " INTx" }, \
 	} }
 /* create/destroy NULL: la-alloc and la-mkfdt know it, la-vmrun does not
- * run it yet (net, vsock). A running one is a PCI endpoint with a thread. */
+ * run it yet (vsock). A running one is a PCI endpoint with a thread. */
 #define LA_VIRTIO(var, nm, what_, create_, destroy_, input_)                              \
 	const struct la_dev_desc var = {                                                  \
 		.name = nm, .kind = "virtio-pci", .what = what_,                          \
@@ -34,7 +34,8 @@
 
 LA_VIRTIO(la_dev_virtio_blk, "virtio-blk", "virtio block device (PCI)", la_vblk_create,
 	  la_vblk_destroy, NULL);
-LA_VIRTIO(la_dev_virtio_net, "virtio-net", "virtio network device (PCI)", NULL, NULL, NULL);
+LA_VIRTIO(la_dev_virtio_net, "virtio-net", "virtio network device (PCI)", la_vnet_create,
+	  la_vnet_destroy, NULL);
 LA_VIRTIO(la_dev_virtio_rng, "virtio-rng", "virtio entropy device (PCI)", la_vrng_create,
 	  la_vrng_destroy, NULL);
 LA_VIRTIO(la_dev_virtio_console, "virtio-console", "virtio console (PCI)", la_vcons_create,

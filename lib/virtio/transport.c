@@ -545,6 +545,28 @@ int la_vtpci_init(struct la_vtpci *t, const struct la_dev_inst *d, const struct 
 void la_vtpci_set_wake_fd(struct la_vtpci *t, int fd)
 {
 	t->wake_fd = fd;
+	t->wake_level = false;
+}
+
+void la_vtpci_set_wake_poll(struct la_vtpci *t, int fd)
+{
+	t->wake_fd = fd;
+	t->wake_level = true;
+}
+
+void la_vtpci_wake_pause(struct la_vtpci *t, bool pause)
+{
+	t->wake_paused = pause;
+}
+
+/* The fd the thread polls for the wake fd (lock held): a level-triggered
+ * one only while what it has can go somewhere, else it would fire forever;
+ * -1 (poll skips it, POLLERR and POLLHUP too) meanwhile. */
+static int la_vtpci_wake_polled(const struct la_vtpci *t)
+{
+	if (!t->wake_level)
+		return t->wake_fd;
+	return (t->status & LA_VIRTIO_S_DRIVER_OK) && !t->wake_paused ? t->wake_fd : -1;
 }
 
 bool la_vtpci_live(const struct la_vtpci *t, unsigned q)
@@ -601,10 +623,11 @@ static bool la_vtpci_drain(int fd)
 /* One wakeup's work: the queues notified (all of them after a control
  * wakeup: the driver may have notified before DRIVER_OK), the device's
  * own. returns: false to stop */
-static bool la_vtpci_round(struct la_vtpci *t, const struct pollfd *fds, unsigned nfds)
+static bool la_vtpci_round(struct la_vtpci *t, struct pollfd *fds, unsigned nfds)
 {
 	bool ctl = fds[0].revents && la_vtpci_drain(t->ctl_fd);
-	bool wake = t->wake_fd >= 0 && fds[1].revents && la_vtpci_drain(t->wake_fd);
+	bool wake = t->wake_fd >= 0 && fds[1].revents &&
+		    (t->wake_level || la_vtpci_drain(t->wake_fd));
 	bool fired[LA_VTPCI_MAX_QUEUES];
 	unsigned base = t->wake_fd >= 0 ? 2 : 1;
 
@@ -621,6 +644,8 @@ static bool la_vtpci_round(struct la_vtpci *t, const struct pollfd *fds, unsigne
 	if ((wake || ctl) && (t->status & LA_VIRTIO_S_DRIVER_OK))
 		t->ops->work(t->dev, t, -1);
 	la_vtpci_work_done(t);
+	if (t->wake_fd >= 0)
+		fds[1].fd = la_vtpci_wake_polled(t);
 	pthread_mutex_unlock(&t->lock);
 	return true;
 }
@@ -640,8 +665,11 @@ static void *la_vtpci_thread(void *p)
 	}
 	la_sandbox_test_hook(la_thread_kind_name(t->ops->kind));
 	fds[n++] = (struct pollfd){ .fd = t->ctl_fd, .events = POLLIN };
-	if (t->wake_fd >= 0)
-		fds[n++] = (struct pollfd){ .fd = t->wake_fd, .events = POLLIN };
+	if (t->wake_fd >= 0) {
+		pthread_mutex_lock(&t->lock);
+		fds[n++] = (struct pollfd){ .fd = la_vtpci_wake_polled(t), .events = POLLIN };
+		pthread_mutex_unlock(&t->lock);
+	}
 	for (unsigned i = 0; i < t->ops->nqueues; i++)
 		fds[n++] = (struct pollfd){ .fd = t->q[i].efd, .events = POLLIN };
 	for (;;) {

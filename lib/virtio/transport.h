@@ -130,6 +130,8 @@ struct la_vtpci {
 
 	int ctl_fd;                /* eventfd: reconfigured, or stop */
 	int wake_fd;               /* the device's own, -1: none */
+	bool wake_level;           /* wake_fd is polled, not read (a tap) */
+	bool wake_paused;          /* ... and not polled for now (backpressure) */
 	bool stop;
 	bool started;
 	pthread_t thread;
@@ -149,6 +151,19 @@ int la_vtpci_init(struct la_vtpci *t, const struct la_dev_inst *d, const struct 
  * (console input); work(dev, t, -1) runs when it is readable, after the
  * transport read 8 bytes from it (an eventfd). */
 void la_vtpci_set_wake_fd(struct la_vtpci *t, int fd);
+
+/* la_vtpci_set_wake_poll - the same for a file descriptor the transport
+ * must not read (a tap: the device reads its packets): polled for
+ * POLLIN while the driver is ready (DRIVER_OK) and the device has not
+ * paused it; work(dev, t, -1) runs each round it is readable (or in
+ * error), so work must read it until it would block, or pause. */
+void la_vtpci_set_wake_poll(struct la_vtpci *t, int fd);
+
+/* la_vtpci_wake_pause - stop (pause) or resume polling the wake fd: the
+ * device has nowhere to put what it would read (no receive buffers). The
+ * transport's lock held (in work, reset). A reset does not resume it:
+ * the device's reset does, as it sees fit. */
+void la_vtpci_wake_pause(struct la_vtpci *t, bool pause);
 
 /* la_vtpci_start - start the device thread (named thread_name, filtered
  * as ops->kind). returns: 0, -LA_ERR_THREAD */
