@@ -31,7 +31,8 @@
 # one (boot runs (a) leave it out: it is ~90 MB).
 # Environment: RUNS (5: boots per VMM and part), SECS (5: each fio job and
 # iperf3), DISK_MB (256), CACHE ("writeback direct"), VHOST (off),
-# PARTS ("boot io").
+# PARTS ("boot io"), KEEP_LOGS (set: the end of each VMM's first guest
+# console after the table), TIMEOUT (3000: the emulated host's, seconds).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd) || exit 1
@@ -144,7 +145,8 @@ grep -q -- 'vhost' "$stage/help" && lavhost=1
 	echo "B=/payload VMRUN=/payload/bin/la-vmrun RUNS=${RUNS:-5} SECS=${SECS:-5} DISK_MB=${DISK_MB:-256}"
 	echo "CACHE='${CACHE:-writeback direct}' VHOST=${VHOST:-off} PARTS='${PARTS:-boot io}' NET=$net LAVHOST=$lavhost"
 	echo "KERNEL_NAME=vmlinuz-$(la_vm_kver "$l2")"
-	echo "export B VMRUN RUNS SECS DISK_MB CACHE VHOST PARTS NET LAVHOST KERNEL_NAME"
+	echo "KEEP_LOGS=${KEEP_LOGS:-}"
+	echo "export B VMRUN RUNS SECS DISK_MB CACHE VHOST PARTS NET LAVHOST KERNEL_NAME KEEP_LOGS"
 	cat "$top/bench/inner-virtio.sh"
 } >"$stage/inner.sh"
 echo "bench-virtio: $(date -u +%FT%TZ) on $(uname -m), $(nproc) CPUs; la-vmrun $(git -C "$top" describe --always --dirty 2>/dev/null); $(paste -sd';' "$tools/versions")"
