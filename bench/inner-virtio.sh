@@ -11,8 +11,10 @@
 #   CACHE      "writeback" and/or "direct" (both)
 #   VHOST      QEMU's -netdev tap,vhost= (off)
 #   PARTS      "boot" and/or "io" (both)
+#   VMMS       "la-vmrun" and/or "qemu" (both)
 #   NET        1 when la-vmrun has --net; LAVHOST 1 when it takes vhost=
-#   KERNEL_NAME  what $B/vmlinuz is, for the table
+#   KERNEL_NAME  what $B/vmlinuz is, for the table; TOOLS fio's and iperf3's
+#              versions
 # Prints a table; each figure is the median over the runs.
 B=${B:?}
 RUNS=${RUNS:-5}
@@ -21,6 +23,7 @@ DISK_MB=${DISK_MB:-256}
 CACHE=${CACHE:-writeback direct}
 VHOST=${VHOST:-off}
 PARTS=${PARTS:-boot io}
+VMMS=${VMMS:-la-vmrun qemu}
 NET=${NET:-0}
 GMEM=512M
 X=la-bench-exec
@@ -136,6 +139,11 @@ one() {
 			$QEMU $(q_disks $disks) $(q_net "$part") -kernel "$B/vmlinuz" -initrd "$initrd" \
 			-append "$BASE $append" >>"$f" 2>>"$f.err" ;;
 	esac
+	st=$(tail -n 1 "$f" | sed -n 's/.*status=\([0-9]*\).*/\1/p')
+	[ "$st" = 0 ] || {
+		echo "--- $part $vmm run $((i + 1)): status ${st:-none}; the end of its console:"
+		tail -n 20 "$f.log.$i"
+	} >>"$log.failed"
 }
 
 # uptimes FILE: "init_s=U ready_s=V" per boot, from the consoles
@@ -177,35 +185,43 @@ boot_table() {
 	done
 }
 
-# io_row LABEL KEY SCALE: one metric, both VMMs (KEY's median times SCALE)
+# scaled KEY FILE SCALE: KEY's median, lowest and highest times SCALE
+scaled() {
+	sed 's/^/ /' "$2" | sed -n "s/.* $1=\\([-0-9.]*\\).*/\\1/p" | sort -n | awk -v s="$3" '
+		{ v[NR] = $1 * s }
+		END { if (NR) printf "%.1f %.0f-%.0f\n", v[int((NR + 1) / 2)], v[1], v[NR]; else print "- -" }'
+}
+# io_row LABEL KEY SCALE: one metric, both VMMs: medians, their ratio, the
+# range of each (KEY times SCALE)
 io_row() {
-	a=$(median "$2" "$log.io-la-vmrun.res")
-	b=$(median "$2" "$log.io-qemu.res")
-	a=$(awk -v v="$a" -v s="$3" 'BEGIN { if (v == "-") print "-"; else printf "%.1f\n", v * s }')
-	b=$(awk -v v="$b" -v s="$3" 'BEGIN { if (v == "-") print "-"; else printf "%.1f\n", v * s }')
-	printf '    %-34s %12s %12s %8s\n' "$1" "$a" "$b" "$(ratio "$a" "$b")"
+	set -- "$1" "$(scaled "$2" "$log.io-la-vmrun.res" "$3")" "$(scaled "$2" "$log.io-qemu.res" "$3")"
+	printf '    %-28s %10s %10s %8s %14s %14s\n' "$1" "${2% *}" "${3% *}" "$(ratio "${2% *}" "${3% *}")" \
+		"${2#* }" "${3#* }"
+}
+io_head() {
+	printf '    %-28s %10s %10s %8s %14s %14s\n' metric la-vmrun qemu la/qemu la-vmrun-range qemu-range
 }
 
 io_table() {
 	results "$log.io-la-vmrun"
 	results "$log.io-qemu"
-	echo "(b) virtio-blk, fio 3.33 in the guest: O_DIRECT, libaio, ${SECS} s per job after 1 s ramp, on a $DISK_MB MiB disk;"
+	echo "(b) virtio-blk, fio in the guest (${TOOLS:-from Debian}): O_DIRECT, libaio, ${SECS} s per job after 1 s ramp, on a $DISK_MB MiB disk;"
 	echo "    seq 1 MiB iodepth 8, rand 4 KiB iodepth 32: median of $RUNS boots (MB/s = 10^6 B/s)"
 	echo "    writeback: raw file on L1 tmpfs, la-vmrun --disk PATH | QEMU cache=writeback,aio=threads"
 	echo "    direct:    L1 brd /dev/ram0, la-vmrun --disk PATH,direct | QEMU cache=none,aio=threads"
-	printf '    %-34s %12s %12s %8s\n' metric la-vmrun qemu la/qemu
+	io_head
 	for m in $CACHE; do
 		io_row "$m seqwrite 1M MB/s" "${m}_seqwrite_kib_s" 0.001024
 		io_row "$m seqread 1M MB/s" "${m}_seqread_kib_s" 0.001024
 		io_row "$m randread 4K IOPS" "${m}_randread_iops" 1
 	done
 	echo "(c) virtio-net, iperf3 -c in the guest -> iperf3 -s in L1, ${SECS} s, tap, vhost=$VHOST: median of $RUNS boots"
-	printf '    %-34s %12s %12s %8s\n' metric la-vmrun qemu la/qemu
+	io_head
 	if [ "$NET" = 1 ]; then
 		io_row "TCP guest->host Mbit/s" net_mbit_s 1
 	else
-		printf '    %-34s %12s %12s %8s\n' "TCP guest->host Mbit/s" "no --net yet" \
-			"$(median net_mbit_s "$log.io-qemu.res")" -
+		printf '    %-28s %10s %10s %8s %14s %14s\n' "TCP guest->host Mbit/s" "no --net" \
+			"$(median net_mbit_s "$log.io-qemu.res")" - - -
 		echo "    la-vmrun: no --net yet"
 	fi
 	echo "(d) VMM memory after the workload (smaps in the guest's last second): median of $RUNS boots"
@@ -226,8 +242,9 @@ done
 i=0
 while [ "$i" -lt "$RUNS" ]; do
 	for part in $PARTS; do
-		one la-vmrun "$part" "$i"
-		one qemu "$part" "$i"
+		for vmm in $VMMS; do
+			one "$vmm" "$part" "$i"
+		done
 	done
 	echo "bench-virtio: round $((i + 1)) of $RUNS done at $(cut -d' ' -f1 /proc/uptime) s"
 	i=$((i + 1))
@@ -239,6 +256,7 @@ for part in $PARTS; do
 	esac
 done
 kill "$iperf_pid" 2>/dev/null
+[ ! -s "$log.failed" ] || cat "$log.failed"
 for f in "$log".*.err; do
 	[ -s "$f" ] && { echo "--- $(basename "$f") (last lines)"; tail -n 5 "$f"; }
 done

@@ -24,6 +24,8 @@
 #       says "la-vmrun: no --net yet"
 #   (d) each VMM's memory: RSS minus guest RAM (smaps, as bench/boot.sh),
 #       sampled in the guest's last second, after the workload
+# A run whose VMM exits other than 0 (the table's status column) has the
+# end of its guest's console printed after the tables.
 # fio and iperf3 come from Debian (apt-get download, dpkg -x, no root
 # install) with the shared libraries they need (this machine's, or
 # downloaded when it lacks them), cached in BUILD/bench/virtio-tools;
@@ -31,7 +33,8 @@
 # one (boot runs (a) leave it out: it is ~90 MB).
 # Environment: RUNS (5: boots per VMM and part), SECS (5: each fio job and
 # iperf3), DISK_MB (256), CACHE ("writeback direct"), VHOST (off),
-# PARTS ("boot io"), KEEP_LOGS (set: the end of each VMM's first guest
+# PARTS ("boot io"), VMMS ("la-vmrun qemu": one alone for a diagnosis, no
+# comparison), KEEP_LOGS (set: the end of each VMM's first guest
 # console after the table), TIMEOUT (3000: the emulated host's, seconds).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -145,8 +148,9 @@ grep -q -- 'vhost' "$stage/help" && lavhost=1
 	echo "B=/payload VMRUN=/payload/bin/la-vmrun RUNS=${RUNS:-5} SECS=${SECS:-5} DISK_MB=${DISK_MB:-256}"
 	echo "CACHE='${CACHE:-writeback direct}' VHOST=${VHOST:-off} PARTS='${PARTS:-boot io}' NET=$net LAVHOST=$lavhost"
 	echo "KERNEL_NAME=vmlinuz-$(la_vm_kver "$l2")"
-	echo "KEEP_LOGS=${KEEP_LOGS:-}"
-	echo "export B VMRUN RUNS SECS DISK_MB CACHE VHOST PARTS NET LAVHOST KERNEL_NAME KEEP_LOGS"
+	echo "KEEP_LOGS=${KEEP_LOGS:-} VMMS='${VMMS:-la-vmrun qemu}'"
+	echo "TOOLS='$(awk '{ print $2, $4 }' "$tools/versions" | paste -sd, - | sed 's/,/, /')'"
+	echo "export B VMRUN RUNS SECS DISK_MB CACHE VHOST PARTS VMMS NET LAVHOST KERNEL_NAME KEEP_LOGS TOOLS"
 	cat "$top/bench/inner-virtio.sh"
 } >"$stage/inner.sh"
 echo "bench-virtio: $(date -u +%FT%TZ) on $(uname -m), $(nproc) CPUs; la-vmrun $(git -C "$top" describe --always --dirty 2>/dev/null); $(paste -sd';' "$tools/versions")"
