@@ -156,12 +156,15 @@ uptimes() {
 	done >"$1.up"
 }
 
-# results FILE: the workload's figures per boot, one line of KEY=VALUE each
+# results FILE: the workload's figures per boot, one line of KEY=VALUE each,
+# in the order of the runs (an empty line for a boot that gave none)
 results() {
-	for l in "$1".log.*; do
-		[ -e "$l" ] || continue
-		sed -n 's/^la-bench: fio \([a-z]*\) \([a-z]*\) kib_s=\([0-9.]*\) iops=\([0-9.]*\).*/\1_\2_kib_s=\3 \1_\2_iops=\4/p
-			s/^la-bench: iperf mbit_s=\([0-9.]*\).*/net_mbit_s=\1/p' "$l" | paste -sd' ' -
+	n=0
+	while [ "$n" -lt "$RUNS" ]; do
+		r=$(sed -n 's/^la-bench: fio \([a-z]*\) \([a-z]*\) kib_s=\([0-9.]*\) iops=\([0-9.]*\).*/\1_\2_kib_s=\3 \1_\2_iops=\4/p
+			s/^la-bench: iperf mbit_s=\([0-9.]*\).*/net_mbit_s=\1/p' "$1.log.$n" 2>/dev/null | paste -sd' ' -)
+		echo "$r"
+		n=$((n + 1))
 	done >"$1.res"
 }
 # failures FILE: the guests' own failure lines, once each
@@ -191,15 +194,29 @@ scaled() {
 		{ v[NR] = $1 * s }
 		END { if (NR) printf "%.1f %.0f-%.0f\n", v[int((NR + 1) / 2)], v[1], v[NR]; else print "- -" }'
 }
+# paired KEY: the median over the rounds of la-vmrun's KEY over QEMU's in
+# the same round (the two boots next to each other in time: slow drifts in
+# the machine's load cancel)
+paired() {
+	paste -d'|' "$log.io-la-vmrun.res" "$log.io-qemu.res" | awk -F'|' -v k="$1" '
+		function val(s) {
+			if (!match(" " s, " " k "=[0-9.]+"))
+				return ""
+			return substr(" " s, RSTART + length(k) + 2, RLENGTH - length(k) - 2)
+		}
+		{ a = val($1); b = val($2); if (a != "" && b != "" && b > 0) print a / b }' |
+		sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f\n", v[int((NR + 1) / 2)]; else print "-" }'
+}
 # io_row LABEL KEY SCALE: one metric, both VMMs: medians, their ratio, the
-# range of each (KEY times SCALE)
+# median of the per-round ratios, the range of each (KEY times SCALE)
 io_row() {
-	set -- "$1" "$(scaled "$2" "$log.io-la-vmrun.res" "$3")" "$(scaled "$2" "$log.io-qemu.res" "$3")"
-	printf '    %-28s %10s %10s %8s %14s %14s\n' "$1" "${2% *}" "${3% *}" "$(ratio "${2% *}" "${3% *}")" \
-		"${2#* }" "${3#* }"
+	set -- "$1" "$(scaled "$2" "$log.io-la-vmrun.res" "$3")" "$(scaled "$2" "$log.io-qemu.res" "$3")" "$2"
+	printf '    %-28s %10s %10s %8s %8s %14s %14s\n' "$1" "${2% *}" "${3% *}" \
+		"$(ratio "${2% *}" "${3% *}")" "$(paired "$4")" "${2#* }" "${3#* }"
 }
 io_head() {
-	printf '    %-28s %10s %10s %8s %14s %14s\n' metric la-vmrun qemu la/qemu la-vmrun-range qemu-range
+	printf '    %-28s %10s %10s %8s %8s %14s %14s\n' metric la-vmrun qemu la/qemu paired \
+		la-vmrun-range qemu-range
 }
 
 io_table() {
@@ -207,6 +224,7 @@ io_table() {
 	results "$log.io-qemu"
 	echo "(b) virtio-blk, fio in the guest (${TOOLS:-from Debian}): O_DIRECT, libaio, ${SECS} s per job after 1 s ramp, on a $DISK_MB MiB disk;"
 	echo "    seq 1 MiB iodepth 8, rand 4 KiB iodepth 32: median of $RUNS boots (MB/s = 10^6 B/s)"
+	echo "    la/qemu: the ratio of the medians; paired: the median of la-vmrun/QEMU within each round"
 	echo "    writeback: raw file on L1 tmpfs, la-vmrun --disk PATH | QEMU cache=writeback,aio=threads"
 	echo "    direct:    L1 brd /dev/ram0, la-vmrun --disk PATH,direct | QEMU cache=none,aio=threads"
 	io_head
@@ -220,8 +238,8 @@ io_table() {
 	if [ "$NET" = 1 ]; then
 		io_row "TCP guest->host Mbit/s" net_mbit_s 1
 	else
-		printf '    %-28s %10s %10s %8s %14s %14s\n' "TCP guest->host Mbit/s" "no --net" \
-			"$(median net_mbit_s "$log.io-qemu.res")" - - -
+		printf '    %-28s %10s %10s %8s %8s %14s %14s\n' "TCP guest->host Mbit/s" "no --net" \
+			"$(median net_mbit_s "$log.io-qemu.res")" - - - -
 		echo "    la-vmrun: no --net yet"
 	fi
 	echo "(d) VMM memory after the workload (smaps in the guest's last second): median of $RUNS boots"
