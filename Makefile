@@ -73,7 +73,7 @@ DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 	binutils qemu-system-x86 busybox-static cpio kmod $(CROSS_PACKAGES) \
 	qemu-system-arm qemu-system-misc e2fsprogs xz-utils
 
-.PHONY: all deps kernels check test demo install install-strip uninstall clean guest bench run \
+.PHONY: all deps kernels check test demo install install-strip uninstall clean guest bench bench-virtio run \
 	cross programs
 .SECONDARY:
 all: $(LIB) $(BINS) $(HOOK_BINS) $(UNITS) guest
@@ -255,6 +255,12 @@ bench: all
 		bench/dt.sh $(ARCH) $(BUILD) ;; \
 	*) bench/boot.sh $(BUILD) ;; \
 	esac
+
+# bench-virtio: la-vmrun's virtio-blk and virtio-net against QEMU's (fio,
+# iperf3 from Debian in the guest), boot with a disk and a NIC, VMM memory
+# (bench/virtio.sh; RUNS=, SECS=, CACHE=, VHOST=, PARTS=)
+bench-virtio: all $(BUILD)/vm/guest-virtio-x86_64.cpio
+	bench/virtio.sh $(BUILD)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)

@@ -11,6 +11,8 @@
 # SVM, Debian's kernel with kvm-amd), so both VMMs meet the same /dev/kvm;
 # where this machine has a usable /dev/kvm, (a) also runs natively.
 # Environment: RUNS_FW (10), RUNS_LINUX (2).
+# The virtio devices (disk and network throughput, IOPS, boot with a disk
+# and a NIC) have their own bench: bench/virtio.sh (make bench-virtio).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd) || exit 1

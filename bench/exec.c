@@ -2,8 +2,8 @@
 /*
  * la-bench-exec: run a VMM once and measure it, for bench/boot.sh.
  *
- *   la-bench-exec [--marker STR] [--smaps-delay MS] [--guest-size BYTES]...
- *                 [--log FILE] -- CMD [ARG...]
+ *   la-bench-exec [--marker STR] [--smaps-delay MS] [--smaps-at STR]
+ *                 [--guest-size BYTES]... [--log FILE] -- CMD [ARG...]
  *
  * Prints one line of key=value pairs:
  *   wall_ms      exec to exit (CLOCK_MONOTONIC)
@@ -36,6 +36,7 @@
 
 struct bench_opts {
 	const char *marker;
+	const char *smaps_at;
 	const char *log;
 	long smaps_delay_ms;
 	uint64_t sizes[MAX_SIZES];
@@ -59,7 +60,7 @@ static double bench_now_ms(void)
 static int bench_usage(const char *msg)
 {
 	fprintf(stderr, "la-bench-exec: %s\n"
-			"usage: la-bench-exec [--marker STR] [--smaps-delay MS] "
+			"usage: la-bench-exec [--marker STR] [--smaps-delay MS] [--smaps-at STR] "
 			"[--guest-size BYTES]... [--log FILE] -- CMD [ARG...]\n", msg);
 	return 2;
 }
@@ -79,6 +80,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 			return bench_usage("an option lacks its value");
 		if (!strcmp(a, "--marker"))
 			o->marker = argv[++i];
+		else if (!strcmp(a, "--smaps-at"))
+			o->smaps_at = argv[++i];
 		else if (!strcmp(a, "--log"))
 			o->log = argv[++i];
 		else if (!strcmp(a, "--smaps-delay"))
@@ -148,6 +151,7 @@ static double bench_watch(const struct bench_opts *o, int fd, pid_t pid, double 
 	char *line = NULL;
 	size_t cap = 0;
 	double marker = -1;
+	int sampled = 0;
 
 	if (!in)
 		return -1;
@@ -156,10 +160,14 @@ static double bench_watch(const struct bench_opts *o, int fd, pid_t pid, double 
 			fputs(line, log);
 		if (marker < 0 && o->marker && strstr(line, o->marker)) {
 			marker = bench_now_ms() - t0;
-			if (o->smaps_delay_ms >= 0) {
+			if (o->smaps_delay_ms >= 0 && !o->smaps_at) {
 				usleep((useconds_t)o->smaps_delay_ms * 1000);
 				*mem = bench_smaps(o, pid);
 			}
+		}
+		if (!sampled && o->smaps_at && strstr(line, o->smaps_at)) {
+			*mem = bench_smaps(o, pid);
+			sampled = 1;
 		}
 	}
 	free(line);
