@@ -32,6 +32,9 @@
 #                    root failed REASON" and the fate below
 #   la.show=modules  "la-guest: module NAME live|builtin|absent" for each
 #                    module of la.dep's "virtio" line
+#   la.show=irqs     "la-guest: irq CHIP HWIRQ TYPE NAME" for each virtio
+#                    line of /proc/interrupts (as virtio-init.sh prints them:
+#                    how each device interrupts, INTx or MSI-X)
 #   la.ip=IFACE,ADDR/PREFIX  ip addr add and link up (waits for IFACE): "la-guest: ip IFACE ADDR"
 #   la.ping=HOST     "la-guest: ping HOST ok" (or "failed"), 3 pings
 #   la.get=HOST:PORT nc HOST PORT into /tmp/la-get: "la-guest: get HOST:PORT bytes N sha256 H"
@@ -305,6 +308,10 @@ for w in $(cat /proc/cmdline); do
 		;;
 	la.fate=*) fate=${w#la.fate=} ;;
 	la.sleep=*) pause=${w#la.sleep=} ;;
+	la.show=irqs)
+		grep virtio /proc/interrupts |
+			sed 's/^ *[0-9]*: *//; s/^[0-9 ]*//; s/  */ /g; s/^/la-guest: irq /'
+		;;
 	la.show=cpus)
 		for c in /sys/devices/system/cpu/cpu[0-9]*; do
 			echo "la-guest: ${c##*/} capacity $(cat "$c/cpu_capacity" 2>/dev/null)" \
