@@ -51,6 +51,10 @@
 #                    DEV, "la-guest: hotplug DEV appeared FIRST16BYTES", writes
 #                    "written-by-guest" at byte 4096 (synced): "... wrote", then
 #                    waits for DEV to go: "la-guest: hotplug DEV gone"
+#   la.hotplug=IFACE,ADDR/PREFIX,PEER  the same for a network device: waits
+#                    for IFACE, "la-guest: hotplug IFACE appeared MAC", gives
+#                    it ADDR, up, pings PEER: "... ping PEER ok" (or "failed:
+#                    ..."), then waits for IFACE to go: "... gone"
 #   la.hwrng=BYTES   "la-guest: hwrng CURRENT bytes N": BYTES read from /dev/hwrng
 #   la.vsock=ARGS    /bin/la-vsock with ARGS, commas for spaces (listen,PORT or
 #                    connect,CID,PORT), each output line as "la-guest: vsock LINE"
@@ -321,6 +325,30 @@ for w in $(cat /proc/cmdline); do
 		fi
 		;;
 	la.devmem=*) echo "la-guest: devmem ${w#la.devmem=} $(devmem "${w#la.devmem=}" 32)" ;;
+	la.hotplug=*,*)
+		# in the background (with la.sleep): a network device la-vmctl adds
+		(
+			set -- $(echo "${w#la.hotplug=}" | tr ',' ' ')
+			n=/sys/class/net/$1 i=0
+			while [ ! -e "$n" ] && [ "$i" -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
+			if [ -e "$n" ]; then
+				echo "la-guest: hotplug $1 appeared $(cat "$n/address")"
+				ip link set lo up
+				ip addr add "$2" dev "$1" && ip link set "$1" up
+				if ping -c 3 -W 2 "$3" >/tmp/hp-ping.out 2>&1; then
+					echo "la-guest: hotplug $1 ping $3 ok"
+				else
+					echo "la-guest: hotplug $1 ping $3 failed: $(tail -n 1 /tmp/hp-ping.out)"
+				fi
+				i=0
+				while [ -e "$n" ] && [ "$i" -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
+				[ -e "$n" ] && echo "la-guest: hotplug $1 stayed" ||
+					echo "la-guest: hotplug $1 gone"
+			else
+				echo "la-guest: hotplug $1 never appeared"
+			fi
+		) &
+		;;
 	la.hotplug=*)
 		# in the background (with la.sleep): a disk la-vmctl adds
 		(
