@@ -143,24 +143,43 @@ static void la_control_hp_json(struct la_json *j, const struct la_vm_hp_info *h)
 	la_json_str(j, "slot", at);
 }
 
-/* Where a new device went: its descriptor and what list says of it. */
-static void la_control_keep(struct la_control *c, const struct la_vm_hp_info *h, int fd,
-			    char *path, bool ro, const uint8_t *mac)
-{
-	la_control_forget(c, h->index);
-	c->hp_fd[h->index] = fd;
-	c->hp_path[h->index] = path;
-	c->hp_ro[h->index] = ro;
-	c->hp_net[h->index] = mac != NULL;
-	if (mac)
-		memcpy(c->hp_mac[h->index], mac, 6);
-}
+/* What a slot is to hold: the descriptor la-vmctl passed, the image's
+ * path or the tap's name (malloc'd), and a net's MAC (NULL: a disk). */
+struct la_control_backing {
+	int fd;
+	char *name;
+	bool ro;
+	const uint8_t *mac;
+};
 
-/* The reply's code for la_vm_hotplug_add's error. */
-static enum la_ctl_code la_control_add_code(int err)
+/* A device of type t (create's options o) in the first empty slot, b
+ * kept for it; what (a prefix for messages: "add disk: 'x.img'") says
+ * why not, and then b's descriptor is closed and its name freed.
+ * returns: LA_CTL_OK or the reply's code */
+static enum la_ctl_code la_control_plug(struct la_control *c, const struct la_dev_desc *t,
+					const void *o, const struct la_control_backing *b,
+					const char *what, struct la_vm_hp_info *h, char *why,
+					size_t whylen)
 {
-	return err == -LA_ERR_SLOTSFULL ? LA_CTL_FULL :
-	       err == -LA_ERR_NOHOTPLUG ? LA_CTL_UNSUPPORTED : LA_CTL_FAILED;
+	int err = la_vm_hotplug_add(c->vm, t, o, h);
+
+	if (!err && h->index >= LA_HOTPLUG_SLOTS_MAX)
+		err = -LA_ERR_INTERNAL;
+	if (err) {
+		close(b->fd);
+		free(b->name);
+		snprintf(why, whylen, "%s: %s", what, la_strerror(err));
+		return err == -LA_ERR_SLOTSFULL ? LA_CTL_FULL :
+		       err == -LA_ERR_NOHOTPLUG ? LA_CTL_UNSUPPORTED : LA_CTL_FAILED;
+	}
+	la_control_forget(c, h->index);
+	c->hp_fd[h->index] = b->fd;
+	c->hp_path[h->index] = b->name;
+	c->hp_ro[h->index] = b->ro;
+	c->hp_net[h->index] = b->mac != NULL;
+	if (b->mac)
+		memcpy(c->hp_mac[h->index], b->mac, 6);
+	return LA_CTL_OK;
 }
 
 /* add net: the tap la-vmctl opened and passed (fd; the jail has no
@@ -174,7 +193,8 @@ static enum la_ctl_code la_control_add_net(struct la_control *c, const struct la
 {
 	struct la_vnet_opts o = { .fd = fd, .vhost_fd = -1 };
 	struct la_vm_hp_info h;
-	char w[160], *name;
+	char w[160], what[40], *name;
+	enum la_ctl_code code;
 	int err;
 
 	if (r->vhost == LA_CTL_VHOST_ON) {
@@ -207,18 +227,13 @@ static enum la_ctl_code la_control_add_net(struct la_control *c, const struct la
 		snprintf(why, whylen, "add net: tap %s: %s", r->path, w);
 		return err == -LA_ERR_BADVALUE ? LA_CTL_BAD_REQUEST : LA_CTL_FAILED;
 	}
-	err = la_vm_hotplug_add(c->vm, &la_dev_virtio_net, &o, &h);
-	if (!err && h.index >= LA_HOTPLUG_SLOTS_MAX)
-		err = -LA_ERR_INTERNAL;
-	if (err) {
-		close(o.fd);
-		free(name);
-		snprintf(why, whylen, "add net: tap %s: %s", r->path, la_strerror(err));
-		return la_control_add_code(err);
-	}
+	snprintf(what, sizeof(what), "add net: tap %s", o.tap);
+	code = la_control_plug(c, &la_dev_virtio_net, &o, &(struct la_control_backing){
+			       .fd = o.fd, .name = name, .mac = o.mac }, what, &h, why, whylen);
+	if (code)
+		return code;
 	if (!r->has_mac)
 		c->nets_added++;
-	la_control_keep(c, &h, o.fd, name, false, o.mac);
 	la_control_hp_json(j, &h);
 	la_control_net_json(j, c, h.index);
 	return LA_CTL_OK;
@@ -232,8 +247,8 @@ static enum la_ctl_code la_control_add(void *ctx, const struct la_ctl_req *r, in
 	struct la_control *c = ctx;
 	struct la_vblk_opts o = { .fd = fd, .ro = r->ro, .direct = r->direct };
 	struct la_vm_hp_info h;
-	char w[160], *path;
-	int err;
+	char w[160], what[120], *path;
+	enum la_ctl_code code;
 
 	if (r->device == LA_CTL_DEV_NET)
 		return la_control_add_net(c, r, fd, j, why, whylen);
@@ -256,18 +271,12 @@ static enum la_ctl_code la_control_add(void *ctx, const struct la_ctl_req *r, in
 		free(path);
 		return LA_CTL_FAILED;
 	}
-	err = la_vm_hotplug_add(c->vm, &la_dev_virtio_blk, &o, &h);
-	if (!err && h.index >= LA_HOTPLUG_SLOTS_MAX)
-		err = -LA_ERR_INTERNAL;
-	if (err) {
-		close(o.fd);
-		free(path);
-		snprintf(why, whylen, "add disk: '%.100s': %s", r->path, la_strerror(err));
-		return la_control_add_code(err);
-	}
-	la_control_keep(c, &h, o.fd, path, o.ro, NULL);
-	la_control_hp_json(j, &h);
-	return LA_CTL_OK;
+	snprintf(what, sizeof(what), "add disk: '%.100s'", r->path);
+	code = la_control_plug(c, &la_dev_virtio_blk, &o, &(struct la_control_backing){
+			       .fd = o.fd, .name = path, .ro = o.ro }, what, &h, why, whylen);
+	if (!code)
+		la_control_hp_json(j, &h);
+	return code;
 }
 
 /* remove: the guest asked to release the device, waited for. */

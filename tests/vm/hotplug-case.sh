@@ -24,6 +24,15 @@ wait_for() {
 	while ! grep -q "$1" /tmp/vm.out && [ $i -lt $(($2 * 5)) ]; do sleep 0.2; i=$((i + 1)); done
 	grep -q "$1" /tmp/vm.out
 }
+# hp_remove WHAT ADDR NAME: la-vmctl remove ADDR ("hp: WHATremove rc ..."),
+# timed, and the guest's line saying NAME is gone
+hp_remove() {
+	t=$(date +%s)
+	out=$(la-vmctl "$S" remove "$2" 2>&1); echo "hp: $1remove rc $? $out"
+	echo "hp: $1removed in $(($(date +%s) - t)) s"
+	wait_for "la-guest: hotplug $3 gone" 30
+	grep "la-guest: hotplug $3 gone" /tmp/vm.out | sed 's/^/hp: guest /'
+}
 wait_for 'la-guest: modules loaded' 300 && echo "hp: booted in $(($(date +%s) - t0)) s"
 t1=$(date +%s)
 out=$(la-vmctl "$S" add disk /tmp/hp.img 2>&1); echo "hp: add rc $? $out"
@@ -37,11 +46,7 @@ echo "hp: malformed $(printf '{"op":"add","device":"disk"}\n' | la-ctl-fake --se
 echo "hp: nofd $(printf '{"op":"add","device":"disk","path":"/tmp/hp2.img"}\n' | la-ctl-fake --send "$S")"
 printf '{"op":"remove","addr":"00:0' | la-ctl-fake --hangup "$S"
 echo "hp: hangup done"
-t2=$(date +%s)
-out=$(la-vmctl "$S" remove "$addr" 2>&1); echo "hp: remove rc $? $out"
-echo "hp: removed in $(($(date +%s) - t2)) s"
-wait_for 'la-guest: hotplug /dev/vdb gone' 30
-grep 'la-guest: hotplug /dev/vdb gone' /tmp/vm.out | sed 's/^/hp: guest /'
+hp_remove "" "$addr" /dev/vdb
 echo "hp: image $(dd if=/tmp/hp.img bs=1 count=16 2>/dev/null) $(dd if=/tmp/hp.img bs=512 skip=8 count=1 2>/dev/null | head -c 16)"
 out=$(la-vmctl "$S" add disk /tmp/hp2.img 2>&1); echo "hp: again rc $? $out"
 # the network device, in the slot the disk leaves
@@ -60,11 +65,7 @@ ping -c 3 -W 2 10.0.2.15 >/tmp/l1-ping.out 2>&1 && echo "hp: net l1 ping ok" ||
 	echo "hp: net l1 ping failed: $(tail -n 1 /tmp/l1-ping.out)"
 out=$(la-vmctl "$S" list 2>&1); echo "hp: net list rc $? $(echo "$out" | grep virtio-net-hp)"
 echo "hp: net threads $(cat /proc/$pid/task/*/comm | grep -c '^la-vnet')"
-t4=$(date +%s)
-out=$(la-vmctl "$S" remove "$naddr" 2>&1); echo "hp: net remove rc $? $out"
-echo "hp: net removed in $(($(date +%s) - t4)) s"
-wait_for 'la-guest: hotplug eth0 gone' 30
-grep 'la-guest: hotplug eth0 gone' /tmp/vm.out | sed 's/^/hp: guest /'
+hp_remove "net " "$naddr" eth0
 echo "hp: net threads after $(cat /proc/$pid/task/*/comm | grep -c '^la-vnet')"
 out=$(la-vmctl "$S" add net tap=la-tap0,mac=52:54:00:00:00:07 2>&1); echo "hp: net again rc $? $out"
 out=$(la-vmctl "$S" status); echo "hp: status rc $? $(echo "$out" | head -n 1)"
