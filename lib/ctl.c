@@ -21,6 +21,7 @@
 #include "bytes.h"
 #include "ctl.h"
 #include "err.h"
+#include "virtio/devices.h"
 
 static const char *const la_ctl_codes[LA_CTL_CODE_COUNT] = {
 	[LA_CTL_OK] = "ok",
@@ -124,7 +125,8 @@ static const struct la_ctl_shape la_ctl_add_disk = { "add disk", {
 	{ "ro", JSON_TRUE, false }, { "serial", JSON_STRING, false },
 	{ "direct", JSON_TRUE, false } } };
 static const struct la_ctl_shape la_ctl_add_net = { "add net", {
-	{ "device", JSON_STRING, true }, { "tap", JSON_STRING, true } } };
+	{ "device", JSON_STRING, true }, { "tap", JSON_STRING, true },
+	{ "mac", JSON_STRING, false }, { "vhost", JSON_TRUE, false } } };
 static const struct la_ctl_shape la_ctl_remove = { "remove", {
 	{ "addr", JSON_STRING, true } } };
 
@@ -195,6 +197,33 @@ static enum la_ctl_code la_ctl_string(const json_t *o, const char *key, const ch
 	return LA_CTL_OK;
 }
 
+/* add net's tap, mac (as --net's mac=) and vhost (true: on, false: off,
+ * absent: the VM's choice) */
+static enum la_ctl_code la_ctl_parse_net(const json_t *o, struct la_ctl_req *r, const char *what,
+					 char *why, size_t whylen)
+{
+	const json_t *vh = json_object_get(o, "vhost");
+	const char *mac = json_string_value(json_object_get(o, "mac"));
+	enum la_ctl_code c = la_ctl_string(o, "tap", what, r->path, 16, why, whylen);
+	int err;
+
+	if (c)
+		return c;
+	r->vhost = !vh ? LA_CTL_VHOST_AUTO : json_is_true(vh) ? LA_CTL_VHOST_ON : LA_CTL_VHOST_OFF;
+	if (!mac)
+		return LA_CTL_OK;
+	err = la_vnet_mac_parse(mac, r->mac);
+	if (err) {
+		snprintf(why, whylen, "%s: \"mac\": \"%.32s\" is %s", what, mac,
+			 err == -LA_ERR_RANGE ? "multicast or all zeros (the guest needs a unicast "
+			 "address: first octet even)" : "not a MAC address (six hex pairs: "
+			 "52:54:00:12:34:56)");
+		return LA_CTL_BAD_REQUEST;
+	}
+	r->has_mac = true;
+	return LA_CTL_OK;
+}
+
 static enum la_ctl_code la_ctl_parse_add(const json_t *o, struct la_ctl_req *r, char *why,
 					 size_t whylen)
 {
@@ -218,7 +247,7 @@ static enum la_ctl_code la_ctl_parse_add(const json_t *o, struct la_ctl_req *r, 
 	if (c)
 		return c;
 	if (r->device == LA_CTL_DEV_NET)
-		return la_ctl_string(o, "tap", s->what, r->path, 16, why, whylen);
+		return la_ctl_parse_net(o, r, s->what, why, whylen);
 	c = la_ctl_string(o, "path", s->what, r->path, sizeof(r->path), why, whylen);
 	if (!c && json_object_get(o, "serial"))
 		c = la_ctl_string(o, "serial", s->what, r->serial, sizeof(r->serial), why, whylen);

@@ -69,11 +69,15 @@ const char *la_ctl_op_name(enum la_ctl_op op);
 /* A request, parsed and checked; strings point into its own storage. */
 struct la_ctl_req {
 	enum la_ctl_op op;
-	/* add: the keys of --disk (path, ro, serial, direct) or --net (tap) */
+	/* add: the keys of --disk (path, ro, serial, direct) or --net (tap,
+	 * mac, vhost) */
 	enum { LA_CTL_DEV_DISK, LA_CTL_DEV_NET } device;
 	char path[LA_CTL_REQUEST_MAX];  /* disk: the image; net: the tap's name */
 	char serial[21];
 	bool ro, direct;
+	bool has_mac;                   /* net: mac given (else the VM picks one) */
+	uint8_t mac[6];
+	enum { LA_CTL_VHOST_AUTO, LA_CTL_VHOST_OFF, LA_CTL_VHOST_ON } vhost; /* net */
 	/* remove: the device at bus:dev.func */
 	unsigned bus, dev, func;
 };

@@ -177,14 +177,16 @@ static const struct la_sys_rule la_sys_main[] = {
  *
  * PCI hot-plug runs here too (la-vmctl add and remove): the image is
  * locked and sized (fcntl, fstat, lseek, pread64 for direct's alignment
- * probe), the device's eventfds made, KVM told of its queue
+ * probe), or the tap checked and set up (TUNGETIFF, fcntl for
+ * O_NONBLOCK, TUNSETVNETHDRSZ, TUNSETOFFLOAD), the device's eventfds made, KVM told of its queue
  * notifications, MSI-X routes and irqfds, the guest told through the
  * SCI (KVM_IRQ_LINE), and the device's thread started: the thread
  * starts under this filter (clone3, set_robust_list, rseq, its name with
  * prctl) and installs its own on top (prctl, seccomp, the trap's
  * rt_sigaction). Filters stack, so this list also holds every call of
  * the hot-pluggable devices' allowlists (virtio-blk: preadv, pwritev,
- * fdatasync, fallocate). */
+ * fdatasync, fallocate; virtio-net on the userspace backend: readv,
+ * writev, TUNSETOFFLOAD). */
 static const struct la_sys_rule la_sys_control[] = {
 	LA_SYS_COMMON,
 	LA_SYS_CTL_UNLINK,
@@ -220,8 +222,13 @@ static const struct la_sys_rule la_sys_control[] = {
 	ALLOW("pwritev"),
 	ALLOW("fdatasync"),
 	ALLOW("fallocate"),
-	{ .name = "ioctl", .nalt = 7, .alt = {
+	ALLOW("readv"),
+	ALLOW("writev"),
+	{ .name = "ioctl", .nalt = 10, .alt = {
 		LA_SYS_TTY,
+		ARG(1, TUNGETIFF, "TUNGETIFF (a hot-plugged tap checked)"),
+		ARG(1, TUNSETVNETHDRSZ, "TUNSETVNETHDRSZ (its 12-byte header)"),
+		ARG(1, TUNSETOFFLOAD, "TUNSETOFFLOAD (its offloads: none, then the guest's)"),
 		ARG(1, KVM_IOEVENTFD, "KVM_IOEVENTFD (a hot-plugged device's queues)"),
 		ARG(1, KVM_IRQFD, "KVM_IRQFD (its MSI-X vectors)"),
 		ARG(1, KVM_SET_GSI_ROUTING, "KVM_SET_GSI_ROUTING (its MSI-X routes)"),

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "ctl.h"
 #include "err.h"
+#include "virtio/devices.h"
 
 /* a reply's bytes at most: a list of every device fits many times */
 #define LA_VMCTL_REPLY_MAX (1u << 20)
@@ -31,8 +32,11 @@ struct la_vmctl {
 	bool json;
 	unsigned timeout_s;
 	json_t *req;
-	int image_fd;         /* add disk: the image, opened here, sent along */
+	int pass_fd;          /* add disk's image, add net's tap: opened here, sent along */
 };
+
+#define LA_VMCTL_NET_SYNTAX "tap=NAME|tap[,mac=MAC][,vhost=on|off]"
+
 
 static const struct argp_option la_vmctl_options[] = {
 	{ "json", K_JSON, NULL, 0, "Print the VM's reply as it came, one JSON object (schema "
@@ -68,6 +72,78 @@ static json_t *la_vmctl_add_disk(struct argp_state *state, const char *arg)
 	return r;
 }
 
+/* add net tap=NAME|tap[,mac=MAC][,vhost=on|off]: --net's syntax (tap
+ * alone: a new tap, made when it is opened) */
+static json_t *la_vmctl_add_net(struct argp_state *state, const char *arg)
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+	json_t *r = json_pack("{s:s, s:s}", "op", "add", "device", "net");
+	bool tap = false;
+	uint8_t mac[6];
+
+	if (!copy || !r)
+		argp_failure(state, 1, ENOMEM, "add net");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		bool dup = false;
+
+		if (!strcmp(tok, "tap") || (!strncmp(tok, "tap=", 4) && tok[4])) {
+			dup = tap;
+			tap = true;
+			json_object_set_new(r, "tap", json_string(tok[3] ? tok + 4 : ""));
+		} else if (!strncmp(tok, "mac=", 4)) {
+			int err = la_vnet_mac_parse(tok + 4, mac);
+
+			dup = json_object_get(r, "mac") != NULL;
+			if (err)
+				argp_failure(state, 2, 0, "add net: '%s': %s: %s", arg, tok,
+					     err == -LA_ERR_RANGE ? "a multicast or all-zero address; "
+					     "the guest needs a unicast one (first octet even)" :
+					     "not a MAC address (six hex pairs: 52:54:00:12:34:56)");
+			json_object_set_new(r, "mac", json_string(tok + 4));
+		} else if (!strncmp(tok, "vhost=", 6)) {
+			dup = json_object_get(r, "vhost") != NULL;
+			if (strcmp(tok + 6, "on") && strcmp(tok + 6, "off"))
+				argp_failure(state, 2, 0, "add net: '%s': %s: on or off", arg, tok);
+			json_object_set_new(r, "vhost", json_boolean(!strcmp(tok, "vhost=on")));
+		} else {
+			argp_failure(state, 2, 0, "add net: '%s': unknown option '%s' (%s)", arg, tok,
+				     LA_VMCTL_NET_SYNTAX);
+		}
+		if (dup)
+			argp_failure(state, 2, 0, "add net: '%s': '%.*s' given twice", arg,
+				     (int)strcspn(tok, "="), tok);
+	}
+	free(copy);
+	if (!tap)
+		argp_failure(state, 2, 0, "add net: '%s': no tap (%s)", arg, LA_VMCTL_NET_SYNTAX);
+	return r;
+}
+
+/* add net: the VM cannot open /dev/net/tun in its jail; la-vmctl opens
+ * the tap (or makes one: that needs CAP_NET_ADMIN, and the tap goes when
+ * the VM lets it go), with the user's permissions, as --net does, and
+ * passes it; the request names the tap it got. */
+static void la_vmctl_open_tap(struct la_vmctl *c)
+{
+	const char *tap = json_string_value(json_object_get(c->req, "tap"));
+	struct la_vnet_opts o = { .fd = -1 };
+	char why[200], name[64];
+
+	snprintf(o.tap, sizeof(o.tap), "%s", tap);
+	snprintf(name, sizeof(name), "%s", tap[0] ? tap : "tap");
+	o.create = !tap[0];
+	if (!o.create && strlen(tap) > LA_VNET_TAP_NAME_MAX) {
+		snprintf(why, sizeof(why), "not an interface name (1 to %d characters)",
+			 LA_VNET_TAP_NAME_MAX);
+	} else if (!la_vnet_open(&o, why, sizeof(why))) {
+		c->pass_fd = o.fd;
+		json_object_set_new(c->req, "tap", json_string(o.ifname));
+		return;
+	}
+	json_decref(c->req); /* LeakSanitizer: nothing left at the exit */
+	la_cli_fail("add net", name, 1, "%s", why);
+}
+
 /* add disk: the VM runs in a jail with an empty root and cannot open
  * PATH; la-vmctl opens it, with the user's permissions, read-write (or
  * read-only for ro), and passes the descriptor with the request. */
@@ -78,14 +154,25 @@ static void la_vmctl_open_image(struct la_vmctl *c)
 
 	if (!path)
 		return;
-	c->image_fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (c->image_fd < 0) {
+	c->pass_fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (c->pass_fd < 0) {
 		int e = errno;
 		char *copy = strdup(path);
 
 		json_decref(c->req); /* LeakSanitizer: nothing left at the exit */
 		la_cli_fail("add disk", copy ? copy : "PATH", 1, "%s", strerror(e));
 	}
+}
+
+/* What add passes: the disk's image or the net's tap. */
+static void la_vmctl_open_backing(struct la_vmctl *c)
+{
+	const char *dev = json_string_value(json_object_get(c->req, "device"));
+
+	if (dev && !strcmp(dev, "net"))
+		la_vmctl_open_tap(c);
+	else if (dev)
+		la_vmctl_open_image(c);
 }
 
 /* The request the command line asks for. */
@@ -106,13 +193,8 @@ static json_t *la_vmctl_request(struct argp_state *state, struct la_vmctl *c)
 		want = 4;
 		if (c->nargs < 4 || (strcmp(what, "disk") && strcmp(what, "net")))
 			argp_failure(state, 2, 0, "add: give 'disk PATH[,ro]' or 'net tap=NAME'");
-		if (!strcmp(what, "disk"))
-			r = la_vmctl_add_disk(state, c->arg[3]);
-		else if (strncmp(c->arg[3], "tap=", 4) || !c->arg[3][4])
-			argp_failure(state, 2, 0, "add net: '%s': not tap=NAME", c->arg[3]);
-		else
-			r = json_pack("{s:s, s:s, s:s}", "op", "add", "device", "net", "tap",
-				      c->arg[3] + 4);
+		r = !strcmp(what, "disk") ? la_vmctl_add_disk(state, c->arg[3]) :
+					    la_vmctl_add_net(state, c->arg[3]);
 	} else if (!strcmp(cmd, "remove")) {
 		want = 3;
 		if (c->nargs < 3)
@@ -172,12 +254,13 @@ static const struct argp la_vmctl_argp = {
 	.parser = la_vmctl_parse,
 	.args_doc = "SOCKET list|status|stop\n"
 		    "SOCKET add disk PATH[,ro]\n"
-		    "SOCKET add net tap=NAME\n"
+		    "SOCKET add net tap=NAME|tap[,mac=MAC][,vhost=on|off]\n"
 		    "SOCKET remove ADDR",
 	.doc = "Ask the VM that la-vmrun --control SOCKET runs: list its devices (name, PCI "
 	       "address, BAR, interrupt, backing), its status (running or its fate, uptime, "
 	       "vCPUs), or to stop (as Ctrl-A x: la-vmrun exits 0). add and remove are for "
-	       "PCI hot-plug (la-vmrun --pci-hotplug-slots N; add net: not yet).\v"
+	       "PCI hot-plug (la-vmrun --pci-hotplug-slots N): la-vmctl opens the image or the tap and "
+	       "passes it to the VM.\v"
 	       "Examples:\n"
 	       "  la-vmrun --control /tmp/vm.sock --disk root.img bzImage &\n"
 	       "  la-vmctl /tmp/vm.sock status\n"
@@ -338,7 +421,11 @@ static void la_vmctl_print_list(const json_t *r)
 		const json_t *b = json_object_get(d, "backing");
 		char back[4200];
 
-		if (json_is_object(b))
+		if (json_is_object(b) && json_object_get(b, "tap"))
+			snprintf(back, sizeof(back), "tap %s (mac %s, %s)", json_is_string(json_object_get(
+				 b, "tap")) ? la_vmctl_str(b, "tap") : "made at start",
+				 la_vmctl_str(b, "mac"), la_vmctl_str(b, "backend"));
+		else if (json_is_object(b))
 			snprintf(back, sizeof(back), "%s (%llu bytes%s%s%s%s)", la_vmctl_str(b, "path"),
 				 la_vmctl_u64(b, "size"),
 				 json_is_true(json_object_get(b, "ro")) ? ", ro" : "",
@@ -378,6 +465,10 @@ static int la_vmctl_print(const struct la_vmctl *c, const char *line, const json
 		la_vmctl_print_status(r);
 	else if (!strcmp(op, "list"))
 		la_vmctl_print_list(r);
+	else if (!strcmp(op, "add") && json_object_get(r, "tap"))
+		printf("added %s (%s) at %s: tap %s, mac %s, %s backend\n", la_vmctl_str(r, "name"),
+		       la_vmctl_str(r, "type"), la_vmctl_str(r, "slot"), la_vmctl_str(r, "tap"),
+		       la_vmctl_str(r, "mac"), la_vmctl_str(r, "backend"));
 	else if (!strcmp(op, "add"))
 		printf("added %s (%s) at %s\n", la_vmctl_str(r, "name"), la_vmctl_str(r, "type"),
 		       la_vmctl_str(r, "slot"));
@@ -412,7 +503,7 @@ static json_t *la_vmctl_ask(const struct la_vmctl *c, char **line, char *why, si
 	strcat(req, "\n");
 	fd = la_ctl_connect(c->arg[0], c->timeout_s * 1000, why, whylen);
 	if (fd >= 0) {
-		fail = la_vmctl_exchange(fd, req, strlen(req), until, c->image_fd, line, &rlen);
+		fail = la_vmctl_exchange(fd, req, strlen(req), until, c->pass_fd, line, &rlen);
 		close(fd);
 		if (fail && !strcmp(fail, "timed out"))
 			snprintf(why, whylen, "no reply within %u s (--timeout)", c->timeout_s);
@@ -439,9 +530,9 @@ int main(int argc, char **argv)
 	json_t *r;
 	int status;
 
-	c.image_fd = -1;
+	c.pass_fd = -1;
 	la_cli_parse(&la_vmctl_argp, argc, argv, &c);
-	la_vmctl_open_image(&c);
+	la_vmctl_open_backing(&c);
 	r = la_vmctl_ask(&c, &line, why, sizeof(why));
 	if (!r) {
 		free(line);

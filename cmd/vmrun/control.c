@@ -24,12 +24,16 @@ struct la_control {
 	pthread_t t;
 	sem_t ready;
 	int filter_err, filter_errno;
-	/* hot-plugged disks, by slot index: the image's descriptor (la-vmctl
-	 * passed it; the device reads and writes it, closed once it is gone)
-	 * and its path, for list */
+	/* hot-plugged devices, by slot index: the descriptor la-vmctl passed
+	 * (a disk's image, a network device's tap; the device reads and
+	 * writes it, closed once it is gone) and what list says of it: the
+	 * image's path, or the tap's name (hp_net) and MAC */
 	int hp_fd[LA_HOTPLUG_SLOTS_MAX];
 	char *hp_path[LA_HOTPLUG_SLOTS_MAX];
 	bool hp_ro[LA_HOTPLUG_SLOTS_MAX];
+	bool hp_net[LA_HOTPLUG_SLOTS_MAX];
+	uint8_t hp_mac[LA_HOTPLUG_SLOTS_MAX][6];
+	unsigned nets_added;          /* the default MACs of hot-plugged nets */
 };
 
 /* How long remove waits for the guest's _EJ0: within la-vmctl's default
@@ -68,6 +72,33 @@ static void la_control_status(void *ctx, struct la_ctl_status *st)
 	};
 }
 
+/* A hot-plugged network device's tap, MAC and backend, as --explain
+ * --json says a --net's. */
+static void la_control_net_json(struct la_json *j, const struct la_control *c, unsigned i)
+{
+	const uint8_t *m = c->hp_mac[i];
+	char mac[18];
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	la_json_str(j, "tap", c->hp_path[i]);
+	la_json_bool(j, "create", false);
+	la_json_str(j, "mac", mac);
+	la_json_str(j, "backend", "userspace");
+}
+
+/* What a slot held before (a device the guest ejected on its own): its
+ * descriptor closed, its record dropped. */
+static void la_control_forget(struct la_control *c, unsigned i)
+{
+	if (!c->hp_path[i])
+		return;
+	close(c->hp_fd[i]);
+	free(c->hp_path[i]);
+	c->hp_path[i] = NULL;
+	c->hp_net[i] = false;
+}
+
 static void la_control_list(void *ctx, struct la_json *j)
 {
 	struct la_control *c = ctx;
@@ -88,7 +119,11 @@ static void la_control_list(void *ctx, struct la_json *j)
 		la_json_u64(j, "bar0_end", h.bar0.end);
 		la_json_u64(j, "irq", h.irq);
 		la_json_bool(j, "hotplugged", true);
-		if (i < LA_HOTPLUG_SLOTS_MAX && c->hp_path[i]) {
+		if (i < LA_HOTPLUG_SLOTS_MAX && c->hp_path[i] && c->hp_net[i]) {
+			la_json_obj_begin(j, "backing");
+			la_control_net_json(j, c, i);
+			la_json_obj_end(j);
+		} else if (i < LA_HOTPLUG_SLOTS_MAX && c->hp_path[i]) {
 			la_json_obj_begin(j, "backing");
 			la_json_str(j, "path", c->hp_path[i]);
 			la_json_bool(j, "ro", c->hp_ro[i]);
@@ -108,6 +143,102 @@ static void la_control_hp_json(struct la_json *j, const struct la_vm_hp_info *h)
 	la_json_str(j, "slot", at);
 }
 
+/* What a slot is to hold: the descriptor la-vmctl passed, the image's
+ * path or the tap's name (malloc'd), and a net's MAC (NULL: a disk). */
+struct la_control_backing {
+	int fd;
+	char *name;
+	bool ro;
+	const uint8_t *mac;
+};
+
+/* A device of type t (create's options o) in the first empty slot, b
+ * kept for it; what (a prefix for messages: "add disk: 'x.img'") says
+ * why not, and then b's descriptor is closed and its name freed.
+ * returns: LA_CTL_OK or the reply's code */
+static enum la_ctl_code la_control_plug(struct la_control *c, const struct la_dev_desc *t,
+					const void *o, const struct la_control_backing *b,
+					const char *what, struct la_vm_hp_info *h, char *why,
+					size_t whylen)
+{
+	int err = la_vm_hotplug_add(c->vm, t, o, h);
+
+	if (!err && h->index >= LA_HOTPLUG_SLOTS_MAX)
+		err = -LA_ERR_INTERNAL;
+	if (err) {
+		close(b->fd);
+		free(b->name);
+		snprintf(why, whylen, "%s: %s", what, la_strerror(err));
+		return err == -LA_ERR_SLOTSFULL ? LA_CTL_FULL :
+		       err == -LA_ERR_NOHOTPLUG ? LA_CTL_UNSUPPORTED : LA_CTL_FAILED;
+	}
+	la_control_forget(c, h->index);
+	c->hp_fd[h->index] = b->fd;
+	c->hp_path[h->index] = b->name;
+	c->hp_ro[h->index] = b->ro;
+	c->hp_net[h->index] = b->mac != NULL;
+	if (b->mac)
+		memcpy(c->hp_mac[h->index], b->mac, 6);
+	return LA_CTL_OK;
+}
+
+/* add net: the tap la-vmctl opened and passed (fd; the jail has no
+ * /dev/net/tun), checked here, then a virtio-net device in the first
+ * empty slot. The userspace backend only: vhost-net would need
+ * /dev/vhost-net opened and owned (VHOST_SET_OWNER binds it to the
+ * caller's memory, so la-vmctl cannot do it) and its setup ioctls in
+ * this thread's allowlist; vhost=on is refused. */
+static enum la_ctl_code la_control_add_net(struct la_control *c, const struct la_ctl_req *r,
+					   int fd, struct la_json *j, char *why, size_t whylen)
+{
+	struct la_vnet_opts o = { .fd = fd, .vhost_fd = -1 };
+	struct la_vm_hp_info h;
+	char w[160], what[40], *name;
+	enum la_ctl_code code;
+	int err;
+
+	if (r->vhost == LA_CTL_VHOST_ON) {
+		if (fd >= 0)
+			close(fd);
+		snprintf(why, whylen, "add net: tap %s: vhost=on: a hot-plugged network device "
+			 "has the userspace backend only (vhost=off, or no vhost=)", r->path);
+		return LA_CTL_UNSUPPORTED;
+	}
+	if (fd < 0) {
+		snprintf(why, whylen, "add net: tap %s: no descriptor came with the request (the "
+			 "VM cannot open /dev/net/tun: its jail's root is empty); la-vmctl opens "
+			 "the tap and passes it", r->path);
+		return LA_CTL_BAD_REQUEST;
+	}
+	snprintf(o.tap, sizeof(o.tap), "%.*s", LA_VNET_TAP_NAME_MAX, r->path);
+	if (r->has_mac)
+		memcpy(o.mac, r->mac, 6);
+	else /* after the --net ones', one more each add */
+		la_vnet_default_mac(c->a->nnets + c->nets_added, o.mac);
+	name = strdup(r->path);
+	if (!name) {
+		close(fd);
+		snprintf(why, whylen, "add net: out of memory");
+		return LA_CTL_FAILED;
+	}
+	err = la_vnet_adopt(&o, w, sizeof(w));
+	if (err) {
+		free(name);
+		snprintf(why, whylen, "add net: tap %s: %s", r->path, w);
+		return err == -LA_ERR_BADVALUE ? LA_CTL_BAD_REQUEST : LA_CTL_FAILED;
+	}
+	snprintf(what, sizeof(what), "add net: tap %s", o.tap);
+	code = la_control_plug(c, &la_dev_virtio_net, &o, &(struct la_control_backing){
+			       .fd = o.fd, .name = name, .mac = o.mac }, what, &h, why, whylen);
+	if (code)
+		return code;
+	if (!r->has_mac)
+		c->nets_added++;
+	la_control_hp_json(j, &h);
+	la_control_net_json(j, c, h.index);
+	return LA_CTL_OK;
+}
+
 /* add disk: the image la-vmctl opened and passed (fd), locked and sized
  * here, then a virtio-blk device in the first empty slot. */
 static enum la_ctl_code la_control_add(void *ctx, const struct la_ctl_req *r, int fd,
@@ -116,15 +247,11 @@ static enum la_ctl_code la_control_add(void *ctx, const struct la_ctl_req *r, in
 	struct la_control *c = ctx;
 	struct la_vblk_opts o = { .fd = fd, .ro = r->ro, .direct = r->direct };
 	struct la_vm_hp_info h;
-	char w[160], *path;
-	int err;
+	char w[160], what[120], *path;
+	enum la_ctl_code code;
 
-	if (r->device == LA_CTL_DEV_NET) {
-		if (fd >= 0)
-			close(fd);
-		snprintf(why, whylen, "add net: this la-vmrun has no virtio-net device to hot-plug");
-		return LA_CTL_UNSUPPORTED;
-	}
+	if (r->device == LA_CTL_DEV_NET)
+		return la_control_add_net(c, r, fd, j, why, whylen);
 	if (fd < 0) {
 		snprintf(why, whylen, "add disk: '%.100s': no descriptor came with the request "
 			 "(the VM cannot open paths: its jail's root is empty); la-vmctl opens "
@@ -144,21 +271,12 @@ static enum la_ctl_code la_control_add(void *ctx, const struct la_ctl_req *r, in
 		free(path);
 		return LA_CTL_FAILED;
 	}
-	err = la_vm_hotplug_add(c->vm, &la_dev_virtio_blk, &o, &h);
-	if (!err && h.index >= LA_HOTPLUG_SLOTS_MAX)
-		err = -LA_ERR_INTERNAL;
-	if (err) {
-		close(o.fd);
-		free(path);
-		snprintf(why, whylen, "add disk: '%.100s': %s", r->path, la_strerror(err));
-		return err == -LA_ERR_SLOTSFULL ? LA_CTL_FULL :
-		       err == -LA_ERR_NOHOTPLUG ? LA_CTL_UNSUPPORTED : LA_CTL_FAILED;
-	}
-	c->hp_fd[h.index] = o.fd;
-	c->hp_path[h.index] = path;
-	c->hp_ro[h.index] = o.ro;
-	la_control_hp_json(j, &h);
-	return LA_CTL_OK;
+	snprintf(what, sizeof(what), "add disk: '%.100s'", r->path);
+	code = la_control_plug(c, &la_dev_virtio_blk, &o, &(struct la_control_backing){
+			       .fd = o.fd, .name = path, .ro = o.ro }, what, &h, why, whylen);
+	if (!code)
+		la_control_hp_json(j, &h);
+	return code;
 }
 
 /* remove: the guest asked to release the device, waited for. */
@@ -180,11 +298,8 @@ static enum la_ctl_code la_control_remove(void *ctx, const struct la_ctl_req *r,
 			 la_strerror(err));
 		return err == -LA_ERR_NOTPLUGGED ? LA_CTL_NO_DEVICE : LA_CTL_UNSUPPORTED;
 	}
-	if (h.index < LA_HOTPLUG_SLOTS_MAX && c->hp_path[h.index]) {
-		close(c->hp_fd[h.index]);
-		free(c->hp_path[h.index]);
-		c->hp_path[h.index] = NULL;
-	}
+	if (h.index < LA_HOTPLUG_SLOTS_MAX)
+		la_control_forget(c, h.index);
 	la_control_hp_json(j, &h);
 	return LA_CTL_OK;
 }

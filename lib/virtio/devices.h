@@ -96,6 +96,17 @@ void la_vnet_default_mac(unsigned index, uint8_t mac[6]);
  * -LA_ERR_BADVALUE (not a tap), -LA_ERR_IO (errno kept) */
 int la_vnet_open(struct la_vnet_opts *o, char *why, size_t whylen);
 
+/* la_vnet_adopt - as la_vnet_open, for a tap already open at o->fd
+ * (la-vmctl add net opened it and passed it over the control socket):
+ * it must be a tap (TUNGETIFF: IFF_TAP, IFF_NO_PI, IFF_VNET_HDR, one
+ * queue) named o->tap; it is made non-blocking and given the 12-byte
+ * header and no offloads. o->ifname is set, o->mtu is 1500 (the tap's
+ * own needs a socket, which the jail's control thread has none of).
+ * Only the userspace backend: o->vhost_fd is -1. On failure o->fd is
+ * closed and why gets the reason.
+ * returns: 0, -LA_ERR_BADVALUE (not a tap, or another one), -LA_ERR_IO */
+int la_vnet_adopt(struct la_vnet_opts *o, char *why, size_t whylen);
+
 #define LA_VNET_VHOST_PATH "/dev/vhost-net"
 
 /* la_vnet_vhost_open - open vhost-net at path (LA_VNET_VHOST_PATH) for

@@ -180,6 +180,40 @@ int la_vnet_open(struct la_vnet_opts *o, char *why, size_t whylen)
 	return 0;
 }
 
+int la_vnet_adopt(struct la_vnet_opts *o, char *why, size_t whylen)
+{
+	const short want = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	struct ifreq ifr = { 0 };
+	int hdr = VNET_HDR, fl;
+
+	o->vhost_fd = -1;
+	if (ioctl(o->fd, TUNGETIFF, &ifr) || (ifr.ifr_flags & (want | IFF_TUN | IFF_MULTI_QUEUE))
+	    != want) {
+		snprintf(why, whylen, "the descriptor passed is not a tap opened with IFF_TAP, "
+			 "IFF_NO_PI and IFF_VNET_HDR");
+		close(o->fd);
+		o->fd = -1;
+		return -LA_ERR_BADVALUE;
+	}
+	snprintf(o->ifname, sizeof(o->ifname), "%.*s", LA_VNET_TAP_NAME_MAX, ifr.ifr_name);
+	if (o->tap[0] && strcmp(o->ifname, o->tap)) {
+		snprintf(why, whylen, "the descriptor passed is tap %s, not %s", o->ifname, o->tap);
+		close(o->fd);
+		o->fd = -1;
+		return -LA_ERR_BADVALUE;
+	}
+	fl = fcntl(o->fd, F_GETFL);
+	if (fl < 0 || fcntl(o->fd, F_SETFL, fl | O_NONBLOCK) ||
+	    ioctl(o->fd, TUNSETVNETHDRSZ, &hdr) || ioctl(o->fd, TUNSETOFFLOAD, 0UL)) {
+		snprintf(why, whylen, "setting the tap up: %s", strerror(errno));
+		close(o->fd);
+		o->fd = -1;
+		return -LA_ERR_IO;
+	}
+	o->mtu = 1500;
+	return 0;
+}
+
 /* The feature bits vhost-net must offer for the guest to get them. */
 static const uint64_t la_vnet_vhost_bits = 1ULL << VNET_F_MRG_RXBUF |
 	1ULL << LA_VIRTIO_F_INDIRECT_DESC | 1ULL << LA_VIRTIO_F_EVENT_IDX |

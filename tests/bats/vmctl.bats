@@ -33,7 +33,7 @@ fake_start() {
 @test "la-vmctl: --help shows the commands, --json, --timeout and the exit statuses" {
 	run la-vmctl --help
 	assert_success
-	for w in "SOCKET list|status|stop" "SOCKET add disk PATH[,ro]" "SOCKET add net tap=NAME" \
+	for w in "SOCKET list|status|stop" "SOCKET add disk PATH[,ro]" "SOCKET add net tap=NAME|tap[,mac=MAC][,vhost=on|off]" \
 		"SOCKET remove ADDR" --json --timeout=SECS "Exit status: 0"; do
 		assert_output --partial -- "$w"
 	done
@@ -73,7 +73,28 @@ fake_start() {
 	assert_output --partial "la-vmctl: add disk: 'x.img,rw': unknown option 'rw'"
 	run la-vmctl vm.sock add net eth0
 	assert_failure 2
-	assert_output --partial "la-vmctl: add net: 'eth0': not tap=NAME"
+	assert_output --partial "la-vmctl: add net: 'eth0': unknown option 'eth0' (tap=NAME|tap[,mac=MAC][,vhost=on|off])"
+	run la-vmctl vm.sock add net mac=52:54:00:00:00:01
+	assert_failure 2
+	assert_output --partial "la-vmctl: add net: 'mac=52:54:00:00:00:01': no tap (tap=NAME|tap[,mac=MAC][,vhost=on|off])"
+	run la-vmctl vm.sock add net tap=a,tap
+	assert_failure 2
+	assert_output --partial "la-vmctl: add net: 'tap=a,tap': 'tap' given twice"
+	run la-vmctl vm.sock add net tap=a,mac=52:54:00:00:00
+	assert_failure 2
+	assert_output --partial "la-vmctl: add net: 'tap=a,mac=52:54:00:00:00': mac=52:54:00:00:00: not a MAC address (six hex pairs: 52:54:00:12:34:56)"
+	run la-vmctl vm.sock add net tap=a,mac=01:00:5e:00:00:01
+	assert_failure 2
+	assert_output --partial "a multicast or all-zero address; the guest needs a unicast one (first octet even)"
+	run la-vmctl vm.sock add net tap=a,vhost=yes
+	assert_failure 2
+	assert_output --partial "la-vmctl: add net: 'tap=a,vhost=yes': vhost=yes: on or off"
+	run la-vmctl vm.sock add net tap=a,vhost=on,vhost=off
+	assert_failure 2
+	assert_output --partial "'vhost' given twice"
+	run la-vmctl vm.sock add net tap=a extra
+	assert_failure 2
+	assert_output --partial "la-vmctl: unexpected argument 'extra'"
 	run la-vmctl vm.sock remove 0:5.0
 	assert_failure 2
 	assert_output --partial "la-vmctl: remove: '0:5.0': not a PCI address BB:DD.F"
@@ -130,9 +151,13 @@ fake_start() {
 	run la-vmctl vm.sock add disk x.img,ro
 	assert_failure 1
 	assert_output "la-vmctl: vm.sock: add: this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)"
-	run la-vmctl vm.sock add net tap=tap0
+	# add net opens the tap before it asks (the VM's jail cannot)
+	run la-vmctl vm.sock add net tap=la-nosuch0
 	assert_failure 1
-	assert_output "la-vmctl: vm.sock: add: this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)"
+	assert_output "la-vmctl: add net: 'la-nosuch0': no such network interface (make the tap: ip tuntap add la-nosuch0 mode tap user \$USER)"
+	run la-vmctl vm.sock add net tap=0123456789abcdefg
+	assert_failure 1
+	assert_output "la-vmctl: add net: '0123456789abcdefg': not an interface name (1 to 15 characters)"
 	run --separate-stderr la-vmctl --json vm.sock remove 00:05.0
 	assert_failure 1
 	[ "$(jq -r '.ok, .code' <<<"$output" | tr '\n' ' ')" = "false unsupported " ] || fail "$output"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # PCI hot-plug in a running VM (la-vmrun --pci-hotplug-slots, la-vmctl add
-# and remove): the virtio test guest under Debian's cloud kernel, booted by
+# disk, add net and remove): the virtio test guest under Debian's cloud kernel, booted by
 # la-vmrun inside the emulated x86_64 host (L1), in ONE boot of it: one
 # case (tests/vm/hotplug-case.sh) prints a "hp: ..." line a check, each
 # @test checks some. Only in the plain pass of tests/run.sh, as the other
@@ -29,7 +29,7 @@ setup_file() {
 	echo 'la-case hp 500 sh "$P/hotplug-case.sh"' >"$t/l1.sh"
 	sed -i '1i P=${P:-/payload}; export P' "$t/l1.sh"
 	rc=0
-	"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 700 --stall 300 --payload "$p" \
+	"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 700 --stall 300 --payload "$p" --module tun \
 		--bin "$VM_BIN/la-vmrun" --bin "$VM_BIN/la-vmctl" --bin "$VM_BUILD/tests/la-ctl-fake" \
 		--out "$t/l1" --script "$t/l1.sh" 2>"$t/l1.stderr" || rc=$?
 	echo "$rc" >"$t/l1.rc"
@@ -67,6 +67,34 @@ need() {
 	assert_line 'hp: guest la-guest: hotplug /dev/vdb gone'
 	assert_line 'hp: image host-marker-0042 written-by-guest'
 	assert_line --regexp '^hp: again rc 0 added virtio-blk-hp0 \(virtio-blk\) at 00:03\.0$'
+}
+
+@test "la-vmctl add net: a virtio-net device on an L1 tap, eth0 in the guest without guest action; it pings L1 and L1 pings it" {
+	need
+	assert_line 'hp: disk out rc 0 removed virtio-blk-hp0 (virtio-blk) from 00:03.0'
+	assert_line 'hp: la-tap: la-tap0 10.0.2.1/24 up'
+	assert_line 'hp: net add rc 0 added virtio-net-hp0 (virtio-net) at 00:03.0: tap la-tap0, mac 52:54:00:12:34:56, userspace backend'
+	assert_line 'hp: guest la-guest: hotplug eth0 appeared 52:54:00:12:34:56'
+	assert_line 'hp: guest la-guest: hotplug eth0 ping 10.0.2.1 ok'
+	assert_line 'hp: net l1 ping ok'
+	assert_line --regexp '^hp: net list rc 0 virtio-net-hp0 +00:03\.0 .* tap la-tap0 \(mac 52:54:00:12:34:56, userspace\)$'
+	assert_line 'hp: net threads 1'
+}
+
+@test "la-vmctl add net: vhost=on, no such tap, no descriptor and a tap in use get their errors" {
+	need
+	assert_line "hp: net vhost rc 1 la-vmctl: /tmp/hp.sock: add net: tap la-tap0: vhost=on: a hot-plugged network device has the userspace backend only (vhost=off, or no vhost=)"
+	assert_line --regexp "^hp: net nosuch rc 1 la-vmctl: add net: 'la-nosuch': no such network interface"
+	assert_line --regexp '^hp: net nofd \{"la-vmctl-schema":1,"ok":false,"code":"bad-request","error":"add net: tap la-tap0: no descriptor came with the request'
+	assert_line --regexp "^hp: net busy rc 1 la-vmctl: add net: 'la-tap0': in use"
+}
+
+@test "la-vmctl remove: the guest releases the network device, eth0 goes, its thread stops, the tap is free again" {
+	need
+	assert_line 'hp: net remove rc 0 removed virtio-net-hp0 (virtio-net) from 00:03.0'
+	assert_line 'hp: guest la-guest: hotplug eth0 gone'
+	assert_line 'hp: net threads after 0'
+	assert_line 'hp: net again rc 0 added virtio-net-hp0 (virtio-net) at 00:03.0: tap la-tap0, mac 52:54:00:00:00:07, userspace backend'
 }
 
 @test "la-vmctl stop: la-vmrun ends with 0" {

@@ -87,6 +87,25 @@ static void test_parse(void)
 	T_EQ_STR(r.serial, "S1");
 	T_CHECK(parse("{\"op\":\"add\",\"device\":\"net\",\"tap\":\"tap0\"}", &r, why) == LA_CTL_OK);
 	T_CHECK(r.device == LA_CTL_DEV_NET && !strcmp(r.path, "tap0"));
+	T_CHECK(!r.has_mac && r.vhost == LA_CTL_VHOST_AUTO);
+	T_CHECK(parse("{\"op\":\"add\",\"device\":\"net\",\"tap\":\"t\",\"mac\":"
+		      "\"52:54:00:aB:cd:EF\",\"vhost\":false}", &r, why) == LA_CTL_OK);
+	T_CHECK(r.has_mac && r.mac[3] == 0xab && r.mac[5] == 0xef && r.vhost == LA_CTL_VHOST_OFF);
+	T_CHECK(parse("{\"op\":\"add\",\"device\":\"net\",\"tap\":\"t\",\"vhost\":true}",
+		      &r, why) == LA_CTL_OK && r.vhost == LA_CTL_VHOST_ON);
+	T_CHECK(parse("{\"op\":\"add\",\"device\":\"net\",\"tap\":\"t\",\"mac\":\"52:54\"}",
+		      &r, why) == LA_CTL_BAD_REQUEST);
+	T_EQ_STR(why, "add net: \"mac\": \"52:54\" is not a MAC address (six hex pairs: "
+		 "52:54:00:12:34:56)");
+	T_CHECK(parse("{\"op\":\"add\",\"device\":\"net\",\"tap\":\"t\",\"mac\":"
+		      "\"01:00:5e:00:00:01\"}", &r, why) == LA_CTL_BAD_REQUEST);
+	T_CHECK(strstr(why, "multicast") != NULL);
+	T_CHECK(parse("{\"op\":\"add\",\"device\":\"net\",\"tap\":\"t\",\"vhost\":\"on\"}",
+		      &r, why) == LA_CTL_BAD_REQUEST);
+	T_EQ_STR(why, "add net: \"vhost\" must be true or false");
+	T_CHECK(parse("{\"op\":\"add\",\"device\":\"net\",\"tap\":\"t\",\"ro\":true}",
+		      &r, why) == LA_CTL_BAD_REQUEST);
+	T_EQ_STR(why, "add net: unknown key \"ro\"");
 	T_CHECK(parse("{\"op\":\"remove\",\"addr\":\"00:1f.7\"}", &r, why) == LA_CTL_OK);
 	T_CHECK(r.bus == 0 && r.dev == 0x1f && r.func == 7);
 

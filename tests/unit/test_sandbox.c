@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/syscall.h>
@@ -153,12 +157,19 @@ static void jail(void)
 	_exit(7);
 }
 
+/* What a hot-plugged device's thread gets: a disk's image, a network
+ * device's "tap" (one end of a socket pair: readv and writev work the
+ * same, the tap ioctls fail but pass the filters). */
+struct hp_fds {
+	int img, tap;
+};
+
 /* A hot-plugged device's thread, started by the control thread: under
  * the control filter, it names itself, installs the virtio-blk filter on
  * top and does its work. */
 static void *blk_thread(void *p)
 {
-	int fd = *(int *)p;
+	int fd = ((struct hp_fds *)p)->img;
 	char b[8];
 	struct iovec iov = { b, sizeof(b) };
 
@@ -171,32 +182,63 @@ static void *blk_thread(void *p)
 	return NULL;
 }
 
+/* The same for virtio-net on the userspace backend: the guest's offloads
+ * on the tap, a packet out and one in. */
+static void *net_thread(void *p)
+{
+	int fd = ((struct hp_fds *)p)->tap;
+	char b[8] = "packet!";
+	struct iovec iov = { b, sizeof(b) };
+
+	pthread_setname_np(pthread_self(), "la-vnet0");
+	la_sandbox_set_thread(LA_THREAD_VIRTIO_NET, 0);
+	if (la_sandbox_filter_install("test", LA_THREAD_VIRTIO_NET, LA_SECCOMP_TRAP))
+		_exit(93);
+	(void)ioctl(fd, TUNSETOFFLOAD, 0UL);
+	if (writev(fd, &iov, 1) != sizeof(b) || readv(fd, &iov, 1) != sizeof(b))
+		_exit(92);
+	return NULL;
+}
+
 static void *control_thread(void *p)
 {
+	struct ifreq ifr = { 0 };
+	int hdr = 12, fd = eventfd(0, EFD_CLOEXEC);
 	pthread_t t;
-	int fd = eventfd(0, EFD_CLOEXEC);
 
-	(void)p;
 	la_sandbox_set_thread(LA_THREAD_CONTROL, 0);
 	install(LA_THREAD_CONTROL, LA_SECCOMP_TRAP);
 	close(fd);
-	fd = *(int *)p;
-	if (fcntl(fd, F_GETFL) < 0 || pthread_create(&t, NULL, blk_thread, &fd) ||
+	fd = ((struct hp_fds *)p)->img;
+	if (fcntl(fd, F_GETFL) < 0 || pthread_create(&t, NULL, blk_thread, p) ||
 	    pthread_join(t, NULL))
 		_exit(96);
+	/* add net: the tap checked and set up (la_vnet_adopt) */
+	fd = ((struct hp_fds *)p)->tap;
+	(void)ioctl(fd, TUNGETIFF, &ifr);
+	(void)ioctl(fd, TUNSETVNETHDRSZ, &hdr);
+	(void)ioctl(fd, TUNSETOFFLOAD, 0UL);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) ||
+	    pthread_create(&t, NULL, net_thread, p) || pthread_join(t, NULL))
+		_exit(91);
 	return NULL;
 }
 
 static void hotplug_thread(void)
 {
 	char path[] = "/tmp/la-test-sandbox-XXXXXX";
-	int fd = mkstemp(path);
+	struct hp_fds f = { .img = mkstemp(path) };
+	int sp[2];
 	pthread_t t;
 
-	if (fd < 0 || write(fd, "12345678", 8) != 8)
+	if (f.img < 0 || write(f.img, "12345678", 8) != 8)
 		_exit(95);
 	unlink(path);
-	if (pthread_create(&t, NULL, control_thread, &fd) || pthread_join(t, NULL))
+	/* a packet waiting to be read; what is written waits at the peer */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) || write(sp[1], "packet!", 8) != 8)
+		_exit(90);
+	f.tap = sp[0];
+	if (pthread_create(&t, NULL, control_thread, &f) || pthread_join(t, NULL))
 		_exit(94);
 	_exit(7);
 }

@@ -141,6 +141,24 @@ static void test_mac(void)
 	T_EQ_U64(m[5], 0x59);
 }
 
+/* add net's tap, passed over the control socket: anything else is
+ * refused, and closed. */
+static void test_adopt(void)
+{
+	struct la_vnet_opts o = { .tap = "tap0" };
+	char why[160];
+	int p[2];
+
+	T_CHECK(pipe(p) == 0);
+	o.fd = p[0];
+	T_CHECK(la_vnet_adopt(&o, why, sizeof(why)) == -LA_ERR_BADVALUE);
+	T_EQ_STR(why, "the descriptor passed is not a tap opened with IFF_TAP, IFF_NO_PI and "
+		 "IFF_VNET_HDR");
+	T_CHECK(o.fd == -1 && o.vhost_fd == -1);
+	T_CHECK(fcntl(p[0], F_GETFD) < 0 && errno == EBADF);
+	close(p[1]);
+}
+
 static void test_config(struct la_vtpci *t)
 {
 	uint64_t f;
@@ -348,6 +366,7 @@ int main(void)
 	void *state = NULL;
 
 	test_mac();
+	test_adopt();
 	g.n = 1;
 	g.s[0] = (struct la_gmem_slot){ .gpa = 0, .size = RAM, .host = calloc(1, RAM) };
 	T_CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sp) == 0);

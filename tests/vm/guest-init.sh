@@ -54,6 +54,10 @@
 #                    DEV, "la-guest: hotplug DEV appeared FIRST16BYTES", writes
 #                    "written-by-guest" at byte 4096 (synced): "... wrote", then
 #                    waits for DEV to go: "la-guest: hotplug DEV gone"
+#   la.hotplug=IFACE,ADDR/PREFIX,PEER  the same for a network device: waits
+#                    for IFACE, "la-guest: hotplug IFACE appeared MAC", gives
+#                    it ADDR, up, pings PEER: "... ping PEER ok" (or "failed:
+#                    ..."), then waits for IFACE to go: "... gone"
 #   la.hwrng=BYTES   "la-guest: hwrng CURRENT bytes N": BYTES read from /dev/hwrng
 #   la.vsock=ARGS    /bin/la-vsock with ARGS, commas for spaces (listen,PORT or
 #                    connect,CID,PORT), each output line as "la-guest: vsock LINE"
@@ -205,6 +209,22 @@ la_tcp_drained() {
 }
 
 # la_sha256 FILE: its sha256, nothing else
+# la_hp_wait true|false OP PATH: up to 300 s until test OP PATH is (true)
+# or is not (false); returns whether it came to be
+la_hp_wait() {
+	i=0
+	while [ "$i" -lt 3000 ]; do
+		if test "$2" "$3"; then [ "$1" = false ] || return 0; else [ "$1" = true ] || return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# la_hp_gone NAME OP PATH: a hot-plugged device going: "... gone" (or "stayed")
+la_hp_gone() {
+	la_hp_wait false "$2" "$3" && echo "la-guest: hotplug $1 gone" ||
+		echo "la-guest: hotplug $1 stayed"
+}
 la_sha256() {
 	sha256sum "$1" | cut -d' ' -f1
 }
@@ -328,19 +348,34 @@ for w in $(cat /proc/cmdline); do
 		fi
 		;;
 	la.devmem=*) echo "la-guest: devmem ${w#la.devmem=} $(devmem "${w#la.devmem=}" 32)" ;;
+	la.hotplug=*,*)
+		# in the background (with la.sleep): a network device la-vmctl adds
+		(
+			set -- $(echo "${w#la.hotplug=}" | tr ',' ' ')
+			if la_hp_wait true -e "/sys/class/net/$1"; then
+				echo "la-guest: hotplug $1 appeared $(cat "/sys/class/net/$1/address")"
+				ip link set lo up
+				ip addr add "$2" dev "$1" && ip link set "$1" up
+				if ping -c 3 -W 2 "$3" >/tmp/hp-ping.out 2>&1; then
+					echo "la-guest: hotplug $1 ping $3 ok"
+				else
+					echo "la-guest: hotplug $1 ping $3 failed: $(tail -n 1 /tmp/hp-ping.out)"
+				fi
+				la_hp_gone "$1" -e "/sys/class/net/$1"
+			else
+				echo "la-guest: hotplug $1 never appeared"
+			fi
+		) &
+		;;
 	la.hotplug=*)
 		# in the background (with la.sleep): a disk la-vmctl adds
 		(
-			d=${w#la.hotplug=} i=0
-			while [ ! -b "$d" ] && [ "$i" -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
-			if [ -b "$d" ]; then
+			d=${w#la.hotplug=}
+			if la_hp_wait true -b "$d"; then
 				echo "la-guest: hotplug $d appeared $(head -c 16 "$d")"
 				echo written-by-guest | dd of="$d" bs=512 seek=8 conv=fsync 2>/dev/null &&
 					echo "la-guest: hotplug $d wrote"
-				i=0
-				while [ -b "$d" ] && [ "$i" -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
-				[ -b "$d" ] && echo "la-guest: hotplug $d stayed" ||
-					echo "la-guest: hotplug $d gone"
+				la_hp_gone "$d" -b "$d"
 			else
 				echo "la-guest: hotplug $d never appeared"
 			fi
