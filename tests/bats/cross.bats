@@ -47,15 +47,16 @@ units() {
 
 # suites ARCH: the bats suites of the pure programs (and of la-vmrun's
 # device-tree dry runs) against the cross build
-# under qemu-user, which must pass as the native build does. la-mkfdt
-# parses with --seccomp off there (qemu-user refuses filters); its four
-# sandbox tests skip, and nothing else may.
+# under qemu-user, which must pass as the native build does. la-mkfdt and
+# la-vmrun parse with --seccomp off there (qemu-user refuses filters, and
+# both parse their inputs in a filtered child); la-mkfdt's four sandbox
+# tests skip, and nothing else may.
 suites() {
 	local w=$BATS_TEST_TMPDIR/bin p f out
 	mkdir -p "$w"
 	for p in layout alloc hostcpu mkfdt vmrun; do
 		printf '#!/bin/sh\nexec qemu-%s-static %s %s"$@"\n' "$1" \
-			"$LA_BUILD/cross/$1/bin/la-$p" "$([ $p = mkfdt ] && echo '--seccomp off ')" \
+			"$LA_BUILD/cross/$1/bin/la-$p" "$(case $p in mkfdt | vmrun) echo '--seccomp off ' ;; esac)" \
 			>"$w/la-$p"
 		chmod +x "$w/la-$p"
 	done
