@@ -34,11 +34,13 @@ $(diff <(printf '%s\n' "$a") <(printf '%s\n' "$b") | head -20)"
 # expects qemu's ENOSYS for the vhost ioctls it does not know); each has a
 # time limit, so a test that waits forever fails instead of hanging
 units() {
-	local t out
+	local t out rc
 	for t in "$LA_BUILD/cross/$1/tests"/test_*; do
 		[ "$(basename "$t")" = test_sandbox ] && continue
-		out=$(LA_TEST_QEMU_USER=1 timeout -k 5 300 qemu-"$1"-static "$t" 2>&1) ||
-			fail "$(basename "$t") under qemu-$1: exit $?"
+		rc=0
+		out=$(LA_TEST_QEMU_USER=1 timeout -k 5 300 qemu-"$1"-static "$t" 2>&1) || rc=$?
+		[ "$rc" = 0 ] ||
+			fail "$(basename "$t") under qemu-$1: exit $rc: $(grep -A3 '^not ok' <<<"$out" | head -20)"
 		if grep -q '^not ok' <<<"$out"; then
 			fail "$(basename "$t") under qemu-$1: $(grep -A3 '^not ok' <<<"$out" | head -20)"
 		fi
