@@ -83,6 +83,14 @@ for bin in "$build"/bin/fuzz_*; do
 	fi
 	if [ "$st" -ne 0 ] || [ -n "$crash" ]; then
 		status=1
+		# an input of the checked-in corpus: its artifact is named
+		# after its SHA-1; name the corpus file instead
+		if [ -n "$crash" ]; then
+			sha=${crash##*-}
+			for c in "$corpus"/*; do
+				[ "$(sha1sum <"$c" | cut -d' ' -f1)" = "$sha" ] && crash="$c (corpus)" && break
+			done
+		fi
 		echo "fuzz: $t FAILED (exit $st)${crash:+: input $crash}" >&2
 		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|    #[0-9])' "$log" | head -30 >&2
 		echo "fuzz: $t: whole log in $log" >&2
