@@ -8,6 +8,10 @@
 #                   under ASan+UBSan (in build/san)
 #   make demo       print the default layout of each arch
 #   make install    PREFIX=/usr/local DESTDIR=... (install-strip, uninstall)
+#   make fuzz       each libFuzzer target in tests/fuzz/ for FUZZ_SECONDS
+#                   (default 60) over its corpus (clang, ASan+UBSan, in
+#                   build/fuzz); make fuzz-check: replay the corpora and a
+#                   short bounded run of each (part of make check)
 #   make cross ARCH=aarch64|riscv64
 #                   every program and unit test for ARCH, static, into
 #                   $(BUILD)/cross/ARCH (run them with qemu-ARCH-static)
@@ -67,14 +71,17 @@ KERNEL_X86 := $(KERNELS)/x86_64-cloud/vmlinuz
 CROSS_PACKAGES := gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross \
 	libc6-dev-riscv64-cross qemu-user-static cmake
 
+# make fuzz's compiler and its libFuzzer and sanitizer runtimes
+FUZZ_PACKAGES := clang libclang-rt-dev
+
 # Debian packages for building and testing (make deps)
 DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 	device-tree-compiler bats bats-assert bats-support jq valgrind \
 	binutils qemu-system-x86 busybox-static cpio kmod $(CROSS_PACKAGES) \
-	qemu-system-arm qemu-system-misc e2fsprogs xz-utils
+	qemu-system-arm qemu-system-misc e2fsprogs xz-utils $(FUZZ_PACKAGES)
 
 .PHONY: all deps kernels check test demo install install-strip uninstall clean guest bench bench-virtio run \
-	cross programs
+	cross programs fuzz fuzz-check fuzz-build
 .SECONDARY:
 all: $(LIB) $(BINS) $(HOOK_BINS) $(UNITS) guest
 
@@ -344,7 +351,49 @@ check: deps
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all >/dev/null
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 test
+	@$(MAKE) --no-print-directory fuzz-check
 	@tests/summary.sh $(BUILD)/results-plain $(BUILD)/san/results-san
+
+# The fuzz targets (tests/fuzz/fuzz_*.c): lib/ again, built by clang with
+# ASan+UBSan and libFuzzer's coverage (-fsanitize=fuzzer-no-link) into its
+# own $(FUZZ_BUILD), each target linked with libFuzzer's main. Their seed
+# corpora and dictionaries are in tests/fuzz/ (tests/fuzz/README.md).
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# clang's warnings that gcc does not give: a flexible struct inside a
+# struct (KVM_SET_MSRS, gnu11 as gcc takes it), libseccomp's SCMP_CMP
+# leaving fields to their zero
+FUZZ_CFLAGS  := -O1 -g $(FUZZ_SANFLAGS) -fsanitize=fuzzer-no-link \
+	-Wno-gnu-variable-sized-type-not-at-end -Wno-missing-field-initializers
+FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/bin/%)
+FUZZ_LIB     := $(FUZZ_BUILD)/lib/libla.a
+.SECONDARY: $(FUZZ_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(WFLAGS) $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+$(FUZZ_LIB): $(LIB_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) qcs $@ $^
+$(FUZZ_BUILD)/bin/%: $(FUZZ_BUILD)/obj/tests/fuzz/%.o $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# fuzz-check: every corpus replayed, then each target a bounded number of
+# runs from a fixed seed (tests/fuzz/run.sh); a crash fails make check
+fuzz-check:
+	@$(MAKE) --no-print-directory fuzz-build >/dev/null
+	@tests/fuzz/run.sh check $(FUZZ_BUILD)
+
+fuzz:
+	@$(MAKE) --no-print-directory fuzz-build >/dev/null
+	@tests/fuzz/run.sh long $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 demo: $(BINS)
 	@for a in x86_64 aarch64 riscv64; do \
@@ -369,4 +418,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)

@@ -20,7 +20,8 @@ static unsigned la_host_cpuid_phys_bits(void)
 {
 	unsigned eax, ebx, ecx, edx;
 
-	if (__get_cpuid_max(0x80000000u, NULL) < LA_CPUID_ADDR_SIZES)
+	/* an int in clang's cpuid.h, unsigned in gcc's */
+	if ((unsigned)__get_cpuid_max(0x80000000u, NULL) < LA_CPUID_ADDR_SIZES)
 		return 0;
 	__cpuid(LA_CPUID_ADDR_SIZES, eax, ebx, ecx, edx);
 	(void)ebx;

@@ -155,6 +155,8 @@ int la_fdt_w_finish(struct la_fdt_w *w)
 
 int la_fdt_check(const void *blob, size_t len)
 {
+	int next;
+
 	if (len < 4) /* not even the magic: nothing to read */
 		return -LA_ERR_FDTTRUNC;
 	if (len < sizeof(struct fdt_header))
@@ -169,6 +171,11 @@ int la_fdt_check(const void *blob, size_t len)
 	if (fdt_version(blob) < 17)
 		return -LA_ERR_FDTVERSION;
 	if (fdt_check_full(blob, len) != 0)
+		return -LA_ERR_FDTBAD;
+	/* fdt_check_full takes a structure block that ends before any node
+	 * (FDT_END first): every tree has a root node, and the overlay code
+	 * asks for its name (NULL for such a blob) */
+	if (fdt_next_tag(blob, 0, &next) != FDT_BEGIN_NODE)
 		return -LA_ERR_FDTBAD;
 	return 0;
 }

@@ -400,6 +400,25 @@ static void test_check_short(void)
 	}
 }
 
+/* A blob whose structure block has no node, which libfdt's
+ * fdt_check_full lets through (found by fuzz_fdt_overlay: a base tree
+ * without a root crashed the merge), is not a tree. */
+static void test_check_no_root(void)
+{
+	static uint8_t b[256];
+	/* FDT_END first; unknown tokens (fdt_check_full refuses those) */
+	static const uint32_t first[3] = { FDT_END, 0, 0x77 };
+
+	for (unsigned i = 0; i < 3; i++) {
+		T_CHECK(fdt_create_empty_tree(b, sizeof(b)) == 0);
+		T_EQ_U64(la_fdt_check(b, fdt_totalsize(b)), 0);
+		*(fdt32_t *)(b + fdt_off_dt_struct(b)) = cpu_to_fdt32(first[i]);
+		if (first[i] == FDT_END) /* the gap: libfdt takes it */
+			T_CHECK(fdt_check_full(b, fdt_totalsize(b)) == 0);
+		T_EQ_U64(la_fdt_check(b, fdt_totalsize(b)), -LA_ERR_FDTBAD);
+	}
+}
+
 int main(void)
 {
 	test_probe();
@@ -409,5 +428,6 @@ int main(void)
 	test_vcpu();
 	test_overlay();
 	test_check_short();
+	test_check_no_root();
 	return T_DONE();
 }
