@@ -450,8 +450,8 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 
 	la_mkfdt_place(a, &plan);
 	serial = (struct la_serial_opts){ a->serial, a->console, a->earlycon };
-	err = la_cmdline_build(a->vm.cfg.arch->id, &serial, a->cmdline, plan.cmdline_max, cmdline,
-			       sizeof(cmdline));
+	err = la_cmdline_build(a->vm.cfg.arch->id, &serial, a->cmdline, NULL, plan.cmdline_max,
+			       cmdline, sizeof(cmdline));
 	if (err)
 		la_cli_fail("--cmdline", a->cmdline, 2, "%s (at most %llu characters on %s)",
 			      la_strerror(err), (unsigned long long)plan.cmdline_max,

@@ -138,7 +138,7 @@ static void la_vmrun_fdt_cmdline(const struct la_vmrun *a, char *buf, size_t len
 		err = -LA_ERR_CMDLINE; /* longer than any arch takes: refused, never cut */
 	if (!err)
 		err = la_cmdline_build(a->vm.cfg.arch->id, &serial, extra[0] ? extra : NULL,
-				       a->plan.cmdline_max, buf, len);
+				       la_vmrun_ramoops(a), a->plan.cmdline_max, buf, len);
 	char why[160];
 
 	if (!err)

@@ -25,8 +25,8 @@ teardown() {
 
 # same_tree ARCH KERNEL VMRUN-ARGS... -- MKFDT-ARGS...: la-vmrun's dumped
 # tree equals la-mkfdt's for the same VM (la-mkfdt --earlycon 1: la-vmrun
-# puts earlycon on the console; --device virtio-rng: la-vmrun's default
-# virtio-rng, in the /pci interrupt-map)
+# puts earlycon on the console; --device virtio-rng --device pvpanic:
+# la-vmrun's default virtio-rng and pvpanic, in the /pci interrupt-map)
 same_tree() {
 	local arch=$1 k=$2 v=() m=()
 	shift 2
@@ -35,8 +35,8 @@ same_tree() {
 	m=("$@")
 	la-vmrun --arch "$arch" --explain "${v[@]}" --dump-fdt "$tmp/v.dtb" "$k" >"$tmp/explain" ||
 		return 1
-	la-mkfdt --arch "$arch" --earlycon 1 --device virtio-rng --kernel "$k" "${m[@]}" \
-		-o "$tmp/m.dtb" || return 1
+	la-mkfdt --arch "$arch" --earlycon 1 --device virtio-rng --device pvpanic --kernel "$k" \
+		"${m[@]}" -o "$tmp/m.dtb" || return 1
 	cmp "$tmp/v.dtb" "$tmp/m.dtb"
 }
 
@@ -66,7 +66,7 @@ same_tree() {
 		la-vmrun --arch aarch64 --cpus 8 --hostcpu - --seed 4 --explain \
 			--dump-fdt "$tmp/v.dtb" "$tmp/Image" >/dev/null
 	la-mkfdt --arch aarch64 --cpus 8 --hostcpu "$tmp/h.json" --seed 4 --earlycon 1 \
-		--device virtio-rng --kernel "$tmp/Image" -o "$tmp/m.dtb"
+		--device virtio-rng --device pvpanic --kernel "$tmp/Image" -o "$tmp/m.dtb"
 	cmp "$tmp/v.dtb" "$tmp/m.dtb"
 	run fdtget "$tmp/v.dtb" /cpus/cpu@7 capacity-dmips-mhz
 	assert_output 1024

@@ -96,7 +96,7 @@ explain_virtio() {
 		assert_success
 		[ "$(wc -l <"$tmp/explain")" = 3 ]
 		la-mkfdt --arch $arch --device virtio-blk --device virtio-rng --device virtio-vsock \
-			-o "$tmp/m.dtb"
+			--device pvpanic -o "$tmp/m.dtb"
 		la-vmrun --arch $arch --explain --dump-fdt "$tmp/v.dtb" --disk "$tmp/d1.img" \
 			--vsock 3 "$img" >/dev/null
 		run fdtget -t x "$tmp/v.dtb" /pci interrupt-map

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "dev/platform.h"
 #include "err.h"
 #include "vm/vm.h"
@@ -52,7 +53,7 @@ static int la_x86_tables(const struct la_vm_config *cfg, const struct la_arch_la
 
 static int la_x86_cmdline(const struct la_vm_image *img, struct la_cmdline *c)
 {
-	char tok[64];
+	char tok[96];
 	int err = la_cmdline_add(c, "panic=-1");
 
 	if (!err && img->hvc0) {
@@ -67,6 +68,11 @@ static int la_x86_cmdline(const struct la_vm_image *img, struct la_cmdline *c)
 	}
 	if (!err && img->cmdline)
 		err = la_cmdline_add(c, img->cmdline);
+	if (!err && img->ramoops) {
+		err = la_cmdline_ramoops(img->ramoops, tok, sizeof(tok));
+		if (!err)
+			err = la_cmdline_add(c, tok);
+	}
 	return err;
 }
 
