@@ -9,13 +9,7 @@ load vmrun_helpers
 
 setup() {
 	tmp=$(mktemp -d)
-	# an arm64 Image header (magic "ARM\x64" at 56; text_offset 0x80000,
-	# image_size 0x200000) padded to 1 MiB, and a riscv64 raw image
-	truncate -s 1M "$tmp/Image"
-	printf '\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x20\x00\x00\x00\x00\x00' |
-		dd of="$tmp/Image" bs=1 seek=8 conv=notrunc status=none
-	printf 'ARM\x64' | dd of="$tmp/Image" bs=1 seek=56 conv=notrunc status=none
-	head -c 1200000 /dev/zero >"$tmp/rv"
+	dt_kernels "$tmp"
 	head -c 300000 /dev/zero >"$tmp/rd"
 }
 

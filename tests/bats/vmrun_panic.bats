@@ -10,11 +10,7 @@ load vmrun_helpers
 
 setup() {
 	tmp=$(mktemp -d)
-	truncate -s 1M "$tmp/Image"
-	printf '\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x20\x00\x00\x00\x00\x00' |
-		dd of="$tmp/Image" bs=1 seek=8 conv=notrunc status=none
-	printf 'ARM\x64' | dd of="$tmp/Image" bs=1 seek=56 conv=notrunc status=none
-	head -c 1200000 /dev/zero >"$tmp/rv"
+	dt_kernels "$tmp"
 }
 
 teardown() {

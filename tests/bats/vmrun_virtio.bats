@@ -10,12 +10,7 @@ setup() {
 	tmp=$(mktemp -d)
 	truncate -s 16M "$tmp/d1.img"
 	truncate -s 8M "$tmp/d2.img"
-	# an arm64 Image header (as vmrun_dt.bats), a riscv64 raw image
-	truncate -s 1M "$tmp/Image"
-	printf '\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x20\x00\x00\x00\x00\x00' |
-		dd of="$tmp/Image" bs=1 seek=8 conv=notrunc status=none
-	printf 'ARM\x64' | dd of="$tmp/Image" bs=1 seek=56 conv=notrunc status=none
-	head -c 1200000 /dev/zero >"$tmp/rv"
+	dt_kernels "$tmp" # an arm64 Image header, a riscv64 raw image
 }
 
 teardown() {

@@ -28,20 +28,11 @@ EOF
 setup_file() {
 	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc m
 	mkdir -p "$p"
-	m=$(la_vm_missing | head -n 1)
-	if [ -z "$m" ] && ! vm_have_vmrun; then
-		m="la-vmrun is not built yet"
-	fi
-	if [ -z "$m" ] && ! make -s -C "$VM_TOP" --no-print-directory BUILD="$VM_BUILD" \
-		"$VM_BUILD/vm/guest-virtio-x86_64.cpio" >"$t/make.log" 2>&1; then
-		m="the virtio guest did not build: $(tail -n 1 "$t/make.log")"
-	fi
+	m=$(vm_virtio_payload "$t" "$p")
 	if [ -n "$m" ]; then
 		echo "$m" >"$t/harness-error"
 		return 0
 	fi
-	cp "$(la_vm_l2_kernel)" "$p/vmlinuz" || return 1
-	cp "$VM_BUILD/vm/guest-virtio-x86_64.cpio" "$p/virtio.cpio" || return 1
 	{
 		echo 'P=${P:-/payload}; export P'
 		vm_sanitizer_env
