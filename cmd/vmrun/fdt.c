@@ -165,7 +165,7 @@ static void la_vmrun_fdt_config(struct la_vmrun *a, struct la_fdt_config *fc)
 	fc->psci_minor = f->psci_minor;
 	fc->timebase_hz = f->timebase_hz;
 	fc->irqchip = f->aia ? LA_RV_IRQCHIP_AIA : LA_RV_IRQCHIP_PLIC;
-	err = la_fdt_config_pci_pools(fc, a->res.phys_bits);
+	err = la_fdt_config_pci_pools(fc, a->res.phys_bits, a->pstore.arg ? a->pstore.size : 0);
 	if (err)
 		la_vmrun_die("--phys-bits", NULL, la_strerror(err));
 }

@@ -87,6 +87,8 @@ grants_of() {
 	# x86_64, 256M: high MMIO starts after the VCFG window, at 0x108000000
 	run la-vmrun --explain --pstore "path=$tmp/p,size=1M" "$PROBE"
 	assert_line --regexp '^  pstore\.ramoops +reserve +0x0000000108000000-0x00000001080fffff ramoops \(pstore\)$'
+	# PC00._CRS's high window (the --explain row high-mmio) starts after it
+	assert_line --regexp '^  high-mmio +mmio +0x0000000108100000-'
 	run la-vmrun --explain --json --pstore "path=$tmp/p,size=1M" "$PROBE"
 	assert_success
 	run jq -c '.grants[] | select(.name == "pstore.ramoops") | [.kind, .start_hex, .size_hex]' <<<"$output"
@@ -115,6 +117,20 @@ grants_of() {
 	rv=$(la-alloc --arch riscv64 --platform --pstore 64K --json |
 		jq -r '.grants[] | select(.name == "pstore.ramoops") | .start_hex')
 	assert_output --partial "ramoops.mem_address=$rv "
+}
+
+@test "la-vmrun: with --pstore the aarch64 and riscv64 PCI ranges' high window starts after it, as crosvm's mmio_pools" {
+	la-vmrun --arch aarch64 --explain --seed 1 --dump-fdt "$tmp/a.dtb" "$tmp/Image" >/dev/null
+	run fdtget -t x "$tmp/a.dtb" /pci ranges
+	assert_output --partial "43000000 0 d0000000 0 d0000000 ff 30000000"
+	la-vmrun --arch aarch64 --explain --seed 1 --pstore "path=$tmp/p,size=1M" \
+		--dump-fdt "$tmp/a.dtb" "$tmp/Image" >/dev/null
+	run fdtget -t x "$tmp/a.dtb" /pci ranges
+	assert_output --partial "43000000 0 d0100000 0 d0100000 ff 2ff00000"
+	la-vmrun --arch riscv64 --explain --seed 1 --pstore "path=$tmp/p,size=1M" \
+		--dump-fdt "$tmp/r.dtb" "$tmp/rv" >/dev/null
+	run fdtget -t x "$tmp/r.dtb" /pci ranges
+	assert_output --partial "3000000 0 90100000 0 90100000 ffff 6ff00000"
 }
 
 @test "la-vmrun: pvpanic is on by default, last of the PCI devices, with la-alloc --device pvpanic's grants on every arch" {

@@ -142,6 +142,11 @@ int la_x86_build_vm(const struct la_vm_config *cfg, const struct la_arch_layout 
 	b->ecam = l->pci_ecam;
 	b->vcfg = la_x86_vcfg_range(l, m);
 	b->high_mmio = la_x86_high_mmio(l, m, img->phys_bits);
+	/* the pstore region is carved from high MMIO before its pool is made
+	 * (crosvm's mmio_pools(), PC00._CRS): the window starts after it */
+	if (img->ramoops && img->ramoops->start == b->high_mmio.start &&
+	    img->ramoops->end < b->high_mmio.end)
+		b->high_mmio.start = img->ramoops->end + 1;
 	la_x86_cmos_mem(l, cfg->mem_size, &b->cmos_below, &b->cmos_above);
 	if (cfg->cpus > LA_X86_MPTABLE_MAX_CPUS)
 		return -LA_ERR_CPUS;
