@@ -35,7 +35,7 @@ need() {
 
 @test "la-vmctl add disk: /dev/vdb appears in the guest with the host's marker, without any guest action, and takes its writes" {
 	need
-	assert_line --regexp '^hp: add rc 0 added virtio-blk-hp0 \(virtio-blk\) at 00:03\.0$'
+	assert_line --regexp '^hp: add rc 0 added virtio-blk-hp0 \(virtio-blk\) at 00:04\.0$'
 	assert_line 'hp: guest la-guest: hotplug /dev/vdb appeared host-marker-0042'
 	assert_line 'hp: guest la-guest: hotplug /dev/vdb wrote'
 	assert_line --regexp '^hp: list rc 0 .*virtio-blk-hp0'
@@ -54,21 +54,21 @@ need() {
 
 @test "la-vmctl remove: the guest releases the disk, /dev/vdb goes, the image holds what it wrote; the slot takes a disk again" {
 	need
-	assert_line 'hp: remove rc 0 removed virtio-blk-hp0 (virtio-blk) from 00:03.0'
+	assert_line 'hp: remove rc 0 removed virtio-blk-hp0 (virtio-blk) from 00:04.0'
 	assert_line 'hp: guest la-guest: hotplug /dev/vdb gone'
 	assert_line 'hp: image host-marker-0042 written-by-guest'
-	assert_line --regexp '^hp: again rc 0 added virtio-blk-hp0 \(virtio-blk\) at 00:03\.0$'
+	assert_line --regexp '^hp: again rc 0 added virtio-blk-hp0 \(virtio-blk\) at 00:04\.0$'
 }
 
 @test "la-vmctl add net: a virtio-net device on an L1 tap, eth0 in the guest without guest action; it pings L1 and L1 pings it" {
 	need
-	assert_line 'hp: disk out rc 0 removed virtio-blk-hp0 (virtio-blk) from 00:03.0'
+	assert_line 'hp: disk out rc 0 removed virtio-blk-hp0 (virtio-blk) from 00:04.0'
 	assert_line 'hp: la-tap: la-tap0 10.0.2.1/24 up'
-	assert_line 'hp: net add rc 0 added virtio-net-hp0 (virtio-net) at 00:03.0: tap la-tap0, mac 52:54:00:12:34:56, userspace backend'
+	assert_line 'hp: net add rc 0 added virtio-net-hp0 (virtio-net) at 00:04.0: tap la-tap0, mac 52:54:00:12:34:56, userspace backend'
 	assert_line 'hp: guest la-guest: hotplug eth0 appeared 52:54:00:12:34:56'
 	assert_line 'hp: guest la-guest: hotplug eth0 ping 10.0.2.1 ok'
 	assert_line 'hp: net l1 ping ok'
-	assert_line --regexp '^hp: net list rc 0 virtio-net-hp0 +00:03\.0 .* tap la-tap0 \(mac 52:54:00:12:34:56, userspace\)$'
+	assert_line --regexp '^hp: net list rc 0 virtio-net-hp0 +00:04\.0 .* tap la-tap0 \(mac 52:54:00:12:34:56, userspace\)$'
 	assert_line 'hp: net threads 1'
 }
 
@@ -82,10 +82,10 @@ need() {
 
 @test "la-vmctl remove: the guest releases the network device, eth0 goes, its thread stops, the tap is free again" {
 	need
-	assert_line 'hp: net remove rc 0 removed virtio-net-hp0 (virtio-net) from 00:03.0'
+	assert_line 'hp: net remove rc 0 removed virtio-net-hp0 (virtio-net) from 00:04.0'
 	assert_line 'hp: guest la-guest: hotplug eth0 gone'
 	assert_line 'hp: net threads after 0'
-	assert_line 'hp: net again rc 0 added virtio-net-hp0 (virtio-net) at 00:03.0: tap la-tap0, mac 52:54:00:00:00:07, userspace backend'
+	assert_line 'hp: net again rc 0 added virtio-net-hp0 (virtio-net) at 00:04.0: tap la-tap0, mac 52:54:00:00:00:07, userspace backend'
 }
 
 @test "la-vmctl stop: la-vmrun ends with 0" {
