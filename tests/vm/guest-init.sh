@@ -417,13 +417,16 @@ for w in $(cat /proc/cmdline); do
 	la.pstore)
 		mkdir -p /sys/fs/pstore
 		mount -t pstore pstore /sys/fs/pstore 2>/dev/null
-		echo "la-guest: pstore files $(ls /sys/fs/pstore | tr '\n' ' ' | sed 's/ $//; s/^$/none/')"
+		f=$(ls /sys/fs/pstore | tr '\n' ' ')
+		f=${f% }
+		echo "la-guest: pstore files ${f:-none}"
 		cat /sys/fs/pstore/* 2>/dev/null | grep -iE 'panic|sysrq' | head -n 20 |
 			sed 's/^/la-guest: pstore /'
 		;;
 	la.panic)
-		echo "la-guest: panic pvpanic $(ls /sys/bus/pci/drivers/pvpanic-pci 2>/dev/null |
-			grep : | tr '\n' ' ' | sed 's/ $//; s/^$/none/')"
+		f=$(ls /sys/bus/pci/drivers/pvpanic-pci 2>/dev/null | grep : | tr '\n' ' ')
+		f=${f% }
+		echo "la-guest: panic pvpanic ${f:-none}"
 		echo c >/proc/sysrq-trigger
 		;;
 	esac
