@@ -130,6 +130,7 @@ const char *la_region_purpose_name(enum la_region_purpose p)
 		[LA_REGION_PROTECTED_FIRMWARE] = "protected-firmware",
 		[LA_REGION_RESERVED] = "reserved",
 		[LA_REGION_STATIC_SWIOTLB] = "static-swiotlb",
+		[LA_REGION_PSTORE] = "pstore",
 	};
 	return names[p];
 }

@@ -84,6 +84,7 @@ enum la_region_purpose {
 	LA_REGION_PROTECTED_FIRMWARE,
 	LA_REGION_RESERVED,
 	LA_REGION_STATIC_SWIOTLB,
+	LA_REGION_PSTORE,          /* la-vmrun --pstore's file (never in a layout) */
 };
 
 struct la_region {

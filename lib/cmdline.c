@@ -25,9 +25,19 @@ static int la_cmdline_add(char *buf, size_t len, size_t *at, const char *fmt, ..
 	return 0;
 }
 
-int la_cmdline_build(enum la_arch_id arch, const struct la_serial_opts *serial,
-		     const char *extra, uint64_t max, char *buf, size_t len)
+int la_cmdline_ramoops(const struct la_range *r, char *buf, size_t len)
 {
+	int n = snprintf(buf, len, "ramoops.mem_address=0x%llx ramoops.mem_size=0x%llx",
+			 (unsigned long long)r->start, (unsigned long long)la_range_len(*r));
+
+	return n < 0 || (size_t)n >= len ? -LA_ERR_CMDLINE : 0;
+}
+
+int la_cmdline_build(enum la_arch_id arch, const struct la_serial_opts *serial,
+		     const char *extra, const struct la_range *ramoops, uint64_t max, char *buf,
+		     size_t len)
+{
+	char rams[96] = "";
 	const char *io = arch == LA_ARCH_X86_64 ? "io" : "mmio";
 	size_t at = 0;
 	int err = 0;
@@ -38,7 +48,13 @@ int la_cmdline_build(enum la_arch_id arch, const struct la_serial_opts *serial,
 	for (const char *p = extra ? extra : ""; *p; p++)
 		if (*p < 0x20 || *p > 0x7e)
 			return -LA_ERR_CMDLINECHAR;
+	if (ramoops)
+		err |= la_cmdline_ramoops(ramoops, rams, sizeof(rams));
 	err |= la_cmdline_add(buf, len, &at, "panic=-1");
+	/* riscv64's build_vm puts ramoops first (§5.3 step 4), the others
+	 * after the user's parameters */
+	if (ramoops && arch == LA_ARCH_RISCV64)
+		err |= la_cmdline_add(buf, len, &at, "%s", rams);
 	if (serial->console)
 		err |= la_cmdline_add(buf, len, &at, "console=ttyS%u", serial->console - 1);
 	/* earlycon on a port that does not exist is skipped, as in crosvm */
@@ -47,6 +63,8 @@ int la_cmdline_build(enum la_arch_id arch, const struct la_serial_opts *serial,
 				      (unsigned long long)la_serial_addr[serial->earlycon - 1]);
 	if (extra && *extra)
 		err |= la_cmdline_add(buf, len, &at, "%s", extra);
+	if (ramoops && arch != LA_ARCH_RISCV64)
+		err |= la_cmdline_add(buf, len, &at, "%s", rams);
 	if (err || at > max)
 		return -LA_ERR_CMDLINE;
 	return 0;

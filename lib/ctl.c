@@ -348,6 +348,7 @@ static const char *la_ctl_fate_name(int fate)
 	case 0: return "poweroff";
 	case 32: return "reset";
 	case 33: return "crash";
+	case 34: return "panic";
 	default: return "failed";
 	}
 }

@@ -66,7 +66,7 @@ for f in "$top"/tests/bats/*.bats; do
 	san:vmrun_vm_aarch64.bats) continue ;;
 	san:vmrun_vm_riscv64.bats | san:make_run_dt.bats) continue ;;
 	san:vmrun_vm_virtio.bats | san:vmrun_vm_pci.bats | san:vmrun_vm_pci_dt.bats) continue ;;
-	san:vmctl_vm.bats) continue ;;
+	san:vmctl_vm.bats | san:vmctl_hotplug_vm.bats | san:vmrun_vm_bvm.bats) continue ;;
 	esac
 	run_suite "bats/$(basename "$f")" bats --tap "$f"
 done

@@ -450,8 +450,8 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 
 	la_mkfdt_place(a, &plan);
 	serial = (struct la_serial_opts){ a->serial, a->console, a->earlycon };
-	err = la_cmdline_build(a->vm.cfg.arch->id, &serial, a->cmdline, plan.cmdline_max, cmdline,
-			       sizeof(cmdline));
+	err = la_cmdline_build(a->vm.cfg.arch->id, &serial, a->cmdline, NULL, plan.cmdline_max,
+			       cmdline, sizeof(cmdline));
 	if (err)
 		la_cli_fail("--cmdline", a->cmdline, 2, "%s (at most %llu characters on %s)",
 			      la_strerror(err), (unsigned long long)plan.cmdline_max,
@@ -462,7 +462,7 @@ static void la_mkfdt_make(struct la_mkfdt_args *a, void *tree, size_t size)
 	};
 	la_fdtopts_apply(&a->fdt, &a->vm.cfg, &fc);
 	if (a->vm.cfg.arch->id != LA_ARCH_X86_64) {
-		err = la_fdt_config_pci_pools(&fc, la_vm_phys_bits(&a->vm.cfg, NULL));
+		err = la_fdt_config_pci_pools(&fc, la_vm_phys_bits(&a->vm.cfg, NULL), 0);
 		if (err)
 			la_cli_fail("--phys-bits", a->vm.arg[LA_VMOPT_PHYS_BITS], 2, "%s",
 				      la_strerror(err));

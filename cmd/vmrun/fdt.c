@@ -138,7 +138,7 @@ static void la_vmrun_fdt_cmdline(const struct la_vmrun *a, char *buf, size_t len
 		err = -LA_ERR_CMDLINE; /* longer than any arch takes: refused, never cut */
 	if (!err)
 		err = la_cmdline_build(a->vm.cfg.arch->id, &serial, extra[0] ? extra : NULL,
-				       a->plan.cmdline_max, buf, len);
+				       la_vmrun_ramoops(a), a->plan.cmdline_max, buf, len);
 	char why[160];
 
 	if (!err)
@@ -165,7 +165,7 @@ static void la_vmrun_fdt_config(struct la_vmrun *a, struct la_fdt_config *fc)
 	fc->psci_minor = f->psci_minor;
 	fc->timebase_hz = f->timebase_hz;
 	fc->irqchip = f->aia ? LA_RV_IRQCHIP_AIA : LA_RV_IRQCHIP_PLIC;
-	err = la_fdt_config_pci_pools(fc, a->res.phys_bits);
+	err = la_fdt_config_pci_pools(fc, a->res.phys_bits, a->pstore.arg ? a->pstore.size : 0);
 	if (err)
 		la_vmrun_die("--phys-bits", NULL, la_strerror(err));
 }

@@ -46,6 +46,9 @@ enum {
 	K_VSOCK,
 	K_CONTROL,
 	K_HOTPLUG,
+	K_PSTORE,
+	K_PVPANIC,
+	K_NO_PVPANIC,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -104,6 +107,15 @@ static const struct argp_option la_vmrun_options[] = {
 	  "la-vmctl add (ACPI hot-plug: the guest's acpiphp driver; see PCI HOT-PLUG in "
 	  "la-vmrun(1)); their grants are fixed at boot, as la-alloc --pci-hotplug-slots N "
 	  "shows them", 3 },
+	{ "pstore", K_PSTORE, "path=FILE,size=SIZE", 0, "Keep the guest's oops and panic "
+	  "logs (ramoops) in FILE: SIZE bytes (a multiple of 4 KiB) at the start of high MMIO, "
+	  "the file mapped there shared, ramoops.mem_address= and mem_size= on the command "
+	  "line (as crosvm's --pstore). A missing FILE is made SIZE bytes long; an existing "
+	  "one must be SIZE bytes", 3 },
+	{ "pvpanic", K_PVPANIC, NULL, 0, "A pvpanic PCI device (the default, as in crosvm): "
+	  "a guest that reports a panic there ends la-vmrun with status 34 when it then "
+	  "resets or stops", 3 },
+	{ "no-pvpanic", K_NO_PVPANIC, NULL, 0, "No pvpanic device", 3 },
 	{ NULL, 0, NULL, 0, "Sandbox:", 2 },
 	{ "seccomp", K_SECCOMP, "MODE", 0, "What a system call outside a thread's allowlist "
 	  "does: trap (default: one line naming it, exit 40), kill, log (allow, kernel log), "
@@ -232,6 +244,47 @@ void la_vmrun_vsock_opt(struct argp_state *state, struct la_vmrun *a, char *arg)
 		a->vsock.device = LA_VSOCK_DEVICE;
 }
 
+/* --pstore path=FILE,size=SIZE */
+static void la_vmrun_pstore_opt(struct argp_state *state, struct la_vmrun *a, const char *arg)
+{
+	char *copy, *save = NULL, *tok;
+	const char *size = NULL;
+
+	if (a->pstore.arg)
+		argp_failure(state, 2, 0, "--pstore: '%s': one pstore only ('%s' given already)",
+			     arg, a->pstore.arg);
+	copy = strdup(arg);
+	if (!copy)
+		argp_failure(state, 1, ENOMEM, "--pstore");
+	a->pstore.arg = arg;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(tok, "path=", 5) && tok[5] && !a->pstore.path)
+			a->pstore.path = strdup(tok + 5);
+		else if (!strncmp(tok, "size=", 5) && !size)
+			size = arg + (tok - copy) + 5;
+		else
+			argp_failure(state, 2, 0, "--pstore: '%s': unknown or repeated option '%s' "
+				     "(path=FILE,size=SIZE)", arg, tok);
+	}
+	free(copy);
+	if (!a->pstore.path || !size)
+		argp_failure(state, 2, 0, "--pstore: '%s': needs path=FILE and size=SIZE", arg);
+	if (la_parse_size_n(size, strcspn(size, ","), &a->pstore.size))
+		argp_failure(state, 2, 0, "--pstore: '%s': size= is not a size (4096, 64K, 1M...)",
+			     arg);
+	if (a->pstore.size == 0 || a->pstore.size % 4096)
+		argp_failure(state, 2, 0, "--pstore: '%s': size= must be a non-zero multiple of "
+			     "4 KiB (it is mapped as guest memory)", arg);
+}
+
+const struct la_range *la_vmrun_ramoops(const struct la_vmrun *a)
+{
+	const struct la_dev_inst *d = la_platform_find(&a->res.plat, la_dev_pstore.name);
+	const struct la_grant *g = d ? la_dev_inst_grant(d, LA_RES_RESERVE, 0) : NULL;
+
+	return g ? &g->range : NULL;
+}
+
 /* --print-seccomp [KIND]: KIND may follow as the one argument. */
 static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
 {
@@ -309,6 +362,8 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 		a->seccomp = LA_SECCOMP_TRAP;
 		a->jail = -1;
 		a->rng = true;
+		a->pvpanic = true;
+		a->pstore.fd = -1;
 		return 0;
 	case K_INITRD: a->initrd_path = arg; return 0;
 	case K_KERNEL:
@@ -350,6 +405,9 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_VSOCK: la_vmrun_vsock_opt(state, a, arg); return 0;
 	case K_RNG: a->rng = true; return 0;
 	case K_NO_RNG: a->rng = false; return 0;
+	case K_PVPANIC: a->pvpanic = true; return 0;
+	case K_NO_PVPANIC: a->pvpanic = false; return 0;
+	case K_PSTORE: la_vmrun_pstore_opt(state, a, arg); return 0;
 	case K_CONSOLE:
 		if (!strcmp(arg, "virtio"))
 			a->console_virtio = true;
@@ -403,7 +461,8 @@ static const struct argp la_vmrun_argp = {
 	       "  la-vmrun --net tap=tap0 --initrd rootfs.cpio.gz bzImage\n"
 	       "  la-vmrun --arch aarch64 --seed 1 --explain --dump-fdt vm.dtb Image\n\n"
 	       "Exit status: 0 the guest powered off, 32 it reset (rebooted), 33 it crashed "
-	       "(triple fault, KVM internal error, failed entry), 40 a la-vmrun thread made a "
+	       "(triple fault, KVM internal error, failed entry), 34 it panicked (it said so "
+	       "through pvpanic, then reset or stopped), 40 a la-vmrun thread made a "
 	       "system call its seccomp allowlist forbids, 1 la-vmrun failed, 2 bad options.",
 	.children = la_vmrun_children,
 };
@@ -538,6 +597,45 @@ static void la_vmrun_open_disks(struct la_vmrun *a)
 	}
 }
 
+/* --pstore's file: made SIZE bytes long if missing (a run only: a dry
+ * run makes nothing), refused if it has another size (exit 2), as the
+ * guest's ramoops region would then not be what the file holds. */
+static void la_vmrun_open_pstore(struct la_vmrun *a)
+{
+	const char *path = a->pstore.path;
+	char why[160];
+	struct stat st;
+	int fd;
+
+	if (!a->pstore.arg)
+		return;
+	if (a->explain) {
+		if (stat(path, &st) != 0 && errno == ENOENT)
+			return;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	} else {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	}
+	if (fd < 0)
+		la_cli_fail("--pstore", path, 1, "%s", strerror(errno));
+	if (fstat(fd, &st) != 0)
+		la_cli_fail("--pstore", path, 1, "%s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		la_cli_fail("--pstore", path, 2, "not a regular file");
+	if (st.st_size == 0 && !a->explain && ftruncate(fd, (off_t)a->pstore.size) != 0)
+		la_cli_fail("--pstore", path, 1, "%s", strerror(errno));
+	else if (st.st_size != 0 && (uint64_t)st.st_size != a->pstore.size) {
+		snprintf(why, sizeof(why), "is %llu bytes, not size=%llu: give the size it has, or "
+			 "another file", (unsigned long long)st.st_size,
+			 (unsigned long long)a->pstore.size);
+		la_cli_fail("--pstore", path, 2, "%s", why);
+	}
+	if (a->explain)
+		close(fd);
+	else
+		a->pstore.fd = fd;
+}
+
 static void la_vmrun_load_files(struct la_vmrun *a)
 {
 	char why[LA_FILE_WHY_MAX];
@@ -569,6 +667,7 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 	}
 	la_fdtopts_read(&a->fdt, &a->vm.cfg);
 	la_vmrun_open_disks(a);
+	la_vmrun_open_pstore(a);
 }
 
 /* ---- building ---- */
@@ -638,7 +737,13 @@ static void la_vmrun_resources(struct la_vmrun *a)
 	int err;
 
 	o.acpi = !a->no_acpi;
+	o.pstore = a->pstore.arg ? a->pstore.size : 0;
 	err = la_vm_resources(&a->vm.cfg, &a->vm.layout, &a->vm.mem, &o, &a->res);
+	if (err && a->res.failed && !strcmp(a->res.failed, la_dev_pstore.name))
+		la_cli_fail("--pstore", a->pstore.arg, 2, "%s", la_strerror(err));
+	if (err == -LA_ERR_NOSPACE && a->pstore.arg && !a->res.failed)
+		la_cli_fail("--pstore", a->pstore.arg, 2, "%s (larger than high MMIO)",
+			    la_strerror(err));
 	if (err)
 		la_vmrun_die("resources", NULL, la_strerror(err));
 	/* the user's devices, after the arch's, as la-alloc --platform
@@ -653,6 +758,9 @@ static void la_vmrun_resources(struct la_vmrun *a)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_rng, a->rng_name);
 	if (!err && a->vsock.arg)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_vsock, a->vsock.name);
+	/* pvpanic last of the PCI devices, as crosvm's create_devices pushes it */
+	if (!err && a->pvpanic)
+		err = la_vm_res_add_named(&a->res, &la_dev_pvpanic, la_dev_pvpanic.name);
 	/* --pci-hotplug-slots: the controller, then the slots (la-alloc
 	 * --pci-hotplug-slots N names them alike) */
 	if (!err && a->hotplug_slots)
@@ -681,7 +789,7 @@ static void la_vmrun_build(struct la_vmrun *a)
 		.hvc0 = a->console_virtio, .plat = &a->res.plat,
 		.dtb = a->dtb, .dtb_len = a->dtb_len, .no_acpi = a->no_acpi,
 		.phys_bits = a->res.phys_bits, .pm_iobase = a->res.pm_iobase,
-		.console_port = a->img.console_port,
+		.console_port = a->img.console_port, .ramoops = la_vmrun_ramoops(a),
 		.plan = a->dt ? &a->plan : NULL, .facts = a->dt ? &a->facts : NULL,
 	};
 	if (getrandom(a->img.rng_seed, sizeof(a->img.rng_seed), 0) != sizeof(a->img.rng_seed))
@@ -689,6 +797,14 @@ static void la_vmrun_build(struct la_vmrun *a)
 	err = la_gmem_map(&a->g, &a->vm.mem);
 	if (err)
 		la_vmrun_die("--mem", a->vm.arg[LA_VMOPT_MEM], la_strerror(err));
+	if (a->pstore.fd >= 0) {
+		const struct la_range *r = la_vmrun_ramoops(a);
+
+		err = la_gmem_add_file(&a->g, r->start, a->pstore.size, a->pstore.fd,
+				       LA_REGION_PSTORE);
+		if (err)
+			la_vmrun_die("--pstore", a->pstore.path, la_strerror(err));
+	}
 	a->boot = calloc(1, c->arch->vm_boot_size);
 	if (!a->boot)
 		la_vmrun_die("build_vm", NULL, "out of memory");
@@ -808,6 +924,9 @@ int main(int argc, char **argv)
 	if (a.vsock.arg && a.vsock.o.fd >= 0)
 		close(a.vsock.o.fd);
 	free(a.vsock.copy);
+	if (a.pstore.fd >= 0)
+		close(a.pstore.fd);
+	free(a.pstore.path);
 	free(a.boot);
 	return status;
 }

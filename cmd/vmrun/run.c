@@ -528,6 +528,10 @@ int la_vmrun_run(struct la_vmrun *a)
 	la_vmrun_stamp(a, "exit");
 	if (end.fate == LA_FATE_CRASH)
 		la_print_crash(&end);
+	else if (end.fate == LA_FATE_PANIC)
+		fprintf(stderr, "la-vmrun: guest panicked (pvpanic), then %s (%s): exit status 34\n",
+			end.after == LA_FATE_RESET ? "reset" : end.after == LA_FATE_CRASH ?
+			"crashed" : "stopped", end.why);
 	else if (end.fate == LA_FATE_VMM)
 		fprintf(stderr, "la-vmrun: %s: %s\n", end.why,
 			end.sys_errno ? strerror(end.sys_errno) : "failed");

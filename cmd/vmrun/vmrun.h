@@ -64,6 +64,13 @@ struct la_vmrun {
 		char name[LA_DEV_NAME_MAX + 1];
 	} vsock;
 	struct la_vcons_opts cons;
+	bool pvpanic;                    /* --pvpanic (default), --no-pvpanic */
+	struct {
+		const char *arg;             /* --pstore as given, NULL: none */
+		char *path;                  /* path=; malloc'd */
+		uint64_t size;               /* size=, bytes */
+		int fd;                      /* the file, open on a run; -1: not */
+	} pstore;
 	bool no_acpi;
 	unsigned hotplug_slots;          /* --pci-hotplug-slots */
 	bool explain;
@@ -115,6 +122,9 @@ void la_vmrun_fdt_build(struct la_vmrun *a);
 void la_vmrun_facts(struct la_vmrun *a);
 /* la_vmrun_console - the COM port index (0-3) that is the console */
 int la_vmrun_console(const struct la_vmrun *a);
+
+/* main.c: la_vmrun_ramoops - the pstore region (--pstore), NULL: none */
+const struct la_range *la_vmrun_ramoops(const struct la_vmrun *a);
 
 /* main.c: la_vmrun_disk_opt - parse one --disk (exit 2 on bad syntax) */
 void la_vmrun_disk_opt(struct argp_state *state, struct la_vmrun *a, char *arg);

@@ -27,7 +27,13 @@ enum la_fate {
 	LA_FATE_VMM = 1,
 	LA_FATE_RESET = 32,
 	LA_FATE_CRASH = 33,
+	LA_FATE_PANIC = 34,   /* the guest said it panicked (pvpanic), then ended */
 };
+
+/* pvpanic event bits (a byte the guest writes to the device's register):
+ * the kernel panicked; it panicked and a crash kernel is loaded. */
+#define LA_PVPANIC_PANICKED 0x01
+#define LA_PVPANIC_CRASH_LOADED 0x02
 
 enum la_note {
 	LA_NOTE_POST,         /* value: the POST code written to port 0x80 */
@@ -87,6 +93,12 @@ struct la_machine {
 	/* gpe - raise ACPI general-purpose event gpe (the PM block's status
 	 * bit and the SCI); NULL where there is no ACPI */
 	void (*gpe)(void *vm, unsigned gpe);
+	/* panic - the guest reported a panic (pvpanic): code is the byte
+	 * it wrote. As crosvm does, the last code is kept and the VM runs on;
+	 * when the guest then ends (resets: panic=-1, powers off, crashes)
+	 * after LA_PVPANIC_PANICKED, its fate is LA_FATE_PANIC. NULL: not
+	 * heard. */
+	void (*panic)(void *vm, uint8_t code);
 	/* pci_ejected - the guest released the device in bus-0 slot dev (its
 	 * _EJ0 ran: lib/pci/hotplug.h); NULL: not heard */
 	void (*pci_ejected)(void *vm, unsigned dev);

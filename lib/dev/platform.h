@@ -43,6 +43,8 @@ extern const struct la_platform_dev la_x86_64_devices[], la_aarch64_devices[],
 struct la_platform_opts {
 	unsigned serials;   /* COM1..COMn, 0 to 4 (crosvm: 4) */
 	bool acpi;          /* x86_64: ACPI tables (la-vmrun --no-acpi: none) */
+	uint64_t pstore;    /* bytes of the pstore (ramoops) region carved from
+			     * the start of high MMIO (la-vmrun --pstore); 0: none */
 };
 
 #define LA_PLATFORM_OPTS_DEFAULT ((struct la_platform_opts){ .serials = 4, .acpi = true })

@@ -18,7 +18,7 @@ int la_vm_resources(const struct la_vm_config *cfg, const struct la_arch_layout 
 	err = cfg->arch->system_allocator_config(cfg, l, m, out->phys_bits, &out->config);
 	if (err)
 		return err;
-	err = la_sys_alloc_init(&out->sa, &out->config, false, 0, NULL, 0);
+	err = la_sys_alloc_init(&out->sa, &out->config, o->pstore != 0, o->pstore, NULL, 0);
 	if (err)
 		return err;
 	err = la_platform_init(&out->plat, cfg->arch, &out->sa);
@@ -28,6 +28,15 @@ int la_vm_resources(const struct la_vm_config *cfg, const struct la_arch_layout 
 	}
 	out->ready = true;
 	err = la_platform_add_arch(&out->plat, o, &out->failed, &out->conflict);
+	if (!err && o->pstore) {
+		struct la_grant g[LA_DEV_MAX_NEEDS];
+		unsigned n;
+
+		err = la_platform_add(&out->plat, &la_dev_pstore, la_dev_pstore.name, g, &n,
+				      &out->conflict);
+		if (err)
+			out->failed = la_dev_pstore.name;
+	}
 	for (unsigned i = 0; !err && i < out->plat.ninst; i++) {
 		const struct la_dev_inst *d = &out->plat.inst[i];
 
@@ -76,13 +85,20 @@ int la_vm_res_irq(const struct la_vm_res *r, const char *name)
 
 int la_vm_res_add(struct la_vm_res *r, const struct la_dev_desc *t, char *name)
 {
-	struct la_grant g[LA_DEV_MAX_NEEDS];
-	unsigned same = 0, n = 0;
-	int err;
+	unsigned same = 0;
 
 	for (unsigned i = 0; i < r->plat.ninst; i++)
 		same += r->plat.inst[i].desc == t;
 	snprintf(name, LA_DEV_NAME_MAX + 1, "%s%u", t->name, same);
+	return la_vm_res_add_named(r, t, name);
+}
+
+int la_vm_res_add_named(struct la_vm_res *r, const struct la_dev_desc *t, const char *name)
+{
+	struct la_grant g[LA_DEV_MAX_NEEDS];
+	unsigned n = 0;
+	int err;
+
 	if (r->n + t->arch[r->plat.arch->id].n > LA_VM_RES_MAX)
 		return -LA_ERR_TOOMANY;
 	err = la_platform_add(&r->plat, t, name, g, &n, &r->conflict);

@@ -31,7 +31,9 @@ struct la_vm_res {
 };
 
 /* la_vm_resources - the allocator and the arch's devices (o: how many COM
- * ports, ACPI or not) with their grants. Release with la_vm_res_destroy,
+ * ports, ACPI or not) with their grants; with o->pstore, the allocator's
+ * reserved region of that size and, after the arch's devices, the pstore
+ * instance ("pstore") that holds it. Release with la_vm_res_destroy,
  * also after a failure.
  * returns: 0, -LA_ERR_PHYSBITS, the errors of la_sys_alloc_init and
  * la_platform_add_arch (out->failed names the device), -LA_ERR_TOOMANY */
@@ -46,6 +48,11 @@ void la_vm_res_destroy(struct la_vm_res *r);
  * (LA_DEV_NAME_MAX + 1 bytes) gets it. Its grants join r->g.
  * returns: 0, -LA_ERR_TOOMANY, the errors of la_platform_add */
 int la_vm_res_add(struct la_vm_res *r, const struct la_dev_desc *t, char *name);
+
+/* la_vm_res_add_named - the same, called name (a device a VM has once:
+ * "pvpanic", as la-alloc --device pvpanic names it).
+ * returns: 0, -LA_ERR_TOOMANY, the errors of la_platform_add */
+int la_vm_res_add_named(struct la_vm_res *r, const struct la_dev_desc *t, const char *name);
 
 /* la_vm_res_io - the IO base granted to device name ("com1"), -1 if none. */
 int la_vm_res_io(const struct la_vm_res *r, const char *name);

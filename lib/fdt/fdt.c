@@ -248,7 +248,7 @@ void la_fdt_w_pci_ranges(struct la_fdt_w *w, const struct la_fdt_config *fc, uin
 	la_fdt_w_u32s(w, "ranges", cells, 7 * n);
 }
 
-int la_fdt_config_pci_pools(struct la_fdt_config *fc, unsigned phys_bits)
+int la_fdt_config_pci_pools(struct la_fdt_config *fc, unsigned phys_bits, uint64_t pstore)
 {
 	const struct la_arch_ops *arch = fc->cfg->arch;
 	struct la_sys_alloc_config c;
@@ -258,7 +258,7 @@ int la_fdt_config_pci_pools(struct la_fdt_config *fc, unsigned phys_bits)
 	err = arch->system_allocator_config(fc->cfg, fc->layout, fc->mem, phys_bits, &c);
 	if (err)
 		return err;
-	err = la_sys_alloc_init(&s, &c, false, 0, NULL, 0);
+	err = la_sys_alloc_init(&s, &c, pstore != 0, pstore, NULL, 0);
 	if (err)
 		return err;
 	for (unsigned p = 0; p < 2 && !err; p++) {

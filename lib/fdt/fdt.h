@@ -151,9 +151,12 @@ void la_fdt_w_pci_ranges(struct la_fdt_w *w, const struct la_fdt_config *fc, uin
 			 uint32_t high);
 
 /* la_fdt_config_pci_pools - fc->pools from the arch's system allocator
- * config with phys_bits address bits (crosvm's mmio_pools()).
- * returns: 0, -LA_ERR_PHYSBITS, -LA_ERR_NOMEM, -LA_ERR_TOOMANY */
-int la_fdt_config_pci_pools(struct la_fdt_config *fc, unsigned phys_bits);
+ * config with phys_bits address bits (crosvm's mmio_pools()): high MMIO
+ * after the pstore region of pstore bytes (0: none), which crosvm carves
+ * before it makes the high pool.
+ * returns: 0, -LA_ERR_PHYSBITS, -LA_ERR_NOMEM, -LA_ERR_TOOMANY,
+ * -LA_ERR_NOSPACE (pstore larger than high MMIO) */
+int la_fdt_config_pci_pools(struct la_fdt_config *fc, unsigned phys_bits, uint64_t pstore);
 
 /* la_fdt_seed_fill - deterministic seeds from seed (splitmix64), so trees
  * diff and golden-test. */

@@ -65,6 +65,24 @@ int la_gmem_map(struct la_gmem *g, const struct la_mem_layout *m)
 	return 0;
 }
 
+int la_gmem_add_file(struct la_gmem *g, uint64_t gpa, uint64_t size, int fd,
+		     enum la_region_purpose purpose)
+{
+	void *p;
+
+	if (g->n >= LA_MAX_REGIONS)
+		return -LA_ERR_TOOMANY;
+	if (size == 0 || size > SIZE_MAX)
+		return -LA_ERR_GUESTMEM;
+	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -LA_ERR_GUESTMEM;
+	g->s[g->n++] = (struct la_gmem_slot){
+		.gpa = gpa, .size = size, .host = p, .purpose = purpose,
+	};
+	return 0;
+}
+
 void la_gmem_unmap(struct la_gmem *g)
 {
 	for (unsigned i = 0; i < g->n; i++)

@@ -31,6 +31,14 @@ struct la_gmem {
  * (nothing stays mapped) */
 int la_gmem_map(struct la_gmem *g, const struct la_mem_layout *m);
 
+/* la_gmem_add_file - one more region: bytes [0, size) of file fd mapped
+ * shared at guest address gpa (the pstore file: what the guest writes
+ * there is in the file), purpose as given. KVM registers it with the rest.
+ * returns: 0, -LA_ERR_TOOMANY (LA_MAX_REGIONS), -LA_ERR_GUESTMEM (mmap
+ * failed) */
+int la_gmem_add_file(struct la_gmem *g, uint64_t gpa, uint64_t size, int fd,
+		     enum la_region_purpose purpose);
+
 /* la_gmem_unmap - undo la_gmem_map; safe on a zeroed struct. */
 void la_gmem_unmap(struct la_gmem *g);
 

@@ -67,6 +67,7 @@ struct la_vm {
 	pthread_mutex_t irq_lock;     /* irq_src; taken inside a bus lock */
 	unsigned *irq_src;            /* asserted sources per line (ops->nirqs) */
 	int said_unclaimed;           /* the first unclaimed MMIO access told */
+	uint8_t panic_code;           /* the last pvpanic event (atomic), 0: none */
 	/* KVM's GSI routing: the irqchip's own entries (nbase), then one MSI
 	 * route per MSI-X vector (gsi nbase_gsi + i; valid: routed) */
 	pthread_mutex_t route_lock;   /* a leaf */
@@ -103,16 +104,46 @@ static void la_vm_end_with(struct la_vm *vm, const struct la_vm_end *e)
 	pthread_mutex_unlock(&vm->lock);
 }
 
+/* An end the guest brought about (not Ctrl-A x or la-vmctl stop): after a
+ * pvpanic PANICKED event it is a panic, whatever the guest did next
+ * (crosvm's run loop: a reset, exit or crash event with the last pvpanic
+ * code PANICKED is ExitState::GuestPanic). */
+static void la_vm_guest_end(struct la_vm *vm, struct la_vm_end *e)
+{
+	bool ends = e->fate == LA_FATE_POWEROFF || e->fate == LA_FATE_RESET ||
+		    e->fate == LA_FATE_CRASH;
+
+	if (ends && __atomic_load_n(&vm->panic_code, __ATOMIC_RELAXED) == LA_PVPANIC_PANICKED) {
+		e->after = e->fate;
+		e->fate = LA_FATE_PANIC;
+	}
+	la_vm_end_with(vm, e);
+}
+
 static void la_vm_dev_exit(void *p, enum la_fate fate, const char *why)
 {
 	struct la_vm_end e = { .fate = fate, .why = why, .vcpu = -1 };
 
-	la_vm_end_with(p, &e);
+	la_vm_guest_end(p, &e);
+}
+
+void la_vm_guest_exit(struct la_vm *vm, enum la_fate fate, const char *why)
+{
+	la_vm_dev_exit(vm, fate, why);
+}
+
+static void la_vm_panic(void *p, uint8_t code)
+{
+	struct la_vm *vm = p;
+
+	__atomic_store_n(&vm->panic_code, code, __ATOMIC_RELAXED);
 }
 
 void la_vm_request_exit(struct la_vm *vm, enum la_fate fate, const char *why)
 {
-	la_vm_dev_exit(vm, fate, why);
+	struct la_vm_end e = { .fate = fate, .why = why, .vcpu = -1 };
+
+	la_vm_end_with(vm, &e);
 }
 
 static void la_vm_irq(void *p, unsigned gsi, unsigned source, int level)
@@ -395,7 +426,7 @@ static int la_vm_devices(struct la_vm *vm)
 	vm->machine = (struct la_machine){
 		.vm = vm, .irq = la_vm_irq, .request_exit = la_vm_dev_exit, .note = la_vm_note,
 		.ioeventfd = la_vm_ioeventfd, .broken = la_vm_broken, .gpe = la_vm_gpe,
-		.pci_ejected = la_vm_pci_ejected,
+		.pci_ejected = la_vm_pci_ejected, .panic = la_vm_panic,
 	};
 	err = la_vm_msi_init(vm);
 	if (err)
@@ -635,7 +666,7 @@ static void la_vm_vcpu_end(struct la_vm *vm, struct la_kvm_vcpu *v, enum la_fate
 
 	if (fate == LA_FATE_CRASH && vm->ops->regs_dump)
 		e.has_regs = vm->ops->regs_dump(v, &e.regs) == 0;
-	la_vm_end_with(vm, &e);
+	la_vm_guest_end(vm, &e);
 }
 
 /* Port IO: unclaimed ports are silent (reads give all ones). */

@@ -41,6 +41,8 @@ struct la_vm_image {
 	uint8_t rng_seed[256];
 	unsigned phys_bits;       /* guest physical address bits (MTRR masks, high MMIO) */
 	uint16_t pm_iobase;       /* ACPI PM block, from the allocator (lib/dev/resources.h) */
+	const struct la_range *ramoops; /* the pstore region (ramoops.* on the
+					 * command line, after the user's); NULL: none */
 	/* device-tree arches (aarch64, riscv64): where the payload, the
 	 * initrd and the tree go, la_boot_place's plan (the one la-mkfdt
 	 * places by), and dtb is the final tree (built by la-vmrun from
@@ -135,6 +137,10 @@ void la_vm_console_write(struct la_vm *vm, const uint8_t *buf, size_t len);
 
 /* la_vm_request_exit - end the VM from outside (Ctrl-A x, a signal). */
 void la_vm_request_exit(struct la_vm *vm, enum la_fate fate, const char *why);
+/* la_vm_guest_exit - end the VM because the guest asked (an arch's
+ * firmware call: SBI system reset): after a pvpanic panic, that is
+ * LA_FATE_PANIC. */
+void la_vm_guest_exit(struct la_vm *vm, enum la_fate fate, const char *why);
 
 /* la_vm_status - what the VM is doing now, from any thread: its fate so
  * far (LA_FATE_RUNNING until decided; why: what decided it), its vCPUs
@@ -151,6 +157,8 @@ void la_vm_status(struct la_vm *vm, struct la_vm_status *out);
 struct la_vm_end {
 	enum la_fate fate;
 	const char *why;          /* static text */
+	enum la_fate after;       /* LA_FATE_PANIC: how the guest ended after
+				   * its pvpanic event (why says more) */
 	int vcpu;                 /* the vCPU that ended it, -1: a device/outside */
 	uint32_t exit_reason;     /* KVM exit reason */
 	uint64_t detail;          /* suberror / hardware entry failure reason */

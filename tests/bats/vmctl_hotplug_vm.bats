@@ -11,20 +11,11 @@ load vmrun_vm_helpers
 setup_file() {
 	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc m
 	mkdir -p "$p"
-	m=$(la_vm_missing | head -n 1)
-	if [ -z "$m" ] && ! vm_have_vmrun; then
-		m="la-vmrun is not built yet"
-	fi
-	if [ -z "$m" ] && ! make -s -C "$VM_TOP" --no-print-directory BUILD="$VM_BUILD" \
-		"$VM_BUILD/vm/guest-virtio-x86_64.cpio" >"$t/make.log" 2>&1; then
-		m="the virtio guest did not build: $(tail -n 1 "$t/make.log")"
-	fi
+	m=$(vm_virtio_payload "$t" "$p")
 	if [ -n "$m" ]; then
 		echo "$m" >"$t/harness-error"
 		return 0
 	fi
-	cp "$(la_vm_l2_kernel)" "$p/vmlinuz" || return 1
-	cp "$VM_BUILD/vm/guest-virtio-x86_64.cpio" "$p/virtio.cpio" || return 1
 	cp "$VM_TOP/tests/vm/hotplug-case.sh" "$p/" || return 1
 	echo 'la-case hp 500 sh "$P/hotplug-case.sh"' >"$t/l1.sh"
 	sed -i '1i P=${P:-/payload}; export P' "$t/l1.sh"
@@ -44,7 +35,7 @@ need() {
 
 @test "la-vmctl add disk: /dev/vdb appears in the guest with the host's marker, without any guest action, and takes its writes" {
 	need
-	assert_line --regexp '^hp: add rc 0 added virtio-blk-hp0 \(virtio-blk\) at 00:03\.0$'
+	assert_line --regexp '^hp: add rc 0 added virtio-blk-hp0 \(virtio-blk\) at 00:04\.0$'
 	assert_line 'hp: guest la-guest: hotplug /dev/vdb appeared host-marker-0042'
 	assert_line 'hp: guest la-guest: hotplug /dev/vdb wrote'
 	assert_line --regexp '^hp: list rc 0 .*virtio-blk-hp0'
@@ -63,21 +54,21 @@ need() {
 
 @test "la-vmctl remove: the guest releases the disk, /dev/vdb goes, the image holds what it wrote; the slot takes a disk again" {
 	need
-	assert_line 'hp: remove rc 0 removed virtio-blk-hp0 (virtio-blk) from 00:03.0'
+	assert_line 'hp: remove rc 0 removed virtio-blk-hp0 (virtio-blk) from 00:04.0'
 	assert_line 'hp: guest la-guest: hotplug /dev/vdb gone'
 	assert_line 'hp: image host-marker-0042 written-by-guest'
-	assert_line --regexp '^hp: again rc 0 added virtio-blk-hp0 \(virtio-blk\) at 00:03\.0$'
+	assert_line --regexp '^hp: again rc 0 added virtio-blk-hp0 \(virtio-blk\) at 00:04\.0$'
 }
 
 @test "la-vmctl add net: a virtio-net device on an L1 tap, eth0 in the guest without guest action; it pings L1 and L1 pings it" {
 	need
-	assert_line 'hp: disk out rc 0 removed virtio-blk-hp0 (virtio-blk) from 00:03.0'
+	assert_line 'hp: disk out rc 0 removed virtio-blk-hp0 (virtio-blk) from 00:04.0'
 	assert_line 'hp: la-tap: la-tap0 10.0.2.1/24 up'
-	assert_line 'hp: net add rc 0 added virtio-net-hp0 (virtio-net) at 00:03.0: tap la-tap0, mac 52:54:00:12:34:56, userspace backend'
+	assert_line 'hp: net add rc 0 added virtio-net-hp0 (virtio-net) at 00:04.0: tap la-tap0, mac 52:54:00:12:34:56, userspace backend'
 	assert_line 'hp: guest la-guest: hotplug eth0 appeared 52:54:00:12:34:56'
 	assert_line 'hp: guest la-guest: hotplug eth0 ping 10.0.2.1 ok'
 	assert_line 'hp: net l1 ping ok'
-	assert_line --regexp '^hp: net list rc 0 virtio-net-hp0 +00:03\.0 .* tap la-tap0 \(mac 52:54:00:12:34:56, userspace\)$'
+	assert_line --regexp '^hp: net list rc 0 virtio-net-hp0 +00:04\.0 .* tap la-tap0 \(mac 52:54:00:12:34:56, userspace\)$'
 	assert_line 'hp: net threads 1'
 }
 
@@ -91,10 +82,10 @@ need() {
 
 @test "la-vmctl remove: the guest releases the network device, eth0 goes, its thread stops, the tap is free again" {
 	need
-	assert_line 'hp: net remove rc 0 removed virtio-net-hp0 (virtio-net) from 00:03.0'
+	assert_line 'hp: net remove rc 0 removed virtio-net-hp0 (virtio-net) from 00:04.0'
 	assert_line 'hp: guest la-guest: hotplug eth0 gone'
 	assert_line 'hp: net threads after 0'
-	assert_line 'hp: net again rc 0 added virtio-net-hp0 (virtio-net) at 00:03.0: tap la-tap0, mac 52:54:00:00:00:07, userspace backend'
+	assert_line 'hp: net again rc 0 added virtio-net-hp0 (virtio-net) at 00:04.0: tap la-tap0, mac 52:54:00:00:00:07, userspace backend'
 }
 
 @test "la-vmctl stop: la-vmrun ends with 0" {

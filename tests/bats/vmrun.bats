@@ -229,14 +229,15 @@ teardown() {
 }
 
 @test "la-vmrun: --explain grants are la-alloc --platform's, device for device" {
-	# the VM's own devices, then the default virtio-rng (--rng)
-	la-alloc --arch x86_64 --mem 1G --phys-bits 40 --platform --device virtio-rng |
-		grant_pairs >"$tmp/alloc"
+	# the VM's own devices, then the default virtio-rng (--rng) and
+	# pvpanic (--pvpanic), last as crosvm has it
+	la-alloc --arch x86_64 --mem 1G --phys-bits 40 --platform --device virtio-rng \
+		--device pvpanic | grant_pairs >"$tmp/alloc"
 	la-vmrun --explain --mem 1G --phys-bits 40 "$PROBE" | grant_pairs >"$tmp/explain"
 	run diff "$tmp/alloc" "$tmp/explain"
 	assert_success
 	run grep -c . "$tmp/explain"
-	assert_output 18
+	assert_output 21
 	# without ACPI there is no PM block
 	la-vmrun --explain --no-acpi --mem 1G --phys-bits 40 "$PROBE" | grant_pairs >"$tmp/noacpi"
 	run grep -c acpi-pm "$tmp/noacpi"
@@ -296,12 +297,12 @@ teardown() {
 	assert_success
 	assert_line --regexp '^  pci-hotplug0\.io +io +0x000000000000c400-0x000000000000c40f PCI hot-plug registers$'
 	assert_line --regexp '^  pci-hotplug0\.gpe +gpe +0x0+-0x0+ PCI hot-plug GPE$'
-	assert_line --regexp '^  hotplug-slot1\.slot +pci +00:03\.0 +hotplug-slot$'
+	assert_line --regexp '^  hotplug-slot1\.slot +pci +00:04\.0 +hotplug-slot$'
 	run la-vmrun --explain --json --pci-hotplug-slots 2 "$PROBE"
 	assert_success
 	local v a
 	v=$(printf '%s' "$output" | jq -c '[.grants[] | select(.name | test("hotplug")) | del(.tag)]')
-	run la-alloc --platform --device virtio-rng --pci-hotplug-slots 2 --json
+	run la-alloc --platform --device virtio-rng --device pvpanic --pci-hotplug-slots 2 --json
 	a=$(printf '%s' "$output" | jq -c '[.grants[] | select(.name | test("hotplug")) | del(.tag)]')
 	[ "$v" = "$a" ] || fail "la-vmrun $v la-alloc $a"
 	fails 2 "la-vmrun: --pci-hotplug-slots: '0': not a number of slots from 1 to 16" \

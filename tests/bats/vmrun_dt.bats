@@ -9,13 +9,7 @@ load vmrun_helpers
 
 setup() {
 	tmp=$(mktemp -d)
-	# an arm64 Image header (magic "ARM\x64" at 56; text_offset 0x80000,
-	# image_size 0x200000) padded to 1 MiB, and a riscv64 raw image
-	truncate -s 1M "$tmp/Image"
-	printf '\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x20\x00\x00\x00\x00\x00' |
-		dd of="$tmp/Image" bs=1 seek=8 conv=notrunc status=none
-	printf 'ARM\x64' | dd of="$tmp/Image" bs=1 seek=56 conv=notrunc status=none
-	head -c 1200000 /dev/zero >"$tmp/rv"
+	dt_kernels "$tmp"
 	head -c 300000 /dev/zero >"$tmp/rd"
 }
 
@@ -25,8 +19,8 @@ teardown() {
 
 # same_tree ARCH KERNEL VMRUN-ARGS... -- MKFDT-ARGS...: la-vmrun's dumped
 # tree equals la-mkfdt's for the same VM (la-mkfdt --earlycon 1: la-vmrun
-# puts earlycon on the console; --device virtio-rng: la-vmrun's default
-# virtio-rng, in the /pci interrupt-map)
+# puts earlycon on the console; --device virtio-rng --device pvpanic:
+# la-vmrun's default virtio-rng and pvpanic, in the /pci interrupt-map)
 same_tree() {
 	local arch=$1 k=$2 v=() m=()
 	shift 2
@@ -35,8 +29,8 @@ same_tree() {
 	m=("$@")
 	la-vmrun --arch "$arch" --explain "${v[@]}" --dump-fdt "$tmp/v.dtb" "$k" >"$tmp/explain" ||
 		return 1
-	la-mkfdt --arch "$arch" --earlycon 1 --device virtio-rng --kernel "$k" "${m[@]}" \
-		-o "$tmp/m.dtb" || return 1
+	la-mkfdt --arch "$arch" --earlycon 1 --device virtio-rng --device pvpanic --kernel "$k" \
+		"${m[@]}" -o "$tmp/m.dtb" || return 1
 	cmp "$tmp/v.dtb" "$tmp/m.dtb"
 }
 
@@ -66,7 +60,7 @@ same_tree() {
 		la-vmrun --arch aarch64 --cpus 8 --hostcpu - --seed 4 --explain \
 			--dump-fdt "$tmp/v.dtb" "$tmp/Image" >/dev/null
 	la-mkfdt --arch aarch64 --cpus 8 --hostcpu "$tmp/h.json" --seed 4 --earlycon 1 \
-		--device virtio-rng --kernel "$tmp/Image" -o "$tmp/m.dtb"
+		--device virtio-rng --device pvpanic --kernel "$tmp/Image" -o "$tmp/m.dtb"
 	cmp "$tmp/v.dtb" "$tmp/m.dtb"
 	run fdtget "$tmp/v.dtb" /cpus/cpu@7 capacity-dmips-mhz
 	assert_output 1024

@@ -8,6 +8,17 @@ PROBE="$LA_BUILD/guest/probe.bzImage"
 PROBE_ELF="$LA_BUILD/guest/probe.elf"
 FW="$LA_BUILD/bench/fw.bin"
 
+# dt_kernels DIR: DIR/Image, an arm64 Image header (magic "ARM\x64" at 56;
+# text_offset 0x80000, image_size 0x200000) padded to 1 MiB, and DIR/rv, a
+# riscv64 raw image: the kernels the aarch64 and riscv64 dry runs boot
+dt_kernels() {
+	truncate -s 1M "$1/Image"
+	printf '\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x20\x00\x00\x00\x00\x00' |
+		dd of="$1/Image" bs=1 seek=8 conv=notrunc status=none
+	printf 'ARM\x64' | dd of="$1/Image" bs=1 seek=56 conv=notrunc status=none
+	head -c 1200000 /dev/zero >"$1/rv"
+}
+
 # the memory-region block of la-layout or la-vmrun --explain
 regions() {
 	awk '/^guest memory regions:/ { on = 1; next } on && /^$/ { exit } on' 

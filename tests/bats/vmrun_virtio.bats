@@ -10,12 +10,7 @@ setup() {
 	tmp=$(mktemp -d)
 	truncate -s 16M "$tmp/d1.img"
 	truncate -s 8M "$tmp/d2.img"
-	# an arm64 Image header (as vmrun_dt.bats), a riscv64 raw image
-	truncate -s 1M "$tmp/Image"
-	printf '\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x20\x00\x00\x00\x00\x00' |
-		dd of="$tmp/Image" bs=1 seek=8 conv=notrunc status=none
-	printf 'ARM\x64' | dd of="$tmp/Image" bs=1 seek=56 conv=notrunc status=none
-	head -c 1200000 /dev/zero >"$tmp/rv"
+	dt_kernels "$tmp" # an arm64 Image header, a riscv64 raw image
 }
 
 teardown() {
@@ -96,7 +91,7 @@ explain_virtio() {
 		assert_success
 		[ "$(wc -l <"$tmp/explain")" = 3 ]
 		la-mkfdt --arch $arch --device virtio-blk --device virtio-rng --device virtio-vsock \
-			-o "$tmp/m.dtb"
+			--device pvpanic -o "$tmp/m.dtb"
 		la-vmrun --arch $arch --explain --dump-fdt "$tmp/v.dtb" --disk "$tmp/d1.img" \
 			--vsock 3 "$img" >/dev/null
 		run fdtget -t x "$tmp/v.dtb" /pci interrupt-map

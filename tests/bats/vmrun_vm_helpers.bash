@@ -179,3 +179,25 @@ vm_case_done() {
 vm_unfinished() {
 	la_vm_drop_cases vm_case_done "$2" <"$1"
 }
+
+# vm_virtio_payload T P: put the L2 kernel (vmlinuz) and the virtio test
+# guest (virtio.cpio, made if need be; make's output in T/make.log) in
+# payload folder P for an x86_64 suite; or print why the suite cannot run
+# (the emulated host's pieces, la-vmrun, the guest) and put nothing
+vm_virtio_payload() {
+	local m
+	m=$(la_vm_missing | head -n 1)
+	if [ -z "$m" ] && ! vm_have_vmrun; then
+		m="la-vmrun is not built yet"
+	fi
+	if [ -z "$m" ] && ! make -s -C "$VM_TOP" --no-print-directory BUILD="$VM_BUILD" \
+		"$VM_BUILD/vm/guest-virtio-x86_64.cpio" >"$1/make.log" 2>&1; then
+		m="the virtio guest did not build: $(tail -n 1 "$1/make.log")"
+	fi
+	if [ -n "$m" ]; then
+		echo "$m"
+		return 0
+	fi
+	cp "$(la_vm_l2_kernel)" "$2/vmlinuz" || echo "cannot copy the L2 kernel"
+	cp "$VM_BUILD/vm/guest-virtio-x86_64.cpio" "$2/virtio.cpio" || echo "cannot copy the guest"
+}

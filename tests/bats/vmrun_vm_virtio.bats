@@ -118,24 +118,15 @@ EOF
 setup_file() {
 	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc m
 	mkdir -p "$p/data"
-	m=$(la_vm_missing | head -n 1)
-	if [ -z "$m" ] && ! vm_have_vmrun; then
-		m="la-vmrun is not built yet"
-	fi
+	m=$(vm_virtio_payload "$t" "$p")
 	if [ -z "$m" ] && ! command -v mke2fs >/dev/null && ! [ -x /usr/sbin/mke2fs ]; then
 		m="mke2fs not found (Debian package e2fsprogs)"
-	fi
-	if [ -z "$m" ] && ! make -s -C "$VM_TOP" --no-print-directory BUILD="$VM_BUILD" \
-		"$VM_BUILD/vm/guest-virtio-x86_64.cpio" >"$t/make.log" 2>&1; then
-		m="the virtio guest did not build: $(tail -n 1 "$t/make.log")"
 	fi
 	if [ -n "$m" ]; then
 		echo "$m" >"$t/harness-error"
 		return 0
 	fi
 	"$VM_BIN/la-vmrun" --help >"$t/vmrun-help" 2>&1 || true
-	cp "$(la_vm_l2_kernel)" "$p/vmlinuz" || return 1
-	cp "$VM_BUILD/vm/guest-virtio-x86_64.cpio" "$p/virtio.cpio" || return 1
 	cp "$VM_TOP/tests/vm/diskfile.sh" "$p/" || return 1
 	# the disks: root (busybox, guest-init.sh as /sbin/init, a file) and a
 	# data disk the guest gets read-only

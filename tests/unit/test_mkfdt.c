@@ -231,16 +231,26 @@ static void test_place_rv_x86(void)
 static void test_cmdline(void)
 {
 	struct la_serial_opts s = { 4, 1, 3 };
-	char buf[64];
+	struct la_range ram = { 0x108000000, 0x1080fffff };
+	char buf[160];
 
-	T_CHECK(la_cmdline_build(LA_ARCH_AARCH64, &s, "ro", 63, buf, sizeof(buf)) == 0);
+	T_CHECK(la_cmdline_build(LA_ARCH_AARCH64, &s, "ro", NULL, 63, buf, sizeof(buf)) == 0);
 	T_EQ_STR(buf, "panic=-1 console=ttyS0 earlycon=uart8250,mmio,0x3e8 ro");
-	s = (struct la_serial_opts){ 1, 0, 2 }; /* earlycon on a missing port: skipped */
-	T_CHECK(la_cmdline_build(LA_ARCH_X86_64, &s, NULL, 63, buf, sizeof(buf)) == 0);
-	T_EQ_STR(buf, "panic=-1");
-	T_EQ_U64(la_cmdline_build(LA_ARCH_AARCH64, &s, "0123456789", 12, buf, sizeof(buf)),
+	/* the pstore's ramoops: after the user's parameters, but first on riscv64 */
+	T_CHECK(la_cmdline_build(LA_ARCH_AARCH64, &s, "ro", &ram, 159, buf, sizeof(buf)) == 0);
+	T_EQ_STR(buf, "panic=-1 console=ttyS0 earlycon=uart8250,mmio,0x3e8 ro "
+		 "ramoops.mem_address=0x108000000 ramoops.mem_size=0x100000");
+	T_CHECK(la_cmdline_build(LA_ARCH_RISCV64, &s, "ro", &ram, 159, buf, sizeof(buf)) == 0);
+	T_EQ_STR(buf, "panic=-1 ramoops.mem_address=0x108000000 ramoops.mem_size=0x100000 "
+		 "console=ttyS0 earlycon=uart8250,mmio,0x3e8 ro");
+	T_EQ_U64(la_cmdline_build(LA_ARCH_RISCV64, &s, "ro", &ram, 63, buf, sizeof(buf)),
 		 -LA_ERR_CMDLINE);
-	T_EQ_U64(la_cmdline_build(LA_ARCH_AARCH64, &s, "\x01", 63, buf, sizeof(buf)),
+	s = (struct la_serial_opts){ 1, 0, 2 }; /* earlycon on a missing port: skipped */
+	T_CHECK(la_cmdline_build(LA_ARCH_X86_64, &s, NULL, NULL, 63, buf, sizeof(buf)) == 0);
+	T_EQ_STR(buf, "panic=-1");
+	T_EQ_U64(la_cmdline_build(LA_ARCH_AARCH64, &s, "0123456789", NULL, 12, buf, sizeof(buf)),
+		 -LA_ERR_CMDLINE);
+	T_EQ_U64(la_cmdline_build(LA_ARCH_AARCH64, &s, "\x01", NULL, 63, buf, sizeof(buf)),
 		 -LA_ERR_CMDLINECHAR);
 }
 

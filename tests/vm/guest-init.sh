@@ -18,6 +18,13 @@
 #                    the tree (riscv64)
 #   la.kmsg=WORD     "la-guest: kmsg WORD" through the kernel log at a level
 #                    every console prints (riscv64: a kept SBI bootconsole)
+#   la.pstore        mounts pstore on /sys/fs/pstore: "la-guest: pstore files
+#                    NAME..." (or "none"), then "la-guest: pstore LINE" for
+#                    each line of its records that names a panic or sysrq
+#   la.panic         "la-guest: panic pvpanic BOUND" (the devices the
+#                    pvpanic-pci driver took, or "none"), then panics the
+#                    kernel (sysrq c): la-vmrun --pstore keeps its log, and
+#                    pvpanic makes la-vmrun exit 34
 # The virtio pieces (an initramfs made with mkguest.sh --modules; nothing of
 # this runs unless the command line asks):
 #   la.modules=M[,M...]  insmod each M (a line of /lib/modules/KVER/la.dep:
@@ -25,7 +32,11 @@
 #                    virtio_rng, vmw_vsock_virtio_transport, ext4, or
 #                    "virtio" for all) after what it needs, in order, before
 #                    anything else: "la-guest: modules loaded NAME... (S s)",
-#                    or "la-guest: modules failed REASON"
+#                    or "la-guest: modules failed REASON"; a module's
+#                    parameters come from the command line as modprobe
+#                    takes them (ramoops.mem_size=...: mem_size=... for
+#                    ramoops), also ramoops and pvpanic_pci where the
+#                    initramfs has them
 #   root=DEV         then mount DEV (rootfstype=, ro, rootwait=SECONDS: 10)
 #                    on /newroot and switch_root to its init (init=, default
 #                    /sbin/init): "la-guest: root DEV TYPE rw|ro"; or "la-guest:
@@ -114,6 +125,15 @@ echo "la-guest: memtotal_kib $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
 echo "la-guest: cmdline $(cat /proc/cmdline)"
 grep 'System RAM' /proc/iomem | sed 's/^ *\([0-9a-f]*-[0-9a-f]*\) : .*/la-guest: ram \1/'
 
+# la_modparams K: module K's parameters on the command line (K.P=V: P=V),
+# as modprobe passes them
+la_modparams() {
+	local w
+	for w in $la_cmdline; do
+		case $w in "$1".*=*) echo "${w#"$1".}" ;; esac
+	done
+}
+
 # la_modules M,M...: insmod what each M's la.dep line lists, unless loaded
 la_modules() {
 	local d m k line loaded="" t0
@@ -131,7 +151,8 @@ la_modules() {
 		}
 		for k in ${line#*:}; do
 			[ ! -e "/sys/module/$k/initstate" ] || continue
-			insmod "$d/$k.ko" 2>/tmp/insmod.err || {
+			# shellcheck disable=SC2046 # one word per parameter
+			insmod "$d/$k.ko" $(la_modparams "$k") 2>/tmp/insmod.err || {
 				echo "la-guest: modules failed insmod $k: $(head -n 1 /tmp/insmod.err)"
 				return 1
 			}
@@ -393,6 +414,21 @@ for w in $(cat /proc/cmdline); do
 		;;
 	la.kmsg=*) echo "<2>la-guest: kmsg ${w#la.kmsg=}" >/dev/kmsg ;;
 	# --- end riscv64 ---
+	la.pstore)
+		mkdir -p /sys/fs/pstore
+		mount -t pstore pstore /sys/fs/pstore 2>/dev/null
+		f=$(ls /sys/fs/pstore | tr '\n' ' ')
+		f=${f% }
+		echo "la-guest: pstore files ${f:-none}"
+		cat /sys/fs/pstore/* 2>/dev/null | grep -iE 'panic|sysrq' | head -n 20 |
+			sed 's/^/la-guest: pstore /'
+		;;
+	la.panic)
+		f=$(ls /sys/bus/pci/drivers/pvpanic-pci 2>/dev/null | grep : | tr '\n' ' ')
+		f=${f% }
+		echo "la-guest: panic pvpanic ${f:-none}"
+		echo c >/proc/sysrq-trigger
+		;;
 	esac
 done
 [ "$pause" = 0 ] || sleep "$pause"

@@ -74,4 +74,4 @@ out=$(la-vmctl "$S" stop); echo "hp: stop rc $? $out"
 wait "$pid"
 echo "hp: vmrun exit $?"
 sed 's/^/hp: vmrun stderr /' /tmp/vm.err
-grep -i 'acpiphp\|pci 0000:00:03\|virtio_blk\|ACPI Error\|ACPI BIOS' /tmp/vm.out | sed 's/^/hp: dmesg /' | head -40
+grep -i 'acpiphp\|pci 0000:00:04\|virtio_blk\|ACPI Error\|ACPI BIOS' /tmp/vm.out | sed 's/^/hp: dmesg /' | head -40

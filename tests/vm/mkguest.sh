@@ -12,7 +12,9 @@
 #                   /lib/modules/KVER/NAME.ko, with /lib/modules/KVER/la.dep:
 #                   one line "MOD: NAME..." per module a guest may ask for
 #                   (what to insmod, in order; nothing when built in), and
-#                   "virtio: NAME..." for all of them. Its /init loads them
+#                   "virtio: NAME..." for all of them; also ramoops and
+#                   pvpanic_pci (LA_VM_GUEST_EXTRA_MODULES, not in "virtio")
+#                   where the kernel has them. Its /init loads them
 #                   only when the command line says la.modules=... .
 #   --bin FILE      also carry FILE as /bin/NAME (a static program for ARCH:
 #                   la-vsock); repeatable
@@ -74,6 +76,17 @@ if [ -n "$kdir" ]; then
 		echo "$m:$names" >>"$md/la.dep"
 	done
 	echo "virtio:$all" >>"$md/la.dep"
+	for m in $LA_VM_GUEST_EXTRA_MODULES; do
+		paths=$(la_vm_module_deps "$kdir" "$kver" "$m" 2>/dev/null) || continue
+		names=""
+		for p in $paths; do
+			n=$(la_vm_ko_name "$p")
+			[ -e "$md/$n.ko" ] || la_vm_ko_copy "$kdir/lib/modules/$kver/$p" "$md/$n.ko" ||
+				die "cannot unpack $p"
+			names="$names $n"
+		done
+		echo "$m:$names" >>"$md/la.dep"
+	done
 	rm -f "$stage/err"
 fi
 la_vm_cpio "$stage" "$out"

@@ -388,10 +388,10 @@ static bool la_rv_exit(struct la_vm *vm, struct la_kvm_vcpu *v)
 		la_vm_console_write(vm, &a.byte, 1);
 		break;
 	case LA_RV_SBI_POWEROFF:
-		la_vm_request_exit(vm, LA_FATE_POWEROFF, "SBI system reset: shutdown");
+		la_vm_guest_exit(vm, LA_FATE_POWEROFF, "SBI system reset: shutdown");
 		break;
 	case LA_RV_SBI_RESET:
-		la_vm_request_exit(vm, LA_FATE_RESET, "SBI system reset: reboot");
+		la_vm_guest_exit(vm, LA_FATE_RESET, "SBI system reset: reboot");
 		break;
 	case LA_RV_SBI_ANSWER:
 		break;

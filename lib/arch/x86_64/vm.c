@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "dev/platform.h"
 #include "err.h"
 #include "vm/vm.h"
@@ -52,7 +53,7 @@ static int la_x86_tables(const struct la_vm_config *cfg, const struct la_arch_la
 
 static int la_x86_cmdline(const struct la_vm_image *img, struct la_cmdline *c)
 {
-	char tok[64];
+	char tok[96];
 	int err = la_cmdline_add(c, "panic=-1");
 
 	if (!err && img->hvc0) {
@@ -67,6 +68,11 @@ static int la_x86_cmdline(const struct la_vm_image *img, struct la_cmdline *c)
 	}
 	if (!err && img->cmdline)
 		err = la_cmdline_add(c, img->cmdline);
+	if (!err && img->ramoops) {
+		err = la_cmdline_ramoops(img->ramoops, tok, sizeof(tok));
+		if (!err)
+			err = la_cmdline_add(c, tok);
+	}
 	return err;
 }
 
@@ -136,6 +142,11 @@ int la_x86_build_vm(const struct la_vm_config *cfg, const struct la_arch_layout 
 	b->ecam = l->pci_ecam;
 	b->vcfg = la_x86_vcfg_range(l, m);
 	b->high_mmio = la_x86_high_mmio(l, m, img->phys_bits);
+	/* the pstore region is carved from high MMIO before its pool is made
+	 * (crosvm's mmio_pools(), PC00._CRS): the window starts after it */
+	if (img->ramoops && img->ramoops->start == b->high_mmio.start &&
+	    img->ramoops->end < b->high_mmio.end)
+		b->high_mmio.start = img->ramoops->end + 1;
 	la_x86_cmos_mem(l, cfg->mem_size, &b->cmos_below, &b->cmos_above);
 	if (cfg->cpus > LA_X86_MPTABLE_MAX_CPUS)
 		return -LA_ERR_CPUS;
