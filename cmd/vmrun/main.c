@@ -49,6 +49,7 @@ enum {
 	K_PSTORE,
 	K_PVPANIC,
 	K_NO_PVPANIC,
+	K_HUGEPAGES,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -76,6 +77,10 @@ static const struct argp_option la_vmrun_options[] = {
 	{ "explain", K_EXPLAIN, NULL, 0, "Print what would be built (layout, grants, e820, "
 	  "cmdline, setup_data, tables) and exit without running", 0 },
 	{ "kvm-device", K_KVM_DEVICE, "PATH", 0, "The KVM device (default /dev/kvm)", 0 },
+	{ "hugepages", K_HUGEPAGES, NULL, 0, "Back guest RAM with 2 MiB hugetlbfs pages, "
+	  "reserved at start (the host's pool: /proc/sys/vm/nr_hugepages); fail at once if "
+	  "there are too few. Default: anonymous memory, 2 MiB-aligned for transparent huge "
+	  "pages", 0 },
 	{ "control", K_CONTROL, "PATH", 0, "Listen on a Unix socket at PATH (mode 0600, removed "
 	  "on exit) for la-vmctl: list, status, stop (one JSON object a line; see CONTROL "
 	  "SOCKET in la-vmrun(1)). A PATH a running VM listens on is refused", 0 },
@@ -407,6 +412,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_NO_RNG: a->rng = false; return 0;
 	case K_PVPANIC: a->pvpanic = true; return 0;
 	case K_NO_PVPANIC: a->pvpanic = false; return 0;
+	case K_HUGEPAGES: a->hugepages = true; return 0;
 	case K_PSTORE: la_vmrun_pstore_opt(state, a, arg); return 0;
 	case K_CONSOLE:
 		if (!strcmp(arg, "virtio"))
@@ -771,6 +777,27 @@ static void la_vmrun_resources(struct la_vmrun *a)
 		la_vmrun_die("resources", a->res.failed, la_strerror(err));
 }
 
+/* --hugepages and the pool is too small: how many pages the guest needs,
+ * how many the host has free. */
+static void la_vmrun_hugepages_fail(const struct la_vmrun *a)
+{
+	char line[128], why[256];
+	unsigned long long free_pages = 0;
+	bool known = false;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "HugePages_Free: %llu", &free_pages) == 1)
+			known = true;
+	if (f)
+		fclose(f);
+	snprintf(why, sizeof(why), "the guest's RAM needs %llu free 2 MiB huge pages, the host "
+		 "has %s%llu (raise /proc/sys/vm/nr_hugepages)",
+		 (unsigned long long)la_gmem_huge_pages(&a->vm.mem), known ? "" : "? ",
+		 free_pages);
+	la_cli_fail("--hugepages", NULL, 1, "%s", why);
+}
+
 static void la_vmrun_build(struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
@@ -794,7 +821,9 @@ static void la_vmrun_build(struct la_vmrun *a)
 	};
 	if (getrandom(a->img.rng_seed, sizeof(a->img.rng_seed), 0) != sizeof(a->img.rng_seed))
 		la_vmrun_die("getrandom", NULL, strerror(errno));
-	err = la_gmem_map(&a->g, &a->vm.mem);
+	err = la_gmem_map(&a->g, &a->vm.mem, a->hugepages ? LA_GMEM_HUGETLB : LA_GMEM_ANON);
+	if (err == -LA_ERR_HUGEPAGES)
+		la_vmrun_hugepages_fail(a);
 	if (err)
 		la_vmrun_die("--mem", a->vm.arg[LA_VMOPT_MEM], la_strerror(err));
 	if (a->pstore.fd >= 0) {

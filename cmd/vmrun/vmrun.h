@@ -65,6 +65,7 @@ struct la_vmrun {
 	} vsock;
 	struct la_vcons_opts cons;
 	bool pvpanic;                    /* --pvpanic (default), --no-pvpanic */
+	bool hugepages;                  /* --hugepages: hugetlbfs guest RAM */
 	struct {
 		const char *arg;             /* --pstore as given, NULL: none */
 		char *path;                  /* path=; malloc'd */

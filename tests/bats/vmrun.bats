@@ -17,7 +17,8 @@ teardown() {
 	run la-vmrun --help
 	assert_success
 	for o in --initrd --cmdline --fdt --dump-fdt --serial --debugcon --boot-timing \
-		--no-acpi --explain --kvm-device --overlay --mem --cpus --bios --pci-ecam --pci-mem; do
+		--no-acpi --explain --kvm-device --overlay --mem --cpus --bios --pci-ecam --pci-mem \
+		--hugepages; do
 		assert_output --partial -- "$o"
 	done
 	assert_output --partial "Exit status: 0 the guest powered off, 32 it reset"
@@ -753,4 +754,31 @@ true"
 	assert_output "la-vmrun: --json: prints the --explain dry run; give --explain too"
 	run bash -c "la-vmrun --explain -j --bios '$FW' | jq -c '[.image.kind, .[\"e820\"], .setup_data, .device_tree]'"
 	assert_output '["BIOS",[],[],null]'
+}
+
+@test "la-vmrun: --explain says how guest RAM is backed: anonymous by default, hugetlbfs with --hugepages" {
+	run la-vmrun --explain --mem 64M "$PROBE"
+	assert_success
+	assert_line "guest RAM backing: anonymous memory, each region of 2 MiB or more 2 MiB-aligned (transparent huge pages where the host has them)"
+	run la-vmrun --explain --json --mem 64M "$PROBE"
+	assert_success
+	[ "$(jq -r .ram_backing <<<"$output")" = anonymous ]
+	[ "$(jq -r 'has("ram_huge_pages")' <<<"$output")" = false ]
+}
+
+# --hugepages reserves the pages at start, --explain too (it builds the
+# image in guest RAM): 64M is 34 pages (640 KiB, the reserved 384 KiB and
+# [1 MiB, 64 MiB) each in whole 2 MiB pages). Which answer this host gives
+# depends on its pool; each is checked for what it must say.
+@test "la-vmrun: --hugepages needs the host's free 2 MiB pages, and says how many when there are too few" {
+	local free
+	free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
+	run la-vmrun --explain --hugepages --mem 64M "$PROBE"
+	if [ "${free:-0}" -lt 34 ]; then
+		assert_failure 1
+		assert_output "la-vmrun: --hugepages: the guest's RAM needs 34 free 2 MiB huge pages, the host has ${free:-? 0} (raise /proc/sys/vm/nr_hugepages)"
+	else
+		assert_success
+		assert_line "guest RAM backing: hugetlbfs, 34 pages of 2 MiB reserved at start (--hugepages)"
+	fi
 }

@@ -29,6 +29,14 @@ la-case h-qemu-l2 300 qemu-system-x86_64 -accel kvm -M microvm,x-option-roms=off
 EOF
 }
 
+# cases that change the host they run on, so only ever in the emulated
+# host, even where the probe runs natively: --hugepages sets the kernel's
+# pool of 2 MiB pages (tests/vm/hugepages.sh)
+vm_cases_l1_only() {
+	vm_have_vmrun || return 0
+	echo "la-case m-huge $VM_PROBE_TIMEOUT \"\$P/hugepages.sh\" la-vmrun --hugepages --mem 64M --cmdline probe.mode=wait \"\$P/probe.bzImage\""
+}
+
 # the native branch, once, inside the emulated host: its KVM is hardware
 # KVM as far as the suites can tell (tests/vm/native-in-l1.sh)
 vm_cases_native_in_l1() {
@@ -99,7 +107,7 @@ vm_script() {
 	echo 'P=${P:-/payload}; export P'
 	vm_sanitizer_env
 	{
-		[ "$1" = l1 ] && vm_cases_harness
+		[ "$1" = l1 ] && vm_cases_harness && vm_cases_l1_only
 		[ "$(vm_where_probe)" = "$1" ] && vm_cases_probe && vm_cases_sandbox
 		[ "$(vm_where_linux)" = "$1" ] && vm_cases_linux
 		# last: it boots several guests of its own in this emulated host
@@ -139,7 +147,7 @@ setup_file() {
 	mkdir -p "$p" "$t/native" "$t/bin"
 	cp "$VM_BUILD/guest/probe.bzImage" "$VM_BUILD/guest/probe.elf" "$VM_BUILD/vm/guest.cpio" "$p/" || return 1
 	printf 'la-probe-initrd\n' >"$p/initrd.bin"
-	cp "$VM_TOP/tests/vm/seccomp-live.sh" "$p/" || return 1
+	cp "$VM_TOP/tests/vm/seccomp-live.sh" "$VM_TOP/tests/vm/hugepages.sh" "$p/" || return 1
 	if vm_have_vmrun; then
 		cp "$VM_BUILD/tests/hooks/la-vmrun" "$t/bin/la-vmrun-hooks" || return 1
 		cp "$VM_BUILD/tests/la-pty" "$t/bin/la-pty" || return 1
@@ -545,6 +553,17 @@ $stderr"
 	for s in "vCPU 0's seccomp filter loaded" "vCPU 0's first KVM_RUN" "power-off"; do
 		[ "$(grep -cxF "$s" <<<"$steps")" = 1 ] || fail "--boot-timing: '$s' not once: $steps"
 	done
+}
+
+@test "la-vmrun: --hugepages: the guest's RAM takes exactly its 34 pages of the host's pool while it runs, none after; too small a pool fails at start" {
+	need_vmrun m-huge
+	vm_case_status m-huge 0
+	assert_line "huge: taken before 0"
+	assert_line "huge: taken while it runs 34"
+	assert_line "huge: taken after 0"
+	assert_line 'probe: got byte 0x78'
+	assert_line "huge: small pool status 1"
+	assert_line "huge: small pool says: la-vmrun: --hugepages: the guest's RAM needs 34 free 2 MiB huge pages, the host has 8 (raise /proc/sys/vm/nr_hugepages)"
 }
 
 @test "la-vmrun: --no-acpi leaves only the MP table; the probe cannot power off and resets (32)" {
