@@ -381,7 +381,17 @@ $(FUZZ_LIB): $(LIB_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
 	$(AR) qcs $@ $^
 $(FUZZ_BUILD)/bin/%: $(FUZZ_BUILD)/obj/tests/fuzz/%.o $(FUZZ_LIB)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_SANFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(filter %.a,$^) \
+		$(FUZZ_LDEXTRA) $(LDLIBS)
+# the command-line targets (fuzz_args_*.c): a program's main.c included
+# with main renamed, its other files beside it, and its exits turned into
+# returns to the fuzzer (tests/fuzz/fuzz_args.h)
+$(FUZZ_BUILD)/bin/fuzz_args_%: FUZZ_LDEXTRA = -Wl,--wrap=exit,--wrap=argp_parse \
+	-Wl,--wrap=argp_failure,--wrap=argp_error,--wrap=argp_state_help
+$(FUZZ_BUILD)/bin/fuzz_args_vmrun: \
+	$(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out cmd/vmrun/main.c,$(wildcard cmd/vmrun/*.c)))
+$(FUZZ_BUILD)/bin/fuzz_args_alloc: \
+	$(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out cmd/alloc/main.c,$(wildcard cmd/alloc/*.c)))
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -369,6 +369,8 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 		a->rng = true;
 		a->pvpanic = true;
 		a->pstore.fd = -1;
+		a->control_fd = -1;
+		a->initrd_fd = -1;
 		return 0;
 	case K_INITRD: a->initrd_path = arg; return 0;
 	case K_KERNEL:
@@ -890,6 +892,36 @@ static int la_vmrun_print_seccomp(const struct la_vmrun *a)
 	return la_cli_flush();
 }
 
+/* What main and the options hold: guest RAM, files, copies of arguments
+ * (also after parsing alone, as tests/fuzz/fuzz_args_vmrun.c parses). */
+static void la_vmrun_free(struct la_vmrun *a)
+{
+	la_gmem_unmap(&a->g);
+	if (a->control_fd >= 0)
+		close(a->control_fd);
+	if (a->initrd_fd >= 0)
+		close(a->initrd_fd);
+	free(a->image);
+	free(a->dtb);
+	free(a->cmdline);
+	la_overlay_list_free(&a->overlays);
+	la_fdtopts_free(&a->fdt);
+	la_vm_res_destroy(&a->res);
+	la_vmrun_close_nets(a);
+	for (unsigned i = 0; i < a->ndisks; i++) {
+		if (a->disk[i].o.fd >= 0)
+			close(a->disk[i].o.fd);
+		free(a->disk[i].copy);
+	}
+	if (a->vsock.arg && a->vsock.o.fd >= 0)
+		close(a->vsock.o.fd);
+	free(a->vsock.copy);
+	if (a->pstore.fd >= 0)
+		close(a->pstore.fd);
+	free(a->pstore.path);
+	free(a->boot);
+}
+
 int main(int argc, char **argv)
 {
 	struct la_vmrun a = { 0 };
@@ -933,29 +965,6 @@ int main(int argc, char **argv)
 	} else {
 		status = la_vmrun_run(&a);
 	}
-	la_gmem_unmap(&a.g);
-	if (a.control_fd >= 0)
-		close(a.control_fd);
-	if (a.initrd_fd >= 0)
-		close(a.initrd_fd);
-	free(a.image);
-	free(a.dtb);
-	free(a.cmdline);
-	la_overlay_list_free(&a.overlays);
-	la_fdtopts_free(&a.fdt);
-	la_vm_res_destroy(&a.res);
-	la_vmrun_close_nets(&a);
-	for (unsigned i = 0; i < a.ndisks; i++) {
-		if (a.disk[i].o.fd >= 0)
-			close(a.disk[i].o.fd);
-		free(a.disk[i].copy);
-	}
-	if (a.vsock.arg && a.vsock.o.fd >= 0)
-		close(a.vsock.o.fd);
-	free(a.vsock.copy);
-	if (a.pstore.fd >= 0)
-		close(a.pstore.fd);
-	free(a.pstore.path);
-	free(a.boot);
+	la_vmrun_free(&a);
 	return status;
 }
