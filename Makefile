@@ -17,6 +17,11 @@
 #                   $(BUILD)/cross/ARCH (run them with qemu-ARCH-static)
 
 BUILD   ?= build
+# one spelling of every target, however BUILD is given (make, the suites'
+# BUILD=$PWD/build): the .d files name targets as they were built, and a
+# relative and an absolute name would miss each other's header
+# dependencies, leaving objects stale after a header changes
+override BUILD := $(abspath $(BUILD))
 PREFIX  ?= /usr/local
 SAN     ?=
 
