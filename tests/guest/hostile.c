@@ -14,7 +14,8 @@
  *   msix    MSI-X tables filled with nonsense addresses, vectors and masks
  *           (garbage writes of every size, into the PBA too), then enabled,
  *           with virtio vectors past the table
- *   virtio  every virtio device's queue 0 given descriptors outside RAM,
+ *   virtio  every virtio device's last queue (the one the driver fills:
+ *           blk's, rng's, console's transmit) given descriptors outside RAM,
  *           loops, zero and huge lengths, bad indirect tables, ring indices
  *           that jump, and a queue resized and re-enabled mid-flight,
  *           notifying after each; then a valid request must still work
@@ -24,7 +25,7 @@
  *   probe: hostile bus N accesses over M ranges
  *   probe: hostile bars 00:DD.0 moved N times, restored ok|BAD
  *   probe: hostile msix 00:DD.0 table N entries enabled
- *   probe: virtq 00:DD.0 CASE needs-reset yes|no used N
+ *   probe: virtq 00:DD.0 qQ CASE needs-reset yes|no used N
  *   probe: virtq 00:DD.0 resets R
  *   probe: hostile survived seed N
  * MSI data always keeps delivery mode fixed or lowest priority: an INIT,
@@ -42,6 +43,7 @@
 #define H_PCI_CAP_MSIX    0x11
 #define H_PCI_CAP_VENDOR  0x09
 #define H_PCI_CMD_MEM     0x0002
+#define H_PCI_CMD_MASTER  0x0004
 #define H_VIRTIO_VENDOR   0x1af4
 
 /* virtio 1.x common configuration (virtio spec 1.2 §4.1.4.3) */
@@ -102,6 +104,7 @@ struct h_dev {
 	/* virtio: the BAR-relative capabilities, as guest addresses */
 	uint64_t common, notify;
 	uint32_t notify_mult;
+	uint16_t q;             /* the queue under test: the last one */
 	unsigned resets;        /* NEEDS_RESET seen */
 };
 
@@ -578,7 +581,7 @@ static void h_vq_setup(const struct h_dev *d, uint64_t desc)
 	h_mmio_write(c + H_VC_GFSELECT, 4, 1);
 	h_mmio_write(c + H_VC_GF, 4, 1u << (H_VF_VERSION_1 - 32));
 	h_mmio_write(c + H_VC_STATUS, 1, H_VS_ACK | H_VS_DRIVER | H_VS_FEATURES_OK);
-	h_mmio_write(c + H_VC_Q_SELECT, 2, 0);
+	h_mmio_write(c + H_VC_Q_SELECT, 2, d->q);
 	h_mmio_write(c + H_VC_Q_SIZE, 2, H_Q_SIZE);
 	h_w64(c + H_VC_Q_DESC, desc);
 	h_w64(c + H_VC_Q_DRIVER, H_Q_AVAIL);
@@ -588,10 +591,13 @@ static void h_vq_setup(const struct h_dev *d, uint64_t desc)
 		     H_VS_DRIVER_OK);
 }
 
-/* h_vq_kick: head into the avail ring (index idx), notify queue 0 */
+/* h_vq_kick: head into the avail ring (index idx), notify the queue */
 static void h_vq_kick(const struct h_dev *d, uint16_t head, uint16_t idx)
 {
-	uint16_t off = (uint16_t)h_mmio_read(d->common + H_VC_Q_NOTIFY_OFF, 2);
+	uint16_t off;
+
+	h_mmio_write(d->common + H_VC_Q_SELECT, 2, d->q);
+	off = (uint16_t)h_mmio_read(d->common + H_VC_Q_NOTIFY_OFF, 2);
 
 	*(volatile uint16_t *)h_gpa(H_Q_AVAIL + 4 + 2 * ((idx - 1u) % H_Q_SIZE)) = head;
 	__asm__ volatile("" ::: "memory");
@@ -615,9 +621,12 @@ static uint8_t h_vq_wait(const struct h_dev *d, uint16_t used)
 }
 
 /* h_vq_valid: the one request each device under test can serve: a
- * virtio-blk read of sector 0, 512 bytes of virtio-rng; 0 for others */
+ * virtio-blk read of sector 0, 512 bytes of virtio-rng, a line to
+ * virtio-console's output; 0 for others */
 static int h_vq_valid(const struct h_dev *d)
 {
+	static const char hello[] = "probe: hvc says hello\n";
+
 	if (d->device == 0x1042) {
 		volatile uint32_t *hdr = (volatile uint32_t *)h_gpa(H_Q_HDR);
 
@@ -631,6 +640,12 @@ static int h_vq_valid(const struct h_dev *d)
 	}
 	if (d->device == 0x1044) {
 		h_desc(0, H_Q_BUF, 512, H_VD_WRITE, 0);
+		return 1;
+	}
+	if (d->device == 0x1043) {
+		for (unsigned i = 0; i < sizeof(hello) - 1; i++)
+			h_gpa(H_Q_BUF)[i] = (uint8_t)hello[i];
+		h_desc(0, H_Q_BUF, sizeof(hello) - 1, 0, 0);
 		return 1;
 	}
 	return 0;
@@ -740,7 +755,6 @@ static uint8_t h_vq_case(struct hostile *h, const struct h_dev *d, enum h_vq_cas
 		h_mmio_write(c + H_VC_Q_SIZE, 2, (uint32_t)h_rand(h));
 		h_mmio_write(c + H_VC_Q_SELECT, 2, (uint32_t)h_rand(h));
 		h_mmio_write(c + H_VC_Q_ENABLE, 2, 1);
-		h_mmio_write(c + H_VC_Q_SELECT, 2, 0);
 		h_vq_kick(d, 0, 2);
 	}
 	(void)h_vq_wait(d, 0);
@@ -758,13 +772,18 @@ static void h_virtio(struct hostile *h)
 		if (d->vendor != H_VIRTIO_VENDOR || !d->common || !d->notify ||
 		    d->common >= (1ull << 32) || d->notify >= (1ull << 32))
 			continue;
+		/* the last queue: the one the driver fills for blk and rng,
+		 * transmit for console (receive waits for input) */
+		d->q = (uint16_t)h_mmio_read(d->common + H_VC_NUM_QUEUES, 2);
+		if (!d->q--)
+			continue;
 		for (unsigned k = 0; k < H_VQ_NCASES; k++) {
 			uint8_t s = h_vq_case(h, d, (enum h_vq_case)k);
 
 			if (s & H_VS_NEEDS_RESET)
 				d->resets++;
-			probe_printf(h->p, "probe: virtq %s %s needs-reset %s used %u\n",
-				     h_bdf(d, bdf), h_vq_names[k], s & H_VS_NEEDS_RESET ? "yes" : "no",
+			probe_printf(h->p, "probe: virtq %s q%u %s needs-reset %s used %u\n",
+				     h_bdf(d, bdf), d->q, h_vq_names[k], s & H_VS_NEEDS_RESET ? "yes" : "no",
 				     h_used_idx());
 		}
 		h_mmio_write(d->common + H_VC_STATUS, 1, 0);
@@ -790,9 +809,14 @@ void probe_hostile(struct probe *p, enum probe_mode mode, const char *cmdline)
 		     all || mode == PROBE_MODE_HOSTILE_BARS ? " bars" : "",
 		     all || mode == PROBE_MODE_HOSTILE_MSIX ? " msix" : "",
 		     all || mode == PROBE_MODE_HOSTILE_VIRTIO ? " virtio" : "");
+	/* as a driver would: memory decoding and bus mastering on, else no
+	 * BAR is on la-vmrun's bus for the garbage to reach */
+	h_enumerate(&h);
+	for (unsigned i = 0; i < h.nd; i++)
+		h_cfg_write(h.d[i].slot, H_PCI_COMMAND, 2,
+			    h_cfg_read(h.d[i].slot, H_PCI_COMMAND, 2) | H_PCI_CMD_MEM | H_PCI_CMD_MASTER);
 	if (all || mode == PROBE_MODE_HOSTILE_BUS)
 		h_bus(&h);
-	h_enumerate(&h);
 	if (all || mode == PROBE_MODE_HOSTILE_BARS)
 		h_bars(&h);
 	if (all || mode == PROBE_MODE_HOSTILE_MSIX)
