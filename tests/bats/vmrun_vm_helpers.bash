@@ -223,7 +223,9 @@ vm_l1_batch() {
 			2>"$t/l1.stderr" || rc=$?
 		[ "$try" = 1 ] || cp "$out"/*.out "$out"/*.err "$out"/*.status \
 			"$out"/*.seconds "$t/l1/" 2>/dev/null || true
-		[ "$rc" = 3 ] && [ -e "$out/stalled" ] || break
+		if [ "$rc" != 3 ] || [ ! -e "$out/stalled" ]; then
+			break
+		fi
 	done
 	[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
 }

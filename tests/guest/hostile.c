@@ -606,16 +606,16 @@ static void h_vq_kick(const struct h_dev *d, uint16_t head, uint16_t idx)
 }
 
 /* h_vq_wait: until the device used more than used chains or needs a
- * reset, about 2^30 TSC ticks at most (a fraction of a second); the status.
- * used = the index now: the whole time unless the device needs a reset,
- * so a queue the device broke late is seen. */
-static uint8_t h_vq_wait(const struct h_dev *d, uint16_t used)
+ * reset, 2^bits TSC ticks at most; the status. used = the index now:
+ * the whole time unless the device needs a reset, so a queue the device
+ * broke late is seen. */
+static uint8_t h_vq_wait(const struct h_dev *d, uint16_t used, unsigned bits)
 {
 	uint64_t t0 = probe_rdtsc();
 	uint8_t s;
 
 	while (!((s = h_status(d)) & H_VS_NEEDS_RESET) && h_used_idx() == used &&
-	       probe_rdtsc() - t0 < (1ull << 30))
+	       probe_rdtsc() - t0 < (1ull << bits))
 		;
 	return s;
 }
@@ -757,10 +757,14 @@ static uint8_t h_vq_case(struct hostile *h, const struct h_dev *d, enum h_vq_cas
 		h_mmio_write(c + H_VC_Q_ENABLE, 2, 1);
 		h_vq_kick(d, 0, 2);
 	}
-	(void)h_vq_wait(d, 0);
+	/* seconds for the device to answer (a loaded host, nested, under
+	 * ASan); then a fraction of one for a late NEEDS_RESET, more after
+	 * the resize, where the device thread races the vCPU: the count of
+	 * resets must match la-vmrun's notes */
+	(void)h_vq_wait(d, 0, 34);
 	h_vq_kick(d, head, idx);
 	h_vq_kick(d, head, idx);
-	return h_vq_wait(d, h_used_idx());
+	return h_vq_wait(d, h_used_idx(), k == H_VQ_RESIZE ? 32 : 30);
 }
 
 static void h_virtio(struct hostile *h)
