@@ -104,12 +104,12 @@ GUEST_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-pic
 	-march=x86-64 -mcmodel=small
 GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segments
 GUEST         := $(BUILD)/guest
-GUEST_OBJS    := $(GUEST)/entry.o $(GUEST)/main.o $(GUEST)/report.o
+GUEST_OBJS    := $(GUEST)/entry.o $(GUEST)/main.o $(GUEST)/report.o $(GUEST)/hostile.o
 GUEST_OUT     := $(GUEST)/probe.bzImage $(GUEST)/probe.elf $(BUILD)/bench/fw.bin \
 	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec $(BUILD)/tests/la-pty
 guest: $(GUEST_OUT)
 
-$(GUEST)/%.o: tests/guest/%.c tests/guest/probe.h
+$(GUEST)/%.o: tests/guest/%.c tests/guest/probe.h tests/guest/io.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
 $(GUEST)/%.o: tests/guest/%.S

@@ -277,11 +277,14 @@ const struct la_sys_table *la_sys_table_get(enum la_thread_kind k)
 
 /* What AddressSanitizer's exit-time leak check (LeakSanitizer) does: it
  * stops the world from a cloned task that ptraces every thread, and reads
- * /proc/self/maps and /proc/self/task. Only in sanitizer builds, which
- * `make check` tests; an installed la-vmrun never has it. */
+ * /proc/self/maps and /proc/self/task. And what its allocator does in any
+ * thread: maps and unmaps its chunks (seen from every device thread and
+ * the vCPUs of a running VM: the hostile guest's suite). Only in sanitizer
+ * builds, which `make check` tests; an installed la-vmrun never has it. */
 #if defined(__SANITIZE_ADDRESS__)
 static const struct la_sys_rule la_sys_sanitizer[] = {
 	ALLOW("open"), ALLOW("getdents"), ALLOW("sched_yield"), ALLOW("getppid"), ALLOW("rt_sigaction"), ALLOW("sigaltstack"), ALLOW("prctl"), ALLOW("clone"), ALLOW("ptrace"), ALLOW("wait4"),
+	ALLOW("munmap"), { .name = "mmap", .nalt = 1, .alt = { NOEXEC(2) } },
 };
 
 static const struct la_sys_table la_sys_extra = {

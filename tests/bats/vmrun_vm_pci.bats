@@ -32,7 +32,7 @@ vm_where_virtio() {
 }
 
 setup_file() {
-	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc
+	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload
 	mkdir -p "$p" "$t/native" "$t/bin"
 	vm_have_vmrun || return 0
 	"$VM_TOP/tests/vm/mkguest-virtio.sh" "$p/virtio.cpio" 2>"$t/harness-error" || return 0
@@ -51,24 +51,7 @@ setup_file() {
 			return 0
 		fi
 		cp "$(la_vm_l2_kernel)" "$p/vmlinuz" || return 1
-		# the emulated host freezes now and then (see vmrun_vm.bats): up to
-		# twice more, the cases it did not finish run in a fresh one
-		local try out script=$t/cases.sh
-		for try in 1 2 3; do
-			out=$t/l1
-			[ "$try" = 1 ] || {
-				out=$t/l1-try$try script=$t/l1-try$try.sh
-				vm_unfinished "$t/cases.sh" "$t/l1" >"$script"
-			}
-			rc=0
-			"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 1200 --stall 240 \
-				--payload "$p" --bin "$VM_BIN/la-vmrun" --out "$out" --script "$script" \
-				2>"$t/l1.stderr" || rc=$?
-			[ "$try" = 1 ] || cp "$out"/*.out "$out"/*.err "$out"/*.status \
-				"$out"/*.seconds "$t/l1/" 2>/dev/null || true
-			[ "$rc" = 3 ] && [ -e "$out/stalled" ] || break
-		done
-		[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+		vm_l1_batch "$t" "$p" "$t/cases.sh" 1200 --bin "$VM_BIN/la-vmrun"
 	else
 		ln -sf "$VM_TOP/tests/vm/la-case.sh" "$t/bin/la-case"
 		cp "$(la_vm_l2_kernel)" "$p/vmlinuz" || return 1
