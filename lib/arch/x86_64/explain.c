@@ -158,9 +158,12 @@ unsigned la_x86_explain_rows(const struct la_vm_boot *b, bool other, struct la_e
 		  "PCI host bridge 00:00.0; 0xcf9 resets" },
 		{ "pcie-vcfg", LA_RES_MMIO, b->vcfg, "PCIe virtual config window" },
 		{ "high-mmio", LA_RES_MMIO, b->high_mmio, "PCI MMIO above 4 GiB (in PC00._CRS)" },
+		{ "ioapic", LA_RES_MMIO,
+		  { LA_X86_IOAPIC_BASE, LA_X86_IOAPIC_BASE + LA_X86_IOAPIC_SIZE - 1 },
+		  "IOAPIC, la's (--irqchip split)" },
 	};
 	const struct la_explain_row *rows = other ? after : before;
-	unsigned n = other ? 3 : 1;
+	unsigned n = other ? 3 + b->split_irqchip : 1;
 
 	for (unsigned i = 0; i < n && i < max; i++)
 		out[i] = rows[i];

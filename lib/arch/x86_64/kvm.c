@@ -148,7 +148,7 @@ static int la_x86_mmio_devices(struct la_kvm *k, struct la_bus *mmio)
 		return 0;
 	return la_bus_add(mmio, "ioapic",
 			  (struct la_range){ LA_X86_IOAPIC_BASE,
-					     LA_X86_IOAPIC_BASE + LA_IOAPIC_SIZE - 1 },
+					     LA_X86_IOAPIC_BASE + LA_X86_IOAPIC_SIZE - 1 },
 			  &la_ioapic_ops, st->ioapic);
 }
 
