@@ -234,10 +234,12 @@ static int la_x86_irqchip_create(struct la_kvm *k, unsigned ncpus, const struct 
 	return 0;
 }
 
-/* KVM's supported CPUID, grown until it fits. Caller frees. */
+/* KVM's supported CPUID, grown until it fits; first asked with room for
+ * KVM_MAX_CPUID_ENTRIES (256 in Linux since 5.x), so one call does (a
+ * smaller first try fails E2BIG and costs a second). Caller frees. */
 static struct kvm_cpuid2 *la_kvm_supported_cpuid(struct la_kvm *k)
 {
-	for (unsigned n = 64; n <= 4096; n *= 2) {
+	for (unsigned n = 256; n <= 4096; n *= 2) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
 
 		if (!c)
