@@ -42,11 +42,25 @@ fw() {
 	echo "(a) firmware exec -> exit: median of $RUNS_FW runs (bench/fw.S: port 0xf4, then i8042 reset)"
 	printf '    %-44s %10s %14s %8s\n' VMM wall_ms peak_rss_kib status
 	if [ -n "$VMRUN" ]; then
-		runs "$RUNS_FW" "$log.fw-la" $X -- "$VMRUN" --bios "$B/fw.bin"
-		printf '    %-44s %10s %14s %8s\n' "la-vmrun --bios fw.bin" "$(median wall_ms "$log.fw-la")" \
-			"$(median maxrss_kib "$log.fw-la")" "$(statuses "$log.fw-la")"
+		for ic in kernel split; do
+			runs "$RUNS_FW" "$log.fw-la-$ic" $X -- "$VMRUN" --irqchip "$ic" --bios "$B/fw.bin"
+			printf '    %-44s %10s %14s %8s\n' "la-vmrun --irqchip $ic --bios fw.bin" \
+				"$(median wall_ms "$log.fw-la-$ic")" "$(median maxrss_kib "$log.fw-la-$ic")" \
+				"$(statuses "$log.fw-la-$ic")"
+		done
 	else
 		printf '    %-44s %s\n' "la-vmrun --bios fw.bin" "not built"
+	fi
+	# the floors (bench/floor.c): la-vmrun's KVM objects, and the leanest
+	if command -v la-bench-floor >/dev/null 2>&1; then
+		for v in la split; do
+			runs "$RUNS_FW" "$log.fw-floor-$v" $X -- la-bench-floor "$v" "$B/fw.bin"
+			printf '    %-44s %10s %14s %8s\n' "floor: la-bench-floor $v" \
+				"$(median wall_ms "$log.fw-floor-$v")" "$(median maxrss_kib "$log.fw-floor-$v")" \
+				"$(statuses "$log.fw-floor-$v")"
+		done
+	else
+		printf '    %-44s %s\n' "floor: la-bench-floor" "not on PATH"
 	fi
 	runs "$RUNS_FW" "$log.fw-q" $X -- $QEMU -M microvm,x-option-roms=off -device isa-debug-exit,iobase=0xf4,iosize=0x04 -bios "$B/fw.bin"
 	printf '    %-44s %10s %14s %8s\n' "qemu microvm isa-debug-exit@0xf4 -bios fw.bin" \
@@ -77,18 +91,20 @@ linux() {
 	echo "(b) Linux ${KERNEL_NAME:-vmlinuz}, 1 vCPU, $GMEM: kernel start -> init marker, and (c) VMM memory while it runs"
 	echo "    median of $RUNS_LINUX boots; guest_init_s = guest uptime at /init; vmm_kib = RSS minus guest RAM mappings (smaps, 1 s after the marker)"
 	printf '    %-16s %12s %16s %10s %10s %14s %8s\n' VMM guest_init_s exec_to_init_ms vmm_kib rss_kib peak_rss_kib status
-	for vmm in la-vmrun qemu-microvm; do
+	for vmm in la-vmrun la-vmrun-split qemu-microvm; do
 		f=$log.linux-$vmm
 		: >"$f"
 		rm -f "$f".log.*
 		i=0
 		while [ "$i" -lt "$RUNS_LINUX" ]; do
 			case $vmm in
-			la-vmrun)
+			la-vmrun | la-vmrun-split)
 				[ -n "$VMRUN" ] || break
+				ic=kernel
+				[ "$vmm" = la-vmrun ] || ic=split
 				$X --marker 'la-guest: init' --smaps-delay 1000 --guest-size 0xa0000 --guest-size 0x60000 \
-					--log "$f.log.$i" -- "$VMRUN" --mem "$GMEM" --cpus 1 --initrd "$B/guest.cpio" \
-					--cmdline "$append" "$B/vmlinuz" >>"$f" 2>>"$f.err" ;;
+					--log "$f.log.$i" -- "$VMRUN" --irqchip "$ic" --mem "$GMEM" --cpus 1 \
+					--initrd "$B/guest.cpio" --cmdline "$append" "$B/vmlinuz" >>"$f" 2>>"$f.err" ;;
 			qemu-microvm)
 				$X --marker 'la-guest: init' --smaps-delay 1000 --log "$f.log.$i" -- \
 					$QEMU -M microvm,x-option-roms=off,rtc=on -cpu host -smp 1 -m "$GMEM" \

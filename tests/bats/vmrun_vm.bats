@@ -48,6 +48,7 @@ la-case p-triplefault $t la-vmrun --mem 256M --cmdline probe.mode=triplefault "\
 la-case p-post $t la-vmrun --mem 256M --boot-timing --cmdline probe.mode=post "\$P/probe.bzImage"
 la-case p-no-acpi $t la-vmrun --mem 256M --no-acpi --cmdline probe.mode=poweroff "\$P/probe.bzImage"
 la-case p-mmio $t la-vmrun --mem 256M --cmdline probe.mode=mmio "\$P/probe.bzImage"
+la-case p-split $t la-vmrun --mem 256M --cpus 2 --irqchip split --cmdline probe.mode=poweroff "\$P/probe.bzImage"
 EOF
 	vm_have_mkfdt && cat <<EOF
 la-case p-fdt $t sh -c 'la-vmrun --mem 512M --fdt - --cmdline probe.mode=poweroff "\$1" <"\$2"' sh "\$P/probe.bzImage" "\$P/x86.dtb"
@@ -87,6 +88,8 @@ la-case l-1cpu $t la-vmrun --mem 512M --cpus 1 --initrd "\$P/guest.cpio" --cmdli
 la-case l-2cpu $t la-vmrun --mem 512M --cpus 2 --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
 la-case l-5g $t la-vmrun --mem 5G --cpus 1 --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
 la-case l-reboot $t la-vmrun --mem 512M --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=reboot' "\$P/vmlinuz"
+la-case l-split-1cpu $t la-vmrun --irqchip split --mem 512M --cpus 1 --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=poweroff la.dmesg=PIC' "\$P/vmlinuz"
+la-case l-split-2cpu $t la-vmrun --split-irqchip --mem 512M --cpus 2 --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=reboot la.dmesg=IOAPIC' "\$P/vmlinuz"
 EOF
 	vm_have_mkfdt && cat <<EOF
 la-case l-fdt $t sh -c 'la-vmrun --mem 512M --fdt - --initrd "\$1" --cmdline "quiet la.fate=poweroff" "\$2" <"\$3"' sh "\$P/guest.cpio" "\$P/vmlinuz" "\$P/x86.dtb"
@@ -618,6 +621,25 @@ $stderr"
 @test "la-vmrun: Linux's reboot exits 32" {
 	need_vmrun l-reboot
 	vm_case_status l-reboot 32
+	assert_line 'la-guest: fate reboot'
+}
+
+@test "la-vmrun: --irqchip split: the probe guest runs on 2 vCPUs and powers off" {
+	need_vmrun p-split
+	vm_case_status p-split 0
+	assert_line 'probe: errors 0'
+}
+
+@test "la-vmrun: Linux on --irqchip split finds no 8259 (NULL legacy PIC), uses la's IOAPIC, and powers off or reboots on 1 and 2 vCPUs" {
+	need_vmrun l-split-1cpu
+	vm_case_status l-split-1cpu 0
+	assert_line 'la-guest: nproc 1'
+	assert_line --regexp '^la-guest: dmesg .*Using NULL legacy PIC'
+	assert_line 'la-guest: fate poweroff'
+	need_vmrun l-split-2cpu
+	vm_case_status l-split-2cpu 32
+	assert_line 'la-guest: nproc 2'
+	assert_line --regexp '^la-guest: dmesg .*IOAPIC\[0\]: apic_id 0, version 17, address 0xfec00000, GSI 0-23'
 	assert_line 'la-guest: fate reboot'
 }
 
