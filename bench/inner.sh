@@ -38,15 +38,22 @@ runs() {
 	done
 }
 
+# fwrow LABEL FILE CMD...: measure CMD RUNS_FW times into FILE, print its row
+fwrow() {
+	label=$1 f=$2
+	shift 2
+	runs "$RUNS_FW" "$f" $X -- "$@"
+	printf '    %-44s %10s %14s %8s\n' "$label" "$(median wall_ms "$f")" \
+		"$(median maxrss_kib "$f")" "$(statuses "$f")"
+}
+
 fw() {
 	echo "(a) firmware exec -> exit: median of $RUNS_FW runs (bench/fw.S: port 0xf4, then i8042 reset)"
 	printf '    %-44s %10s %14s %8s\n' VMM wall_ms peak_rss_kib status
 	if [ -n "$VMRUN" ]; then
 		for ic in kernel split; do
-			runs "$RUNS_FW" "$log.fw-la-$ic" $X -- "$VMRUN" --irqchip "$ic" --bios "$B/fw.bin"
-			printf '    %-44s %10s %14s %8s\n' "la-vmrun --irqchip $ic --bios fw.bin" \
-				"$(median wall_ms "$log.fw-la-$ic")" "$(median maxrss_kib "$log.fw-la-$ic")" \
-				"$(statuses "$log.fw-la-$ic")"
+			fwrow "la-vmrun --irqchip $ic --bios fw.bin" "$log.fw-la-$ic" \
+				"$VMRUN" --irqchip "$ic" --bios "$B/fw.bin"
 		done
 	else
 		printf '    %-44s %s\n' "la-vmrun --bios fw.bin" "not built"
@@ -54,21 +61,16 @@ fw() {
 	# the floors (bench/floor.c): la-vmrun's KVM objects, and the leanest
 	if command -v la-bench-floor >/dev/null 2>&1; then
 		for v in la split; do
-			runs "$RUNS_FW" "$log.fw-floor-$v" $X -- la-bench-floor "$v" "$B/fw.bin"
-			printf '    %-44s %10s %14s %8s\n' "floor: la-bench-floor $v" \
-				"$(median wall_ms "$log.fw-floor-$v")" "$(median maxrss_kib "$log.fw-floor-$v")" \
-				"$(statuses "$log.fw-floor-$v")"
+			fwrow "floor: la-bench-floor $v" "$log.fw-floor-$v" la-bench-floor "$v" "$B/fw.bin"
 		done
 	else
 		printf '    %-44s %s\n' "floor: la-bench-floor" "not on PATH"
 	fi
-	runs "$RUNS_FW" "$log.fw-q" $X -- $QEMU -M microvm,x-option-roms=off -device isa-debug-exit,iobase=0xf4,iosize=0x04 -bios "$B/fw.bin"
-	printf '    %-44s %10s %14s %8s\n' "qemu microvm isa-debug-exit@0xf4 -bios fw.bin" \
-		"$(median wall_ms "$log.fw-q")" "$(median maxrss_kib "$log.fw-q")" "$(statuses "$log.fw-q")"
+	fwrow "qemu microvm isa-debug-exit@0xf4 -bios fw.bin" "$log.fw-q" \
+		$QEMU -M microvm,x-option-roms=off -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-bios "$B/fw.bin"
 	if command -v lkvm >/dev/null 2>&1; then
-		runs "$RUNS_FW" "$log.fw-k" $X -- lkvm run --firmware "$B/fw.bin"
-		printf '    %-44s %10s %14s %8s\n' "lkvm run --firmware" "$(median wall_ms "$log.fw-k")" \
-			"$(median maxrss_kib "$log.fw-k")" "$(statuses "$log.fw-k")"
+		fwrow "lkvm run --firmware" "$log.fw-k" lkvm run --firmware "$B/fw.bin"
 	else
 		printf '    %-44s %s\n' "lkvm run --firmware" "no lkvm on PATH"
 	fi
