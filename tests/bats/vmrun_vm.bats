@@ -539,13 +539,16 @@ $stderr"
 		grep -qiE "(0x)?$c\\b" <<<"$all" || fail "POST code 0x$c not in the --boot-timing output"
 	done
 	# the main thread's start-up steps in order, the teardown after them;
-	# vCPU 0's steps (its own thread) and the guest's events once each
+	# vCPU 0's steps and the virtio-rng thread's filter (their own threads)
+	# and the guest's events once each
 	local steps s
 	steps=$(sed -n 's/^la-vmrun: boot-timing: *[0-9.]* ms \([^P].*\)\r*$/\1/p' <<<"$stderr")
-	[ "$(grep -v -e '^vCPU 0' -e '^first console output$' -e '^power-off$' <<<"$steps" |
+	[ "$(grep -v -e '^vCPU 0' -e '^first console output$' -e '^power-off$' \
+		-e "^virtio-rng thread's seccomp filter loaded$" <<<"$steps" |
 		paste -sd'|' -)" = "options parsed|files read|layout and grants|build_vm: payload, tables and tree in guest memory|KVM opened, capabilities checked|KVM_CREATE_VM|interrupt controller created|guest memory registered|devices on their buses|vCPUs created and configured|jail|console thread started, its seccomp filter loaded|vCPU threads started|main thread's seccomp filter loaded|fate decided, threads joined|vCPUs, VM and KVM closed|exit" ] ||
 		fail "--boot-timing steps: $steps"
-	for s in "vCPU 0's seccomp filter loaded" "vCPU 0's first KVM_RUN" "power-off"; do
+	for s in "vCPU 0's seccomp filter loaded" "vCPU 0's first KVM_RUN" "power-off" \
+		"virtio-rng thread's seccomp filter loaded"; do
 		[ "$(grep -cxF "$s" <<<"$steps")" = 1 ] || fail "--boot-timing: '$s' not once: $steps"
 	done
 }
