@@ -107,10 +107,11 @@ void la_ioapic_destroy(struct la_ioapic *io)
 
 void la_ioapic_irq(struct la_ioapic *io, unsigned pin, int level)
 {
-	uint32_t bit = 1u << pin;
+	uint32_t bit;
 
 	if (pin >= LA_IOAPIC_PINS)
 		return;
+	bit = 1u << pin;
 	pthread_mutex_lock(&io->lock);
 	if (level && !(io->line & bit)) {
 		io->line |= bit;
