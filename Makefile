@@ -106,7 +106,8 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx
 GUEST         := $(BUILD)/guest
 GUEST_OBJS    := $(GUEST)/entry.o $(GUEST)/main.o $(GUEST)/report.o $(GUEST)/hostile.o
 GUEST_OUT     := $(GUEST)/probe.bzImage $(GUEST)/probe.elf $(BUILD)/bench/fw.bin \
-	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec $(BUILD)/tests/la-pty
+	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec $(BUILD)/bench/la-bench-floor \
+	$(BUILD)/tests/la-pty
 guest: $(GUEST_OUT)
 
 $(GUEST)/%.o: tests/guest/%.c tests/guest/probe.h tests/guest/io.h
@@ -131,6 +132,10 @@ $(BUILD)/bench/fw.bin: bench/fw.S
 	$(GUEST_OBJCOPY) -O binary $(BUILD)/bench/fw.elf $@
 # the bench's exec timer: static, so it runs in the emulated host as is
 $(BUILD)/bench/la-bench-exec: bench/exec.c
+	@mkdir -p $(@D)
+	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# the firmware run's floor (bench/floor.c): static too
+$(BUILD)/bench/la-bench-floor: bench/floor.c
 	@mkdir -p $(@D)
 	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
 # the device-tree arches' bench payloads (bench/fw-ARCH.S): power off at once

@@ -52,9 +52,10 @@
 static const struct la_sys_rule la_sys_vcpu[] = {
 	LA_SYS_COMMON,
 	LA_SYS_CTL_UNLINK,
-	{ .name = "ioctl", .nalt = 10, .alt = {
+	{ .name = "ioctl", .nalt = 11, .alt = {
 		ARG(1, KVM_RUN, "KVM_RUN"),
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
+		ARG(1, KVM_SIGNAL_MSI, "KVM_SIGNAL_MSI (x86_64's split irqchip: the IOAPIC)"),
 		ARG(1, KVM_IOEVENTFD, "KVM_IOEVENTFD (a virtio queue enabled, a BAR moved)"),
 		ARG(1, KVM_SET_GSI_ROUTING, "KVM_SET_GSI_ROUTING (an MSI-X entry written)"),
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
@@ -74,8 +75,9 @@ static const struct la_sys_rule la_sys_device[] = {
 	ALLOW("poll"),
 	ALLOW("ppoll"),
 	ALLOW("clock_nanosleep"),
-	{ .name = "ioctl", .nalt = 4, .alt = {
+	{ .name = "ioctl", .nalt = 5, .alt = {
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
+		ARG(1, KVM_SIGNAL_MSI, "KVM_SIGNAL_MSI (x86_64's split irqchip: the IOAPIC)"),
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
 		LA_SYS_TTY,
 	} },
@@ -85,11 +87,12 @@ static const struct la_sys_rule la_sys_device[] = {
  * (read them), signal (write) and raise its INTx. */
 #define LA_SYS_VIRTIO_IOCTLS                                                   \
 	ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (INTx)"),                           \
+	ARG(1, KVM_SIGNAL_MSI, "KVM_SIGNAL_MSI (INTx through the split IOAPIC)"), \
 	ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),               \
 	LA_SYS_TTY
 #define LA_SYS_VIRTIO                                                          \
 	ALLOW("ppoll"), ALLOW("read"), LA_SYS_CTL_UNLINK,                      \
-	{ .name = "ioctl", .nalt = 4, .alt = { LA_SYS_VIRTIO_IOCTLS } }
+	{ .name = "ioctl", .nalt = 5, .alt = { LA_SYS_VIRTIO_IOCTLS } }
 
 /* virtio-blk: reads and writes of its image (preadv/pwritev), fdatasync
  * for FLUSH, fallocate for DISCARD and WRITE_ZEROES. */
@@ -134,7 +137,7 @@ static const struct la_sys_rule la_sys_virtio_console[] = {
 static const struct la_sys_rule la_sys_virtio_net[] = {
 	LA_SYS_COMMON,
 	ALLOW("ppoll"), ALLOW("read"), ALLOW("readv"), ALLOW("writev"), LA_SYS_CTL_UNLINK,
-	{ .name = "ioctl", .nalt = 13, .alt = {
+	{ .name = "ioctl", .nalt = 14, .alt = {
 		LA_SYS_VIRTIO_IOCTLS,
 		ARG(1, TUNSETOFFLOAD, "TUNSETOFFLOAD (the guest's offloads)"),
 		LA_SYS_VHOST,
@@ -151,7 +154,7 @@ static const struct la_sys_rule la_sys_virtio_vsock[] = {
 	ALLOW("ppoll"),
 	ALLOW("read"),
 	LA_SYS_CTL_UNLINK,
-	{ .name = "ioctl", .nalt = 12, .alt = {
+	{ .name = "ioctl", .nalt = 13, .alt = {
 		LA_SYS_VIRTIO_IOCTLS,
 		LA_SYS_VHOST,
 		ARG(1, VHOST_VSOCK_SET_RUNNING, "VHOST_VSOCK_SET_RUNNING"),
@@ -224,7 +227,7 @@ static const struct la_sys_rule la_sys_control[] = {
 	ALLOW("fallocate"),
 	ALLOW("readv"),
 	ALLOW("writev"),
-	{ .name = "ioctl", .nalt = 10, .alt = {
+	{ .name = "ioctl", .nalt = 11, .alt = {
 		LA_SYS_TTY,
 		ARG(1, TUNGETIFF, "TUNGETIFF (a hot-plugged tap checked)"),
 		ARG(1, TUNSETVNETHDRSZ, "TUNSETVNETHDRSZ (its 12-byte header)"),
@@ -233,6 +236,7 @@ static const struct la_sys_rule la_sys_control[] = {
 		ARG(1, KVM_IRQFD, "KVM_IRQFD (its MSI-X vectors)"),
 		ARG(1, KVM_SET_GSI_ROUTING, "KVM_SET_GSI_ROUTING (its MSI-X routes)"),
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (the SCI, its INTx)"),
+		ARG(1, KVM_SIGNAL_MSI, "KVM_SIGNAL_MSI (the SCI, its INTx, through the split IOAPIC)"),
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC, in the device's list)"),
 	} },
 };

@@ -31,6 +31,7 @@ enum {
 	K_DEBUGCON,
 	K_BOOT_TIMING,
 	K_NO_ACPI,
+	K_SPLIT_IRQCHIP,
 	K_EXPLAIN,
 	K_KVM_DEVICE,
 	K_OVERLAY,
@@ -72,6 +73,8 @@ static const struct argp_option la_vmrun_options[] = {
 	  "power-off and teardown", 0 },
 	{ "no-acpi", K_NO_ACPI, NULL, 0, "No ACPI tables: the guest sees the MP table only "
 	  "(and cannot power off; reboot ends the VM)", 0 },
+	{ "split-irqchip", K_SPLIT_IRQCHIP, NULL, 0, "x86_64: --irqchip split (crosvm's "
+	  "spelling)", 0 },
 	{ "json", K_JSON, NULL, 0, "With --explain: one JSON document (schema "
 	  "la-vmrun-explain/1)", 0 },
 	{ "explain", K_EXPLAIN, NULL, 0, "Print what would be built (layout, grants, e820, "
@@ -307,6 +310,27 @@ static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
 			     a->print_seccomp_kind);
 }
 
+/* x86_64's --irqchip kernel|split (or --split-irqchip): la-vmrun's, not
+ * the tree's, so taken out of the tree's options before they are checked. */
+static void la_vmrun_irqchip_check(struct argp_state *state, struct la_vmrun *a)
+{
+	const char *arg = a->fdt.arg[LA_FDTOPT_IRQCHIP];
+
+	if (a->vm.cfg.arch->id != LA_ARCH_X86_64) {
+		if (a->split_flag)
+			argp_failure(state, 2, 0, "--split-irqchip: x86_64's; %s guests have no "
+				     "IOAPIC", a->vm.cfg.arch->name);
+		return;
+	}
+	if (arg && !a->fdt.irqchip_x86)
+		argp_failure(state, 2, 0, "--irqchip: '%s': not kernel or split (x86_64's "
+			     "irqchips)", arg);
+	if (arg && a->split_flag && strcmp(arg, "split"))
+		argp_failure(state, 2, 0, "--irqchip: '%s': --split-irqchip asks for split", arg);
+	a->split_irqchip = a->split_flag || (arg && !strcmp(arg, "split"));
+	a->fdt.arg[LA_FDTOPT_IRQCHIP] = NULL;
+}
+
 static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
@@ -316,6 +340,7 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 		la_vmrun_check_print(state, a);
 		return;
 	}
+	la_vmrun_irqchip_check(state, a);
 	if (a->json && !a->explain)
 		argp_failure(state, 2, 0, "--json: prints the --explain dry run; give --explain too");
 	if (a->control_path && a->explain)
@@ -386,6 +411,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_DEBUGCON: a->debugcon_path = arg; return 0;
 	case K_BOOT_TIMING: a->boot_timing = true; return 0;
 	case K_NO_ACPI: a->no_acpi = true; return 0;
+	case K_SPLIT_IRQCHIP: a->split_flag = true; return 0;
 	case K_EXPLAIN: a->explain = true; return 0;
 	case K_JSON: a->json = true; return 0;
 	case K_KVM_DEVICE: a->kvm_path = arg; return 0;
@@ -817,6 +843,7 @@ static void la_vmrun_build(struct la_vmrun *a)
 		.cmdline = a->cmdline, .console = la_vmrun_console(a), .earlycon = true,
 		.hvc0 = a->console_virtio, .plat = &a->res.plat,
 		.dtb = a->dtb, .dtb_len = a->dtb_len, .no_acpi = a->no_acpi,
+		.split_irqchip = a->split_irqchip,
 		.phys_bits = a->res.phys_bits, .pm_iobase = a->res.pm_iobase,
 		.console_port = a->img.console_port, .ramoops = la_vmrun_ramoops(a),
 		.plan = a->dt ? &a->plan : NULL, .facts = a->dt ? &a->facts : NULL,

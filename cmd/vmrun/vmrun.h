@@ -73,6 +73,8 @@ struct la_vmrun {
 		int fd;                      /* the file, open on a run; -1: not */
 	} pstore;
 	bool no_acpi;
+	bool split_flag;                 /* --split-irqchip */
+	bool split_irqchip;              /* x86_64: --irqchip split or --split-irqchip */
 	unsigned hotplug_slots;          /* --pci-hotplug-slots */
 	bool explain;
 	bool json;                       /* --json: --explain as one JSON document */

@@ -293,6 +293,40 @@ teardown() {
 	refute_output --partial "acpi-pm"
 }
 
+@test "la-vmrun: x86_64 --irqchip kernel|split (--split-irqchip): --explain names it and lists la's IOAPIC; bad values and other arches are usage errors" {
+	run la-vmrun --explain "$PROBE"
+	assert_success
+	assert_line "irqchip: kernel (KVM's PIC, IOAPIC and LAPICs, and its PIT)"
+	refute_output --partial "IOAPIC, la's"
+	run la-vmrun --explain --irqchip kernel "$PROBE"
+	assert_line "irqchip: kernel (KVM's PIC, IOAPIC and LAPICs, and its PIT)"
+	for o in "--irqchip split" --split-irqchip "--split-irqchip --irqchip split"; do
+		# shellcheck disable=SC2086
+		run la-vmrun --explain $o "$PROBE"
+		assert_success
+		assert_line "irqchip: split (LAPICs in KVM; la's IOAPIC at 0xfec00000, 24 pins, as MSIs; no PIC, no PIT)"
+		assert_line --regexp '^  ioapic +mmio +0x00000000fec00000-0x00000000fec00fff IOAPIC, la.s \(--irqchip split\)$'
+	done
+	run la-vmrun --explain --json --split-irqchip "$PROBE"
+	assert_success
+	[ "$(printf '%s' "$output" | jq -r .irqchip)" = split ] || fail "$output"
+	run la-vmrun --explain --json "$PROBE"
+	[ "$(printf '%s' "$output" | jq -r .irqchip)" = kernel ] || fail "$output"
+	run la-vmrun --help
+	assert_output --partial -- "--split-irqchip"
+	assert_output --partial -- "aia|plic|kernel|split"
+	fails 2 "la-vmrun: --irqchip: 'pic': not aia or plic (riscv64), kernel or split (x86_64)" \
+		la-vmrun --explain --irqchip pic "$PROBE"
+	fails 2 "la-vmrun: --irqchip: 'plic': not kernel or split (x86_64's irqchips)" \
+		la-vmrun --explain --irqchip plic "$PROBE"
+	fails 2 "la-vmrun: --irqchip: 'kernel': --split-irqchip asks for split" \
+		la-vmrun --explain --split-irqchip --irqchip kernel "$PROBE"
+	fails 2 "la-vmrun: --split-irqchip: x86_64's; aarch64 guests have no IOAPIC" \
+		la-vmrun --arch aarch64 --explain --split-irqchip "$PROBE"
+	fails 2 "la-vmrun: --irqchip: 'split': not aia or plic (x86_64's irqchips are not the tree's)" \
+		la-vmrun --arch riscv64 --explain --irqchip split "$PROBE"
+}
+
 @test "la-vmrun: --pci-hotplug-slots N: --explain shows the slots' grants, as la-alloc --pci-hotplug-slots N has them; x86_64 with ACPI only" {
 	run la-vmrun --explain --pci-hotplug-slots 2 "$PROBE"
 	assert_success
