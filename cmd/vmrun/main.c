@@ -767,6 +767,10 @@ static void la_vmrun_resources(struct la_vmrun *a)
 		err = la_vm_res_add(&a->res, &la_dev_pci_hotplug, name);
 	for (unsigned i = 0; !err && i < a->hotplug_slots; i++)
 		err = la_vm_res_add(&a->res, &la_dev_pci_slot, name);
+	/* --control on x86_64 with ACPI: the virtual PMC, for la-vmctl suspend
+	 * and resume (after the hot-plug controller: its GPE stays 0) */
+	if (!err && a->control_path && a->vm.cfg.arch->id == LA_ARCH_X86_64 && !a->no_acpi)
+		err = la_vm_res_add(&a->res, &la_dev_vpmc, name);
 	if (err)
 		la_vmrun_die("resources", a->res.failed, la_strerror(err));
 }

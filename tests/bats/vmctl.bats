@@ -58,10 +58,10 @@ fake_start() {
 	assert_output --partial "la-vmctl: no SOCKET and COMMAND"
 	run la-vmctl vm.sock
 	assert_failure 2
-	assert_output --partial "la-vmctl: no COMMAND (list, status, stop, add, remove)"
+	assert_output --partial "la-vmctl: no COMMAND (list, status, stop, add, remove, suspend, resume)"
 	run la-vmctl vm.sock reboot
 	assert_failure 2
-	assert_output --partial "la-vmctl: 'reboot': not a command (list, status, stop, add, remove)"
+	assert_output --partial "la-vmctl: 'reboot': not a command (list, status, stop, add, remove, suspend, resume)"
 	run la-vmctl vm.sock status now
 	assert_failure 2
 	assert_output --partial "la-vmctl: unexpected argument 'now' after status"

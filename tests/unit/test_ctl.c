@@ -119,7 +119,7 @@ static void test_parse(void)
 	T_CHECK(parse("{}", &r, why) == LA_CTL_BAD_REQUEST);
 	T_CHECK(parse("{\"op\":1}", &r, why) == LA_CTL_BAD_REQUEST);
 	T_CHECK(parse("{\"op\":\"reboot\"}", &r, why) == LA_CTL_UNKNOWN_OP);
-	T_EQ_STR(why, "unknown op \"reboot\" (list, status, stop, add, remove)");
+	T_EQ_STR(why, "unknown op \"reboot\" (list, status, stop, add, remove, suspend, resume)");
 	T_CHECK(parse("{\"op\":\"status\",\"verbose\":true}", &r, why) == LA_CTL_BAD_REQUEST);
 	T_EQ_STR(why, "status: unknown key \"verbose\"");
 	T_CHECK(parse("{\"op\":\"add\",\"device\":\"disk\"}", &r, why) == LA_CTL_BAD_REQUEST);
@@ -214,6 +214,108 @@ static void test_replies(void)
 		 "\"x86_64\",\"pid\":42,\"cpus\":2,\"vcpus\":[{\"id\":0,\"state\":\"stopped\"},"
 		 "{\"id\":1,\"state\":\"stopped\"}]}");
 	fake_stops = 0;
+}
+
+/* ---- suspend and resume, with a fake PMC ---- */
+
+static bool fake_suspended;
+static int fake_pmc_calls;
+static enum la_ctl_code fake_pmc_answer; /* LA_CTL_OK: does it */
+
+static enum la_ctl_code fake_pmc(bool resume, char *why, size_t whylen)
+{
+	fake_pmc_calls++;
+	if (fake_suspended != resume) {
+		snprintf(why, whylen, "%s: wrong state", resume ? "resume" : "suspend");
+		return LA_CTL_STATE;
+	}
+	if (fake_pmc_answer) {
+		snprintf(why, whylen, "%s: the guest did not", resume ? "resume" : "suspend");
+		return fake_pmc_answer;
+	}
+	fake_suspended = !resume;
+	return LA_CTL_OK;
+}
+
+static enum la_ctl_code fake_suspend(void *ctx, char *why, size_t whylen)
+{
+	(void)ctx;
+	return fake_pmc(false, why, whylen);
+}
+
+static enum la_ctl_code fake_resume(void *ctx, char *why, size_t whylen)
+{
+	(void)ctx;
+	return fake_pmc(true, why, whylen);
+}
+
+static void fake_status_pmc(void *ctx, struct la_ctl_status *st)
+{
+	fake_status(ctx, st);
+	st->suspended = fake_suspended;
+}
+
+static const char *reply_pmc(const char *req, enum la_ctl_code *code)
+{
+	static const struct la_ctl_ops pmc = { .status = fake_status_pmc, .list = fake_list,
+					       .stop = fake_stop, .suspend = fake_suspend,
+					       .resume = fake_resume };
+	static char out[2048];
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	*code = la_ctl_reply(&pmc, req, strlen(req), f);
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}
+
+static void test_suspend(void)
+{
+	struct la_ctl_req r;
+	enum la_ctl_code c;
+	char why[256];
+
+	T_CHECK(parse("{\"op\":\"suspend\"}", &r, why) == LA_CTL_OK && r.op == LA_CTL_SUSPEND);
+	T_CHECK(parse("{\"op\":\"resume\"}", &r, why) == LA_CTL_OK && r.op == LA_CTL_RESUME);
+	T_CHECK(parse("{\"op\":\"suspend\",\"now\":true}", &r, why) == LA_CTL_BAD_REQUEST);
+	T_EQ_STR(why, "suspend: unknown key \"now\"");
+	T_CHECK(parse("{\"op\":\"Suspend\"}", &r, why) == LA_CTL_UNKNOWN_OP);
+
+	/* a VM without a PMC: unsupported, nothing asked */
+	T_EQ_STR(reply("{\"op\":\"suspend\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"unsupported\",\"error\":"
+		 "\"suspend: this VM has no virtual PMC (an x86_64 guest with ACPI has one)\"}");
+	T_CHECK(c == LA_CTL_UNSUPPORTED);
+	T_EQ_STR(reply("{\"op\":\"resume\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"unsupported\",\"error\":"
+		 "\"resume: this VM has no virtual PMC (an x86_64 guest with ACPI has one)\"}");
+
+	/* resume while running, then suspend, status, suspend again, resume */
+	T_EQ_STR(reply_pmc("{\"op\":\"resume\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"state\",\"error\":"
+		 "\"resume: wrong state\"}");
+	T_CHECK(c == LA_CTL_STATE);
+	T_EQ_STR(reply_pmc("{\"op\":\"suspend\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":true,\"op\":\"suspend\",\"state\":\"suspended\"}");
+	T_CHECK(c == LA_CTL_OK && fake_suspended);
+	T_EQ_STR(reply_pmc("{\"op\":\"status\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":true,\"op\":\"status\",\"state\":\"suspended\","
+		 "\"uptime_ms\":1500,\"arch\":\"x86_64\",\"pid\":42,\"cpus\":2,\"vcpus\":["
+		 "{\"id\":0,\"state\":\"suspended\"},{\"id\":1,\"state\":\"suspended\"}]}");
+	T_EQ_STR(reply_pmc("{\"op\":\"suspend\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"state\",\"error\":"
+		 "\"suspend: wrong state\"}");
+	fake_pmc_answer = LA_CTL_TIMEOUT;
+	T_EQ_STR(reply_pmc("{\"op\":\"resume\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"timeout\",\"error\":"
+		 "\"resume: the guest did not\"}");
+	T_CHECK(c == LA_CTL_TIMEOUT && fake_suspended);
+	fake_pmc_answer = LA_CTL_OK;
+	T_EQ_STR(reply_pmc("{\"op\":\"resume\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":true,\"op\":\"resume\",\"state\":\"running\"}");
+	T_CHECK(!fake_suspended && fake_pmc_calls == 5);
+	T_EQ_STR(la_ctl_code_name(LA_CTL_STATE), "state");
+	T_EQ_STR(la_ctl_op_name(LA_CTL_RESUME), "resume");
 }
 
 /* ---- the socket, served by a thread under the control allowlist ---- */
@@ -403,5 +505,6 @@ int main(void)
 	test_socket();
 	test_parse();
 	test_replies();
+	test_suspend();
 	return T_DONE();
 }
