@@ -77,8 +77,9 @@ static const struct argp_option la_vmrun_options[] = {
 	  "cmdline, setup_data, tables) and exit without running", 0 },
 	{ "kvm-device", K_KVM_DEVICE, "PATH", 0, "The KVM device (default /dev/kvm)", 0 },
 	{ "control", K_CONTROL, "PATH", 0, "Listen on a Unix socket at PATH (mode 0600, removed "
-	  "on exit) for la-vmctl: list, status, stop (one JSON object a line; see CONTROL "
-	  "SOCKET in la-vmrun(1)). A PATH a running VM listens on is refused", 0 },
+	  "on exit) for la-vmctl: list, status, stop, suspend, resume (one JSON object a line; "
+	  "see CONTROL SOCKET in la-vmrun(1); x86_64 with ACPI: a virtual PMC and a sleep "
+	  "button for suspend). A PATH a running VM listens on is refused", 0 },
 	{ "overlay", K_OVERLAY, "FILE[,filter=L[:L...]]", 0, "Give the kernel the x86_64 "
 	  "device tree la-mkfdt builds, with this `dtc -@` overlay applied (as la-mkfdt "
 	  "--overlay); repeatable, in order. filter= keeps only the labelled nodes and what "
