@@ -63,10 +63,9 @@ void la_vmrun_control_open(struct la_vmrun *a)
 static void la_control_status(void *ctx, struct la_ctl_status *st)
 {
 	struct la_control *c = ctx;
+	struct la_pmc *pmc = la_vm_dev_state(c->vm, &la_dev_vpmc);
 	struct la_vm_status vs;
 	struct timespec now;
-
-	struct la_pmc *pmc = la_vm_dev_state(c->vm, &la_dev_vpmc);
 
 	la_vm_status(c->vm, &vs);
 	clock_gettime(CLOCK_MONOTONIC, &now);

@@ -85,12 +85,20 @@ need() {
 	local n up0 up1
 	n=$(sed -n 's/^ctl: ticks after resume //p' <<<"$output")
 	[ "${n:-0}" -gt 0 ] || fail "no ticks after resume: $n"
-	# one request, one freeze: its uptime (the boot clock) went on past
-	# the 3 s asleep
-	[ "$(grep -c '^ctl: guest la-guest: suspend request' <<<"$output")" = 1 ] || fail "requests"
-	up0=$(sed -n 's/^ctl: guest la-guest: suspend request uptime \([0-9]*\)\..*/\1/p' <<<"$output")
-	up1=$(sed -n 's/^ctl: guest la-guest: resumed ok uptime \([0-9]*\)\..*/\1/p' <<<"$output")
+	# one request, one freeze each time: its uptime (the boot clock) went
+	# on past the 3 s asleep
+	[ "$(grep -c '^ctl: guest la-guest: suspend request' <<<"$output")" = 2 ] || fail "requests"
+	[ "$(grep -c '^ctl: guest la-guest: resumed ok' <<<"$output")" = 2 ] || fail "resumes"
+	up0=$(sed -n 's/^ctl: guest la-guest: suspend request uptime \([0-9]*\)\..*/\1/p' <<<"$output" | head -n 1)
+	up1=$(sed -n 's/^ctl: guest la-guest: resumed ok uptime \([0-9]*\)\..*/\1/p' <<<"$output" | head -n 1)
 	[ -n "$up0" ] && [ -n "$up1" ] && [ "$up1" -ge $((up0 + 3)) ] || fail "uptime $up0 -> $up1"
+}
+
+@test "la-vmctl suspend, a second time: the wake was lowered after the first resume, so the guest stays asleep again" {
+	need
+	assert_line "ctl: suspend 2 rc 0 suspended"
+	assert_line "ctl: ticks while suspended 2 0"
+	assert_line "ctl: resume 2 rc 0 running"
 }
 
 @test "la-vmctl stop: la-vmrun ends with Ctrl-A x's status (0) and its socket is gone" {

@@ -43,7 +43,19 @@ out=$(la-vmctl "$S" resume 2>&1); echo "ctl: resume rc $? $out"
 out=$(la-vmctl "$S" resume 2>&1); echo "ctl: resume again rc $? $out"
 out=$(la-vmctl "$S" status); echo "ctl: resumed status rc $? $(echo "$out" | tr '\n' '|')"
 sleep 2
-echo "ctl: ticks after resume $(($(grep -c 'la-guest: tick' /tmp/vm.out) - t2))"
+t3=$(grep -c 'la-guest: tick' /tmp/vm.out)
+echo "ctl: ticks after resume $((t3 - t2))"
+# again: the wake GPE was lowered, so the guest stays asleep this time too
+out=$(la-vmctl "$S" suspend 2>&1); echo "ctl: suspend 2 rc $? $out"
+t4=$(grep -c 'la-guest: tick' /tmp/vm.out)
+sleep 2
+echo "ctl: ticks while suspended 2 $(($(grep -c 'la-guest: tick' /tmp/vm.out) - t4))"
+out=$(la-vmctl "$S" resume 2>&1); echo "ctl: resume 2 rc $? $out"
+# the init says so once its tasks run again
+i=0
+while [ "$(grep -c 'la-guest: resumed' /tmp/vm.out)" -lt 2 ] && [ $i -lt 100 ]; do
+	sleep 0.2; i=$((i + 1))
+done
 grep -E 'la-guest: (suspend|resumed)' /tmp/vm.out | tr -d '\r' | sed 's/^/ctl: guest /'
 out=$(la-vmctl "$S" stop); echo "ctl: stop rc $? $out"
 wait "$pid"
