@@ -17,41 +17,17 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "fake_pmc.h"
 
 static int stop_pipe[2];
 static int stopped;
-static bool suspended;
 
 static void fake_status(void *ctx, struct la_ctl_status *st)
 {
 	(void)ctx;
 	*st = (struct la_ctl_status){ .fate = stopped ? 0 : -1, .why = "la-vmctl stop",
 				      .uptime_ms = 12345, .arch = "x86_64", .cpus = 2,
-				      .started = 2, .pid = (long)getpid(), .suspended = suspended };
-}
-
-/* suspend, resume: done at once, refused in the wrong state */
-static enum la_ctl_code fake_pmc(bool resume, char *why, size_t whylen)
-{
-	if (suspended != resume) {
-		snprintf(why, whylen, "%s: the guest is %s", resume ? "resume" : "suspend",
-			 resume ? "not suspended" : "suspended already");
-		return LA_CTL_STATE;
-	}
-	suspended = !resume;
-	return LA_CTL_OK;
-}
-
-static enum la_ctl_code fake_suspend(void *ctx, char *why, size_t whylen)
-{
-	(void)ctx;
-	return fake_pmc(false, why, whylen);
-}
-
-static enum la_ctl_code fake_resume(void *ctx, char *why, size_t whylen)
-{
-	(void)ctx;
-	return fake_pmc(true, why, whylen);
+				      .started = 2, .pid = (long)getpid(), .suspended = fake_suspended };
 }
 
 static void fake_list(void *ctx, struct la_json *j)

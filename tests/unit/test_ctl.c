@@ -17,6 +17,7 @@
 #include "err.h"
 #include "sandbox.h"
 #include "t.h"
+#include "../ctl/fake_pmc.h"
 
 /* ---- a fake VM ---- */
 
@@ -49,12 +50,13 @@ static int fake_stop(void *ctx)
 static const struct la_ctl_ops fake = { .status = fake_status, .list = fake_list,
 					.stop = fake_stop };
 
-/* the reply to req, without its newline (static buffer) */
-static const char *reply(const char *req, enum la_ctl_code *code)
+/* the reply of ops to req, without its newline (static buffer) */
+static const char *reply_of(const struct la_ctl_ops *ops, const char *req,
+			    enum la_ctl_code *code)
 {
 	static char out[2048];
 	FILE *f = fmemopen(out, sizeof(out), "w");
-	enum la_ctl_code c = la_ctl_reply(&fake, req, strlen(req), f);
+	enum la_ctl_code c = la_ctl_reply(ops, req, strlen(req), f);
 	char *nl;
 
 	fclose(f);
@@ -64,6 +66,11 @@ static const char *reply(const char *req, enum la_ctl_code *code)
 	if (code)
 		*code = c;
 	return out;
+}
+
+static const char *reply(const char *req, enum la_ctl_code *code)
+{
+	return reply_of(&fake, req, code);
 }
 
 static enum la_ctl_code parse(const char *req, struct la_ctl_req *r, char *why)
@@ -218,37 +225,6 @@ static void test_replies(void)
 
 /* ---- suspend and resume, with a fake PMC ---- */
 
-static bool fake_suspended;
-static int fake_pmc_calls;
-static enum la_ctl_code fake_pmc_answer; /* LA_CTL_OK: does it */
-
-static enum la_ctl_code fake_pmc(bool resume, char *why, size_t whylen)
-{
-	fake_pmc_calls++;
-	if (fake_suspended != resume) {
-		snprintf(why, whylen, "%s: wrong state", resume ? "resume" : "suspend");
-		return LA_CTL_STATE;
-	}
-	if (fake_pmc_answer) {
-		snprintf(why, whylen, "%s: the guest did not", resume ? "resume" : "suspend");
-		return fake_pmc_answer;
-	}
-	fake_suspended = !resume;
-	return LA_CTL_OK;
-}
-
-static enum la_ctl_code fake_suspend(void *ctx, char *why, size_t whylen)
-{
-	(void)ctx;
-	return fake_pmc(false, why, whylen);
-}
-
-static enum la_ctl_code fake_resume(void *ctx, char *why, size_t whylen)
-{
-	(void)ctx;
-	return fake_pmc(true, why, whylen);
-}
-
 static void fake_status_pmc(void *ctx, struct la_ctl_status *st)
 {
 	fake_status(ctx, st);
@@ -260,13 +236,8 @@ static const char *reply_pmc(const char *req, enum la_ctl_code *code)
 	static const struct la_ctl_ops pmc = { .status = fake_status_pmc, .list = fake_list,
 					       .stop = fake_stop, .suspend = fake_suspend,
 					       .resume = fake_resume };
-	static char out[2048];
-	FILE *f = fmemopen(out, sizeof(out), "w");
 
-	*code = la_ctl_reply(&pmc, req, strlen(req), f);
-	fclose(f);
-	out[strcspn(out, "\n")] = '\0';
-	return out;
+	return reply_of(&pmc, req, code);
 }
 
 static void test_suspend(void)
@@ -293,7 +264,7 @@ static void test_suspend(void)
 	/* resume while running, then suspend, status, suspend again, resume */
 	T_EQ_STR(reply_pmc("{\"op\":\"resume\"}", &c),
 		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"state\",\"error\":"
-		 "\"resume: wrong state\"}");
+		 "\"resume: the guest is not suspended\"}");
 	T_CHECK(c == LA_CTL_STATE);
 	T_EQ_STR(reply_pmc("{\"op\":\"suspend\"}", &c),
 		 "{\"la-vmctl-schema\":1,\"ok\":true,\"op\":\"suspend\",\"state\":\"suspended\"}");
@@ -304,7 +275,7 @@ static void test_suspend(void)
 		 "{\"id\":0,\"state\":\"suspended\"},{\"id\":1,\"state\":\"suspended\"}]}");
 	T_EQ_STR(reply_pmc("{\"op\":\"suspend\"}", &c),
 		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"state\",\"error\":"
-		 "\"suspend: wrong state\"}");
+		 "\"suspend: the guest is suspended already\"}");
 	fake_pmc_answer = LA_CTL_TIMEOUT;
 	T_EQ_STR(reply_pmc("{\"op\":\"resume\"}", &c),
 		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"timeout\",\"error\":"
