@@ -37,12 +37,17 @@ static const char *const la_ctl_codes[LA_CTL_CODE_COUNT] = {
 	[LA_CTL_NO_DEVICE] = "no-device",
 	[LA_CTL_TIMEOUT] = "timeout",
 	[LA_CTL_FAILED] = "failed",
+	[LA_CTL_STATE] = "state",
 };
 
 static const char *const la_ctl_ops_names[] = {
 	[LA_CTL_LIST] = "list", [LA_CTL_STATUS] = "status", [LA_CTL_STOP] = "stop",
-	[LA_CTL_ADD] = "add", [LA_CTL_REMOVE] = "remove",
+	[LA_CTL_ADD] = "add", [LA_CTL_REMOVE] = "remove", [LA_CTL_SUSPEND] = "suspend",
+	[LA_CTL_RESUME] = "resume",
 };
+
+/* the ops, for messages */
+#define LA_CTL_OPS "list, status, stop, add, remove, suspend, resume"
 
 const char *la_ctl_code_name(enum la_ctl_code c)
 {
@@ -283,7 +288,7 @@ enum la_ctl_code la_ctl_parse(const char *line, size_t len, struct la_ctl_req *r
 		snprintf(why, whylen, "a request is a JSON object");
 		c = LA_CTL_BAD_REQUEST;
 	} else if (!json_object_get(o, "op") || !op) {
-		snprintf(why, whylen, "\"op\" must be a string (list, status, stop, add, remove)");
+		snprintf(why, whylen, "\"op\" must be a string (%s)", LA_CTL_OPS);
 		c = LA_CTL_BAD_REQUEST;
 	} else {
 		unsigned i;
@@ -292,8 +297,7 @@ enum la_ctl_code la_ctl_parse(const char *line, size_t len, struct la_ctl_req *r
 			if (!strcmp(op, la_ctl_ops_names[i]))
 				break;
 		if (i == sizeof(la_ctl_ops_names) / sizeof(la_ctl_ops_names[0])) {
-			snprintf(why, whylen, "unknown op \"%.32s\" (list, status, stop, add, "
-				 "remove)", op);
+			snprintf(why, whylen, "unknown op \"%.32s\" (%s)", op, LA_CTL_OPS);
 			c = LA_CTL_UNKNOWN_OP;
 		} else if ((r->op = (enum la_ctl_op)i) == LA_CTL_ADD) {
 			c = la_ctl_parse_add(o, r, why, whylen);
@@ -358,7 +362,8 @@ static void la_ctl_status_reply(struct la_json *j, const struct la_ctl_ops *ops)
 	struct la_ctl_status st = { .fate = -1 };
 
 	ops->status(ops->ctx, &st);
-	la_json_str(j, "state", la_ctl_fate_name(st.fate));
+	la_json_str(j, "state", st.fate < 0 && st.suspended ? "suspended" :
+		    la_ctl_fate_name(st.fate));
 	if (st.fate >= 0) {
 		la_json_u64(j, "exit_status", (uint64_t)st.fate);
 		la_json_str(j, "why", st.why ? st.why : "");
@@ -372,7 +377,7 @@ static void la_ctl_status_reply(struct la_json *j, const struct la_ctl_ops *ops)
 		la_json_obj_begin(j, NULL);
 		la_json_u64(j, "id", i);
 		la_json_str(j, "state", st.fate >= 0 ? "stopped" : i >= st.started ?
-			    "not started" : "running");
+			    "not started" : st.suspended ? "suspended" : "running");
 		la_json_obj_end(j);
 	}
 	la_json_arr_end(j);
@@ -439,6 +444,16 @@ enum la_ctl_code la_ctl_reply_fd(const struct la_ctl_ops *ops, const char *line,
 			 "--pci-hotplug-slots N)", la_ctl_op_name(r->op));
 		c = LA_CTL_UNSUPPORTED;
 	}
+	if (!c && ((r->op == LA_CTL_SUSPEND && !ops->suspend) ||
+		   (r->op == LA_CTL_RESUME && !ops->resume))) {
+		snprintf(why, sizeof(why), "%s: this VM has no virtual PMC (an x86_64 guest with "
+			 "ACPI has one)", la_ctl_op_name(r->op));
+		c = LA_CTL_UNSUPPORTED;
+	}
+	if (!c && r->op == LA_CTL_SUSPEND)
+		c = ops->suspend(ops->ctx, why, sizeof(why));
+	else if (!c && r->op == LA_CTL_RESUME)
+		c = ops->resume(ops->ctx, why, sizeof(why));
 	if (!c && (r->op == LA_CTL_ADD || r->op == LA_CTL_REMOVE)) {
 		c = la_ctl_hotplug(ops, r, r->op == LA_CTL_ADD ? fd : -1, f, why, sizeof(why));
 		if (r->op == LA_CTL_ADD)
@@ -465,6 +480,8 @@ enum la_ctl_code la_ctl_reply_fd(const struct la_ctl_ops *ops, const char *line,
 		la_json_arr_begin(&j, "devices");
 		ops->list(ops->ctx, &j);
 		la_json_arr_end(&j);
+	} else if (r->op == LA_CTL_SUSPEND || r->op == LA_CTL_RESUME) {
+		la_json_str(&j, "state", r->op == LA_CTL_SUSPEND ? "suspended" : "running");
 	} else {
 		la_json_u64(&j, "exit_status", (uint64_t)ops->stop(ops->ctx));
 	}

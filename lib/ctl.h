@@ -41,7 +41,8 @@
  * let through (lib/sandbox_tables.c). */
 #define LA_CTL_DIRFD 1023
 
-enum la_ctl_op { LA_CTL_LIST, LA_CTL_STATUS, LA_CTL_STOP, LA_CTL_ADD, LA_CTL_REMOVE };
+enum la_ctl_op { LA_CTL_LIST, LA_CTL_STATUS, LA_CTL_STOP, LA_CTL_ADD, LA_CTL_REMOVE,
+		 LA_CTL_SUSPEND, LA_CTL_RESUME };
 
 /* Why a request failed: the reply's "code". */
 enum la_ctl_code {
@@ -51,13 +52,16 @@ enum la_ctl_code {
 	LA_CTL_TOO_DEEP,      /* nested deeper than LA_CTL_DEPTH_MAX */
 	LA_CTL_BAD_REQUEST,   /* not an object, a missing or unknown key, a wrong type */
 	LA_CTL_UNKNOWN_OP,
-	LA_CTL_UNSUPPORTED,   /* valid, but this la-vmrun cannot do it (hot-plug) */
+	LA_CTL_UNSUPPORTED,   /* valid, but this la-vmrun cannot do it (hot-plug,
+			       * suspend) */
 	LA_CTL_BUSY,          /* LA_CTL_CLIENTS are connected already */
 	LA_CTL_IDLE,          /* no complete request within LA_CTL_IDLE_MS */
 	LA_CTL_FULL,          /* add: every hot-plug slot holds a device */
 	LA_CTL_NO_DEVICE,     /* remove: no hot-plugged device at that address */
-	LA_CTL_TIMEOUT,       /* remove: the guest did not release the device */
+	LA_CTL_TIMEOUT,       /* remove: the guest did not release the device;
+			       * suspend, resume: it did not enter (leave) s2idle */
 	LA_CTL_FAILED,        /* add: the device could not be made (its image, ...) */
+	LA_CTL_STATE,         /* suspend: already suspended; resume: not suspended */
 	LA_CTL_CODE_COUNT
 };
 
@@ -101,6 +105,7 @@ struct la_ctl_status {
 	const char *arch;
 	unsigned cpus;         /* vCPUs of the VM */
 	unsigned started;      /* vCPU threads started (0..cpus-1 run while running) */
+	bool suspended;        /* the guest is in s2idle (la-vmctl suspend) */
 	long pid;              /* la-vmrun's */
 };
 
@@ -123,6 +128,12 @@ struct la_ctl_ops {
 				char *why, size_t whylen);
 	enum la_ctl_code (*remove)(void *ctx, const struct la_ctl_req *r, struct la_json *j,
 				   char *why, size_t whylen);
+	/* suspend, resume - ask the guest to enter s2idle and wait for it,
+	 * wake it and wait for it to leave (NULL: this VM has no virtual
+	 * PMC, the reply is "unsupported"). On failure why (whylen bytes)
+	 * gets a sentence. returns: LA_CTL_OK, LA_CTL_TIMEOUT, LA_CTL_STATE */
+	enum la_ctl_code (*suspend)(void *ctx, char *why, size_t whylen);
+	enum la_ctl_code (*resume)(void *ctx, char *why, size_t whylen);
 };
 
 /* la_ctl_reply - the reply to one request line (len bytes, no newline) as

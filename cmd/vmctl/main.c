@@ -36,6 +36,7 @@ struct la_vmctl {
 };
 
 #define LA_VMCTL_NET_SYNTAX "tap=NAME|tap[,mac=MAC][,vhost=on|off]"
+#define LA_VMCTL_COMMANDS "list, status, stop, add, remove, suspend, resume"
 
 
 static const struct argp_option la_vmctl_options[] = {
@@ -183,9 +184,10 @@ static json_t *la_vmctl_request(struct argp_state *state, struct la_vmctl *c)
 	json_t *r = NULL;
 
 	if (c->nargs < 2)
-		argp_failure(state, 2, 0, c->nargs ? "no COMMAND (list, status, stop, add, remove)" :
-			     "no SOCKET and COMMAND");
-	if (!strcmp(cmd, "list") || !strcmp(cmd, "status") || !strcmp(cmd, "stop")) {
+		argp_failure(state, 2, 0, c->nargs ? "no COMMAND (%s)" : "no SOCKET and COMMAND",
+			     LA_VMCTL_COMMANDS);
+	if (!strcmp(cmd, "list") || !strcmp(cmd, "status") || !strcmp(cmd, "stop") ||
+	    !strcmp(cmd, "suspend") || !strcmp(cmd, "resume")) {
 		r = json_pack("{s:s}", "op", cmd);
 	} else if (!strcmp(cmd, "add")) {
 		const char *what = c->nargs > 2 ? c->arg[2] : "";
@@ -205,8 +207,7 @@ static json_t *la_vmctl_request(struct argp_state *state, struct la_vmctl *c)
 				     "shows: 00:05.0)", c->arg[2]);
 		r = json_pack("{s:s, s:s}", "op", "remove", "addr", c->arg[2]);
 	} else {
-		argp_failure(state, 2, 0, "'%s': not a command (list, status, stop, add, remove)",
-			     cmd);
+		argp_failure(state, 2, 0, "'%s': not a command (%s)", cmd, LA_VMCTL_COMMANDS);
 	}
 	if (c->nargs > want)
 		argp_failure(state, 2, 0, "unexpected argument '%s' after %s", c->arg[want], cmd);
@@ -252,13 +253,15 @@ LA_CLI_PROGRAM("la-vmctl");
 static const struct argp la_vmctl_argp = {
 	.options = la_vmctl_options,
 	.parser = la_vmctl_parse,
-	.args_doc = "SOCKET list|status|stop\n"
+	.args_doc = "SOCKET list|status|stop|suspend|resume\n"
 		    "SOCKET add disk PATH[,ro]\n"
 		    "SOCKET add net tap=NAME|tap[,mac=MAC][,vhost=on|off]\n"
 		    "SOCKET remove ADDR",
 	.doc = "Ask the VM that la-vmrun --control SOCKET runs: list its devices (name, PCI "
 	       "address, BAR, interrupt, backing), its status (running or its fate, uptime, "
-	       "vCPUs), or to stop (as Ctrl-A x: la-vmrun exits 0). add and remove are for "
+	       "vCPUs), or to stop (as Ctrl-A x: la-vmrun exits 0). suspend asks the guest to "
+	       "suspend to idle (its ACPI sleep button) and answers once it has; resume wakes "
+	       "it and answers once it runs (x86_64 guests with ACPI). add and remove are for "
 	       "PCI hot-plug (la-vmrun --pci-hotplug-slots N): la-vmctl opens the image or the tap and "
 	       "passes it to the VM.\v"
 	       "Examples:\n"
@@ -477,6 +480,8 @@ static int la_vmctl_print(const struct la_vmctl *c, const char *line, const json
 		       la_vmctl_str(r, "type"), la_vmctl_str(r, "slot"));
 	else if (!strcmp(op, "stop"))
 		printf("stopping: la-vmrun exits %llu\n", la_vmctl_u64(r, "exit_status"));
+	else if (!strcmp(op, "suspend") || !strcmp(op, "resume"))
+		printf("%s\n", la_vmctl_str(r, "state"));
 	return 0;
 }
 

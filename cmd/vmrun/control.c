@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "ctl.h"
+#include "dev/pmc.h"
 #include "err.h"
 #include "vmrun.h"
 
@@ -39,6 +40,9 @@ struct la_control {
 /* How long remove waits for the guest's _EJ0: within la-vmctl's default
  * --timeout (10 s), so the reply comes before the client gives up. */
 #define LA_CONTROL_EJECT_MS 8000
+/* How long suspend waits for the guest's s2idle entry, resume for its
+ * exit: the same bound. */
+#define LA_CONTROL_SUSPEND_MS 8000
 
 void la_vmrun_control_open(struct la_vmrun *a)
 {
@@ -59,6 +63,7 @@ void la_vmrun_control_open(struct la_vmrun *a)
 static void la_control_status(void *ctx, struct la_ctl_status *st)
 {
 	struct la_control *c = ctx;
+	struct la_pmc *pmc = la_vm_dev_state(c->vm, &la_dev_vpmc);
 	struct la_vm_status vs;
 	struct timespec now;
 
@@ -66,6 +71,7 @@ static void la_control_status(void *ctx, struct la_ctl_status *st)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	*st = (struct la_ctl_status){
 		.fate = vs.fate, .why = vs.why, .cpus = vs.cpus, .started = vs.started,
+		.suspended = pmc && la_pmc_suspended(pmc),
 		.arch = c->a->vm.cfg.arch->name, .pid = (long)getpid(),
 		.uptime_ms = (uint64_t)((now.tv_sec - c->t0.tv_sec) * 1000 +
 					(now.tv_nsec - c->t0.tv_nsec) / 1000000),
@@ -304,6 +310,44 @@ static enum la_ctl_code la_control_remove(void *ctx, const struct la_ctl_req *r,
 	return LA_CTL_OK;
 }
 
+/* suspend, resume: through the virtual PMC (lib/dev/pmc.h). */
+static enum la_ctl_code la_control_pmc(struct la_control *c, bool resume, char *why,
+				       size_t whylen)
+{
+	struct la_pmc *p = la_vm_dev_state(c->vm, &la_dev_vpmc);
+	enum la_pmc_result r = resume ? la_pmc_resume(p, LA_CONTROL_SUSPEND_MS) :
+					la_pmc_suspend(p, LA_CONTROL_SUSPEND_MS);
+
+	if (r == LA_PMC_ALREADY) {
+		snprintf(why, whylen, "%s: the guest is %s", resume ? "resume" : "suspend",
+			 resume ? "not suspended" : "suspended already (la-vmctl resume wakes it)");
+		return LA_CTL_STATE;
+	}
+	if (r == LA_PMC_TIMEOUT && resume) {
+		snprintf(why, whylen, "resume: the guest did not leave s2idle within %d s (is its "
+			 "sleep button's wakeup enabled? /proc/acpi/wakeup)",
+			 LA_CONTROL_SUSPEND_MS / 1000);
+		return LA_CTL_TIMEOUT;
+	}
+	if (r == LA_PMC_TIMEOUT) {
+		snprintf(why, whylen, "suspend: the guest did not enter s2idle within %d s (does "
+			 "it act on its sleep button? echo freeze > /sys/power/state)",
+			 LA_CONTROL_SUSPEND_MS / 1000);
+		return LA_CTL_TIMEOUT;
+	}
+	return LA_CTL_OK;
+}
+
+static enum la_ctl_code la_control_suspend(void *ctx, char *why, size_t whylen)
+{
+	return la_control_pmc(ctx, false, why, whylen);
+}
+
+static enum la_ctl_code la_control_resume(void *ctx, char *why, size_t whylen)
+{
+	return la_control_pmc(ctx, true, why, whylen);
+}
+
 /* As Ctrl-A x: a power-off, exit 0 (unless the guest decided first). */
 static int la_control_stop(void *ctx)
 {
@@ -319,10 +363,13 @@ static void *la_control_thread(void *p)
 {
 	struct la_control *c = p;
 	const bool hp = la_vm_hotplug_slots(c->vm) > 0;
+	const bool pmc = la_vm_dev_state(c->vm, &la_dev_vpmc) != NULL;
 	const struct la_ctl_ops ops = {
 		.ctx = c, .status = la_control_status, .list = la_control_list,
 		.stop = la_control_stop, .add = hp ? la_control_add : NULL,
 		.remove = hp ? la_control_remove : NULL,
+		.suspend = pmc ? la_control_suspend : NULL,
+		.resume = pmc ? la_control_resume : NULL,
 	};
 
 	pthread_setname_np(pthread_self(), "la-ctl");

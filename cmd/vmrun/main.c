@@ -85,8 +85,9 @@ static const struct argp_option la_vmrun_options[] = {
 	  "there are too few. Default: anonymous memory, 2 MiB-aligned for transparent huge "
 	  "pages", 0 },
 	{ "control", K_CONTROL, "PATH", 0, "Listen on a Unix socket at PATH (mode 0600, removed "
-	  "on exit) for la-vmctl: list, status, stop (one JSON object a line; see CONTROL "
-	  "SOCKET in la-vmrun(1)). A PATH a running VM listens on is refused", 0 },
+	  "on exit) for la-vmctl: list, status, stop, suspend, resume (one JSON object a line; "
+	  "see CONTROL SOCKET in la-vmrun(1); x86_64 with ACPI: a virtual PMC and a sleep "
+	  "button for suspend). A PATH a running VM listens on is refused", 0 },
 	{ "overlay", K_OVERLAY, "FILE[,filter=L[:L...]]", 0, "Give the kernel the x86_64 "
 	  "device tree la-mkfdt builds, with this `dtc -@` overlay applied (as la-mkfdt "
 	  "--overlay); repeatable, in order. filter= keeps only the labelled nodes and what "
@@ -801,6 +802,10 @@ static void la_vmrun_resources(struct la_vmrun *a)
 		err = la_vm_res_add(&a->res, &la_dev_pci_hotplug, name);
 	for (unsigned i = 0; !err && i < a->hotplug_slots; i++)
 		err = la_vm_res_add(&a->res, &la_dev_pci_slot, name);
+	/* --control on x86_64 with ACPI: the virtual PMC, for la-vmctl suspend
+	 * and resume (after the hot-plug controller: its GPE stays 0) */
+	if (!err && a->control_path && a->vm.cfg.arch->id == LA_ARCH_X86_64 && !a->no_acpi)
+		err = la_vm_res_add(&a->res, &la_dev_vpmc, name);
 	if (err)
 		la_vmrun_die("resources", a->res.failed, la_strerror(err));
 }

@@ -52,12 +52,14 @@ static void la_pm_sci(struct la_pm *p)
 	p->sci_on = on;
 }
 
-static void la_pm_gpe(void *state, unsigned gpe)
+static void la_pm_gpe(void *state, unsigned gpe, bool set)
 {
 	struct la_pm *p = state;
 
-	if (gpe < 256)
+	if (gpe < 256 && set)
 		p->gpe[gpe / 8] |= (uint8_t)(1u << (gpe % 8));
+	else if (gpe < 256)
+		p->gpe[gpe / 8] &= (uint8_t)~(1u << (gpe % 8));
 	la_pm_sci(p);
 }
 

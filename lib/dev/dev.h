@@ -157,7 +157,7 @@ struct la_dev_desc {
 	const char *name;        /* "com1", "rtc", "virtio-blk"... */
 	const char *kind;        /* "serial", "rtc", "i8042", "debugcon",
 				  * "pstore", "vmwdt", "cpufreq", "acpi-pm",
-				  * "virtio-pci", "pvpanic" */
+				  * "virtio-pci", "pvpanic", "vpmc" */
 	const char *what;        /* one line for people */
 	struct {
 		unsigned n;      /* 0: not on this arch */
@@ -197,10 +197,10 @@ struct la_dev_desc {
 	/* input - bytes typed for the device (a console); NULL: it takes none.
 	 * returns: the bytes taken (its buffer may be full) */
 	unsigned (*input)(void *state, const uint8_t *buf, unsigned len);
-	/* gpe - set general-purpose event status bit gpe (the ACPI PM
-	 * block: its SCI follows); NULL: the device has no GPE block.
-	 * Called with the lock of the bus its registers are on held. */
-	void (*gpe)(void *state, unsigned gpe);
+	/* gpe - set (set) or clear general-purpose event status bit gpe
+	 * (the ACPI PM block: its SCI follows); NULL: the device has no GPE
+	 * block. Called with the lock of the bus its registers are on held. */
+	void (*gpe)(void *state, unsigned gpe, bool set);
 	/* unplug - before destroy, when the device leaves a running VM
 	 * (hot-unplug): stop its thread and give back what it holds of the
 	 * VM (BARs on the bus, ioeventfds, MSI routes); NULL: nothing. */
@@ -237,6 +237,7 @@ extern const struct la_dev_desc la_dev_rtc, la_dev_i8042, la_dev_debugcon, la_de
 extern const struct la_dev_desc la_dev_vmwdt, la_dev_cpufreq, la_dev_acpi_pm, la_dev_post;
 extern const struct la_dev_desc la_dev_plic, la_dev_pvpanic;
 extern const struct la_dev_desc la_dev_pci_hotplug, la_dev_pci_slot; /* lib/pci/hotplug.c */
+extern const struct la_dev_desc la_dev_vpmc; /* lib/dev/pmc.c: la-vmrun --control only */
 extern const struct la_dev_desc la_dev_virtio_blk, la_dev_virtio_net, la_dev_virtio_rng,
 	la_dev_virtio_console, la_dev_virtio_vsock;
 

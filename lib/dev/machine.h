@@ -95,6 +95,10 @@ struct la_machine {
 	/* gpe - raise ACPI general-purpose event gpe (the PM block's status
 	 * bit and the SCI); NULL where there is no ACPI */
 	void (*gpe)(void *vm, unsigned gpe);
+	/* gpe_clear - clear GPE gpe's status bit, as the guest's write of 1
+	 * to it does (a wake GPE the guest has no method for: the virtual
+	 * PMC's); NULL where there is no ACPI */
+	void (*gpe_clear)(void *vm, unsigned gpe);
 	/* panic - the guest reported a panic (pvpanic): code is the byte
 	 * it wrote. As crosvm does, the last code is kept and the VM runs on;
 	 * when the guest then ends (resets: panic=-1, powers off, crashes)

@@ -311,16 +311,25 @@ static int la_vm_msi_init(struct la_vm *vm)
 	return 0;
 }
 
-/* The PM block's GPE (the device whose descriptor has a gpe hook). */
-static void la_vm_gpe(void *p, unsigned gpe)
+/* The PM block's GPE (the device whose descriptor has a gpe hook): its
+ * status bit set or cleared. */
+static void la_vm_gpe_set(struct la_vm *vm, unsigned gpe, bool set)
 {
-	struct la_vm *vm = p;
-
 	pthread_mutex_lock(&vm->io.lock);
 	for (unsigned i = 0; i < vm->ndev; i++)
 		if (vm->dev[i].desc->gpe)
-			vm->dev[i].desc->gpe(vm->dev[i].state, gpe);
+			vm->dev[i].desc->gpe(vm->dev[i].state, gpe, set);
 	pthread_mutex_unlock(&vm->io.lock);
+}
+
+static void la_vm_gpe(void *p, unsigned gpe)
+{
+	la_vm_gpe_set(p, gpe, true);
+}
+
+static void la_vm_gpe_clear(void *p, unsigned gpe)
+{
+	la_vm_gpe_set(p, gpe, false);
 }
 
 /* The guest's _EJ0 for the device in slot dev (a vCPU thread). */
@@ -444,7 +453,7 @@ static int la_vm_devices(struct la_vm *vm)
 	vm->machine = (struct la_machine){
 		.vm = vm, .irq = la_vm_irq, .request_exit = la_vm_dev_exit, .note = la_vm_note,
 		.ioeventfd = la_vm_ioeventfd, .broken = la_vm_broken, .gpe = la_vm_gpe,
-		.pci_ejected = la_vm_pci_ejected, .panic = la_vm_panic,
+		.gpe_clear = la_vm_gpe_clear, .pci_ejected = la_vm_pci_ejected, .panic = la_vm_panic,
 	};
 	err = la_vm_msi_init(vm);
 	if (err)

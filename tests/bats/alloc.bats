@@ -439,7 +439,7 @@ NOSPACE"
 	fails 2 "la-alloc: --device: 'rtc,size=1M': only pstore takes size=" $X86 --device rtc,size=1M
 	fails 2 "la-alloc: --device: 'virtio-blk,name=a.b': a device name has no '.'" \
 		$X86 --device virtio-blk,name=a.b
-	fails 2 "la-alloc: --device: 'floppy': unknown TYPE (use serial, com1, com2, com3, com4, rtc, i8042, debugcon, pstore, virtio-blk, virtio-net, virtio-rng, virtio-console, virtio-vsock, pvpanic, vmwdt, cpufreq, acpi-pm, post or plic)" \
+	fails 2 "la-alloc: --device: 'floppy': unknown TYPE (use serial, com1, com2, com3, com4, rtc, i8042, debugcon, pstore, virtio-blk, virtio-net, virtio-rng, virtio-console, virtio-vsock, pvpanic, vmwdt, cpufreq, acpi-pm, post, plic or vpmc)" \
 		$X86 --device floppy
 	fails 2 "la-alloc: --device: 'pstore,size=2M': a VM has one pstore region (already --pstore '1M')" \
 		$X86 --pstore 1M --device pstore,size=2M
@@ -651,6 +651,22 @@ cpufreq.mmio 0x0000000001040000-0x000000000104ffff" ] || fail "grants: $grants"
 	assert_success
 	assert_line --regexp '^  hotplug-slot0\.slot +pci +00:02\.0 +hotplug-slot$'
 	assert_line --regexp '^  pci-hotplug0\.gpe +gpe +0 +PCI hot-plug GPE$'
+}
+
+@test "la-alloc: --device vpmc: the virtual PMC la-vmrun --control adds, its GPEs after the hot-plug controller's" {
+	run $X86 --platform --pci-hotplug-slots 1 --device vpmc --json
+	assert_success
+	[ "$(printf '%s' "$output" | jq -r '[.grants[].name] | .[-3:] | join(" ")')" = "vpmc.io vpmc.gpe vpmc.wake" ]
+	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "vpmc.io") | "\(.start_hex) \(.size_hex)"')" = "0xc800 0x10" ]
+	[ "$(printf '%s' "$output" | jq -r '.grants[] | select(.kind == "gpe") | "\(.name)=\(.value)"' | tr '\n' ' ')" = \
+		"pci-hotplug0.gpe=0 vpmc.gpe=1 vpmc.wake=2 " ]
+	run $X86 --platform --device vpmc
+	assert_success
+	assert_line --regexp '^  vpmc\.gpe +gpe +0 +sleep button: suspend request$'
+	assert_line --regexp '^  vpmc\.wake +gpe +1 +sleep button: wake \(_PRW\)$'
+	run $ARM --device vpmc
+	assert_failure 1
+	assert_line --partial "aarch64 has no vpmc"
 }
 
 @test "la-alloc: --pci-hotplug-slots takes 1 to 16 slots, on x86_64 only" {

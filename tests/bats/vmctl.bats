@@ -33,7 +33,7 @@ fake_start() {
 @test "la-vmctl: --help shows the commands, --json, --timeout and the exit statuses" {
 	run la-vmctl --help
 	assert_success
-	for w in "SOCKET list|status|stop" "SOCKET add disk PATH[,ro]" "SOCKET add net tap=NAME|tap[,mac=MAC][,vhost=on|off]" \
+	for w in "SOCKET list|status|stop|suspend|resume" "SOCKET add disk PATH[,ro]" "SOCKET add net tap=NAME|tap[,mac=MAC][,vhost=on|off]" \
 		"SOCKET remove ADDR" --json --timeout=SECS "Exit status: 0"; do
 		assert_output --partial -- "$w"
 	done
@@ -41,11 +41,12 @@ fake_start() {
 
 @test "la-vmctl: its man page and la-vmrun's document the commands and the protocol" {
 	local w
-	for w in list status stop "add disk" "add net" remove json timeout "EXIT STATUS"; do
+	for w in list status stop "add disk" "add net" remove suspend resume json timeout "EXIT STATUS"; do
 		grep -q -- "$w" "$LA_TOP/man/la-vmctl.1" || fail "la-vmctl.1 lacks $w"
 	done
 	for w in '.SH CONTROL SOCKET' 'la-vmctl-schema' too-long too-deep bad-request unknown-op \
-		unsupported busy idle full no-device timeout failed '.SH PCI HOT-PLUG' '\-\-control'; do
+		unsupported busy idle full no-device timeout failed state '.SH PCI HOT-PLUG' \
+		'.SH SUSPEND' HYPE0001 PNP0D80 PNP0C0E '\-\-control'; do
 		grep -qF -- "$w" "$LA_TOP/man/la-vmrun.1" || fail "la-vmrun.1 lacks $w"
 	done
 	run la-vmrun --help
@@ -58,10 +59,10 @@ fake_start() {
 	assert_output --partial "la-vmctl: no SOCKET and COMMAND"
 	run la-vmctl vm.sock
 	assert_failure 2
-	assert_output --partial "la-vmctl: no COMMAND (list, status, stop, add, remove)"
+	assert_output --partial "la-vmctl: no COMMAND (list, status, stop, add, remove, suspend, resume)"
 	run la-vmctl vm.sock reboot
 	assert_failure 2
-	assert_output --partial "la-vmctl: 'reboot': not a command (list, status, stop, add, remove)"
+	assert_output --partial "la-vmctl: 'reboot': not a command (list, status, stop, add, remove, suspend, resume)"
 	run la-vmctl vm.sock status now
 	assert_failure 2
 	assert_output --partial "la-vmctl: unexpected argument 'now' after status"
@@ -162,6 +163,30 @@ fake_start() {
 	assert_failure 1
 	[ "$(jq -r '.ok, .code' <<<"$output" | tr '\n' ' ')" = "false unsupported " ] || fail "$output"
 	[ "$stderr" = "la-vmctl: vm.sock: remove: this VM has no PCI hot-plug slots (la-vmrun --pci-hotplug-slots N)" ]
+}
+
+@test "la-vmctl: suspend and resume say the state the guest reached; the wrong state is exit 1" {
+	fake_start
+	run la-vmctl vm.sock resume
+	assert_failure 1
+	assert_output "la-vmctl: vm.sock: resume: the guest is not suspended"
+	run la-vmctl vm.sock suspend
+	assert_success
+	assert_output "suspended"
+	run la-vmctl vm.sock status
+	assert_success
+	assert_line --index 0 "state: suspended"
+	assert_line --index 4 "vcpus: 2 (0 suspended, 1 suspended)"
+	run --separate-stderr la-vmctl --json vm.sock suspend
+	assert_failure 1
+	[ "$(jq -r '.ok, .code' <<<"$output" | tr '\n' ' ')" = "false state " ] || fail "$output"
+	[ "$stderr" = "la-vmctl: vm.sock: suspend: the guest is suspended already" ]
+	run la-vmctl --json vm.sock resume
+	assert_success
+	assert_output '{"la-vmctl-schema":1,"ok":true,"op":"resume","state":"running"}'
+	run la-vmctl vm.sock suspend now
+	assert_failure 2
+	assert_output --partial "la-vmctl: unexpected argument 'now' after suspend"
 }
 
 @test "la-vmctl: stop gets the exit status; the server removes its socket" {

@@ -71,6 +71,36 @@ need() {
 	assert_line "ctl: still running"
 }
 
+@test "la-vmctl suspend: the guest enters s2idle, its tasks stop (no ticks), resume wakes it and its clock went on" {
+	need
+	assert_line "ctl: guest la-guest: suspend wakeup enabled"
+	assert_line "ctl: suspend rc 0 suspended"
+	assert_line --regexp '^ctl: suspended status rc 0 state: suspended\|.*\|vcpus: 2 \(0 suspended, 1 suspended\)\|$'
+	# the init's ticker (every 0.2 s while it runs) is frozen for those 3 s
+	assert_line "ctl: ticks while suspended 0"
+	assert_line "ctl: suspend again rc 1 la-vmctl: /tmp/vm.sock: suspend: the guest is suspended already (la-vmctl resume wakes it)"
+	assert_line "ctl: resume rc 0 running"
+	assert_line "ctl: resume again rc 1 la-vmctl: /tmp/vm.sock: resume: the guest is not suspended"
+	assert_line --regexp '^ctl: resumed status rc 0 state: running\|.*\|vcpus: 2 \(0 running, 1 running\)\|$'
+	local n up0 up1
+	n=$(sed -n 's/^ctl: ticks after resume //p' <<<"$output")
+	[ "${n:-0}" -gt 0 ] || fail "no ticks after resume: $n"
+	# one request, one freeze each time: its uptime (the boot clock) went
+	# on past the 3 s asleep
+	[ "$(grep -c '^ctl: guest la-guest: suspend request' <<<"$output")" = 2 ] || fail "requests"
+	[ "$(grep -c '^ctl: guest la-guest: resumed ok' <<<"$output")" = 2 ] || fail "resumes"
+	up0=$(sed -n 's/^ctl: guest la-guest: suspend request uptime \([0-9]*\)\..*/\1/p' <<<"$output" | head -n 1)
+	up1=$(sed -n 's/^ctl: guest la-guest: resumed ok uptime \([0-9]*\)\..*/\1/p' <<<"$output" | head -n 1)
+	[ -n "$up0" ] && [ -n "$up1" ] && [ "$up1" -ge $((up0 + 3)) ] || fail "uptime $up0 -> $up1"
+}
+
+@test "la-vmctl suspend, a second time: the wake was lowered after the first resume, so the guest stays asleep again" {
+	need
+	assert_line "ctl: suspend 2 rc 0 suspended"
+	assert_line "ctl: ticks while suspended 2 0"
+	assert_line "ctl: resume 2 rc 0 running"
+}
+
 @test "la-vmctl stop: la-vmrun ends with Ctrl-A x's status (0) and its socket is gone" {
 	need
 	assert_line "ctl: stop rc 0 stopping: la-vmrun exits 0"

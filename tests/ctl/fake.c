@@ -2,7 +2,8 @@
 /*
  * la-ctl-fake SOCKET: lib/ctl.c's server with a fake VM behind it, for
  * la-vmctl's tests without KVM: two vCPUs running, one disk, stop ends
- * it (exit 0, the socket removed). Never installed.
+ * it (exit 0, the socket removed); a guest that suspends and resumes at
+ * once. Never installed.
  * la-ctl-fake --send SOCKET: the raw client the VM tests need (no socat
  * in the emulated host): standard input sent as it is, then one reply
  * line printed (10 s at most); --hangup SOCKET: sent, then closed at once.
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "fake_pmc.h"
 
 static int stop_pipe[2];
 static int stopped;
@@ -25,7 +27,7 @@ static void fake_status(void *ctx, struct la_ctl_status *st)
 	(void)ctx;
 	*st = (struct la_ctl_status){ .fate = stopped ? 0 : -1, .why = "la-vmctl stop",
 				      .uptime_ms = 12345, .arch = "x86_64", .cpus = 2,
-				      .started = 2, .pid = (long)getpid() };
+				      .started = 2, .pid = (long)getpid(), .suspended = fake_suspended };
 }
 
 static void fake_list(void *ctx, struct la_json *j)
@@ -109,7 +111,8 @@ static int la_ctl_fake_send(const char *path, bool hangup)
 int main(int argc, char **argv)
 {
 	const struct la_ctl_ops ops = { .status = fake_status, .list = fake_list,
-					.stop = fake_stop };
+					.stop = fake_stop, .suspend = fake_suspend,
+					.resume = fake_resume };
 	char why[200];
 	int fd;
 

@@ -97,7 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cfg.arch->id == LA_ARCH_X86_64 && po.acpi &&
 	    (la_vm_res_add(&res, &la_dev_pci_hotplug, name) ||
 	     la_vm_res_add(&res, &la_dev_pci_slot, name) ||
-	     la_vm_res_add(&res, &la_dev_pci_slot, name)))
+	     la_vm_res_add(&res, &la_dev_pci_slot, name) ||
+	     la_vm_res_add(&res, &la_dev_vpmc, name)))
 		goto out_res;
 	la_bus_init(&io);
 	la_bus_init(&mmio);
@@ -151,7 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 7: /* a GPE, where a device has the block */
 			if (d->inst->desc->gpe) {
 				pthread_mutex_lock(&io.lock);
-				d->inst->desc->gpe(d->state, b[0]);
+				d->inst->desc->gpe(d->state, b[0], !(b[1] & 1));
 				pthread_mutex_unlock(&io.lock);
 			}
 			break;

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "sandbox.h"
 #include "t.h"
+#include "../ctl/fake_pmc.h"
 
 /* ---- a fake VM ---- */
 
@@ -49,12 +50,13 @@ static int fake_stop(void *ctx)
 static const struct la_ctl_ops fake = { .status = fake_status, .list = fake_list,
 					.stop = fake_stop };
 
-/* the reply to req, without its newline (static buffer) */
-static const char *reply(const char *req, enum la_ctl_code *code)
+/* the reply of ops to req, without its newline (static buffer) */
+static const char *reply_of(const struct la_ctl_ops *ops, const char *req,
+			    enum la_ctl_code *code)
 {
 	static char out[2048];
 	FILE *f = fmemopen(out, sizeof(out), "w");
-	enum la_ctl_code c = la_ctl_reply(&fake, req, strlen(req), f);
+	enum la_ctl_code c = la_ctl_reply(ops, req, strlen(req), f);
 	char *nl;
 
 	fclose(f);
@@ -64,6 +66,11 @@ static const char *reply(const char *req, enum la_ctl_code *code)
 	if (code)
 		*code = c;
 	return out;
+}
+
+static const char *reply(const char *req, enum la_ctl_code *code)
+{
+	return reply_of(&fake, req, code);
 }
 
 static enum la_ctl_code parse(const char *req, struct la_ctl_req *r, char *why)
@@ -119,7 +126,7 @@ static void test_parse(void)
 	T_CHECK(parse("{}", &r, why) == LA_CTL_BAD_REQUEST);
 	T_CHECK(parse("{\"op\":1}", &r, why) == LA_CTL_BAD_REQUEST);
 	T_CHECK(parse("{\"op\":\"reboot\"}", &r, why) == LA_CTL_UNKNOWN_OP);
-	T_EQ_STR(why, "unknown op \"reboot\" (list, status, stop, add, remove)");
+	T_EQ_STR(why, "unknown op \"reboot\" (list, status, stop, add, remove, suspend, resume)");
 	T_CHECK(parse("{\"op\":\"status\",\"verbose\":true}", &r, why) == LA_CTL_BAD_REQUEST);
 	T_EQ_STR(why, "status: unknown key \"verbose\"");
 	T_CHECK(parse("{\"op\":\"add\",\"device\":\"disk\"}", &r, why) == LA_CTL_BAD_REQUEST);
@@ -214,6 +221,72 @@ static void test_replies(void)
 		 "\"x86_64\",\"pid\":42,\"cpus\":2,\"vcpus\":[{\"id\":0,\"state\":\"stopped\"},"
 		 "{\"id\":1,\"state\":\"stopped\"}]}");
 	fake_stops = 0;
+}
+
+/* ---- suspend and resume, with a fake PMC ---- */
+
+static void fake_status_pmc(void *ctx, struct la_ctl_status *st)
+{
+	fake_status(ctx, st);
+	st->suspended = fake_suspended;
+}
+
+static const char *reply_pmc(const char *req, enum la_ctl_code *code)
+{
+	static const struct la_ctl_ops pmc = { .status = fake_status_pmc, .list = fake_list,
+					       .stop = fake_stop, .suspend = fake_suspend,
+					       .resume = fake_resume };
+
+	return reply_of(&pmc, req, code);
+}
+
+static void test_suspend(void)
+{
+	struct la_ctl_req r;
+	enum la_ctl_code c;
+	char why[256];
+
+	T_CHECK(parse("{\"op\":\"suspend\"}", &r, why) == LA_CTL_OK && r.op == LA_CTL_SUSPEND);
+	T_CHECK(parse("{\"op\":\"resume\"}", &r, why) == LA_CTL_OK && r.op == LA_CTL_RESUME);
+	T_CHECK(parse("{\"op\":\"suspend\",\"now\":true}", &r, why) == LA_CTL_BAD_REQUEST);
+	T_EQ_STR(why, "suspend: unknown key \"now\"");
+	T_CHECK(parse("{\"op\":\"Suspend\"}", &r, why) == LA_CTL_UNKNOWN_OP);
+
+	/* a VM without a PMC: unsupported, nothing asked */
+	T_EQ_STR(reply("{\"op\":\"suspend\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"unsupported\",\"error\":"
+		 "\"suspend: this VM has no virtual PMC (an x86_64 guest with ACPI has one)\"}");
+	T_CHECK(c == LA_CTL_UNSUPPORTED);
+	T_EQ_STR(reply("{\"op\":\"resume\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"unsupported\",\"error\":"
+		 "\"resume: this VM has no virtual PMC (an x86_64 guest with ACPI has one)\"}");
+
+	/* resume while running, then suspend, status, suspend again, resume */
+	T_EQ_STR(reply_pmc("{\"op\":\"resume\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"state\",\"error\":"
+		 "\"resume: the guest is not suspended\"}");
+	T_CHECK(c == LA_CTL_STATE);
+	T_EQ_STR(reply_pmc("{\"op\":\"suspend\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":true,\"op\":\"suspend\",\"state\":\"suspended\"}");
+	T_CHECK(c == LA_CTL_OK && fake_suspended);
+	T_EQ_STR(reply_pmc("{\"op\":\"status\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":true,\"op\":\"status\",\"state\":\"suspended\","
+		 "\"uptime_ms\":1500,\"arch\":\"x86_64\",\"pid\":42,\"cpus\":2,\"vcpus\":["
+		 "{\"id\":0,\"state\":\"suspended\"},{\"id\":1,\"state\":\"suspended\"}]}");
+	T_EQ_STR(reply_pmc("{\"op\":\"suspend\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"state\",\"error\":"
+		 "\"suspend: the guest is suspended already\"}");
+	fake_pmc_answer = LA_CTL_TIMEOUT;
+	T_EQ_STR(reply_pmc("{\"op\":\"resume\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":false,\"code\":\"timeout\",\"error\":"
+		 "\"resume: the guest did not\"}");
+	T_CHECK(c == LA_CTL_TIMEOUT && fake_suspended);
+	fake_pmc_answer = LA_CTL_OK;
+	T_EQ_STR(reply_pmc("{\"op\":\"resume\"}", &c),
+		 "{\"la-vmctl-schema\":1,\"ok\":true,\"op\":\"resume\",\"state\":\"running\"}");
+	T_CHECK(!fake_suspended && fake_pmc_calls == 5);
+	T_EQ_STR(la_ctl_code_name(LA_CTL_STATE), "state");
+	T_EQ_STR(la_ctl_op_name(LA_CTL_RESUME), "resume");
 }
 
 /* ---- the socket, served by a thread under the control allowlist ---- */
@@ -403,5 +476,6 @@ int main(void)
 	test_socket();
 	test_parse();
 	test_replies();
+	test_suspend();
 	return T_DONE();
 }

@@ -6,7 +6,7 @@
 P=${P:-/payload}
 S=/tmp/vm.sock
 la-vmrun --mem 256M --cpus 2 --initrd "$P/guest.cpio" --control "$S" \
-	--cmdline 'quiet la.sleep=600' "$P/vmlinuz" >/tmp/vm.out 2>/tmp/vm.err </dev/null &
+	--cmdline 'quiet la.sleep=600 la.suspend=00' "$P/vmlinuz" >/tmp/vm.out 2>/tmp/vm.err </dev/null &
 pid=$!
 i=0
 while [ ! -S "$S" ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
@@ -26,6 +26,37 @@ out=$(la-vmctl "$S" add disk /tmp/x.img,ro 2>&1); echo "ctl: add rc $? $out"
 sleep 2
 out=$(la-vmctl "$S" status); echo "ctl: after rc $? $(echo "$out" | tr '\n' '|')"
 kill -0 "$pid" && echo "ctl: still running"
+# suspend and resume (the virtual PMC; la.suspend=00: GPE 0 is its sleep
+# button's request, the init acts on it) once the guest's init listens
+i=0
+while ! grep -q 'la-guest: suspend wakeup' /tmp/vm.out && [ $i -lt 600 ]; do
+	sleep 0.2; i=$((i + 1))
+done
+out=$(la-vmctl "$S" suspend 2>&1); echo "ctl: suspend rc $? $out"
+out=$(la-vmctl "$S" status); echo "ctl: suspended status rc $? $(echo "$out" | tr '\n' '|')"
+t1=$(grep -c 'la-guest: tick' /tmp/vm.out)
+sleep 3
+t2=$(grep -c 'la-guest: tick' /tmp/vm.out)
+echo "ctl: ticks while suspended $((t2 - t1))"
+out=$(la-vmctl "$S" suspend 2>&1); echo "ctl: suspend again rc $? $out"
+out=$(la-vmctl "$S" resume 2>&1); echo "ctl: resume rc $? $out"
+out=$(la-vmctl "$S" resume 2>&1); echo "ctl: resume again rc $? $out"
+out=$(la-vmctl "$S" status); echo "ctl: resumed status rc $? $(echo "$out" | tr '\n' '|')"
+sleep 2
+t3=$(grep -c 'la-guest: tick' /tmp/vm.out)
+echo "ctl: ticks after resume $((t3 - t2))"
+# again: the wake GPE was lowered, so the guest stays asleep this time too
+out=$(la-vmctl "$S" suspend 2>&1); echo "ctl: suspend 2 rc $? $out"
+t4=$(grep -c 'la-guest: tick' /tmp/vm.out)
+sleep 2
+echo "ctl: ticks while suspended 2 $(($(grep -c 'la-guest: tick' /tmp/vm.out) - t4))"
+out=$(la-vmctl "$S" resume 2>&1); echo "ctl: resume 2 rc $? $out"
+# the init says so once its tasks run again
+i=0
+while [ "$(grep -c 'la-guest: resumed' /tmp/vm.out)" -lt 2 ] && [ $i -lt 100 ]; do
+	sleep 0.2; i=$((i + 1))
+done
+grep -E 'la-guest: (suspend|resumed)' /tmp/vm.out | tr -d '\r' | sed 's/^/ctl: guest /'
 out=$(la-vmctl "$S" stop); echo "ctl: stop rc $? $out"
 wait "$pid"
 echo "ctl: vmrun exit $?"

@@ -70,6 +70,14 @@
 #                    it ADDR, up, pings PEER: "... ping PEER ok" (or "failed:
 #                    ..."), then waits for IFACE to go: "... gone"
 #   la.hwrng=BYTES   "la-guest: hwrng CURRENT bytes N": BYTES read from /dev/hwrng
+#   la.suspend=NN    in the background, for la-vmctl suspend/resume (the
+#                    virtual PMC): enables the ACPI sleep button's wakeup
+#                    ("la-guest: suspend wakeup enabled"), prints "la-guest:
+#                    tick N" every 0.2 s, and on each sleep-button press (a
+#                    new count of GPE NN, hex, in /sys/firmware/acpi/
+#                    interrupts: no button driver needed) "la-guest: suspend
+#                    request uptime U", echo freeze >/sys/power/state, then
+#                    "la-guest: resumed ok|failed uptime U"
 #   la.vsock=ARGS    /bin/la-vsock with ARGS, commas for spaces (listen,PORT or
 #                    connect,CID,PORT), each output line as "la-guest: vsock LINE"
 # With console=hvc0 (la-vmrun --console virtio) hvc0 exists only once
@@ -346,6 +354,28 @@ for w in $(cat /proc/cmdline); do
 		;;
 	la.vsock=*)
 		la-vsock $(echo "${w#la.vsock=}" | tr ',' ' ') 2>&1 | sed 's/^/la-guest: vsock /'
+		;;
+	la.suspend=*)
+		(
+			g=/sys/firmware/acpi/interrupts/gpe${w#la.suspend=}
+			for b in /sys/bus/acpi/devices/PNP0C0E:*; do
+				echo enabled >"$b/power/wakeup" 2>/dev/null
+				echo "la-guest: suspend wakeup $(cat "$b/power/wakeup" 2>/dev/null)"
+			done
+			read -r n0 _ <"$g"
+			t=0
+			while sleep 0.2; do
+				t=$((t + 1))
+				echo "la-guest: tick $t"
+				read -r n _ <"$g"
+				[ "$n" != "$n0" ] || continue
+				n0=$n
+				echo "la-guest: suspend request uptime $(cut -d' ' -f1 /proc/uptime)"
+				r=ok
+				echo freeze >/sys/power/state || r=failed
+				echo "la-guest: resumed $r uptime $(cut -d' ' -f1 /proc/uptime)"
+			done
+		) &
 		;;
 	la.fate=*) fate=${w#la.fate=} ;;
 	la.sleep=*) pause=${w#la.sleep=} ;;
