@@ -67,6 +67,7 @@ static void la_x86_vm_free(void *p)
 	free(st);
 }
 
+#if defined(__x86_64__)
 /* The split irqchip's state, its IOAPIC's pins masked. */
 static int la_x86_split_state(struct la_kvm *k)
 {
@@ -88,6 +89,7 @@ static int la_x86_split_state(struct la_kvm *k)
 	k->arch_free = la_x86_vm_free;
 	return 0;
 }
+#endif
 
 static void la_x86_platform(const struct la_vm_boot *b, struct la_vm_platform *out)
 {
