@@ -36,6 +36,7 @@ struct la_x86_vm {
 	struct la_kvm_route route[LA_X86_IOAPIC_PINS];
 };
 
+#if defined(__x86_64__) /* the split irqchip's pieces: x86 KVM only */
 /* A pin fired: its message through KVM. A failure can only be a message
  * KVM refuses, and the IOAPIC composes only LAPIC-address messages; the
  * guest cannot make it fail, so it is not an error of the VM. */
@@ -67,7 +68,6 @@ static void la_x86_vm_free(void *p)
 	free(st);
 }
 
-#if defined(__x86_64__)
 /* The split irqchip's state, its IOAPIC's pins masked. */
 static int la_x86_split_state(struct la_kvm *k)
 {
