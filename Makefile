@@ -101,7 +101,8 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx
 GUEST         := $(BUILD)/guest
 GUEST_OBJS    := $(GUEST)/entry.o $(GUEST)/main.o $(GUEST)/report.o
 GUEST_OUT     := $(GUEST)/probe.bzImage $(GUEST)/probe.elf $(BUILD)/bench/fw.bin \
-	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec $(BUILD)/tests/la-pty
+	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec $(BUILD)/tests/la-pty \
+	$(BUILD)/tests/la-sercat
 guest: $(GUEST_OUT)
 
 $(GUEST)/%.o: tests/guest/%.c tests/guest/probe.h
@@ -139,6 +140,10 @@ $(BUILD)/bench/fw-riscv64.bin: bench/fw-riscv64.S
 	riscv64-linux-gnu-objcopy -O binary $@.elf $@
 # a terminal for la-vmrun in the emulated host (tests/vm/pty.c): static too
 $(BUILD)/tests/la-pty: tests/vm/pty.c
+	@mkdir -p $(@D)
+	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# a client of --serial type=unix in the emulated host (tests/vm/sercat.c)
+$(BUILD)/tests/la-sercat: tests/vm/sercat.c
 	@mkdir -p $(@D)
 	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
 $(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.sh
