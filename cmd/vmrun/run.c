@@ -416,6 +416,19 @@ static void la_vmrun_software_kvm_note(const struct la_vmrun *a)
 		"with a KVM internal error (exit 33); see KVM HOSTS in la-vmrun(1)\n", a->kvm_path, soft, k->version);
 }
 
+/* Make the stop pipe readable and wait for the control and serial
+ * threads (either may be NULL); the input thread's caller joins it.
+ * returns: false when the pipe could not be written (nothing joined) */
+static bool la_vmrun_stop_threads(int stop_wr, struct la_control *ctl,
+				  struct la_serial_srv *ser)
+{
+	if (write(stop_wr, "", 1) != 1)
+		return false;
+	la_vmrun_control_join(ctl);
+	la_vmrun_serial_join(ser);
+	return true;
+}
+
 int la_vmrun_run(struct la_vmrun *a)
 {
 	struct la_timing timing;
@@ -488,10 +501,7 @@ int la_vmrun_run(struct la_vmrun *a)
 	}
 	if (la_vmrun_serial_needs_thread(a)) {
 		if (la_vmrun_serial_start(a, vm, stop[0], &ser)) {
-			if (write(stop[1], "", 1) == 1) {
-				la_vmrun_serial_join(ser);
-				la_vmrun_control_join(ctl);
-			}
+			(void)la_vmrun_stop_threads(stop[1], ctl, ser);
 			la_vm_destroy(vm);
 			return 1;
 		}
@@ -503,10 +513,7 @@ int la_vmrun_run(struct la_vmrun *a)
 					 &has_input)) {
 			pthread_join(input, NULL);
 			la_tty_restore();
-			if (write(stop[1], "", 1) == 1) {
-				la_vmrun_serial_join(ser);
-				la_vmrun_control_join(ctl);
-			}
+			(void)la_vmrun_stop_threads(stop[1], ctl, ser);
 			la_vm_destroy(vm);
 			return 1;
 		}
@@ -514,14 +521,10 @@ int la_vmrun_run(struct la_vmrun *a)
 	}
 	la_vm_run(vm);
 	la_vm_end_info(vm, &end);
-	/* the input thread leaves when the stop pipe is readable (no
+	/* the other threads leave when the stop pipe is readable (no
 	 * pthread_cancel: it would load libgcc_s, under the main filter) */
-	if ((has_input || ctl || ser) && write(stop[1], "", 1) == 1) {
-		if (has_input)
-			pthread_join(input, NULL);
-		la_vmrun_control_join(ctl);
-		la_vmrun_serial_join(ser);
-	}
+	if ((has_input || ctl || ser) && la_vmrun_stop_threads(stop[1], ctl, ser) && has_input)
+		pthread_join(input, NULL);
 	la_tty_restore();
 	if (stop[0] >= 0)
 		close(stop[0]), close(stop[1]);

@@ -21,10 +21,13 @@ unix)
 		--serial num=1,type=file,path=/tmp/la-com1,earlycon --cmdline la.fate=shell "$@" &
 	vm=$!
 	la-sercat "$s" --until 'la-guest: shell (' || echo "serial-case: client 1 failed"
+	# (a client stops reading where its text ends: a new line for ours)
+	echo
 	echo "serial-case: client 1 detached"
 	# while nobody is attached the VM runs on; a new client takes over
 	la-sercat "$s" --send 'echo la-echo-$((6*7))' --until 'la-echo-42' \
 		--send 'poweroff -f' || echo "serial-case: client 2 failed"
+	echo
 	echo "serial-case: client 2 detached"
 	wait "$vm"
 	echo "serial-case: la-vmrun status $?"
