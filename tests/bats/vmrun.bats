@@ -235,6 +235,33 @@ teardown() {
 	assert_output "la-vmrun: --console: 'virtio': takes COM1's output, which is type=unix; give --serial hardware=virtio-console,... instead"
 }
 
+@test "la-vmrun: --serial type=unix refuses a socket in use or another file, replaces a stale one, removes its own" {
+	local fake="$LA_BUILD/tests/la-ctl-fake" sock="$tmp/live.sock" pid i
+	[ -x "$fake" ] || fail "no $fake (make)"
+	"$fake" "$sock" >"$tmp/fake.out" 2>&1 &
+	pid=$!
+	for i in $(seq 50); do
+		grep -q listening "$tmp/fake.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	run la-vmrun --kvm-device "$tmp/none" --serial "num=2,type=unix,path=$sock" "$PROBE"
+	assert_failure 1
+	assert_output --regexp "^la-vmrun: --serial: 'num=2,type=unix,path=$sock': $sock: .*in use"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	[ -S "$sock" ] # SIGKILL left it: stale now
+	touch "$tmp/file"
+	run la-vmrun --kvm-device "$tmp/none" --serial "num=2,type=unix,path=$tmp/file" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --serial: 'num=2,type=unix,path=$tmp/file': $tmp/file: not a socket; not replacing it"
+	[ -f "$tmp/file" ]
+	# a stale socket is replaced; the run (which KVM ends) removes what it made
+	run la-vmrun --kvm-device "$tmp/none" --serial "num=2,type=unix,path=$sock" "$PROBE"
+	assert_failure 1
+	assert_output --partial "$tmp/none: No such file or directory"
+	[ ! -e "$sock" ]
+}
+
 @test "la-vmrun --print-seccomp serial: the serial thread's allowlist" {
 	run la-vmrun --print-seccomp serial
 	assert_success
