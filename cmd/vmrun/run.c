@@ -457,6 +457,7 @@ int la_vmrun_run(struct la_vmrun *a)
 	for (int i = 0; i < 4; i++)
 		s.serial_fd[i] = a->serial[i].fd;
 	s.debugcon_fd = a->serial[LA_SER_DEBUGCON].fd;
+	s.console_com = a->ser_console;
 	com_stdin = a->ser_stdin;
 	/* the devices' options: the disks' images, the taps, the virtio console's output */
 	for (unsigned i = 0; i < a->ndisks; i++)

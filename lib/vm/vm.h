@@ -70,6 +70,8 @@ struct la_vm_setup {
 	const struct la_vm_boot *boot;      /* build_vm's result: the arch's type */
 	const struct la_vm_res *res;        /* device ports and IRQs */
 	int serial_fd[4];                   /* COM1-4 output, -1: discarded */
+	int console_com;                    /* COM port (0-3) whose first output byte
+					     * is noted (boot timing), -1: none */
 	int debugcon_fd;                    /* -1: discarded */
 	/* boot-timing notes; NULL: none. Called with a device lock held. */
 	void (*note)(void *ctx, enum la_note what, unsigned value);
