@@ -508,8 +508,9 @@ static void la_vmrun_check_dump(const struct la_vmrun *a)
 	for (int i = 0; i < 4; i++) {
 		if (a->serial[i].kind != LA_SERIAL_STDOUT)
 			continue;
-		snprintf(reason, sizeof(reason), "standard output is COM%d's; give "
-			 "--serial %d=null or %d=file:PATH, or --dump-fdt FILE", i + 1, i + 1, i + 1);
+		snprintf(reason, sizeof(reason), "standard output is COM%d%s; give "
+			 "--serial %d=null or %d=file:PATH, or --dump-fdt FILE", i + 1,
+			 a->serial[i].console ? ", the console" : "'s", i + 1, i + 1);
 		la_cli_fail("--dump-fdt", "-", 2, "%s", reason);
 	}
 	for (int i = 4; i < LA_SER_COUNT; i++)
