@@ -107,7 +107,7 @@ GUEST         := $(BUILD)/guest
 GUEST_OBJS    := $(GUEST)/entry.o $(GUEST)/main.o $(GUEST)/report.o $(GUEST)/hostile.o
 GUEST_OUT     := $(GUEST)/probe.bzImage $(GUEST)/probe.elf $(BUILD)/bench/fw.bin \
 	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec $(BUILD)/bench/la-bench-floor \
-	$(BUILD)/tests/la-pty
+	$(BUILD)/tests/la-pty $(BUILD)/tests/la-sercat
 guest: $(GUEST_OUT)
 
 $(GUEST)/%.o: tests/guest/%.c tests/guest/probe.h tests/guest/io.h
@@ -149,6 +149,10 @@ $(BUILD)/bench/fw-riscv64.bin: bench/fw-riscv64.S
 	riscv64-linux-gnu-objcopy -O binary $@.elf $@
 # a terminal for la-vmrun in the emulated host (tests/vm/pty.c): static too
 $(BUILD)/tests/la-pty: tests/vm/pty.c
+	@mkdir -p $(@D)
+	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# a client of --serial type=unix in the emulated host (tests/vm/sercat.c)
+$(BUILD)/tests/la-sercat: tests/vm/sercat.c
 	@mkdir -p $(@D)
 	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
 $(BUILD)/vm/guest.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.sh

@@ -492,10 +492,12 @@ enum la_ctl_code la_ctl_reply_fd(const struct la_ctl_ops *ops, const char *line,
 
 /* ---- the socket ---- */
 
+/* The sockets made, by slot: the name each has in its directory, held at
+ * LA_CTL_DIRFD - slot; armed while it is there to remove. */
 static struct {
 	char name[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	volatile sig_atomic_t armed;
-} la_ctl_sock;
+} la_ctl_sock[LA_SOCK_SLOTS];
 
 static int la_ctl_addr(const char *path, struct sockaddr_un *sa, char *why, size_t whylen)
 {
@@ -551,12 +553,13 @@ static int la_ctl_clear(const char *path, const struct sockaddr_un *sa, char *wh
 	return 0;
 }
 
-/* The directory of path at LA_CTL_DIRFD, its last component in name. */
-static int la_ctl_hold_dir(const char *path, char *why, size_t whylen)
+/* The directory of path at LA_CTL_DIRFD - slot, its last component in
+ * the slot's name. */
+static int la_ctl_hold_dir(unsigned slot, const char *path, char *why, size_t whylen)
 {
 	const char *slash = strrchr(path, '/');
-	char dir[sizeof(la_ctl_sock.name)];
-	int fd;
+	char dir[sizeof(la_ctl_sock[0].name)];
+	int dirfd = LA_CTL_DIRFD - (int)slot, fd;
 
 	if (slash && slash[1] == '\0') {
 		snprintf(why, whylen, "names a directory");
@@ -568,14 +571,15 @@ static int la_ctl_hold_dir(const char *path, char *why, size_t whylen)
 		snprintf(dir, sizeof(dir), "/");
 	else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	snprintf(la_ctl_sock.name, sizeof(la_ctl_sock.name), "%s", slash ? slash + 1 : path);
-	if (fcntl(LA_CTL_DIRFD, F_GETFD) >= 0) {
+	snprintf(la_ctl_sock[slot].name, sizeof(la_ctl_sock[slot].name), "%s",
+		 slash ? slash + 1 : path);
+	if (fcntl(dirfd, F_GETFD) >= 0) {
 		snprintf(why, whylen, "descriptor %d, where its directory is held, is taken",
-			 LA_CTL_DIRFD);
+			 dirfd);
 		return -LA_ERR_IO;
 	}
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || dup3(fd, LA_CTL_DIRFD, O_CLOEXEC) < 0) {
+	if (fd < 0 || dup3(fd, dirfd, O_CLOEXEC) < 0) {
 		snprintf(why, whylen, "%s: %s", fd < 0 ? "its directory" : "holding its directory",
 			 strerror(errno));
 		if (fd >= 0)
@@ -586,48 +590,61 @@ static int la_ctl_hold_dir(const char *path, char *why, size_t whylen)
 	return 0;
 }
 
-int la_ctl_listen(const char *path, char *why, size_t whylen)
+int la_sock_listen(unsigned slot, const char *path, int backlog, char *why, size_t whylen)
 {
 	struct sockaddr_un sa;
 	mode_t old;
 	int fd, err, r;
 
-	/* jansson seeds its hash function on the first object it makes, from
-	 * /dev/urandom: here, not in the serving thread, whose allowlist has
-	 * no openat (and whose jail has no /dev) */
-	json_object_seed(0);
+	if (slot >= LA_SOCK_SLOTS) {
+		snprintf(why, whylen, "more than %d sockets", LA_SOCK_SLOTS);
+		return -LA_ERR_IO;
+	}
 	err = la_ctl_addr(path, &sa, why, whylen);
 	if (!err)
 		err = la_ctl_clear(path, &sa, why, whylen);
 	if (!err)
-		err = la_ctl_hold_dir(path, why, whylen);
+		err = la_ctl_hold_dir(slot, path, why, whylen);
 	if (err)
 		return err;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		snprintf(why, whylen, "socket: %s", strerror(errno));
-		close(LA_CTL_DIRFD);
+		close(LA_CTL_DIRFD - (int)slot);
 		return -LA_ERR_IO;
 	}
 	old = umask(0177);
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (r == 0)
-		la_ctl_sock.armed = 1;
-	if (r != 0 || listen(fd, LA_CTL_CLIENTS) != 0) {
-		snprintf(why, whylen, "%s: %s", r ? "bind" : "listen", strerror(errno));
+		la_ctl_sock[slot].armed = 1;
+	if (r != 0 || listen(fd, backlog) != 0) {
+		int e = errno;
+
+		snprintf(why, whylen, "%s: %s", r ? "bind" : "listen", strerror(e));
 		close(fd);
-		la_ctl_unlink();
-		close(LA_CTL_DIRFD);
-		return errno == EADDRINUSE ? -LA_ERR_CTLINUSE : -LA_ERR_IO;
+		if (__atomic_exchange_n(&la_ctl_sock[slot].armed, 0, __ATOMIC_SEQ_CST))
+			unlinkat(LA_CTL_DIRFD - (int)slot, la_ctl_sock[slot].name, 0);
+		close(LA_CTL_DIRFD - (int)slot);
+		return e == EADDRINUSE ? -LA_ERR_CTLINUSE : -LA_ERR_IO;
 	}
 	return fd;
 }
 
+int la_ctl_listen(const char *path, char *why, size_t whylen)
+{
+	/* jansson seeds its hash function on the first object it makes, from
+	 * /dev/urandom: here, not in the serving thread, whose allowlist has
+	 * no openat (and whose jail has no /dev) */
+	json_object_seed(0);
+	return la_sock_listen(LA_SOCK_CONTROL, path, LA_CTL_CLIENTS, why, whylen);
+}
+
 void la_ctl_unlink(void)
 {
-	if (__atomic_exchange_n(&la_ctl_sock.armed, 0, __ATOMIC_SEQ_CST))
-		unlinkat(LA_CTL_DIRFD, la_ctl_sock.name, 0);
+	for (int i = 0; i < LA_SOCK_SLOTS; i++)
+		if (__atomic_exchange_n(&la_ctl_sock[i].armed, 0, __ATOMIC_SEQ_CST))
+			unlinkat(LA_CTL_DIRFD - i, la_ctl_sock[i].name, 0);
 }
 
 int la_ctl_connect(const char *path, unsigned timeout_ms, char *why, size_t whylen)

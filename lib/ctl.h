@@ -40,6 +40,12 @@
  * unlinkat(LA_CTL_DIRFD, name): the only unlinkat the seccomp allowlists
  * let through (lib/sandbox_tables.c). */
 #define LA_CTL_DIRFD 1023
+/* Sockets la_sock_listen makes, each in a slot: the --control socket (0)
+ * and la-vmrun's serial sockets (1 on); slot n's directory is held at
+ * LA_CTL_DIRFD - n, so all of them lie in LA_CTL_DIRFD & ~7 ..
+ * LA_CTL_DIRFD (the one range the allowlists let unlinkat use). */
+#define LA_SOCK_SLOTS 8
+#define LA_SOCK_CONTROL 0
 
 enum la_ctl_op { LA_CTL_LIST, LA_CTL_STATUS, LA_CTL_STOP, LA_CTL_ADD, LA_CTL_REMOVE,
 		 LA_CTL_SUSPEND, LA_CTL_RESUME };
@@ -159,9 +165,15 @@ void la_ctl_error(FILE *f, enum la_ctl_code code, const char *error);
  * -LA_ERR_CTLINUSE, -LA_ERR_CTLNOTSOCK, -LA_ERR_NAMELEN, -LA_ERR_IO */
 int la_ctl_listen(const char *path, char *why, size_t whylen);
 
-/* la_ctl_unlink - remove the socket la_ctl_listen made (once; later
- * calls do nothing). Async-signal-safe: for signal handlers and the
- * seccomp trap. */
+/* la_sock_listen - as la_ctl_listen, for the socket in slot (below
+ * LA_SOCK_SLOTS, its directory held at LA_CTL_DIRFD - slot), backlog
+ * connections queued.
+ * returns: as la_ctl_listen */
+int la_sock_listen(unsigned slot, const char *path, int backlog, char *why, size_t whylen);
+
+/* la_ctl_unlink - remove the sockets la_ctl_listen and la_sock_listen
+ * made (each once; later calls do nothing). Async-signal-safe: for signal
+ * handlers and the seccomp trap. */
 void la_ctl_unlink(void);
 
 /* la_ctl_serve - serve clients on listening socket lfd until stop_fd is

@@ -41,6 +41,7 @@ static const char *const la_thread_kind_names[LA_THREAD_KIND_COUNT] = {
 	[LA_THREAD_VIRTIO_NET] = "virtio-net",
 	[LA_THREAD_VIRTIO_VSOCK] = "virtio-vsock",
 	[LA_THREAD_CONTROL] = "control",
+	[LA_THREAD_SERIAL] = "serial",
 };
 
 static const char *const la_seccomp_mode_names[] = {

@@ -31,6 +31,7 @@ enum la_thread_kind {
 	LA_THREAD_VIRTIO_NET,     /* virtio-net: packets between its tap and its queues */
 	LA_THREAD_VIRTIO_VSOCK,   /* virtio-vsock: hands its queues to vhost-vsock */
 	LA_THREAD_CONTROL,        /* the --control socket: requests in, replies out */
+	LA_THREAD_SERIAL,         /* --serial type=unix and syslog: sockets and log lines */
 	LA_THREAD_KIND_COUNT
 };
 

@@ -12,6 +12,7 @@
 #include <linux/kvm.h>
 #include <linux/vhost.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include "ctl.h"
 #include "sandbox.h"
@@ -31,13 +32,15 @@
 	ALLOW("clock_gettime"), ALLOW("gettid"), ALLOW("getpid"),              \
 	ALLOW("tgkill"), ALLOW("write"), ALLOW("madvise")
 
-/* The --control socket, removed on every way out of la-vmrun: at exit,
- * from a fatal signal's handler or the trap's, in whichever thread takes
- * it; by name in its directory, held at a fixed descriptor (lib/ctl.h),
- * as the jail's root has no path to it. */
+/* The --control socket and the serial sockets (--serial type=unix),
+ * removed on every way out of la-vmrun: at exit, from a fatal signal's
+ * handler or the trap's, in whichever thread takes it; by name in their
+ * directories, held at fixed descriptors (lib/ctl.h: LA_SOCK_SLOTS of
+ * them up to LA_CTL_DIRFD), as the jail's root has no path to them. */
 #define LA_SYS_CTL_UNLINK                                                      \
 	{ .name = "unlinkat", .nalt = 1, .alt = {                              \
-		ARG(0, LA_CTL_DIRFD, "the --control socket's directory") } }
+		ARGMASK(0, ~(uint64_t)(LA_SOCK_SLOTS - 1), LA_CTL_DIRFD & ~(LA_SOCK_SLOTS - 1), \
+			"the --control and serial sockets' directories") } }
 
 /* The terminal: restored by the trap handler and on a fatal signal, in
  * whichever thread takes it; glibc's tcsetattr() reads the settings
@@ -241,6 +244,36 @@ static const struct la_sys_rule la_sys_control[] = {
 	} },
 };
 
+/* The serial thread (--serial type=unix, type=syslog): what the guest
+ * writes to those ports comes out of a pipe (read) and goes to the
+ * attached client (sendto: send, never SIGPIPE) or to syslog(3) (sendto
+ * on its /dev/log socket, connected before the jail; socket and connect
+ * when glibc tries again, and fails, in the jail; a message's buffer
+ * malloc'd); a client is taken (accept4), what it types fed to the port
+ * (read, its interrupt; a short sleep while the receive FIFO is full),
+ * a second one or a gone one closed; it waits in poll. */
+static const struct la_sys_rule la_sys_serial[] = {
+	LA_SYS_COMMON,
+	LA_SYS_CTL_UNLINK,
+	ALLOW("read"),
+	ALLOW("poll"),
+	ALLOW("ppoll"),
+	ALLOW("accept4"),
+	ALLOW("sendto"),
+	ALLOW("close"),
+	ALLOW("clock_nanosleep"),
+	{ .name = "socket", .nalt = 1, .alt = { ARG(0, AF_UNIX, "AF_UNIX (syslog's /dev/log)") } },
+	ALLOW("connect"),
+	ALLOW("brk"),
+	ALLOW("munmap"),
+	{ .name = "mmap", .nalt = 1, .alt = { NOEXEC(2) } },
+	{ .name = "ioctl", .nalt = 4, .alt = {
+		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
+		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
+		LA_SYS_TTY,
+	} },
+};
+
 /* a program parsing untrusted input once it is open: read, compute, write */
 static const struct la_sys_rule la_sys_parser[] = {
 	LA_SYS_COMMON,
@@ -272,6 +305,7 @@ static const struct la_sys_table la_sys_tables[LA_THREAD_KIND_COUNT] = {
 	TABLE(LA_THREAD_VIRTIO_NET, "virtio-net", la_sys_virtio_net),
 	TABLE(LA_THREAD_VIRTIO_VSOCK, "virtio-vsock", la_sys_virtio_vsock),
 	TABLE(LA_THREAD_CONTROL, "control", la_sys_control),
+	TABLE(LA_THREAD_SERIAL, "serial", la_sys_serial),
 };
 
 const struct la_sys_table *la_sys_table_get(enum la_thread_kind k)

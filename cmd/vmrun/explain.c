@@ -108,8 +108,11 @@ static void la_explain_backing(const struct la_vmrun *a, const struct la_dev_ins
 			 o->serial[0] ? ", serial " : "", o->serial);
 	else if (d->desc == &la_dev_virtio_rng)
 		snprintf(buf, len, "getrandom");
-	else if (d->desc == &la_dev_virtio_console)
+	else if (d->desc == &la_dev_virtio_console && a->serial[LA_SER_HVC].kind == LA_SERIAL_STDOUT &&
+		 a->ser_stdin == LA_SER_HVC)
 		snprintf(buf, len, "standard input and output (hvc0)");
+	else if (d->desc == &la_dev_virtio_console)
+		snprintf(buf, len, "hvc0, as serial (--serial) says");
 	else if (d->desc == &la_dev_virtio_vsock)
 		snprintf(buf, len, "%s, guest CID %llu", a->vsock.device,
 			 (unsigned long long)a->vsock.o.cid);
@@ -237,6 +240,7 @@ void la_vmrun_explain(const struct la_vmrun *a)
 
 	la_explain_grants(a);
 	la_explain_virtio(a);
+	la_vmrun_serial_explain(a);
 	arch->explain_boot(a->boot, la_explain_image_path(a), a->initrd_path, stdout, NULL);
 	if (a->dtb && a->fdt_path)
 		printf("\ndevice tree ('%s', %zu bytes, %s):\n", a->fdt_path, a->dtb_len,
@@ -295,6 +299,7 @@ static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
 	la_json_arr_begin(j, "virtio_devices");
 	la_vmrun_virtio_json(j, a);
 	la_json_arr_end(j);
+	la_vmrun_serial_json(j, a);
 }
 
 static void la_explain_json_node(struct la_json *j, const void *fdt, int node, const char *path)

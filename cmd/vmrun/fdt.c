@@ -122,18 +122,19 @@ void la_vmrun_facts(struct la_vmrun *a)
 	}
 }
 
-/* The tree's command line: la-mkfdt's (panic=-1, console and earlycon on
- * the console's COM port) with --cmdline after it. */
+/* The tree's command line: la-mkfdt's (panic=-1, console= and earlycon=
+ * as --serial says) with --cmdline after it. */
 static void la_vmrun_fdt_cmdline(const struct la_vmrun *a, char *buf, size_t len)
 {
-	unsigned com = (unsigned)la_vmrun_console(a) + 1;
-	struct la_serial_opts serial = { LA_FDT_MAX_SERIAL, com, com };
+	struct la_serial_opts serial = { LA_FDT_MAX_SERIAL, (unsigned)(a->ser_console + 1),
+					 (unsigned)(a->ser_earlycon + 1) };
+	bool hvc0 = a->serial[LA_SER_HVC].console;
 	char extra[4096];
 	int err = 0, n;
 
 	/* a virtio console: hvc0 after the COM port, so it is /dev/console */
-	n = snprintf(extra, sizeof(extra), "%s%s%s", a->console_virtio ? "console=hvc0" : "",
-		     a->console_virtio && a->cmdline ? " " : "", a->cmdline ? a->cmdline : "");
+	n = snprintf(extra, sizeof(extra), "%s%s%s", hvc0 ? "console=hvc0" : "",
+		     hvc0 && a->cmdline ? " " : "", a->cmdline ? a->cmdline : "");
 	if (n < 0 || (size_t)n >= sizeof(extra))
 		err = -LA_ERR_CMDLINE; /* longer than any arch takes: refused, never cut */
 	if (!err)

@@ -65,9 +65,14 @@ static const struct argp_option la_vmrun_options[] = {
 	  "kernel in setup_data, zero-padded to 16 KiB", 0 },
 	{ "dump-fdt", K_DUMP_FDT, "FILE|-", 0, "Write the device tree blob the guest gets (as "
 	  "crosvm's --dump-device-tree-blob; - is standard output)", 0 },
-	{ "serial", K_SERIAL, "N=KIND", 0, "COM port N (1-4): file:PATH, null or stdout "
-	  "(default: COM1 stdout with standard input, COM2-4 null)", 0 },
-	{ "debugcon", K_DEBUGCON, "FILE", 0, "Write what the guest sends to port 0x402 to FILE", 0 },
+	{ "serial", K_SERIAL, "KEY=VALUE,...", 0, "A serial output as crosvm's --serial: "
+	  "type=stdout|file|sink|syslog|unix (default sink), hardware=serial|virtio-console|"
+	  "debugcon, num=1-4 (COM1-COM4, default 1), path=FILE (file) or SOCKET (unix: a "
+	  "client attaches, detaches and attaches again while the VM runs), console, earlycon, "
+	  "stdin; repeatable. Short form N=file:PATH|null|stdout. Default: COM1 stdout, the "
+	  "console, with standard input, COM2-4 sink (SERIAL in la-vmrun(1))", 0 },
+	{ "debugcon", K_DEBUGCON, "FILE", 0, "Write what the guest sends to port 0x402 to FILE "
+	  "(--serial hardware=debugcon,type=file,path=FILE)", 0 },
 	{ "boot-timing", K_BOOT_TIMING, NULL, 0, "Print to standard error the time since start "
 	  "of each start-up step, each POST code (port 0x80), the first console output, "
 	  "power-off and teardown", 0 },
@@ -106,8 +111,8 @@ static const struct argp_option la_vmrun_options[] = {
 	{ "rng", K_RNG, NULL, 0, "A virtio-rng device fed from getrandom (the default)", 3 },
 	{ "no-rng", K_NO_RNG, NULL, 0, "No virtio-rng device", 3 },
 	{ "console", K_CONSOLE, "KIND", 0, "The guest's console: serial (default: the console "
-	  "COM port) or virtio (a virtio-console, hvc0, takes standard input and output; the "
-	  "COM port keeps earlycon)", 3 },
+	  "COM port) or virtio (a virtio-console, hvc0, takes the console COM port's output "
+	  "and standard input; the COM port keeps earlycon)", 3 },
 	{ "vsock", K_VSOCK, "[cid=]CID[,device=PATH]", 0, "A virtio-vsock device served by the "
 	  "host kernel's vhost-vsock: the guest is CID (3 to 4294967294) for AF_VSOCK, the "
 	  "host is 2; device= opens another vhost-vsock device than /dev/vhost-vsock (as "
@@ -131,7 +136,7 @@ static const struct argp_option la_vmrun_options[] = {
 	  "errno (fails with EPERM) or off", 2 },
 	{ "print-seccomp", K_PRINT_SECCOMP, "KIND", OPTION_ARG_OPTIONAL, "Print the allowlist "
 	  "of each thread kind (main, vcpu, device, parser, virtio-blk, virtio-rng, "
-	  "virtio-console, virtio-net, virtio-vsock, control), or of KIND, and exit", 2 },
+	  "virtio-console, virtio-net, virtio-vsock, control, serial), or of KIND, and exit", 2 },
 	{ "jail", K_JAIL, NULL, 0, "After setup: new mount, IPC and UTS namespaces, an empty "
 	  "read-only root, no capabilities, no new privileges; fail if that cannot be done "
 	  "(default: jail where it works, say why not elsewhere)", 2 },
@@ -150,31 +155,6 @@ static void la_vmrun_add_cmdline(struct argp_state *state, struct la_vmrun *a, c
 		n[old++] = ' ';
 	strcpy(n + old, s);
 	a->cmdline = n;
-}
-
-static void la_vmrun_serial(struct argp_state *state, struct la_vmrun *a, const char *arg)
-{
-	const char *eq = strchr(arg, '='), *kind = eq ? eq + 1 : NULL;
-	uint64_t n = 0;
-
-	if (!eq || la_parse_dec_n(arg, (size_t)(eq - arg), 4, &n) || n < 1)
-		argp_failure(state, 2, 0, "--serial: '%s': not N=KIND with N from 1 to 4", arg);
-	a->serial[n - 1].arg = arg;
-	if (!strcmp(kind, "null"))
-		a->serial[n - 1].kind = LA_SERIAL_SINK;
-	else if (!strcmp(kind, "stdout")) {
-		a->serial[n - 1].kind = LA_SERIAL_STDOUT;
-		/* the console moves: a port that is stdout only by default
-		 * (COM1) becomes null */
-		for (int i = 0; i < 4; i++)
-			if (i != (int)n - 1 && !a->serial[i].arg &&
-			    a->serial[i].kind == LA_SERIAL_STDOUT)
-				a->serial[i].kind = LA_SERIAL_SINK;
-	}
-	else if (!strncmp(kind, "file:", 5) && kind[5])
-		a->serial[n - 1].kind = LA_SERIAL_FILE, a->serial[n - 1].path = kind + 5;
-	else
-		argp_failure(state, 2, 0, "--serial: '%s': KIND is file:PATH, null or stdout", arg);
 }
 
 /* --disk PATH[,ro][,serial=ID][,direct] */
@@ -307,7 +287,7 @@ static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
 	if (a->print_seccomp_kind && la_thread_kind_parse(a->print_seccomp_kind, &k))
 		argp_failure(state, 2, 0, "--print-seccomp: '%s': not a thread kind (main, vcpu, "
 			     "device, parser, virtio-blk, virtio-rng, virtio-console, virtio-net, "
-			     "virtio-vsock or control)",
+			     "virtio-vsock, control or serial)",
 			     a->print_seccomp_kind);
 }
 
@@ -335,7 +315,6 @@ static void la_vmrun_irqchip_check(struct argp_state *state, struct la_vmrun *a)
 static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
-	unsigned stdouts = 0;
 
 	if (a->print_seccomp) {
 		la_vmrun_check_print(state, a);
@@ -359,9 +338,6 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 	if (a->hotplug_slots && a->no_acpi)
 		argp_failure(state, 2, 0, "--pci-hotplug-slots: '%u': ACPI hot-plug needs the "
 			     "ACPI tables (not with --no-acpi)", a->hotplug_slots);
-	if (a->debugcon_path && c->arch->id != LA_ARCH_X86_64)
-		argp_failure(state, 2, 0, "--debugcon: '%s': the debug port 0x402 is x86_64's",
-			     a->debugcon_path);
 	if (!a->kernel_path && !c->bios_path)
 		argp_failure(state, 2, 0, "no kernel given (KERNEL or --bios FILE)");
 	if (a->kernel_path && c->bios_path)
@@ -373,10 +349,7 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 	if (c->bios_path && a->fdt_path)
 		argp_failure(state, 2, 0, "--fdt: '%s': a BIOS boot takes no device tree",
 			     a->fdt_path);
-	for (int i = 0; i < 4; i++)
-		stdouts += a->serial[i].kind == LA_SERIAL_STDOUT;
-	if (stdouts > 1)
-		argp_failure(state, 2, 0, "--serial: only one COM port can be stdout");
+	la_vmrun_serial_check(state, a);
 	la_vmrun_fdt_check(state, a);
 }
 
@@ -388,7 +361,6 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &a->vm;
 		state->child_inputs[1] = &a->fdt;
-		a->serial[0].kind = LA_SERIAL_STDOUT;
 		a->kvm_path = "/dev/kvm";
 		a->seccomp = LA_SECCOMP_TRAP;
 		a->jail = -1;
@@ -408,8 +380,8 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_CMDLINE: la_vmrun_add_cmdline(state, a, arg); return 0;
 	case K_FDT: a->fdt_path = arg; return 0;
 	case K_DUMP_FDT: a->dump_fdt_path = arg; return 0;
-	case K_SERIAL: la_vmrun_serial(state, a, arg); return 0;
-	case K_DEBUGCON: a->debugcon_path = arg; return 0;
+	case K_SERIAL: la_vmrun_serial_opt(state, a, arg); return 0;
+	case K_DEBUGCON: la_vmrun_debugcon_opt(state, a, arg); return 0;
 	case K_BOOT_TIMING: a->boot_timing = true; return 0;
 	case K_NO_ACPI: a->no_acpi = true; return 0;
 	case K_SPLIT_IRQCHIP: a->split_flag = true; return 0;
@@ -443,14 +415,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_NO_PVPANIC: a->pvpanic = false; return 0;
 	case K_HUGEPAGES: a->hugepages = true; return 0;
 	case K_PSTORE: la_vmrun_pstore_opt(state, a, arg); return 0;
-	case K_CONSOLE:
-		if (!strcmp(arg, "virtio"))
-			a->console_virtio = true;
-		else if (!strcmp(arg, "serial"))
-			a->console_virtio = false;
-		else
-			argp_failure(state, 2, 0, "--console: '%s': KIND is serial or virtio", arg);
-		return 0;
+	case K_CONSOLE: la_vmrun_console_opt(state, a, arg); return 0;
 	case K_JAIL: a->jail = 1; return 0;
 	case K_NO_JAIL: a->jail = 0; return 0;
 	case ARGP_KEY_ARG:
@@ -578,10 +543,16 @@ static void la_vmrun_check_dump(const struct la_vmrun *a)
 	for (int i = 0; i < 4; i++) {
 		if (a->serial[i].kind != LA_SERIAL_STDOUT)
 			continue;
-		snprintf(reason, sizeof(reason), "standard output is COM%d, the console; give "
-			 "--serial %d=null or %d=file:PATH, or --dump-fdt FILE", i + 1, i + 1, i + 1);
+		snprintf(reason, sizeof(reason), "standard output is COM%d%s; give "
+			 "--serial %d=null or %d=file:PATH, or --dump-fdt FILE", i + 1,
+			 a->serial[i].console ? ", the console" : "'s", i + 1, i + 1);
 		la_cli_fail("--dump-fdt", "-", 2, "%s", reason);
 	}
+	for (int i = 4; i < LA_SER_COUNT; i++)
+		if (a->serial[i].arg && a->serial[i].kind == LA_SERIAL_STDOUT)
+			la_cli_fail("--dump-fdt", "-", 2, "standard output is the %s's; give "
+				    "--dump-fdt FILE", i == LA_SER_HVC ? "virtio console" :
+				    "debug port");
 	if (isatty(STDOUT_FILENO))
 		la_cli_fail("--dump-fdt", "-", 2, "refusing to write a binary device tree to a "
 			    "terminal; give --dump-fdt FILE or pipe it into dtc -I dtb -O dts");
@@ -707,16 +678,6 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 
 /* ---- building ---- */
 
-/* The console: the COM port on standard output (COM1 unless --serial moves
- * it), else COM1 as the kernel's console even if it goes to a file. */
-int la_vmrun_console(const struct la_vmrun *a)
-{
-	for (int i = 0; i < 4; i++)
-		if (a->serial[i].kind == LA_SERIAL_STDOUT)
-			return i;
-	return 0;
-}
-
 /* The option or file a build error is about. */
 void la_vmrun_build_fail(const struct la_vmrun *a, int err)
 {
@@ -836,17 +797,17 @@ static void la_vmrun_build(struct la_vmrun *a)
 	const struct la_vm_config *c = &a->vm.cfg;
 	int err;
 
-	if (!a->dt) {
-		char com[8];
+	if (!a->dt && a->ser_earlycon >= 0) {
+		char com[16];
 
-		snprintf(com, sizeof(com), "com%d", la_vmrun_console(a) + 1);
+		snprintf(com, sizeof(com), "com%d", a->ser_earlycon + 1);
 		a->img.console_port = (uint16_t)la_vm_res_io(&a->res, com);
 	}
 	a->img = (struct la_vm_image){
 		.image = a->image, .image_len = a->image_len, .is_bios = c->bios_path != NULL,
 		.initrd_fd = a->initrd_fd, .initrd_size = a->img.initrd_size,
-		.cmdline = a->cmdline, .console = la_vmrun_console(a), .earlycon = true,
-		.hvc0 = a->console_virtio, .plat = &a->res.plat,
+		.cmdline = a->cmdline, .console = a->ser_console,
+		.earlycon = a->ser_earlycon >= 0, .hvc0 = a->serial[LA_SER_HVC].console, .plat = &a->res.plat,
 		.dtb = a->dtb, .dtb_len = a->dtb_len, .no_acpi = a->no_acpi,
 		.split_irqchip = a->split_irqchip,
 		.phys_bits = a->res.phys_bits, .pm_iobase = a->res.pm_iobase,
@@ -951,6 +912,7 @@ static void la_vmrun_free(struct la_vmrun *a)
 	if (a->pstore.fd >= 0)
 		close(a->pstore.fd);
 	free(a->pstore.path);
+	la_vmrun_serial_free(a);
 	free(a->boot);
 }
 

@@ -95,9 +95,9 @@ static void la_tty_make_raw(void)
 /* ---- standard input to COM1 ---- */
 
 struct la_input {
+	struct la_vmrun *a;
 	struct la_vm *vm;
-	unsigned com;    /* the COM port standard input feeds */
-	const char *dev; /* or this device (a virtio console), NULL: the COM port */
+	unsigned o;      /* the output (LA_SER_*) standard input feeds */
 	int stop_fd;     /* read end of a pipe: readable when la-vmrun ends */
 	bool escape;     /* Ctrl-A seen */
 	enum la_seccomp_mode seccomp;
@@ -106,13 +106,15 @@ struct la_input {
 	int filter_errno;
 };
 
-static void la_input_feed(struct la_input *in, const uint8_t *buf, unsigned len)
+void la_vmrun_feed(struct la_vmrun *a, struct la_vm *vm, unsigned o, const uint8_t *buf,
+		   unsigned len)
 {
 	unsigned done = 0;
 
 	while (done < len) {
-		unsigned n = in->dev ? la_vm_dev_input(in->vm, in->dev, buf + done, len - done) :
-			     la_vm_serial_input(in->vm, in->com, buf + done, len - done);
+		unsigned n = o == LA_SER_HVC ?
+			     la_vm_dev_input(vm, a->cons_name, buf + done, len - done) :
+			     la_vm_serial_input(vm, o, buf + done, len - done);
 
 		done += n;
 		if (done < len) /* the FIFO is full: let the guest read */
@@ -143,7 +145,7 @@ static bool la_input_bytes(struct la_input *in, const uint8_t *buf, unsigned len
 		}
 		out[n++] = c;
 	}
-	la_input_feed(in, out, n);
+	la_vmrun_feed(in->a, in->vm, in->o, out, n);
 	return true;
 }
 
@@ -239,19 +241,6 @@ static void la_virtio_broken(void *ctx, const char *dev, const char *why)
 }
 
 /* ---- the run ---- */
-
-/* A COM port's file:PATH or --debugcon FILE: a stream, written through
- * (lib/fileio: truncated, or created; a device or FIFO as it is; never
- * renamed over or unlinked). */
-static int la_open_out(const char *what, const char *path)
-{
-	char why[LA_FILE_WHY_MAX];
-	struct la_out o;
-
-	if (la_out_open(&o, path, LA_OUT_STREAM, why))
-		la_vmrun_die(what, path, why);
-	return o.fd;
-}
 
 /* The arch's registers as it groups them: 64-bit ones in aligned
  * columns, narrower ones (selectors) compact, one space apart. */
@@ -367,13 +356,14 @@ static int la_vmrun_jail(const struct la_vmrun *a)
 	return 0;
 }
 
-/* Start the thread that feeds standard input to COM n; returns once its
- * filter is in. returns: 0, 1 (its filter failed; the thread ended) */
-static int la_vmrun_input_start(const struct la_vmrun *a, struct la_vm *vm, unsigned com,
+/* Start the thread that feeds standard input to output o (a COM port,
+ * the virtio console); returns once its filter is in.
+ * returns: 0, 1 (its filter failed; the thread ended) */
+static int la_vmrun_input_start(struct la_vmrun *a, struct la_vm *vm, unsigned o,
 				int stop_fd, struct la_input *in, pthread_t *t, bool *started)
 {
-	*in = (struct la_input){ .vm = vm, .com = com, .stop_fd = stop_fd, .seccomp = a->seccomp,
-				 .dev = a->console_virtio ? a->cons_name : NULL };
+	*in = (struct la_input){ .a = a, .vm = vm, .o = o, .stop_fd = stop_fd,
+				 .seccomp = a->seccomp };
 	sem_init(&in->ready, 0, 0);
 	*started = la_vm_thread_create(t, la_input_thread, in) == 0;
 	if (!*started)
@@ -429,6 +419,19 @@ static void la_vmrun_software_kvm_note(const struct la_vmrun *a)
 		"with a KVM internal error (exit 33); see KVM HOSTS in la-vmrun(1)\n", a->kvm_path, soft, k->version);
 }
 
+/* Make the stop pipe readable and wait for the control and serial
+ * threads (either may be NULL); the input thread's caller joins it.
+ * returns: false when the pipe could not be written (nothing joined) */
+static bool la_vmrun_stop_threads(int stop_wr, struct la_control *ctl,
+				  struct la_serial_srv *ser)
+{
+	if (write(stop_wr, "", 1) != 1)
+		return false;
+	la_vmrun_control_join(ctl);
+	la_vmrun_serial_join(ser);
+	return true;
+}
+
 int la_vmrun_run(struct la_vmrun *a)
 {
 	struct la_timing timing;
@@ -440,6 +443,7 @@ int la_vmrun_run(struct la_vmrun *a)
 	struct la_vm_backend backends[LA_VMRUN_MAX_DISKS + LA_VMRUN_MAX_NETS + 2];
 	struct la_input in = { 0 };
 	struct la_control *ctl = NULL;
+	struct la_serial_srv *ser = NULL;
 	struct la_vm_end end;
 	struct la_kvm kvm;
 	struct la_vm *vm;
@@ -449,26 +453,22 @@ int la_vmrun_run(struct la_vmrun *a)
 
 	timing.t0 = a->t0;
 	/* every thread has a name (ps -L, top -H, /proc/PID/task/TID/comm):
-	 * la-vmrun, la-vcpuN, la-console; the test builds too */
+	 * la-vmrun, la-vcpuN, la-console, la-serial; the test builds too */
 	pthread_setname_np(pthread_self(), "la-vmrun");
 	la_vmrun_software_kvm_note(a);
-	for (int i = 0; i < 4; i++) {
-		s.serial_fd[i] = a->serial[i].kind == LA_SERIAL_STDOUT ? 1 :
-				 a->serial[i].kind == LA_SERIAL_FILE ?
-				 la_open_out("--serial", a->serial[i].path) : -1;
-		if (a->serial[i].kind == LA_SERIAL_STDOUT)
-			com_stdin = i;
-	}
-	if (a->debugcon_path)
-		s.debugcon_fd = la_open_out("--debugcon", a->debugcon_path);
-	/* the devices' options: the disks' images, the taps, the virtio console's output
-	 * (the console COM port's) */
+	la_vmrun_serial_open(a);
+	for (int i = 0; i < 4; i++)
+		s.serial_fd[i] = a->serial[i].fd;
+	s.debugcon_fd = a->serial[LA_SER_DEBUGCON].fd;
+	s.console_com = a->ser_console;
+	com_stdin = a->ser_stdin;
+	/* the devices' options: the disks' images, the taps, the virtio console's output */
 	for (unsigned i = 0; i < a->ndisks; i++)
 		backends[s.nbackends++] = (struct la_vm_backend){ a->disk[i].name, &a->disk[i].o };
 	for (unsigned i = 0; i < a->nnets; i++)
 		backends[s.nbackends++] = (struct la_vm_backend){ a->net[i].name, &a->net[i].o };
 	if (a->console_virtio) {
-		a->cons.out_fd = s.serial_fd[la_vmrun_console(a)];
+		a->cons.out_fd = a->serial[LA_SER_HVC].fd;
 		backends[s.nbackends++] = (struct la_vm_backend){ a->cons_name, &a->cons };
 	}
 	la_vmrun_vsock_open(a);
@@ -482,7 +482,8 @@ int la_vmrun_run(struct la_vmrun *a)
 	err = la_vm_create(&s, &vm, &kvm);
 	if (err)
 		return la_vmrun_kvm_fail(a, &kvm, err);
-	if ((com_stdin >= 0 || a->control_fd >= 0) && pipe2(stop, O_CLOEXEC) != 0) {
+	if ((com_stdin >= 0 || a->control_fd >= 0 || la_vmrun_serial_needs_thread(a)) &&
+	    pipe2(stop, O_CLOEXEC) != 0) {
 		fprintf(stderr, "la-vmrun: pipe: %s\n", strerror(errno));
 		la_vm_destroy(vm);
 		return 1;
@@ -502,14 +503,21 @@ int la_vmrun_run(struct la_vmrun *a)
 		}
 		la_vmrun_stamp(a, "control thread started, its seccomp filter loaded");
 	}
+	if (la_vmrun_serial_needs_thread(a)) {
+		if (la_vmrun_serial_start(a, vm, stop[0], &ser)) {
+			(void)la_vmrun_stop_threads(stop[1], ctl, ser);
+			la_vm_destroy(vm);
+			return 1;
+		}
+		la_vmrun_stamp(a, "serial thread started, its seccomp filter loaded");
+	}
 	if (com_stdin >= 0) {
 		la_tty_make_raw();
 		if (la_vmrun_input_start(a, vm, (unsigned)com_stdin, stop[0], &in, &input,
 					 &has_input)) {
 			pthread_join(input, NULL);
 			la_tty_restore();
-			if (write(stop[1], "", 1) == 1)
-				la_vmrun_control_join(ctl);
+			(void)la_vmrun_stop_threads(stop[1], ctl, ser);
 			la_vm_destroy(vm);
 			return 1;
 		}
@@ -517,17 +525,15 @@ int la_vmrun_run(struct la_vmrun *a)
 	}
 	la_vm_run(vm);
 	la_vm_end_info(vm, &end);
-	/* the input thread leaves when the stop pipe is readable (no
+	/* the other threads leave when the stop pipe is readable (no
 	 * pthread_cancel: it would load libgcc_s, under the main filter) */
-	if ((has_input || ctl) && write(stop[1], "", 1) == 1) {
-		if (has_input)
-			pthread_join(input, NULL);
-		la_vmrun_control_join(ctl);
-	}
+	if ((has_input || ctl || ser) && la_vmrun_stop_threads(stop[1], ctl, ser) && has_input)
+		pthread_join(input, NULL);
 	la_tty_restore();
 	if (stop[0] >= 0)
 		close(stop[0]), close(stop[1]);
 	la_vm_destroy(vm);
+	la_vmrun_serial_close(a);
 	la_vmrun_stamp(a, "exit");
 	if (end.fate == LA_FATE_CRASH)
 		la_print_crash(&end);

@@ -20,7 +20,25 @@
 #define LA_VMRUN_MAX_DISKS 8
 #define LA_VMRUN_MAX_NETS 4
 
-enum la_serial_kind { LA_SERIAL_SINK, LA_SERIAL_STDOUT, LA_SERIAL_FILE };
+/* --serial type= */
+enum la_serial_kind { LA_SERIAL_SINK, LA_SERIAL_STDOUT, LA_SERIAL_FILE, LA_SERIAL_SYSLOG,
+		      LA_SERIAL_UNIX };
+/* The outputs --serial configures (hardware= and num=): COM1-4, the
+ * virtio console (--console virtio), the debug port (--debugcon). */
+enum { LA_SER_COM1, LA_SER_HVC = 4, LA_SER_DEBUGCON, LA_SER_COUNT };
+
+struct la_serial_param {
+	const char *arg;          /* --serial (or --debugcon, --console) as given; NULL: not */
+	enum la_serial_kind kind;
+	char *path;               /* type=file, unix: malloc'd */
+	bool console, earlycon, stdin;
+	bool earlycon_set;        /* earlycon or earlycon=false said */
+	bool legacy;              /* the short form N=KIND, --debugcon, --console virtio */
+	/* a run */
+	int fd;                   /* where the device writes, -1: nowhere */
+	int listen_fd;            /* type=unix: the socket, -1: none */
+	int pipe_rd;              /* type=unix, syslog: what the device wrote, -1: none */
+};
 
 struct la_vmrun {
 	struct la_vmopts vm;
@@ -31,15 +49,12 @@ struct la_vmrun {
 	const char *fdt_path;            /* "-" = standard input */
 	const char *dump_fdt_path;
 	struct la_overlay_list overlays; /* --overlay, in order */
-	const char *debugcon_path;
 	const char *kvm_path;
 	const char *control_path;        /* --control */
 	int control_fd;                  /* its listening socket, -1: none */
-	struct {
-		enum la_serial_kind kind;
-		const char *path;
-		const char *arg;
-	} serial[4];
+	struct la_serial_param serial[LA_SER_COUNT];
+	int ser_console, ser_earlycon;   /* the COM port (0-3) with console=, earlycon=; -1: none */
+	int ser_stdin;                   /* the output standard input feeds, -1: none */
 	struct {
 		const char *arg;             /* as given, for messages */
 		char *copy;                  /* arg cut at its commas (o.path); malloc'd */
@@ -123,8 +138,40 @@ void la_vmrun_fdt_build(struct la_vmrun *a);
  * KVM on a real run (exits 1 where KVM cannot be asked, 2 where an option
  * asks for what it does not offer). */
 void la_vmrun_facts(struct la_vmrun *a);
-/* la_vmrun_console - the COM port index (0-3) that is the console */
-int la_vmrun_console(const struct la_vmrun *a);
+
+/* serial.c: --serial (both spellings), --debugcon and --console as
+ * crosvm's serial parameters (crosvm-arch.md §1.4): parsing (exit 2 on
+ * bad syntax), the defaults and checks once all options are in (exit 2
+ * on a bad combination), what --explain says of them, and on a run the
+ * descriptors each device writes to, the Unix sockets and syslog served
+ * by the serial thread (la-serial, under the serial allowlist). */
+void la_vmrun_serial_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
+void la_vmrun_debugcon_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
+void la_vmrun_console_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
+void la_vmrun_serial_check(struct argp_state *state, struct la_vmrun *a);
+void la_vmrun_serial_explain(const struct la_vmrun *a);
+struct la_json;
+void la_vmrun_serial_json(struct la_json *j, const struct la_vmrun *a);
+/* la_vmrun_serial_open - each output's descriptor (exit 1 naming the
+ * option and why not); la_vmrun_serial_close closes them */
+void la_vmrun_serial_open(struct la_vmrun *a);
+void la_vmrun_serial_close(struct la_vmrun *a);
+/* la_vmrun_serial_free - what parsing allocated */
+void la_vmrun_serial_free(struct la_vmrun *a);
+/* la_vmrun_serial_start - the serial thread, when a type=unix or syslog
+ * output needs it, serving until stop_fd is readable.
+ * returns: 0, 1 (its filter failed; the thread ended) */
+struct la_serial_srv;
+int la_vmrun_serial_start(struct la_vmrun *a, struct la_vm *vm, int stop_fd,
+			  struct la_serial_srv **out);
+void la_vmrun_serial_join(struct la_serial_srv *s);
+/* la_vmrun_serial_needs_thread - a type=unix or syslog output exists */
+bool la_vmrun_serial_needs_thread(const struct la_vmrun *a);
+
+/* run.c: la_vmrun_feed - bytes typed for output o (LA_SER_*), waiting
+ * while the device's receive buffer is full */
+void la_vmrun_feed(struct la_vmrun *a, struct la_vm *vm, unsigned o, const uint8_t *buf,
+		   unsigned len);
 
 /* main.c: la_vmrun_ramoops - the pstore region (--pstore), NULL: none */
 const struct la_range *la_vmrun_ramoops(const struct la_vmrun *a);

@@ -115,6 +115,7 @@ struct la_dev_env {
 	const struct la_machine *m;
 	unsigned source;         /* this device's bit on a shared interrupt line */
 	const int *serial_fd;    /* COM1..COM4 output, -1: discarded */
+	int console_com;         /* the COM port (0-3) that is the console, -1: none */
 	int debugcon_fd;         /* -1: discarded */
 	uint16_t cmos_below;     /* CMOS memory-size values, 64 KiB units */
 	uint32_t cmos_above;

@@ -226,7 +226,8 @@ static void la_serial_write(void *ctx, uint64_t off, const uint8_t *data, unsign
 
 const struct la_bus_ops la_serial_ops = { la_serial_read, la_serial_write };
 
-/* COM n's output file; COM1 notes the first output byte (boot timing). */
+/* COM n's output file; the console's notes the first output byte (boot
+ * timing). */
 static int la_serial_create(const struct la_dev_inst *d, const struct la_dev_env *env,
 			    void **state, const struct la_bus_ops **ops)
 {
@@ -241,7 +242,8 @@ static int la_serial_create(const struct la_dev_inst *d, const struct la_dev_env
 		return -LA_ERR_NOMEM;
 	while (n < LA_SERIAL_MAX - 1 && coms[n] != d->desc)
 		n++;
-	la_serial_init(s, env->m, irq ? irq->value : 0, env->source, env->serial_fd[n], n == 0);
+	la_serial_init(s, env->m, irq ? irq->value : 0, env->source, env->serial_fd[n],
+		       (int)n == env->console_com);
 	*state = s;
 	*ops = &la_serial_ops;
 	return 0;

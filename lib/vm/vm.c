@@ -444,7 +444,8 @@ static int la_vm_devices(struct la_vm *vm)
 	const struct la_vm_platform *p = &vm->plat;
 	const struct la_platform *plat = &s->res->plat;
 	struct la_dev_env env = {
-		.m = &vm->machine, .serial_fd = s->serial_fd, .debugcon_fd = s->debugcon_fd,
+		.m = &vm->machine, .serial_fd = s->serial_fd, .console_com = s->console_com,
+		.debugcon_fd = s->debugcon_fd,
 		.g = s->g, .mmio = &vm->mmio, .prog = s->prog, .seccomp = s->seccomp,
 	};
 	int err = 0;

@@ -30,8 +30,8 @@ struct la_vm_image {
 	uint64_t initrd_size;     /* bytes */
 	const char *cmdline;      /* user's, appended after ours; NULL: none */
 	int console;              /* COM port index of the console (console=ttyS<n>), -1: none */
-	uint16_t console_port;    /* its IO port, for earlycon */
-	bool earlycon;            /* earlycon=uart8250,io,<port> */
+	uint16_t console_port;    /* the earlycon COM port's IO port */
+	bool earlycon;            /* earlycon=uart8250,io,<console_port> */
 	bool hvc0;                /* console=hvc0 (a virtio console) instead of ttyS */
 	const struct la_platform *plat; /* the devices (x86_64: the DSDT's PCI _PRT
 					 * from their INTx grants); NULL: none */
@@ -71,6 +71,8 @@ struct la_vm_setup {
 	const struct la_vm_boot *boot;      /* build_vm's result: the arch's type */
 	const struct la_vm_res *res;        /* device ports and IRQs */
 	int serial_fd[4];                   /* COM1-4 output, -1: discarded */
+	int console_com;                    /* COM port (0-3) whose first output byte
+					     * is noted (boot timing), -1: none */
 	int debugcon_fd;                    /* -1: discarded */
 	/* boot-timing notes; NULL: none. Called with a device lock held. */
 	void (*note)(void *ctx, enum la_note what, unsigned value);

@@ -263,7 +263,7 @@ fake_start() {
 	for c in accept4 read sendto poll close brk; do
 		assert_line "  $c"
 	done
-	assert_line "  unlinkat if arg0 == 0x3ff (the --control socket's directory)"
+	assert_line "  unlinkat if arg0 & 0xfffffffffffffff8 == 0x3f8 (the --control and serial sockets' directories)"
 	refute_line --partial "  socket"
 	refute_line --partial "  openat"
 }

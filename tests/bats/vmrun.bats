@@ -86,7 +86,7 @@ teardown() {
 	assert_failure 2
 	run la-vmrun --serial 1=stdout --serial 2=stdout "$PROBE"
 	assert_failure 2
-	assert_output "la-vmrun: --serial: only one COM port can be stdout"
+	assert_output "la-vmrun: --serial: '2=stdout': COM1 is the console already ('1=stdout')"
 }
 
 @test "la-vmrun: --serial 2=stdout alone moves the console there (COM1 becomes null)" {
@@ -97,6 +97,182 @@ teardown() {
 	# an explicit COM1 stays as said
 	run la-vmrun --explain --serial 1=file:"$tmp/com1" --serial 2=stdout "$PROBE"
 	assert_success
+}
+
+@test "la-vmrun --help: --serial's keys, as crosvm's" {
+	run la-vmrun --help
+	assert_success
+	for k in "type=stdout|file|sink|syslog|unix" "hardware=serial|virtio-console|" \
+		"num=1-4" "path=FILE" console earlycon stdin "N=file:PATH|null|stdout"; do
+		assert_output --partial -- "$k"
+	done
+}
+
+@test "la-vmrun: --serial num=2,type=file,path=F,console makes COM2 the console (crosvm's --serial)" {
+	run la-vmrun --explain --serial "num=2,type=file,path=$tmp/c2,console" "$PROBE"
+	assert_success
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS1 earlycon=uart8250,io,0x2f8$'
+	assert_line --regexp "^  COM1 +ttyS0 +sink$"
+	assert_line --regexp "^  COM2 +ttyS1 +file $tmp/c2, console, earlycon$"
+	# a dry run makes no file
+	[ ! -e "$tmp/c2" ]
+	# the long form says what the short form does: N=stdout is the console with standard input
+	[ "$(la-vmrun --explain --serial 2=stdout "$PROBE")" = \
+	  "$(la-vmrun --explain --serial num=2,type=stdout,console,stdin "$PROBE")" ]
+	[ "$(la-vmrun --explain --debugcon "$tmp/d" "$PROBE")" = \
+	  "$(la-vmrun --explain --serial hardware=debugcon,type=file,path="$tmp/d" "$PROBE")" ]
+}
+
+@test "la-vmrun: --serial defaults as crosvm: COM1 stdout, console and stdin unless an output is the console" {
+	run la-vmrun --explain "$PROBE"
+	assert_line --regexp "^  COM1 +ttyS0 +stdout, console, earlycon, standard input$"
+	assert_line --regexp "^  COM4 +ttyS3 +sink$"
+	# COM1 given, nothing the console: no console= (crosvm); no earlycon either
+	run la-vmrun --explain --serial "type=file,path=$tmp/c1" "$PROBE"
+	assert_success
+	assert_line --regexp '^cmdline .*: panic=-1$'
+	# COM2 given without console: COM1 is still the default console
+	run la-vmrun --explain --serial "num=2,type=file,path=$tmp/c2" "$PROBE"
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8$'
+	# the short form keeps la's rule: COM1 given as N=KIND stays the console
+	run la-vmrun --explain --serial 1=null "$PROBE"
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8$'
+}
+
+@test "la-vmrun: --serial earlycon goes where it is said; said nowhere, on the console" {
+	run la-vmrun --explain --serial num=3,earlycon "$PROBE"
+	assert_success
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3e8$'
+	run la-vmrun --explain --serial num=1,type=stdout,console,stdin,earlycon=false "$PROBE"
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0$'
+	run la-vmrun --explain --serial num=4,type=sink,console=true,earlycon=true "$PROBE"
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS3 earlycon=uart8250,io,0x2e8$'
+}
+
+@test "la-vmrun: --serial hardware=virtio-console is the virtio console (hvc0), as --console virtio" {
+	run la-vmrun --explain --serial hardware=virtio-console,type=stdout,console,stdin "$PROBE"
+	assert_success
+	assert_line --regexp '^cmdline .*: panic=-1 console=hvc0$'
+	assert_line --regexp '^  the virtio console +hvc0 +stdout, console, standard input$'
+	assert_line --regexp '^  virtio-console0 .* standard input and output \(hvc0\)$'
+	assert_line --regexp "^  COM1 +ttyS0 +sink$"
+	# not the console: hvc0 to a file, COM1 the default console
+	run la-vmrun --explain --serial "hardware=virtio-console,type=file,path=$tmp/h" "$PROBE"
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8$'
+	assert_line --regexp "^  the virtio console +hvc0 +file $tmp/h$"
+	assert_line --regexp '^  virtio-console0 .* hvc0, as serial \(--serial\) says$'
+	# --console virtio: hvc0 on the console COM port's output, which keeps earlycon
+	run la-vmrun --explain --console virtio "$PROBE"
+	assert_line --regexp '^cmdline .*: panic=-1 console=hvc0 earlycon=uart8250,io,0x3f8$'
+	assert_line --regexp "^  COM1 +ttyS0 +stdout, console, earlycon$"
+}
+
+@test "la-vmrun: --serial on aarch64 and riscv64: console= and earlycon=mmio follow, stdout-path stays COM1's" {
+	for img in aarch64:probe-aarch64.Image riscv64:probe-riscv64.bin; do
+		arch=${img%%:*} img="$LA_BUILD/guest-dt/${img#*:}"
+		run la-vmrun --arch "$arch" --explain --serial num=2,type=sink,console --dump-fdt "$tmp/$arch.dtb" "$img"
+		assert_success
+		assert_line --regexp '^cmdline .*: panic=-1 console=ttyS1 earlycon=uart8250,mmio,0x2f8$'
+		run la-vmrun --arch "$arch" --explain --serial num=3,type=sink,console,earlycon=false "$img"
+		assert_line --regexp '^cmdline .*: panic=-1 console=ttyS2$'
+	done
+	# crosvm's aarch64 tree names COM1 whichever port is the console
+	run dtc -I dtb -O dts "$tmp/aarch64.dtb"
+	assert_output --partial 'stdout-path = "/U6_16550A@3f8";'
+	run la-vmrun --arch aarch64 --explain --serial hardware=debugcon,type=sink "$LA_BUILD/guest-dt/probe-aarch64.Image"
+	assert_failure 2
+	assert_output "la-vmrun: --serial: 'hardware=debugcon,type=sink': the debug port 0x402 is x86_64's"
+}
+
+@test "la-vmrun: --explain --json says each serial output" {
+	run la-vmrun --explain --json --serial "num=2,type=unix,path=$tmp/s" --serial hardware=debugcon,type=stdout "$PROBE"
+	assert_success
+	run jq -c '.serial[]' <<<"$output"
+	assert_line --index 0 '{"hardware":"serial","num":1,"device":"ttyS0","type":"stdout","path":null,"console":true,"earlycon":true,"stdin":true}'
+	assert_line --index 1 "{\"hardware\":\"serial\",\"num\":2,\"device\":\"ttyS1\",\"type\":\"unix\",\"path\":\"$tmp/s\",\"console\":false,\"earlycon\":false,\"stdin\":false}"
+	assert_line --index 4 '{"hardware":"debugcon","num":1,"device":"port 0x402","type":"stdout","path":null,"console":false,"earlycon":false,"stdin":false}'
+	# a dry run makes no socket
+	[ ! -e "$tmp/s" ]
+}
+
+@test "la-vmrun: --serial refuses a bad key, value or combination, naming it" {
+	err() { # err ARG... -- MESSAGE: la-vmrun with each --serial ARG fails 2 with MESSAGE
+		local args=() m
+		while [ "$1" != -- ]; do args+=(--serial "$1"); shift; done
+		m=$2
+		run la-vmrun --explain "${args[@]}" "$PROBE"
+		assert_failure 2
+		assert_output "la-vmrun: --serial: $m"
+	}
+	err type=tty -- "'type=tty': type= is stdout, file, sink, syslog or unix, not 'tty'"
+	err hardware=uart -- "'hardware=uart': hardware= is serial, virtio-console or debugcon, not 'uart'"
+	err speed=9600 -- "'speed=9600': unknown key 'speed' (type=, hardware=, num=, path=, console, earlycon, stdin)"
+	err type=sink,type=stdout -- "'type=sink,type=stdout': type given twice"
+	err num=0 -- "'num=0': num= is not a number from 1 (COM1) to 4 (COM4)"
+	err num=5 -- "'num=5': num= is not a number from 1 (COM1) to 4 (COM4)"
+	err num=x -- "'num=x': num= is not a number from 1 (COM1) to 4 (COM4)"
+	err num= -- "'num=': num= needs a value"
+	err hardware=virtio-console,num=2 -- "'hardware=virtio-console,num=2': num= is 1: la-vmrun has one virtio console"
+	err type=file -- "'type=file': type=file needs path=FILE"
+	err type=unix -- "'type=unix': type=unix needs path=SOCKET"
+	err type=stdout,path=/x -- "'type=stdout,path=/x': path= is for type=file and type=unix, not type=stdout"
+	err console=yes -- "'console=yes': console= is true or false"
+	err hardware=virtio-console,earlycon -- "'hardware=virtio-console,earlycon': earlycon is a COM port's (hardware=serial): the kernel has no early virtio console"
+	err hardware=debugcon,console -- "'hardware=debugcon,console': the debug port only writes: it cannot be the console nor take standard input"
+	err type=unix,path=/x,stdin -- "'type=unix,path=/x,stdin': type=unix takes its input from the socket's client, not standard input"
+	err num=2,console num=3,console -- "'num=3,console': COM2 is the console already ('num=2,console')"
+	err num=2,earlycon num=3,earlycon -- "'num=3,earlycon': COM2 has earlycon already ('num=2,earlycon')"
+	err num=2,stdin hardware=virtio-console,stdin -- "'hardware=virtio-console,stdin': standard input goes to COM2 already ('num=2,stdin')"
+	err num=2 2=null -- "'2=null': COM2 is given already ('num=2')"
+	err num=1,console hardware=virtio-console,console -- "'hardware=virtio-console,console': COM1 is the console already ('num=1,console')"
+	run la-vmrun --explain --debugcon "$tmp/d" --serial hardware=debugcon "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --serial: 'hardware=debugcon': the debug port is given already ('$tmp/d')"
+	run la-vmrun --explain --serial hardware=virtio-console --console virtio "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --console: 'virtio': the virtio console is given already ('hardware=virtio-console')"
+	run la-vmrun --explain --serial num=1,type=unix,path=/x,console --console virtio "$PROBE"
+	assert_failure 2
+	assert_output "la-vmrun: --console: 'virtio': takes COM1's output, which is type=unix; give --serial hardware=virtio-console,... instead"
+}
+
+@test "la-vmrun: --serial type=unix refuses a socket in use or another file, replaces a stale one, removes its own" {
+	local fake="$LA_BUILD/tests/la-ctl-fake" sock="$tmp/live.sock" pid i
+	[ -x "$fake" ] || fail "no $fake (make)"
+	"$fake" "$sock" >"$tmp/fake.out" 2>&1 &
+	pid=$!
+	for i in $(seq 50); do
+		grep -q listening "$tmp/fake.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	run la-vmrun --kvm-device "$tmp/none" --serial "num=2,type=unix,path=$sock" "$PROBE"
+	assert_failure 1
+	assert_output --regexp "^la-vmrun: --serial: 'num=2,type=unix,path=$sock': $sock: .*in use"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	[ -S "$sock" ] # SIGKILL left it: stale now
+	touch "$tmp/file"
+	run la-vmrun --kvm-device "$tmp/none" --serial "num=2,type=unix,path=$tmp/file" "$PROBE"
+	assert_failure 1
+	assert_output "la-vmrun: --serial: 'num=2,type=unix,path=$tmp/file': $tmp/file: not a socket; not replacing it"
+	[ -f "$tmp/file" ]
+	# a stale socket is replaced; the run (which KVM ends) removes what it made
+	run la-vmrun --kvm-device "$tmp/none" --serial "num=2,type=unix,path=$sock" "$PROBE"
+	assert_failure 1
+	assert_output --partial "$tmp/none: No such file or directory"
+	[ ! -e "$sock" ]
+}
+
+@test "la-vmrun --print-seccomp serial: the serial thread's allowlist" {
+	run la-vmrun --print-seccomp serial
+	assert_success
+	assert_line --index 0 --regexp '^serial thread: [0-9]+ system calls$'
+	for c in accept4 read sendto poll close connect; do
+		assert_line "  $c"
+	done
+	assert_line "  socket if arg0 == 0x1 (AF_UNIX (syslog's /dev/log))"
+	refute_line --partial "  openat"
+	refute_line --partial "  bind"
 }
 
 @test "la-vmrun: --serial N=stdout moves the console and earlycon to that port" {
@@ -490,7 +666,9 @@ seccomp_list() {
 	# calls are one a line, two spaces in; ioctl only with its requests
 	assert_line --regexp '^  ioctl if arg1 == 0xae80 \(KVM_RUN\) \| '
 	assert_line '  exit_group'
-	refute_line --regexp '^  (socket|connect|execve|open|openat|ptrace)$'
+	refute_line --regexp '^  (socket|execve|open|openat|ptrace)$'
+	# connect: the serial thread's alone (syslog(3) reconnecting, in the jail)
+	[ "$(la-vmrun --print-seccomp | grep -c '^  connect$')" = 1 ]
 }
 
 @test "la-vmrun: --print-seccomp KIND prints one allowlist; --print-seccomp=KIND too" {
@@ -526,7 +704,7 @@ seccomp_list() {
 @test "la-vmrun: --print-seccomp with an unknown kind, or two kinds, is a usage error" {
 	run la-vmrun --print-seccomp gpu
 	assert_failure 2
-	assert_output "la-vmrun: --print-seccomp: 'gpu': not a thread kind (main, vcpu, device, parser, virtio-blk, virtio-rng, virtio-console, virtio-net, virtio-vsock or control)"
+	assert_output "la-vmrun: --print-seccomp: 'gpu': not a thread kind (main, vcpu, device, parser, virtio-blk, virtio-rng, virtio-console, virtio-net, virtio-vsock, control or serial)"
 	run la-vmrun --print-seccomp=vcpu main
 	assert_failure 2
 	assert_output --partial "la-vmrun: unexpected argument 'main' (--print-seccomp takes one KIND)"

@@ -6,8 +6,11 @@
 # la.panic in tests/vm/guest-init.sh): pvpanic makes la-vmrun exit 34 though
 # panic=-1 resets the guest, and the pstore file keeps the panic's log,
 # which the next boot with the same file finds in /sys/fs/pstore (la.pstore).
-# Without pvpanic the same panic is a reset (32). Only in the plain pass of
-# tests/run.sh, as the other VM suites.
+# Without pvpanic the same panic is a reset (32). In the same boot, --serial
+# (issue 19 item 7, tests/vm/serial-case.sh): a Unix socket serial a client
+# attaches to, detaches from and attaches to again, a file with earlycon,
+# syslog(3) into busybox syslogd. Only in the plain pass of tests/run.sh, as
+# the other VM suites.
 
 load vmrun_vm_helpers
 
@@ -22,6 +25,8 @@ la-case b-file 10 sh -c 'wc -c </tmp/ps.img'
 la-case b-pstore $t la-vmrun --pstore path=/tmp/ps.img,size=1M --cmdline 'la.modules=ramoops la.pstore' $boot
 la-case b-nopvpanic $t la-vmrun --no-pvpanic --cmdline 'la.modules=pvpanic_pci la.panic' $boot
 la-case b-wrongsize 10 la-vmrun --pstore path=/tmp/ps.img,size=2M $boot
+la-case s-unix $t sh "\$P/serial-case.sh" unix $boot
+la-case s-syslog 60 sh "\$P/serial-case.sh" syslog --mem 256M --cmdline probe.mode=poweroff "\$P/probe.bzImage"
 EOF
 }
 
@@ -29,6 +34,13 @@ setup_file() {
 	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc m
 	mkdir -p "$p"
 	m=$(vm_virtio_payload "$t" "$p")
+	# --serial's cases: the socket's client, the case script, the probe guest
+	if [ -z "$m" ] && ! make -s -C "$VM_TOP" --no-print-directory BUILD="$VM_BUILD" \
+		"$VM_BUILD/tests/la-sercat" "$VM_BUILD/guest/probe.bzImage" >>"$t/make.log" 2>&1; then
+		m="la-sercat or the probe guest did not build: $(tail -n 1 "$t/make.log")"
+	fi
+	[ -n "$m" ] || cp "$VM_TOP/tests/vm/serial-case.sh" "$VM_BUILD/guest/probe.bzImage" "$p/" ||
+		m="cannot copy serial-case.sh and the probe guest"
 	if [ -n "$m" ]; then
 		echo "$m" >"$t/harness-error"
 		return 0
@@ -40,7 +52,8 @@ setup_file() {
 	} >"$t/l1.sh"
 	rc=0
 	"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 1300 --stall 300 --payload "$p" \
-		--bin "$VM_BIN/la-vmrun" --out "$t/l1" --script "$t/l1.sh" 2>"$t/l1.stderr" || rc=$?
+		--bin "$VM_BIN/la-vmrun" --bin "$VM_BUILD/tests/la-sercat" --out "$t/l1" \
+		--script "$t/l1.sh" 2>"$t/l1.stderr" || rc=$?
 	echo "$rc" >"$t/l1.rc"
 	[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
 }
@@ -91,4 +104,33 @@ need_case() {
 	need_case b-wrongsize
 	vm_case_status b-wrongsize 2
 	[ "$stderr" = "la-vmrun: --pstore: '/tmp/ps.img': is 1048576 bytes, not size=2097152: give the size it has, or another file" ]
+}
+
+@test "serial: type=unix: a client attaches, reads the console, detaches; another types a line the guest runs" {
+	need_case s-unix
+	vm_case_status s-unix 0
+	# the first client saw the guest from the start, its console on ttyS1 (COM2)
+	assert_line --regexp '^la-guest: cmdline panic=-1 console=ttyS1 earlycon=uart8250,io,0x3f8 la\.fate=shell'
+	assert_line --partial 'la-guest: fate shell'
+	assert_line --regexp '^la-guest: shell \('
+	assert_line 'serial-case: client 1 detached'
+	refute_line --partial 'client 1 failed'
+	# the second one typed a line the shell ran (42 is computed, not echoed)
+	assert_line --regexp '^la-echo-42'
+	refute_line --partial 'client 2 failed'
+	assert_line 'serial-case: la-vmrun status 0'
+	assert_line 'serial-case: socket removed'
+}
+
+@test "serial: type=file with earlycon: COM1's file has the kernel's early log" {
+	need_case s-unix
+	vm_case_status s-unix 0
+	assert_line --regexp '^serial-case: com1 .*Linux version [0-9]'
+}
+
+@test "serial: type=syslog: the console's lines go to syslog(3), daemon.info, tagged ttyS0" {
+	need_case s-syslog
+	vm_case_status s-syslog 0
+	assert_line 'serial-case: la-vmrun status 0'
+	assert_line --regexp '^serial-case: syslog .*daemon\.info la-vmrun\[[0-9]+\]: ttyS0: probe: start '
 }

@@ -62,7 +62,7 @@ static int la_x86_cmdline(const struct la_vm_image *img, struct la_cmdline *c)
 		snprintf(tok, sizeof(tok), "console=ttyS%d", img->console);
 		err = la_cmdline_add(c, tok);
 	}
-	if (!err && img->console >= 0 && img->earlycon) {
+	if (!err && img->earlycon) {
 		snprintf(tok, sizeof(tok), "earlycon=uart8250,io,0x%x", img->console_port);
 		err = la_cmdline_add(c, tok);
 	}
