@@ -65,6 +65,8 @@ struct la_vmrun {
 	} vsock;
 	struct la_vcons_opts cons;
 	bool pvpanic;                    /* --pvpanic (default), --no-pvpanic */
+	bool battery;                    /* --battery [type=goldfish] */
+	bool battery_typed;              /* its type= given */
 	struct {
 		const char *arg;             /* --pstore as given, NULL: none */
 		char *path;                  /* path=; malloc'd */

@@ -59,6 +59,8 @@ enum la_need_how {
 	LA_NEED_PSTORE,  /* the reserved region at the start of high MMIO */
 	LA_NEED_IO,      /* allocate_io(size, Named(grant name), align) */
 	LA_NEED_GPE,     /* the lowest free GPE (allocate_gpe) */
+	LA_NEED_MMIO,    /* allocate_mmio(size, Named(grant name), align),
+			  * non-prefetchable: low MMIO (the goldfish battery) */
 };
 
 struct la_dev_need {
@@ -67,8 +69,8 @@ struct la_dev_need {
 	const char *role;        /* grant name suffix: "io", "irq", "bar0"... */
 	uint64_t base;           /* FIXED: address, port or IRQ number;
 				  * BAR: the BAR index */
-	uint64_t size;           /* FIXED, BAR and IO: bytes or ports */
-	uint64_t align;          /* BAR and IO */
+	uint64_t size;           /* FIXED, BAR, IO and MMIO: bytes or ports */
+	uint64_t align;          /* BAR, IO and MMIO */
 	uint64_t max_address;    /* BAR: 0xffffffff for a 32-bit BAR */
 	bool prefetchable;       /* BAR */
 	const char *tag;
@@ -157,6 +159,7 @@ struct la_dev_desc {
 	const char *name;        /* "com1", "rtc", "virtio-blk"... */
 	const char *kind;        /* "serial", "rtc", "i8042", "debugcon",
 				  * "pstore", "vmwdt", "cpufreq", "acpi-pm",
+				  * "battery",
 				  * "virtio-pci", "pvpanic" */
 	const char *what;        /* one line for people */
 	struct {
@@ -179,7 +182,7 @@ struct la_dev_desc {
 	/* create - make the running device for instance d (la-vmrun): *state
 	 * gets its state and *ops its registers, which the VM puts at each of
 	 * d's IO grants (IO bus) and MMIO grants (MMIO bus). NULL: nothing
-	 * runs yet (vmwdt, cpufreq: the tree describes them).
+	 * runs yet (cpufreq: the tree describes it).
 	 * returns: 0, -LA_ERR_NOMEM, -LA_ERR_UNSUPPORTED (not on this arch) */
 	int (*create)(const struct la_dev_inst *d, const struct la_dev_env *env, void **state,
 		      const struct la_bus_ops **ops);
@@ -235,7 +238,7 @@ bool la_dev_on_arch(const struct la_dev_desc *t, const struct la_arch_ops *arch)
 extern const struct la_dev_desc la_dev_com1, la_dev_com2, la_dev_com3, la_dev_com4;
 extern const struct la_dev_desc la_dev_rtc, la_dev_i8042, la_dev_debugcon, la_dev_pstore;
 extern const struct la_dev_desc la_dev_vmwdt, la_dev_cpufreq, la_dev_acpi_pm, la_dev_post;
-extern const struct la_dev_desc la_dev_plic, la_dev_pvpanic;
+extern const struct la_dev_desc la_dev_plic, la_dev_pvpanic, la_dev_battery;
 extern const struct la_dev_desc la_dev_pci_hotplug, la_dev_pci_slot; /* lib/pci/hotplug.c */
 extern const struct la_dev_desc la_dev_virtio_blk, la_dev_virtio_net, la_dev_virtio_rng,
 	la_dev_virtio_console, la_dev_virtio_vsock;

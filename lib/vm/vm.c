@@ -419,6 +419,7 @@ static int la_vm_devices(struct la_vm *vm)
 	struct la_dev_env env = {
 		.m = &vm->machine, .serial_fd = s->serial_fd, .debugcon_fd = s->debugcon_fd,
 		.g = s->g, .mmio = &vm->mmio, .prog = s->prog, .seccomp = s->seccomp,
+		.ncpus = s->cfg->cpus,
 	};
 	int err = 0;
 
