@@ -89,14 +89,15 @@ static uint64_t la_vmwdt_left_ns(const struct la_vmwdt_cpu *c)
 	return used >= total ? 0 : (uint64_t)(total - used);
 }
 
-/* The ticks vCPU c has left (CURRENT_CNT). */
+/* The ticks vCPU c has left (CURRENT_CNT), the one under way counted:
+ * LOAD_CNT just after a pet, 0 once it has run out. */
 static uint32_t la_vmwdt_current(const struct la_vmwdt_cpu *c)
 {
 	uint64_t left = la_vmwdt_left_ns(c);
 
 	if (left == UINT64_MAX)
 		return c->load;
-	return (uint32_t)((unsigned __int128)left * c->freq / LA_NS);
+	return (uint32_t)(((unsigned __int128)left * c->freq + LA_NS - 1) / LA_NS);
 }
 
 /* The counting starts again, on the calling thread's CPU time. */

@@ -164,6 +164,30 @@ static void print_reg(struct probe_dt *p, const uint8_t *reg, uint32_t len)
 			     (unsigned long long)be64(reg + i + 8));
 }
 
+/* The devices the platform modes drive, by compatible. */
+static void platform_device(struct probe_dt *p, struct walk *w, const char *name)
+{
+	static const struct { const char *compat, *kind; } devs[] = {
+		{ "qemu,vcpu-stall-detector", "vmwdt" },
+		{ "google,goldfish-battery", "battery" },
+		{ "arm,primecell", "rtc" },
+	};
+	uint64_t base = be64(w->reg);
+
+	for (unsigned i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		if (!str_eq(w->compat, devs[i].compat))
+			continue;
+		probe_printf(p, "probe: device %s %s 0x%llx 0x%llx\n", devs[i].kind, name,
+			     (unsigned long long)base, (unsigned long long)be64(w->reg + 8));
+		if (i == 0)
+			p->vmwdt = base;
+		else if (i == 1)
+			p->battery = base;
+		else
+			p->rtc = base;
+	}
+}
+
 static void end_root_child(struct probe_dt *p, struct walk *w)
 {
 	const char *name = w->path[1];
@@ -176,6 +200,8 @@ static void end_root_child(struct probe_dt *p, struct walk *w)
 	}
 	if (str_starts(name, "U6_16550A@") && w->reg && w->reg_len >= 8)
 		probe_printf(p, "probe: uart %s 0x%llx\n", name, (unsigned long long)be64(w->reg));
+	if (w->compat && w->reg && w->reg_len >= 16)
+		platform_device(p, w, name);
 	w->is_intc = 0;
 	w->compat = 0;
 	w->reg = 0;
