@@ -100,15 +100,11 @@ static int la_battery_create(const struct la_dev_inst *d, const struct la_dev_en
 static void la_battery_fdt_node(struct la_fdt_w *w, const struct la_dev_inst *d,
 				const struct la_irq_cells *ic, const struct la_fdt_config *fc)
 {
-	const struct la_grant *mmio = la_dev_inst_grant(d, LA_RES_MMIO, 0);
-	const struct la_grant *irq = la_dev_inst_grant(d, LA_RES_IRQ, 0);
+	const struct la_grant *irq;
 
 	(void)fc;
-	if (!mmio || !irq)
+	if (!la_dev_fdt_open(w, d, "goldfish_battery", false, "google,goldfish-battery", &irq))
 		return;
-	la_fdt_w_begin_node(w, "goldfish_battery");
-	la_fdt_w_str(w, "compatible", "google,goldfish-battery");
-	la_fdt_w_reg(w, mmio->range.start, la_range_len(mmio->range));
 	la_fdt_w_irq(w, ic, irq->value, LA_DT_IRQ_LEVEL_HIGH, false);
 	la_fdt_w_end_node(w);
 }

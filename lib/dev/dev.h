@@ -125,6 +125,16 @@ struct la_dev_inst {
 const struct la_grant *la_dev_inst_grant(const struct la_dev_inst *d, enum la_res_kind kind,
 					 unsigned index);
 
+struct la_fdt_w;          /* fdt/fdt.h */
+
+/* la_dev_fdt_open - open the node of a platform device with an MMIO and an
+ * IRQ grant: named name, or name@BASE (unit_address, BASE in hex), with
+ * its compatible and its reg (the MMIO grant); *irq gets the IRQ grant.
+ * Close it with la_fdt_w_end_node. returns: false (nothing written) if d
+ * lacks either grant */
+bool la_dev_fdt_open(struct la_fdt_w *w, const struct la_dev_inst *d, const char *name,
+		     bool unit_address, const char *compatible, const struct la_grant **irq);
+
 /* Device-tree interrupt trigger types (the last cell of a GIC or APLIC
  * specifier). */
 #define LA_DT_IRQ_EDGE_RISING 1u
@@ -147,7 +157,6 @@ struct la_irq_cells {
 		       uint32_t type, bool ppi);
 };
 
-struct la_fdt_w;          /* fdt/fdt.h */
 struct la_aml;            /* acpi/aml.h */
 struct la_dev_env;        /* dev/machine.h */
 struct la_bus_ops;        /* vm/bus.h */

@@ -350,6 +350,23 @@ const struct la_grant *la_dev_inst_grant(const struct la_dev_inst *d, enum la_re
 	return NULL;
 }
 
+bool la_dev_fdt_open(struct la_fdt_w *w, const struct la_dev_inst *d, const char *name,
+		     bool unit_address, const char *compatible, const struct la_grant **irq)
+{
+	const struct la_grant *mmio = la_dev_inst_grant(d, LA_RES_MMIO, 0);
+
+	*irq = la_dev_inst_grant(d, LA_RES_IRQ, 0);
+	if (!mmio || !*irq)
+		return false;
+	if (unit_address)
+		la_fdt_w_begin_nodef(w, "%s@%llx", name, (unsigned long long)mmio->range.start);
+	else
+		la_fdt_w_begin_node(w, name);
+	la_fdt_w_str(w, "compatible", compatible);
+	la_fdt_w_reg(w, mmio->range.start, la_range_len(mmio->range));
+	return true;
+}
+
 void la_platform_fdt_nodes(struct la_fdt_w *w, const struct la_platform *p, unsigned from,
 			   unsigned to, const struct la_irq_cells *ic,
 			   const struct la_fdt_config *fc)

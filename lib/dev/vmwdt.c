@@ -321,15 +321,11 @@ static void la_vmwdt_destroy(void *state)
 static void la_vmwdt_fdt_node(struct la_fdt_w *w, const struct la_dev_inst *d,
 			      const struct la_irq_cells *ic, const struct la_fdt_config *fc)
 {
-	const struct la_grant *mmio = la_dev_inst_grant(d, LA_RES_MMIO, 0);
-	const struct la_grant *irq = la_dev_inst_grant(d, LA_RES_IRQ, 0);
+	const struct la_grant *irq;
 
 	(void)fc;
-	if (!mmio || !irq)
+	if (!la_dev_fdt_open(w, d, "vmwdt", true, "qemu,vcpu-stall-detector", &irq))
 		return;
-	la_fdt_w_begin_nodef(w, "vmwdt@%llx", (unsigned long long)mmio->range.start);
-	la_fdt_w_str(w, "compatible", "qemu,vcpu-stall-detector");
-	la_fdt_w_reg(w, mmio->range.start, la_range_len(mmio->range));
 	la_fdt_w_u32(w, "clock-frequency", LA_VMWDT_CLOCK_HZ);
 	la_fdt_w_u32(w, "timeout-sec", LA_VMWDT_TIMEOUT_S);
 	la_fdt_w_irq(w, ic, irq->value, LA_DT_IRQ_EDGE_RISING, true);
