@@ -194,28 +194,27 @@ static void mode_rtc(struct probe_dt *p)
 		     mmio_read32(r + 0x04), mmio_read32(r + 0x10));
 }
 
-/* A platform mode: its device's base from the tree, or an error. */
+/* A platform mode: its device's base from the tree, or an error. (No
+ * table of the modes' names: the ELF probe runs unrelocated.) */
 static int platform_mode(struct probe_dt *p)
 {
-	static const char *const modes[] = { "vmwdt", "vmwdt-off", "battery", "rtc" };
-	uint64_t base[] = { p->vmwdt, p->vmwdt, p->battery, p->rtc };
+	int vmwdt = str_eq(p->mode, "vmwdt"), off = str_eq(p->mode, "vmwdt-off");
+	int battery = str_eq(p->mode, "battery"), rtc = str_eq(p->mode, "rtc");
+	uint64_t base = vmwdt || off ? p->vmwdt : battery ? p->battery : p->rtc;
 
-	for (unsigned i = 0; i < 4; i++) {
-		if (!str_eq(p->mode, modes[i]))
-			continue;
-		if (!base[i]) {
-			p->errors++;
-			probe_printf(p, "probe: error no device for mode %s in the tree\n", p->mode);
-		} else if (i <= 1) {
-			mode_vmwdt(p, i == 1);
-		} else if (i == 2) {
-			mode_battery(p);
-		} else {
-			mode_rtc(p);
-		}
-		return 1;
+	if (!vmwdt && !off && !battery && !rtc)
+		return 0;
+	if (!base) {
+		p->errors++;
+		probe_printf(p, "probe: error no device for mode %s in the tree\n", p->mode);
+	} else if (vmwdt || off) {
+		mode_vmwdt(p, off);
+	} else if (battery) {
+		mode_battery(p);
+	} else {
+		mode_rtc(p);
 	}
-	return 0;
+	return 1;
 }
 
 /* Up to 16 printable bytes at the start of the initrd the tree names. */

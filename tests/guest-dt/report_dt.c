@@ -164,28 +164,25 @@ static void print_reg(struct probe_dt *p, const uint8_t *reg, uint32_t len)
 			     (unsigned long long)be64(reg + i + 8));
 }
 
-/* The devices the platform modes drive, by compatible. */
+/* The devices the platform modes drive, by compatible. No table of
+ * pointers: the ELF probe runs away from its link address, unrelocated,
+ * so only PC-relative addresses (code, literals) hold. */
 static void platform_device(struct probe_dt *p, struct walk *w, const char *name)
 {
-	static const struct { const char *compat, *kind; } devs[] = {
-		{ "qemu,vcpu-stall-detector", "vmwdt" },
-		{ "google,goldfish-battery", "battery" },
-		{ "arm,primecell", "rtc" },
-	};
-	uint64_t base = be64(w->reg);
+	uint64_t base = be64(w->reg), *at;
+	const char *kind;
 
-	for (unsigned i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
-		if (!str_eq(w->compat, devs[i].compat))
-			continue;
-		probe_printf(p, "probe: device %s %s 0x%llx 0x%llx\n", devs[i].kind, name,
-			     (unsigned long long)base, (unsigned long long)be64(w->reg + 8));
-		if (i == 0)
-			p->vmwdt = base;
-		else if (i == 1)
-			p->battery = base;
-		else
-			p->rtc = base;
-	}
+	if (str_eq(w->compat, "qemu,vcpu-stall-detector"))
+		kind = "vmwdt", at = &p->vmwdt;
+	else if (str_eq(w->compat, "google,goldfish-battery"))
+		kind = "battery", at = &p->battery;
+	else if (str_eq(w->compat, "arm,primecell"))
+		kind = "rtc", at = &p->rtc;
+	else
+		return;
+	probe_printf(p, "probe: device %s %s 0x%llx 0x%llx\n", kind, name,
+		     (unsigned long long)base, (unsigned long long)be64(w->reg + 8));
+	*at = base;
 }
 
 static void end_root_child(struct probe_dt *p, struct walk *w)
