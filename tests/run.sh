@@ -59,7 +59,9 @@ done
 
 # The emulated-host suites boot QEMU TCG hosts and guests: minutes each. They
 # run once, in the plain pass, as does the cross build (not sanitized); the
-# sanitizer pass runs everything else.
+# sanitizer pass runs everything else, vmrun_vm_hostile.bats included: the
+# hostile guest (one short emulated-host boot) against the ASan+UBSan
+# la-vmrun is the point of that suite.
 for f in "$top"/tests/bats/*.bats; do
 	case "$label:$(basename "$f")" in
 	san:vmrun_vm.bats | san:vmrun-boot.bats | san:cross.bats) continue ;;

@@ -67,6 +67,7 @@ struct la_vmrun {
 	bool pvpanic;                    /* --pvpanic (default), --no-pvpanic */
 	bool battery;                    /* --battery [type=goldfish] */
 	bool battery_typed;              /* its type= given */
+	bool hugepages;                  /* --hugepages: hugetlbfs guest RAM */
 	struct {
 		const char *arg;             /* --pstore as given, NULL: none */
 		char *path;                  /* path=; malloc'd */
@@ -74,6 +75,8 @@ struct la_vmrun {
 		int fd;                      /* the file, open on a run; -1: not */
 	} pstore;
 	bool no_acpi;
+	bool split_flag;                 /* --split-irqchip */
+	bool split_irqchip;              /* x86_64: --irqchip split or --split-irqchip */
 	unsigned hotplug_slots;          /* --pci-hotplug-slots */
 	bool explain;
 	bool json;                       /* --json: --explain as one JSON document */
