@@ -70,7 +70,9 @@ static const struct la_sys_rule la_sys_vcpu[] = {
 };
 
 /* The device thread: standard input to COM1 (poll, read), its interrupt,
- * a short sleep while the guest's receive FIFO is full. */
+ * a short sleep while the guest's receive FIFO is full. The aarch64 stall
+ * detector's thread (lib/dev/vmwdt.c) needs no more: ppoll on its eventfd,
+ * read, clock_gettime on the vCPU threads' CPU-time clocks. */
 static const struct la_sys_rule la_sys_device[] = {
 	LA_SYS_COMMON,
 	LA_SYS_CTL_UNLINK,

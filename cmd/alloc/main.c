@@ -48,7 +48,8 @@ static const struct argp_option la_alloc_options[] = {
 	  "The resources TYPE gets when la-vmrun builds a VM: serial (next free COM), "
 	  "com1..com4, rtc, i8042, debugcon, pstore (size=S), virtio-blk, virtio-net, "
 	  "virtio-rng, virtio-console, virtio-vsock, pvpanic, vmwdt, cpufreq, acpi-pm, post, "
-	  "vpmc (la-vmrun --control's, after --pci-hotplug-slots)", 0 },
+	  "vpmc (la-vmrun --control's, after --pci-hotplug-slots), battery (aarch64: the "
+	  "goldfish battery)", 0 },
 	{ "platform", KEY_PLATFORM, NULL, 0,
 	  "First the devices the arch's build_vm creates (as la-vmrun and la-mkfdt "
 	  "have them: x86_64 i8042, rtc, com1-4, debugcon, post, acpi-pm; aarch64 rtc, vmwdt, "

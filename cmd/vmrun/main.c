@@ -50,6 +50,7 @@ enum {
 	K_PSTORE,
 	K_PVPANIC,
 	K_NO_PVPANIC,
+	K_BATTERY,
 	K_HUGEPAGES,
 };
 
@@ -130,6 +131,9 @@ static const struct argp_option la_vmrun_options[] = {
 	  "a guest that reports a panic there ends la-vmrun with status 34 when it then "
 	  "resets or stops", 3 },
 	{ "no-pvpanic", K_NO_PVPANIC, NULL, 0, "No pvpanic device", 3 },
+	{ "battery", K_BATTERY, "type=goldfish", OPTION_ARG_OPTIONAL, "aarch64: a goldfish "
+	  "battery (as crosvm's --battery type=goldfish, the one type): 4 KiB from low MMIO, "
+	  "SPI 3, its node in the tree; on AC, present, 50 %", 3 },
 	{ NULL, 0, NULL, 0, "Sandbox:", 2 },
 	{ "seccomp", K_SECCOMP, "MODE", 0, "What a system call outside a thread's allowlist "
 	  "does: trap (default: one line naming it, exit 40), kill, log (allow, kernel log), "
@@ -274,6 +278,17 @@ const struct la_range *la_vmrun_ramoops(const struct la_vmrun *a)
 	return g ? &g->range : NULL;
 }
 
+/* --battery [type=goldfish]: the value may follow as its own word, as
+ * crosvm spells it (then it is not KERNEL). */
+static void la_vmrun_battery_opt(struct argp_state *state, struct la_vmrun *a, const char *arg)
+{
+	if (arg && strcmp(arg, "type=goldfish"))
+		argp_failure(state, 2, 0, "--battery: '%s': not a battery (type=goldfish is the "
+			     "one type)", arg);
+	a->battery = true;
+	a->battery_typed = arg != NULL;
+}
+
 /* --print-seccomp [KIND]: KIND may follow as the one argument. */
 static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
 {
@@ -338,6 +353,9 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 	if (a->hotplug_slots && a->no_acpi)
 		argp_failure(state, 2, 0, "--pci-hotplug-slots: '%u': ACPI hot-plug needs the "
 			     "ACPI tables (not with --no-acpi)", a->hotplug_slots);
+	if (a->battery && c->arch->id != LA_ARCH_AARCH64)
+		argp_failure(state, 2, 0, "--battery: the goldfish battery is aarch64's here (crosvm "
+			     "describes it in ACPI on x86_64; la-vmrun does not)");
 	if (!a->kernel_path && !c->bios_path)
 		argp_failure(state, 2, 0, "no kernel given (KERNEL or --bios FILE)");
 	if (a->kernel_path && c->bios_path)
@@ -415,10 +433,15 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_NO_PVPANIC: a->pvpanic = false; return 0;
 	case K_HUGEPAGES: a->hugepages = true; return 0;
 	case K_PSTORE: la_vmrun_pstore_opt(state, a, arg); return 0;
+	case K_BATTERY: la_vmrun_battery_opt(state, a, arg); return 0;
 	case K_CONSOLE: la_vmrun_console_opt(state, a, arg); return 0;
 	case K_JAIL: a->jail = 1; return 0;
 	case K_NO_JAIL: a->jail = 0; return 0;
 	case ARGP_KEY_ARG:
+		if (a->battery && !a->battery_typed && !strncmp(arg, "type=", 5)) {
+			la_vmrun_battery_opt(state, a, arg);
+			return 0;
+		}
 		if (a->kernel_path)
 			argp_failure(state, 2, 0, "unexpected argument '%s' (one KERNEL only: '%s')",
 				     arg, a->kernel_path);
@@ -462,7 +485,8 @@ static const struct argp la_vmrun_argp = {
 	       "  la-vmrun --arch aarch64 --seed 1 --explain --dump-fdt vm.dtb Image\n\n"
 	       "Exit status: 0 the guest powered off, 32 it reset (rebooted), 33 it crashed "
 	       "(triple fault, KVM internal error, failed entry), 34 it panicked (it said so "
-	       "through pvpanic, then reset or stopped), 40 a la-vmrun thread made a "
+	       "through pvpanic, then reset or stopped), 36 a vCPU stopped petting the "
+	       "aarch64 stall detector (watchdog reset), 40 a la-vmrun thread made a "
 	       "system call its seccomp allowlist forbids, 1 la-vmrun failed, 2 bad options.",
 	.children = la_vmrun_children,
 };
@@ -767,6 +791,10 @@ static void la_vmrun_resources(struct la_vmrun *a)
 	 * and resume (after the hot-plug controller: its GPE stays 0) */
 	if (!err && a->control_path && a->vm.cfg.arch->id == LA_ARCH_X86_64 && !a->no_acpi)
 		err = la_vm_res_add(&a->res, &la_dev_vpmc, name);
+	/* the goldfish battery after the PCI devices' BARs, as build_vm's
+	 * step 22 comes after generate_pci_root (§4.5) */
+	if (!err && a->battery)
+		err = la_vm_res_add_named(&a->res, &la_dev_battery, la_dev_battery.name);
 	if (err)
 		la_vmrun_die("resources", a->res.failed, la_strerror(err));
 }

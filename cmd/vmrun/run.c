@@ -541,6 +541,8 @@ int la_vmrun_run(struct la_vmrun *a)
 		fprintf(stderr, "la-vmrun: guest panicked (pvpanic), then %s (%s): exit status 34\n",
 			end.after == LA_FATE_RESET ? "reset" : end.after == LA_FATE_CRASH ?
 			"crashed" : "stopped", end.why);
+	else if (end.fate == LA_FATE_WATCHDOG)
+		fprintf(stderr, "la-vmrun: watchdog reset: %s: exit status 36\n", end.why);
 	else if (end.fate == LA_FATE_VMM)
 		fprintf(stderr, "la-vmrun: %s: %s\n", end.why,
 			end.sys_errno ? strerror(end.sys_errno) : "failed");

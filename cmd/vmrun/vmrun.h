@@ -80,6 +80,8 @@ struct la_vmrun {
 	} vsock;
 	struct la_vcons_opts cons;
 	bool pvpanic;                    /* --pvpanic (default), --no-pvpanic */
+	bool battery;                    /* --battery [type=goldfish] */
+	bool battery_typed;              /* its type= given */
 	bool hugepages;                  /* --hugepages: hugetlbfs guest RAM */
 	struct {
 		const char *arg;             /* --pstore as given, NULL: none */

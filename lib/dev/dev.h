@@ -59,6 +59,8 @@ enum la_need_how {
 	LA_NEED_PSTORE,  /* the reserved region at the start of high MMIO */
 	LA_NEED_IO,      /* allocate_io(size, Named(grant name), align) */
 	LA_NEED_GPE,     /* the lowest free GPE (allocate_gpe) */
+	LA_NEED_MMIO,    /* allocate_mmio(size, Named(grant name), align),
+			  * non-prefetchable: low MMIO (the goldfish battery) */
 };
 
 struct la_dev_need {
@@ -67,8 +69,8 @@ struct la_dev_need {
 	const char *role;        /* grant name suffix: "io", "irq", "bar0"... */
 	uint64_t base;           /* FIXED: address, port or IRQ number;
 				  * BAR: the BAR index */
-	uint64_t size;           /* FIXED, BAR and IO: bytes or ports */
-	uint64_t align;          /* BAR and IO */
+	uint64_t size;           /* FIXED, BAR, IO and MMIO: bytes or ports */
+	uint64_t align;          /* BAR, IO and MMIO */
 	uint64_t max_address;    /* BAR: 0xffffffff for a 32-bit BAR */
 	bool prefetchable;       /* BAR */
 	const char *tag;
@@ -123,6 +125,16 @@ struct la_dev_inst {
 const struct la_grant *la_dev_inst_grant(const struct la_dev_inst *d, enum la_res_kind kind,
 					 unsigned index);
 
+struct la_fdt_w;          /* fdt/fdt.h */
+
+/* la_dev_fdt_open - open the node of a platform device with an MMIO and an
+ * IRQ grant: named name, or name@BASE (unit_address, BASE in hex), with
+ * its compatible and its reg (the MMIO grant); *irq gets the IRQ grant.
+ * Close it with la_fdt_w_end_node. returns: false (nothing written) if d
+ * lacks either grant */
+bool la_dev_fdt_open(struct la_fdt_w *w, const struct la_dev_inst *d, const char *name,
+		     bool unit_address, const char *compatible, const struct la_grant **irq);
+
 /* Device-tree interrupt trigger types (the last cell of a GIC or APLIC
  * specifier). */
 #define LA_DT_IRQ_EDGE_RISING 1u
@@ -145,7 +157,6 @@ struct la_irq_cells {
 		       uint32_t type, bool ppi);
 };
 
-struct la_fdt_w;          /* fdt/fdt.h */
 struct la_aml;            /* acpi/aml.h */
 struct la_dev_env;        /* dev/machine.h */
 struct la_bus_ops;        /* vm/bus.h */
@@ -157,6 +168,7 @@ struct la_dev_desc {
 	const char *name;        /* "com1", "rtc", "virtio-blk"... */
 	const char *kind;        /* "serial", "rtc", "i8042", "debugcon",
 				  * "pstore", "vmwdt", "cpufreq", "acpi-pm",
+				  * "battery",
 				  * "virtio-pci", "pvpanic", "vpmc" */
 	const char *what;        /* one line for people */
 	struct {
@@ -179,7 +191,7 @@ struct la_dev_desc {
 	/* create - make the running device for instance d (la-vmrun): *state
 	 * gets its state and *ops its registers, which the VM puts at each of
 	 * d's IO grants (IO bus) and MMIO grants (MMIO bus). NULL: nothing
-	 * runs yet (vmwdt, cpufreq: the tree describes them).
+	 * runs yet (cpufreq: the tree describes it).
 	 * returns: 0, -LA_ERR_NOMEM, -LA_ERR_UNSUPPORTED (not on this arch) */
 	int (*create)(const struct la_dev_inst *d, const struct la_dev_env *env, void **state,
 		      const struct la_bus_ops **ops);
@@ -235,7 +247,7 @@ bool la_dev_on_arch(const struct la_dev_desc *t, const struct la_arch_ops *arch)
 extern const struct la_dev_desc la_dev_com1, la_dev_com2, la_dev_com3, la_dev_com4;
 extern const struct la_dev_desc la_dev_rtc, la_dev_i8042, la_dev_debugcon, la_dev_pstore;
 extern const struct la_dev_desc la_dev_vmwdt, la_dev_cpufreq, la_dev_acpi_pm, la_dev_post;
-extern const struct la_dev_desc la_dev_plic, la_dev_pvpanic;
+extern const struct la_dev_desc la_dev_plic, la_dev_pvpanic, la_dev_battery;
 extern const struct la_dev_desc la_dev_pci_hotplug, la_dev_pci_slot; /* lib/pci/hotplug.c */
 extern const struct la_dev_desc la_dev_vpmc; /* lib/dev/pmc.c: la-vmrun --control only */
 extern const struct la_dev_desc la_dev_virtio_blk, la_dev_virtio_net, la_dev_virtio_rng,

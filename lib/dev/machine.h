@@ -28,6 +28,7 @@ enum la_fate {
 	LA_FATE_RESET = 32,
 	LA_FATE_CRASH = 33,
 	LA_FATE_PANIC = 34,   /* the guest said it panicked (pvpanic), then ended */
+	LA_FATE_WATCHDOG = 36, /* a vCPU stopped petting the stall detector (vmwdt) */
 };
 
 /* pvpanic event bits (a byte the guest writes to the device's register):
@@ -113,6 +114,7 @@ struct la_machine {
 /* What a device is given when la-vmrun makes it. */
 struct la_dev_env {
 	const struct la_machine *m;
+	unsigned ncpus;          /* the VM's vCPUs (the stall detector's) */
 	unsigned source;         /* this device's bit on a shared interrupt line */
 	const int *serial_fd;    /* COM1..COM4 output, -1: discarded */
 	int console_com;         /* the COM port (0-3) that is the console, -1: none */

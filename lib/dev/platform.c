@@ -194,6 +194,25 @@ static int la_platform_intx(struct la_platform *d, const struct la_grant *slot, 
 	return 0;
 }
 
+/* MMIO from the allocator's pools, named after the grant, as
+ * allocate_mmio places a non-prefetchable request: in low MMIO. */
+static int la_platform_mmio(struct la_platform *d, const struct la_dev_need *n,
+			    struct la_grant *g)
+{
+	struct la_mmio_opts o = LA_MMIO_OPTS_DEFAULT;
+	uint64_t at;
+	int err = la_alloc_id_named(g->name, &g->id);
+
+	o.has_align = true;
+	o.align = n->align;
+
+	if (!err)
+		err = la_sys_alloc_mmio(d->sa, n->size, &g->id, g->tag, &o, &at, &g->pool);
+	if (!err)
+		g->range = (struct la_range){ at, at + n->size - 1 };
+	return err;
+}
+
 static int la_platform_bar(struct la_platform *d, const struct la_dev_need *n,
 			 const struct la_grant *slot, struct la_grant *g)
 {
@@ -231,6 +250,8 @@ static int la_platform_need(struct la_platform *d, const struct la_dev_need *n,
 		return la_platform_io(d, n, g);
 	case LA_NEED_GPE:
 		return la_sys_alloc_gpe(d->sa, g->name, &g->value);
+	case LA_NEED_MMIO:
+		return la_platform_mmio(d, n, g);
 	}
 	return -LA_ERR_INTERNAL;
 }
@@ -327,6 +348,23 @@ const struct la_grant *la_dev_inst_grant(const struct la_dev_inst *d, enum la_re
 		if (d->g[i].kind == kind && index-- == 0)
 			return &d->g[i];
 	return NULL;
+}
+
+bool la_dev_fdt_open(struct la_fdt_w *w, const struct la_dev_inst *d, const char *name,
+		     bool unit_address, const char *compatible, const struct la_grant **irq)
+{
+	const struct la_grant *mmio = la_dev_inst_grant(d, LA_RES_MMIO, 0);
+
+	*irq = la_dev_inst_grant(d, LA_RES_IRQ, 0);
+	if (!mmio || !*irq)
+		return false;
+	if (unit_address)
+		la_fdt_w_begin_nodef(w, "%s@%llx", name, (unsigned long long)mmio->range.start);
+	else
+		la_fdt_w_begin_node(w, name);
+	la_fdt_w_str(w, "compatible", compatible);
+	la_fdt_w_reg(w, mmio->range.start, la_range_len(mmio->range));
+	return true;
 }
 
 void la_platform_fdt_nodes(struct la_fdt_w *w, const struct la_platform *p, unsigned from,

@@ -25,6 +25,7 @@ const struct la_dev_desc *const la_dev_registry[] = {
 	&la_dev_post,
 	&la_dev_plic,
 	&la_dev_vpmc,      /* la-vmrun adds it with --control (x86_64, ACPI) */
+	&la_dev_battery,
 	/* not here: pci-hotplug and hotplug-slot (lib/pci/hotplug.c), which
 	 * only --pci-hotplug-slots adds, never a --device TYPE */
 };

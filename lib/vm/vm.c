@@ -447,6 +447,7 @@ static int la_vm_devices(struct la_vm *vm)
 		.m = &vm->machine, .serial_fd = s->serial_fd, .console_com = s->console_com,
 		.debugcon_fd = s->debugcon_fd,
 		.g = s->g, .mmio = &vm->mmio, .prog = s->prog, .seccomp = s->seccomp,
+		.ncpus = s->cfg->cpus,
 	};
 	int err = 0;
 

@@ -18,10 +18,11 @@ teardown() {
 	assert_success
 	for o in --initrd --cmdline --fdt --dump-fdt --serial --debugcon --boot-timing \
 		--no-acpi --explain --kvm-device --overlay --mem --cpus --bios --pci-ecam --pci-mem \
-		--hugepages; do
+		--battery --hugepages; do
 		assert_output --partial -- "$o"
 	done
 	assert_output --partial "Exit status: 0 the guest powered off, 32 it reset"
+	assert_output --partial "36 a vCPU stopped petting the aarch64"
 }
 
 @test "la-vmrun: no kernel is a usage error" {

@@ -159,6 +159,65 @@ same_tree() {
 	assert_output --partial "la-vmrun: --arch: '$other': KVM runs guests of this host's arch ($(la_host_arch)) only"
 }
 
+# ---- the aarch64 platform devices crosvm adds: the goldfish battery
+# (--battery), the stall detector and the PL030 (their registers run in
+# vmrun_vm_aarch64.bats and tests/unit/test_platdev.c)
+
+@test "la-vmrun --battery: aarch64's goldfish_battery node is la-mkfdt --device battery's, byte for byte, in all three spellings" {
+	same_tree aarch64 "$tmp/Image" --seed 3 --battery -- --seed 3 --device battery
+	same_tree aarch64 "$tmp/Image" --seed 3 --battery type=goldfish -- --seed 3 --device battery
+	same_tree aarch64 "$tmp/Image" --seed 3 --battery=type=goldfish -- --seed 3 --device battery
+	dtc -q -I dtb -O dts "$tmp/v.dtb" >"$tmp/v.dts"
+	run grep -A4 'goldfish_battery {' "$tmp/v.dts"
+	assert_line --partial 'compatible = "google,goldfish-battery";'
+	assert_line --partial 'interrupts = <0x00 0x03 0x04>;'
+	# between the PL030 and the stall detector, as crosvm's create_fdt
+	[ "$(grep -nE '(rtc@2000|goldfish_battery|vmwdt@3000) \{' "$tmp/v.dts" | cut -d'{' -f1 |
+		tr -d ' \t' | cut -d: -f2 | tr '\n' ' ')" = "rtc@2000 goldfish_battery vmwdt@3000 " ]
+	# and none without --battery
+	la-vmrun --arch aarch64 --explain --seed 3 --dump-fdt "$tmp/n.dtb" "$tmp/Image" >/dev/null
+	! dtc -q -I dtb -O dts "$tmp/n.dtb" | grep -q goldfish
+}
+
+@test "la-vmrun --battery: its grants are la-alloc's after the PCI devices (low MMIO, SPI 3), in --explain, its JSON and the tree" {
+	la-alloc --arch aarch64 --mem 1G --platform --device virtio-rng --device pvpanic \
+		--device battery | grant_pairs >"$tmp/alloc"
+	la-vmrun --arch aarch64 --explain --mem 1G --battery "$tmp/Image" | grant_pairs >"$tmp/explain"
+	run diff "$tmp/alloc" "$tmp/explain"
+	assert_success
+	run grep '^battery\.' "$tmp/explain"
+	assert_output "battery.mmio 0x0000000002009000-0x0000000002009fff
+battery.irq 3"
+	local a v m
+	a=$(la-alloc --arch aarch64 --mem 1G --platform --device virtio-rng --device pvpanic \
+		--device battery --json | jq -c '[.grants[] | select(.name | startswith("battery.")) | del(.tag)]')
+	v=$(la-vmrun --arch aarch64 --explain --json --mem 1G --battery "$tmp/Image" |
+		jq -c '[.grants[] | select(.name | startswith("battery.")) | del(.tag)]')
+	[ "$a" = "$v" ] || fail "la-alloc $a, la-vmrun $v"
+	[ "$(jq -r '.[0].start_hex' <<<"$v")" = 0x2009000 ] || fail "battery.mmio: $v"
+	[ "$(jq -r '.[1].value' <<<"$v")" = 3 ] || fail "battery.irq: $v"
+	# the pvpanic BAR ends at 0x200800f: the battery is the next 4 KiB of low MMIO
+	la-mkfdt --arch aarch64 --mem 1G --device virtio-rng --device pvpanic --device battery \
+		-o "$tmp/m.dtb"
+	run "$LA_BUILD/tests/la-probe-dt-report" "$tmp/m.dtb"
+	assert_line 'probe: device battery goldfish_battery 0x2009000 0x1000'
+	assert_line 'probe: device vmwdt vmwdt@3000 0x3000 0x1000'
+	assert_line 'probe: device rtc rtc@2000 0x2000 0x1000'
+}
+
+@test "la-vmrun --battery: another type, another arch are refused (exit 2)" {
+	fails 2 "la-vmrun: --battery: 'type=lithium': not a battery (type=goldfish is the one type)" \
+		la-vmrun --arch aarch64 --explain --battery type=lithium "$tmp/Image"
+	fails 2 "la-vmrun: --battery: 'goldfish': not a battery (type=goldfish is the one type)" \
+		la-vmrun --arch aarch64 --explain --battery=goldfish "$tmp/Image"
+	fails 2 "la-vmrun: --battery: the goldfish battery is aarch64's here (crosvm describes it in ACPI on x86_64; la-vmrun does not)" \
+		la-vmrun --explain --battery "$LA_BUILD/guest/probe.bzImage"
+	fails 2 "la-vmrun: --battery: the goldfish battery is aarch64's here (crosvm describes it in ACPI on x86_64; la-vmrun does not)" \
+		la-vmrun --arch riscv64 --explain --battery type=goldfish "$tmp/rv"
+	fails 1 "la-alloc: --device: 'battery': x86_64 has no battery" \
+		la-alloc --platform --device battery
+}
+
 # ---- the DT probe guest's report (tests/guest-dt), run on the host over the
 # tree la-vmrun dumps: the lines the guest prints from its memory in the VM
 # suites, checked here against la-layout and la-alloc

@@ -44,6 +44,10 @@ la-case a-probe-reboot 60 $probe --cmdline probe.mode=reboot "\$P/probe.Image"
 la-case a-probe-mmio 60 $probe --cmdline probe.mode=mmio "\$P/probe.Image"
 la-case a-probe-wait 60 sh -c 'printf x | $probe --cmdline probe.mode=wait "\$P/probe.Image"'
 la-case a-probe-1100g 60 la-vmrun --arch aarch64 --mem 1100G --cmdline probe.mode=poweroff "\$P/probe.Image"
+la-case a-probe-vmwdt 120 $probe --cmdline probe.mode=vmwdt "\$P/probe.Image"
+la-case a-probe-vmwdt-off 60 $probe --cmdline probe.mode=vmwdt-off "\$P/probe.Image"
+la-case a-probe-battery 60 $probe --battery type=goldfish --cmdline probe.mode=battery "\$P/probe.Image"
+la-case a-probe-rtc 60 sh -c 'date +%s; $probe --cmdline probe.mode=rtc "\$P/probe.Image"; r=\$?; date +%s; exit \$r'
 EOF
 }
 
@@ -304,6 +308,66 @@ a64_probe_check() {
 		jq -r '.regions[] | select(.purpose == "guest-memory") | "probe: memory \(.start_hex) \(.size_hex)"')
 	[ "$want" = "probe: memory 0x80000000 0x11300000000" ] || fail "la-layout says $want"
 	assert_line "$want"
+	assert_line 'probe: errors 0'
+}
+
+# ---- the platform devices crosvm adds (Debian's arm64 kernel has none of
+# their drivers: the probe drives them where the tree says they are)
+
+@test "probe-dt on aarch64: a guest that enables the vCPU stall detector and stops petting it is reset: exit 36 (watchdog reset), one line on stderr" {
+	need a-probe-vmwdt
+	vm_case_status a-probe-vmwdt 36
+	assert_line 'probe: device vmwdt vmwdt@3000 0x3000 0x1000'
+	assert_line 'probe: vmwdt enabled status 1 load 10 current 10 freq 10'
+	# eight pets a quarter second apart outlive the 1 s count
+	for i in 1 2 3 4 5 6 7 8; do
+		assert_line "probe: vmwdt pet $i"
+	done
+	assert_line --regexp '^probe: vmwdt petted status 1 load 10 current ([1-9]|10) freq 10$'
+	assert_line 'probe: vmwdt no more pets'
+	[ "$stderr" = "la-vmrun: watchdog reset: a vCPU stopped petting the stall detector (vmwdt): exit status 36" ] ||
+		fail "stderr: $stderr"
+}
+
+@test "probe-dt on aarch64: a disabled stall detector never resets; a vCPU the VM lacks has no registers" {
+	need a-probe-vmwdt-off
+	vm_case_status a-probe-vmwdt-off 0
+	assert_line 'probe: vmwdt cpu5 status 0 load 0 current 0 freq 0'
+	assert_line 'probe: vmwdt disabled status 0 load 10 current 10 freq 10'
+	assert_line 'probe: vmwdt spun 2 s disabled'
+	assert_line 'probe: errors 0'
+}
+
+@test "probe-dt on aarch64: --battery type=goldfish: the battery at la-alloc's grant reads crosvm's values (AC online, present, 50 %)" {
+	need a-probe-battery
+	vm_case_status a-probe-battery 0
+	local a
+	a=$("$VM_BIN/la-alloc" --arch aarch64 --mem 5G --platform --device virtio-rng \
+		--device pvpanic --device battery --json |
+		jq -r '.grants[] | select(.name == "battery.mmio") | .start_hex')
+	[ -n "$a" ] || fail "la-alloc has no battery.mmio"
+	assert_line "probe: device battery goldfish_battery $a 0x1000"
+	assert_line 'probe: battery ac_online 1 status 0 health 0 present 1 capacity 50'
+	assert_line 'probe: battery voltage 0 temp 0 cycles 0'
+	assert_line 'probe: battery int_enable 3 int_status 0'
+	# no register at 0x800, a byte read, a write to a read-only register
+	assert_line 'probe: battery at 0x800 0x0 byte 0x0 capacity 50'
+	assert_line 'probe: errors 0'
+}
+
+@test "probe-dt on aarch64: the PL030 counts the host's UTC seconds, takes a load, names itself (periph 0x41030)" {
+	need a-probe-rtc
+	vm_case_status a-probe-rtc 0
+	local before after dr dr2
+	before=$(head -n 1 <<<"$output")
+	after=$(tail -n 1 <<<"$output")
+	dr=$(sed -n 's/^probe: rtc dr \([0-9]*\)$/\1/p' <<<"$output")
+	dr2=$(sed -n 's/^probe: rtc dr-after-2s \([0-9]*\)$/\1/p' <<<"$output")
+	[ -n "$dr" ] && [ -n "$dr2" ] || fail "no counter lines: $output"
+	[ "$dr" -ge "$before" ] && [ "$dr" -le "$after" ] || fail "dr $dr not in [$before, $after]"
+	[ "$dr2" -gt "$dr" ] && [ "$dr2" -le "$after" ] || fail "dr after 2 s: $dr2 (dr $dr, end $after)"
+	assert_line 'probe: rtc periphid 0x41030 cellid 0xb105f00d'
+	assert_line --regexp '^probe: rtc loaded 10000000[0-9][0-9] match 1000000100 cr 1$'
 	assert_line 'probe: errors 0'
 }
 

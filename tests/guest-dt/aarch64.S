@@ -34,6 +34,7 @@ _start:
 
 	.text
 	.globl probe_arch_poweroff, probe_arch_reboot, probe_arch_crash, probe_arch_info
+	.globl probe_arch_ticks, probe_arch_ticks_hz
 probe_arch_poweroff:
 	movz	x0, #0x0008
 	movk	x0, #0x8400, lsl #16	/* PSCI SYSTEM_OFF */
@@ -47,6 +48,13 @@ probe_arch_reboot:
 probe_arch_crash:
 	mov	x0, #0
 	br	x0			/* no memory at 0 */
+probe_arch_ticks:
+	isb
+	mrs	x0, cntvct_el0		/* the generic timer's virtual count */
+	ret
+probe_arch_ticks_hz:
+	mrs	x0, cntfrq_el0
+	ret
 probe_arch_info:
 	mrs	x0, CurrentEL
 	lsr	x0, x0, #2

@@ -20,6 +20,8 @@
  *   probe: timebase HZ                      riscv64's /cpus timebase-frequency
  *   probe: intc NAME COMPATIBLE BASE SIZE... each interrupt controller at the root
  *   probe: uart NAME BASE                   each 16550 node
+ *   probe: device KIND NAME BASE SIZE       the stall detector (vmwdt), the
+ *                                           goldfish battery, the PL030 (rtc)
  *   probe: error WHAT                       a failed check (counted)
  * The guest adds, from its own memory and registers:
  *   probe: fdt-at ADDR / probe: initrd-head TEXT / probe: mode MODE
@@ -40,6 +42,8 @@ struct probe_dt {
 	uint64_t initrd_start, initrd_end;
 	int has_initrd;
 	char mode[16];            /* probe.mode= value, "" if none */
+	/* the platform devices' bases (their first reg entry), 0: none */
+	uint64_t vmwdt, battery, rtc;
 };
 
 /* probe_printf - the report's printf: %s %c %u %x %lx %llx %lu %llu and

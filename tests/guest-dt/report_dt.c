@@ -164,6 +164,27 @@ static void print_reg(struct probe_dt *p, const uint8_t *reg, uint32_t len)
 			     (unsigned long long)be64(reg + i + 8));
 }
 
+/* The devices the platform modes drive, by compatible. No table of
+ * pointers: the ELF probe runs away from its link address, unrelocated,
+ * so only PC-relative addresses (code, literals) hold. */
+static void platform_device(struct probe_dt *p, struct walk *w, const char *name)
+{
+	uint64_t base = be64(w->reg), *at;
+	const char *kind;
+
+	if (str_eq(w->compat, "qemu,vcpu-stall-detector"))
+		kind = "vmwdt", at = &p->vmwdt;
+	else if (str_eq(w->compat, "google,goldfish-battery"))
+		kind = "battery", at = &p->battery;
+	else if (str_eq(w->compat, "arm,primecell"))
+		kind = "rtc", at = &p->rtc;
+	else
+		return;
+	probe_printf(p, "probe: device %s %s 0x%llx 0x%llx\n", kind, name,
+		     (unsigned long long)base, (unsigned long long)be64(w->reg + 8));
+	*at = base;
+}
+
 static void end_root_child(struct probe_dt *p, struct walk *w)
 {
 	const char *name = w->path[1];
@@ -176,6 +197,8 @@ static void end_root_child(struct probe_dt *p, struct walk *w)
 	}
 	if (str_starts(name, "U6_16550A@") && w->reg && w->reg_len >= 8)
 		probe_printf(p, "probe: uart %s 0x%llx\n", name, (unsigned long long)be64(w->reg));
+	if (w->compat && w->reg && w->reg_len >= 16)
+		platform_device(p, w, name);
 	w->is_intc = 0;
 	w->compat = 0;
 	w->reg = 0;

@@ -25,6 +25,7 @@ _start:
 
 	.text
 	.globl probe_arch_poweroff, probe_arch_reboot, probe_arch_crash, probe_arch_info
+	.globl probe_arch_ticks, probe_arch_ticks_hz
 probe_arch_poweroff:
 	li	a0, 0			/* shutdown */
 	j	srst
@@ -39,6 +40,12 @@ srst:
 probe_arch_crash:
 	li	t0, 0
 	jr	t0			/* no memory at 0 */
+probe_arch_ticks:
+	rdtime	a0
+	ret
+probe_arch_ticks_hz:
+	li	a0, 0			/* the timebase is in the tree: not known here */
+	ret
 probe_arch_info:
 	la	t0, probe_hart
 	ld	a0, 0(t0)
