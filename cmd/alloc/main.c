@@ -47,7 +47,7 @@ static const struct argp_option la_alloc_options[] = {
 	{ "device", KEY_DEVICE, "TYPE[,name=N][,size=S]", 0,
 	  "The resources TYPE gets when la-vmrun builds a VM: serial (next free COM), "
 	  "com1..com4, rtc, i8042, debugcon, pstore (size=S), virtio-blk, virtio-net, "
-	  "virtio-rng, virtio-console, virtio-vsock, pvpanic, vmwdt, cpufreq, acpi-pm, post", 0 },
+	  "virtio-rng, virtio-console, virtio-vsock, pvpanic, fw-cfg, vmwdt, cpufreq, acpi-pm, post", 0 },
 	{ "platform", KEY_PLATFORM, NULL, 0,
 	  "First the devices the arch's build_vm creates (as la-vmrun and la-mkfdt "
 	  "have them: x86_64 i8042, rtc, com1-4, debugcon, post, acpi-pm; aarch64 rtc, vmwdt, "

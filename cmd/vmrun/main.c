@@ -49,6 +49,7 @@ enum {
 	K_PSTORE,
 	K_PVPANIC,
 	K_NO_PVPANIC,
+	K_FW_CFG,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -116,6 +117,11 @@ static const struct argp_option la_vmrun_options[] = {
 	  "a guest that reports a panic there ends la-vmrun with status 34 when it then "
 	  "resets or stops", 3 },
 	{ "no-pvpanic", K_NO_PVPANIC, NULL, 0, "No pvpanic device", 3 },
+	{ "fw-cfg", K_FW_CFG, "name=opt/NAME,path=FILE|string=S", 0, "x86_64: an item of "
+	  "the fw_cfg device (IO port 0x510, with DMA; ACPI QEMU0002), as crosvm's --fw-cfg: "
+	  "FILE's bytes (16 MiB at most) or the string S (string= runs to the end of the "
+	  "argument, commas too: give it last); NAME at most 55 bytes with its opt/, each "
+	  "once; repeatable, at most 64. Linux shows it in /sys/firmware/qemu_fw_cfg", 3 },
 	{ NULL, 0, NULL, 0, "Sandbox:", 2 },
 	{ "seccomp", K_SECCOMP, "MODE", 0, "What a system call outside a thread's allowlist "
 	  "does: trap (default: one line naming it, exit 40), kill, log (allow, kernel log), "
@@ -347,6 +353,7 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 	if (stdouts > 1)
 		argp_failure(state, 2, 0, "--serial: only one COM port can be stdout");
 	la_vmrun_fdt_check(state, a);
+	la_vmrun_fwcfg_check(state, a);
 }
 
 static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
@@ -408,6 +415,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_PVPANIC: a->pvpanic = true; return 0;
 	case K_NO_PVPANIC: a->pvpanic = false; return 0;
 	case K_PSTORE: la_vmrun_pstore_opt(state, a, arg); return 0;
+	case K_FW_CFG: la_vmrun_fwcfg_opt(state, a, arg); return 0;
 	case K_CONSOLE:
 		if (!strcmp(arg, "virtio"))
 			a->console_virtio = true;
@@ -668,6 +676,7 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 	la_fdtopts_read(&a->fdt, &a->vm.cfg);
 	la_vmrun_open_disks(a);
 	la_vmrun_open_pstore(a);
+	la_vmrun_fwcfg_load(a);
 }
 
 /* ---- building ---- */
@@ -758,6 +767,9 @@ static void la_vmrun_resources(struct la_vmrun *a)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_rng, a->rng_name);
 	if (!err && a->vsock.arg)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_vsock, a->vsock.name);
+	/* fw_cfg: fixed ports, so its place among the devices changes no grant */
+	if (!err && a->fwcfg.o.n)
+		err = la_vm_res_add_named(&a->res, &la_dev_fw_cfg, la_dev_fw_cfg.name);
 	/* pvpanic last of the PCI devices, as crosvm's create_devices pushes it */
 	if (!err && a->pvpanic)
 		err = la_vm_res_add_named(&a->res, &la_dev_pvpanic, la_dev_pvpanic.name);
@@ -927,6 +939,7 @@ int main(int argc, char **argv)
 	if (a.pstore.fd >= 0)
 		close(a.pstore.fd);
 	free(a.pstore.path);
+	la_vmrun_fwcfg_free(&a);
 	free(a.boot);
 	return status;
 }

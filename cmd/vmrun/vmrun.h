@@ -13,6 +13,7 @@
 #include "fdt/overlay_opt.h"
 #include "sandbox.h"
 #include "vm/vm.h"
+#include "dev/fw_cfg.h"
 #include "dev/resources.h"
 #include "virtio/devices.h"
 #include "vmopts.h"
@@ -71,6 +72,12 @@ struct la_vmrun {
 		uint64_t size;               /* size=, bytes */
 		int fd;                      /* the file, open on a run; -1: not */
 	} pstore;
+	struct {
+		struct la_fwcfg_opts o;      /* the items; data: buf[i] */
+		const char *arg[LA_FWCFG_FILES_MAX];  /* --fw-cfg as given */
+		char *path[LA_FWCFG_FILES_MAX];       /* path=, NULL: string=; malloc'd */
+		uint8_t *buf[LA_FWCFG_FILES_MAX];     /* the item's bytes; malloc'd */
+	} fwcfg;                         /* --fw-cfg, in order */
 	bool no_acpi;
 	unsigned hotplug_slots;          /* --pci-hotplug-slots */
 	bool explain;
@@ -128,6 +135,19 @@ const struct la_range *la_vmrun_ramoops(const struct la_vmrun *a);
 
 /* main.c: la_vmrun_disk_opt - parse one --disk (exit 2 on bad syntax) */
 void la_vmrun_disk_opt(struct argp_state *state, struct la_vmrun *a, char *arg);
+/* fwcfg.c: la_vmrun_fwcfg_opt - parse one --fw-cfg (exit 2 on bad syntax,
+ * a bad, repeated or long name, too many) */
+void la_vmrun_fwcfg_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
+/* fwcfg.c: la_vmrun_fwcfg_check - exit 2 unless the arch has fw_cfg;
+ * la_vmrun_fwcfg_load - read each path= item (exit 1 naming the file and
+ * why not); la_vmrun_fwcfg_free - what they hold */
+void la_vmrun_fwcfg_check(struct argp_state *state, const struct la_vmrun *a);
+void la_vmrun_fwcfg_load(struct la_vmrun *a);
+void la_vmrun_fwcfg_free(struct la_vmrun *a);
+/* fwcfg.c: the items as --explain shows them (text: a section, nothing
+ * without items; JSON: each an element of the current array) */
+void la_vmrun_fwcfg_explain(const struct la_vmrun *a);
+void la_vmrun_fwcfg_json(struct la_json *j, const struct la_vmrun *a);
 /* main.c: la_vmrun_vsock_opt - parse --vsock (exit 2 on bad syntax) */
 void la_vmrun_vsock_opt(struct argp_state *state, struct la_vmrun *a, char *arg);
 
