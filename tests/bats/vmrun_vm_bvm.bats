@@ -6,8 +6,10 @@
 # la.panic in tests/vm/guest-init.sh): pvpanic makes la-vmrun exit 34 though
 # panic=-1 resets the guest, and the pstore file keeps the panic's log,
 # which the next boot with the same file finds in /sys/fs/pstore (la.pstore).
-# Without pvpanic the same panic is a reset (32). Only in the plain pass of
-# tests/run.sh, as the other VM suites.
+# Without pvpanic the same panic is a reset (32). fw_cfg: the guest loads
+# qemu_fw_cfg, which binds to la-vmrun's QEMU0002, and prints the --fw-cfg
+# items from /sys/firmware/qemu_fw_cfg (la.fwcfg). Only in the plain pass
+# of tests/run.sh, as the other VM suites.
 
 load vmrun_vm_helpers
 
@@ -22,6 +24,7 @@ la-case b-file 10 sh -c 'wc -c </tmp/ps.img'
 la-case b-pstore $t la-vmrun --pstore path=/tmp/ps.img,size=1M --cmdline 'la.modules=ramoops la.pstore' $boot
 la-case b-nopvpanic $t la-vmrun --no-pvpanic --cmdline 'la.modules=pvpanic_pci la.panic' $boot
 la-case b-wrongsize 10 la-vmrun --pstore path=/tmp/ps.img,size=2M $boot
+la-case b-fwcfg $t la-vmrun --fw-cfg name=opt/la/file,path=\$P/fwcfg.txt --fw-cfg 'name=opt/la/string,string=hello, fw_cfg' --cmdline 'la.modules=qemu_fw_cfg la.fwcfg=opt/la/file la.fwcfg=opt/la/string' $boot
 EOF
 }
 
@@ -33,6 +36,7 @@ setup_file() {
 		echo "$m" >"$t/harness-error"
 		return 0
 	fi
+	printf 'first line of an fw_cfg file\nsecond, 4242\n' >"$p/fwcfg.txt"
 	{
 		echo 'P=${P:-/payload}; export P'
 		vm_sanitizer_env
@@ -91,4 +95,19 @@ need_case() {
 	need_case b-wrongsize
 	vm_case_status b-wrongsize 2
 	[ "$stderr" = "la-vmrun: --pstore: '/tmp/ps.img': is 1048576 bytes, not size=2097152: give the size it has, or another file" ]
+}
+
+@test "fw_cfg: the guest's qemu_fw_cfg driver finds the device (DMA in its id) and reads each --fw-cfg item, a file's and a string's" {
+	need_case b-fwcfg
+	vm_case_status b-fwcfg 0
+	assert_line --regexp '^la-guest: modules loaded .*qemu_fw_cfg'
+	run grep -c '^la-guest: fwcfg rev 3$' <<<"$output"
+	assert_output 2
+	vm_case_status b-fwcfg 0
+	assert_line 'la-guest: fwcfg opt/la/file size 42'
+	assert_line 'la-guest: fwcfg opt/la/file: first line of an fw_cfg file'
+	assert_line 'la-guest: fwcfg opt/la/file: second, 4242'
+	assert_line 'la-guest: fwcfg opt/la/string size 13'
+	assert_line 'la-guest: fwcfg opt/la/string: hello, fw_cfg'
+	assert_line 'la-guest: fate poweroff'
 }
