@@ -50,6 +50,7 @@ enum {
 	K_PVPANIC,
 	K_NO_PVPANIC,
 	K_FW_CFG,
+	K_PFLASH,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -122,6 +123,11 @@ static const struct argp_option la_vmrun_options[] = {
 	  "FILE's bytes (16 MiB at most) or the string S (string= runs to the end of the "
 	  "argument, commas too: give it last); NAME at most 55 bytes with its opt/, each "
 	  "once; repeatable, at most 64. Linux shows it in /sys/firmware/qemu_fw_cfg", 3 },
+	{ "pflash", K_PFLASH, "path=FILE[,block_size=N]", 0, "x86_64: FILE as crosvm's "
+	  "pflash: CFI flash on the MMIO bus below the BIOS at the top of 4 GiB (FILE's size "
+	  "a multiple of block_size, default 4096, a power of two; with the BIOS at most 16 "
+	  "MiB): reads give its bytes, CFI commands program bytes and erase blocks, which "
+	  "reach FILE (mapped shared)", 3 },
 	{ NULL, 0, NULL, 0, "Sandbox:", 2 },
 	{ "seccomp", K_SECCOMP, "MODE", 0, "What a system call outside a thread's allowlist "
 	  "does: trap (default: one line naming it, exit 40), kill, log (allow, kernel log), "
@@ -354,6 +360,7 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 		argp_failure(state, 2, 0, "--serial: only one COM port can be stdout");
 	la_vmrun_fdt_check(state, a);
 	la_vmrun_fwcfg_check(state, a);
+	la_vmrun_pflash_check(state, a);
 }
 
 static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
@@ -371,6 +378,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 		a->rng = true;
 		a->pvpanic = true;
 		a->pstore.fd = -1;
+		a->pflash.fd = -1;
 		return 0;
 	case K_INITRD: a->initrd_path = arg; return 0;
 	case K_KERNEL:
@@ -416,6 +424,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_NO_PVPANIC: a->pvpanic = false; return 0;
 	case K_PSTORE: la_vmrun_pstore_opt(state, a, arg); return 0;
 	case K_FW_CFG: la_vmrun_fwcfg_opt(state, a, arg); return 0;
+	case K_PFLASH: la_vmrun_pflash_opt(state, a, arg); return 0;
 	case K_CONSOLE:
 		if (!strcmp(arg, "virtio"))
 			a->console_virtio = true;
@@ -677,6 +686,7 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 	la_vmrun_open_disks(a);
 	la_vmrun_open_pstore(a);
 	la_vmrun_fwcfg_load(a);
+	la_vmrun_pflash_open(a);
 }
 
 /* ---- building ---- */
@@ -770,6 +780,9 @@ static void la_vmrun_resources(struct la_vmrun *a)
 	/* fw_cfg: fixed ports, so its place among the devices changes no grant */
 	if (!err && a->fwcfg.o.n)
 		err = la_vm_res_add_named(&a->res, &la_dev_fw_cfg, la_dev_fw_cfg.name);
+	/* pflash: fixed MMIO below the BIOS (§3.6 step 13) */
+	if (!err)
+		err = la_vmrun_pflash_add(a);
 	/* pvpanic last of the PCI devices, as crosvm's create_devices pushes it */
 	if (!err && a->pvpanic)
 		err = la_vm_res_add_named(&a->res, &la_dev_pvpanic, la_dev_pvpanic.name);
@@ -940,6 +953,7 @@ int main(int argc, char **argv)
 		close(a.pstore.fd);
 	free(a.pstore.path);
 	la_vmrun_fwcfg_free(&a);
+	la_vmrun_pflash_close(&a);
 	free(a.boot);
 	return status;
 }

@@ -14,6 +14,7 @@
 #include "sandbox.h"
 #include "vm/vm.h"
 #include "dev/fw_cfg.h"
+#include "dev/pflash.h"
 #include "dev/resources.h"
 #include "virtio/devices.h"
 #include "vmopts.h"
@@ -78,6 +79,12 @@ struct la_vmrun {
 		char *path[LA_FWCFG_FILES_MAX];       /* path=, NULL: string=; malloc'd */
 		uint8_t *buf[LA_FWCFG_FILES_MAX];     /* the item's bytes; malloc'd */
 	} fwcfg;                         /* --fw-cfg, in order */
+	struct {
+		const char *arg;             /* --pflash as given, NULL: none */
+		char *path;                  /* path=; malloc'd */
+		struct la_pflash_opts o;     /* block_size=, the file mapped on a run */
+		int fd;                      /* -1: not open */
+	} pflash;
 	bool no_acpi;
 	unsigned hotplug_slots;          /* --pci-hotplug-slots */
 	bool explain;
@@ -144,6 +151,18 @@ void la_vmrun_fwcfg_opt(struct argp_state *state, struct la_vmrun *a, const char
 void la_vmrun_fwcfg_check(struct argp_state *state, const struct la_vmrun *a);
 void la_vmrun_fwcfg_load(struct la_vmrun *a);
 void la_vmrun_fwcfg_free(struct la_vmrun *a);
+/* pflash.c: --pflash. la_vmrun_pflash_opt parses it (exit 2 on bad
+ * syntax), la_vmrun_pflash_check exits 2 unless the arch has pflash,
+ * la_vmrun_pflash_open checks the file (exit 2: not a regular file, a
+ * size that is not a multiple of block_size= or does not fit below 4 GiB
+ * with the BIOS; exit 1: it cannot be opened) and maps it shared on a run,
+ * la_vmrun_pflash_add adds the device (returns: the errors of
+ * la_vm_res_add_named), la_vmrun_pflash_close unmaps it. */
+void la_vmrun_pflash_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
+void la_vmrun_pflash_check(struct argp_state *state, const struct la_vmrun *a);
+void la_vmrun_pflash_open(struct la_vmrun *a);
+int la_vmrun_pflash_add(struct la_vmrun *a);
+void la_vmrun_pflash_close(struct la_vmrun *a);
 /* fwcfg.c: the items as --explain shows them (text: a section, nothing
  * without items; JSON: each an element of the current array) */
 void la_vmrun_fwcfg_explain(const struct la_vmrun *a);

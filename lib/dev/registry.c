@@ -20,6 +20,7 @@ const struct la_dev_desc *const la_dev_registry[] = {
 	&la_dev_virtio_vsock,
 	&la_dev_pvpanic,
 	&la_dev_fw_cfg,
+	&la_dev_pflash,
 	&la_dev_vmwdt,
 	&la_dev_cpufreq,
 	&la_dev_acpi_pm,
