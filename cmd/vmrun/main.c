@@ -614,6 +614,16 @@ static void la_vmrun_open_disks(struct la_vmrun *a)
 	}
 }
 
+void la_vmrun_regular_fd(const char *what, const char *path, int fd, struct stat *st)
+{
+	if (fd < 0)
+		la_cli_fail(what, path, 1, "%s", strerror(errno));
+	if (fstat(fd, st) != 0)
+		la_cli_fail(what, path, 1, "%s", strerror(errno));
+	if (!S_ISREG(st->st_mode))
+		la_cli_fail(what, path, 2, "not a regular file");
+}
+
 /* --pstore's file: made SIZE bytes long if missing (a run only: a dry
  * run makes nothing), refused if it has another size (exit 2), as the
  * guest's ramoops region would then not be what the file holds. */
@@ -633,12 +643,7 @@ static void la_vmrun_open_pstore(struct la_vmrun *a)
 	} else {
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	}
-	if (fd < 0)
-		la_cli_fail("--pstore", path, 1, "%s", strerror(errno));
-	if (fstat(fd, &st) != 0)
-		la_cli_fail("--pstore", path, 1, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		la_cli_fail("--pstore", path, 2, "not a regular file");
+	la_vmrun_regular_fd("--pstore", path, fd, &st);
 	if (st.st_size == 0 && !a->explain && ftruncate(fd, (off_t)a->pstore.size) != 0)
 		la_cli_fail("--pstore", path, 1, "%s", strerror(errno));
 	else if (st.st_size != 0 && (uint64_t)st.st_size != a->pstore.size) {

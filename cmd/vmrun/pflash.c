@@ -72,12 +72,7 @@ void la_vmrun_pflash_open(struct la_vmrun *a)
 	if (!a->pflash.arg)
 		return;
 	fd = open(path, (a->explain ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0)
-		la_cli_fail("--pflash", path, 1, "%s", strerror(errno));
-	if (fstat(fd, &st) != 0)
-		la_cli_fail("--pflash", path, 1, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		la_cli_fail("--pflash", path, 2, "not a regular file");
+	la_vmrun_regular_fd("--pflash", path, fd, &st);
 	err = la_pflash_check((uint64_t)st.st_size, a->pflash.o.block_size, bios);
 	if (err == -LA_ERR_RANGE)
 		snprintf(why, sizeof(why), "is %llu bytes, not a non-zero multiple of block_size=%u",

@@ -137,6 +137,12 @@ void la_vmrun_facts(struct la_vmrun *a);
 /* la_vmrun_console - the COM port index (0-3) that is the console */
 int la_vmrun_console(const struct la_vmrun *a);
 
+/* main.c: la_vmrun_regular_fd - fd (open's result for path) must be open
+ * (else exit 1 with errno's reason) and a regular file (else exit 2);
+ * *st gets its fstat. what names the option. */
+struct stat;
+void la_vmrun_regular_fd(const char *what, const char *path, int fd, struct stat *st);
+
 /* main.c: la_vmrun_ramoops - the pstore region (--pstore), NULL: none */
 const struct la_range *la_vmrun_ramoops(const struct la_vmrun *a);
 
