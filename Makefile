@@ -106,6 +106,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx
 GUEST         := $(BUILD)/guest
 GUEST_OBJS    := $(GUEST)/entry.o $(GUEST)/main.o $(GUEST)/report.o $(GUEST)/hostile.o
 GUEST_OUT     := $(GUEST)/probe.bzImage $(GUEST)/probe.elf $(BUILD)/bench/fw.bin \
+	$(GUEST)/fw-pflash.bin \
 	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec $(BUILD)/bench/la-bench-floor \
 	$(BUILD)/tests/la-pty $(BUILD)/tests/la-sercat
 guest: $(GUEST_OUT)
@@ -130,6 +131,12 @@ $(BUILD)/bench/fw.bin: bench/fw.S
 	$(GUEST_CC) -c -o $(BUILD)/bench/fw.o $<
 	$(GUEST_LD) -m elf_x86_64 -Ttext=0 -e 0 -o $(BUILD)/bench/fw.elf $(BUILD)/bench/fw.o
 	$(GUEST_OBJCOPY) -O binary $(BUILD)/bench/fw.elf $@
+# the pflash probe (tests/guest/fw-pflash.S): a --bios firmware, as fw.bin
+$(GUEST)/fw-pflash.bin: tests/guest/fw-pflash.S
+	@mkdir -p $(@D)
+	$(GUEST_CC) -c -o $(GUEST)/fw-pflash.o $<
+	$(GUEST_LD) -m elf_x86_64 -Ttext=0 -e 0 -o $(GUEST)/fw-pflash.elf $(GUEST)/fw-pflash.o
+	$(GUEST_OBJCOPY) -O binary $(GUEST)/fw-pflash.elf $@
 # the bench's exec timer: static, so it runs in the emulated host as is
 $(BUILD)/bench/la-bench-exec: bench/exec.c
 	@mkdir -p $(@D)

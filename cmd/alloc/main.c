@@ -47,9 +47,9 @@ static const struct argp_option la_alloc_options[] = {
 	{ "device", KEY_DEVICE, "TYPE[,name=N][,size=S]", 0,
 	  "The resources TYPE gets when la-vmrun builds a VM: serial (next free COM), "
 	  "com1..com4, rtc, i8042, debugcon, pstore (size=S), virtio-blk, virtio-net, "
-	  "virtio-rng, virtio-console, virtio-vsock, pvpanic, vmwdt, cpufreq, acpi-pm, post, "
-	  "vpmc (la-vmrun --control's, after --pci-hotplug-slots), battery (aarch64: the "
-	  "goldfish battery)", 0 },
+	  "virtio-rng, virtio-console, virtio-vsock, pvpanic, fw-cfg, pflash (size=S: its "
+	  "image below the BIOS), vmwdt, cpufreq, acpi-pm, post, vpmc (la-vmrun --control's, "
+	  "after --pci-hotplug-slots), battery (aarch64: the goldfish battery)", 0 },
 	{ "platform", KEY_PLATFORM, NULL, 0,
 	  "First the devices the arch's build_vm creates (as la-vmrun and la-mkfdt "
 	  "have them: x86_64 i8042, rtc, com1-4, debugcon, post, acpi-pm; aarch64 rtc, vmwdt, "
@@ -229,6 +229,7 @@ static void la_parse_device(struct argp_state *state, struct la_req *r)
 	const char *comma = strchr(r->arg, ',');
 	size_t n = comma ? (size_t)(comma - r->arg) : strlen(r->arg);
 	char type[32];
+	bool sized;
 
 	type[0] = 0; /* a TYPE too long for type is no TYPE: refused whole, never cut */
 	if (n < sizeof(type))
@@ -244,11 +245,14 @@ static void la_parse_device(struct argp_state *state, struct la_req *r)
 	}
 	r->name[0] = 0;
 	la_parse_keys(state, r, comma ? comma + 1 : NULL, "name= size=");
-	if (r->dev && (strcmp(r->dev->name, "pstore") == 0) != r->has_size)
-		la_bad(state, r->opt, r->arg,
-		       r->has_size ? "only pstore takes size=" : "pstore needs size=SIZE");
+	sized = r->dev && (!strcmp(r->dev->name, "pstore") || !strcmp(r->dev->name, "pflash"));
+	if (sized != r->has_size)
+		la_bad(state, r->opt, r->arg, r->has_size ? "only pstore and pflash take size=" :
+		       !strcmp(r->dev->name, "pstore") ? "pstore needs size=SIZE" :
+		       "pflash needs size=SIZE (its image's bytes)");
 	if (r->has_size && r->size == 0)
-		la_bad(state, r->opt, r->arg, "the pstore size must not be 0");
+		la_bad(state, r->opt, r->arg, !strcmp(r->dev->name, "pstore") ?
+		       "the pstore size must not be 0" : "the pflash size must not be 0");
 }
 
 static void la_parse_request(struct argp_state *state, struct la_req *r)

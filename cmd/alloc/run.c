@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "dev/pflash.h"
 #include "err.h"
 #include "host_phys.h"
 #include "size.h"
@@ -407,6 +408,19 @@ static int la_alloc_do_device(struct la_alloc_args *a, const struct la_req *r,
 		snprintf(f->reason, sizeof(f->reason), "%s (the name '%s' is in use)",
 			 la_strerror(f->err), name);
 		return f->err;
+	}
+	if (t == &la_dev_pflash) { /* below the BIOS, as la-vmrun --pflash puts it */
+		a->devs.bios_size = a->vm.cfg.bios_path ? a->vm.cfg.bios_size : 0;
+		a->devs.pflash_size = r->size;
+		err = la_pflash_check(r->size, LA_PFLASH_BLOCK_DEFAULT, a->devs.bios_size);
+		if (err == -LA_ERR_TOOLARGE)
+			snprintf(f->reason, sizeof(f->reason), "%s (with the BIOS, more than the 16 "
+				 "MiB below 4 GiB)", la_strerror(err));
+		else if (err)
+			snprintf(f->reason, sizeof(f->reason), "%s (the size is not a multiple of "
+				 "%u, the block size)", la_strerror(err), LA_PFLASH_BLOCK_DEFAULT);
+		if (err)
+			return f->err = err;
 	}
 	err = la_platform_add(&a->devs, t, name, out, &n, &conflict);
 	for (unsigned i = 0; i < n; i++)

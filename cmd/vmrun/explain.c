@@ -241,6 +241,7 @@ void la_vmrun_explain(const struct la_vmrun *a)
 	la_explain_grants(a);
 	la_explain_virtio(a);
 	la_vmrun_serial_explain(a);
+	la_vmrun_fwcfg_explain(a);
 	arch->explain_boot(a->boot, la_explain_image_path(a), a->initrd_path, stdout, NULL);
 	if (a->dtb && a->fdt_path)
 		printf("\ndevice tree ('%s', %zu bytes, %s):\n", a->fdt_path, a->dtb_len,
@@ -300,6 +301,11 @@ static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
 	la_vmrun_virtio_json(j, a);
 	la_json_arr_end(j);
 	la_vmrun_serial_json(j, a);
+	if (a->fwcfg.o.n) {
+		la_json_arr_begin(j, "fw_cfg");
+		la_vmrun_fwcfg_json(j, a);
+		la_json_arr_end(j);
+	}
 }
 
 static void la_explain_json_node(struct la_json *j, const void *fdt, int node, const char *path)

@@ -52,6 +52,8 @@ enum {
 	K_NO_PVPANIC,
 	K_BATTERY,
 	K_HUGEPAGES,
+	K_FW_CFG,
+	K_PFLASH,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -134,6 +136,16 @@ static const struct argp_option la_vmrun_options[] = {
 	{ "battery", K_BATTERY, "type=goldfish", OPTION_ARG_OPTIONAL, "aarch64: a goldfish "
 	  "battery (as crosvm's --battery type=goldfish, the one type): 4 KiB from low MMIO, "
 	  "SPI 3, its node in the tree; on AC, present, 50 %", 3 },
+	{ "fw-cfg", K_FW_CFG, "name=opt/NAME,path=FILE|string=S", 0, "x86_64: an item of "
+	  "the fw_cfg device (IO port 0x510, with DMA; ACPI QEMU0002), as crosvm's --fw-cfg: "
+	  "FILE's bytes (16 MiB at most) or the string S (string= runs to the end of the "
+	  "argument, commas too: give it last); NAME at most 55 bytes with its opt/, each "
+	  "once; repeatable, at most 64. Linux shows it in /sys/firmware/qemu_fw_cfg", 3 },
+	{ "pflash", K_PFLASH, "path=FILE[,block_size=N]", 0, "x86_64: FILE as crosvm's "
+	  "pflash: CFI flash on the MMIO bus below the BIOS at the top of 4 GiB (FILE's size "
+	  "a multiple of block_size, default 4096, a power of two; with the BIOS at most 16 "
+	  "MiB): reads give its bytes, CFI commands program bytes and erase blocks, which "
+	  "reach FILE (mapped shared)", 3 },
 	{ NULL, 0, NULL, 0, "Sandbox:", 2 },
 	{ "seccomp", K_SECCOMP, "MODE", 0, "What a system call outside a thread's allowlist "
 	  "does: trap (default: one line naming it, exit 40), kill, log (allow, kernel log), "
@@ -369,6 +381,8 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 			     a->fdt_path);
 	la_vmrun_serial_check(state, a);
 	la_vmrun_fdt_check(state, a);
+	la_vmrun_fwcfg_check(state, a);
+	la_vmrun_pflash_check(state, a);
 }
 
 static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
@@ -387,6 +401,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 		a->pstore.fd = -1;
 		a->control_fd = -1;
 		a->initrd_fd = -1;
+		a->pflash.fd = -1;
 		return 0;
 	case K_INITRD: a->initrd_path = arg; return 0;
 	case K_KERNEL:
@@ -435,6 +450,8 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_PSTORE: la_vmrun_pstore_opt(state, a, arg); return 0;
 	case K_BATTERY: la_vmrun_battery_opt(state, a, arg); return 0;
 	case K_CONSOLE: la_vmrun_console_opt(state, a, arg); return 0;
+	case K_FW_CFG: la_vmrun_fwcfg_opt(state, a, arg); return 0;
+	case K_PFLASH: la_vmrun_pflash_opt(state, a, arg); return 0;
 	case K_JAIL: a->jail = 1; return 0;
 	case K_NO_JAIL: a->jail = 0; return 0;
 	case ARGP_KEY_ARG:
@@ -627,6 +644,16 @@ static void la_vmrun_open_disks(struct la_vmrun *a)
 	}
 }
 
+void la_vmrun_regular_fd(const char *what, const char *path, int fd, struct stat *st)
+{
+	if (fd < 0)
+		la_cli_fail(what, path, 1, "%s", strerror(errno));
+	if (fstat(fd, st) != 0)
+		la_cli_fail(what, path, 1, "%s", strerror(errno));
+	if (!S_ISREG(st->st_mode))
+		la_cli_fail(what, path, 2, "not a regular file");
+}
+
 /* --pstore's file: made SIZE bytes long if missing (a run only: a dry
  * run makes nothing), refused if it has another size (exit 2), as the
  * guest's ramoops region would then not be what the file holds. */
@@ -646,12 +673,7 @@ static void la_vmrun_open_pstore(struct la_vmrun *a)
 	} else {
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	}
-	if (fd < 0)
-		la_cli_fail("--pstore", path, 1, "%s", strerror(errno));
-	if (fstat(fd, &st) != 0)
-		la_cli_fail("--pstore", path, 1, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		la_cli_fail("--pstore", path, 2, "not a regular file");
+	la_vmrun_regular_fd("--pstore", path, fd, &st);
 	if (st.st_size == 0 && !a->explain && ftruncate(fd, (off_t)a->pstore.size) != 0)
 		la_cli_fail("--pstore", path, 1, "%s", strerror(errno));
 	else if (st.st_size != 0 && (uint64_t)st.st_size != a->pstore.size) {
@@ -698,6 +720,8 @@ static void la_vmrun_load_files(struct la_vmrun *a)
 	la_fdtopts_read(&a->fdt, &a->vm.cfg);
 	la_vmrun_open_disks(a);
 	la_vmrun_open_pstore(a);
+	la_vmrun_fwcfg_load(a);
+	la_vmrun_pflash_open(a);
 }
 
 /* ---- building ---- */
@@ -778,6 +802,12 @@ static void la_vmrun_resources(struct la_vmrun *a)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_rng, a->rng_name);
 	if (!err && a->vsock.arg)
 		err = la_vm_res_add(&a->res, &la_dev_virtio_vsock, a->vsock.name);
+	/* fw_cfg: fixed ports, so its place among the devices changes no grant */
+	if (!err && a->fwcfg.o.n)
+		err = la_vm_res_add_named(&a->res, &la_dev_fw_cfg, la_dev_fw_cfg.name);
+	/* pflash: fixed MMIO below the BIOS (§3.6 step 13) */
+	if (!err)
+		err = la_vmrun_pflash_add(a);
 	/* pvpanic last of the PCI devices, as crosvm's create_devices pushes it */
 	if (!err && a->pvpanic)
 		err = la_vm_res_add_named(&a->res, &la_dev_pvpanic, la_dev_pvpanic.name);
@@ -941,6 +971,8 @@ static void la_vmrun_free(struct la_vmrun *a)
 		close(a->pstore.fd);
 	free(a->pstore.path);
 	la_vmrun_serial_free(a);
+	la_vmrun_fwcfg_free(a);
+	la_vmrun_pflash_close(a);
 	free(a->boot);
 }
 

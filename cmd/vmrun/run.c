@@ -440,7 +440,7 @@ int la_vmrun_run(struct la_vmrun *a)
 		.res = &a->res, .debugcon_fd = -1, .seccomp = a->seccomp, .prog = "la-vmrun",
 		.unclaimed_mmio = la_unclaimed_mmio, .broken = la_virtio_broken,
 	};
-	struct la_vm_backend backends[LA_VMRUN_MAX_DISKS + LA_VMRUN_MAX_NETS + 2];
+	struct la_vm_backend backends[LA_VMRUN_MAX_DISKS + LA_VMRUN_MAX_NETS + 4];
 	struct la_input in = { 0 };
 	struct la_control *ctl = NULL;
 	struct la_serial_srv *ser = NULL;
@@ -474,6 +474,10 @@ int la_vmrun_run(struct la_vmrun *a)
 	la_vmrun_vsock_open(a);
 	if (a->vsock.arg)
 		backends[s.nbackends++] = (struct la_vm_backend){ a->vsock.name, &a->vsock.o };
+	if (a->fwcfg.o.n)
+		backends[s.nbackends++] = (struct la_vm_backend){ la_dev_fw_cfg.name, &a->fwcfg.o };
+	if (a->pflash.o.image)
+		backends[s.nbackends++] = (struct la_vm_backend){ la_dev_pflash.name, &a->pflash.o };
 	s.backends = backends;
 	if (a->boot_timing) {
 		s.note = la_timing_note;

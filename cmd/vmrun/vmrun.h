@@ -13,6 +13,8 @@
 #include "fdt/overlay_opt.h"
 #include "sandbox.h"
 #include "vm/vm.h"
+#include "dev/fw_cfg.h"
+#include "dev/pflash.h"
 #include "dev/resources.h"
 #include "virtio/devices.h"
 #include "vmopts.h"
@@ -89,6 +91,18 @@ struct la_vmrun {
 		uint64_t size;               /* size=, bytes */
 		int fd;                      /* the file, open on a run; -1: not */
 	} pstore;
+	struct {
+		struct la_fwcfg_opts o;      /* the items; data: buf[i] */
+		const char *arg[LA_FWCFG_FILES_MAX];  /* --fw-cfg as given */
+		char *path[LA_FWCFG_FILES_MAX];       /* path=, NULL: string=; malloc'd */
+		uint8_t *buf[LA_FWCFG_FILES_MAX];     /* the item's bytes; malloc'd */
+	} fwcfg;                         /* --fw-cfg, in order */
+	struct {
+		const char *arg;             /* --pflash as given, NULL: none */
+		char *path;                  /* path=; malloc'd */
+		struct la_pflash_opts o;     /* block_size=, the file mapped on a run */
+		int fd;                      /* -1: not open */
+	} pflash;
 	bool no_acpi;
 	bool split_flag;                 /* --split-irqchip */
 	bool split_irqchip;              /* x86_64: --irqchip split or --split-irqchip */
@@ -175,11 +189,42 @@ bool la_vmrun_serial_needs_thread(const struct la_vmrun *a);
 void la_vmrun_feed(struct la_vmrun *a, struct la_vm *vm, unsigned o, const uint8_t *buf,
 		   unsigned len);
 
+/* main.c: la_vmrun_regular_fd - fd (open's result for path) must be open
+ * (else exit 1 with errno's reason) and a regular file (else exit 2);
+ * *st gets its fstat. what names the option. */
+struct stat;
+void la_vmrun_regular_fd(const char *what, const char *path, int fd, struct stat *st);
+
 /* main.c: la_vmrun_ramoops - the pstore region (--pstore), NULL: none */
 const struct la_range *la_vmrun_ramoops(const struct la_vmrun *a);
 
 /* main.c: la_vmrun_disk_opt - parse one --disk (exit 2 on bad syntax) */
 void la_vmrun_disk_opt(struct argp_state *state, struct la_vmrun *a, char *arg);
+/* fwcfg.c: la_vmrun_fwcfg_opt - parse one --fw-cfg (exit 2 on bad syntax,
+ * a bad, repeated or long name, too many) */
+void la_vmrun_fwcfg_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
+/* fwcfg.c: la_vmrun_fwcfg_check - exit 2 unless the arch has fw_cfg;
+ * la_vmrun_fwcfg_load - read each path= item (exit 1 naming the file and
+ * why not); la_vmrun_fwcfg_free - what they hold */
+void la_vmrun_fwcfg_check(struct argp_state *state, const struct la_vmrun *a);
+void la_vmrun_fwcfg_load(struct la_vmrun *a);
+void la_vmrun_fwcfg_free(struct la_vmrun *a);
+/* pflash.c: --pflash. la_vmrun_pflash_opt parses it (exit 2 on bad
+ * syntax), la_vmrun_pflash_check exits 2 unless the arch has pflash,
+ * la_vmrun_pflash_open checks the file (exit 2: not a regular file, a
+ * size that is not a multiple of block_size= or does not fit below 4 GiB
+ * with the BIOS; exit 1: it cannot be opened) and maps it shared on a run,
+ * la_vmrun_pflash_add adds the device (returns: the errors of
+ * la_vm_res_add_named), la_vmrun_pflash_close unmaps it. */
+void la_vmrun_pflash_opt(struct argp_state *state, struct la_vmrun *a, const char *arg);
+void la_vmrun_pflash_check(struct argp_state *state, const struct la_vmrun *a);
+void la_vmrun_pflash_open(struct la_vmrun *a);
+int la_vmrun_pflash_add(struct la_vmrun *a);
+void la_vmrun_pflash_close(struct la_vmrun *a);
+/* fwcfg.c: the items as --explain shows them (text: a section, nothing
+ * without items; JSON: each an element of the current array) */
+void la_vmrun_fwcfg_explain(const struct la_vmrun *a);
+void la_vmrun_fwcfg_json(struct la_json *j, const struct la_vmrun *a);
 /* main.c: la_vmrun_vsock_opt - parse --vsock (exit 2 on bad syntax) */
 void la_vmrun_vsock_opt(struct argp_state *state, struct la_vmrun *a, char *arg);
 

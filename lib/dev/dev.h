@@ -61,6 +61,8 @@ enum la_need_how {
 	LA_NEED_GPE,     /* the lowest free GPE (allocate_gpe) */
 	LA_NEED_MMIO,    /* allocate_mmio(size, Named(grant name), align),
 			  * non-prefetchable: low MMIO (the goldfish battery) */
+	LA_NEED_PFLASH,  /* x86_64's pflash: la_platform.pflash_size bytes
+			  * below the BIOS at the top of 4 GiB (fixed) */
 };
 
 struct la_dev_need {
@@ -169,7 +171,7 @@ struct la_dev_desc {
 	const char *kind;        /* "serial", "rtc", "i8042", "debugcon",
 				  * "pstore", "vmwdt", "cpufreq", "acpi-pm",
 				  * "battery",
-				  * "virtio-pci", "pvpanic", "vpmc" */
+				  * "virtio-pci", "pvpanic", "vpmc", "fw-cfg", "pflash" */
 	const char *what;        /* one line for people */
 	struct {
 		unsigned n;      /* 0: not on this arch */
@@ -247,7 +249,8 @@ bool la_dev_on_arch(const struct la_dev_desc *t, const struct la_arch_ops *arch)
 extern const struct la_dev_desc la_dev_com1, la_dev_com2, la_dev_com3, la_dev_com4;
 extern const struct la_dev_desc la_dev_rtc, la_dev_i8042, la_dev_debugcon, la_dev_pstore;
 extern const struct la_dev_desc la_dev_vmwdt, la_dev_cpufreq, la_dev_acpi_pm, la_dev_post;
-extern const struct la_dev_desc la_dev_plic, la_dev_pvpanic, la_dev_battery;
+extern const struct la_dev_desc la_dev_plic, la_dev_pvpanic, la_dev_battery, la_dev_fw_cfg,
+	la_dev_pflash;
 extern const struct la_dev_desc la_dev_pci_hotplug, la_dev_pci_slot; /* lib/pci/hotplug.c */
 extern const struct la_dev_desc la_dev_vpmc; /* lib/dev/pmc.c: la-vmrun --control only */
 extern const struct la_dev_desc la_dev_virtio_blk, la_dev_virtio_net, la_dev_virtio_rng,

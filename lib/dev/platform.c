@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dev/platform.h"
+#include "dev/pflash.h"
 #include "fdt/fdt.h"
 #include "err.h"
 #include "jsonw.h"
@@ -142,6 +143,17 @@ static int la_platform_pstore(struct la_platform *d, struct la_grant *g, const c
 	return la_platform_claim(d, g, conflict);
 }
 
+/* pflash: below the BIOS at the top of 4 GiB (lib/dev/pflash.h). */
+static int la_platform_pflash(struct la_platform *d, struct la_grant *g, const char **conflict)
+{
+	if (!d->pflash_size)
+		return -LA_ERR_NOPOOL;
+	g->fixed = true;
+	g->range.start = la_pflash_base(d->pflash_size, d->bios_size);
+	g->range.end = g->range.start + d->pflash_size - 1;
+	return la_platform_claim(d, g, conflict);
+}
+
 /* IO ports from the allocator's IO pool, named after the grant. */
 static int la_platform_io(struct la_platform *d, const struct la_dev_need *n,
 			  struct la_grant *g)
@@ -252,6 +264,8 @@ static int la_platform_need(struct la_platform *d, const struct la_dev_need *n,
 		return la_sys_alloc_gpe(d->sa, g->name, &g->value);
 	case LA_NEED_MMIO:
 		return la_platform_mmio(d, n, g);
+	case LA_NEED_PFLASH:
+		return la_platform_pflash(d, g, conflict);
 	}
 	return -LA_ERR_INTERNAL;
 }

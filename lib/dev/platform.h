@@ -66,6 +66,8 @@ struct la_platform {
 	unsigned nintx;
 	struct la_intx_key *keys;         /* (bus, dev, pin) -> gsi */
 	unsigned nkeys;
+	uint64_t pflash_size, bios_size;  /* pflash (LA_NEED_PFLASH): its image's
+					   * and the BIOS's bytes; 0: no pflash */
 	unsigned nfixed;                  /* fixed ranges in use */
 	struct {
 		enum la_res_kind kind;
@@ -90,7 +92,7 @@ const struct la_dev_desc *la_platform_next_serial(const struct la_platform *p);
  * On success the device is an instance of p.
  * returns: 0, -LA_ERR_UNSUPPORTED (not on this arch), -LA_ERR_EXISTINGALLOC
  * (a fixed range in use; *conflict gets its owner), -LA_ERR_NOPOOL (pstore
- * without a reserved region), -LA_ERR_NAMELEN, -LA_ERR_TOOMANY,
+ * without a reserved region, pflash without pflash_size), -LA_ERR_NAMELEN, -LA_ERR_TOOMANY,
  * -LA_ERR_NOMEM, the errors of la_sys_alloc_pci, la_sys_alloc_mmio,
  * la_sys_alloc_io and la_sys_alloc_irq */
 int la_platform_add(struct la_platform *p, const struct la_dev_desc *t, const char *name,

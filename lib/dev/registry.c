@@ -19,6 +19,8 @@ const struct la_dev_desc *const la_dev_registry[] = {
 	&la_dev_virtio_blk, &la_dev_virtio_net, &la_dev_virtio_rng, &la_dev_virtio_console,
 	&la_dev_virtio_vsock,
 	&la_dev_pvpanic,
+	&la_dev_fw_cfg,
+	&la_dev_pflash,
 	&la_dev_vmwdt,
 	&la_dev_cpufreq,
 	&la_dev_acpi_pm,

@@ -436,10 +436,10 @@ NOSPACE"
 		$X86 --mmio-range 0-0x10000000000000000
 	fails 2 "la-alloc: --pstore: '0': the pstore size must not be 0" $X86 --pstore 0
 	fails 2 "la-alloc: --device: 'pstore': pstore needs size=SIZE" $X86 --device pstore
-	fails 2 "la-alloc: --device: 'rtc,size=1M': only pstore takes size=" $X86 --device rtc,size=1M
+	fails 2 "la-alloc: --device: 'rtc,size=1M': only pstore and pflash take size=" $X86 --device rtc,size=1M
 	fails 2 "la-alloc: --device: 'virtio-blk,name=a.b': a device name has no '.'" \
 		$X86 --device virtio-blk,name=a.b
-	fails 2 "la-alloc: --device: 'floppy': unknown TYPE (use serial, com1, com2, com3, com4, rtc, i8042, debugcon, pstore, virtio-blk, virtio-net, virtio-rng, virtio-console, virtio-vsock, pvpanic, vmwdt, cpufreq, acpi-pm, post, plic, vpmc or battery)" \
+	fails 2 "la-alloc: --device: 'floppy': unknown TYPE (use serial, com1, com2, com3, com4, rtc, i8042, debugcon, pstore, virtio-blk, virtio-net, virtio-rng, virtio-console, virtio-vsock, pvpanic, fw-cfg, pflash, vmwdt, cpufreq, acpi-pm, post, plic, vpmc or battery)" \
 		$X86 --device floppy
 	fails 2 "la-alloc: --device: 'pstore,size=2M': a VM has one pstore region (already --pstore '1M')" \
 		$X86 --pstore 1M --device pstore,size=2M

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # la-vmrun's console and firmware cases on KVM (the probe guest and Linux
-# boot cases are in vmrun_vm.bats): a BIOS image at the reset vector,
+# boot cases are in vmrun_vm.bats): a BIOS image at the reset vector, the
+# pflash probe (tests/guest/fw-pflash.S) erasing and programming a block of
+# a --pflash image and a second run finding it there,
 # standard input to the guest's shell, Ctrl-A x. Where /dev/kvm is hardware
 # KVM the cases run directly; elsewhere in an emulated host
 # (tests/vm/run-in-l1.sh). One run of all cases (setup_file), then one test
@@ -14,6 +16,9 @@ cases() {
 	cat <<'CASES'
 K=$P/vmlinuz I=$P/guest.cpio
 la-case bios 60 la-vmrun --bios $P/fw.bin
+la-case pflash-write 60 sh -c "dd if=/dev/zero of=pf.img bs=4096 count=16 2>/dev/null && la-vmrun --bios $P/fw-pflash.bin --pflash path=pf.img"
+la-case pflash-file 10 sh -c "od -An -tx1 -j 4096 -N 8 pf.img; od -An -tx1 -j 8191 -N 3 pf.img"
+la-case pflash-read 60 la-vmrun --bios $P/fw-pflash.bin --pflash path=pf.img,block_size=4096
 la-case linux-shell 300 sh -c "for i in \$(seq 120); do echo 'echo typed-\$((6*7)); poweroff -f'; sleep 2; done | la-vmrun --initrd $I --cmdline 'quiet la.fate=shell' $K"
 la-case ctrl-a-x 120 sh -c "(sleep 8; printf '\\001x') | la-vmrun --initrd $I --cmdline 'quiet la.fate=shell' $K"
 CASES
@@ -36,7 +41,7 @@ setup_file() {
 		return 0
 	fi
 	cp "$l2" "$pay/vmlinuz"
-	cp "$LA_BUILD/vm/guest.cpio" "$FW" "$pay/"
+	cp "$LA_BUILD/vm/guest.cpio" "$FW" "$LA_BUILD/guest/fw-pflash.bin" "$pay/"
 	if hardware_kvm; then
 		mkdir -p "$BATS_FILE_TMPDIR/bin"
 		ln -sf "$LA_TOP/tests/vm/la-case.sh" "$BATS_FILE_TMPDIR/bin/la-case"
@@ -73,6 +78,33 @@ case_result() {
 @test "la-vmrun: --bios starts a firmware at the reset vector; its i8042 reset gives 32" {
 	case_result bios
 	assert_equal "$status" 32
+}
+
+@test "la-vmrun: --pflash: a firmware erases a block and programs a marker with CFI commands; they reach the file" {
+	case_result pflash-write
+	[ "$status" = 32 ] || fail "status $status, want 32: $output"
+	mapfile -t lines <<<"$output"
+	assert_line 'pflash: before 00000000'
+	assert_line 'pflash: cfi QRY'
+	assert_line 'pflash: erase status 80'
+	assert_line 'pflash: erased ffffffff ff'
+	assert_line 'pflash: program status 80'
+	assert_line 'pflash: bad program status 90'
+	assert_line 'pflash: after 4c415046'
+	case_result pflash-file
+	assert_equal "$status" 0
+	# the marker and the erased block in the file; the refused program
+	# left 0x2001 and the next block alone
+	assert_equal "$(tr -d ' \n' <<<"$output")" 4c415046ffffffffff0000
+}
+
+@test "la-vmrun: --pflash: the next run with the same file reads the marker back" {
+	case_result pflash-read
+	[ "$status" = 32 ] || fail "status $status, want 32: $output"
+	mapfile -t lines <<<"$output"
+	assert_line 'pflash: before 4c415046'
+	assert_line 'pflash: marker found'
+	refute_line --partial 'pflash: cfi'
 }
 
 @test "la-vmrun: standard input reaches the guest's shell through COM1 (RX interrupts)" {

@@ -9,8 +9,10 @@
 # Without pvpanic the same panic is a reset (32). In the same boot, --serial
 # (issue 19 item 7, tests/vm/serial-case.sh): a Unix socket serial a client
 # attaches to, detaches from and attaches to again, a file with earlycon,
-# syslog(3) into busybox syslogd. Only in the plain pass of tests/run.sh, as
-# the other VM suites.
+# syslog(3) into busybox syslogd. fw_cfg: the guest loads qemu_fw_cfg,
+# which binds to la-vmrun's QEMU0002, and prints the --fw-cfg items from
+# /sys/firmware/qemu_fw_cfg (la.fwcfg). Only in the plain pass of
+# tests/run.sh, as the other VM suites.
 
 load vmrun_vm_helpers
 
@@ -27,6 +29,7 @@ la-case b-nopvpanic $t la-vmrun --no-pvpanic --cmdline 'la.modules=pvpanic_pci l
 la-case b-wrongsize 10 la-vmrun --pstore path=/tmp/ps.img,size=2M $boot
 la-case s-unix $t sh "\$P/serial-case.sh" unix $boot
 la-case s-syslog 60 sh "\$P/serial-case.sh" syslog --mem 256M --cmdline probe.mode=poweroff "\$P/probe.bzImage"
+la-case b-fwcfg $t la-vmrun --fw-cfg name=opt/la/file,path=\$P/fwcfg.txt --fw-cfg 'name=opt/la/string,string=hello, fw_cfg' --cmdline 'la.modules=qemu_fw_cfg la.fwcfg=opt/la/file la.fwcfg=opt/la/string' $boot
 EOF
 }
 
@@ -45,6 +48,7 @@ setup_file() {
 		echo "$m" >"$t/harness-error"
 		return 0
 	fi
+	printf 'first line of an fw_cfg file\nsecond, 4242\n' >"$p/fwcfg.txt"
 	{
 		echo 'P=${P:-/payload}; export P'
 		vm_sanitizer_env
@@ -133,4 +137,19 @@ need_case() {
 	vm_case_status s-syslog 0
 	assert_line 'serial-case: la-vmrun status 0'
 	assert_line --regexp '^serial-case: syslog .*daemon\.info la-vmrun\[[0-9]+\]: ttyS0: probe: start '
+}
+
+@test "fw_cfg: the guest's qemu_fw_cfg driver finds the device (DMA in its id) and reads each --fw-cfg item, a file's and a string's" {
+	need_case b-fwcfg
+	vm_case_status b-fwcfg 0
+	assert_line --regexp '^la-guest: modules loaded .*qemu_fw_cfg'
+	run grep -c '^la-guest: fwcfg rev 3$' <<<"$output"
+	assert_output 2
+	vm_case_status b-fwcfg 0
+	assert_line 'la-guest: fwcfg opt/la/file size 42'
+	assert_line 'la-guest: fwcfg opt/la/file: first line of an fw_cfg file'
+	assert_line 'la-guest: fwcfg opt/la/file: second, 4242'
+	assert_line 'la-guest: fwcfg opt/la/string size 13'
+	assert_line 'la-guest: fwcfg opt/la/string: hello, fw_cfg'
+	assert_line 'la-guest: fate poweroff'
 }

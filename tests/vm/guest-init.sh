@@ -25,6 +25,11 @@
 #                    pvpanic-pci driver took, or "none"), then panics the
 #                    kernel (sysrq c): la-vmrun --pstore keeps its log, and
 #                    pvpanic makes la-vmrun exit 34
+#   la.fwcfg=NAME    "la-guest: fwcfg rev R" (the device's feature bitmap),
+#                    then "la-guest: fwcfg NAME size N" and "la-guest: fwcfg
+#                    NAME: LINE" per line of its bytes, from the qemu_fw_cfg
+#                    driver's /sys/firmware/qemu_fw_cfg/by_name/NAME (or
+#                    "la-guest: fwcfg NAME none (WHAT THERE IS)")
 # The virtio pieces (an initramfs made with mkguest.sh --modules; nothing of
 # this runs unless the command line asks):
 #   la.modules=M[,M...]  insmod each M (a line of /lib/modules/KVER/la.dep:
@@ -452,6 +457,18 @@ for w in $(cat /proc/cmdline); do
 		echo "la-guest: pstore files ${f:-none}"
 		cat /sys/fs/pstore/* 2>/dev/null | grep -iE 'panic|sysrq' | head -n 20 |
 			sed 's/^/la-guest: pstore /'
+		;;
+	la.fwcfg=*)
+		n=${w#la.fwcfg=}
+		d=/sys/firmware/qemu_fw_cfg
+		echo "la-guest: fwcfg rev $(cat $d/rev 2>/dev/null || echo none)"
+		if [ -r "$d/by_name/$n/raw" ]; then
+			echo "la-guest: fwcfg $n size $(cat "$d/by_name/$n/size")"
+			sed "s|^|la-guest: fwcfg $n: |" "$d/by_name/$n/raw"
+			echo
+		else
+			echo "la-guest: fwcfg $n none ($(ls -R $d/by_name 2>&1 | tr '\n' ' '))"
+		fi
 		;;
 	la.panic)
 		f=$(ls /sys/bus/pci/drivers/pvpanic-pci 2>/dev/null | grep : | tr '\n' ' ')

@@ -312,11 +312,11 @@ la_vm_kvm_ko_riscv64() {
 # the modules a guest may ask for, each with what it needs; "virtio" on the
 # guest's command line means all of them
 LA_VM_GUEST_MODULES="virtio_pci virtio_blk virtio_net virtio_console virtio_rng vmw_vsock_virtio_transport ext4"
-# and the panic pieces (vmrun_vm_bvm.bats): ramoops (--pstore) and
-# pvpanic_pci, each its own la.dep line, never in "virtio" (ramoops without
-# its ramoops.* parameters fails to load); left out where the kernel has
-# no such module
-LA_VM_GUEST_EXTRA_MODULES="ramoops pvpanic_pci"
+# and the pieces of vmrun_vm_bvm.bats: ramoops (--pstore), pvpanic_pci and
+# qemu_fw_cfg (--fw-cfg), each its own la.dep line, never in "virtio"
+# (ramoops without its ramoops.* parameters fails to load); left out where
+# the kernel has no such module
+LA_VM_GUEST_EXTRA_MODULES="ramoops pvpanic_pci qemu_fw_cfg"
 
 # la_vm_module_deps BASE KVER MOD: the paths (relative to
 # BASE/lib/modules/KVER) of MOD and of every module it needs, in load
