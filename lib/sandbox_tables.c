@@ -277,11 +277,21 @@ const struct la_sys_table *la_sys_table_get(enum la_thread_kind k)
 
 /* What AddressSanitizer's exit-time leak check (LeakSanitizer) does: it
  * stops the world from a cloned task that ptraces every thread, and reads
- * /proc/self/maps and /proc/self/task. Only in sanitizer builds, which
+ * /proc/self/maps and /proc/self/task (open, read, lseek, close; the
+ * tracer's stack: mmap, its guard page: mprotect PROT_NONE). And what
+ * ASan's allocator and
+ * threads do in any thread: map more of its heap when a size class runs
+ * out (mmap MAP_FIXED, never executable: a vCPU thread's malloc), unmap a
+ * thread's own state when it ends (munmap: the device thread, once
+ * standard input is at its end); both seen in the emulated host's Linux
+ * boot, tests/bats/vmrun_vm_san.bats. Only in sanitizer builds, which
  * `make check` tests; an installed la-vmrun never has it. */
 #if defined(__SANITIZE_ADDRESS__)
 static const struct la_sys_rule la_sys_sanitizer[] = {
 	ALLOW("open"), ALLOW("getdents"), ALLOW("sched_yield"), ALLOW("getppid"), ALLOW("rt_sigaction"), ALLOW("sigaltstack"), ALLOW("prctl"), ALLOW("clone"), ALLOW("ptrace"), ALLOW("wait4"),
+	ALLOW("munmap"), { .name = "mmap", .nalt = 1, .alt = { NOEXEC(2) } },
+	{ .name = "mprotect", .nalt = 1, .alt = { NOEXEC(2) } },
+	ALLOW("read"), ALLOW("lseek"), ALLOW("close"),
 };
 
 static const struct la_sys_table la_sys_extra = {
