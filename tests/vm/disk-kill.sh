@@ -19,6 +19,9 @@ mode=$1 disk=$2 count=$3 seed=$4 k=$5 delay=$6
 img=${disk%,direct}
 blocks=/dev/vda,$count,$seed
 [ "$mode" = kill ] || blocks=$blocks,$k
+# emptied here, before the wait below reads it: the child's own truncation
+# may come after the first look, which would find the last case's lines
+: >/tmp/disk.out
 la-vmrun --mem 512M --initrd "$P/virtio.cpio" --disk "$disk" \
 	--cmdline "quiet la.modules=virtio_pci,virtio_blk la.blocks=$blocks" \
 	"$P/vmlinuz" >/tmp/disk.out 2>/tmp/disk.err &
