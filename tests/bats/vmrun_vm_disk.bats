@@ -40,7 +40,7 @@ disk_cases() {
 }
 
 setup_file() {
-	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc m seed
+	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload m seed
 	mkdir -p "$p"
 	seed=${LA_DISK_SEED:-$(($(date +%s%N) / 1000 % 1000000))}
 	echo "# disk: seed $seed (LA_DISK_SEED=$seed repeats these kill points)" >&3
@@ -60,19 +60,13 @@ setup_file() {
 		vm_sanitizer_env
 		disk_cases "$seed"
 	} >"$t/l1.sh"
-	rc=0
-	"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 1500 --stall 300 --module brd \
-		--payload "$p" --bin "$VM_BIN/la-vmrun" --bin "$VM_BUILD/tests/x86_64/la-blocks" \
-		--out "$t/l1" --script "$t/l1.sh" 2>"$t/l1.stderr" || rc=$?
-	echo "$rc" >"$t/l1.rc"
-	[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+	vm_run_l1 "$t" --timeout 1500 --stall 300 --module brd --payload "$p" \
+		--bin "$VM_BIN/la-vmrun" --bin "$VM_BUILD/tests/x86_64/la-blocks"
 }
 
 # need_case CASE: CASE ran, after the images were made
 need_case() {
-	vm_have_vmrun || vm_cannot_run "no $VM_BIN/la-vmrun"
-	[ -n "$(vm_case_dir "$1")" ] ||
-		vm_cannot_run "case $1 did not run: $(cat "$BATS_FILE_TMPDIR/harness-error" 2>/dev/null)"
+	vm_need_case "$1"
 	vm_case_status d-images 0
 }
 
