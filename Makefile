@@ -17,6 +17,11 @@
 #                   $(BUILD)/cross/ARCH (run them with qemu-ARCH-static)
 
 BUILD   ?= build
+# one spelling of every target, however BUILD is given (make, the suites'
+# BUILD=$PWD/build): the .d files name targets as they were built, and a
+# relative and an absolute name would miss each other's header
+# dependencies, leaving objects stale after a header changes
+override BUILD := $(abspath $(BUILD))
 PREFIX  ?= /usr/local
 SAN     ?=
 
@@ -99,12 +104,13 @@ GUEST_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-pic
 	-march=x86-64 -mcmodel=small
 GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segments
 GUEST         := $(BUILD)/guest
-GUEST_OBJS    := $(GUEST)/entry.o $(GUEST)/main.o $(GUEST)/report.o
+GUEST_OBJS    := $(GUEST)/entry.o $(GUEST)/main.o $(GUEST)/report.o $(GUEST)/hostile.o
 GUEST_OUT     := $(GUEST)/probe.bzImage $(GUEST)/probe.elf $(BUILD)/bench/fw.bin \
-	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec $(BUILD)/tests/la-pty
+	$(BUILD)/vm/guest.cpio $(BUILD)/bench/la-bench-exec $(BUILD)/bench/la-bench-floor \
+	$(BUILD)/tests/la-pty
 guest: $(GUEST_OUT)
 
-$(GUEST)/%.o: tests/guest/%.c tests/guest/probe.h
+$(GUEST)/%.o: tests/guest/%.c tests/guest/probe.h tests/guest/io.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
 $(GUEST)/%.o: tests/guest/%.S
@@ -126,6 +132,10 @@ $(BUILD)/bench/fw.bin: bench/fw.S
 	$(GUEST_OBJCOPY) -O binary $(BUILD)/bench/fw.elf $@
 # the bench's exec timer: static, so it runs in the emulated host as is
 $(BUILD)/bench/la-bench-exec: bench/exec.c
+	@mkdir -p $(@D)
+	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# the firmware run's floor (bench/floor.c): static too
+$(BUILD)/bench/la-bench-floor: bench/floor.c
 	@mkdir -p $(@D)
 	$(GUEST_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
 # the device-tree arches' bench payloads (bench/fw-ARCH.S): power off at once
@@ -386,7 +396,17 @@ $(FUZZ_LIB): $(LIB_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
 	$(AR) qcs $@ $^
 $(FUZZ_BUILD)/bin/%: $(FUZZ_BUILD)/obj/tests/fuzz/%.o $(FUZZ_LIB)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_SANFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(filter %.a,$^) \
+		$(FUZZ_LDEXTRA) $(LDLIBS)
+# the command-line targets (fuzz_args_*.c): a program's main.c included
+# with main renamed, its other files beside it, and its exits turned into
+# returns to the fuzzer (tests/fuzz/fuzz_args.h)
+$(FUZZ_BUILD)/bin/fuzz_args_%: FUZZ_LDEXTRA = -Wl,--wrap=exit,--wrap=argp_parse \
+	-Wl,--wrap=argp_failure,--wrap=argp_error,--wrap=argp_state_help
+$(FUZZ_BUILD)/bin/fuzz_args_vmrun: \
+	$(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out cmd/vmrun/main.c,$(wildcard cmd/vmrun/*.c)))
+$(FUZZ_BUILD)/bin/fuzz_args_alloc: \
+	$(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out cmd/alloc/main.c,$(wildcard cmd/alloc/*.c)))
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -2,10 +2,13 @@
 # bench/boot.sh [BUILD]: la-vmrun against QEMU microvm (and lkvm when it is
 # on PATH), side by side, in one run (make bench):
 #   (a) firmware exec -> exit, wall time and peak RSS: la-vmrun --bios fw.bin
-#       vs qemu -M microvm,x-option-roms=off -device isa-debug-exit,iobase=0xf4,
-#       iosize=0x04 -bios fw.bin (isa-debug-exit defaults to port 0x501)
+#       (--irqchip kernel and split) vs qemu -M microvm,x-option-roms=off
+#       -device isa-debug-exit,iobase=0xf4,iosize=0x04 -bios fw.bin
+#       (isa-debug-exit defaults to port 0x501), and the floors beside them:
+#       la-bench-floor (bench/floor.c) creating la-vmrun's KVM objects (la)
+#       and the leanest platform (split), running the same firmware
 #   (b) Debian's cloud kernel, kernel start -> init marker, same kernel and
-#       initramfs for both VMMs
+#       initramfs for every VMM (la-vmrun with each irqchip)
 #   (c) the VMM's own memory while that guest runs: RSS minus guest RAM
 # Everything runs in the emulated host (tests/vm/run-in-l1.sh: QEMU TCG with
 # SVM, Debian's kernel with kvm-amd), so both VMMs meet the same /dev/kvm;
@@ -53,6 +56,7 @@ fi
 	cat "$top/bench/inner.sh"
 } >"$stage/inner.sh"
 bins=(--bin "$build/bench/la-bench-exec")
+[ -x "$build/bench/la-bench-floor" ] && bins+=(--bin "$build/bench/la-bench-floor")
 [ -n "$vmrun" ] && bins+=(--bin "$vmrun")
 echo "== emulated host: QEMU TCG -cpu EPYC,+svm,+npt, vmlinuz-$(la_vm_kver "$(la_vm_l1_kernel)"), kvm-amd; L1 /dev/kvm"
 "$top/tests/vm/run-in-l1.sh" --qemu --smp 2 --mem 2G --timeout 1800 "${bins[@]}" \

@@ -38,23 +38,39 @@ runs() {
 	done
 }
 
+# fwrow LABEL FILE CMD...: measure CMD RUNS_FW times into FILE, print its row
+fwrow() {
+	label=$1 f=$2
+	shift 2
+	runs "$RUNS_FW" "$f" $X -- "$@"
+	printf '    %-44s %10s %14s %8s\n' "$label" "$(median wall_ms "$f")" \
+		"$(median maxrss_kib "$f")" "$(statuses "$f")"
+}
+
 fw() {
 	echo "(a) firmware exec -> exit: median of $RUNS_FW runs (bench/fw.S: port 0xf4, then i8042 reset)"
 	printf '    %-44s %10s %14s %8s\n' VMM wall_ms peak_rss_kib status
 	if [ -n "$VMRUN" ]; then
-		runs "$RUNS_FW" "$log.fw-la" $X -- "$VMRUN" --bios "$B/fw.bin"
-		printf '    %-44s %10s %14s %8s\n' "la-vmrun --bios fw.bin" "$(median wall_ms "$log.fw-la")" \
-			"$(median maxrss_kib "$log.fw-la")" "$(statuses "$log.fw-la")"
+		for ic in kernel split; do
+			fwrow "la-vmrun --irqchip $ic --bios fw.bin" "$log.fw-la-$ic" \
+				"$VMRUN" --irqchip "$ic" --bios "$B/fw.bin"
+		done
 	else
 		printf '    %-44s %s\n' "la-vmrun --bios fw.bin" "not built"
 	fi
-	runs "$RUNS_FW" "$log.fw-q" $X -- $QEMU -M microvm,x-option-roms=off -device isa-debug-exit,iobase=0xf4,iosize=0x04 -bios "$B/fw.bin"
-	printf '    %-44s %10s %14s %8s\n' "qemu microvm isa-debug-exit@0xf4 -bios fw.bin" \
-		"$(median wall_ms "$log.fw-q")" "$(median maxrss_kib "$log.fw-q")" "$(statuses "$log.fw-q")"
+	# the floors (bench/floor.c): la-vmrun's KVM objects, and the leanest
+	if command -v la-bench-floor >/dev/null 2>&1; then
+		for v in la split; do
+			fwrow "floor: la-bench-floor $v" "$log.fw-floor-$v" la-bench-floor "$v" "$B/fw.bin"
+		done
+	else
+		printf '    %-44s %s\n' "floor: la-bench-floor" "not on PATH"
+	fi
+	fwrow "qemu microvm isa-debug-exit@0xf4 -bios fw.bin" "$log.fw-q" \
+		$QEMU -M microvm,x-option-roms=off -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-bios "$B/fw.bin"
 	if command -v lkvm >/dev/null 2>&1; then
-		runs "$RUNS_FW" "$log.fw-k" $X -- lkvm run --firmware "$B/fw.bin"
-		printf '    %-44s %10s %14s %8s\n' "lkvm run --firmware" "$(median wall_ms "$log.fw-k")" \
-			"$(median maxrss_kib "$log.fw-k")" "$(statuses "$log.fw-k")"
+		fwrow "lkvm run --firmware" "$log.fw-k" lkvm run --firmware "$B/fw.bin"
 	else
 		printf '    %-44s %s\n' "lkvm run --firmware" "no lkvm on PATH"
 	fi
@@ -77,18 +93,20 @@ linux() {
 	echo "(b) Linux ${KERNEL_NAME:-vmlinuz}, 1 vCPU, $GMEM: kernel start -> init marker, and (c) VMM memory while it runs"
 	echo "    median of $RUNS_LINUX boots; guest_init_s = guest uptime at /init; vmm_kib = RSS minus guest RAM mappings (smaps, 1 s after the marker)"
 	printf '    %-16s %12s %16s %10s %10s %14s %8s\n' VMM guest_init_s exec_to_init_ms vmm_kib rss_kib peak_rss_kib status
-	for vmm in la-vmrun qemu-microvm; do
+	for vmm in la-vmrun la-vmrun-split qemu-microvm; do
 		f=$log.linux-$vmm
 		: >"$f"
 		rm -f "$f".log.*
 		i=0
 		while [ "$i" -lt "$RUNS_LINUX" ]; do
 			case $vmm in
-			la-vmrun)
+			la-vmrun | la-vmrun-split)
 				[ -n "$VMRUN" ] || break
+				ic=kernel
+				[ "$vmm" = la-vmrun ] || ic=split
 				$X --marker 'la-guest: init' --smaps-delay 1000 --guest-size 0xa0000 --guest-size 0x60000 \
-					--log "$f.log.$i" -- "$VMRUN" --mem "$GMEM" --cpus 1 --initrd "$B/guest.cpio" \
-					--cmdline "$append" "$B/vmlinuz" >>"$f" 2>>"$f.err" ;;
+					--log "$f.log.$i" -- "$VMRUN" --irqchip "$ic" --mem "$GMEM" --cpus 1 \
+					--initrd "$B/guest.cpio" --cmdline "$append" "$B/vmlinuz" >>"$f" 2>>"$f.err" ;;
 			qemu-microvm)
 				$X --marker 'la-guest: init' --smaps-delay 1000 --log "$f.log.$i" -- \
 					$QEMU -M microvm,x-option-roms=off,rtc=on -cpu host -smp 1 -m "$GMEM" \

@@ -101,6 +101,7 @@
 	X(INTERNAL,     "internal error")                                     \
 	/* building a VM (la-vmrun) */                                        \
 	X(GUESTMEM,     "cannot map guest memory")                            \
+	X(HUGEPAGES,    "not enough free 2 MiB huge pages (/proc/sys/vm/nr_hugepages)") \
 	X(GPA,          "guest address range is not backed by guest memory")  \
 	X(BZSIZE,       "bzImage: setup and system size exceed the file")      \
 	X(ELFLOAD,      "ELF kernel: a segment is below 0x200000 or outside guest memory") \

@@ -52,9 +52,10 @@
 static const struct la_sys_rule la_sys_vcpu[] = {
 	LA_SYS_COMMON,
 	LA_SYS_CTL_UNLINK,
-	{ .name = "ioctl", .nalt = 10, .alt = {
+	{ .name = "ioctl", .nalt = 11, .alt = {
 		ARG(1, KVM_RUN, "KVM_RUN"),
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
+		ARG(1, KVM_SIGNAL_MSI, "KVM_SIGNAL_MSI (x86_64's split irqchip: the IOAPIC)"),
 		ARG(1, KVM_IOEVENTFD, "KVM_IOEVENTFD (a virtio queue enabled, a BAR moved)"),
 		ARG(1, KVM_SET_GSI_ROUTING, "KVM_SET_GSI_ROUTING (an MSI-X entry written)"),
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
@@ -74,8 +75,9 @@ static const struct la_sys_rule la_sys_device[] = {
 	ALLOW("poll"),
 	ALLOW("ppoll"),
 	ALLOW("clock_nanosleep"),
-	{ .name = "ioctl", .nalt = 4, .alt = {
+	{ .name = "ioctl", .nalt = 5, .alt = {
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE"),
+		ARG(1, KVM_SIGNAL_MSI, "KVM_SIGNAL_MSI (x86_64's split irqchip: the IOAPIC)"),
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),
 		LA_SYS_TTY,
 	} },
@@ -85,11 +87,12 @@ static const struct la_sys_rule la_sys_device[] = {
  * (read them), signal (write) and raise its INTx. */
 #define LA_SYS_VIRTIO_IOCTLS                                                   \
 	ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (INTx)"),                           \
+	ARG(1, KVM_SIGNAL_MSI, "KVM_SIGNAL_MSI (INTx through the split IOAPIC)"), \
 	ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC)"),               \
 	LA_SYS_TTY
 #define LA_SYS_VIRTIO                                                          \
 	ALLOW("ppoll"), ALLOW("read"), LA_SYS_CTL_UNLINK,                      \
-	{ .name = "ioctl", .nalt = 4, .alt = { LA_SYS_VIRTIO_IOCTLS } }
+	{ .name = "ioctl", .nalt = 5, .alt = { LA_SYS_VIRTIO_IOCTLS } }
 
 /* virtio-blk: reads and writes of its image (preadv/pwritev), fdatasync
  * for FLUSH, fallocate for DISCARD and WRITE_ZEROES. */
@@ -134,7 +137,7 @@ static const struct la_sys_rule la_sys_virtio_console[] = {
 static const struct la_sys_rule la_sys_virtio_net[] = {
 	LA_SYS_COMMON,
 	ALLOW("ppoll"), ALLOW("read"), ALLOW("readv"), ALLOW("writev"), LA_SYS_CTL_UNLINK,
-	{ .name = "ioctl", .nalt = 13, .alt = {
+	{ .name = "ioctl", .nalt = 14, .alt = {
 		LA_SYS_VIRTIO_IOCTLS,
 		ARG(1, TUNSETOFFLOAD, "TUNSETOFFLOAD (the guest's offloads)"),
 		LA_SYS_VHOST,
@@ -151,7 +154,7 @@ static const struct la_sys_rule la_sys_virtio_vsock[] = {
 	ALLOW("ppoll"),
 	ALLOW("read"),
 	LA_SYS_CTL_UNLINK,
-	{ .name = "ioctl", .nalt = 12, .alt = {
+	{ .name = "ioctl", .nalt = 13, .alt = {
 		LA_SYS_VIRTIO_IOCTLS,
 		LA_SYS_VHOST,
 		ARG(1, VHOST_VSOCK_SET_RUNNING, "VHOST_VSOCK_SET_RUNNING"),
@@ -224,7 +227,7 @@ static const struct la_sys_rule la_sys_control[] = {
 	ALLOW("fallocate"),
 	ALLOW("readv"),
 	ALLOW("writev"),
-	{ .name = "ioctl", .nalt = 10, .alt = {
+	{ .name = "ioctl", .nalt = 11, .alt = {
 		LA_SYS_TTY,
 		ARG(1, TUNGETIFF, "TUNGETIFF (a hot-plugged tap checked)"),
 		ARG(1, TUNSETVNETHDRSZ, "TUNSETVNETHDRSZ (its 12-byte header)"),
@@ -233,6 +236,7 @@ static const struct la_sys_rule la_sys_control[] = {
 		ARG(1, KVM_IRQFD, "KVM_IRQFD (its MSI-X vectors)"),
 		ARG(1, KVM_SET_GSI_ROUTING, "KVM_SET_GSI_ROUTING (its MSI-X routes)"),
 		ARG(1, KVM_IRQ_LINE, "KVM_IRQ_LINE (the SCI, its INTx)"),
+		ARG(1, KVM_SIGNAL_MSI, "KVM_SIGNAL_MSI (the SCI, its INTx, through the split IOAPIC)"),
 		ARG(1, KVM_INTERRUPT, "KVM_INTERRUPT (riscv64's PLIC, in the device's list)"),
 	} },
 };
@@ -279,13 +283,13 @@ const struct la_sys_table *la_sys_table_get(enum la_thread_kind k)
  * stops the world from a cloned task that ptraces every thread, and reads
  * /proc/self/maps and /proc/self/task (open, read, lseek, close; the
  * tracer's stack: mmap, its guard page: mprotect PROT_NONE). And what
- * ASan's allocator and
- * threads do in any thread: map more of its heap when a size class runs
- * out (mmap MAP_FIXED, never executable: a vCPU thread's malloc), unmap a
+ * ASan's allocator and threads do in any thread: map and unmap its chunks
+ * (mmap never executable; seen from every device thread and the vCPUs of
+ * a running VM: the hostile guest's suite, and a vCPU's malloc in the
+ * emulated host's Linux boot, tests/bats/vmrun_vm_san.bats), unmap a
  * thread's own state when it ends (munmap: the device thread, once
- * standard input is at its end); both seen in the emulated host's Linux
- * boot, tests/bats/vmrun_vm_san.bats. Only in sanitizer builds, which
- * `make check` tests; an installed la-vmrun never has it. */
+ * standard input is at its end). Only in sanitizer builds, which `make
+ * check` tests; an installed la-vmrun never has it. */
 #if defined(__SANITIZE_ADDRESS__)
 static const struct la_sys_rule la_sys_sanitizer[] = {
 	ALLOW("open"), ALLOW("getdents"), ALLOW("sched_yield"), ALLOW("getppid"), ALLOW("rt_sigaction"), ALLOW("sigaltstack"), ALLOW("prctl"), ALLOW("clone"), ALLOW("ptrace"), ALLOW("wait4"),

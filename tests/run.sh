@@ -59,9 +59,10 @@ done
 
 # The emulated-host suites boot QEMU TCG hosts and guests: minutes each. They
 # run once, in the plain pass, as does the cross build (not sanitized); the
-# sanitizer pass runs everything else, and one emulated-host suite of its
-# own: vmrun_vm_san.bats, the sanitized la-vmrun booting Linux with every
-# device (one boot; not in the plain pass).
+# sanitizer pass runs everything else, vmrun_vm_hostile.bats included: the
+# hostile guest (one short emulated-host boot) against the ASan+UBSan
+# la-vmrun is the point of that suite; and vmrun_vm_san.bats, the sanitized
+# la-vmrun booting Linux with every device (one boot; not in the plain pass).
 for f in "$top"/tests/bats/*.bats; do
 	case "$label:$(basename "$f")" in
 	plain:vmrun_vm_san.bats) continue ;;

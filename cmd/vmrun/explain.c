@@ -225,8 +225,15 @@ static void la_explain_node(const void *fdt, int node, int depth)
 
 void la_vmrun_explain(const struct la_vmrun *a)
 {
-	la_regions_print(stdout, &a->vm.mem);
 	const struct la_arch_ops *arch = a->vm.cfg.arch;
+
+	la_regions_print(stdout, &a->vm.mem);
+	if (a->hugepages)
+		printf("\nguest RAM backing: hugetlbfs, %llu pages of 2 MiB reserved at start "
+		       "(--hugepages)\n", (unsigned long long)la_gmem_huge_pages(&a->vm.mem));
+	else
+		printf("\nguest RAM backing: anonymous memory, each region of 2 MiB or more "
+		       "2 MiB-aligned (transparent huge pages where the host has them)\n");
 
 	la_explain_grants(a);
 	la_explain_virtio(a);
@@ -272,6 +279,9 @@ static void la_explain_json_layout(struct la_json *j, const struct la_vmrun *a)
 	la_json_u64(j, "memory_size", a->vm.cfg.mem_size);
 	la_json_u64(j, "cpus", a->vm.cfg.cpus);
 	la_regions_json(j, &a->vm.mem);
+	la_json_str(j, "ram_backing", a->hugepages ? "hugetlb" : "anonymous");
+	if (a->hugepages)
+		la_json_u64(j, "ram_huge_pages", la_gmem_huge_pages(&a->vm.mem));
 	la_json_u64(j, "phys_bits", r->phys_bits);
 	la_json_str(j, "phys_bits_source", r->phys_bits_source);
 	la_json_arr_begin(j, "grants");

@@ -31,6 +31,7 @@ enum {
 	K_DEBUGCON,
 	K_BOOT_TIMING,
 	K_NO_ACPI,
+	K_SPLIT_IRQCHIP,
 	K_EXPLAIN,
 	K_KVM_DEVICE,
 	K_OVERLAY,
@@ -49,6 +50,7 @@ enum {
 	K_PSTORE,
 	K_PVPANIC,
 	K_NO_PVPANIC,
+	K_HUGEPAGES,
 };
 
 static const struct argp_option la_vmrun_options[] = {
@@ -71,11 +73,17 @@ static const struct argp_option la_vmrun_options[] = {
 	  "power-off and teardown", 0 },
 	{ "no-acpi", K_NO_ACPI, NULL, 0, "No ACPI tables: the guest sees the MP table only "
 	  "(and cannot power off; reboot ends the VM)", 0 },
+	{ "split-irqchip", K_SPLIT_IRQCHIP, NULL, 0, "x86_64: --irqchip split (crosvm's "
+	  "spelling)", 0 },
 	{ "json", K_JSON, NULL, 0, "With --explain: one JSON document (schema "
 	  "la-vmrun-explain/1)", 0 },
 	{ "explain", K_EXPLAIN, NULL, 0, "Print what would be built (layout, grants, e820, "
 	  "cmdline, setup_data, tables) and exit without running", 0 },
 	{ "kvm-device", K_KVM_DEVICE, "PATH", 0, "The KVM device (default /dev/kvm)", 0 },
+	{ "hugepages", K_HUGEPAGES, NULL, 0, "Back guest RAM with 2 MiB hugetlbfs pages, "
+	  "reserved at start (the host's pool: /proc/sys/vm/nr_hugepages); fail at once if "
+	  "there are too few. Default: anonymous memory, 2 MiB-aligned for transparent huge "
+	  "pages", 0 },
 	{ "control", K_CONTROL, "PATH", 0, "Listen on a Unix socket at PATH (mode 0600, removed "
 	  "on exit) for la-vmctl: list, status, stop (one JSON object a line; see CONTROL "
 	  "SOCKET in la-vmrun(1)). A PATH a running VM listens on is refused", 0 },
@@ -302,6 +310,27 @@ static void la_vmrun_check_print(struct argp_state *state, struct la_vmrun *a)
 			     a->print_seccomp_kind);
 }
 
+/* x86_64's --irqchip kernel|split (or --split-irqchip): la-vmrun's, not
+ * the tree's, so taken out of the tree's options before they are checked. */
+static void la_vmrun_irqchip_check(struct argp_state *state, struct la_vmrun *a)
+{
+	const char *arg = a->fdt.arg[LA_FDTOPT_IRQCHIP];
+
+	if (a->vm.cfg.arch->id != LA_ARCH_X86_64) {
+		if (a->split_flag)
+			argp_failure(state, 2, 0, "--split-irqchip: x86_64's; %s guests have no "
+				     "IOAPIC", a->vm.cfg.arch->name);
+		return;
+	}
+	if (arg && !a->fdt.irqchip_x86)
+		argp_failure(state, 2, 0, "--irqchip: '%s': not kernel or split (x86_64's "
+			     "irqchips)", arg);
+	if (arg && a->split_flag && strcmp(arg, "split"))
+		argp_failure(state, 2, 0, "--irqchip: '%s': --split-irqchip asks for split", arg);
+	a->split_irqchip = a->split_flag || (arg && !strcmp(arg, "split"));
+	a->fdt.arg[LA_FDTOPT_IRQCHIP] = NULL;
+}
+
 static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
@@ -311,6 +340,7 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 		la_vmrun_check_print(state, a);
 		return;
 	}
+	la_vmrun_irqchip_check(state, a);
 	if (a->json && !a->explain)
 		argp_failure(state, 2, 0, "--json: prints the --explain dry run; give --explain too");
 	if (a->control_path && a->explain)
@@ -364,6 +394,8 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 		a->rng = true;
 		a->pvpanic = true;
 		a->pstore.fd = -1;
+		a->control_fd = -1;
+		a->initrd_fd = -1;
 		return 0;
 	case K_INITRD: a->initrd_path = arg; return 0;
 	case K_KERNEL:
@@ -379,6 +411,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_DEBUGCON: a->debugcon_path = arg; return 0;
 	case K_BOOT_TIMING: a->boot_timing = true; return 0;
 	case K_NO_ACPI: a->no_acpi = true; return 0;
+	case K_SPLIT_IRQCHIP: a->split_flag = true; return 0;
 	case K_EXPLAIN: a->explain = true; return 0;
 	case K_JSON: a->json = true; return 0;
 	case K_KVM_DEVICE: a->kvm_path = arg; return 0;
@@ -407,6 +440,7 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_NO_RNG: a->rng = false; return 0;
 	case K_PVPANIC: a->pvpanic = true; return 0;
 	case K_NO_PVPANIC: a->pvpanic = false; return 0;
+	case K_HUGEPAGES: a->hugepages = true; return 0;
 	case K_PSTORE: la_vmrun_pstore_opt(state, a, arg); return 0;
 	case K_CONSOLE:
 		if (!strcmp(arg, "virtio"))
@@ -771,6 +805,27 @@ static void la_vmrun_resources(struct la_vmrun *a)
 		la_vmrun_die("resources", a->res.failed, la_strerror(err));
 }
 
+/* --hugepages and the pool is too small: how many pages the guest needs,
+ * how many the host has free. */
+static void la_vmrun_hugepages_fail(const struct la_vmrun *a)
+{
+	char line[128], why[256];
+	unsigned long long free_pages = 0;
+	bool known = false;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "HugePages_Free: %llu", &free_pages) == 1)
+			known = true;
+	if (f)
+		fclose(f);
+	snprintf(why, sizeof(why), "the guest's RAM needs %llu free 2 MiB huge pages, the host "
+		 "has %s%llu (raise /proc/sys/vm/nr_hugepages)",
+		 (unsigned long long)la_gmem_huge_pages(&a->vm.mem), known ? "" : "? ",
+		 free_pages);
+	la_cli_fail("--hugepages", NULL, 1, "%s", why);
+}
+
 static void la_vmrun_build(struct la_vmrun *a)
 {
 	const struct la_vm_config *c = &a->vm.cfg;
@@ -788,13 +843,16 @@ static void la_vmrun_build(struct la_vmrun *a)
 		.cmdline = a->cmdline, .console = la_vmrun_console(a), .earlycon = true,
 		.hvc0 = a->console_virtio, .plat = &a->res.plat,
 		.dtb = a->dtb, .dtb_len = a->dtb_len, .no_acpi = a->no_acpi,
+		.split_irqchip = a->split_irqchip,
 		.phys_bits = a->res.phys_bits, .pm_iobase = a->res.pm_iobase,
 		.console_port = a->img.console_port, .ramoops = la_vmrun_ramoops(a),
 		.plan = a->dt ? &a->plan : NULL, .facts = a->dt ? &a->facts : NULL,
 	};
 	if (getrandom(a->img.rng_seed, sizeof(a->img.rng_seed), 0) != sizeof(a->img.rng_seed))
 		la_vmrun_die("getrandom", NULL, strerror(errno));
-	err = la_gmem_map(&a->g, &a->vm.mem);
+	err = la_gmem_map(&a->g, &a->vm.mem, a->hugepages ? LA_GMEM_HUGETLB : LA_GMEM_ANON);
+	if (err == -LA_ERR_HUGEPAGES)
+		la_vmrun_hugepages_fail(a);
 	if (err)
 		la_vmrun_die("--mem", a->vm.arg[LA_VMOPT_MEM], la_strerror(err));
 	if (a->pstore.fd >= 0) {
@@ -861,6 +919,36 @@ static int la_vmrun_print_seccomp(const struct la_vmrun *a)
 	return la_cli_flush();
 }
 
+/* What main and the options hold: guest RAM, files, copies of arguments
+ * (also after parsing alone, as tests/fuzz/fuzz_args_vmrun.c parses). */
+static void la_vmrun_free(struct la_vmrun *a)
+{
+	la_gmem_unmap(&a->g);
+	if (a->control_fd >= 0)
+		close(a->control_fd);
+	if (a->initrd_fd >= 0)
+		close(a->initrd_fd);
+	free(a->image);
+	free(a->dtb);
+	free(a->cmdline);
+	la_overlay_list_free(&a->overlays);
+	la_fdtopts_free(&a->fdt);
+	la_vm_res_destroy(&a->res);
+	la_vmrun_close_nets(a);
+	for (unsigned i = 0; i < a->ndisks; i++) {
+		if (a->disk[i].o.fd >= 0)
+			close(a->disk[i].o.fd);
+		free(a->disk[i].copy);
+	}
+	if (a->vsock.arg && a->vsock.o.fd >= 0)
+		close(a->vsock.o.fd);
+	free(a->vsock.copy);
+	if (a->pstore.fd >= 0)
+		close(a->pstore.fd);
+	free(a->pstore.path);
+	free(a->boot);
+}
+
 int main(int argc, char **argv)
 {
 	struct la_vmrun a = { 0 };
@@ -904,29 +992,6 @@ int main(int argc, char **argv)
 	} else {
 		status = la_vmrun_run(&a);
 	}
-	la_gmem_unmap(&a.g);
-	if (a.control_fd >= 0)
-		close(a.control_fd);
-	if (a.initrd_fd >= 0)
-		close(a.initrd_fd);
-	free(a.image);
-	free(a.dtb);
-	free(a.cmdline);
-	la_overlay_list_free(&a.overlays);
-	la_fdtopts_free(&a.fdt);
-	la_vm_res_destroy(&a.res);
-	la_vmrun_close_nets(&a);
-	for (unsigned i = 0; i < a.ndisks; i++) {
-		if (a.disk[i].o.fd >= 0)
-			close(a.disk[i].o.fd);
-		free(a.disk[i].copy);
-	}
-	if (a.vsock.arg && a.vsock.o.fd >= 0)
-		close(a.vsock.o.fd);
-	free(a.vsock.copy);
-	if (a.pstore.fd >= 0)
-		close(a.pstore.fd);
-	free(a.pstore.path);
-	free(a.boot);
+	la_vmrun_free(&a);
 	return status;
 }

@@ -206,6 +206,9 @@ static void la_timing_note(void *ctx, enum la_note what, unsigned value)
 		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms first console output\r\n", ms);
 	else if (what == LA_NOTE_STEP)
 		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms %s\r\n", ms, la_vm_step_name(value));
+	else if (what == LA_NOTE_FILTER)
+		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms %s thread's seccomp filter loaded\r\n",
+			ms, la_thread_kind_name((enum la_thread_kind)value));
 	else
 		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms power-off\r\n", ms);
 }

@@ -65,6 +65,7 @@ struct la_vmrun {
 	} vsock;
 	struct la_vcons_opts cons;
 	bool pvpanic;                    /* --pvpanic (default), --no-pvpanic */
+	bool hugepages;                  /* --hugepages: hugetlbfs guest RAM */
 	struct {
 		const char *arg;             /* --pstore as given, NULL: none */
 		char *path;                  /* path=; malloc'd */
@@ -72,6 +73,8 @@ struct la_vmrun {
 		int fd;                      /* the file, open on a run; -1: not */
 	} pstore;
 	bool no_acpi;
+	bool split_flag;                 /* --split-irqchip */
+	bool split_irqchip;              /* x86_64: --irqchip split or --split-irqchip */
 	unsigned hotplug_slots;          /* --pci-hotplug-slots */
 	bool explain;
 	bool json;                       /* --json: --explain as one JSON document */

@@ -40,6 +40,8 @@ enum la_note {
 	LA_NOTE_FIRST_OUTPUT, /* first byte on the console */
 	LA_NOTE_POWEROFF,
 	LA_NOTE_STEP,         /* value: the start-up step just done (enum la_vm_step) */
+	LA_NOTE_FILTER,       /* value: the thread kind (enum la_thread_kind) of a
+			       * device thread that just loaded its seccomp filter */
 };
 
 /* Start-up and teardown steps of la_vm_create, la_vm_run and

@@ -46,9 +46,11 @@ static const struct argp_option la_fdtopts_options[] = {
 	{ "hostcpu", K(LA_FDTOPT_HOSTCPU), "FILE|-", 0,
 	  "Host topology from `la-hostcpu --json` output instead of sysfs", 0 },
 	{ NULL, 0, NULL, 0, "riscv64 (values KVM reports at run time):", 3 },
-	{ "irqchip", K(LA_FDTOPT_IRQCHIP), "aia|plic", 0,
+	{ "irqchip", K(LA_FDTOPT_IRQCHIP), "aia|plic|kernel|split", 0,
 	  "Interrupt controller: aia (IMSIC + APLIC in KVM, as crosvm; la-mkfdt's default) or "
-	  "plic (la's userspace PLIC; la-vmrun's where KVM offers no AIA)", 0 },
+	  "plic (la's userspace PLIC; la-vmrun's where KVM offers no AIA); la-vmrun on x86_64: "
+	  "kernel (KVM's PIC, IOAPIC, LAPICs and PIT; the default) or split (LAPICs in KVM, "
+	  "la's IOAPIC, no PIC or PIT)", 0 },
 	{ "aia-ids", K(LA_FDTOPT_AIA_IDS), "N", 0,
 	  "IMSIC interrupt ids, riscv,num-ids (default 255)", 0 },
 	{ "aia-sources", K(LA_FDTOPT_AIA_SOURCES), "N", 0,
@@ -143,8 +145,10 @@ static error_t la_fdtopts_parse(int key, char *arg, struct argp_state *state)
 	case LA_FDTOPT_AIA_SOURCES: o->aia_sources = la_fdtopts_num(k, arg, 1023); break;
 	case LA_FDTOPT_TIMEBASE: o->timebase = la_fdtopts_num(k, arg, UINT32_MAX); break;
 	case LA_FDTOPT_IRQCHIP:
-		if (strcmp(arg, "aia") && strcmp(arg, "plic"))
-			la_cli_fail("--irqchip", arg, 2, "not aia or plic");
+		o->irqchip_x86 = !strcmp(arg, "kernel") || !strcmp(arg, "split");
+		if (strcmp(arg, "aia") && strcmp(arg, "plic") && !o->irqchip_x86)
+			la_cli_fail("--irqchip", arg, 2, "not aia or plic (riscv64), kernel or split "
+				    "(x86_64)");
 		o->irqchip = arg[0] == 'p' ? LA_RV_IRQCHIP_PLIC : LA_RV_IRQCHIP_AIA;
 		break;
 	case LA_FDTOPT_SEED:
@@ -184,6 +188,9 @@ void la_fdtopts_check(const struct la_fdtopts *o, const struct la_vm_config *cfg
 		if (o->arg[k] && !(only[k] & (1u << arch->id)))
 			la_cli_fail(la_fdtopts_name(k), *o->arg[k] ? o->arg[k] : NULL, 2,
 				    "not used in the %s device tree", arch->name);
+	if (o->arg[LA_FDTOPT_IRQCHIP] && o->irqchip_x86)
+		la_cli_fail("--irqchip", o->arg[LA_FDTOPT_IRQCHIP], 2, "not aia or plic (x86_64's "
+			    "irqchips are not the tree's)");
 	if (o->irqchip == LA_RV_IRQCHIP_PLIC &&
 	    (o->arg[LA_FDTOPT_AIA_IDS] || o->arg[LA_FDTOPT_AIA_SOURCES])) {
 		enum la_fdtopt k = o->arg[LA_FDTOPT_AIA_IDS] ? LA_FDTOPT_AIA_IDS

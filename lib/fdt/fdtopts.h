@@ -33,6 +33,9 @@ struct la_fdtopts {
 	unsigned psci_major, psci_minor;
 	uint32_t aia_ids, aia_sources, timebase;
 	enum la_rv_irqchip irqchip;
+	bool irqchip_x86;                 /* --irqchip kernel|split: x86_64's, for
+					   * la-vmrun (not a tree's: refused by
+					   * la_fdtopts_check) */
 	const char *cpu_capacity, *cpu_freqs, *cpu_clusters, *sysfs_root, *hostcpu;
 	enum la_virt_cpufreq virt_cpufreq;
 	uint64_t seed;

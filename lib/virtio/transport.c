@@ -789,6 +789,8 @@ static void *la_vtpci_thread(void *p)
 		return la_vtpci_thread_end(t);
 	}
 	la_sandbox_test_hook(la_thread_kind_name(t->ops->kind));
+	if (t->m && t->m->note)
+		t->m->note(t->m->vm, LA_NOTE_FILTER, t->ops->kind);
 	pthread_mutex_lock(&t->lock);
 	la_vtpci_polls(t, &polls);
 	pthread_mutex_unlock(&t->lock);

@@ -112,11 +112,13 @@ struct la_arch_vm_ops {
 	int (*mmio_devices)(struct la_kvm *k, struct la_bus *mmio);
 	/* irq_routes - the GSI routing table KVM's in-kernel irqchip starts
 	 * with (x86_64: GSIs 0-15 to IOAPIC and PIC pins, 16-23 to IOAPIC
-	 * pins), into out (room for max); the VM adds MSI routes after them
-	 * (KVM_SET_GSI_ROUTING replaces the whole table). NULL: no MSI routes
-	 * on this arch yet (PCI devices stay on INTx).
+	 * pins; with a split irqchip one MSI route per userspace IOAPIC pin,
+	 * which the arch changes through k->route_update), into out (room for
+	 * max); the VM adds MSI routes after them (KVM_SET_GSI_ROUTING
+	 * replaces the whole table). NULL: no MSI routes on this arch yet
+	 * (PCI devices stay on INTx).
 	 * returns: the number of entries */
-	unsigned (*irq_routes)(struct la_kvm_route *out, unsigned max);
+	unsigned (*irq_routes)(struct la_kvm *k, struct la_kvm_route *out, unsigned max);
 	/* msi_devid - MSI routes carry the PCI requester ID (aarch64: the GIC
 	 * ITS translates by device ID) */
 	bool msi_devid;
@@ -128,7 +130,7 @@ struct la_arch_vm_ops {
 	int (*regs_dump)(struct la_kvm_vcpu *v, struct la_regs_dump *out);
 	/* exit - a KVM exit the generic loop does not handle (SBI calls, …);
 	 * NULL: none. returns: true if handled (the vCPU runs on) */
-	bool (*exit)(struct la_vm *vm, struct la_kvm_vcpu *v);
+	bool (*exit)(struct la_vm *vm, struct la_kvm *k, struct la_kvm_vcpu *v);
 	/* register_pci_device - tell the guest that d now answers at its
 	 * slot (the VM put it there; x86_64: an ACPI bus check through the
 	 * hot-plug controller, lib/pci/hotplug.h); unregister_pci_device -

@@ -21,6 +21,48 @@ static void *la_gmem_mmap(size_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21 << MAP_HUGE_SHIFT)
+#endif
+
+/* the bytes of whole huge pages holding guest [gpa, gpa+size) */
+static uint64_t la_gmem_huge_len(uint64_t gpa, uint64_t size)
+{
+	uint64_t head = gpa % LA_GMEM_HUGE_PAGE;
+
+	if (size > UINT64_MAX - head - LA_GMEM_HUGE_PAGE)
+		return UINT64_MAX;
+	return (head + size + LA_GMEM_HUGE_PAGE - 1) & ~(LA_GMEM_HUGE_PAGE - 1);
+}
+
+/* Private hugetlbfs pages, reserved at mmap (no MAP_NORESERVE: a pool too
+ * small fails here with ENOMEM instead of a SIGBUS at a guest's touch).
+ * The mapping is 2 MiB-aligned by construction. */
+static void *la_gmem_map_huge(uint64_t len, int *err)
+{
+	void *p;
+
+	if (len > SIZE_MAX) {
+		*err = -LA_ERR_GUESTMEM;
+		return NULL;
+	}
+	p = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
+	if (p != MAP_FAILED)
+		return p;
+	*err = errno == ENOMEM ? -LA_ERR_HUGEPAGES : -LA_ERR_GUESTMEM;
+	return NULL;
+}
+
+uint64_t la_gmem_huge_pages(const struct la_mem_layout *m)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < m->n; i++)
+		n += la_gmem_huge_len(m->r[i].start, m->r[i].size) / LA_GMEM_HUGE_PAGE;
+	return n;
+}
+
 /* Zeroed anonymous memory for guest bytes [gpa, gpa+size). Regions of at
  * least 2 MiB get a host address congruent to gpa modulo 2 MiB (map 2 MiB
  * more, trim both ends), as QEMU aligns guest RAM. No MADV_HUGEPAGE: with
@@ -47,19 +89,29 @@ static void *la_gmem_map_region(uint64_t gpa, uint64_t size)
 	return p + head;
 }
 
-int la_gmem_map(struct la_gmem *g, const struct la_mem_layout *m)
+int la_gmem_map(struct la_gmem *g, const struct la_mem_layout *m, enum la_gmem_backing b)
 {
 	memset(g, 0, sizeof(*g));
+	g->backing = b;
 	for (unsigned i = 0; i < m->n; i++) {
-		void *p = la_gmem_map_region(m->r[i].start, m->r[i].size);
+		uint64_t gpa = m->r[i].start, size = m->r[i].size, len = size, head = 0;
+		int err = -LA_ERR_GUESTMEM;
+		uint8_t *p;
 
+		if (b == LA_GMEM_HUGETLB) {
+			len = la_gmem_huge_len(gpa, size);
+			head = gpa % LA_GMEM_HUGE_PAGE;
+			p = la_gmem_map_huge(len, &err);
+		} else {
+			p = la_gmem_map_region(gpa, size);
+		}
 		if (!p) {
 			la_gmem_unmap(g);
-			return -LA_ERR_GUESTMEM;
+			return err;
 		}
 		g->s[g->n++] = (struct la_gmem_slot){
-			.gpa = m->r[i].start, .size = m->r[i].size,
-			.host = p, .purpose = m->r[i].purpose,
+			.gpa = gpa, .size = size, .host = p + head, .purpose = m->r[i].purpose,
+			.map_base = p, .map_len = len,
 		};
 	}
 	return 0;
@@ -79,6 +131,7 @@ int la_gmem_add_file(struct la_gmem *g, uint64_t gpa, uint64_t size, int fd,
 		return -LA_ERR_GUESTMEM;
 	g->s[g->n++] = (struct la_gmem_slot){
 		.gpa = gpa, .size = size, .host = p, .purpose = purpose,
+		.map_base = p, .map_len = size,
 	};
 	return 0;
 }
@@ -86,7 +139,10 @@ int la_gmem_add_file(struct la_gmem *g, uint64_t gpa, uint64_t size, int fd,
 void la_gmem_unmap(struct la_gmem *g)
 {
 	for (unsigned i = 0; i < g->n; i++)
-		munmap(g->s[i].host, g->s[i].size);
+		if (g->s[i].map_len)
+			munmap(g->s[i].map_base, g->s[i].map_len);
+		else
+			munmap(g->s[i].host, g->s[i].size);
 	g->n = 0;
 }
 

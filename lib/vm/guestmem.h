@@ -17,19 +17,36 @@ struct la_gmem_slot {
 	uint64_t size;   /* bytes */
 	uint8_t *host;   /* host mapping */
 	enum la_region_purpose purpose;
+	uint8_t *map_base; /* the mapping holding host (hugetlbfs: whole pages) */
+	uint64_t map_len;  /* its bytes; 0: host and size (a slot made by hand) */
 };
+
+/* How guest RAM is backed: anonymous memory (transparent huge pages where
+ * the host has them) or hugetlbfs 2 MiB pages reserved up front
+ * (la-vmrun --hugepages). */
+enum la_gmem_backing { LA_GMEM_ANON, LA_GMEM_HUGETLB };
+
+/* the size of a hugetlbfs page la_gmem_map asks for */
+#define LA_GMEM_HUGE_PAGE 0x200000ULL
 
 struct la_gmem {
 	unsigned n;
+	enum la_gmem_backing backing;
 	struct la_gmem_slot s[LA_MAX_REGIONS];
 };
 
-/* la_gmem_map - map every region of m anonymously (zeroed, reserved
- * lazily). Regions of 2 MiB or more sit at host addresses congruent to
- * their guest address modulo 2 MiB, so KVM can use 2 MiB mappings where
- * the host has transparent huge pages. returns: 0, -LA_ERR_GUESTMEM
- * (nothing stays mapped) */
-int la_gmem_map(struct la_gmem *g, const struct la_mem_layout *m);
+/* la_gmem_map - map every region of m, zeroed. LA_GMEM_ANON: anonymous,
+ * reserved lazily; regions of 2 MiB or more sit at host addresses
+ * congruent to their guest address modulo 2 MiB, so KVM can use 2 MiB
+ * mappings where the host has transparent huge pages. LA_GMEM_HUGETLB:
+ * 2 MiB hugetlbfs pages, each region in whole pages at a host address
+ * congruent to its guest address modulo 2 MiB, reserved now, so a host without enough free pages fails here and not
+ * at the guest's first touch. returns: 0, -LA_ERR_GUESTMEM,
+ * -LA_ERR_HUGEPAGES (too few free huge pages; nothing stays mapped) */
+int la_gmem_map(struct la_gmem *g, const struct la_mem_layout *m, enum la_gmem_backing b);
+
+/* la_gmem_huge_pages - the 2 MiB pages LA_GMEM_HUGETLB needs for m. */
+uint64_t la_gmem_huge_pages(const struct la_mem_layout *m);
 
 /* la_gmem_add_file - one more region: bytes [0, size) of file fd mapped
  * shared at guest address gpa (the pstore file: what the guest writes

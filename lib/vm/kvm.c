@@ -183,6 +183,16 @@ int la_kvm_set_routes(struct la_kvm *k, const struct la_kvm_route *r, unsigned n
 	return 0;
 }
 
+int la_kvm_signal_msi(struct la_kvm *k, uint64_t addr, uint32_t data)
+{
+	struct kvm_msi m = { .address_lo = (uint32_t)addr, .address_hi = (uint32_t)(addr >> 32),
+			     .data = data };
+
+	if (ioctl(k->vm_fd, KVM_SIGNAL_MSI, &m) < 0)
+		return la_kvm_fail(k, "KVM_SIGNAL_MSI", -LA_ERR_KVMIOCTL);
+	return 0;
+}
+
 int la_kvm_irqfd(struct la_kvm *k, int fd, unsigned gsi, bool on)
 {
 	struct kvm_irqfd f = { .fd = (uint32_t)fd, .gsi = gsi,

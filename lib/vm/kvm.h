@@ -16,6 +16,7 @@
 #include "vm/guestmem.h"
 
 struct kvm_run;
+struct la_kvm_route;
 
 struct la_kvm {
 	int sys_fd;           /* /dev/kvm */
@@ -34,6 +35,13 @@ struct la_kvm {
 	 * gives it to arch_free */
 	void *arch;
 	void (*arch_free)(void *arch);
+	/* route_update - replace entry i of the irqchip's own routes (the
+	 * arch's irq_routes) with r and give KVM the table again; set by the
+	 * VM once its routes exist (NULL before). For an arch whose irqchip
+	 * routes follow the guest (x86_64's userspace IOAPIC).
+	 * returns: 0, -LA_ERR_RANGE, -LA_ERR_KVMIOCTL */
+	int (*route_update)(void *ctx, unsigned i, const struct la_kvm_route *r);
+	void *route_ctx;
 };
 
 struct la_kvm_vcpu {
@@ -98,6 +106,11 @@ struct la_kvm_route {
 /* la_kvm_set_routes - KVM_SET_GSI_ROUTING: the n entries replace the
  * whole table. returns: 0, -LA_ERR_NOMEM, -LA_ERR_KVMIOCTL */
 int la_kvm_set_routes(struct la_kvm *k, const struct la_kvm_route *r, unsigned n);
+
+/* la_kvm_signal_msi - KVM_SIGNAL_MSI: inject MSI message (addr, data)
+ * (x86_64's userspace IOAPIC). A message the guest's LAPICs block counts
+ * as sent. returns: 0, -LA_ERR_KVMIOCTL */
+int la_kvm_signal_msi(struct la_kvm *k, uint64_t addr, uint32_t data);
 
 /* la_kvm_irqfd - KVM_IRQFD: eventfd fd raises GSI gsi (on), or no longer.
  * returns: 0, -LA_ERR_KVMIOCTL */

@@ -269,6 +269,22 @@ static int la_vm_irqfd(void *p, int fd, unsigned gsi, bool on)
 	return la_kvm_irqfd(&vm->kvm, fd, gsi, on);
 }
 
+/* The arch's irqchip entry i is now r (x86_64's userspace IOAPIC: a pin
+ * the guest reprogrammed); KVM gets the table again. */
+static int la_vm_route_update(void *p, unsigned i, const struct la_kvm_route *r)
+{
+	struct la_vm *vm = p;
+	int err = -LA_ERR_RANGE;
+
+	pthread_mutex_lock(&vm->route_lock);
+	if (i < vm->nbase) {
+		vm->routes[i] = *r;
+		err = la_vm_routes_apply(vm);
+	}
+	pthread_mutex_unlock(&vm->route_lock);
+	return err;
+}
+
 /* MSI routes where the arch says what its irqchip's table holds. */
 static int la_vm_msi_init(struct la_vm *vm)
 {
@@ -276,7 +292,7 @@ static int la_vm_msi_init(struct la_vm *vm)
 
 	if (!vm->ops->irq_routes)
 		return 0;
-	n = vm->ops->irq_routes(NULL, 0);
+	n = vm->ops->irq_routes(&vm->kvm, NULL, 0);
 	vm->route_cap = n + LA_VM_MAX_MSI;
 	vm->routes = calloc(vm->route_cap, sizeof(*vm->routes));
 	/* (aarch64 lists none: its SPIs go through KVM_IRQ_LINE, not routes) */
@@ -284,8 +300,10 @@ static int la_vm_msi_init(struct la_vm *vm)
 	vm->route_free = calloc(vm->route_cap, sizeof(*vm->route_free));
 	if (!vm->routes || !vm->route_on || !vm->route_free)
 		return -LA_ERR_NOMEM;
-	vm->nbase = vm->nroutes = vm->ops->irq_routes(vm->routes, n);
+	vm->nbase = vm->nroutes = vm->ops->irq_routes(&vm->kvm, vm->routes, n);
 	vm->next_gsi = vm->ops->nirqs;
+	vm->kvm.route_ctx = vm;
+	vm->kvm.route_update = la_vm_route_update;
 	vm->machine.msi_gsi = la_vm_msi_gsi;
 	vm->machine.msi_route = la_vm_msi_route;
 	vm->machine.irqfd = la_vm_irqfd;
@@ -728,7 +746,7 @@ static bool la_vm_exit(struct la_vm *vm, struct la_kvm_vcpu *v)
 				       r->system_event.type);
 		return false;
 	default:
-		if (vm->ops->exit && vm->ops->exit(vm, v))
+		if (vm->ops->exit && vm->ops->exit(vm, &vm->kvm, v))
 			return true;
 		la_vm_vcpu_end(vm, v, LA_FATE_CRASH, "unexpected KVM exit", r->exit_reason);
 		return false;

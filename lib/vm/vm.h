@@ -38,6 +38,7 @@ struct la_vm_image {
 	const uint8_t *dtb;       /* NULL: no DTB in setup_data */
 	size_t dtb_len;
 	bool no_acpi;             /* boot on the MP table alone */
+	bool split_irqchip;       /* x86_64: KVM's LAPICs, la's IOAPIC, no PIC or PIT */
 	uint8_t rng_seed[256];
 	unsigned phys_bits;       /* guest physical address bits (MTRR masks, high MMIO) */
 	uint16_t pm_iobase;       /* ACPI PM block, from the allocator (lib/dev/resources.h) */

@@ -123,7 +123,8 @@ R="--arch riscv64 --mem 512M --seed 0"
 	assert_equal "$(printf '%s' "$output" | jq -r '.grants[] | select(.name == "plic.mmio") | .start_hex')" 0xc000000
 }
 @test "la-mkfdt: --irqchip takes aia or plic, only on riscv64, and plic takes no --aia-* values" {
-	mk_usage "la-mkfdt: --irqchip: 'apic': not aia or plic" $R --irqchip apic
+	mk_usage "la-mkfdt: --irqchip: 'apic': not aia or plic (riscv64), kernel or split (x86_64)" $R --irqchip apic
+	mk_usage "la-mkfdt: --irqchip: 'split': not aia or plic (x86_64's irqchips are not the tree's)" $R --irqchip split
 	mk_usage "la-mkfdt: --irqchip: 'plic': not used in the aarch64 device tree" $A --irqchip plic
 	mk_usage "la-mkfdt: --aia-ids: '63': no AIA with --irqchip plic" $R --irqchip plic --aia-ids 63
 	mk_usage "la-mkfdt: --aia-sources: '0': no AIA with --irqchip plic" $R --aia-sources 0 --irqchip plic

@@ -17,7 +17,8 @@ teardown() {
 	run la-vmrun --help
 	assert_success
 	for o in --initrd --cmdline --fdt --dump-fdt --serial --debugcon --boot-timing \
-		--no-acpi --explain --kvm-device --overlay --mem --cpus --bios --pci-ecam --pci-mem; do
+		--no-acpi --explain --kvm-device --overlay --mem --cpus --bios --pci-ecam --pci-mem \
+		--hugepages; do
 		assert_output --partial -- "$o"
 	done
 	assert_output --partial "Exit status: 0 the guest powered off, 32 it reset"
@@ -290,6 +291,40 @@ teardown() {
 	assert_success
 	assert_output --partial "no ACPI (--no-acpi)"
 	refute_output --partial "acpi-pm"
+}
+
+@test "la-vmrun: x86_64 --irqchip kernel|split (--split-irqchip): --explain names it and lists la's IOAPIC; bad values and other arches are usage errors" {
+	run la-vmrun --explain "$PROBE"
+	assert_success
+	assert_line "irqchip: kernel (KVM's PIC, IOAPIC and LAPICs, and its PIT)"
+	refute_output --partial "IOAPIC, la's"
+	run la-vmrun --explain --irqchip kernel "$PROBE"
+	assert_line "irqchip: kernel (KVM's PIC, IOAPIC and LAPICs, and its PIT)"
+	for o in "--irqchip split" --split-irqchip "--split-irqchip --irqchip split"; do
+		# shellcheck disable=SC2086
+		run la-vmrun --explain $o "$PROBE"
+		assert_success
+		assert_line "irqchip: split (LAPICs in KVM; la's IOAPIC at 0xfec00000, 24 pins, as MSIs; no PIC, no PIT)"
+		assert_line --regexp '^  ioapic +mmio +0x00000000fec00000-0x00000000fec00fff IOAPIC, la.s \(--irqchip split\)$'
+	done
+	run la-vmrun --explain --json --split-irqchip "$PROBE"
+	assert_success
+	[ "$(printf '%s' "$output" | jq -r .irqchip)" = split ] || fail "$output"
+	run la-vmrun --explain --json "$PROBE"
+	[ "$(printf '%s' "$output" | jq -r .irqchip)" = kernel ] || fail "$output"
+	run la-vmrun --help
+	assert_output --partial -- "--split-irqchip"
+	assert_output --partial -- "aia|plic|kernel|split"
+	fails 2 "la-vmrun: --irqchip: 'pic': not aia or plic (riscv64), kernel or split (x86_64)" \
+		la-vmrun --explain --irqchip pic "$PROBE"
+	fails 2 "la-vmrun: --irqchip: 'plic': not kernel or split (x86_64's irqchips)" \
+		la-vmrun --explain --irqchip plic "$PROBE"
+	fails 2 "la-vmrun: --irqchip: 'kernel': --split-irqchip asks for split" \
+		la-vmrun --explain --split-irqchip --irqchip kernel "$PROBE"
+	fails 2 "la-vmrun: --split-irqchip: x86_64's; aarch64 guests have no IOAPIC" \
+		la-vmrun --arch aarch64 --explain --split-irqchip "$PROBE"
+	fails 2 "la-vmrun: --irqchip: 'split': not aia or plic (x86_64's irqchips are not the tree's)" \
+		la-vmrun --arch riscv64 --explain --irqchip split "$PROBE"
 }
 
 @test "la-vmrun: --pci-hotplug-slots N: --explain shows the slots' grants, as la-alloc --pci-hotplug-slots N has them; x86_64 with ACPI only" {
@@ -753,4 +788,31 @@ true"
 	assert_output "la-vmrun: --json: prints the --explain dry run; give --explain too"
 	run bash -c "la-vmrun --explain -j --bios '$FW' | jq -c '[.image.kind, .[\"e820\"], .setup_data, .device_tree]'"
 	assert_output '["BIOS",[],[],null]'
+}
+
+@test "la-vmrun: --explain says how guest RAM is backed: anonymous by default, hugetlbfs with --hugepages" {
+	run la-vmrun --explain --mem 64M "$PROBE"
+	assert_success
+	assert_line "guest RAM backing: anonymous memory, each region of 2 MiB or more 2 MiB-aligned (transparent huge pages where the host has them)"
+	run la-vmrun --explain --json --mem 64M "$PROBE"
+	assert_success
+	[ "$(jq -r .ram_backing <<<"$output")" = anonymous ]
+	[ "$(jq -r 'has("ram_huge_pages")' <<<"$output")" = false ]
+}
+
+# --hugepages reserves the pages at start, --explain too (it builds the
+# image in guest RAM): 64M is 34 pages (640 KiB, the reserved 384 KiB and
+# [1 MiB, 64 MiB) each in whole 2 MiB pages). Which answer this host gives
+# depends on its pool; each is checked for what it must say.
+@test "la-vmrun: --hugepages needs the host's free 2 MiB pages, and says how many when there are too few" {
+	local free
+	free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
+	run la-vmrun --explain --hugepages --mem 64M "$PROBE"
+	if [ "${free:-0}" -lt 34 ]; then
+		assert_failure 1
+		assert_output "la-vmrun: --hugepages: the guest's RAM needs 34 free 2 MiB huge pages, the host has ${free:-? 0} (raise /proc/sys/vm/nr_hugepages)"
+	else
+		assert_success
+		assert_line "guest RAM backing: hugetlbfs, 34 pages of 2 MiB reserved at start (--hugepages)"
+	fi
 }

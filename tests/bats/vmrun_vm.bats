@@ -29,6 +29,14 @@ la-case h-qemu-l2 300 qemu-system-x86_64 -accel kvm -M microvm,x-option-roms=off
 EOF
 }
 
+# cases that change the host they run on, so only ever in the emulated
+# host, even where the probe runs natively: --hugepages sets the kernel's
+# pool of 2 MiB pages (tests/vm/hugepages.sh)
+vm_cases_l1_only() {
+	vm_have_vmrun || return 0
+	echo "la-case m-huge $VM_PROBE_TIMEOUT \"\$P/hugepages.sh\" la-vmrun --hugepages --mem 64M --cmdline probe.mode=wait \"\$P/probe.bzImage\""
+}
+
 # the native branch, once, inside the emulated host: its KVM is hardware
 # KVM as far as the suites can tell (tests/vm/native-in-l1.sh)
 vm_cases_native_in_l1() {
@@ -48,6 +56,7 @@ la-case p-triplefault $t la-vmrun --mem 256M --cmdline probe.mode=triplefault "\
 la-case p-post $t la-vmrun --mem 256M --boot-timing --cmdline probe.mode=post "\$P/probe.bzImage"
 la-case p-no-acpi $t la-vmrun --mem 256M --no-acpi --cmdline probe.mode=poweroff "\$P/probe.bzImage"
 la-case p-mmio $t la-vmrun --mem 256M --cmdline probe.mode=mmio "\$P/probe.bzImage"
+la-case p-split $t la-vmrun --mem 256M --cpus 2 --irqchip split --cmdline probe.mode=poweroff "\$P/probe.bzImage"
 EOF
 	vm_have_mkfdt && cat <<EOF
 la-case p-fdt $t sh -c 'la-vmrun --mem 512M --fdt - --cmdline probe.mode=poweroff "\$1" <"\$2"' sh "\$P/probe.bzImage" "\$P/x86.dtb"
@@ -87,6 +96,8 @@ la-case l-1cpu $t la-vmrun --mem 512M --cpus 1 --initrd "\$P/guest.cpio" --cmdli
 la-case l-2cpu $t la-vmrun --mem 512M --cpus 2 --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
 la-case l-5g $t la-vmrun --mem 5G --cpus 1 --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=poweroff' "\$P/vmlinuz"
 la-case l-reboot $t la-vmrun --mem 512M --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=reboot' "\$P/vmlinuz"
+la-case l-split-1cpu $t la-vmrun --irqchip split --mem 512M --cpus 1 --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=poweroff la.dmesg=IOAPIC' "\$P/vmlinuz"
+la-case l-split-2cpu $t la-vmrun --split-irqchip --mem 512M --cpus 2 --initrd "\$P/guest.cpio" --cmdline 'quiet la.fate=reboot la.dmesg=IOAPIC' "\$P/vmlinuz"
 EOF
 	vm_have_mkfdt && cat <<EOF
 la-case l-fdt $t sh -c 'la-vmrun --mem 512M --fdt - --initrd "\$1" --cmdline "quiet la.fate=poweroff" "\$2" <"\$3"' sh "\$P/guest.cpio" "\$P/vmlinuz" "\$P/x86.dtb"
@@ -99,7 +110,7 @@ vm_script() {
 	echo 'P=${P:-/payload}; export P'
 	vm_sanitizer_env
 	{
-		[ "$1" = l1 ] && vm_cases_harness
+		[ "$1" = l1 ] && vm_cases_harness && vm_cases_l1_only
 		[ "$(vm_where_probe)" = "$1" ] && vm_cases_probe && vm_cases_sandbox
 		[ "$(vm_where_linux)" = "$1" ] && vm_cases_linux
 		# last: it boots several guests of its own in this emulated host
@@ -139,7 +150,7 @@ setup_file() {
 	mkdir -p "$p" "$t/native" "$t/bin"
 	cp "$VM_BUILD/guest/probe.bzImage" "$VM_BUILD/guest/probe.elf" "$VM_BUILD/vm/guest.cpio" "$p/" || return 1
 	printf 'la-probe-initrd\n' >"$p/initrd.bin"
-	cp "$VM_TOP/tests/vm/seccomp-live.sh" "$p/" || return 1
+	cp "$VM_TOP/tests/vm/seccomp-live.sh" "$VM_TOP/tests/vm/hugepages.sh" "$p/" || return 1
 	if vm_have_vmrun; then
 		cp "$VM_BUILD/tests/hooks/la-vmrun" "$t/bin/la-vmrun-hooks" || return 1
 		cp "$VM_BUILD/tests/la-pty" "$t/bin/la-pty" || return 1
@@ -536,15 +547,29 @@ $stderr"
 		grep -qiE "(0x)?$c\\b" <<<"$all" || fail "POST code 0x$c not in the --boot-timing output"
 	done
 	# the main thread's start-up steps in order, the teardown after them;
-	# vCPU 0's steps (its own thread) and the guest's events once each
+	# vCPU 0's steps and the virtio-rng thread's filter (their own threads)
+	# and the guest's events once each
 	local steps s
 	steps=$(sed -n 's/^la-vmrun: boot-timing: *[0-9.]* ms \([^P].*\)\r*$/\1/p' <<<"$stderr")
-	[ "$(grep -v -e '^vCPU 0' -e '^first console output$' -e '^power-off$' <<<"$steps" |
+	[ "$(grep -v -e '^vCPU 0' -e '^first console output$' -e '^power-off$' \
+		-e "^virtio-rng thread's seccomp filter loaded$" <<<"$steps" |
 		paste -sd'|' -)" = "options parsed|files read|layout and grants|build_vm: payload, tables and tree in guest memory|KVM opened, capabilities checked|KVM_CREATE_VM|interrupt controller created|guest memory registered|devices on their buses|vCPUs created and configured|jail|console thread started, its seccomp filter loaded|vCPU threads started|main thread's seccomp filter loaded|fate decided, threads joined|vCPUs, VM and KVM closed|exit" ] ||
 		fail "--boot-timing steps: $steps"
-	for s in "vCPU 0's seccomp filter loaded" "vCPU 0's first KVM_RUN" "power-off"; do
+	for s in "vCPU 0's seccomp filter loaded" "vCPU 0's first KVM_RUN" "power-off" \
+		"virtio-rng thread's seccomp filter loaded"; do
 		[ "$(grep -cxF "$s" <<<"$steps")" = 1 ] || fail "--boot-timing: '$s' not once: $steps"
 	done
+}
+
+@test "la-vmrun: --hugepages: the guest's RAM takes exactly its 34 pages of the host's pool while it runs, none after; too small a pool fails at start" {
+	need_vmrun m-huge
+	vm_case_status m-huge 0
+	assert_line "huge: taken before 0"
+	assert_line "huge: taken while it runs 34"
+	assert_line "huge: taken after 0"
+	assert_line 'probe: got byte 0x78'
+	assert_line "huge: small pool status 1"
+	assert_line "huge: small pool says: la-vmrun: --hugepages: the guest's RAM needs 34 free 2 MiB huge pages, the host has 8 (raise /proc/sys/vm/nr_hugepages)"
 }
 
 @test "la-vmrun: --no-acpi leaves only the MP table; the probe cannot power off and resets (32)" {
@@ -619,6 +644,33 @@ $stderr"
 	need_vmrun l-reboot
 	vm_case_status l-reboot 32
 	assert_line 'la-guest: fate reboot'
+}
+
+@test "la-vmrun: --irqchip split: the probe guest runs on 2 vCPUs and powers off" {
+	need_vmrun p-split
+	vm_case_status p-split 0
+	assert_line 'probe: errors 0'
+}
+
+# (the MADT keeps PCAT_COMPAT: Linux 6.1.192 then skips its 8259 probe and
+# masks a PIC that is not there through ports nobody claims; its interrupts
+# go through the IOAPIC, la's here)
+@test "la-vmrun: Linux on --irqchip split routes through la's IOAPIC (version 0x11, GSI 0-23) and powers off or reboots on 1 and 2 vCPUs" {
+	local c
+	for c in l-split-1cpu l-split-2cpu; do
+		need_vmrun $c
+		if [ $c = l-split-1cpu ]; then
+			vm_case_status $c 0
+			assert_line 'la-guest: nproc 1'
+			assert_line 'la-guest: fate poweroff'
+		else
+			vm_case_status $c 32
+			assert_line 'la-guest: nproc 2'
+			assert_line 'la-guest: fate reboot'
+		fi
+		assert_line 'la-guest: dmesg IOAPIC[0]: apic_id 0, version 17, address 0xfec00000, GSI 0-23'
+		assert_line 'la-guest: dmesg ACPI: Using IOAPIC for interrupt routing'
+	done
 }
 
 @test "la-vmrun: Linux boots with --fdt - from la-mkfdt --arch x86_64 (kernel without OF ignores it)" {

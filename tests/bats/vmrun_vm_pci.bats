@@ -20,6 +20,8 @@ la-case v-blk $t la-vmrun --disk "\$P/d1.img,serial=la-serial-1" --disk "\$P/d2.
 la-case v-blk-data 10 sh -c 'dd if="\$P/d1.img" bs=1 skip=4096 count=7 2>/dev/null; echo'
 la-case v-intx $t la-vmrun --cpus 2 --disk "\$P/d1.img,ro" --cmdline 'pci=nomsi la.vda=9 la.hwrng=32' $boot
 la-case v-intx-mp $t la-vmrun --no-acpi --disk "\$P/d1.img,ro" --cmdline 'pci=nomsi la.fate=reboot la.vda=9 la.hwrng=32' $boot
+la-case v-split $t la-vmrun --irqchip split --cpus 2 --disk "\$P/d1.img,ro" --cmdline 'la.vda=9 la.hwrng=32' $boot
+la-case v-split-intx $t la-vmrun --irqchip split --cpus 2 --disk "\$P/d1.img,ro" --cmdline 'pci=nomsi la.vda=9 la.hwrng=32' $boot
 la-case v-no-rng $t la-vmrun --no-rng --cmdline 'la.hwrng=16' $boot
 la-case v-hvc $t "\$P/virtio-hvc.sh" $boot
 la-case v-lock $t "\$P/virtio-lock.sh" "\$P/d2.img" $boot
@@ -32,7 +34,7 @@ vm_where_virtio() {
 }
 
 setup_file() {
-	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc
+	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload
 	mkdir -p "$p" "$t/native" "$t/bin"
 	vm_have_vmrun || return 0
 	"$VM_TOP/tests/vm/mkguest-virtio.sh" "$p/virtio.cpio" 2>"$t/harness-error" || return 0
@@ -51,24 +53,7 @@ setup_file() {
 			return 0
 		fi
 		cp "$(la_vm_l2_kernel)" "$p/vmlinuz" || return 1
-		# the emulated host freezes now and then (see vmrun_vm.bats): up to
-		# twice more, the cases it did not finish run in a fresh one
-		local try out script=$t/cases.sh
-		for try in 1 2 3; do
-			out=$t/l1
-			[ "$try" = 1 ] || {
-				out=$t/l1-try$try script=$t/l1-try$try.sh
-				vm_unfinished "$t/cases.sh" "$t/l1" >"$script"
-			}
-			rc=0
-			"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 1200 --stall 240 \
-				--payload "$p" --bin "$VM_BIN/la-vmrun" --out "$out" --script "$script" \
-				2>"$t/l1.stderr" || rc=$?
-			[ "$try" = 1 ] || cp "$out"/*.out "$out"/*.err "$out"/*.status \
-				"$out"/*.seconds "$t/l1/" 2>/dev/null || true
-			[ "$rc" = 3 ] && [ -e "$out/stalled" ] || break
-		done
-		[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+		vm_l1_batch "$t" "$p" "$t/cases.sh" 1200 --bin "$VM_BIN/la-vmrun"
 	else
 		ln -sf "$VM_TOP/tests/vm/la-case.sh" "$t/bin/la-case"
 		cp "$(la_vm_l2_kernel)" "$p/vmlinuz" || return 1
@@ -104,6 +89,20 @@ need_case() {
 @test "virtio: with pci=nomsi the devices work on INTx (the _PRT's IRQs, the ISR)" {
 	need_case v-intx
 	vm_case_status v-intx 0
+	assert_line 'la-guest: vda LA-MARKER'
+	assert_line 'la-guest: hwrng 32 bytes from virtio_rng.0'
+	assert_line --regexp '^la-guest: irq IO-APIC 9-fasteoi virtio0$'
+	refute_output --partial 'PCI-MSI'
+}
+
+@test "virtio on --irqchip split: MSI-X (irqfd routes beside the IOAPIC's) and, with pci=nomsi, level-triggered INTx through la's IOAPIC and its EOIs" {
+	need_case v-split
+	vm_case_status v-split 0
+	assert_line 'la-guest: vda LA-MARKER'
+	assert_line 'la-guest: hwrng 32 bytes from virtio_rng.0'
+	assert_line 'la-guest: irq PCI-MSI 16384-edge virtio0-config'
+	need_case v-split-intx
+	vm_case_status v-split-intx 0
 	assert_line 'la-guest: vda LA-MARKER'
 	assert_line 'la-guest: hwrng 32 bytes from virtio_rng.0'
 	assert_line --regexp '^la-guest: irq IO-APIC 9-fasteoi virtio0$'

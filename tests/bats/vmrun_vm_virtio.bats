@@ -82,6 +82,8 @@ EOF
 		net_case v-net tap=la-tap0
 		net_case v-net-user tap=la-tap0,vhost=off
 		net_case v-net-vhost tap=la-tap0,vhost=on
+		# the split irqchip (la's IOAPIC): the vhost-net default's irqfds
+		net_case v-net-split 'tap=la-tap0 --irqchip split'
 		# a tap la-vmrun makes (L1 runs it as root): L1 gives it an address
 		# once la-vmrun has said its name, before the guest pings
 		cat <<EOF
@@ -274,6 +276,12 @@ check_net() {
 @test "la-vmrun --net tap=NAME,vhost=on: the vhost-net backend passes the same check" {
 	need_option --net v-net-vhost
 	check_net v-net-vhost
+}
+
+@test "la-vmrun --net tap=NAME --irqchip split: the same check with la's IOAPIC and KVM's LAPICs" {
+	need_option --net v-net-split
+	vm_case_status v-tap 0
+	check_net v-net-split
 }
 
 @test "la-vmrun --net tap: la-vmrun makes a tap (as root), says its name, and the guest pings over it" {

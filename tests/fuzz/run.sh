@@ -22,7 +22,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 fdir=$top/tests/fuzz
 runs=${FUZZ_RUNS:-2000}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+ASAN_COMMON=detect_leaks=1:abort_on_error=0
 
 case "$mode" in check | long) ;; *) echo "usage: $0 check|long FUZZBUILD [SECONDS]" >&2; exit 2 ;; esac
 
@@ -30,8 +30,16 @@ case "$mode" in check | long) ;; *) echo "usage: $0 check|long FUZZBUILD [SECOND
 flags() {
 	local t=$1
 	[ -f "$fdir/$t.dict" ] && echo "-dict=$fdir/$t.dict"
-	[ -f "$fdir/$t.options" ] && grep -v '^#' "$fdir/$t.options"
+	[ -f "$fdir/$t.options" ] && grep -v -e '^#' -e '^asan:' "$fdir/$t.options"
 	return 0
+}
+
+# asan TARGET: ASAN_OPTIONS for TARGET: the common ones, then its
+# TARGET.options lines "asan:NAME=VALUE" (the later wins)
+asan() {
+	local o=$ASAN_COMMON
+	[ -f "$fdir/$1.options" ] && o+=$(sed -n 's/^asan:/:/p' "$fdir/$1.options" | tr -d '\n')
+	echo "$o"
 }
 
 # stat LOG: "EXECS COV FT" from libFuzzer's final lines
@@ -57,14 +65,14 @@ for bin in "$build"/bin/fuzz_*; do
 	t0=$(date +%s.%N)
 	if [ "$mode" = check ]; then
 		# shellcheck disable=SC2046
-		"$bin" $(flags "$t") -seed=1 -runs="$runs" -timeout=10 -print_final_stats=1 \
+		ASAN_OPTIONS=$(asan "$t") "$bin" $(flags "$t") -seed=1 -runs="$runs" -timeout=10 -print_final_stats=1 \
 			-artifact_prefix="$work/art/" "$work/new" "$corpus" >"$log" 2>&1
 	else
 		keep=$build/corpus/$t
 		mkdir -p "$keep" "$build/crashes"
 		cp -n "$corpus"/* "$keep"/ 2>/dev/null
 		# shellcheck disable=SC2046
-		"$bin" $(flags "$t") -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+		ASAN_OPTIONS=$(asan "$t") "$bin" $(flags "$t") -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
 			-artifact_prefix="$build/crashes/$t-" "$keep" >"$log" 2>&1
 	fi
 	st=$?

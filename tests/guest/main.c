@@ -6,12 +6,9 @@
  * triplefault mode, on purpose) and uses no xrstor/cmpxchg16b, so it also
  * runs under KVM's instruction emulator.
  */
+#include "io.h"
 #include "probe.h"
 
-#define PROBE_COM1      0x3f8
-#define PROBE_COM1_LSR  (PROBE_COM1 + 5)
-#define PROBE_LSR_DR    0x01
-#define PROBE_LSR_THRE  0x20
 #define PROBE_I8042_CMD 0x64
 #define PROBE_I8042_RESET 0xfe
 #define PROBE_POST_PORT 0x80
@@ -40,24 +37,6 @@ void *memcpy(void *d, const void *s, size_t n)
 	while (n--)
 		*a++ = *b++;
 	return d;
-}
-
-static inline void probe_outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void probe_outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t probe_inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
 }
 
 static void probe_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -125,14 +104,6 @@ static void probe_settle(void)
 		if (t - t0 > (1ull << 29))
 			return;
 	}
-}
-
-static uint64_t probe_rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
 }
 
 /* probe_wait: poll COM1 for a byte every 2^24 TSC ticks (each poll is a VM
@@ -229,6 +200,8 @@ void probe_main(uint64_t boot_params, unsigned entry_bits)
 		probe_wait(&p);
 	if (mode == PROBE_MODE_MMIO)
 		probe_mmio(&p);
+	if (mode >= PROBE_MODE_HOSTILE && mode <= PROBE_MODE_HOSTILE_VIRTIO)
+		probe_hostile(&p, mode, (const char *)(uintptr_t)p.cmdline);
 	probe_printf(&p, "probe: errors %u\n", p.errors);
 	switch (mode) {
 	case PROBE_MODE_TRIPLEFAULT:

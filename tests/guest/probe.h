@@ -66,6 +66,12 @@ enum probe_mode {
 	PROBE_MODE_POST,     /* POST codes 0x10..0x1f on port 0x80, then S5 */
 	PROBE_MODE_WAIT,     /* wait for a byte on COM1 (about 2^36 TSC ticks at most), then S5 */
 	PROBE_MODE_MMIO,     /* read and write MMIO no device claims, then S5 */
+	/* hostile.c: seeded garbage (probe.seed=), then "survived" and S5 */
+	PROBE_MODE_HOSTILE,  /* all four below, in this order */
+	PROBE_MODE_HOSTILE_BUS,    /* garbage to the probe.io= / probe.mmio= ranges */
+	PROBE_MODE_HOSTILE_BARS,   /* PCI BARs over RAM, each other, ECAM; back */
+	PROBE_MODE_HOSTILE_MSIX,   /* MSI-X tables of nonsense, enabled */
+	PROBE_MODE_HOSTILE_VIRTIO, /* malformed virtqueues, then a valid request */
 	PROBE_MODE_UNKNOWN,
 };
 
@@ -113,6 +119,9 @@ void probe_report_acpi(struct probe *p);
  * terminated); PROBE_MODE_POWEROFF when absent. */
 enum probe_mode probe_cmdline_mode(const char *cmdline);
 const char *probe_mode_name(enum probe_mode m);
+/* probe_hostile: the hostile modes (hostile.c; guest only) with the
+ * probe.seed=, probe.io= and probe.mmio= parameters of cmdline */
+void probe_hostile(struct probe *p, enum probe_mode mode, const char *cmdline);
 /* probe_s5_slp_typ: SLP_TYP of the \_S5 package in AML bytes [aml, +len),
  * -1 when there is none. */
 int probe_s5_slp_typ(const uint8_t *aml, uint64_t len);

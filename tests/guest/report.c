@@ -675,6 +675,11 @@ static const char *const probe_modes[] = {
 	[PROBE_MODE_POST] = "post",
 	[PROBE_MODE_WAIT] = "wait",
 	[PROBE_MODE_MMIO] = "mmio",
+	[PROBE_MODE_HOSTILE] = "hostile",
+	[PROBE_MODE_HOSTILE_BUS] = "hostile-bus",
+	[PROBE_MODE_HOSTILE_BARS] = "hostile-bars",
+	[PROBE_MODE_HOSTILE_MSIX] = "hostile-msix",
+	[PROBE_MODE_HOSTILE_VIRTIO] = "hostile-virtio",
 	[PROBE_MODE_UNKNOWN] = "unknown",
 };
 

@@ -388,6 +388,14 @@ static void test_modes(void)
 	T_EQ_U64(probe_cmdline_mode("probe.mode="), PROBE_MODE_UNKNOWN);
 	T_EQ_U64(probe_cmdline_mode("xprobe.mode=reboot"), PROBE_MODE_POWEROFF);
 	T_EQ_STR(probe_mode_name(PROBE_MODE_TRIPLEFAULT), "triplefault");
+	/* the hostile modes: "hostile" is not a prefix match of the others */
+	T_EQ_U64(probe_cmdline_mode("probe.mode=hostile probe.seed=3"), PROBE_MODE_HOSTILE);
+	T_EQ_U64(probe_cmdline_mode("probe.mode=hostile-bus"), PROBE_MODE_HOSTILE_BUS);
+	T_EQ_U64(probe_cmdline_mode("probe.mode=hostile-bars"), PROBE_MODE_HOSTILE_BARS);
+	T_EQ_U64(probe_cmdline_mode("probe.mode=hostile-msix"), PROBE_MODE_HOSTILE_MSIX);
+	T_EQ_U64(probe_cmdline_mode("probe.mode=hostile-virtio"), PROBE_MODE_HOSTILE_VIRTIO);
+	T_EQ_U64(probe_cmdline_mode("probe.mode=hostile-"), PROBE_MODE_UNKNOWN);
+	T_EQ_STR(probe_mode_name(PROBE_MODE_HOSTILE_MSIX), "hostile-msix");
 }
 
 static void test_printf(void)

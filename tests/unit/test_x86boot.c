@@ -58,7 +58,8 @@ static uint8_t *flat_gmem(const struct la_mem_layout *m, struct la_gmem *g)
 	memset(g, 0, sizeof(*g));
 	for (unsigned i = 0; i < m->n; i++)
 		g->s[g->n++] = (struct la_gmem_slot){ m->r[i].start, m->r[i].size,
-						      base + m->r[i].start, m->r[i].purpose };
+						      base + m->r[i].start, m->r[i].purpose,
+						      NULL, 0 };
 	return base;
 }
 
@@ -274,7 +275,7 @@ static void test_gmem_alignment(void)
 	unsigned big = 0;
 
 	vm_layout(8ULL << 30, 1, &c, &l, &m);
-	T_EQ_U64(la_gmem_map(&g, &m), 0);
+	T_EQ_U64(la_gmem_map(&g, &m, LA_GMEM_ANON), 0);
 	T_EQ_U64(g.n, m.n);
 	for (unsigned i = 0; i < g.n; i++) {
 		const struct la_gmem_slot *s = &g.s[i];
@@ -288,6 +289,65 @@ static void test_gmem_alignment(void)
 	}
 	T_EQ_U64(big, 2); /* [1 MiB, 0xd0000000) and the RAM above 4 GiB */
 	T_EQ_U64(*la_gmem_ptr(&g, 0x100000, 1), 0xa5);
+	la_gmem_unmap(&g);
+}
+
+/* HugePages_Free from /proc/meminfo; 0 when it says nothing */
+static uint64_t free_huge_pages(void)
+{
+	char line[128];
+	unsigned long long n = 0;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "HugePages_Free: %llu", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* --hugepages: whole 2 MiB pages per region, a region's host address
+ * congruent to its guest address modulo 2 MiB (x86's [1 MiB, ...) starts
+ * half a page in); a pool too small fails with LA_ERR_HUGEPAGES and
+ * leaves nothing mapped. Which of the two this host shows depends on its
+ * pool (/proc/sys/vm/nr_hugepages): both are checked for what they must
+ * be. */
+static void test_gmem_hugetlb(void)
+{
+	struct la_vm_config c;
+	struct la_arch_layout l;
+	struct la_mem_layout m;
+	struct la_gmem g;
+	uint64_t need;
+	int err;
+
+	vm_layout(64ULL << 20, 1, &c, &l, &m);
+	/* [0, 640 KiB), the reserved [640 KiB, 1 MiB): a page each;
+	 * [1 MiB, 64 MiB): 32 pages, from 0 to 64 MiB */
+	need = la_gmem_huge_pages(&m);
+	T_EQ_U64(need, 1 + 1 + 32);
+	/* and [1 MiB, 0xd0000000): 1664 pages, [4 GiB, 4 GiB + 4864 MiB): 2432 */
+	vm_layout(8ULL << 30, 1, &c, &l, &m);
+	T_EQ_U64(la_gmem_huge_pages(&m), 1 + 1 + 1664 + 2432);
+	vm_layout(64ULL << 20, 1, &c, &l, &m);
+	memset(&g, 0xa5, sizeof(g));
+	err = la_gmem_map(&g, &m, LA_GMEM_HUGETLB);
+	if (free_huge_pages() < need) {
+		T_EQ_U64((uint64_t)err, (uint64_t)-LA_ERR_HUGEPAGES);
+		T_EQ_U64(g.n, 0);
+		return;
+	}
+	T_EQ_U64(err, 0);
+	T_EQ_U64(g.n, m.n);
+	for (unsigned i = 0; i < g.n; i++) {
+		const struct la_gmem_slot *s = &g.s[i];
+
+		T_EQ_U64(((uintptr_t)s->host - s->gpa) % 0x200000, 0);
+		T_EQ_U64((uintptr_t)s->map_base % 0x200000, 0);
+		T_EQ_U64(s->host[0] | s->host[s->size - 1], 0);
+		s->host[0] = s->host[s->size - 1] = 0x5a;
+	}
 	la_gmem_unmap(&g);
 }
 
@@ -794,6 +854,7 @@ int main(void)
 	test_mptable_pci();
 	test_image_high();
 	test_gmem_alignment();
+	test_gmem_hugetlb();
 	test_setup_data();
 	load_probe();
 	if (probe_bz) {

@@ -14,7 +14,8 @@ dd if=/dev/zero of=/tmp/hp.img bs=1M count=4 2>/dev/null
 printf 'host-marker-0042' | dd of=/tmp/hp.img conv=notrunc 2>/dev/null
 cp /tmp/hp.img /tmp/hp2.img
 t0=$(date +%s)
-la-vmrun --mem 256M --cpus 2 --initrd "$P/virtio.cpio" --control "$S" --pci-hotplug-slots 1 \
+# LA_HP_ARGS: more la-vmrun options (e.g. --irqchip split), unquoted
+la-vmrun $LA_HP_ARGS --mem 256M --cpus 2 --initrd "$P/virtio.cpio" --control "$S" --pci-hotplug-slots 1 \
 	--disk /tmp/boot.img,ro --cmdline 'quiet la.modules=virtio_pci,virtio_blk,virtio_net la.hotplug=/dev/vdb la.hotplug=eth0,10.0.2.15/24,10.0.2.1 la.sleep=600' \
 	"$P/vmlinuz" >/tmp/vm.out 2>/tmp/vm.err </dev/null &
 pid=$!

@@ -394,9 +394,9 @@ static int la_arm_regs_dump(struct la_kvm_vcpu *v, struct la_regs_dump *o)
  * KVM_IRQ_LINE, not through routes. An MSI reaches the guest only through
  * an ITS (la-vmrun --its; without one the tree has no msi-parent and the
  * guest's PCI drivers stay on INTx), which translates by device ID. */
-static unsigned la_arm_irq_routes(struct la_kvm_route *out, unsigned max)
+static unsigned la_arm_irq_routes(struct la_kvm *k, struct la_kvm_route *out, unsigned max)
 {
-	(void)out, (void)max;
+	(void)k, (void)out, (void)max;
 	return 0;
 }
 

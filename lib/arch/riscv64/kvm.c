@@ -361,7 +361,7 @@ static int la_rv_irqchip_finalize(struct la_kvm *k)
 /* The SBI calls KVM hands to the VMM: system reset ends the VM, the debug
  * console writes to ours; the answer goes back in a0/a1 at the next
  * KVM_RUN. */
-static bool la_rv_exit(struct la_vm *vm, struct la_kvm_vcpu *v)
+static bool la_rv_exit(struct la_vm *vm, struct la_kvm *k, struct la_kvm_vcpu *v)
 {
 	struct kvm_run *r = v->run;
 	struct la_rv_sbi_call c = { .eid = r->riscv_sbi.extension_id,
@@ -369,6 +369,7 @@ static bool la_rv_exit(struct la_vm *vm, struct la_kvm_vcpu *v)
 	struct la_rv_sbi_action a;
 	const uint8_t *p;
 
+	(void)k;
 	if (r->exit_reason != KVM_EXIT_RISCV_SBI)
 		return false;
 	for (unsigned i = 0; i < 6; i++)
@@ -481,9 +482,9 @@ static int la_rv_irqchip_finalize(struct la_kvm *k)
 	return -LA_ERR_UNSUPPORTED;
 }
 
-static bool la_rv_exit(struct la_vm *vm, struct la_kvm_vcpu *v)
+static bool la_rv_exit(struct la_vm *vm, struct la_kvm *k, struct la_kvm_vcpu *v)
 {
-	(void)vm, (void)v;
+	(void)vm, (void)k, (void)v;
 	return false;
 }
 

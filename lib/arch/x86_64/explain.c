@@ -61,6 +61,9 @@ static void la_x86_explain_tables(const struct la_vm_boot *b, FILE *f)
 static void la_x86_explain_firmware(const struct la_vm_boot *b, FILE *f)
 {
 
+	fprintf(f, "\nirqchip: %s\n", b->split_irqchip ?
+		"split (LAPICs in KVM; la's IOAPIC at 0xfec00000, 24 pins, as MSIs; no PIC, "
+		"no PIT)" : "kernel (KVM's PIC, IOAPIC and LAPICs, and its PIT)");
 	fprintf(f, "\nfirmware tables:\n");
 	fprintf(f, "  MP floating pointer 0x9fff0, MP table 0x9e800 (%u CPUs)\n", b->ncpus);
 	fprintf(f, "  SMBIOS 3.0 entry point 0xf0000\n");
@@ -121,6 +124,7 @@ static void la_x86_explain_json_boot(const struct la_vm_boot *b, const char *ima
 static void la_x86_explain_json_tables(const struct la_vm_boot *b, struct la_json *j)
 {
 
+	la_json_str(j, "irqchip", b->split_irqchip ? "split" : "kernel");
 	la_json_obj_begin(j, "firmware_tables");
 	la_json_u64(j, "mp_floating_pointer", 0x9fff0);
 	la_json_u64(j, "mp_table", 0x9e800);
@@ -154,9 +158,12 @@ unsigned la_x86_explain_rows(const struct la_vm_boot *b, bool other, struct la_e
 		  "PCI host bridge 00:00.0; 0xcf9 resets" },
 		{ "pcie-vcfg", LA_RES_MMIO, b->vcfg, "PCIe virtual config window" },
 		{ "high-mmio", LA_RES_MMIO, b->high_mmio, "PCI MMIO above 4 GiB (in PC00._CRS)" },
+		{ "ioapic", LA_RES_MMIO,
+		  { LA_X86_IOAPIC_BASE, LA_X86_IOAPIC_BASE + LA_X86_IOAPIC_SIZE - 1 },
+		  "IOAPIC, la's (--irqchip split)" },
 	};
 	const struct la_explain_row *rows = other ? after : before;
-	unsigned n = other ? 3 : 1;
+	unsigned n = other ? 3 + b->split_irqchip : 1;
 
 	for (unsigned i = 0; i < n && i < max; i++)
 		out[i] = rows[i];

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * x86_64's hypervisor half (struct la_arch_vm_ops, lib/vm/arch_vm.h): the
- * only file with x86 KVM ioctls. VM setup (identity map, TSS, irqchip,
- * PIT), vCPU configuration from the pure boot state of
+ * only file with x86 KVM ioctls. VM setup (identity map, TSS, and the
+ * irqchip: KVM's PIC+IOAPIC+LAPICs and PIT, or a split irqchip, the LAPICs
+ * in KVM and la's IOAPIC, lib/dev/ioapic.h, with no PIC and no PIT), vCPU
+ * configuration from the pure boot state of
  * lib/arch/x86_64/cpu.c, interrupt lines and the crash report's
  * registers. The ioctls compile to stubs on other hosts (they do not
  * exist there).
@@ -12,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dev/ioapic.h"
 #include "err.h"
+#include "vm/bus.h"
 #include "vm/kvm.h"
 #include "vm/arch_vm.h"
 #include "vm/vm.h"
@@ -20,7 +24,70 @@
 #include "arch/x86_64/x86boot.h"
 #include "arch/x86_64/x86_64.h"
 
-#define LA_X86_IOAPIC_PINS 24
+#define LA_X86_IOAPIC_PINS LA_IOAPIC_PINS
+
+/* The split irqchip's state (k->arch; NULL with KVM's own irqchip): the
+ * userspace IOAPIC and the MSI route of each of its pins (GSI = pin),
+ * through which KVM knows which vectors' EOIs to hand back
+ * (KVM_EXIT_IOAPIC_EOI: it scans the MSI routes of the reserved GSIs). */
+struct la_x86_vm {
+	struct la_kvm *k;
+	struct la_ioapic *ioapic;
+	struct la_kvm_route route[LA_X86_IOAPIC_PINS];
+};
+
+/* A pin fired: its message through KVM. A failure can only be a message
+ * KVM refuses, and the IOAPIC composes only LAPIC-address messages; the
+ * guest cannot make it fail, so it is not an error of the VM. */
+static void la_x86_ioapic_deliver(void *ctx, uint64_t addr, uint32_t data)
+{
+	struct la_x86_vm *st = ctx;
+
+	(void)la_kvm_signal_msi(st->k, addr, data);
+}
+
+/* The guest reprogrammed pin: its route follows, so a level-triggered
+ * vector's EOI exits. (A refused table leaves the old one: the pin's
+ * EOIs may then be missed, never memory touched.) */
+static void la_x86_ioapic_route(void *ctx, unsigned pin, uint64_t addr, uint32_t data)
+{
+	struct la_x86_vm *st = ctx;
+
+	st->route[pin].addr = addr;
+	st->route[pin].data = data;
+	if (st->k->route_update)
+		(void)st->k->route_update(st->k->route_ctx, pin, &st->route[pin]);
+}
+
+static void la_x86_vm_free(void *p)
+{
+	struct la_x86_vm *st = p;
+
+	la_ioapic_destroy(st->ioapic);
+	free(st);
+}
+
+/* The split irqchip's state, its IOAPIC's pins masked. */
+static int la_x86_split_state(struct la_kvm *k)
+{
+	struct la_x86_vm *st = calloc(1, sizeof(*st));
+	int err;
+
+	if (!st)
+		return -LA_ERR_NOMEM;
+	st->k = k;
+	for (unsigned i = 0; i < LA_X86_IOAPIC_PINS; i++)
+		st->route[i] = (struct la_kvm_route){ .gsi = i, .msi = true,
+						      .addr = LA_MSI_ADDR_BASE };
+	err = la_ioapic_create(la_x86_ioapic_deliver, la_x86_ioapic_route, st, &st->ioapic);
+	if (err) {
+		free(st);
+		return err;
+	}
+	k->arch = st;
+	k->arch_free = la_x86_vm_free;
+	return 0;
+}
 
 static void la_x86_platform(const struct la_vm_boot *b, struct la_vm_platform *out)
 {
@@ -31,11 +98,18 @@ static void la_x86_platform(const struct la_vm_boot *b, struct la_vm_platform *o
 }
 
 /* KVM's default routing for the PIC+IOAPIC irqchip: GSI n to IOAPIC pin
- * n, and below 16 also to pin n % 8 of the master (n < 8) or slave PIC. */
-static unsigned la_x86_irq_routes(struct la_kvm_route *out, unsigned max)
+ * n, and below 16 also to pin n % 8 of the master (n < 8) or slave PIC.
+ * Split: the userspace IOAPIC's pins as MSI routes (GSI n: pin n). */
+static unsigned la_x86_irq_routes(struct la_kvm *k, struct la_kvm_route *out, unsigned max)
 {
+	struct la_x86_vm *st = k->arch;
 	unsigned n = 0;
 
+	if (st) {
+		for (unsigned i = 0; i < LA_X86_IOAPIC_PINS && i < max; i++)
+			out[i] = st->route[i];
+		return LA_X86_IOAPIC_PINS;
+	}
 	for (unsigned gsi = 0; gsi < LA_X86_IOAPIC_PINS; gsi++) {
 		if (n < max)
 			out[n] = (struct la_kvm_route){ .gsi = gsi, .chip = 2 /* IOAPIC */,
@@ -51,10 +125,43 @@ static unsigned la_x86_irq_routes(struct la_kvm_route *out, unsigned max)
 	return n;
 }
 
-/* GSI n is IOAPIC pin n (and PIC line n below 16): no encoding. */
+/* GSI n is IOAPIC pin n (and PIC line n below 16): no encoding. Split:
+ * the userspace IOAPIC's pin n. */
 static int la_x86_irq_line(struct la_kvm *k, unsigned irq, int level)
 {
+	struct la_x86_vm *st = k->arch;
+
+	if (st) {
+		la_ioapic_irq(st->ioapic, irq, level);
+		return 0;
+	}
 	return la_kvm_irq_line(k, irq, level);
+}
+
+/* Split: the IOAPIC at its address on the MMIO bus (KVM's own IOAPIC
+ * takes the range in the kernel otherwise). */
+static int la_x86_mmio_devices(struct la_kvm *k, struct la_bus *mmio)
+{
+	struct la_x86_vm *st = k->arch;
+
+	if (!st)
+		return 0;
+	return la_bus_add(mmio, "ioapic",
+			  (struct la_range){ LA_X86_IOAPIC_BASE,
+					     LA_X86_IOAPIC_BASE + LA_X86_IOAPIC_SIZE - 1 },
+			  &la_ioapic_ops, st->ioapic);
+}
+
+/* Split: the guest's EOI of a level-triggered IOAPIC vector. */
+static bool la_x86_exit(struct la_vm *vm, struct la_kvm *k, struct la_kvm_vcpu *v)
+{
+	struct la_x86_vm *st = k->arch;
+
+	(void)vm;
+	if (!st || v->run->exit_reason != KVM_EXIT_IOAPIC_EOI)
+		return false;
+	la_ioapic_eoi(st->ioapic, v->run->eoi.vector);
+	return true;
 }
 
 #if defined(__x86_64__)
@@ -86,17 +193,40 @@ static void la_x86_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	__cpuid_count(leaf, sub, out[0], out[1], out[2], out[3]);
 }
 
+/* Split: the LAPICs in KVM, GSIs 0-23 reserved for the userspace IOAPIC's
+ * routes; no PIC, no PIT. */
+static int la_x86_split_create(struct la_kvm *k)
+{
+	struct kvm_enable_cap c = { .cap = KVM_CAP_SPLIT_IRQCHIP,
+				    .args[0] = LA_X86_IOAPIC_PINS };
+
+	if (ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) <= 0) {
+		k->what = "KVM_CAP_SPLIT_IRQCHIP";
+		k->sys_errno = 0;
+		return -LA_ERR_KVMCAP;
+	}
+	if (ioctl(k->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SIGNAL_MSI) <= 0) {
+		k->what = "KVM_CAP_SIGNAL_MSI";
+		k->sys_errno = 0;
+		return -LA_ERR_KVMCAP;
+	}
+	if (ioctl(k->vm_fd, KVM_ENABLE_CAP, &c) < 0)
+		return la_kvmx_fail(k, "KVM_ENABLE_CAP (KVM_CAP_SPLIT_IRQCHIP)");
+	return la_x86_split_state(k);
+}
+
 static int la_x86_irqchip_create(struct la_kvm *k, unsigned ncpus, const struct la_vm_boot *b)
 {
 	uint64_t idmap = LA_X86_IDENTITY_MAP_ADDR;
 	struct kvm_pit_config pit = { .flags = 0 };
 
 	(void)ncpus;
-	(void)b;
 	if (ioctl(k->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0)
 		return la_kvmx_fail(k, "KVM_SET_IDENTITY_MAP_ADDR");
 	if (ioctl(k->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)LA_X86_TSS_ADDR) < 0)
 		return la_kvmx_fail(k, "KVM_SET_TSS_ADDR");
+	if (b->split_irqchip)
+		return la_x86_split_create(k);
 	if (ioctl(k->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return la_kvmx_fail(k, "KVM_CREATE_IRQCHIP");
 	if (ioctl(k->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
@@ -104,10 +234,12 @@ static int la_x86_irqchip_create(struct la_kvm *k, unsigned ncpus, const struct 
 	return 0;
 }
 
-/* KVM's supported CPUID, grown until it fits. Caller frees. */
+/* KVM's supported CPUID, grown until it fits; first asked with room for
+ * KVM_MAX_CPUID_ENTRIES (256 in Linux since 5.x), so one call does (a
+ * smaller first try fails E2BIG and costs a second). Caller frees. */
 static struct kvm_cpuid2 *la_kvm_supported_cpuid(struct la_kvm *k)
 {
-	for (unsigned n = 64; n <= 4096; n *= 2) {
+	for (unsigned n = 256; n <= 4096; n *= 2) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
 
 		if (!c)
@@ -388,8 +520,9 @@ const struct la_arch_vm_ops la_x86_64_vm_ops = {
 	.irqchip_finalize = NULL,
 	.irq_routes = la_x86_irq_routes,
 	.irq_line = la_x86_irq_line,
+	.mmio_devices = la_x86_mmio_devices,
 	.regs_dump = la_x86_regs_dump,
-	.exit = NULL,
+	.exit = la_x86_exit,
 	.register_pci_device = la_x86_register_pci_device,
 	.unregister_pci_device = la_x86_unregister_pci_device,
 };

@@ -137,6 +137,7 @@ int la_x86_build_vm(const struct la_vm_config *cfg, const struct la_arch_layout 
 
 	memset(b, 0, sizeof(*b));
 	b->ncpus = cfg->cpus;
+	b->split_irqchip = img->split_irqchip;
 	b->phys_bits = img->phys_bits;
 	b->pm_iobase = img->pm_iobase;
 	b->ecam = l->pci_ecam;

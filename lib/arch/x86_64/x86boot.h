@@ -293,6 +293,7 @@ struct la_vm_boot {
 	struct la_range ecam, vcfg, high_mmio;
 	unsigned phys_bits;
 	unsigned ncpus;
+	bool split_irqchip;     /* the LAPICs in KVM, la's IOAPIC, no PIC or PIT */
 };
 
 #endif
