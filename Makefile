@@ -172,7 +172,7 @@ $(BUILD)/vm/guest-%.cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/li
 
 # The virtio tests' guest, per arch: the same initramfs with the virtio
 # modules of that arch's cached kernel (its kver: a new kernel rebuilds it;
-# /init names a mismatch) and la-vsock, static for that arch. Not in
+# /init names a mismatch), la-vsock and la-blocks, static for that arch. Not in
 # `all`: the kernels come first (make kernels; fetched here when missing).
 # la.modules=... on the guest's command line loads them (tests/vm/README.md).
 VSOCK_CC_x86_64  := $(GUEST_CC)
@@ -184,13 +184,18 @@ KDIR_riscv64 := $(KERNELS)/riscv64
 $(BUILD)/tests/%/la-vsock: tests/vm/vsock.c
 	@mkdir -p $(@D)
 	$(VSOCK_CC_$*) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# la-blocks (tests/vm/blocks.c): numbered, flushed blocks and their check
+$(BUILD)/tests/%/la-blocks: tests/vm/blocks.c
+	@mkdir -p $(@D)
+	$(VSOCK_CC_$*) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
 $(KERNELS)/%/kver:
 	tests/vm/kernels.sh $(KERNELS) $*
 define guest_virtio_rule
 $(BUILD)/vm/guest-virtio-$(1).cpio: tests/vm/mkguest.sh tests/vm/guest-init.sh tests/vm/lib.sh \
-		$(KDIR_$(1))/kver $(BUILD)/tests/$(1)/la-vsock
+		$(KDIR_$(1))/kver $(BUILD)/tests/$(1)/la-vsock $(BUILD)/tests/$(1)/la-blocks
 	@mkdir -p $$(@D)
-	tests/vm/mkguest.sh --modules $(KDIR_$(1)) --bin $(BUILD)/tests/$(1)/la-vsock $$@ $(1)
+	tests/vm/mkguest.sh --modules $(KDIR_$(1)) --bin $(BUILD)/tests/$(1)/la-vsock \
+		--bin $(BUILD)/tests/$(1)/la-blocks $$@ $(1)
 endef
 $(foreach a,x86_64 aarch64 riscv64,$(eval $(call guest_virtio_rule,$(a))))
 

@@ -317,14 +317,21 @@ const struct la_sys_table *la_sys_table_get(enum la_thread_kind k)
 
 /* What AddressSanitizer's exit-time leak check (LeakSanitizer) does: it
  * stops the world from a cloned task that ptraces every thread, and reads
- * /proc/self/maps and /proc/self/task. And what its allocator does in any
- * thread: maps and unmaps its chunks (seen from every device thread and
- * the vCPUs of a running VM: the hostile guest's suite). Only in sanitizer
- * builds, which `make check` tests; an installed la-vmrun never has it. */
+ * /proc/self/maps and /proc/self/task (open, read, lseek, close; the
+ * tracer's stack: mmap, its guard page: mprotect PROT_NONE). And what
+ * ASan's allocator and threads do in any thread: map and unmap its chunks
+ * (mmap never executable; seen from every device thread and the vCPUs of
+ * a running VM: the hostile guest's suite, and a vCPU's malloc in the
+ * emulated host's Linux boot, tests/bats/vmrun_vm_san.bats), unmap a
+ * thread's own state when it ends (munmap: the device thread, once
+ * standard input is at its end). Only in sanitizer builds, which `make
+ * check` tests; an installed la-vmrun never has it. */
 #if defined(__SANITIZE_ADDRESS__)
 static const struct la_sys_rule la_sys_sanitizer[] = {
 	ALLOW("open"), ALLOW("getdents"), ALLOW("sched_yield"), ALLOW("getppid"), ALLOW("rt_sigaction"), ALLOW("sigaltstack"), ALLOW("prctl"), ALLOW("clone"), ALLOW("ptrace"), ALLOW("wait4"),
 	ALLOW("munmap"), { .name = "mmap", .nalt = 1, .alt = { NOEXEC(2) } },
+	{ .name = "mprotect", .nalt = 1, .alt = { NOEXEC(2) } },
+	ALLOW("read"), ALLOW("lseek"), ALLOW("close"),
 };
 
 static const struct la_sys_table la_sys_extra = {

@@ -61,9 +61,12 @@ done
 # run once, in the plain pass, as does the cross build (not sanitized); the
 # sanitizer pass runs everything else, vmrun_vm_hostile.bats included: the
 # hostile guest (one short emulated-host boot) against the ASan+UBSan
-# la-vmrun is the point of that suite.
+# la-vmrun is the point of that suite; and vmrun_vm_san.bats, the sanitized
+# la-vmrun booting Linux with every device (one boot; not in the plain pass).
 for f in "$top"/tests/bats/*.bats; do
 	case "$label:$(basename "$f")" in
+	plain:vmrun_vm_san.bats) continue ;;
+	san:vmrun_vm_disk.bats) continue ;;
 	san:vmrun_vm.bats | san:vmrun-boot.bats | san:cross.bats) continue ;;
 	san:vmrun_vm_aarch64.bats) continue ;;
 	san:vmrun_vm_riscv64.bats | san:make_run_dt.bats) continue ;;

@@ -34,7 +34,7 @@ EOF
 }
 
 setup_file() {
-	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc m
+	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload m
 	mkdir -p "$p"
 	m=$(vm_virtio_payload "$t" "$p")
 	# --serial's cases: the socket's client, the case script, the probe guest
@@ -54,18 +54,12 @@ setup_file() {
 		vm_sanitizer_env
 		vm_cases_bvm
 	} >"$t/l1.sh"
-	rc=0
-	"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 1300 --stall 300 --payload "$p" \
-		--bin "$VM_BIN/la-vmrun" --bin "$VM_BUILD/tests/la-sercat" --out "$t/l1" \
-		--script "$t/l1.sh" 2>"$t/l1.stderr" || rc=$?
-	echo "$rc" >"$t/l1.rc"
-	[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+	vm_run_l1 "$t" --timeout 1300 --stall 300 --payload "$p" --bin "$VM_BIN/la-vmrun" \
+		--bin "$VM_BUILD/tests/la-sercat"
 }
 
 need_case() {
-	vm_have_vmrun || vm_cannot_run "no $VM_BIN/la-vmrun"
-	[ -n "$(vm_case_dir "$1")" ] ||
-		vm_cannot_run "case $1 did not run: $(cat "$BATS_FILE_TMPDIR/harness-error" 2>/dev/null)"
+	vm_need_case "$1"
 }
 
 @test "pvpanic: a guest that panics ends la-vmrun with status 34 and one line saying so, though panic=-1 resets it" {

@@ -59,6 +59,26 @@ vm_sanitizer_env() {
 	echo "export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86"
 }
 
+# vm_run_l1 T ARGS...: the case script T/l1.sh in one emulated host
+# (run-in-l1.sh --quiet ARGS..., results in T/l1), its status in T/l1.rc and,
+# when the harness failed (3), why in T/harness-error
+vm_run_l1() {
+	local t=$1 rc=0
+	shift
+	"$VM_TOP/tests/vm/run-in-l1.sh" --quiet "$@" --out "$t/l1" --script "$t/l1.sh" \
+		2>"$t/l1.stderr" || rc=$?
+	echo "$rc" >"$t/l1.rc"
+	[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+}
+
+# vm_need_case NAME: la-vmrun is built and the batch ran NAME, or the test
+# cannot run (vm_cannot_run, with the harness's reason)
+vm_need_case() {
+	vm_have_vmrun || vm_cannot_run "no $VM_BIN/la-vmrun"
+	[ -n "$(vm_case_dir "$1")" ] ||
+		vm_cannot_run "case $1 did not run: $(cat "$BATS_FILE_TMPDIR/harness-error" 2>/dev/null)"
+}
+
 # vm_case_dir NAME: the folder that holds NAME's results
 vm_case_dir() {
 	local d

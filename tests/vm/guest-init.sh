@@ -85,6 +85,10 @@
 #                    "la-guest: resumed ok|failed uptime U"
 #   la.vsock=ARGS    /bin/la-vsock with ARGS, commas for spaces (listen,PORT or
 #                    connect,CID,PORT), each output line as "la-guest: vsock LINE"
+#   la.blocks=DEV,COUNT,SEED[,K]  /bin/la-blocks write: COUNT numbered blocks
+#                    to DEV, each flushed before "la-blocks: flushed N ok" (with
+#                    K: a power-off once block K is flushed, the writes going
+#                    on; tests/bats/vmrun_vm_disk.bats)
 # With console=hvc0 (la-vmrun --console virtio) hvc0 exists only once
 # la.modules has loaded virtio_console: the lines printed until then are
 # kept and replayed on hvc0, which is then /init's output and input (and
@@ -381,6 +385,10 @@ for w in $(cat /proc/cmdline); do
 				echo "la-guest: resumed $r uptime $(cut -d' ' -f1 /proc/uptime)"
 			done
 		) &
+		;;
+	la.blocks=*)
+		set -- $(echo "${w#la.blocks=}" | tr ',' ' ')
+		la-blocks write ${4:+-p "$4"} "$1" "$2" "$3"
 		;;
 	la.fate=*) fate=${w#la.fate=} ;;
 	la.sleep=*) pause=${w#la.sleep=} ;;
