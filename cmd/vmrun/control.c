@@ -50,7 +50,9 @@ void la_vmrun_control_open(struct la_vmrun *a)
 	int fd;
 
 	a->control_fd = -1;
-	if (!a->control_path)
+	/* a dry run opens no socket; --explain shows what --control adds to
+	 * the VM (the virtual PMC) */
+	if (!a->control_path || a->explain)
 		return;
 	fd = la_ctl_listen(a->control_path, why, sizeof(why));
 	if (fd < 0)

@@ -350,9 +350,6 @@ static void la_vmrun_check(struct argp_state *state, struct la_vmrun *a)
 	la_vmrun_irqchip_check(state, a);
 	if (a->json && !a->explain)
 		argp_failure(state, 2, 0, "--json: prints the --explain dry run; give --explain too");
-	if (a->control_path && a->explain)
-		argp_failure(state, 2, 0, "--control: '%s': a dry run (--explain) has no VM to "
-			     "control", a->control_path);
 	if (!c->arch->build_vm)
 		argp_failure(state, 2, 0, "--arch: '%s': la-vmrun has no build_vm for it",
 			     c->arch->name);
@@ -820,7 +817,7 @@ static void la_vmrun_resources(struct la_vmrun *a)
 	/* --control on x86_64 with ACPI: the virtual PMC, for la-vmctl suspend
 	 * and resume (after the hot-plug controller: its GPE stays 0) */
 	if (!err && a->control_path && a->vm.cfg.arch->id == LA_ARCH_X86_64 && !a->no_acpi)
-		err = la_vm_res_add(&a->res, &la_dev_vpmc, name);
+		err = la_vm_res_add_named(&a->res, &la_dev_vpmc, la_dev_vpmc.name);
 	/* the goldfish battery after the PCI devices' BARs, as build_vm's
 	 * step 22 comes after generate_pci_root (§4.5) */
 	if (!err && a->battery)

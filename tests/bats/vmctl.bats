@@ -234,9 +234,25 @@ fake_start() {
 	run la-vmrun --control "$(printf 'd%.0s' $(seq 120))" --kvm-device /dev/null "$PROBE"
 	assert_failure 1
 	assert_output --partial "longer than the 107 bytes a Unix socket path can have"
+}
+
+@test "la-vmrun --control --explain: no socket in a dry run; the virtual PMC --control brings, with la-alloc's grants" {
+	local want got
 	run la-vmrun --control x.sock --explain "$PROBE"
-	assert_failure 2
-	assert_output --partial "la-vmrun: --control: 'x.sock': a dry run (--explain) has no VM to control"
+	assert_success
+	[ ! -e x.sock ] || fail "a dry run made its socket"
+	assert_line --regexp '^  vpmc\.io +io +0x000000000000c400-0x000000000000c40f virtual PMC registers$'
+	assert_line --regexp '^  vpmc\.gpe +gpe +0x0+-0x0+ sleep button: suspend request$'
+	# the same grants as la-alloc gives the VM's devices in the same order
+	want=$(la-alloc --arch x86_64 --mem 256M --platform --device virtio-rng --device pvpanic \
+		--device vpmc --json | jq -c '[.grants[] | select(.name | startswith("vpmc"))]')
+	got=$(la-vmrun --control x.sock --explain --json "$PROBE" |
+		jq -c '[.grants[] | select(.name | startswith("vpmc"))]')
+	[ "$got" = "$want" ] || fail "la-vmrun: $got; la-alloc: $want"
+	[ "$(jq length <<<"$got")" = 3 ]
+	run la-vmrun --explain "$PROBE"
+	assert_success
+	refute_line --partial vpmc
 }
 
 @test "la-vmrun --control: the socket is mode 0600; SIGTERM during setup removes it" {
