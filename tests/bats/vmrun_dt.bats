@@ -211,11 +211,11 @@ battery.irq 3"
 	fails 2 "la-vmrun: --battery: 'goldfish': not a battery (type=goldfish is the one type)" \
 		la-vmrun --arch aarch64 --explain --battery=goldfish "$tmp/Image"
 	fails 2 "la-vmrun: --battery: the goldfish battery is aarch64's here (crosvm describes it in ACPI on x86_64; la-vmrun does not)" \
-		la-vmrun --explain --battery "$LA_BUILD/guest/probe.bzImage"
+		la-vmrun --arch x86_64 --explain --battery "$LA_BUILD/guest/probe.bzImage"
 	fails 2 "la-vmrun: --battery: the goldfish battery is aarch64's here (crosvm describes it in ACPI on x86_64; la-vmrun does not)" \
 		la-vmrun --arch riscv64 --explain --battery type=goldfish "$tmp/rv"
 	fails 1 "la-alloc: --device: 'battery': x86_64 has no battery" \
-		la-alloc --platform --device battery
+		la-alloc --arch x86_64 --platform --device battery
 }
 
 # ---- the DT probe guest's report (tests/guest-dt), run on the host over the

@@ -135,7 +135,8 @@ vm_stage_native() {
 		cp -a /usr/lib/bats/bats-support /usr/lib/bats/bats-assert "$n/root/usr/lib/bats/" &&
 		cp -a "$VM_TOP/tests/bats" "$VM_TOP/tests/vm" "$n/tree/tests/" &&
 		cp -a "$VM_TOP/tests/fixtures/mkfdt" "$n/tree/tests/fixtures/" &&
-		cp "$VM_BUILD/guest/probe.bzImage" "$VM_BUILD/guest/probe.elf" "$n/tree/build/guest/" &&
+		cp "$VM_BUILD/guest/probe.bzImage" "$VM_BUILD/guest/probe.elf" "$VM_BUILD/guest/fw-pflash.bin" \
+			"$n/tree/build/guest/" &&
 		cp "$VM_BUILD/vm/guest.cpio" "$n/tree/build/vm/" &&
 		cp "$VM_BUILD/bench/fw.bin" "$n/tree/build/bench/" || return 1
 	for b in la-vmrun la-layout la-alloc la-mkfdt; do
