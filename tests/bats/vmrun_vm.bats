@@ -151,7 +151,8 @@ setup_file() {
 	mkdir -p "$p" "$t/native" "$t/bin"
 	cp "$VM_BUILD/guest/probe.bzImage" "$VM_BUILD/guest/probe.elf" "$VM_BUILD/vm/guest.cpio" "$p/" || return 1
 	printf 'la-probe-initrd\n' >"$p/initrd.bin"
-	cp "$VM_TOP/tests/vm/seccomp-live.sh" "$VM_TOP/tests/vm/hugepages.sh" "$p/" || return 1
+	cp "$VM_TOP/tests/vm/seccomp-live.sh" "$VM_TOP/tests/vm/hugepages.sh" \
+		"$VM_TOP/tests/vm/probe-wait.sh" "$p/" || return 1
 	if vm_have_vmrun; then
 		cp "$VM_BUILD/tests/hooks/la-vmrun" "$t/bin/la-vmrun-hooks" || return 1
 		cp "$VM_BUILD/tests/la-pty" "$t/bin/la-pty" || return 1

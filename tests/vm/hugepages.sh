@@ -14,33 +14,13 @@ pool() {
 	echo "$1" >/proc/sys/vm/nr_hugepages
 	[ "$(cat /proc/sys/vm/nr_hugepages)" = "$1" ] || { echo "hugepages: no pool of $1" >&2; exit 92; }
 }
-fifo=/tmp/huge.fifo out=/tmp/huge.out
-rm -f "$fifo" "$out"
-mkfifo "$fifo" || exit 90
+. "$(dirname "$(readlink -f "$0")")/probe-wait.sh"
 pool 64
 echo "huge: taken before $(huge)"
-"$@" <"$fifo" >"$out" 2>/tmp/huge.err &
-pid=$!
-exec 3>"$fifo"
-i=0
-until grep -q 'waiting for a byte' "$out" 2>/dev/null; do
-	i=$((i + 1))
-	if [ "$i" -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
-		echo "hugepages: the guest never waited" >&2
-		cat "$out" /tmp/huge.err >&2
-		kill -9 "$pid" 2>/dev/null
-		exit 91
-	fi
-	sleep 0.1
-done
+probe_start huge "$@"
 echo "huge: taken while it runs $(huge)"
-printf x >&3
-exec 3>&-
-wait "$pid"
-st=$?
+probe_release
 echo "huge: taken after $(huge)"
-cat "$out"
-cat /tmp/huge.err >&2
 pool 8
 "$@" </dev/null >/dev/null 2>/tmp/huge.small
 echo "huge: small pool status $?"

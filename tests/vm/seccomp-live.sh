@@ -4,23 +4,8 @@
 # print what /proc says about la-vmrun's sandbox: each task's name and
 # Seccomp line ("live: task NAME Seccomp: N"), NoNewPrivs, CapEff, which namespaces are new, the jail's root. Then
 # send the byte the guest waits for, and exit with la-vmrun's status.
-fifo=/tmp/live.fifo out=/tmp/live.out
-rm -f "$fifo" "$out"
-mkfifo "$fifo" || exit 90
-"$@" <"$fifo" >"$out" 2>/tmp/live.err &
-pid=$!
-exec 3>"$fifo"
-i=0
-until grep -q 'waiting for a byte' "$out" 2>/dev/null; do
-	i=$((i + 1))
-	if [ "$i" -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
-		echo "seccomp-live: the guest never waited" >&2
-		cat "$out" /tmp/live.err >&2
-		kill -9 "$pid" 2>/dev/null
-		exit 91
-	fi
-	sleep 0.1
-done
+. "$(dirname "$(readlink -f "$0")")/probe-wait.sh"
+probe_start live "$@"
 for t in /proc/"$pid"/task/*; do
 	echo "live: task $(cat "$t/comm") $(grep -E '^Seccomp:' "$t/status" | tr -s '\t ' ' ')"
 done
@@ -33,10 +18,5 @@ for ns in mnt ipc uts; do
 	fi
 done
 echo "live: root entries $(ls -A /proc/"$pid"/root/ | wc -l)"
-printf x >&3
-exec 3>&-
-wait "$pid"
-st=$?
-cat "$out"
-cat /tmp/live.err >&2
+probe_release
 exit "$st"
