@@ -21,7 +21,8 @@ static struct fa_argv v;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
-	fa_split(&v, "la-alloc", data, n);
+	if (!fa_split(&v, "la-alloc", data, n))
+		return 0;
 	memset(&a, 0, sizeof(a));
 	FA_RUN({
 		la_cli_parse(&la_alloc_argp, v.argc, v.argv, &a);
