@@ -239,29 +239,12 @@ vm_virtio_payload() {
 }
 
 # vm_l1_batch T P SCRIPT TIMEOUT RUN-IN-L1-ARGS...: SCRIPT's cases in one
-# emulated host with payload folder P (results in T/l1). The emulated host
-# freezes now and then (nested SVM under TCG, on any case; run-in-l1.sh
-# --stall ends it): up to twice more, the cases it did not finish run in a
-# fresh one, and every try's results join the others in T/l1. A harness
-# failure is left in T/harness-error.
+# emulated host with payload folder P (results in T/l1), as vm_run_l1 runs
+# T/l1.sh (SCRIPT is copied there): with its reruns after a freeze, a
+# harness failure left in T/harness-error.
 vm_l1_batch() {
-	local t=$1 p=$2 cases=$3 timeout=$4 script=$3 try out rc
+	local t=$1 p=$2 cases=$3 timeout=$4
 	shift 4
-	for try in 1 2 3; do
-		out=$t/l1
-		[ "$try" = 1 ] || {
-			out=$t/l1-try$try script=$t/l1-try$try.sh
-			vm_unfinished "$cases" "$t/l1" >"$script"
-		}
-		rc=0
-		"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout "$timeout" --stall 240 \
-			--payload "$p" "$@" --out "$out" --script "$script" \
-			2>"$t/l1.stderr" || rc=$?
-		[ "$try" = 1 ] || cp "$out"/*.out "$out"/*.err "$out"/*.status \
-			"$out"/*.seconds "$t/l1/" 2>/dev/null || true
-		if [ "$rc" != 3 ] || [ ! -e "$out/stalled" ]; then
-			break
-		fi
-	done
-	[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+	cp "$cases" "$t/l1.sh" || return 1
+	vm_run_l1 "$t" --timeout "$timeout" --stall 240 --payload "$p" "$@"
 }
