@@ -30,6 +30,7 @@ enum {
 	K_SERIAL,
 	K_DEBUGCON,
 	K_BOOT_TIMING,
+	K_BOOT_MARK,
 	K_NO_ACPI,
 	K_SPLIT_IRQCHIP,
 	K_EXPLAIN,
@@ -79,6 +80,9 @@ static const struct argp_option la_vmrun_options[] = {
 	{ "boot-timing", K_BOOT_TIMING, NULL, 0, "Print to standard error the time since start "
 	  "of each start-up step, each POST code (port 0x80), the first console output, "
 	  "power-off and teardown", 0 },
+	{ "boot-timing-mark", K_BOOT_MARK, "TEXT", 0, "With --boot-timing, also note when the "
+	  "console first prints TEXT (at most 64 bytes; e.g. your init's first line); implies "
+	  "--boot-timing", 0 },
 	{ "no-acpi", K_NO_ACPI, NULL, 0, "No ACPI tables: the guest sees the MP table only "
 	  "(and cannot power off; reboot ends the VM)", 0 },
 	{ "split-irqchip", K_SPLIT_IRQCHIP, NULL, 0, "x86_64: --irqchip split (crosvm's "
@@ -413,6 +417,13 @@ static error_t la_vmrun_parse(int key, char *arg, struct argp_state *state)
 	case K_SERIAL: la_vmrun_serial_opt(state, a, arg); return 0;
 	case K_DEBUGCON: la_vmrun_debugcon_opt(state, a, arg); return 0;
 	case K_BOOT_TIMING: a->boot_timing = true; return 0;
+	case K_BOOT_MARK:
+		if (!arg[0] || strlen(arg) > LA_BOOT_MARK_MAX)
+			argp_error(state, "--boot-timing-mark: '%s' %s", arg,
+				   arg[0] ? "is longer than 64 bytes" : "is empty");
+		a->boot_mark = arg;
+		a->boot_timing = true;
+		return 0;
 	case K_NO_ACPI: a->no_acpi = true; return 0;
 	case K_SPLIT_IRQCHIP: a->split_flag = true; return 0;
 	case K_EXPLAIN: a->explain = true; return 0;

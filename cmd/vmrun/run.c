@@ -187,7 +187,30 @@ static void *la_input_thread(void *p)
 
 struct la_timing {
 	struct timespec t0;
+	const char *mark;                 /* --boot-timing-mark; NULL: none */
+	size_t mark_len;
+	char tail[LA_BOOT_MARK_MAX];      /* the console's last bytes, a ring */
+	size_t seen;                      /* bytes the console printed */
+	bool marked;
 };
+
+/* A console byte: is the mark now at the end of what the console printed? */
+static bool la_timing_output(struct la_timing *t, uint8_t b)
+{
+	size_t start;
+
+	if (!t->mark || t->marked)
+		return false;
+	t->tail[t->seen++ % LA_BOOT_MARK_MAX] = (char)b;
+	if (t->seen < t->mark_len)
+		return false;
+	start = t->seen - t->mark_len;
+	for (size_t i = 0; i < t->mark_len; i++)
+		if (t->tail[(start + i) % LA_BOOT_MARK_MAX] != t->mark[i])
+			return false;
+	t->marked = true;
+	return true;
+}
 
 /* milliseconds since la-vmrun started */
 static double la_timing_ms(const struct la_timing *t)
@@ -201,7 +224,16 @@ static double la_timing_ms(const struct la_timing *t)
 
 static void la_timing_note(void *ctx, enum la_note what, unsigned value)
 {
-	double ms = la_timing_ms(ctx);
+	struct la_timing *t = ctx;
+	double ms;
+
+	if (what == LA_NOTE_OUTPUT) {
+		if (la_timing_output(t, (uint8_t)value))
+			fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms mark: %s\r\n",
+				la_timing_ms(t), t->mark);
+		return;
+	}
+	ms = la_timing_ms(t);
 	if (what == LA_NOTE_POST)
 		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms POST 0x%02x\r\n", ms, value);
 	else if (what == LA_NOTE_FIRST_OUTPUT)
@@ -217,7 +249,7 @@ static void la_timing_note(void *ctx, enum la_note what, unsigned value)
 
 void la_vmrun_stamp(const struct la_vmrun *a, const char *what)
 {
-	struct la_timing t = { a->t0 };
+	struct la_timing t = { .t0 = a->t0 };
 
 	if (a->boot_timing)
 		fprintf(stderr, "la-vmrun: boot-timing: %10.3f ms %s\n", la_timing_ms(&t), what);
@@ -434,7 +466,8 @@ static bool la_vmrun_stop_threads(int stop_wr, struct la_control *ctl,
 
 int la_vmrun_run(struct la_vmrun *a)
 {
-	struct la_timing timing;
+	struct la_timing timing = { .t0 = a->t0, .mark = a->boot_mark,
+				    .mark_len = a->boot_mark ? strlen(a->boot_mark) : 0 };
 	struct la_vm_setup s = {
 		.kvm_path = a->kvm_path, .cfg = &a->vm.cfg, .g = &a->g, .boot = a->boot,
 		.res = &a->res, .debugcon_fd = -1, .seccomp = a->seccomp, .prog = "la-vmrun",
@@ -451,7 +484,6 @@ int la_vmrun_run(struct la_vmrun *a)
 	bool has_input = false;
 	int stop[2] = { -1, -1 }, err, com_stdin = -1;
 
-	timing.t0 = a->t0;
 	/* every thread has a name (ps -L, top -H, /proc/PID/task/TID/comm):
 	 * la-vmrun, la-vcpuN, la-console, la-serial; the test builds too */
 	pthread_setname_np(pthread_self(), "la-vmrun");

@@ -114,6 +114,7 @@ struct la_vmrun {
 	bool print_seccomp;
 	const char *print_seccomp_kind;  /* NULL: every kind */
 	bool boot_timing;
+	const char *boot_mark;           /* --boot-timing-mark; NULL: none */
 	struct timespec t0;              /* when la-vmrun started */
 
 	/* built */
@@ -263,6 +264,9 @@ void la_vmrun_fatal_signals(void);
 
 /* run.c: run the VM on KVM; returns the exit status */
 int la_vmrun_run(struct la_vmrun *a);
+/* the longest --boot-timing-mark */
+#define LA_BOOT_MARK_MAX 64
+
 /* la_vmrun_stamp - with --boot-timing, one line on stderr: the time since
  * la-vmrun started and what has just been done. */
 void la_vmrun_stamp(const struct la_vmrun *a, const char *what);

@@ -39,6 +39,8 @@ enum la_fate {
 enum la_note {
 	LA_NOTE_POST,         /* value: the POST code written to port 0x80 */
 	LA_NOTE_FIRST_OUTPUT, /* first byte on the console */
+	LA_NOTE_OUTPUT,       /* value: a byte on the console (every byte, the
+			       * first too, after LA_NOTE_FIRST_OUTPUT) */
 	LA_NOTE_POWEROFF,
 	LA_NOTE_STEP,         /* value: the start-up step just done (enum la_vm_step) */
 	LA_NOTE_FILTER,       /* value: the thread kind (enum la_thread_kind) of a

@@ -120,9 +120,12 @@ static void la_serial_out(struct la_serial *s, uint8_t b)
 		la_serial_push(s, b);
 		return;
 	}
-	if (s->console && !s->said_first && s->m && s->m->note) {
-		s->said_first = true;
-		s->m->note(s->m->vm, LA_NOTE_FIRST_OUTPUT, b);
+	if (s->console && s->m && s->m->note) {
+		if (!s->said_first) {
+			s->said_first = true;
+			s->m->note(s->m->vm, LA_NOTE_FIRST_OUTPUT, b);
+		}
+		s->m->note(s->m->vm, LA_NOTE_OUTPUT, b);
 	}
 	if (s->out_fd >= 0) {
 		ssize_t r;
