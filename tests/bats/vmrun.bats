@@ -18,11 +18,23 @@ teardown() {
 	assert_success
 	for o in --initrd --cmdline --fdt --dump-fdt --serial --debugcon --boot-timing \
 		--no-acpi --explain --kvm-device --overlay --mem --cpus --bios --pci-ecam --pci-mem \
-		--battery --hugepages; do
+		--battery --hugepages --boot-timing-mark; do
 		assert_output --partial -- "$o"
 	done
 	assert_output --partial "Exit status: 0 the guest powered off, 32 it reset"
 	assert_output --partial "36 a vCPU stopped petting the aarch64"
+}
+
+@test "la-vmrun: --boot-timing-mark: an empty mark or one over 64 bytes is a usage error" {
+	touch "$tmp/k"
+	run la-vmrun --boot-timing-mark '' "$tmp/k"
+	assert_failure 2
+	assert_line --index 0 "la-vmrun: --boot-timing-mark: '' is empty"
+	local long
+	long=$(printf 'x%.0s' $(seq 65))
+	run la-vmrun --boot-timing-mark "$long" "$tmp/k"
+	assert_failure 2
+	assert_line --index 0 "la-vmrun: --boot-timing-mark: '$long' is longer than 64 bytes"
 }
 
 @test "la-vmrun: no kernel is a usage error" {
@@ -63,7 +75,7 @@ teardown() {
 	assert_success
 	assert_line --partial '(2 CPUs)'
 	assert_line --partial '0x000000001fffffff    511 MiB  guest-memory'
-	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 quiet la\.x=1$'
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 pci=lastbus=0 quiet la\.x=1$'
 	# --cmdline is --params' other name; --kernel is KERNEL
 	[ "$(la-vmrun --params quiet --explain "$PROBE")" = "$(la-vmrun --cmdline quiet --explain --kernel "$PROBE")" ]
 	run la-vmrun --help
@@ -112,7 +124,7 @@ teardown() {
 @test "la-vmrun: --serial num=2,type=file,path=F,console makes COM2 the console (crosvm's --serial)" {
 	run la-vmrun --explain --serial "num=2,type=file,path=$tmp/c2,console" "$PROBE"
 	assert_success
-	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS1 earlycon=uart8250,io,0x2f8$'
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS1 earlycon=uart8250,io,0x2f8 pci=lastbus=0$'
 	assert_line --regexp "^  COM1 +ttyS0 +sink$"
 	assert_line --regexp "^  COM2 +ttyS1 +file $tmp/c2, console, earlycon$"
 	# a dry run makes no file
@@ -131,40 +143,40 @@ teardown() {
 	# COM1 given, nothing the console: no console= (crosvm); no earlycon either
 	run la-vmrun --explain --serial "type=file,path=$tmp/c1" "$PROBE"
 	assert_success
-	assert_line --regexp '^cmdline .*: panic=-1$'
+	assert_line --regexp '^cmdline .*: panic=-1 pci=lastbus=0$'
 	# COM2 given without console: COM1 is still the default console
 	run la-vmrun --explain --serial "num=2,type=file,path=$tmp/c2" "$PROBE"
-	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8$'
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 pci=lastbus=0$'
 	# the short form keeps la's rule: COM1 given as N=KIND stays the console
 	run la-vmrun --explain --serial 1=null "$PROBE"
-	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8$'
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 pci=lastbus=0$'
 }
 
 @test "la-vmrun: --serial earlycon goes where it is said; said nowhere, on the console" {
 	run la-vmrun --explain --serial num=3,earlycon "$PROBE"
 	assert_success
-	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3e8$'
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3e8 pci=lastbus=0$'
 	run la-vmrun --explain --serial num=1,type=stdout,console,stdin,earlycon=false "$PROBE"
-	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0$'
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 pci=lastbus=0$'
 	run la-vmrun --explain --serial num=4,type=sink,console=true,earlycon=true "$PROBE"
-	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS3 earlycon=uart8250,io,0x2e8$'
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS3 earlycon=uart8250,io,0x2e8 pci=lastbus=0$'
 }
 
 @test "la-vmrun: --serial hardware=virtio-console is the virtio console (hvc0), as --console virtio" {
 	run la-vmrun --explain --serial hardware=virtio-console,type=stdout,console,stdin "$PROBE"
 	assert_success
-	assert_line --regexp '^cmdline .*: panic=-1 console=hvc0$'
+	assert_line --regexp '^cmdline .*: panic=-1 console=hvc0 pci=lastbus=0$'
 	assert_line --regexp '^  the virtio console +hvc0 +stdout, console, standard input$'
 	assert_line --regexp '^  virtio-console0 .* standard input and output \(hvc0\)$'
 	assert_line --regexp "^  COM1 +ttyS0 +sink$"
 	# not the console: hvc0 to a file, COM1 the default console
 	run la-vmrun --explain --serial "hardware=virtio-console,type=file,path=$tmp/h" "$PROBE"
-	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8$'
+	assert_line --regexp '^cmdline .*: panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 pci=lastbus=0$'
 	assert_line --regexp "^  the virtio console +hvc0 +file $tmp/h$"
 	assert_line --regexp '^  virtio-console0 .* hvc0, as serial \(--serial\) says$'
 	# --console virtio: hvc0 on the console COM port's output, which keeps earlycon
 	run la-vmrun --explain --console virtio "$PROBE"
-	assert_line --regexp '^cmdline .*: panic=-1 console=hvc0 earlycon=uart8250,io,0x3f8$'
+	assert_line --regexp '^cmdline .*: panic=-1 console=hvc0 earlycon=uart8250,io,0x3f8 pci=lastbus=0$'
 	assert_line --regexp "^  COM1 +ttyS0 +stdout, console, earlycon$"
 }
 
@@ -339,7 +351,7 @@ teardown() {
 	long=$(printf 'x%.0s' $(seq 1 3000))
 	run la-vmrun --explain --cmdline "$long" "$PROBE"
 	assert_failure 1
-	assert_output --regexp "^la-vmrun: --cmdline: command line is too long for this architecture \(3050 characters; this kernel takes [0-9]+\)$"
+	assert_output --regexp "^la-vmrun: --cmdline: command line is too long for this architecture \(3064 characters; this kernel takes [0-9]+\)$"
 }
 
 @test "la-vmrun: a command line character that is not printable ASCII fails" {
@@ -348,10 +360,10 @@ teardown() {
 	assert_output "la-vmrun: --cmdline: command line must be printable ASCII"
 }
 
-@test "la-vmrun: --cmdline values are appended after panic=-1, console and earlycon" {
+@test "la-vmrun: --cmdline values are appended after panic=-1, console, earlycon and pci=lastbus=0" {
 	run la-vmrun --explain --cmdline quiet --cmdline "la.x=1 y" "$PROBE"
 	assert_success
-	assert_output --partial "cmdline (at 0x20000, 64 characters): panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 quiet la.x=1 y"
+	assert_output --partial "cmdline (at 0x20000, 78 characters): panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 pci=lastbus=0 quiet la.x=1 y"
 }
 
 @test "la-vmrun: an initrd that does not fit guest memory fails" {
@@ -942,7 +954,7 @@ x86_64
 2
 bzImage
 1
-panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8
+panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 pci=lastbus=0
 ram,reserved,ram,ram,reserved,reserved,reserved
 rng-seed,dtb
 --overlay

@@ -101,7 +101,7 @@ grants_of() {
 @test "la-vmrun: --pstore puts ramoops.mem_address and mem_size on the command line, after the user's (riscv64: first)" {
 	run la-vmrun --explain -p quiet --pstore "path=$tmp/p,size=1M" "$PROBE"
 	assert_success
-	assert_output --partial "panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 quiet ramoops.mem_address=0x108000000 ramoops.mem_size=0x100000"
+	assert_output --partial "panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 pci=lastbus=0 quiet ramoops.mem_address=0x108000000 ramoops.mem_size=0x100000"
 	la-vmrun --arch aarch64 --explain -p quiet --pstore "path=$tmp/p,size=64K" \
 		--dump-fdt "$tmp/a.dtb" "$tmp/Image" >/dev/null
 	run fdtget "$tmp/a.dtb" /chosen bootargs

@@ -53,7 +53,7 @@ la-case p-5g-2 $t la-vmrun --mem 5G --cpus 2 --cmdline probe.mode=poweroff "\$P/
 la-case p-elf $t la-vmrun --mem 256M --cmdline probe.mode=poweroff "\$P/probe.elf"
 la-case p-reboot $t la-vmrun --mem 256M --cmdline probe.mode=reboot "\$P/probe.bzImage"
 la-case p-triplefault $t la-vmrun --mem 256M --cmdline probe.mode=triplefault "\$P/probe.bzImage"
-la-case p-post $t la-vmrun --mem 256M --boot-timing --cmdline probe.mode=post "\$P/probe.bzImage"
+la-case p-post $t la-vmrun --mem 256M --boot-timing --boot-timing-mark 'probe: post' --cmdline probe.mode=post "\$P/probe.bzImage"
 la-case p-no-acpi $t la-vmrun --mem 256M --no-acpi --cmdline probe.mode=poweroff "\$P/probe.bzImage"
 la-case p-mmio $t la-vmrun --mem 256M --cmdline probe.mode=mmio "\$P/probe.bzImage"
 la-case p-split $t la-vmrun --mem 256M --cpus 2 --irqchip split --cmdline probe.mode=poweroff "\$P/probe.bzImage"
@@ -539,7 +539,7 @@ $(vm_expected_e820 512M)"
 		fail "stderr: $stderr"
 }
 
-@test "la-vmrun: --boot-timing prints each POST code the guest writes to port 0x80" {
+@test "la-vmrun: --boot-timing prints each POST code the guest writes to port 0x80, and --boot-timing-mark when the console printed the mark" {
 	need_vmrun p-post
 	vm_case_status p-post 0
 	assert_line 'probe: post 0x10-0x1f'
@@ -553,12 +553,12 @@ $stderr"
 	# and the guest's events once each
 	local steps s
 	steps=$(sed -n 's/^la-vmrun: boot-timing: *[0-9.]* ms \([^P].*\)\r*$/\1/p' <<<"$stderr")
-	[ "$(grep -v -e '^vCPU 0' -e '^first console output$' -e '^power-off$' \
+	[ "$(grep -v -e '^vCPU 0' -e '^first console output$' -e '^power-off$' -e '^mark: ' \
 		-e "^virtio-rng thread's seccomp filter loaded$" <<<"$steps" |
 		paste -sd'|' -)" = "options parsed|files read|layout and grants|build_vm: payload, tables and tree in guest memory|KVM opened, capabilities checked|KVM_CREATE_VM|interrupt controller created|guest memory registered|devices on their buses|vCPUs created and configured|jail|console thread started, its seccomp filter loaded|vCPU threads started|main thread's seccomp filter loaded|fate decided, threads joined|vCPUs, VM and KVM closed|exit" ] ||
 		fail "--boot-timing steps: $steps"
 	for s in "vCPU 0's seccomp filter loaded" "vCPU 0's first KVM_RUN" "power-off" \
-		"virtio-rng thread's seccomp filter loaded"; do
+		"virtio-rng thread's seccomp filter loaded" "mark: probe: post"; do
 		[ "$(grep -cxF "$s" <<<"$steps")" = 1 ] || fail "--boot-timing: '$s' not once: $steps"
 	done
 }

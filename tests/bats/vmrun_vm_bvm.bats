@@ -108,7 +108,7 @@ need_case() {
 	need_case s-unix
 	vm_case_status s-unix 0
 	# the first client saw the guest from the start, its console on ttyS1 (COM2)
-	assert_line --regexp '^la-guest: cmdline panic=-1 console=ttyS1 earlycon=uart8250,io,0x3f8 la\.fate=shell'
+	assert_line --regexp '^la-guest: cmdline panic=-1 console=ttyS1 earlycon=uart8250,io,0x3f8 pci=lastbus=0 la\.fate=shell'
 	assert_line --partial 'la-guest: fate shell'
 	assert_line --regexp '^la-guest: shell \('
 	assert_line 'serial-case: client 1 detached'

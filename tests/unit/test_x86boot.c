@@ -427,7 +427,7 @@ static void test_build_vm(unsigned cpus, bool acpi)
 	T_EQ_U64(la_get64(mem + 0x9000), 0xa003);
 	T_EQ_U64(la_get64(mem + 0xb000 + 8 * 513), (1ULL << 30) | (1ULL << 21) | 0x83);
 	T_EQ_STR((char *)mem + 0x20000, "panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 "
-		 "probe.mode=reboot");
+		 "pci=lastbus=0 probe.mode=reboot");
 	outlen = 0;
 	probe_report_boot_params(&p, 0x7000);
 	probe_report_mptable(&p);

@@ -66,6 +66,13 @@ static int la_x86_cmdline(const struct la_vm_image *img, struct la_cmdline *c)
 		snprintf(tok, sizeof(tok), "earlycon=uart8250,io,0x%x", img->console_port);
 		err = la_cmdline_add(c, tok);
 	}
+	/* no PCI bus but bus 0 (la has no bridges): without this Linux reads
+	 * the vendor ID of every slot of every bus the MCFG spans (its "peer
+	 * bridge" fixup: 63 buses x 32 slots, 2016 exits), a quarter of a
+	 * second of boot in the emulated host; before --cmdline, so a user's
+	 * pci=lastbus= wins */
+	if (!err)
+		err = la_cmdline_add(c, "pci=lastbus=0");
 	if (!err && img->cmdline)
 		err = la_cmdline_add(c, img->cmdline);
 	if (!err && img->ramoops) {
