@@ -83,7 +83,7 @@ FUZZ_PACKAGES := clang libclang-rt-dev
 DEB_PACKAGES := gcc make libc6-dev libfdt-dev libjansson-dev libseccomp-dev \
 	device-tree-compiler bats bats-assert bats-support jq valgrind \
 	binutils qemu-system-x86 busybox-static cpio kmod $(CROSS_PACKAGES) \
-	qemu-system-arm qemu-system-misc e2fsprogs xz-utils $(FUZZ_PACKAGES)
+	qemu-system-arm qemu-system-misc e2fsprogs xz-utils gnuplot-nox $(FUZZ_PACKAGES)
 
 .PHONY: all deps kernels check test demo install install-strip uninstall clean guest bench bench-virtio run \
 	cross programs fuzz fuzz-check fuzz-build
@@ -277,10 +277,12 @@ run: $(RUN_FETCH)
 	@tests/vm/make-run.sh $(BUILD) $(RUN_KERNEL) $(RUN_MEM) $(RUN_CPUS) $(RUN_ARCH)
 endif
 
-# bench: VMM start-up, boot and memory, side by side with QEMU (bench/boot.sh)
+# bench: VMM start-up, boot and memory, side by side with QEMU, and the stage
+# programs: one table and build/bench/boot-timeline.svg (bench/boot.sh,
+# bench/report.sh; RUNS_STAGE=, RUNS_FW=, RUNS_LINUX=, PARTS=)
 # make bench: x86_64 (bench/boot.sh); make bench ARCH=aarch64|riscv64: that
 # arch's VM in its emulated host (bench/dt.sh)
-bench: all
+bench: all $(if $(filter aarch64 riscv64,$(ARCH)),,$(BUILD)/vm/guest-virtio-x86_64.cpio)
 	@case "$(ARCH)" in \
 	aarch64 | riscv64) $(MAKE) --no-print-directory cross ARCH=$(ARCH) && \
 		$(MAKE) --no-print-directory $(BUILD)/vm/guest-$(ARCH).cpio \

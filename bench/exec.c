@@ -3,11 +3,14 @@
  * la-bench-exec: run a VMM once and measure it, for bench/boot.sh.
  *
  *   la-bench-exec [--marker STR] [--smaps-delay MS] [--smaps-at STR]
- *                 [--guest-size BYTES]... [--log FILE] -- CMD [ARG...]
+ *                 [--guest-size BYTES]... [--stamp NAME=STR]... [--log FILE]
+ *                 -- CMD [ARG...]
  *
  * Prints one line of key=value pairs:
  *   wall_ms      exec to exit (CLOCK_MONOTONIC)
  *   marker_ms    exec to the first line of CMD's standard output holding STR
+ *   NAME_ms      for each --stamp NAME=STR (at most 8): exec to the first
+ *                line holding that STR (-1: never)
  *   maxrss_kib   CMD's peak RSS (wait4's ru_maxrss)
  *   status       CMD's exit status (128+N when killed by signal N)
  *   rss_kib, guest_kib, vmm_kib
@@ -33,6 +36,7 @@
 
 #define GUEST_RAM_MIN (64ull << 20)
 #define MAX_SIZES 16
+#define MAX_STAMPS 8
 
 struct bench_opts {
 	const char *marker;
@@ -41,6 +45,9 @@ struct bench_opts {
 	long smaps_delay_ms;
 	uint64_t sizes[MAX_SIZES];
 	int nsizes;
+	const char *stamp_name[MAX_STAMPS], *stamp_str[MAX_STAMPS];
+	double stamp_ms[MAX_STAMPS];
+	int nstamps;
 	char **cmd;
 };
 
@@ -61,7 +68,8 @@ static int bench_usage(const char *msg)
 {
 	fprintf(stderr, "la-bench-exec: %s\n"
 			"usage: la-bench-exec [--marker STR] [--smaps-delay MS] [--smaps-at STR] "
-			"[--guest-size BYTES]... [--log FILE] -- CMD [ARG...]\n", msg);
+			"[--guest-size BYTES]... [--stamp NAME=STR]... [--log FILE] -- CMD [ARG...]\n",
+		msg);
 	return 2;
 }
 
@@ -88,6 +96,16 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 			o->smaps_delay_ms = strtol(argv[++i], NULL, 0);
 		else if (!strcmp(a, "--guest-size") && o->nsizes < MAX_SIZES)
 			o->sizes[o->nsizes++] = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(a, "--stamp") && o->nstamps < MAX_STAMPS) {
+			char *eq = strchr(argv[++i], '=');
+
+			if (!eq || eq == argv[i] || !eq[1])
+				return bench_usage("--stamp takes NAME=STR");
+			*eq = 0;
+			o->stamp_name[o->nstamps] = argv[i];
+			o->stamp_str[o->nstamps] = eq + 1;
+			o->stamp_ms[o->nstamps++] = -1;
+		}
 		else
 			return bench_usage("unknown option");
 	}
@@ -143,7 +161,7 @@ static struct bench_mem bench_smaps(const struct bench_opts *o, pid_t pid)
 
 /* bench_watch: read the child's output until EOF, timing the marker and
  * sampling smaps after it; returns the marker time or -1 */
-static double bench_watch(const struct bench_opts *o, int fd, pid_t pid, double t0,
+static double bench_watch(struct bench_opts *o, int fd, pid_t pid, double t0,
 			  struct bench_mem *mem)
 {
 	FILE *in = fdopen(fd, "r");
@@ -158,6 +176,9 @@ static double bench_watch(const struct bench_opts *o, int fd, pid_t pid, double 
 	while (getline(&line, &cap, in) >= 0) {
 		if (log)
 			fputs(line, log);
+		for (int k = 0; k < o->nstamps; k++)
+			if (o->stamp_ms[k] < 0 && strstr(line, o->stamp_str[k]))
+				o->stamp_ms[k] = bench_now_ms() - t0;
 		if (marker < 0 && o->marker && strstr(line, o->marker)) {
 			marker = bench_now_ms() - t0;
 			if (o->smaps_delay_ms >= 0 && !o->smaps_at) {
@@ -217,6 +238,8 @@ int main(int argc, char **argv)
 	wall = bench_now_ms() - t0;
 	st = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	printf("wall_ms=%.1f marker_ms=%.1f maxrss_kib=%ld status=%d", wall, marker, ru.ru_maxrss, st);
+	for (int k = 0; k < o.nstamps; k++)
+		printf(" %s_ms=%.1f", o.stamp_name[k], o.stamp_ms[k]);
 	if (mem.ok)
 		printf(" rss_kib=%" PRIu64 " guest_kib=%" PRIu64 " vmm_kib=%" PRIu64, mem.rss_kib,
 		       mem.guest_kib, mem.rss_kib - mem.guest_kib);

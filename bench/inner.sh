@@ -1,135 +1,149 @@
 #!/bin/sh
-# bench/inner.sh: the measurements of bench/boot.sh, run where /dev/kvm is
-# (natively, or in the emulated host). Settings come from the environment:
-#   B          folder with fw.bin, vmlinuz, guest.cpio (and la-vmrun's inputs)
+# bench/inner.sh: the measurements of bench/boot.sh (make bench), run where
+# /dev/kvm is: in the emulated host, or natively (PARTS=fw). It prints raw
+# results, one line per run, which bench/report.sh turns into the table and
+# the timelines:
+#   R PART CONFIG ROUND KEY=VALUE...   one run (la-bench-exec's line, and for
+#                                      a Linux boot the guest's uptimes)
+#   T CONFIG ROUND MS STEP             one la-vmrun --boot-timing line
+#   # TEXT                             what went wrong (a run's console end)
+# The rounds interleave: round i runs every configuration once, so a slow
+# drift of the machine touches all of them alike.
+# Settings come from the environment:
+#   B          folder with fw.bin, vmlinuz, boot.cpio (the virtio test
+#              initramfs with bench/virtio-guest.sh as /la-bench-init)
 #   VMRUN      la-vmrun to measure ("" when it is not built)
-#   RUNS_FW    firmware runs per VMM (default 10)
-#   RUNS_LINUX Linux boots per VMM (default 2)
+#   RUNS_FW    firmware rounds (default 9)
+#   RUNS_LINUX Linux rounds (default 7)
 #   PARTS      "fw" and/or "linux" (default both)
-#   KERNEL_NAME  what $B/vmlinuz is, for the table
-# Prints a table; each figure is the median over the runs.
+#   WHERE      a word for the R lines' PART: fw-l1, fw-native... (default
+#              the part's name)
 B=${B:?}
-RUNS_FW=${RUNS_FW:-10}
-RUNS_LINUX=${RUNS_LINUX:-2}
+RUNS_FW=${RUNS_FW:-9}
+RUNS_LINUX=${RUNS_LINUX:-7}
 PARTS=${PARTS:-fw linux}
 GMEM=256M
 X=la-bench-exec
-log=${TMPDIR:-/tmp}/la-bench.$$
+T=${TMPDIR:-/tmp}/la-bench.$$
+TAP=la-b0
+HOST_IP=10.0.2.1
 QEMU="qemu-system-x86_64 -accel kvm -nographic -no-reboot -nodefaults"
+# what la-vmrun puts before --cmdline (crosvm's order), so both kernels see
+# the same command line
+BASE="panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8 pci=lastbus=0"
+mkdir -p "$T"
 
-# median FIELD FILE: the median of FIELD=value over FILE's lines
-median() {
-	sed -n "s/.*$1=\\([-0-9.]*\\).*/\\1/p" "$2" | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }'
+# --- firmware: exec -> the firmware's reset ----------------------------------
+# fw_one CONFIG ROUND: one run of CONFIG
+fw_one() {
+	c=$1 i=$2
+	case $c in
+	la-kernel | la-split)
+		$X -- "$VMRUN" --irqchip "${c#la-}" --boot-timing --bios "$B/fw.bin" 2>"$T/bt" ;;
+	floor-la | floor-split)
+		$X -- la-bench-floor "${c#floor-}" "$B/fw.bin" 2>"$T/bt" ;;
+	qemu-microvm)
+		$X -- $QEMU -M microvm,x-option-roms=off -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+			-bios "$B/fw.bin" 2>"$T/bt" ;;
+	lkvm)
+		$X -- lkvm run --firmware "$B/fw.bin" 2>"$T/bt" ;;
+	esac >"$T/r"
+	echo "R ${WHERE:-fw} $c $i $(cat "$T/r")"
+	timing "${WHERE:-fw}/$c" "$i" "$T/bt"
+	grep -q 'status=[0-9]' "$T/r" || sed 's/^/# fw '"$c"': /' "$T/bt" | tail -n 3
 }
-# statuses FILE: the exit statuses seen, e.g. "32" or "0,1"
-statuses() {
-	sed -n 's/.*status=\([0-9]*\).*/\1/p' "$1" | sort -u | paste -sd, -
+
+# timing CONFIG ROUND FILE: FILE's --boot-timing lines as T lines
+timing() {
+	tr -d '\r' <"$3" | sed -n "s#^la-vmrun: boot-timing: *\\([0-9.]*\\) ms \\(.*\\)#T $1 $2 \\1 \\2#p"
 }
-# runs N FILE CMD...: measure CMD N times, one result line each in FILE
-runs() {
-	n=$1 f=$2
-	shift 2
-	: >"$f"
-	i=0
-	while [ "$i" -lt "$n" ]; do
-		"$@" >>"$f" 2>>"$f.err"
+
+fw() {
+	configs="floor-split floor-la qemu-microvm"
+	[ -n "$VMRUN" ] && configs="la-kernel la-split $configs"
+	command -v lkvm >/dev/null 2>&1 && configs="$configs lkvm"
+	command -v la-bench-floor >/dev/null 2>&1 || configs=$(echo "$configs" | sed 's/floor-[a-z]*//g')
+	i=1
+	while [ "$i" -le "$RUNS_FW" ]; do
+		for c in $configs; do
+			fw_one "$c" "$i"
+		done
 		i=$((i + 1))
 	done
 }
 
-# fwrow LABEL FILE CMD...: measure CMD RUNS_FW times into FILE, print its row
-fwrow() {
-	label=$1 f=$2
-	shift 2
-	runs "$RUNS_FW" "$f" $X -- "$@"
-	printf '    %-44s %10s %14s %8s\n' "$label" "$(median wall_ms "$f")" \
-		"$(median maxrss_kib "$f")" "$(statuses "$f")"
+# --- Linux: exec -> init -> devices ready -> power-off -> exit ---------------
+setup_linux() {
+	dd if=/dev/zero of="$T/disk.img" bs=1M count=64 2>/dev/null
+	la-tap "$TAP" "$HOST_IP/24" >/dev/null || echo "# linux: no tap: the NIC configurations will fail"
+	# --hugepages: 2 MiB pages for the guest's RAM, and a few spare
+	echo 160 >/proc/sys/vm/nr_hugepages 2>/dev/null
 }
 
-fw() {
-	echo "(a) firmware exec -> exit: median of $RUNS_FW runs (bench/fw.S: port 0xf4, then i8042 reset)"
-	printf '    %-44s %10s %14s %8s\n' VMM wall_ms peak_rss_kib status
-	if [ -n "$VMRUN" ]; then
-		for ic in kernel split; do
-			fwrow "la-vmrun --irqchip $ic --bios fw.bin" "$log.fw-la-$ic" \
-				"$VMRUN" --irqchip "$ic" --bios "$B/fw.bin"
-		done
-	else
-		printf '    %-44s %s\n' "la-vmrun --bios fw.bin" "not built"
+# linux_one CONFIG ROUND: one boot. CONFIG: la, la-split, la-huge or qemu;
+# "+dev" adds one virtio disk and one virtio NIC (la-vmrun: virtio-pci, as
+# crosvm; QEMU microvm: virtio-mmio, its own transport: no PCI bus)
+linux_one() {
+	c=$1 i=$2
+	dev=${c#*+}
+	[ "$dev" = "$c" ] && dev=""
+	vmm=${c%%+*}
+	append="quiet rdinit=/la-bench-init"
+	mods=""
+	if [ -n "$dev" ]; then
+		case $vmm in qemu*) mods=virtio_mmio ;; *) mods=virtio_pci ;; esac
+		append="$append la.modules=$mods,virtio_blk,virtio_net la.disks=1 la.ip=eth0,10.0.2.15/24"
 	fi
-	# the floors (bench/floor.c): la-vmrun's KVM objects, and the leanest
-	if command -v la-bench-floor >/dev/null 2>&1; then
-		for v in la split; do
-			fwrow "floor: la-bench-floor $v" "$log.fw-floor-$v" la-bench-floor "$v" "$B/fw.bin"
-		done
-	else
-		printf '    %-44s %s\n' "floor: la-bench-floor" "not on PATH"
+	set -- --marker 'la-guest: init' --stamp 'ready=la-bench: ready' --stamp 'done=la-bench: done' \
+		--smaps-at 'la-bench: sample' --log "$T/console"
+	case $vmm in
+	la*)
+		o="--mem $GMEM --cpus 1"
+		[ "$vmm" = la-split ] && o="$o --irqchip split"
+		[ "$vmm" = la-huge ] && o="$o --hugepages"
+		[ -n "$dev" ] && o="$o --disk $T/disk.img --net tap=$TAP"
+		# shellcheck disable=SC2086 # the option list splits on purpose
+		$X "$@" --guest-size 0xa0000 --guest-size 0x60000 -- "$VMRUN" $o \
+			--boot-timing-mark 'la-guest: init' --initrd "$B/boot.cpio" --cmdline "$append" "$B/vmlinuz" >"$T/r" 2>"$T/bt" ;;
+	qemu*)
+		o=""
+		[ -n "$dev" ] && o="-drive file=$T/disk.img,if=none,id=d0,format=raw,cache=writeback,aio=threads
+			-device virtio-blk-device,drive=d0
+			-netdev tap,id=n0,ifname=$TAP,script=no,downscript=no -device virtio-net-device,netdev=n0"
+		# shellcheck disable=SC2086
+		$X "$@" -- $QEMU -M microvm,x-option-roms=off,rtc=on -cpu host -smp 1 -m "$GMEM" \
+			-serial stdio $o -kernel "$B/vmlinuz" -initrd "$B/boot.cpio" \
+			-append "$BASE $append" >"$T/r" 2>"$T/bt" ;;
+	esac
+	echo "R linux $c $i $(cat "$T/r") init_s=$(sed -n 's/^la-guest: init \([0-9.]*\).*/\1/p' "$T/console" | head -n 1) ready_s=$(sed -n 's/^la-bench: ready \([0-9.]*\).*/\1/p' "$T/console" | head -n 1)"
+	timing "$c" "$i" "$T/bt"
+	bad=0
+	grep -q 'status=0' "$T/r" || bad=1
+	[ -z "$dev" ] || grep -q "la-bench: ready.* net eth0" "$T/console" || bad=1
+	if [ "$bad" = 1 ]; then
+		{
+			echo "linux $c round $i: $(cat "$T/r")"
+			tail -n 12 "$T/console"
+			grep -v 'boot-timing' "$T/bt" | tail -n 5
+		} | sed 's/^/# /'
 	fi
-	fwrow "qemu microvm isa-debug-exit@0xf4 -bios fw.bin" "$log.fw-q" \
-		$QEMU -M microvm,x-option-roms=off -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-bios "$B/fw.bin"
-	if command -v lkvm >/dev/null 2>&1; then
-		fwrow "lkvm run --firmware" "$log.fw-k" lkvm run --firmware "$B/fw.bin"
-	else
-		printf '    %-44s %s\n' "lkvm run --firmware" "no lkvm on PATH"
-	fi
-}
-
-# guest_uptime FILE: the guest's uptime when its /init started (from the logs)
-guest_uptime() {
-	for l in "$1".log.*; do
-		sed -n 's/^la-guest: init \([0-9.]*\).*/uptime=\1/p' "$l"
-	done >"$1.up"
-	median uptime "$1.up"
 }
 
 linux() {
-	append="quiet la.fate=poweroff la.sleep=2"
-	# what la-vmrun puts before --cmdline (crosvm's order), so both kernels
-	# see the same command line: earlycon prints the first lines before
-	# "quiet" is parsed, one port exit per byte
-	base="panic=-1 console=ttyS0 earlycon=uart8250,io,0x3f8"
-	echo "(b) Linux ${KERNEL_NAME:-vmlinuz}, 1 vCPU, $GMEM: kernel start -> init marker, and (c) VMM memory while it runs"
-	echo "    median of $RUNS_LINUX boots; guest_init_s = guest uptime at /init; vmm_kib = RSS minus guest RAM mappings (smaps, 1 s after the marker)"
-	printf '    %-16s %12s %16s %10s %10s %14s %8s\n' VMM guest_init_s exec_to_init_ms vmm_kib rss_kib peak_rss_kib status
-	for vmm in la-vmrun la-vmrun-split qemu-microvm; do
-		f=$log.linux-$vmm
-		: >"$f"
-		rm -f "$f".log.*
-		i=0
-		while [ "$i" -lt "$RUNS_LINUX" ]; do
-			case $vmm in
-			la-vmrun | la-vmrun-split)
-				[ -n "$VMRUN" ] || break
-				ic=kernel
-				[ "$vmm" = la-vmrun ] || ic=split
-				$X --marker 'la-guest: init' --smaps-delay 1000 --guest-size 0xa0000 --guest-size 0x60000 \
-					--log "$f.log.$i" -- "$VMRUN" --irqchip "$ic" --mem "$GMEM" --cpus 1 \
-					--initrd "$B/guest.cpio" --cmdline "$append" "$B/vmlinuz" >>"$f" 2>>"$f.err" ;;
-			qemu-microvm)
-				$X --marker 'la-guest: init' --smaps-delay 1000 --log "$f.log.$i" -- \
-					$QEMU -M microvm,x-option-roms=off,rtc=on -cpu host -smp 1 -m "$GMEM" \
-					-serial stdio -kernel "$B/vmlinuz" -initrd "$B/guest.cpio" \
-					-append "$base $append" >>"$f" 2>>"$f.err" ;;
-			esac
-			i=$((i + 1))
+	setup_linux
+	configs="qemu qemu+dev"
+	[ -n "$VMRUN" ] && configs="la la-split $configs la+dev la-split+dev la-huge+dev"
+	i=1
+	while [ "$i" -le "$RUNS_LINUX" ]; do
+		for c in $configs; do
+			linux_one "$c" "$i"
 		done
-		if [ ! -s "$f" ]; then
-			printf '    %-16s %s\n' "$vmm" "not built"
-			continue
-		fi
-		printf '    %-16s %12s %16s %10s %10s %14s %8s\n' "$vmm" "$(guest_uptime "$f")" \
-			"$(median marker_ms "$f")" "$(median vmm_kib "$f")" "$(median rss_kib "$f")" \
-			"$(median maxrss_kib "$f")" "$(statuses "$f")"
+		i=$((i + 1))
 	done
 }
 
 for p in $PARTS; do
 	$p
 done
-for f in "$log".*.err; do
-	[ -s "$f" ] && { echo "--- $(basename "$f") (last lines)"; tail -n 5 "$f"; }
-done
-rm -f "$log".*
+rm -rf "$T"
 exit 0

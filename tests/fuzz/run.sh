@@ -13,7 +13,10 @@
 #          copy of its corpus (FUZZBUILD/corpus/TARGET, kept between runs);
 #          one line per target: executions, coverage (libFuzzer's cov: and
 #          ft: at the end), corpus size, crashes (saved in
-#          FUZZBUILD/crashes/).
+#          FUZZBUILD/crashes/). FUZZ_MAX_RUNS=N ends a target after N
+#          executions if that comes first (make fuzz's aim: 10 million or
+#          30 minutes each).
+# FUZZ_TARGETS="fuzz_a fuzz_b" runs only those targets (both modes).
 set -u
 mode=$1
 build=$(cd "$2" && pwd)
@@ -56,6 +59,9 @@ total0=$(date +%s)
 for bin in "$build"/bin/fuzz_*; do
 	[ -x "$bin" ] || continue
 	t=$(basename "$bin")
+	if [ -n "${FUZZ_TARGETS:-}" ] && ! [[ " $FUZZ_TARGETS " == *" $t "* ]]; then
+		continue
+	fi
 	corpus=$fdir/corpus/$t
 	n=$(find "$corpus" -type f 2>/dev/null | wc -l)
 	work=$build/run/$t
@@ -72,7 +78,7 @@ for bin in "$build"/bin/fuzz_*; do
 		mkdir -p "$keep" "$build/crashes"
 		cp -n "$corpus"/* "$keep"/ 2>/dev/null
 		# shellcheck disable=SC2046
-		ASAN_OPTIONS=$(asan "$t") "$bin" $(flags "$t") -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+		ASAN_OPTIONS=$(asan "$t") "$bin" $(flags "$t") -max_total_time="$secs" -runs="${FUZZ_MAX_RUNS:--1}" -timeout=10 -print_final_stats=1 \
 			-artifact_prefix="$build/crashes/$t-" "$keep" >"$log" 2>&1
 	fi
 	st=$?

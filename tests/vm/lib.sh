@@ -316,7 +316,7 @@ LA_VM_GUEST_MODULES="virtio_pci virtio_blk virtio_net virtio_console virtio_rng 
 # qemu_fw_cfg (--fw-cfg), each its own la.dep line, never in "virtio"
 # (ramoops without its ramoops.* parameters fails to load); left out where
 # the kernel has no such module
-LA_VM_GUEST_EXTRA_MODULES="ramoops pvpanic_pci qemu_fw_cfg"
+LA_VM_GUEST_EXTRA_MODULES="ramoops pvpanic_pci qemu_fw_cfg virtio_mmio"
 
 # la_vm_module_deps BASE KVER MOD: the paths (relative to
 # BASE/lib/modules/KVER) of MOD and of every module it needs, in load
