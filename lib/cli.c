@@ -34,10 +34,42 @@ error_t la_cli_key(int key, char *arg, struct argp_state *state, struct la_vmopt
 	}
 }
 
+/* glibc's argp gives every program a hidden --HANG[=SECS] that sleeps an
+ * hour (a debugging aid of its own); --H, --HA, ... reach it as
+ * abbreviations. la's programs do not offer it: a hidden option of the same
+ * name ahead of argp's own takes "--HANG" (a usage error here), and makes
+ * its abbreviations ambiguous (getopt's usage error). */
+#define LA_CLI_KEY_HANG 0x4841 /* argp keys are 24 bits */
+
+static error_t la_cli_top_parser(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = state->input;
+		return 0;
+	case LA_CLI_KEY_HANG:
+		argp_error(state, "unrecognized option '%s'",
+			   state->next > 0 && state->next <= state->argc ? state->argv[state->next - 1]
+								      : "--HANG");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
 void la_cli_parse(const struct argp *argp, int argc, char **argv, void *input)
 {
+	static const struct argp_option hang[] = {
+		{ "HANG", LA_CLI_KEY_HANG, "SECS", OPTION_ARG_OPTIONAL | OPTION_HIDDEN, NULL, 0 },
+		{ 0 }
+	};
+	const struct argp_child children[] = { { argp, 0, NULL, 0 }, { 0 } };
+	const struct argp top = { .options = hang, .parser = la_cli_top_parser,
+				  .children = children };
+
 	argp_err_exit_status = 2;
-	argp_parse(argp, argc, argv, 0, NULL, input);
+	argp_parse(&top, argc, argv, 0, NULL, input);
 }
 
 void la_cli_fail(const char *opt, const char *value, int status, const char *fmt, ...)

@@ -55,3 +55,18 @@ mk() {
 		assert_output --regexp "^$p [0-9]+\.[0-9]+\.[0-9]+ \(git $rev(-dirty)?\)\$"
 	done
 }
+
+@test "no program offers glibc argp's hidden --HANG (an hour's sleep): it and its abbreviations are usage errors, at once" {
+	local p a
+	for p in la-alloc la-hostcpu la-layout la-mkfdt la-vmctl la-vmrun; do
+		for a in --H --HAN --HANG --HANG=3600; do
+			run timeout 10 "$p" "$a"
+			assert_failure 2
+			assert_line --index 0 "$p: unrecognized option '$a'"
+		done
+		# --help still works and does not list it
+		run "$p" --help
+		assert_success
+		refute_output --partial HANG
+	done
+}

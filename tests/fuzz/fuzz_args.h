@@ -146,9 +146,9 @@ struct fa_argv {
 
 /* fa_split - argv[0] = prog, then the input's NUL-separated strings (at
  * most FA_MAX_ARGS of them, FA_MAX_BYTES bytes in all; the rest is
- * dropped). returns: false for a command line not to run: one with an
- * argument "--H..." (a prefix of glibc argp's hidden --HANG[=SECS], which
- * sleeps an hour in every argp program; not la's to fix here) */
+ * dropped). returns: true (every command line runs: glibc argp's hidden
+ * --HANG, which sleeps an hour, and its abbreviations are usage errors in
+ * la's programs, la_cli_parse) */
 static bool fa_split(struct fa_argv *v, const char *prog, const uint8_t *data, size_t n)
 {
 	size_t len = n < FA_MAX_BYTES ? n : FA_MAX_BYTES;
@@ -159,8 +159,6 @@ static bool fa_split(struct fa_argv *v, const char *prog, const uint8_t *data, s
 	v->argv[v->argc++] = (char *)prog;
 	for (size_t i = 0; i < len && v->argc <= FA_MAX_ARGS; i++) {
 		v->argv[v->argc++] = &v->bytes[i];
-		if (!strncmp(&v->bytes[i], "--H", 3))
-			return false;
 		while (i < len && v->bytes[i])
 			i++;
 	}
