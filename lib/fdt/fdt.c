@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libfdt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -31,10 +32,36 @@ static void la_fdt_w_check(struct la_fdt_w *w, int ret)
 		w->err = la_fdt_err(ret);
 }
 
+/* The blob starts in the first LA_FDT_W_FIRST bytes of its buffer (libfdt's
+ * fdt_create clears all the room it is given: 2 MiB for an aarch64 tree,
+ * most of la-mkfdt's run) and grows in place, four times at a step, when a
+ * call finds no room (fdt_resize). */
+#define LA_FDT_W_FIRST (64u << 10)
+
+static bool la_fdt_w_grow(struct la_fdt_w *w)
+{
+	size_t cap = w->cap * 4 < w->max ? w->cap * 4 : w->max;
+
+	if (cap <= w->cap || fdt_resize(w->fdt, w->fdt, (int)cap) != 0)
+		return false;
+	w->cap = cap;
+	return true;
+}
+
+/* LA_FDT_W_DO - a libfdt sequential-write call, again after each growth
+ * while it finds no room (libfdt undoes what a call that found none did) */
+#define LA_FDT_W_DO(w, call)                                                  \
+	do {                                                                  \
+		int r_;                                                       \
+		while ((r_ = (call)) == -FDT_ERR_NOSPACE && la_fdt_w_grow(w)) \
+			;                                                     \
+		la_fdt_w_check((w), r_);                                      \
+	} while (0)
+
 void la_fdt_w_begin_node(struct la_fdt_w *w, const char *name)
 {
 	if (!w->err)
-		la_fdt_w_check(w, fdt_begin_node(w->fdt, name));
+		LA_FDT_W_DO(w, fdt_begin_node(w->fdt, name));
 }
 
 void la_fdt_w_begin_nodef(struct la_fdt_w *w, const char *fmt, ...)
@@ -51,13 +78,13 @@ void la_fdt_w_begin_nodef(struct la_fdt_w *w, const char *fmt, ...)
 void la_fdt_w_end_node(struct la_fdt_w *w)
 {
 	if (!w->err)
-		la_fdt_w_check(w, fdt_end_node(w->fdt));
+		LA_FDT_W_DO(w, fdt_end_node(w->fdt));
 }
 
 void la_fdt_w_bytes(struct la_fdt_w *w, const char *name, const void *p, unsigned len)
 {
 	if (!w->err)
-		la_fdt_w_check(w, fdt_property(w->fdt, name, p, (int)len));
+		LA_FDT_W_DO(w, fdt_property(w->fdt, name, p, (int)len));
 }
 
 void la_fdt_w_empty(struct la_fdt_w *w, const char *name)
@@ -104,7 +131,7 @@ void la_fdt_w_u32s(struct la_fdt_w *w, const char *name, const uint32_t *v, unsi
 
 	if (w->err)
 		return;
-	la_fdt_w_check(w, fdt_property_placeholder(w->fdt, name, (int)(4 * n), &p));
+	LA_FDT_W_DO(w, fdt_property_placeholder(w->fdt, name, (int)(4 * n), &p));
 	if (w->err)
 		return;
 	for (unsigned i = 0; i < n; i++) {
@@ -120,7 +147,7 @@ void la_fdt_w_u64s(struct la_fdt_w *w, const char *name, const uint64_t *v, unsi
 
 	if (w->err)
 		return;
-	la_fdt_w_check(w, fdt_property_placeholder(w->fdt, name, (int)(8 * n), &p));
+	LA_FDT_W_DO(w, fdt_property_placeholder(w->fdt, name, (int)(8 * n), &p));
 	if (w->err)
 		return;
 	for (unsigned i = 0; i < n; i++) {
@@ -134,11 +161,11 @@ int la_fdt_w_create(struct la_fdt_w *w, void *buf, size_t size)
 {
 	w->fdt = buf;
 	w->err = 0;
-	if (size > INT32_MAX)
-		size = INT32_MAX;
-	la_fdt_w_check(w, fdt_create(buf, (int)size));
+	w->max = size > INT32_MAX ? INT32_MAX : size;
+	w->cap = w->max < LA_FDT_W_FIRST ? w->max : LA_FDT_W_FIRST;
+	la_fdt_w_check(w, fdt_create(buf, (int)w->cap));
 	if (!w->err)
-		la_fdt_w_check(w, fdt_finish_reservemap(buf));
+		LA_FDT_W_DO(w, fdt_finish_reservemap(buf));
 	la_fdt_w_begin_node(w, "");
 	return w->err;
 }
@@ -147,7 +174,7 @@ int la_fdt_w_finish(struct la_fdt_w *w)
 {
 	la_fdt_w_end_node(w);
 	if (!w->err)
-		la_fdt_w_check(w, fdt_finish(w->fdt));
+		LA_FDT_W_DO(w, fdt_finish(w->fdt));
 	if (w->err)
 		return w->err;
 	return la_fdt_check(w->fdt, fdt_totalsize(w->fdt));

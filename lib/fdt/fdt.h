@@ -73,6 +73,8 @@ struct la_fdt_config {
 struct la_fdt_w {
 	void *fdt;
 	int err;
+	size_t cap; /* the blob's room so far: it starts small and grows */
+	size_t max; /* the buffer's size */
 };
 
 void la_fdt_w_begin_node(struct la_fdt_w *w, const char *name);

@@ -429,8 +429,52 @@ static void test_check_no_root(void)
 	}
 }
 
+/* The writer starts a blob in the first 64 KiB of its buffer and grows it
+ * in place (fdt_resize) until the buffer's size: a tree of about 600 KiB
+ * lands whole in a 2 MiB buffer, every property where it was written, and
+ * the same tree in a 256 KiB buffer is -LA_ERR_FDTSIZE. */
+static void w_big(struct la_fdt_w *w, void *buf, size_t size)
+{
+	static uint32_t cells[256];
+
+	la_fdt_w_create(w, buf, size);
+	for (unsigned n = 0; n < 600; n++) {
+		la_fdt_w_begin_nodef(w, "node@%u", n);
+		for (unsigned i = 0; i < 256; i++)
+			cells[i] = n * 1000 + i;
+		la_fdt_w_u32s(w, "cells", cells, 256);
+		la_fdt_w_u64(w, n % 2 ? "odd" : "even", n);
+		la_fdt_w_end_node(w);
+	}
+}
+
+static void test_writer_grows(void)
+{
+	size_t size = 2u << 20;
+	uint8_t *buf = malloc(size);
+	struct la_fdt_w w;
+	const fdt32_t *p;
+	int node, len;
+
+	memset(buf, 0xa5, size);
+	w_big(&w, buf, size);
+	T_EQ_U64(la_fdt_w_finish(&w), 0);
+	T_CHECK(fdt_totalsize(buf) > (512u << 10) && fdt_totalsize(buf) < size);
+	node = fdt_path_offset(buf, "/node@257");
+	T_CHECK(node >= 0);
+	p = fdt_getprop(buf, node, "cells", &len);
+	T_EQ_U64(len, 1024);
+	T_CHECK(p && fdt32_to_cpu(p[0]) == 257000 && fdt32_to_cpu(p[255]) == 257255);
+	T_CHECK(fdt_getprop(buf, node, "odd", &len) != NULL && len == 8);
+	T_CHECK(fdt_path_offset(buf, "/node@257") == node);
+	w_big(&w, buf, 256u << 10);
+	T_EQ_U64(la_fdt_w_finish(&w), -LA_ERR_FDTSIZE);
+	free(buf);
+}
+
 int main(void)
 {
+	test_writer_grows();
 	test_probe();
 	test_place_arm();
 	test_place_rv_x86();
