@@ -170,6 +170,62 @@ if grep -q '^R linux ' "$raw"; then
 	fi
 fi
 
+# --- (5) la-vmrun's own breakdown (--boot-timing) ------------------------------------
+# steps CONFIG...: each --boot-timing step's median end (ms since exec) in
+# each CONFIG (T lines), in the order of the first CONFIG's medians
+steps() {
+	awk -v list="$*" '
+		BEGIN { nc = split(list, cs, " "); for (i = 1; i <= nc; i++) want[cs[i]] = i }
+		$1 == "T" && ($2 in want) {
+			c = $2; ms = $4; $1 = $2 = $3 = $4 = ""; sub(/^ +/, "")
+			k = c SUBSEP $0
+			if (!(k in n)) { n[k] = 0; if (!($0 in seen)) { seen[$0] = 1; st[++ns] = $0 } }
+			v[k, ++n[k]] = ms
+		}
+		function med(k,   i, j, t, m, a) {
+			m = n[k]; if (!m) return "-"
+			for (i = 1; i <= m; i++) a[i] = v[k, i]
+			for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+		}
+		END {
+			for (s = 1; s <= ns; s++) { m1[s] = med(cs[1] SUBSEP st[s]); o[s] = s }
+			for (i = 1; i <= ns; i++) for (j = i + 1; j <= ns; j++)
+				if ((m1[o[j]] == "-" ? 1e18 : m1[o[j]]) < (m1[o[i]] == "-" ? 1e18 : m1[o[i]])) { t = o[i]; o[i] = o[j]; o[j] = t }
+			for (i = 1; i <= ns; i++) {
+				line = sprintf("    %-56s", st[o[i]])
+				for (c = 1; c <= nc; c++) {
+					m = med(cs[c] SUBSEP st[o[i]])
+					line = line sprintf(" %11s", m == "-" ? "-" : sprintf("%.1f", m))
+				}
+				print line
+			}
+		}' "$raw"
+}
+if grep -q '^T ' "$raw"; then
+	echo
+	echo "(5) la-vmrun --boot-timing: when each step ended, ms since exec (median over the rounds)"
+	fwc="" lc=""
+	for c in fw-l1/la-kernel fw-l1/la-split fw-native/la-kernel fw-native/la-split; do
+		grep -q "^T $c " "$raw" && fwc="$fwc $c"
+	done
+	for c in la la-split la+dev la-split+dev la-huge+dev; do
+		grep -q "^T $c " "$raw" && lc="$lc $c"
+	done
+	if [ -n "$fwc" ]; then
+		printf '    %-56s' "firmware"
+		printf ' %11s' $(echo $fwc | sed 's#fw-l1/##g; s#fw-native/#native:#g')
+		echo
+		steps $fwc
+	fi
+	if [ -n "$lc" ]; then
+		printf '    %-56s' "Linux"
+		printf ' %11s' $lc
+		echo
+		steps $lc
+	fi
+fi
+
 # --- the verdicts and the notes ----------------------------------------------------
 if [ ${#verdicts[@]} -gt 0 ]; then
 	echo

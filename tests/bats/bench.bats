@@ -94,6 +94,19 @@ EOF
 	assert_line --regexp '^    la\+dev +2250 +2200-2300 +0\.55 +1\.35 +1\.30-1\.40 +0\.68 +1\.75 +4550 +2450 +0$'
 }
 
+@test "bench/report.sh: la-vmrun's --boot-timing steps, each the median of its rounds, in the order they end" {
+	results >"$T/r.txt"
+	run "$R" "$T/r.txt"
+	assert_success
+	assert_line --regexp '^    firmware +la-kernel$'
+	assert_line --regexp '^    options parsed +2\.0$'
+	assert_line --regexp "^    vCPU 0's first KVM_RUN +50\.0\$"
+	assert_line --regexp '^    Linux +la$'
+	assert_line --regexp "^    vCPU 0's first KVM_RUN +20\.0\$"
+	[ "$(grep -n 'options parsed' <<<"$output" | cut -d: -f1)" -lt "$(grep -n 'fate decided' <<<"$output" | cut -d: -f1)" ] ||
+		fail "steps out of order: $output"
+}
+
 @test "bench/report.sh: each target of issue 18 is met, NOT met or not measured, worst round beside the median" {
 	results >"$T/r.txt"
 	run "$R" "$T/r.txt"
