@@ -19,6 +19,12 @@ mode=$1 disk=$2 count=$3 seed=$4 k=$5 delay=$6
 img=${disk%,direct}
 blocks=/dev/vda,$count,$seed
 [ "$mode" = kill ] || blocks=$blocks,$k
+# an image file is made here, 16 MiB, when it is not there: each case stands
+# alone (a rerun in a fresh emulated host, after one froze, has a new /tmp)
+case $img in
+/dev/*) ;;
+*) [ -e "$img" ] || truncate -s 16M "$img" || exit 1 ;;
+esac
 # emptied here, before the wait below reads it: the child's own truncation
 # may come after the first look, which would find the last case's lines
 : >/tmp/disk.out
