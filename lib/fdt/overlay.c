@@ -110,7 +110,9 @@ static void la_ov_emit_prop(struct la_ov_merge *m, const void *fdt, int prop)
 	int len;
 	const void *val = fdt_getprop_by_offset(fdt, prop, &name, &len);
 
-	if (!val) {
+	/* libfdt 1.6 can give a value with a length below 0 (found by
+	 * fuzz_fdt_overlay: its memcpy then copied -1 bytes) */
+	if (!val || !name || len < 0) {
 		m->w.err = m->w.err ? m->w.err : -LA_ERR_FDTBAD;
 		return;
 	}
