@@ -172,7 +172,7 @@ fi
 
 # --- (5) la-vmrun's own breakdown (--boot-timing) ------------------------------------
 # steps CONFIG...: each --boot-timing step's median end (ms since exec) in
-# each CONFIG (T lines), in the order of the first CONFIG's medians
+# each CONFIG (T lines), in the order of their medians
 steps() {
 	awk -v list="$*" '
 		BEGIN { nc = split(list, cs, " "); for (i = 1; i <= nc; i++) want[cs[i]] = i }
@@ -189,7 +189,14 @@ steps() {
 			return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 		}
 		END {
-			for (s = 1; s <= ns; s++) { m1[s] = med(cs[1] SUBSEP st[s]); o[s] = s }
+			# a step the first CONFIG lacks (taps, a device thread) goes
+			# by the first CONFIG that has it
+			for (s = 1; s <= ns; s++) {
+				m1[s] = "-"
+				for (c = 1; c <= nc && m1[s] == "-"; c++)
+					m1[s] = med(cs[c] SUBSEP st[s])
+				o[s] = s
+			}
 			for (i = 1; i <= ns; i++) for (j = i + 1; j <= ns; j++)
 				if ((m1[o[j]] == "-" ? 1e18 : m1[o[j]]) < (m1[o[i]] == "-" ? 1e18 : m1[o[i]])) { t = o[i]; o[i] = o[j]; o[j] = t }
 			for (i = 1; i <= ns; i++) {
@@ -343,7 +350,7 @@ colors = "#4c72b0 #8fb1e0 #dd8452 #55a868 #cccccc #c44e52 #8172b3 #937860 #da8bc
 EOF
 	if [ "$nl" -gt 0 ]; then
 		cat <<EOF
-set size 1, $hl
+set size 1, $hl - 0.04
 set origin 0, 1 - $hl
 set title "Linux in the emulated host: exec to exit (s), the median round of each" font ",11"
 set xlabel "seconds since exec"
