@@ -282,14 +282,17 @@ endif
 # bench/report.sh; RUNS_STAGE=, RUNS_FW=, RUNS_LINUX=, PARTS=)
 # make bench: x86_64 (bench/boot.sh); make bench ARCH=aarch64|riscv64: that
 # arch's VM in its emulated host (bench/dt.sh)
-bench: all $(if $(filter aarch64 riscv64,$(ARCH)),,$(BUILD)/vm/guest-virtio-x86_64.cpio)
-	@case "$(ARCH)" in \
-	aarch64 | riscv64) $(MAKE) --no-print-directory cross ARCH=$(ARCH) && \
-		$(MAKE) --no-print-directory $(BUILD)/vm/guest-$(ARCH).cpio \
-			$(BUILD)/bench/fw-$(if $(filter aarch64,$(ARCH)),aarch64.Image,riscv64.bin) && \
-		bench/dt.sh $(ARCH) $(BUILD) ;; \
-	*) bench/boot.sh $(BUILD) ;; \
-	esac
+# (the runs on lines of their own, without $(MAKE): make -n prints them)
+ifneq ($(filter aarch64 riscv64,$(ARCH)),)
+bench: all
+	@$(MAKE) --no-print-directory cross ARCH=$(ARCH)
+	@$(MAKE) --no-print-directory $(BUILD)/vm/guest-$(ARCH).cpio \
+		$(BUILD)/bench/fw-$(if $(filter aarch64,$(ARCH)),aarch64.Image,riscv64.bin)
+	bench/dt.sh $(ARCH) $(BUILD)
+else
+bench: all $(BUILD)/vm/guest-virtio-x86_64.cpio
+	bench/boot.sh $(BUILD)
+endif
 
 # bench-virtio: la-vmrun's virtio-blk and virtio-net against QEMU's (fio,
 # iperf3 from Debian in the guest), boot with a disk and a NIC, VMM memory
