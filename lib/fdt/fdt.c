@@ -157,27 +157,41 @@ void la_fdt_w_u64s(struct la_fdt_w *w, const char *name, const uint64_t *v, unsi
 	}
 }
 
-int la_fdt_w_create(struct la_fdt_w *w, void *buf, size_t size)
+int la_fdt_w_start(struct la_fdt_w *w, void *buf, size_t size, const uint64_t *rsv_addr,
+		   const uint64_t *rsv_size, unsigned n_rsv)
 {
 	w->fdt = buf;
 	w->err = 0;
 	w->max = size > INT32_MAX ? INT32_MAX : size;
 	w->cap = w->max < LA_FDT_W_FIRST ? w->max : LA_FDT_W_FIRST;
 	la_fdt_w_check(w, fdt_create(buf, (int)w->cap));
+	for (unsigned i = 0; i < n_rsv && !w->err; i++)
+		LA_FDT_W_DO(w, fdt_add_reservemap_entry(buf, rsv_addr[i], rsv_size[i]));
 	if (!w->err)
 		LA_FDT_W_DO(w, fdt_finish_reservemap(buf));
+	return w->err;
+}
+
+int la_fdt_w_create(struct la_fdt_w *w, void *buf, size_t size)
+{
+	la_fdt_w_start(w, buf, size, NULL, NULL, 0);
 	la_fdt_w_begin_node(w, "");
 	return w->err;
 }
 
-int la_fdt_w_finish(struct la_fdt_w *w)
+int la_fdt_w_done(struct la_fdt_w *w)
 {
-	la_fdt_w_end_node(w);
 	if (!w->err)
 		LA_FDT_W_DO(w, fdt_finish(w->fdt));
 	if (w->err)
 		return w->err;
 	return la_fdt_check(w->fdt, fdt_totalsize(w->fdt));
+}
+
+int la_fdt_w_finish(struct la_fdt_w *w)
+{
+	la_fdt_w_end_node(w);
+	return la_fdt_w_done(w);
 }
 
 int la_fdt_check(const void *blob, size_t len)

@@ -109,11 +109,16 @@ void la_fdt_w_pci_interrupt_map(struct la_fdt_w *w, const struct la_fdt_config *
  * failed already. */
 void la_fdt_w_fail(struct la_fdt_w *w, int err);
 
-/* la_fdt_w_create - start a blob in buf (size bytes).
+/* la_fdt_w_start - start a blob in buf (size bytes) with n_rsv memory
+ * reservations, no node yet; la_fdt_w_create: with none, the root begun.
  * returns: 0, -LA_ERR_FDTSIZE if size cannot hold even an empty tree */
+int la_fdt_w_start(struct la_fdt_w *w, void *buf, size_t size, const uint64_t *rsv_addr,
+		   const uint64_t *rsv_size, unsigned n_rsv);
 int la_fdt_w_create(struct la_fdt_w *w, void *buf, size_t size);
-/* la_fdt_w_finish - close the root, finish the blob and fdt_check_full it.
+/* la_fdt_w_done - finish the blob (every node ended) and fdt_check_full
+ * it; la_fdt_w_finish: close the root first.
  * returns: 0, w->err, -LA_ERR_FDTSIZE, -LA_ERR_FDTBAD */
+int la_fdt_w_done(struct la_fdt_w *w);
 int la_fdt_w_finish(struct la_fdt_w *w);
 
 /* la_fdt_memory_matches - whether blob's /memory reg is the one

@@ -249,20 +249,10 @@ static int la_ov_rewrite(const void *base, int target, const void *src, int src_
 			return err;
 		rsv = &own;
 	}
-	m.w.fdt = out;
-	if (fdt_create(out, size > INT32_MAX ? INT32_MAX : (int)size) < 0)
-		return -LA_ERR_FDTSIZE;
-	for (unsigned i = 0; i < rsv->n; i++)
-		if (fdt_add_reservemap_entry(out, rsv->addr[i], rsv->size[i]) < 0)
-			return -LA_ERR_FDTSIZE;
-	if (fdt_finish_reservemap(out) < 0)
-		return -LA_ERR_FDTSIZE;
-	la_ov_emit(&m, 0, -1, 0);
-	if (m.w.err)
+	if (la_fdt_w_start(&m.w, out, size, rsv->addr, rsv->size, rsv->n))
 		return m.w.err;
-	if (fdt_finish(out) < 0)
-		return -LA_ERR_FDTSIZE;
-	return la_fdt_check(out, fdt_totalsize(out));
+	la_ov_emit(&m, 0, -1, 0);
+	return la_fdt_w_done(&m.w);
 }
 
 /* --- step 1-2: the filter's paths --- */
