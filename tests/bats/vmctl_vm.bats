@@ -73,6 +73,10 @@ need() {
 
 @test "la-vmctl suspend: the guest enters s2idle, its tasks stop (no ticks), resume wakes it and its clock went on" {
 	need
+	# the guest never got so far: its console's end first, where a
+	# failure's reader sees it
+	! grep -q '^ctl: no wakeup line' <<<"$output" ||
+		fail "$(grep '^ctl: no wakeup line' <<<"$output")"
 	assert_line "ctl: guest la-guest: suspend wakeup enabled"
 	assert_line "ctl: suspend rc 0 suspended"
 	assert_line --regexp '^ctl: suspended status rc 0 state: suspended\|.*\|vcpus: 2 \(0 suspended, 1 suspended\)\|$'

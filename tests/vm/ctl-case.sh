@@ -32,6 +32,9 @@ i=0
 while ! grep -q 'la-guest: suspend wakeup' /tmp/vm.out && [ $i -lt 600 ]; do
 	sleep 0.2; i=$((i + 1))
 done
+# the guest never said so: its console's end, for the failure's reader
+grep -q 'la-guest: suspend wakeup' /tmp/vm.out ||
+	tail -n 40 /tmp/vm.out | tr -d '\r' | sed 's/^/ctl: no wakeup line; console: /'
 out=$(la-vmctl "$S" suspend 2>&1); echo "ctl: suspend rc $? $out"
 out=$(la-vmctl "$S" status); echo "ctl: suspended status rc $? $(echo "$out" | tr '\n' '|')"
 t1=$(grep -c 'la-guest: tick' /tmp/vm.out)
