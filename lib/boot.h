@@ -111,7 +111,8 @@ struct la_boot_plan {
 /* la_boot_place - place kernel k (NULL: none given; a BIOS comes from
  * cfg->bios_path) and an initrd of initrd_size bytes (has_initrd) for the
  * arch of cfg, over the memory layout mem.
- * returns: 0, -LA_ERR_KERNELFIT, -LA_ERR_INITRDFIT, -LA_ERR_FDTPLACE,
+ * returns: 0, -LA_ERR_KERNELFIT, -LA_ERR_INITRDFIT, -LA_ERR_INITRDEMPTY
+ * (has_initrd with initrd_size 0), -LA_ERR_FDTPLACE,
  * -LA_ERR_INITRDBIOS, -LA_ERR_UNSUPPORTED */
 int la_boot_place(const struct la_vm_config *cfg, const struct la_mem_layout *mem,
 		  const struct la_kernel_info *k, bool has_initrd, uint64_t initrd_size,

@@ -306,6 +306,7 @@ static void la_mkfdt_place(const struct la_mkfdt_args *a, struct la_boot_plan *p
 		return;
 	switch (-err) {
 	case LA_ERR_INITRDFIT:
+	case LA_ERR_INITRDEMPTY:
 	case LA_ERR_INITRDBIOS:
 		la_cli_fail("--initrd", a->initrd, 1, "%s", la_strerror(err));
 	case LA_ERR_KERNELFIT:
@@ -494,9 +495,18 @@ static void la_mkfdt_parse_inputs(void *ctx)
 	la_mkfdt_make(j->a, j->tree, j->size);
 }
 
+/* Does the tree depend on a file's contents: the kernel's header, an
+ * overlay, --hostcpu's JSON or the host's sysfs topology? (The initrd
+ * gives only its size.) */
+static bool la_mkfdt_parses_files(const struct la_mkfdt_args *a)
+{
+	return a->kernel || a->overlays.n || a->fdt.hostcpu || a->fdt.host_topo;
+}
+
 /* Build the tree in a child process under the parser's seccomp filter
  * (the inputs are already in memory; --seccomp off: here), into tree,
- * memory shared with it. */
+ * memory shared with it. With no file to parse the tree comes from the
+ * options alone: built here, without the child's fork and filter. */
 static void la_mkfdt_make_sandboxed(struct la_mkfdt_args *a, void *tree, size_t size)
 {
 	struct la_mkfdt_job j = { a, tree, size };
@@ -505,6 +515,10 @@ static void la_mkfdt_make_sandboxed(struct la_mkfdt_args *a, void *tree, size_t 
 	 * asks /dev/kvm (KVM_CAP_ARM_VM_IPA_SIZE), which the parser may not */
 	if (!a->vm.cfg.phys_bits)
 		a->vm.cfg.phys_bits = la_vm_phys_bits(&a->vm.cfg, NULL);
+	if (!la_mkfdt_parses_files(a)) {
+		la_mkfdt_make(a, tree, size);
+		return;
+	}
 	la_cli_parser_child(a->seccomp, la_mkfdt_parse_inputs, &j);
 	/* what the child made is checked again: it parsed untrusted input */
 	if (fdt_totalsize(tree) > size || la_fdt_check(tree, fdt_totalsize(tree)))

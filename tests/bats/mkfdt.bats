@@ -565,13 +565,16 @@ mk_usage() { # EXPECTED-LINE ARGS...
 
 # ---- the parser sandbox: the inputs are parsed in a child process under the
 # "parser" seccomp filter. build/tests/hooks/la-mkfdt is the test build,
-# where LA_TEST_FORBIDDEN=parser makes the child call socket(2).
+# where LA_TEST_FORBIDDEN=parser makes the child call socket(2). The child
+# runs only when there is a file to parse: these tests give an overlay.
 
 MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
 
 @test "la-mkfdt: a forbidden call while parsing ends la-mkfdt with 40, one line naming it, no output" {
 	no_qemu_user
-	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --arch x86_64 --seed 1 -o "$T/out.dtb"
+	mk_ov refs
+	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --arch aarch64 --cpus 2 --seed 1 \
+		--overlay "$T/refs.dtbo" -o "$T/out.dtb"
 	assert_failure 40
 	assert_output --regexp '^la-mkfdt: seccomp: parser thread 0 made a forbidden system call: socket \(41\) args 0x1, 0x1, 0x0, '
 	[ "${#lines[@]}" = 1 ]
@@ -591,10 +594,13 @@ MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
 
 @test "la-mkfdt: --seccomp off parses in-process with no filter; log lets the call through" {
 	no_qemu_user
-	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp off --arch x86_64 --seed 1 -o "$T/o.dtb"
+	mk_ov refs
+	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp off --arch aarch64 --cpus 2 --seed 1 \
+		--overlay "$T/refs.dtbo" -o "$T/o.dtb"
 	assert_success
 	assert_output --regexp '^la-test-hook: parser: socket\(AF_UNIX, SOCK_STREAM, 0\) returned [0-9]+$'
-	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp log --arch x86_64 --seed 1 -o "$T/l.dtb"
+	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp log --arch aarch64 --cpus 2 --seed 1 \
+		--overlay "$T/refs.dtbo" -o "$T/l.dtb"
 	assert_success
 	assert_output --regexp '^la-test-hook: parser: socket\(AF_UNIX, SOCK_STREAM, 0\) returned [0-9]+$'
 	cmp "$T/o.dtb" "$T/l.dtb"
@@ -602,10 +608,34 @@ MK_HOOKED=${LA_BUILD:-$LA_TOP/build}/tests/hooks/la-mkfdt
 
 @test "la-mkfdt: --seccomp kill: the parser dies of SIGSYS and la-mkfdt says so (exit 1)" {
 	no_qemu_user
-	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp kill --arch x86_64 --seed 1 -o "$T/k.dtb"
+	mk_ov refs
+	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --seccomp kill --arch aarch64 --cpus 2 --seed 1 \
+		--overlay "$T/refs.dtbo" -o "$T/k.dtb"
 	assert_failure 1
 	assert_output 'la-mkfdt: the parser process was killed by signal 31 (Bad system call)'
 	[ ! -e "$T/k.dtb" ]
+}
+
+@test "la-mkfdt: with no file to parse (no kernel, overlay, --hostcpu, host topology) no parser runs; the tree is the same" {
+	no_qemu_user
+	local a
+	for a in x86_64 aarch64 riscv64; do
+		run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --arch "$a" --cpus 2 --seed 1 -o "$T/n-$a.dtb"
+		assert_success
+		assert_output ''
+		la-mkfdt --seccomp off --arch "$a" --cpus 2 --seed 1 -o "$T/off-$a.dtb"
+		cmp "$T/n-$a.dtb" "$T/off-$a.dtb"
+	done
+	# each input brings the parser back: an initrd alone does not (its size only)
+	head -c 4096 /dev/zero >"$T/rd"
+	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --arch aarch64 --initrd "$T/rd" -o "$T/rd.dtb"
+	assert_success
+	assert_output ''
+	la-hostcpu --json >"$T/h.json"
+	run env LA_TEST_FORBIDDEN=parser "$MK_HOOKED" --arch aarch64 --cpus "$(nproc)" \
+		--hostcpu "$T/h.json" -o "$T/h.dtb"
+	assert_failure 40
+	assert_output --partial 'parser thread 0 made a forbidden system call: socket (41)'
 }
 
 @test "la-mkfdt: --seccomp takes trap, kill, log, errno or off" {
@@ -671,4 +701,15 @@ imap() {
 	fails 2 "la-mkfdt: --device: 'virtio-blk': not used in the x86_64 device tree" \
 		la-mkfdt --arch x86_64 --device virtio-blk -o "$T/x.dtb"
 	[ ! -e "$T/x.dtb" ]
+}
+
+@test "la-mkfdt: an empty --initrd is said to be empty, on every arch (exit 1)" {
+	local a
+	: >"$T/empty"
+	for a in x86_64 aarch64 riscv64; do
+		run la-mkfdt --arch "$a" --initrd "$T/empty" -o "$T/e-$a.dtb"
+		assert_failure 1
+		assert_output "la-mkfdt: --initrd: '$T/empty': initrd is empty"
+		[ ! -e "$T/e-$a.dtb" ]
+	done
 }

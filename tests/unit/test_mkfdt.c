@@ -188,6 +188,7 @@ static void test_place_arm(void)
 	T_EQ_U64(b.payload_start, 0x80280000);
 	cfg.fdt_position = LA_FDT_POS_DEFAULT;
 	T_EQ_U64(la_boot_place(&cfg, &m, &k, true, LA_GiB, &b), -LA_ERR_INITRDFIT);
+	T_EQ_U64(la_boot_place(&cfg, &m, &k, true, 0, &b), -LA_ERR_INITRDEMPTY);
 	T_EQ_U64(la_boot_place(&cfg, &m, &k, true, 0x3df00000, &b), -LA_ERR_FDTPLACE);
 }
 
@@ -206,6 +207,8 @@ static void test_place_rv_x86(void)
 	T_EQ_U64(b.fdt_address, 0x80800000);
 	T_CHECK(la_boot_place(&cfg, &m, NULL, false, 0, &b) == 0);
 	T_EQ_U64(b.fdt_address, 0x80400000);
+	/* an empty initrd is said to be empty, on every arch */
+	T_EQ_U64(la_boot_place(&cfg, &m, &k, true, 0, &b), -LA_ERR_INITRDEMPTY);
 
 	layout(&cfg, "x86_64", LA_GiB, &l, &m);
 	/* highest page-aligned fit below the limit, above the kernel */
@@ -226,6 +229,7 @@ static void test_place_rv_x86(void)
 	T_EQ_U64(b.payload_size, 0x100000);
 	T_EQ_U64(b.cmdline_max, 0x7ff);
 	T_EQ_U64(b.initrd_start, 0x37fff000);
+	T_EQ_U64(la_boot_place(&cfg, &m, &k, true, 0, &b), -LA_ERR_INITRDEMPTY);
 }
 
 static void test_cmdline(void)

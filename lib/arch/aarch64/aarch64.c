@@ -259,7 +259,9 @@ static int la_arm_boot_place(const struct la_vm_config *cfg, const struct la_mem
 	if (has_initrd) {
 		uint64_t addr = la_align_up(b->payload_end + 1, LA_ARM_INITRD_ALIGN, &ok);
 
-		if (!ok || addr >= ram_end || initrd_size > ram_end - addr || initrd_size == 0)
+		if (initrd_size == 0)
+			return -LA_ERR_INITRDEMPTY;
+		if (!ok || addr >= ram_end || initrd_size > ram_end - addr)
 			return -LA_ERR_INITRDFIT;
 		b->has_initrd = true;
 		b->initrd_start = addr;

@@ -150,7 +150,9 @@ static int la_rv_boot_place(const struct la_vm_config *cfg, const struct la_mem_
 		uint64_t align = k && k->image_size ? LA_RV_IMAGE_INITRD_ALIGN : LA_RV_INITRD_ALIGN;
 		uint64_t addr = la_align_up(end, align, &ok);
 
-		if (!ok || addr >= ram_end || initrd_size > ram_end - addr || initrd_size == 0)
+		if (initrd_size == 0)
+			return -LA_ERR_INITRDEMPTY;
+		if (!ok || addr >= ram_end || initrd_size > ram_end - addr)
 			return -LA_ERR_INITRDFIT;
 		b->has_initrd = true;
 		b->initrd_start = addr;
