@@ -495,12 +495,12 @@ static void la_mkfdt_parse_inputs(void *ctx)
 	la_mkfdt_make(j->a, j->tree, j->size);
 }
 
-/* Does the tree depend on a file's contents: the kernel's header, an
- * overlay, --hostcpu's JSON or the host's sysfs topology? (The initrd
- * gives only its size.) */
+/* Is there a file's contents to parse: the kernel's header, an overlay,
+ * --hostcpu's JSON? (The initrd gives only its size; the host's sysfs
+ * topology is read and parsed by la_fdtopts_read, before any sandbox.) */
 static bool la_mkfdt_parses_files(const struct la_mkfdt_args *a)
 {
-	return a->kernel || a->overlays.n || a->fdt.hostcpu || a->fdt.host_topo;
+	return a->kernel || a->overlays.n || a->fdt.hostcpu;
 }
 
 /* Build the tree in a child process under the parser's seccomp filter
