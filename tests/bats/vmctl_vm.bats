@@ -9,7 +9,7 @@
 load vmrun_vm_helpers
 
 setup_file() {
-	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc m
+	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload m
 	mkdir -p "$p"
 	m=$(la_vm_missing | head -n 1)
 	if [ -z "$m" ] && ! vm_have_vmrun; then
@@ -24,12 +24,8 @@ setup_file() {
 	cp "$VM_TOP/tests/vm/ctl-case.sh" "$p/" || return 1
 	echo 'la-case ctl 400 sh "$P/ctl-case.sh"' >"$t/l1.sh"
 	sed -i '1i P=${P:-/payload}; export P' "$t/l1.sh"
-	rc=0
-	"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 600 --stall 240 --payload "$p" \
-		--bin "$VM_BIN/la-vmrun" --bin "$VM_BIN/la-vmctl" --bin "$VM_BUILD/tests/la-ctl-fake" \
-		--out "$t/l1" --script "$t/l1.sh" 2>"$t/l1.stderr" || rc=$?
-	echo "$rc" >"$t/l1.rc"
-	[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+	vm_run_l1 "$t" --timeout 600 --stall 240 --payload "$p" \
+		--bin "$VM_BIN/la-vmrun" --bin "$VM_BIN/la-vmctl" --bin "$VM_BUILD/tests/la-ctl-fake"
 }
 
 need() {

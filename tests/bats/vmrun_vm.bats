@@ -147,7 +147,7 @@ vm_stage_native() {
 }
 
 setup_file() {
-	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc
+	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload
 	mkdir -p "$p" "$t/native" "$t/bin"
 	cp "$VM_BUILD/guest/probe.bzImage" "$VM_BUILD/guest/probe.elf" "$VM_BUILD/vm/guest.cpio" "$p/" || return 1
 	printf 'la-probe-initrd\n' >"$p/initrd.bin"
@@ -176,29 +176,9 @@ setup_file() {
 			bins+=(--bin "$VM_BIN/la-layout" --bin "$VM_BIN/la-alloc" --bin "$VM_BIN/la-mkfdt"
 				--bin bash --bin jq --bin dtc)
 		fi
-		# The emulated host freezes now and then (nested SVM under TCG, on
-		# any case; run-in-l1.sh --stall ends it): up to twice more, run the
-		# cases it did not finish in a fresh one. Every try's results join
-		# the others in $t/l1. (setup_file runs under set -e: a failure is
-		# a status here.)
-		local try out script=$t/l1.sh
-		for try in 1 2 3; do
-			out=$t/l1
-			[ "$try" = 1 ] || {
-				out=$t/l1-try$try script=$t/l1-try$try.sh
-				vm_unfinished "$t/l1.sh" "$t/l1" >"$script"
-				cp "$t/l1.stderr" "$t/l1-stall$try.stderr"
-			}
-			rc=0
-			"$VM_TOP/tests/vm/run-in-l1.sh" --qemu --quiet --timeout 2400 --stall 240 \
-				--payload "$p" "${bins[@]}" --out "$out" --script "$script" \
-				2>"$t/l1.stderr" || rc=$?
-			[ "$try" = 1 ] || cp "$out"/*.out "$out"/*.err "$out"/*.status \
-				"$out"/*.seconds "$t/l1/" 2>/dev/null || true
-			[ "$rc" = 3 ] && [ -e "$out/stalled" ] || break
-		done
-		echo "$rc" >"$t/l1.rc"
-		[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+		# (the emulated host freezes now and then: vm_run_l1 runs what it
+		# did not finish in a fresh one)
+		vm_run_l1 "$t" --qemu --timeout 2400 --stall 240 --payload "$p" "${bins[@]}"
 	fi
 
 	vm_script native >"$t/native.sh"
@@ -297,6 +277,74 @@ need_l1() {
 	run "$VM_TOP/tests/vm/run-in-l1.sh"
 	assert_failure 2
 	assert_line --index 0 'run-in-l1: no command given'
+}
+
+# a stand-in for run-in-l1.sh: try N (counted in $BATS_TEST_TMPDIR/n) keeps
+# its script as scriptN, "finishes" the cases named in $FAKE_DONE_N and,
+# when $FAKE_STALL_N is set, freezes (the file "stalled", exit 3)
+fake_l1() {
+	cat >"$BATS_TEST_TMPDIR/fake-l1" <<'SH'
+#!/bin/bash
+while [ $# -gt 0 ]; do
+	case $1 in --out) out=$2; shift ;; --script) script=$2; shift ;; esac
+	shift
+done
+n=$(( $(cat "$FAKE_DIR/n" 2>/dev/null || echo 0) + 1 ))
+echo "$n" >"$FAKE_DIR/n"
+cp "$script" "$FAKE_DIR/script$n"
+mkdir -p "$out"
+done_var=FAKE_DONE_$n stall_var=FAKE_STALL_$n
+for c in ${!done_var}; do echo "$c try $n" >"$out/$c.out"; : >"$out/$c.err"; echo 0 >"$out/$c.status"; echo 1 >"$out/$c.seconds"; done
+if [ -n "${!stall_var:-}" ]; then
+	echo 240 >"$out/stalled"
+	echo "run-in-l1: harness failed: stalled (try $n)" >&2
+	exit 3
+fi
+exit 0
+SH
+	chmod +x "$BATS_TEST_TMPDIR/fake-l1"
+	export VM_RUN_IN_L1=$BATS_TEST_TMPDIR/fake-l1 FAKE_DIR=$BATS_TEST_TMPDIR
+	mkdir -p "$BATS_TEST_TMPDIR/t"
+	printf '%s\n' 'P=/payload' 'la-case tap 20 la-tap la-tap0 10.0.0.1/24' 'la-case a 30 true' \
+		'la-case b 30 sh -c \' '	true' 'la-case c 30 true' >"$BATS_TEST_TMPDIR/t/l1.sh"
+}
+
+@test "emulated host: a frozen host's unfinished cases run again in a fresh one (la-tap too), their results joining the others" {
+	fake_l1
+	FAKE_DONE_1="tap a" FAKE_STALL_1=1 FAKE_DONE_2="tap b" FAKE_STALL_2=1 FAKE_DONE_3="tap c" \
+		vm_run_l1 "$BATS_TEST_TMPDIR/t" --timeout 60
+	local t=$BATS_TEST_TMPDIR/t
+	[ "$(cat "$BATS_TEST_TMPDIR/n")" = 3 ]
+	[ "$(cat "$t/l1.rc")" = 0 ]
+	[ ! -e "$t/harness-error" ]
+	# the second try: the setup case and what the first did not finish
+	run cat "$BATS_TEST_TMPDIR/script2"
+	assert_output "$(printf '%s\n' 'P=/payload' 'la-case tap 20 la-tap la-tap0 10.0.0.1/24' \
+		'la-case b 30 sh -c \' '	true' 'la-case c 30 true')"
+	run cat "$BATS_TEST_TMPDIR/script3"
+	assert_output "$(printf '%s\n' 'P=/payload' 'la-case tap 20 la-tap la-tap0 10.0.0.1/24' 'la-case c 30 true')"
+	run cat "$t/l1/a.out" "$t/l1/b.out" "$t/l1/c.out" "$t/l1/tap.out"
+	assert_output "$(printf '%s\n' 'a try 1' 'b try 2' 'c try 3' 'tap try 3')"
+	run cat "$t/l1-stall2.stderr" "$t/l1-stall3.stderr"
+	assert_output "$(printf '%s\n' 'run-in-l1: harness failed: stalled (try 1)' 'run-in-l1: harness failed: stalled (try 2)')"
+}
+
+@test "emulated host: three frozen hosts in a row are a harness failure (3), the last one's reason kept" {
+	fake_l1
+	FAKE_STALL_1=1 FAKE_STALL_2=1 FAKE_STALL_3=1 FAKE_DONE_1=a \
+		vm_run_l1 "$BATS_TEST_TMPDIR/t" --timeout 60
+	[ "$(cat "$BATS_TEST_TMPDIR/n")" = 3 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/t/l1.rc")" = 3 ]
+	run cat "$BATS_TEST_TMPDIR/t/harness-error"
+	assert_output 'run-in-l1: harness failed: stalled (try 3)'
+	[ -e "$BATS_TEST_TMPDIR/t/l1/a.status" ]
+	[ ! -e "$BATS_TEST_TMPDIR/t/l1/b.status" ]
+	# a host that fails without freezing (a case's status, exit 1) is not tried again
+	rm -f "$BATS_TEST_TMPDIR/n"
+	printf '#!/bin/sh\necho 1 >>"$FAKE_DIR/n"\nexit 1\n' >"$BATS_TEST_TMPDIR/fake-l1"
+	vm_run_l1 "$BATS_TEST_TMPDIR/t" --timeout 60
+	[ "$(cat "$BATS_TEST_TMPDIR/n")" = 1 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/t/l1.rc")" = 1 ]
 }
 
 @test "native branch: in the emulated host (hardware KVM there) the VM suites boot the probe, Linux and the BIOS directly, and pass" {

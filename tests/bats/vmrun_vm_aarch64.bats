@@ -52,7 +52,7 @@ EOF
 }
 
 setup_file() {
-	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc m
+	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload m
 	mkdir -p "$p"
 	m=$(la_vm_missing_aarch64 | head -n 1)
 	if [ -z "$m" ] && ! command -v aarch64-linux-gnu-gcc >/dev/null; then
@@ -89,25 +89,8 @@ setup_file() {
 	a64_cases | la_vm_drop_cases la_vm_not_selected >"$t/l1.sh"
 	sed -i '1i P=${P:-/payload}; export P' "$t/l1.sh"
 	local bins=(--bin "$A64_CROSS/la-vmrun" --bin "$A64_CROSS/la-mkfdt" --bin "$A64_CROSS/la-hostcpu")
-	# a frozen emulated host (run-in-l1.sh --stall): once more, the cases it
-	# did not finish, in a fresh one
-	local try out script=$t/l1.sh
-	for try in 1 2; do
-		out=$t/l1
-		[ "$try" = 1 ] || {
-			out=$t/l1-try$try script=$t/l1-try$try.sh
-			vm_unfinished "$t/l1.sh" "$t/l1" >"$script"
-		}
-		rc=0
-		"$VM_TOP/tests/vm/run-in-l1.sh" --arch aarch64 --smp 2 --mem 2G --quiet \
-			--timeout 900 --stall 180 --payload "$p" "${bins[@]}" --out "$out" \
-			--script "$script" 2>"$t/l1.stderr" || rc=$?
-		[ "$try" = 1 ] || cp "$out"/*.out "$out"/*.err "$out"/*.status \
-			"$out"/*.seconds "$t/l1/" 2>/dev/null || true
-		[ "$rc" = 3 ] && [ -e "$out/stalled" ] || break
-	done
-	echo "$rc" >"$t/l1.rc"
-	[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+	vm_run_l1 "$t" --arch aarch64 --smp 2 --mem 2G --timeout 900 --stall 180 \
+		--payload "$p" "${bins[@]}"
 }
 
 # need CASE: the case ran (or why it could not)

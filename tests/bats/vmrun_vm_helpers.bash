@@ -59,30 +59,43 @@ vm_sanitizer_env() {
 	echo "export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86"
 }
 
-# vm_run_l1 T ARGS...: the case script T/l1.sh in one emulated host
-# (run-in-l1.sh --quiet ARGS..., results in T/l1), its status in T/l1.rc and,
-# when the harness failed (3), why in T/harness-error
-vm_run_l1() {
-	local t=$1 rc try out script=$1/l1.sh
-	shift
-	# the emulated host freezes now and then (run-in-l1.sh --stall ends
-	# it): up to twice more, the cases it did not finish run in a fresh
-	# one, their results joining the others in T/l1 (as vm_l1_batch)
+# vm_l1_tries T NAME ARGS...: the case script T/NAME.sh in one emulated
+# host (run-in-l1.sh --quiet ARGS..., results in T/NAME, its standard error
+# in T/NAME.stderr); returns run-in-l1.sh's status. The emulated host
+# freezes now and then, at its own boot or in any case (nested SVM under
+# TCG; run-in-l1.sh --stall ends it): up to twice more, the cases it did not
+# finish run in a fresh one (with the cases that set L1 up, la-tap), their
+# results joining the others in T/NAME; each frozen try's standard error is
+# kept as T/NAME-stallN.stderr. (VM_RUN_IN_L1 stands in for run-in-l1.sh
+# in the tests of this function.)
+vm_l1_tries() {
+	local t=$1 name=$2 rc try out script
+	shift 2
 	for try in 1 2 3; do
-		out=$t/l1
+		out=$t/$name script=$t/$name.sh
 		[ "$try" = 1 ] || {
-			out=$t/l1-try$try script=$t/l1-try$try.sh
-			vm_unfinished "$t/l1.sh" "$t/l1" >"$script"
+			out=$t/$name-try$try script=$t/$name-try$try.sh
+			vm_unfinished "$t/$name.sh" "$t/$name" >"$script"
+			cp "$t/$name.stderr" "$t/$name-stall$try.stderr"
 		}
 		rc=0
-		"$VM_TOP/tests/vm/run-in-l1.sh" --quiet "$@" --out "$out" --script "$script" \
-			2>"$t/l1.stderr" || rc=$?
+		"${VM_RUN_IN_L1:-$VM_TOP/tests/vm/run-in-l1.sh}" --quiet "$@" --out "$out" --script "$script" \
+			2>"$t/$name.stderr" || rc=$?
 		[ "$try" = 1 ] || cp "$out"/*.out "$out"/*.err "$out"/*.status \
-			"$out"/*.seconds "$t/l1/" 2>/dev/null || true
+			"$out"/*.seconds "$t/$name/" 2>/dev/null || true
 		if [ "$rc" != 3 ] || [ ! -e "$out/stalled" ]; then
 			break
 		fi
 	done
+	return "$rc"
+}
+
+# vm_run_l1 T ARGS...: vm_l1_tries T l1 ARGS..., its status in T/l1.rc and,
+# when the harness failed (3), why in T/harness-error
+vm_run_l1() {
+	local t=$1 rc=0
+	shift
+	vm_l1_tries "$t" l1 "$@" || rc=$?
 	echo "$rc" >"$t/l1.rc"
 	[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
 }
@@ -211,9 +224,16 @@ vm_case_done() {
 }
 
 # vm_unfinished SCRIPT DIR: SCRIPT without the cases whose results are in
-# DIR (the cases a stalled emulated host did not finish)
+# DIR (what a stalled emulated host did not finish, and what sets a fresh
+# one up)
 vm_unfinished() {
-	la_vm_drop_cases vm_case_done "$2" <"$1"
+	la_vm_drop_cases vm_case_not_rerun "$2" "$1" <"$1"
+}
+
+# vm_case_not_rerun DIR SCRIPT NAME: NAME's results are in DIR and it does
+# not set the emulated host up (la-tap: a fresh host needs its tap again)
+vm_case_not_rerun() {
+	vm_case_done "$1" "$3" && ! grep -q "^la-case $3 [0-9]* la-tap " "$2"
 }
 
 # vm_virtio_payload T P: put the L2 kernel (vmlinuz) and the virtio test

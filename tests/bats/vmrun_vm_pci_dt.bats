@@ -116,10 +116,9 @@ dt_run() {
 		[ -e "$t/$arch-vsock.missing" ] || dt_vsock_case
 	} >"$t/$arch.sh"
 	local t0=$SECONDS
-	"$VM_TOP/tests/vm/run-in-l1.sh" --arch "$arch" --quiet --timeout 1200 --stall 240 \
+	vm_l1_tries "$t" "$arch" --arch "$arch" --timeout 1200 --stall 240 \
 		"${mods[@]}" --payload "$p" --bin "$VM_BUILD/cross/$arch/bin/la-vmrun" \
-		--bin "$VM_BUILD/tests/$arch/la-vsock" --out "$t/$arch" \
-		--script "$t/$arch.sh" 2>"$t/$arch.stderr" || true
+		--bin "$VM_BUILD/tests/$arch/la-vsock" || true
 	# the budget of make check: what each emulated host took, on the TAP
 	echo "# $arch: the emulated host's cases in $((SECONDS - t0)) s" >&3
 }

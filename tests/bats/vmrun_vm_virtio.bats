@@ -118,7 +118,7 @@ EOF
 }
 
 setup_file() {
-	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload rc m
+	local t=$BATS_FILE_TMPDIR p=$BATS_FILE_TMPDIR/payload m
 	mkdir -p "$p/data"
 	m=$(vm_virtio_payload "$t" "$p")
 	if [ -z "$m" ] && ! command -v mke2fs >/dev/null && ! [ -x /usr/sbin/mke2fs ]; then
@@ -147,25 +147,8 @@ setup_file() {
 	done
 	local extra=()
 	[ "${LA_VM_VIRTIO_QEMU:-0}" != 1 ] || extra=(--qemu)
-	# a frozen emulated host (run-in-l1.sh --stall): once more, the cases it
-	# did not finish, in a fresh one
-	local try out script=$t/l1.sh
-	for try in 1 2; do
-		out=$t/l1
-		[ "$try" = 1 ] || {
-			out=$t/l1-try$try script=$t/l1-try$try.sh
-			vm_unfinished "$t/l1.sh" "$t/l1" >"$script"
-		}
-		rc=0
-		"$VM_TOP/tests/vm/run-in-l1.sh" --quiet --timeout 1200 --stall 240 "${extra[@]}" \
-			--module tun --module vhost_vsock --module vhost_net \
-			--payload "$p" "${bins[@]}" --out "$out" --script "$script" 2>"$t/l1.stderr" || rc=$?
-		[ "$try" = 1 ] || cp "$out"/*.out "$out"/*.err "$out"/*.status \
-			"$out"/*.seconds "$t/l1/" 2>/dev/null || true
-		[ "$rc" = 3 ] && [ -e "$out/stalled" ] || break
-	done
-	echo "$rc" >"$t/l1.rc"
-	[ "$rc" != 3 ] || cat "$t/l1.stderr" >"$t/harness-error"
+	vm_run_l1 "$t" --timeout 1200 --stall 240 "${extra[@]}" \
+		--module tun --module vhost_vsock --module vhost_net --payload "$p" "${bins[@]}"
 }
 
 # need CASE: the case ran (or why it could not)
