@@ -28,7 +28,7 @@ fi
 # its progress)
 status=0
 run_suite() {
-	local name=$1 t0 t1 out n f s st
+	local name=$1 t0 t1 out n f s st fz
 	shift
 	out=$build/suite.tap
 	t0=$(date +%s.%N)
@@ -38,6 +38,8 @@ run_suite() {
 	n=$(grep -cE '^(not )?ok ' "$out")
 	f=$(grep -cE '^not ok ' "$out")
 	s=$(grep -cE '^ok .* # skip' "$out")
+	# an emulated host that froze and was started again (vm_l1_tries)
+	fz=$(grep -cE '^# [^ ]+: the emulated host froze ' "$out")
 	echo "# suite: $name" >>"$log"
 	cat "$out" >>"$log"
 	rm -f "$out"
@@ -46,9 +48,10 @@ run_suite() {
 		f=1
 	fi
 	[ "$st" -eq 0 ] || status=1
-	printf '%s: %-22s %4d tests, %d failed%s, %ss\n' "$label" "$name" "$n" "$f" \
+	printf '%s: %-22s %4d tests, %d failed%s, %ss%s\n' "$label" "$name" "$n" "$f" \
 		"$([ "$s" -gt 0 ] && echo ", $s skipped")" \
-		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')"
+		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')" \
+		"$([ "$fz" -gt 0 ] && echo ", emulated host froze: $fz")"
 }
 
 echo "$label: TAP log: $log"

@@ -312,8 +312,11 @@ SH
 @test "emulated host: a frozen host's unfinished cases run again in a fresh one (la-tap too), their results joining the others" {
 	fake_l1
 	FAKE_DONE_1="tap a" FAKE_STALL_1=1 FAKE_DONE_2="tap b" FAKE_STALL_2=1 FAKE_DONE_3="tap c" \
-		vm_run_l1 "$BATS_TEST_TMPDIR/t" --timeout 60
+		vm_run_l1 "$BATS_TEST_TMPDIR/t" --timeout 60 3>"$BATS_TEST_TMPDIR/tap"
 	local t=$BATS_TEST_TMPDIR/t
+	run cat "$BATS_TEST_TMPDIR/tap"
+	assert_output "$(printf '%s\n' '# l1: the emulated host froze (run-in-l1: harness failed: stalled (try 1)), try 1 of 3' \
+		'# l1: the emulated host froze (run-in-l1: harness failed: stalled (try 2)), try 2 of 3')"
 	[ "$(cat "$BATS_TEST_TMPDIR/n")" = 3 ]
 	[ "$(cat "$t/l1.rc")" = 0 ]
 	[ ! -e "$t/harness-error" ]
@@ -332,7 +335,7 @@ SH
 @test "emulated host: three frozen hosts in a row are a harness failure (3), the last one's reason kept" {
 	fake_l1
 	FAKE_STALL_1=1 FAKE_STALL_2=1 FAKE_STALL_3=1 FAKE_DONE_1=a \
-		vm_run_l1 "$BATS_TEST_TMPDIR/t" --timeout 60
+		vm_run_l1 "$BATS_TEST_TMPDIR/t" --timeout 60 3>/dev/null
 	[ "$(cat "$BATS_TEST_TMPDIR/n")" = 3 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/t/l1.rc")" = 3 ]
 	run cat "$BATS_TEST_TMPDIR/t/harness-error"

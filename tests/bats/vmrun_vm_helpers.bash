@@ -66,8 +66,9 @@ vm_sanitizer_env() {
 # TCG; run-in-l1.sh --stall ends it): up to twice more, the cases it did not
 # finish run in a fresh one (with the cases that set L1 up, la-tap), their
 # results joining the others in T/NAME; each frozen try's standard error is
-# kept as T/NAME-stallN.stderr. (VM_RUN_IN_L1 stands in for run-in-l1.sh
-# in the tests of this function.)
+# kept as T/NAME-stallN.stderr and each freeze is one line on the TAP
+# (tests/run.sh counts them). VM_RUN_IN_L1 stands in for run-in-l1.sh in
+# the tests of this function.
 vm_l1_tries() {
 	local t=$1 name=$2 rc try out script
 	shift 2
@@ -86,6 +87,8 @@ vm_l1_tries() {
 		if [ "$rc" != 3 ] || [ ! -e "$out/stalled" ]; then
 			break
 		fi
+		# on the TAP (bats's fd 3), so a run's log says why it took longer
+		echo "# $name: the emulated host froze ($(tail -n 1 "$t/$name.stderr")), try $try of 3" >&3
 	done
 	return "$rc"
 }
